@@ -1,0 +1,128 @@
+//! Command-line definition.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::run::{self, Stage};
+
+/// leerwinst: learning-growth and self-regulation analytics for schools.
+#[derive(Debug, Parser)]
+#[command(name = "leerwinst", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the whole pipeline: ingest -> transform -> compare -> report.
+    Run {
+        /// Pipeline file.
+        #[arg(default_value = "pipelines/demo.toml")]
+        pipeline: PathBuf,
+        /// Output folder (default: reports/<pipeline name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Fail with exit code 2 when any row is rejected.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Only ingest: exports -> warehouse/*.parquet and rejects/.
+    Ingest {
+        /// Pipeline file.
+        pipeline: PathBuf,
+        /// Output folder (default: reports/<pipeline name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Fail with exit code 2 when any row is rejected.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Only transform: warehouse -> indicators/growth.parquet, indicators/srl.parquet.
+    Transform {
+        /// Pipeline file.
+        pipeline: PathBuf,
+        /// Run folder holding warehouse/.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Only compare: indicators -> effects/effects.parquet and .csv.
+    Compare {
+        /// Pipeline file.
+        pipeline: PathBuf,
+        /// Run folder holding indicators/.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Only report: re-render charts from an existing run without recomputing.
+    Report {
+        /// Pipeline file.
+        #[arg(default_value = "pipelines/demo.toml")]
+        pipeline: PathBuf,
+        /// Run folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Generate a deterministic sample of school exports with planted truth (TRUTH.toml).
+    SampleData {
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Number of schools (half run the programme).
+        #[arg(long, default_value_t = 6)]
+        schools: usize,
+        /// Pupils in the first school year, over all schools and grades 3-8.
+        #[arg(long, default_value_t = 300)]
+        pupils: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 2025)]
+        seed: u64,
+        /// Start year of the first school year (the programme starts the year after).
+        #[arg(long, default_value_t = 2023)]
+        first_year: i32,
+    },
+    /// Print the data model (every table and column) as Markdown.
+    Schema,
+}
+
+/// Parses arguments and runs; errors are printed, never panicked.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run {
+            pipeline,
+            out,
+            strict,
+        } => run::stages(&pipeline, out, strict, &Stage::ALL),
+        Command::Ingest {
+            pipeline,
+            out,
+            strict,
+        } => run::stages(&pipeline, out, strict, &[Stage::Ingest]),
+        Command::Transform { pipeline, out } => {
+            run::stages(&pipeline, out, false, &[Stage::Transform])
+        }
+        Command::Compare { pipeline, out } => run::stages(&pipeline, out, false, &[Stage::Compare]),
+        Command::Report { pipeline, out } => run::stages(&pipeline, out, false, &[Stage::Report]),
+        Command::SampleData {
+            out,
+            schools,
+            pupils,
+            seed,
+            first_year,
+        } => run::sample_data(&out, schools, pupils, seed, first_year),
+        Command::Schema => {
+            print!("{}", leerwinst_core::schema::data_model_markdown());
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

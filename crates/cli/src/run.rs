@@ -1,0 +1,304 @@
+//! Glue: runs stages in order, writes run.json, prints the human summary.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use leerwinst_core::pipeline::Pipeline;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::progress;
+
+/// The stages, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Exports -> warehouse.
+    Ingest,
+    /// Warehouse -> indicators.
+    Transform,
+    /// Indicators -> effects.
+    Compare,
+    /// Outputs -> charts.
+    Report,
+}
+
+impl Stage {
+    /// All stages in order.
+    pub const ALL: [Stage; 4] = [
+        Stage::Ingest,
+        Stage::Transform,
+        Stage::Compare,
+        Stage::Report,
+    ];
+}
+
+#[derive(Serialize)]
+struct StageRecord<T: Serialize> {
+    seconds: f64,
+    #[serde(flatten)]
+    summary: T,
+}
+
+#[derive(Serialize, Default)]
+struct RunRecord {
+    tool: &'static str,
+    tool_version: &'static str,
+    schema_version: &'static str,
+    pipeline: PipelineRecord,
+    pseudonymised: Option<bool>,
+    warning: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ingest: Option<StageRecord<leerwinst_ingest::IngestSummary>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    transform: Option<StageRecord<leerwinst_transform::TransformSummary>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compare: Option<StageRecord<leerwinst_compare::CompareSummary>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<StageRecord<leerwinst_report::ReportSummary>>,
+    total_seconds: f64,
+}
+
+#[derive(Serialize, Default)]
+struct PipelineRecord {
+    name: String,
+    file: String,
+    sha256: String,
+}
+
+fn out_dir(p: &Pipeline, out: Option<PathBuf>) -> PathBuf {
+    out.unwrap_or_else(|| PathBuf::from("reports").join(&p.pipeline.name))
+}
+
+/// Runs `stages` of `pipeline` into `out`; writes/updates run.json and prints a summary.
+pub fn stages(
+    pipeline: &Path,
+    out: Option<PathBuf>,
+    strict: bool,
+    stages: &[Stage],
+) -> Result<ExitCode> {
+    let p = Pipeline::load(pipeline)?;
+    let out = out_dir(&p, out);
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let strict = strict || p.pipeline.strict;
+    let t_all = Instant::now();
+    let bytes = std::fs::read(pipeline).with_context(|| pipeline.display().to_string())?;
+    let mut rec = RunRecord {
+        tool: "leerwinst",
+        tool_version: leerwinst_core::TOOL_VERSION,
+        schema_version: leerwinst_core::SCHEMA_VERSION,
+        pipeline: PipelineRecord {
+            name: p.pipeline.name.clone(),
+            file: pipeline.display().to_string(),
+            sha256: hex::encode(Sha256::digest(&bytes)),
+        },
+        ..Default::default()
+    };
+    println!(
+        "leerwinst {} — pipeline '{}' ({})",
+        leerwinst_core::TOOL_VERSION,
+        p.pipeline.name,
+        pipeline.display()
+    );
+    for stage in stages {
+        let t = Instant::now();
+        match stage {
+            Stage::Ingest => {
+                let pb = progress::step("ingest: reading, validating and pseudonymising exports");
+                let s = leerwinst_ingest::run(&p, &out)?;
+                pb.finish_and_clear();
+                let secs = t.elapsed().as_secs_f64();
+                let (read, acc, rej) = s.sources.iter().fold((0, 0, 0), |a, x| {
+                    (a.0 + x.read, a.1 + x.accepted, a.2 + x.rejected)
+                });
+                println!(
+                    "ingest     {secs:6.1} s  {} sources: {read} rows read = {acc} accepted + {rej} rejected",
+                    s.sources.len()
+                );
+                for src in &s.sources {
+                    println!(
+                        "             {:<12} {:>9} read {:>9} accepted {:>6} rejected",
+                        src.name, src.read, src.accepted, src.rejected
+                    );
+                }
+                if rej > 0 {
+                    println!(
+                        "             rejected rows with file, line, column and reason: {}",
+                        out.join("rejects").display()
+                    );
+                }
+                rec.pseudonymised = Some(s.pseudonymised);
+                if !s.pseudonymised {
+                    let w = "PSEUDONYMISATION IS OFF: pupil ids are written as they are. Only for public research data.";
+                    println!("             !!! {w}");
+                    rec.warning = Some(w.into());
+                }
+                let first = s.first_rejects.clone();
+                rec.ingest = Some(StageRecord {
+                    seconds: secs,
+                    summary: s,
+                });
+                if strict && rej > 0 {
+                    write_run_json(&out, &mut rec, t_all)?;
+                    eprintln!(
+                        "strict mode: {rej} rows rejected; the first {}:",
+                        first.len()
+                    );
+                    for r in &first {
+                        eprintln!("  {r}");
+                    }
+                    return Ok(ExitCode::from(2));
+                }
+            }
+            Stage::Transform => {
+                let pb = progress::step("transform: growth and self-regulation indicators");
+                let s = leerwinst_transform::run(&p, &out)?;
+                pb.finish_and_clear();
+                let secs = t.elapsed().as_secs_f64();
+                println!(
+                    "transform  {secs:6.1} s  growth: {} pupil x subject x window rows; self-regulation: {} pupil-years ({} with an index) from {} events",
+                    s.growth_rows, s.srl_rows, s.srl_with_index, s.events_read
+                );
+                rec.transform = Some(StageRecord {
+                    seconds: secs,
+                    summary: s,
+                });
+            }
+            Stage::Compare => {
+                let pb = progress::step("compare: effect estimates");
+                let s = leerwinst_compare::run(&p, &out)?;
+                pb.finish_and_clear();
+                let secs = t.elapsed().as_secs_f64();
+                println!(
+                    "compare    {secs:6.1} s  {:?} design, window {}, years {:?}: {} observations, {} effects",
+                    p.compare.design, p.compare.window, s.years, s.observations, s.effects
+                );
+                print_effects(&out)?;
+                for sk in &s.skipped {
+                    println!("             not estimated: {sk}");
+                }
+                rec.compare = Some(StageRecord {
+                    seconds: secs,
+                    summary: s,
+                });
+            }
+            Stage::Report => {
+                let pb = progress::step("report: charts");
+                let s = leerwinst_report::run(&p, &out)?;
+                pb.finish_and_clear();
+                let secs = t.elapsed().as_secs_f64();
+                println!(
+                    "report     {secs:6.1} s  {} charts in {} ({} groups suppressed as n < {})",
+                    s.charts.len(),
+                    out.join("charts").display(),
+                    s.suppressed.len(),
+                    p.privacy.min_group_size
+                );
+                rec.report = Some(StageRecord {
+                    seconds: secs,
+                    summary: s,
+                });
+            }
+        }
+    }
+    write_run_json(&out, &mut rec, t_all)?;
+    println!(
+        "outputs    {} (run.json, warehouse/, rejects/, indicators/, effects/, charts/)",
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_effects(out: &Path) -> Result<()> {
+    let f = leerwinst_store::read_table(
+        &out.join("effects/effects.parquet"),
+        leerwinst_core::Table::Effects,
+    )?;
+    let (su, sg, lv, est, lo, hi, p) = (
+        f.str("subject"),
+        f.str("subgroup"),
+        f.str("level"),
+        f.f64("estimate"),
+        f.f64("ci_low"),
+        f.f64("ci_high"),
+        f.f64("p_value"),
+    );
+    for i in 0..f.len() {
+        if su.value(i) != "all" {
+            continue;
+        }
+        let label = if sg.value(i) == "overall" {
+            "all pupils".to_string()
+        } else {
+            format!("SRL tercile {}", lv.value(i))
+        };
+        println!(
+            "             {label:<15} {:+.3} SD  95% CI [{:+.3}, {:+.3}]  p = {:.3}",
+            est.value(i),
+            lo.value(i),
+            hi.value(i),
+            p.value(i)
+        );
+    }
+    Ok(())
+}
+
+fn write_run_json(out: &Path, rec: &mut RunRecord, t_all: Instant) -> Result<()> {
+    rec.total_seconds = t_all.elapsed().as_secs_f64();
+    let path = out.join("run.json");
+    // Keep the records of stages not run now (e.g. `leerwinst report` after `run`).
+    let mut json = serde_json::to_value(&*rec)?;
+    if let Ok(old) = std::fs::read_to_string(&path)
+        && let Ok(serde_json::Value::Object(old)) = serde_json::from_str::<serde_json::Value>(&old)
+        && let serde_json::Value::Object(new) = &mut json
+    {
+        for (k, v) in old {
+            if [
+                "ingest",
+                "transform",
+                "compare",
+                "report",
+                "pseudonymised",
+                "warning",
+            ]
+            .contains(&k.as_str())
+                && new.get(&k).is_none_or(|x| x.is_null())
+            {
+                new.insert(k, v);
+            }
+        }
+    }
+    leerwinst_store::write_atomic(&path, serde_json::to_string_pretty(&json)?.as_bytes())?;
+    Ok(())
+}
+
+/// `leerwinst sample-data`.
+pub fn sample_data(
+    out: &Path,
+    schools: usize,
+    pupils: usize,
+    seed: u64,
+    first_year: i32,
+) -> Result<ExitCode> {
+    let pb = progress::step("generating sample exports");
+    let g = leerwinst_sampledata::generate(
+        leerwinst_sampledata::Settings {
+            schools,
+            pupils,
+            seed,
+            first_year,
+        },
+        out,
+    )?;
+    pb.finish_and_clear();
+    println!(
+        "sample data in {}: {} pupils, {} LVS rows, {} xAPI statements, {} plan rows (planted truth in TRUTH.toml)",
+        out.display(),
+        g.pupils,
+        g.lvs_rows,
+        g.xapi_statements,
+        g.plan_rows
+    );
+    Ok(ExitCode::SUCCESS)
+}

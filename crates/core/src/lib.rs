@@ -1,0 +1,22 @@
+//! Data contracts of leerwinst.
+//!
+//! Every stage of the pipeline (ingest, transform, compare, report) meets the others only through
+//! Parquet files whose schemas are defined here, and nowhere else. This crate also owns the
+//! pipeline-file types, school years and test moments, and the error type shared by the stages.
+//! It deliberately has no heavy dependencies.
+
+pub mod clock;
+pub mod error;
+pub mod pipeline;
+pub mod schema;
+pub mod term;
+
+pub use error::{Error, Result};
+pub use schema::{Column, ColumnType, Table};
+pub use term::{Moment, SchoolYear};
+
+/// Version of the table schemas; written into every Parquet file's key-value metadata.
+pub const SCHEMA_VERSION: &str = "1";
+
+/// Version of the tool, written into run.json and Parquet metadata.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");

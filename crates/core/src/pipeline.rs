@@ -1,0 +1,423 @@
+//! Pipeline files: what to read and what to compute.
+//!
+//! A pipeline file is TOML. Unknown keys and wrong types are errors that name the file, the line
+//! and the key. Relative paths are relative to the pipeline file. Every key is documented in
+//! `docs/pipeline.md`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::term::SchoolYear;
+
+/// A whole pipeline file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pipeline {
+    /// Name, language and run-wide switches.
+    pub pipeline: PipelineMeta,
+    /// Pseudonymisation and disclosure control.
+    #[serde(default)]
+    pub privacy: Privacy,
+    /// The input files.
+    #[serde(rename = "source", default)]
+    pub sources: Vec<Source>,
+    /// Raw verb id -> canonical event kind; overrides and extends the ADL defaults.
+    #[serde(default)]
+    pub verbs: BTreeMap<String, EventKind>,
+    /// Indicator settings.
+    #[serde(default)]
+    pub indicators: Indicators,
+    /// The comparison design.
+    #[serde(default)]
+    pub compare: Compare,
+    /// Report settings.
+    #[serde(default)]
+    pub report: Report,
+    /// The folder of the pipeline file; relative paths resolve against it. Not a key.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+    /// The pipeline file itself. Not a key.
+    #[serde(skip)]
+    pub file: PathBuf,
+}
+
+/// `[pipeline]`: name, language and run-wide switches.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineMeta {
+    /// Short name; the default output folder is `reports/<name>/`.
+    pub name: String,
+    /// Free text shown in the report.
+    #[serde(default)]
+    pub description: String,
+    /// Language of chart titles and labels.
+    #[serde(default)]
+    pub language: Language,
+    /// Fail the run (exit code 2) when any row is rejected.
+    #[serde(default)]
+    pub strict: bool,
+}
+
+/// Language of charts and documents.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// Dutch (default).
+    #[default]
+    Nl,
+    /// English.
+    En,
+}
+
+/// `[privacy]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Privacy {
+    /// Replace pupil ids by keyed HMAC-SHA256 pseudonyms (default true). Switch off only for
+    /// public research data.
+    #[serde(default = "yes")]
+    pub pseudonymise: bool,
+    /// File holding the pseudonymisation key; default `$LEERWINST_KEY`, else
+    /// `~/.config/leerwinst/key` (created on first use).
+    #[serde(default)]
+    pub key_file: Option<PathBuf>,
+    /// Groups smaller than this are suppressed in charts and reports (at least 5, default 10).
+    #[serde(default = "ten")]
+    pub min_group_size: usize,
+}
+
+fn yes() -> bool {
+    true
+}
+fn ten() -> usize {
+    10
+}
+
+impl Default for Privacy {
+    fn default() -> Self {
+        Privacy {
+            pseudonymise: true,
+            key_file: None,
+            min_group_size: 10,
+        }
+    }
+}
+
+/// `[[source]]`: one input.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Name used in run.json and rejects.
+    pub name: String,
+    /// Format of the input.
+    pub format: SourceFormat,
+    /// File or folder (OneRoster bundle), relative to the pipeline file. `.gz` files are
+    /// decompressed transparently.
+    pub path: PathBuf,
+    /// Instrument name for test results (default per format, e.g. `cito-lvs`).
+    #[serde(default)]
+    pub instrument: Option<String>,
+    /// Plausible score range `[min, max]` of the instrument; scores outside are rejected
+    /// (default `[-200, 600]`).
+    #[serde(default)]
+    pub score_range: Option<[f64; 2]>,
+}
+
+/// Formats that ingest reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceFormat {
+    /// IMS OneRoster 1.1/1.2 CSV bundle (a folder).
+    Oneroster,
+    /// Dutch LVS test results export (`;`-separated, decimal comma, dd-mm-yyyy).
+    LvsCsv,
+    /// xAPI statements, one JSON object per line.
+    Xapi,
+    /// Weekly plans CSV: pupil, week, task, planned day, due date, done at.
+    PlansCsv,
+    /// School list: id, name, first programme year, school weight.
+    SchoolsCsv,
+}
+
+/// Canonical LMS event kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// Started a task or item.
+    Attempt,
+    /// Answered an item (with success).
+    Answer,
+    /// Finished a task.
+    Complete,
+    /// Watched instruction (video, worked example).
+    Instruction,
+    /// Asked for help (hint).
+    Help,
+    /// Looked at own progress (dashboard).
+    ProgressView,
+    /// Anything else.
+    Other,
+}
+
+impl EventKind {
+    /// Name as stored in `events.kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Attempt => "attempt",
+            EventKind::Answer => "answer",
+            EventKind::Complete => "complete",
+            EventKind::Instruction => "instruction",
+            EventKind::Help => "help",
+            EventKind::ProgressView => "progress_view",
+            EventKind::Other => "other",
+        }
+    }
+
+    /// Parses a stored kind.
+    pub fn parse(s: &str) -> Option<EventKind> {
+        Some(match s {
+            "attempt" => EventKind::Attempt,
+            "answer" => EventKind::Answer,
+            "complete" => EventKind::Complete,
+            "instruction" => EventKind::Instruction,
+            "help" => EventKind::Help,
+            "progress_view" => EventKind::ProgressView,
+            "other" => EventKind::Other,
+            _ => return None,
+        })
+    }
+}
+
+/// The ADL verb defaults of the verb map.
+pub fn default_verbs() -> BTreeMap<String, EventKind> {
+    let adl = "http://adlnet.gov/expapi/verbs/";
+    [
+        ("attempted", EventKind::Attempt),
+        ("answered", EventKind::Answer),
+        ("responded", EventKind::Answer),
+        ("completed", EventKind::Complete),
+        ("passed", EventKind::Complete),
+        ("failed", EventKind::Complete),
+        ("mastered", EventKind::Complete),
+        ("experienced", EventKind::Instruction),
+        ("asked", EventKind::Help),
+        ("progressed", EventKind::ProgressView),
+    ]
+    .into_iter()
+    .map(|(v, k)| (format!("{adl}{v}"), k))
+    .collect()
+}
+
+/// `[indicators]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicators {
+    /// Inactivity gap that splits sessions, minutes (default 15).
+    #[serde(default = "fifteen")]
+    pub session_gap_min: f64,
+    /// Fewer events than this in a period gives null indicators with a reason (default 20).
+    #[serde(default = "twenty")]
+    pub min_events: usize,
+}
+
+fn fifteen() -> f64 {
+    15.0
+}
+fn twenty() -> usize {
+    20
+}
+
+impl Default for Indicators {
+    fn default() -> Self {
+        Indicators {
+            session_gap_min: 15.0,
+            min_events: 20,
+        }
+    }
+}
+
+/// `[compare]`: the comparison design.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Compare {
+    /// Design; only `regression` so far.
+    #[serde(default)]
+    pub design: Design,
+    /// Growth window whose follow-up year is compared (`E-E` or `M-E`).
+    #[serde(default = "e_e")]
+    pub window: String,
+    /// Only follow-up school years from this one on (default: all).
+    #[serde(default)]
+    pub from_year: Option<SchoolYear>,
+    /// Measure the SRL moderator in the baseline year (before the programme) rather than the
+    /// follow-up year (default true).
+    #[serde(default = "yes")]
+    pub moderator_in_baseline_year: bool,
+}
+
+fn e_e() -> String {
+    "E-E".to_string()
+}
+
+impl Default for Compare {
+    fn default() -> Self {
+        Compare {
+            design: Design::Regression,
+            window: e_e(),
+            from_year: None,
+            moderator_in_baseline_year: true,
+        }
+    }
+}
+
+/// Effect designs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Design {
+    /// OLS of the standardised follow-up score on programme x SRL tercile, the standardised
+    /// baseline and subject x grade fixed effects; CR1 standard errors clustered by school.
+    #[default]
+    Regression,
+}
+
+/// `[report]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    /// Title on charts and documents (default: the pipeline's description or name).
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+impl Pipeline {
+    /// Reads and validates a pipeline file.
+    pub fn load(path: &Path) -> Result<Pipeline> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::from_toml(&text, path)
+    }
+
+    /// Parses pipeline text; `path` is used for messages and to resolve relative paths.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Pipeline> {
+        let perr = |message: String| Error::Pipeline {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mut p: Pipeline = toml::from_str(text).map_err(|e| perr(e.to_string()))?;
+        p.file = path.to_path_buf();
+        p.base_dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        if p.privacy.min_group_size < 5 {
+            return Err(perr(format!(
+                "[privacy] min_group_size = {} is below the floor of 5",
+                p.privacy.min_group_size
+            )));
+        }
+        if !(p.indicators.session_gap_min > 0.0) {
+            return Err(perr(
+                "[indicators] session_gap_min must be a positive number of minutes".into(),
+            ));
+        }
+        if !["E-E", "M-E"].contains(&p.compare.window.as_str()) {
+            return Err(perr(format!(
+                "[compare] window = '{}': expected 'E-E' or 'M-E'",
+                p.compare.window
+            )));
+        }
+        let mut names: Vec<&str> = p.sources.iter().map(|s| s.name.as_str()).collect();
+        names.sort_unstable();
+        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+            return Err(perr(format!("two [[source]] entries are named '{}'", w[0])));
+        }
+        Ok(p)
+    }
+
+    /// Resolves a path from the pipeline file against its folder.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base_dir.join(p)
+        }
+    }
+
+    /// The effective verb map: ADL defaults overridden by `[verbs]`.
+    pub fn verb_map(&self) -> BTreeMap<String, EventKind> {
+        let mut m = default_verbs();
+        m.extend(self.verbs.iter().map(|(k, v)| (k.clone(), *v)));
+        m
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[pipeline]
+name = "t"
+
+[[source]]
+name = "toetsen"
+format = "lvs-csv"
+path = "data/toetsen.csv"
+"#;
+
+    #[test]
+    fn minimal_pipeline_gets_defaults_and_relative_paths() {
+        let p = Pipeline::from_toml(MINIMAL, Path::new("/x/pipelines/t.toml")).unwrap();
+        assert_eq!(p.pipeline.language, Language::Nl);
+        assert!(p.privacy.pseudonymise);
+        assert_eq!(p.privacy.min_group_size, 10);
+        assert_eq!(p.sources[0].format, SourceFormat::LvsCsv);
+        assert_eq!(
+            p.resolve(&p.sources[0].path),
+            PathBuf::from("/x/pipelines/data/toetsen.csv")
+        );
+        assert_eq!(
+            p.verb_map()["http://adlnet.gov/expapi/verbs/answered"],
+            EventKind::Answer
+        );
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let text = format!("{MINIMAL}\n[indicators]\nsesion_gap_min = 10\n");
+        let err = Pipeline::from_toml(&text, Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("p.toml:"), "{err}");
+        assert!(err.contains("line 11"), "{err}");
+        assert!(err.contains("sesion_gap_min"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_names_line_and_key() {
+        let text = MINIMAL.replace("name = \"t\"", "name = \"t\"\nstrict = \"yes\"");
+        let err = Pipeline::from_toml(&text, Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 4"), "{err}");
+        assert!(err.contains("strict"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        let low = format!("{MINIMAL}\n[privacy]\nmin_group_size = 3\n");
+        assert!(Pipeline::from_toml(&low, Path::new("p.toml")).is_err());
+        let fmt = MINIMAL.replace("lvs-csv", "dbase");
+        let err = Pipeline::from_toml(&fmt, Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("dbase"), "{err}");
+        let dup = format!(
+            "{MINIMAL}{}",
+            &MINIMAL[MINIMAL.find("[[source]]").unwrap()..]
+        );
+        assert!(Pipeline::from_toml(&dup, Path::new("p.toml")).is_err());
+    }
+}

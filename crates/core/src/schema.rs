@@ -1,0 +1,675 @@
+//! Arrow schemas of every table leerwinst writes, with a description of each column.
+//!
+//! This module is the single place where table layouts are defined. `docs/data-model.md`
+//! documents the same columns, and a test checks that it names every one of them.
+
+use std::sync::Arc;
+
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+
+/// The logical type of a column, mapped to one Arrow type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    /// UTF-8 text.
+    Utf8,
+    /// 64-bit float.
+    F64,
+    /// 32-bit integer.
+    I32,
+    /// 64-bit integer.
+    I64,
+    /// Boolean.
+    Bool,
+    /// Calendar date.
+    Date,
+    /// Instant in UTC with microsecond precision.
+    TimestampUtc,
+}
+
+impl ColumnType {
+    /// The Arrow data type used for this column type.
+    pub fn arrow(self) -> DataType {
+        match self {
+            ColumnType::Utf8 => DataType::Utf8,
+            ColumnType::F64 => DataType::Float64,
+            ColumnType::I32 => DataType::Int32,
+            ColumnType::I64 => DataType::Int64,
+            ColumnType::Bool => DataType::Boolean,
+            ColumnType::Date => DataType::Date32,
+            ColumnType::TimestampUtc => {
+                DataType::Timestamp(TimeUnit::Microsecond, Some(Arc::from("UTC")))
+            }
+        }
+    }
+}
+
+/// One column of a table: its name, type, whether it may be null, and what it means.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    /// Column name as written to Parquet.
+    pub name: &'static str,
+    /// Logical type.
+    pub ty: ColumnType,
+    /// Whether nulls are allowed.
+    pub nullable: bool,
+    /// One-line meaning, also written as Arrow field metadata `description`.
+    pub description: &'static str,
+}
+
+const fn col(
+    name: &'static str,
+    ty: ColumnType,
+    nullable: bool,
+    description: &'static str,
+) -> Column {
+    Column {
+        name,
+        ty,
+        nullable,
+        description,
+    }
+}
+
+use ColumnType::*;
+
+/// Every table that leerwinst writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Table {
+    /// One row per pupil (warehouse).
+    Pupils,
+    /// One row per school (warehouse).
+    Schools,
+    /// One row per pupil, school year and class (warehouse).
+    Enrollments,
+    /// One row per test administration (warehouse).
+    Assessments,
+    /// One row per LMS event (warehouse, partitioned by school year).
+    Events,
+    /// One row per planned task (warehouse).
+    Plans,
+    /// One row per pupil, subject and growth window (indicators).
+    Growth,
+    /// One row per pupil and school year (indicators).
+    Srl,
+    /// One row per design, outcome, subject and subgroup level (effects).
+    Effects,
+}
+
+impl Table {
+    /// All tables, in pipeline order.
+    pub const ALL: [Table; 9] = [
+        Table::Pupils,
+        Table::Schools,
+        Table::Enrollments,
+        Table::Assessments,
+        Table::Events,
+        Table::Plans,
+        Table::Growth,
+        Table::Srl,
+        Table::Effects,
+    ];
+
+    /// File stem of the table (`pupils` -> `warehouse/pupils.parquet`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Pupils => "pupils",
+            Table::Schools => "schools",
+            Table::Enrollments => "enrollments",
+            Table::Assessments => "assessments",
+            Table::Events => "events",
+            Table::Plans => "plans",
+            Table::Growth => "growth",
+            Table::Srl => "srl",
+            Table::Effects => "effects",
+        }
+    }
+
+    /// Folder of the run output the table lives in.
+    pub fn folder(self) -> &'static str {
+        match self {
+            Table::Growth | Table::Srl => "indicators",
+            Table::Effects => "effects",
+            _ => "warehouse",
+        }
+    }
+
+    /// The columns of this table, in order.
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            Table::Pupils => PUPILS,
+            Table::Schools => SCHOOLS,
+            Table::Enrollments => ENROLLMENTS,
+            Table::Assessments => ASSESSMENTS,
+            Table::Events => EVENTS,
+            Table::Plans => PLANS,
+            Table::Growth => GROWTH,
+            Table::Srl => SRL,
+            Table::Effects => EFFECTS,
+        }
+    }
+
+    /// Position of column `name`; panics if the table has no such column (a programming error).
+    pub fn index(self, name: &str) -> usize {
+        self.columns()
+            .iter()
+            .position(|c| c.name == name)
+            .unwrap_or_else(|| panic!("table {} has no column {name}", self.name()))
+    }
+
+    /// The Arrow schema of this table, with each column's description as field metadata.
+    pub fn schema(self) -> SchemaRef {
+        let fields: Vec<Field> = self
+            .columns()
+            .iter()
+            .map(|c| {
+                Field::new(c.name, c.ty.arrow(), c.nullable)
+                    .with_metadata([("description".to_string(), c.description.to_string())])
+            })
+            .collect();
+        Arc::new(Schema::new(fields))
+    }
+}
+
+const PUPILS: &[Column] = &[
+    col(
+        "pupil_key",
+        Utf8,
+        false,
+        "Pseudonym of the pupil: HMAC-SHA256 of the source id under the board's key (hex, 32 chars); the raw id when pseudonymisation is off",
+    ),
+    col(
+        "birth_year",
+        I32,
+        true,
+        "Year of birth (exact birth dates are dropped at ingest)",
+    ),
+    col(
+        "gender",
+        Utf8,
+        true,
+        "'m', 'f', 'x' (other) or null when unknown",
+    ),
+    col(
+        "ses_weight",
+        F64,
+        true,
+        "Pupil weight for socio-economic disadvantage, as exported (e.g. 0, 0.3, 1.2); null when absent",
+    ),
+    col(
+        "special_needs",
+        Bool,
+        true,
+        "Pupil has an individual development plan / special educational needs",
+    ),
+];
+
+const SCHOOLS: &[Column] = &[
+    col(
+        "school_key",
+        Utf8,
+        false,
+        "School identifier as exported (BRIN code or OneRoster org sourcedId); schools are not pseudonymised",
+    ),
+    col("school_name", Utf8, true, "School name"),
+    col(
+        "programme_from",
+        Utf8,
+        true,
+        "First school year (e.g. '2024-2025') in which the school runs the personalised-learning programme; null = never",
+    ),
+    col(
+        "school_weight",
+        F64,
+        true,
+        "School characteristic for comparisons (e.g. CBS schoolweging or share of disadvantaged pupils)",
+    ),
+];
+
+const ENROLLMENTS: &[Column] = &[
+    col("pupil_key", Utf8, false, "Pseudonymised pupil id"),
+    col(
+        "school_year",
+        Utf8,
+        false,
+        "School year, 'YYYY-YYYY' (1 August to 31 July in the Netherlands)",
+    ),
+    col("school_key", Utf8, false, "School of the pupil that year"),
+    col(
+        "group_key",
+        Utf8,
+        true,
+        "Class (groep) identifier as exported; no class titles are kept",
+    ),
+    col("grade", I32, true, "Grade (Dutch jaargroep 1-8; US grade)"),
+    col(
+        "programme",
+        Bool,
+        false,
+        "The school runs the personalised-learning programme in this school year",
+    ),
+    col("from", Date, true, "Enrollment start date"),
+    col("to", Date, true, "Enrollment end date"),
+];
+
+const ASSESSMENTS: &[Column] = &[
+    col("pupil_key", Utf8, false, "Pseudonymised pupil id"),
+    col(
+        "subject",
+        Utf8,
+        false,
+        "Canonical subject: 'rekenen', 'lezen' (begrijpend lezen), 'spelling', or as mapped",
+    ),
+    col(
+        "instrument",
+        Utf8,
+        false,
+        "Test instrument (e.g. 'cito-lvs', 'nwea-map')",
+    ),
+    col(
+        "administered_on",
+        Date,
+        false,
+        "Date the test was taken (afnamedatum)",
+    ),
+    col(
+        "term",
+        Utf8,
+        false,
+        "Test moment within the school year: 'B', 'M', 'E' (Dutch begin/midden/eind) or 'Fall', 'Winter', 'Spring'",
+    ),
+    col(
+        "school_year",
+        Utf8,
+        false,
+        "School year of the administration",
+    ),
+    col("grade", I32, true, "Grade at the time of the test"),
+    col(
+        "score",
+        F64,
+        false,
+        "Scale score (vaardigheidsscore, RIT), on a scale comparable across grades",
+    ),
+    col(
+        "sem",
+        F64,
+        true,
+        "Standard error of measurement of the score, when exported",
+    ),
+    col("percentile", F64, true, "Norm percentile as exported"),
+    col(
+        "level",
+        Utf8,
+        true,
+        "Level as exported (Cito I-V or A-E, achievement level)",
+    ),
+];
+
+const EVENTS: &[Column] = &[
+    col("pupil_key", Utf8, false, "Pseudonymised pupil id"),
+    col(
+        "school_year",
+        Utf8,
+        false,
+        "School year of the event (also the hive partition key)",
+    ),
+    col("ts", TimestampUtc, false, "When the event happened, UTC"),
+    col(
+        "kind",
+        Utf8,
+        false,
+        "Canonical event kind from the pipeline's verb map: attempt, answer, complete, instruction, help, progress_view, other",
+    ),
+    col(
+        "verb",
+        Utf8,
+        false,
+        "The raw verb id as exported (e.g. http://adlnet.gov/expapi/verbs/answered)",
+    ),
+    col("object_id", Utf8, true, "Activity (item, video, page) id"),
+    col(
+        "task_id",
+        Utf8,
+        true,
+        "Task or goal the activity belongs to (xAPI context parent/grouping)",
+    ),
+    col("subject", Utf8, true, "Canonical subject of the activity"),
+    col(
+        "success",
+        Bool,
+        true,
+        "Result success (answer correct / task passed)",
+    ),
+    col("score_scaled", F64, true, "Result score scaled to [-1, 1]"),
+    col("duration_s", F64, true, "Result duration in seconds"),
+];
+
+const PLANS: &[Column] = &[
+    col("pupil_key", Utf8, false, "Pseudonymised pupil id"),
+    col(
+        "school_year",
+        Utf8,
+        false,
+        "School year of the planned week",
+    ),
+    col("week", Utf8, false, "ISO week of the plan, 'YYYY-Www'"),
+    col("task_id", Utf8, false, "Planned task"),
+    col(
+        "planned_for",
+        Date,
+        true,
+        "Day the pupil planned to do the task (weekplanning)",
+    ),
+    col("due", Date, true, "Due date set by the teacher"),
+    col(
+        "done_at",
+        TimestampUtc,
+        true,
+        "When the task was finished; null = not done",
+    ),
+];
+
+const GROWTH: &[Column] = &[
+    col("pupil_key", Utf8, false, "Pseudonymised pupil id"),
+    col("subject", Utf8, false, "Canonical subject"),
+    col(
+        "window",
+        Utf8,
+        false,
+        "Growth window kind: 'M-E' (within a school year) or 'E-E' (end of one school year to the end of the next)",
+    ),
+    col(
+        "school_year",
+        Utf8,
+        false,
+        "School year of the follow-up test",
+    ),
+    col("school_key", Utf8, true, "School in the follow-up year"),
+    col("group_key", Utf8, true, "Class in the follow-up year"),
+    col("grade", I32, true, "Grade at the follow-up test"),
+    col(
+        "programme",
+        Bool,
+        false,
+        "The pupil's school ran the programme in the follow-up year",
+    ),
+    col("baseline_score", F64, false, "Score at the first test"),
+    col("baseline_date", Date, false, "Date of the first test"),
+    col("followup_score", F64, false, "Score at the second test"),
+    col("followup_date", Date, false, "Date of the second test"),
+    col(
+        "elapsed_months",
+        F64,
+        false,
+        "Months between the tests (days / 30.4375)",
+    ),
+    col("gain", F64, false, "followup_score - baseline_score"),
+    col("annualised_gain", F64, false, "gain * 12 / elapsed_months"),
+    col(
+        "baseline_z",
+        F64,
+        true,
+        "Baseline score standardised within subject, grade, term and school year of the baseline (all pupils in the run)",
+    ),
+    col(
+        "followup_z",
+        F64,
+        true,
+        "Follow-up score standardised within subject, grade, term and school year of the follow-up",
+    ),
+    col(
+        "baseline_quintile",
+        I32,
+        true,
+        "Quintile (1 = lowest) of the baseline score within subject, grade, term and school year",
+    ),
+    col(
+        "rci",
+        F64,
+        true,
+        "Reliable change index (Jacobson & Truax 1991): gain / sqrt(sem1^2 + sem2^2); null without SEMs",
+    ),
+    col(
+        "reliable_change",
+        I32,
+        true,
+        "1 = reliable growth (rci > 1.96), -1 = reliable decline (rci < -1.96), 0 otherwise; null without SEMs",
+    ),
+];
+
+const SRL: &[Column] = &[
+    col("pupil_key", Utf8, false, "Pseudonymised pupil id"),
+    col(
+        "school_year",
+        Utf8,
+        false,
+        "Period of the indicators (a school year)",
+    ),
+    col("school_key", Utf8, true, "School that year"),
+    col("grade", I32, true, "Grade that year"),
+    col("events", I64, false, "LMS events in the period"),
+    col(
+        "sessions",
+        I64,
+        false,
+        "Sessions: runs of events without a gap longer than the session gap (default 15 min)",
+    ),
+    col("active_days", I64, false, "Days with at least one event"),
+    col(
+        "time_on_task_min",
+        F64,
+        false,
+        "Sum over sessions of (last event - first event), minutes",
+    ),
+    col(
+        "weekday_regularity",
+        F64,
+        true,
+        "Peak-weekday regularity (Boroujeni et al. 2016 PWD) normalised to [0, 1]: (ln 7 - H(p_weekday)) / ln 7 over active days",
+    ),
+    col(
+        "plan_kept_share",
+        F64,
+        true,
+        "Share of planned tasks finished on or before the planned day",
+    ),
+    col(
+        "on_time_share",
+        F64,
+        true,
+        "Share of planned tasks finished on or before the due date",
+    ),
+    col(
+        "help_after_error_share",
+        F64,
+        true,
+        "Share of wrong answers followed by a help request (hint or instruction) in the same task and session",
+    ),
+    col(
+        "persistence_share",
+        F64,
+        true,
+        "Share of wrong answers followed by a new answer on the same item in the same session",
+    ),
+    col(
+        "srl_index",
+        F64,
+        true,
+        "Composite: mean of the indicators above z-scored within grade and period, sign-aligned so higher = more self-regulated",
+    ),
+    col(
+        "srl_tercile",
+        I32,
+        true,
+        "Tercile of srl_index within grade and period: 1 = lowest, 3 = highest",
+    ),
+    col(
+        "null_reason",
+        Utf8,
+        true,
+        "Why indicators are null (e.g. 'fewer than 20 events'); null when all are computed",
+    ),
+];
+
+const EFFECTS: &[Column] = &[
+    col(
+        "design",
+        Utf8,
+        false,
+        "Effect design: 'regression' (OLS, fixed effects, cluster-robust CR1)",
+    ),
+    col(
+        "outcome",
+        Utf8,
+        false,
+        "Outcome, e.g. 'followup_z' over window 'E-E'",
+    ),
+    col(
+        "subject",
+        Utf8,
+        false,
+        "Subject, or 'all' for subjects pooled",
+    ),
+    col(
+        "subgroup",
+        Utf8,
+        false,
+        "Subgroup variable: 'overall' or 'srl_tercile'",
+    ),
+    col(
+        "level",
+        Utf8,
+        false,
+        "Subgroup level: 'all', or '1'/'2'/'3' for terciles",
+    ),
+    col("n_treated", I64, false, "Observations in the programme arm"),
+    col(
+        "n_comparison",
+        I64,
+        false,
+        "Observations in the comparison arm",
+    ),
+    col(
+        "clusters",
+        I64,
+        false,
+        "Clusters (schools) in the estimation sample",
+    ),
+    col(
+        "estimate",
+        F64,
+        true,
+        "Programme effect in outcome units (for z-outcomes: SD units)",
+    ),
+    col("se", F64, true, "Cluster-robust CR1 standard error"),
+    col(
+        "ci_low",
+        F64,
+        true,
+        "Lower bound of the 95% CI (t with clusters - 1 df)",
+    ),
+    col("ci_high", F64, true, "Upper bound of the 95% CI"),
+    col(
+        "effect_size",
+        F64,
+        true,
+        "Hedges' g: estimate / pooled outcome SD of the two arms, small-sample corrected",
+    ),
+    col(
+        "percentile_points",
+        F64,
+        true,
+        "100 * Phi(effect_size) - 50: percentile points a median pupil would gain",
+    ),
+    col(
+        "p_value",
+        F64,
+        true,
+        "Two-sided p value (t with clusters - 1 df)",
+    ),
+];
+
+fn type_name(ty: ColumnType) -> &'static str {
+    match ty {
+        ColumnType::Utf8 => "string",
+        ColumnType::F64 => "float64",
+        ColumnType::I32 => "int32",
+        ColumnType::I64 => "int64",
+        ColumnType::Bool => "bool",
+        ColumnType::Date => "date32",
+        ColumnType::TimestampUtc => "timestamp[us, UTC]",
+    }
+}
+
+/// `docs/data-model.md`, generated from the definitions in this module.
+pub fn data_model_markdown() -> String {
+    let mut out = String::from(
+        "# Data model\n\n\
+         Generated from `crates/core/src/schema.rs` (the only place schemas are defined) by\n\
+         `LEERWINST_UPDATE_DOCS=1 cargo test -p leerwinst-core`; a test fails when this file is stale.\n\n\
+         Every table is a Parquet file (zstd, statistics) with key-value metadata `leerwinst.schema_version`,\n\
+         `leerwinst.table`, `leerwinst.tool_version` and `leerwinst.pipeline`. Each column carries its\n\
+         description as Arrow field metadata. `events` is hive-partitioned: `warehouse/events/school_year=YYYY-YYYY/part-0.parquet`.\n\
+         `effects` is also written as `effects/effects.csv`, `growth` and `srl` as CSV beside their Parquet.\n",
+    );
+    for t in Table::ALL {
+        out.push_str(&format!(
+            "\n## {}\n\nFile: `{}/{}.parquet`\n\n| column | type | nullable | meaning |\n|---|---|---|---|\n",
+            t.name(),
+            t.folder(),
+            t.name()
+        ));
+        for c in t.columns() {
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                c.name,
+                type_name(c.ty),
+                if c.nullable { "yes" } else { "no" },
+                c.description
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_has_unique_documented_columns() {
+        for t in Table::ALL {
+            let cols = t.columns();
+            let mut names: Vec<_> = cols.iter().map(|c| c.name).collect();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), cols.len(), "duplicate column in {}", t.name());
+            assert!(cols.iter().all(|c| !c.description.is_empty()));
+            assert_eq!(t.schema().fields().len(), cols.len());
+        }
+    }
+
+    #[test]
+    fn timestamps_are_utc_microseconds() {
+        let s = Table::Events.schema();
+        let f = s.field_with_name("ts").unwrap();
+        assert_eq!(
+            f.data_type(),
+            &DataType::Timestamp(TimeUnit::Microsecond, Some(Arc::from("UTC")))
+        );
+    }
+
+    #[test]
+    fn committed_data_model_doc_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/data-model.md");
+        let generated = data_model_markdown();
+        if std::env::var_os("LEERWINST_UPDATE_DOCS").is_some() {
+            std::fs::write(path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "docs/data-model.md is out of date: run `LEERWINST_UPDATE_DOCS=1 cargo test -p leerwinst-core`"
+        );
+    }
+}

@@ -1,0 +1,133 @@
+//! Delimited text (CSV with `,`, `;` or tab) with header lookup by aliases and line numbers.
+
+use csv::{ReaderBuilder, StringRecord};
+
+/// A parsed delimited file: header and records with the line each starts on.
+#[derive(Debug)]
+pub struct Delimited {
+    /// Header names, trimmed.
+    pub headers: Vec<String>,
+    /// Records (line, fields) in file order; malformed records are `Err((line, reason))`.
+    pub records: Vec<Result<(u64, StringRecord), (u64, String)>>,
+    /// The delimiter found.
+    pub delimiter: u8,
+}
+
+/// Picks the delimiter that occurs most in the header line among `;`, `,` and tab.
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let first = text.lines().next().unwrap_or("");
+    let count = |c: char| first.matches(c).count();
+    [(b';', count(';')), (b'\t', count('\t')), (b',', count(','))]
+        .into_iter()
+        .max_by_key(|&(_, n)| n)
+        .filter(|&(_, n)| n > 0)
+        .map(|(d, _)| d)
+        .unwrap_or(b',')
+}
+
+/// Parses `text` (quoted fields with newlines and CRLF line ends are fine).
+pub fn parse(text: &str) -> Delimited {
+    let delimiter = sniff_delimiter(text);
+    let mut rdr = ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = rdr
+        .headers()
+        .map(|h| h.iter().map(|s| s.trim().to_string()).collect())
+        .unwrap_or_default();
+    let width = headers.len();
+    // Line numbers from byte offsets: the csv crate's own line counter lags by one on CRLF.
+    let newlines: Vec<usize> = text
+        .bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .map(|(i, _)| i)
+        .collect();
+    let line_at = |pos: Option<&csv::Position>| -> u64 {
+        let Some(pos) = pos else { return 0 };
+        let mut byte = pos.byte() as usize;
+        // A record "starting" on the newline of the previous CRLF starts on the next line.
+        while byte < text.len() && matches!(text.as_bytes()[byte], b'\r' | b'\n') {
+            byte += 1;
+        }
+        newlines.partition_point(|&n| n < byte) as u64 + 1
+    };
+    let mut records = Vec::new();
+    let mut rec = StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = line_at(rec.position());
+                if rec.len() == 1 && rec.get(0).is_some_and(|f| f.trim().is_empty()) {
+                    continue; // blank line
+                }
+                if rec.len() != width {
+                    records.push(Err((
+                        line,
+                        format!("row has {} fields, header has {width}", rec.len()),
+                    )));
+                } else {
+                    records.push(Ok((line, rec.clone())));
+                }
+            }
+            Err(e) => {
+                let line = line_at(e.position());
+                records.push(Err((line, format!("unreadable row: {e}"))));
+                if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
+                    break;
+                }
+            }
+        }
+    }
+    Delimited {
+        headers,
+        records,
+        delimiter,
+    }
+}
+
+impl Delimited {
+    /// Index of the first header matching any alias (case-insensitive, ignoring spaces and `_`).
+    pub fn find(&self, aliases: &[&str]) -> Option<usize> {
+        let norm = |s: &str| {
+            s.chars()
+                .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+        };
+        aliases.iter().find_map(|a| {
+            let a = norm(a);
+            self.headers.iter().position(|h| norm(h) == a)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_and_parses_quoted_newlines_and_crlf() {
+        let d = parse("a;b;c\r\n1;\"x\r\ny\";3\r\n\r\n4;5;6\r\n");
+        assert_eq!(d.delimiter, b';');
+        assert_eq!(d.headers, ["a", "b", "c"]);
+        let rows: Vec<_> = d.records.iter().map(|r| r.as_ref().unwrap()).collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].0, 2);
+        assert_eq!(&rows[0].1[1], "x\r\ny");
+        assert_eq!(rows[1].0, 5);
+        assert_eq!(parse("a\tb\n1\t2\n").delimiter, b'\t');
+        assert_eq!(parse("a,b\n1,2\n").delimiter, b',');
+    }
+
+    #[test]
+    fn short_rows_are_reported_with_their_line() {
+        let d = parse("a,b\n1,2\n3\n");
+        assert!(d.records[0].is_ok());
+        assert_eq!(d.records[1].as_ref().unwrap_err().0, 3);
+        assert_eq!(d.find(&["B"]), Some(1));
+        assert_eq!(d.find(&["x", "a"]), Some(0));
+    }
+}

@@ -1,0 +1,201 @@
+//! Opening input files: transparent gzip, SHA-256 of the bytes as delivered, UTF-8 BOM removal,
+//! and number/date parsing in the spellings Dutch and international exports use.
+
+use std::io::Read;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use leerwinst_core::{Error, Result};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Provenance of one input file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileInfo {
+    /// Path as given (resolved against the pipeline file).
+    pub path: String,
+    /// SHA-256 of the file's bytes as delivered (before decompression).
+    pub sha256: String,
+    /// Size in bytes as delivered.
+    pub bytes: u64,
+    /// Text encoding found.
+    pub encoding: &'static str,
+    /// Whether the file was gzip-compressed.
+    pub gzip: bool,
+}
+
+/// Reads a whole input file as text: decompresses gzip (by magic bytes), drops a UTF-8 BOM, and
+/// refuses text that is not UTF-8 with a clear message.
+pub fn read_text(path: &Path) -> Result<(String, FileInfo)> {
+    let raw = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let sha256 = hex::encode(Sha256::digest(&raw));
+    let bytes = raw.len() as u64;
+    let gzip = raw.starts_with(&[0x1f, 0x8b]);
+    let data = if gzip {
+        let mut out = Vec::with_capacity(raw.len() * 8);
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .map_err(|e| Error::input(path, format!("gzip data is damaged: {e}")))?;
+        out
+    } else {
+        raw
+    };
+    let data = data
+        .strip_prefix(&[0xEF, 0xBB, 0xBF])
+        .map(<[u8]>::to_vec)
+        .unwrap_or(data);
+    let encoding = "UTF-8";
+    let text = String::from_utf8(data).map_err(|e| {
+        Error::input(
+            path,
+            format!(
+                "not UTF-8 text (first bad byte at offset {}); save the export as UTF-8 \
+                 (UTF-16 and Windows-1252 detection is not built yet)",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })?;
+    Ok((
+        text,
+        FileInfo {
+            path: path.display().to_string(),
+            sha256,
+            bytes,
+            encoding,
+            gzip,
+        },
+    ))
+}
+
+/// Parses a number written with a decimal point (`312.5`) or a Dutch decimal comma with optional
+/// thousands dots (`1.234,5`, `4,6`). Returns None for anything else.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let v = if s.contains(',') {
+        let cleaned: String = s.chars().filter(|&c| c != '.').collect();
+        cleaned.replace(',', ".").parse::<f64>().ok()?
+    } else {
+        s.parse::<f64>().ok()?
+    };
+    v.is_finite().then_some(v)
+}
+
+/// Parses `dd-mm-yyyy`, `d-m-yyyy`, `dd/mm/yyyy` or ISO `yyyy-mm-dd`.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d-%m-%Y"))
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .ok()
+}
+
+/// Parses a local date-time `dd-mm-yyyy HH:MM[:SS]` or ISO `yyyy-mm-ddTHH:MM[:SS]`.
+pub fn parse_local_datetime(s: &str) -> Option<chrono::NaiveDateTime> {
+    let s = s.trim();
+    for f in [
+        "%d-%m-%Y %H:%M",
+        "%d-%m-%Y %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, f) {
+            return Some(t);
+        }
+    }
+    None
+}
+
+/// Parses an ISO 8601 duration such as `PT41S` or `PT4H35M59.14S` (also with days) to seconds.
+pub fn parse_duration(s: &str) -> Option<f64> {
+    let rest = s.strip_prefix('P')?;
+    let (date, time) = match rest.split_once('T') {
+        Some((d, t)) => (d, t),
+        None => (rest, ""),
+    };
+    let mut total = 0.0;
+    let mut num = String::new();
+    for c in date.chars() {
+        match c {
+            '0'..='9' | '.' => num.push(c),
+            'D' => total += num.parse::<f64>().ok()? * 86_400.0,
+            'W' => total += num.parse::<f64>().ok()? * 604_800.0,
+            _ => return None,
+        }
+        if c.is_ascii_alphabetic() {
+            num.clear();
+        }
+    }
+    if !num.is_empty() {
+        return None;
+    }
+    for c in time.chars() {
+        match c {
+            '0'..='9' | '.' => num.push(c),
+            'H' => total += num.parse::<f64>().ok()? * 3600.0,
+            'M' => total += num.parse::<f64>().ok()? * 60.0,
+            'S' => total += num.parse::<f64>().ok()?,
+            _ => return None,
+        }
+        if c.is_ascii_alphabetic() {
+            num.clear();
+        }
+    }
+    (num.is_empty() && total.is_finite()).then_some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_dutch_and_international_spelling() {
+        assert_eq!(parse_number("312"), Some(312.0));
+        assert_eq!(parse_number("4,6"), Some(4.6));
+        assert_eq!(parse_number("1.234,5"), Some(1234.5));
+        assert_eq!(parse_number(" 312.5 "), Some(312.5));
+        for bad in ["", "afw.", "-", "NaN", "inf", "1,2,3"] {
+            assert_eq!(parse_number(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        let d = NaiveDate::from_ymd_opt(2025, 1, 31).unwrap();
+        for s in ["31-01-2025", "31/01/2025", "2025-01-31", "31-1-2025"] {
+            assert_eq!(parse_date(s), Some(d), "{s}");
+        }
+        assert_eq!(parse_date("31-02-2025"), None);
+        assert_eq!(parse_date("2025-13-01"), None);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("PT41S"), Some(41.0));
+        assert!((parse_duration("PT4H35M59.14S").unwrap() - 16_559.14).abs() < 1e-9);
+        assert_eq!(parse_duration("P1DT1M"), Some(86_460.0));
+        assert_eq!(parse_duration("41S"), None);
+        assert_eq!(parse_duration("PT4X"), None);
+    }
+
+    #[test]
+    fn gzip_and_bom_are_handled() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.csv.gz");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"\xEF\xBB\xBFa;b\n1;2\n").unwrap();
+        std::fs::write(&p, gz.finish().unwrap()).unwrap();
+        let (text, info) = read_text(&p).unwrap();
+        assert_eq!(text, "a;b\n1;2\n");
+        assert!(info.gzip);
+        assert_eq!(info.sha256.len(), 64);
+        let bad = dir.path().join("b.csv");
+        std::fs::write(&bad, b"a;b\n\xff\xfe;2\n").unwrap();
+        let err = read_text(&bad).unwrap_err().to_string();
+        assert!(err.contains("not UTF-8"), "{err}");
+    }
+}

@@ -1,0 +1,335 @@
+//! Ingest: school exports -> validated, pseudonymised canonical Parquet.
+//!
+//! One module per source format. Every row read is either accepted into a warehouse table or
+//! written to `rejects/<table>.csv` with file, line, column, value and reason:
+//! read = accepted + rejected holds per source, and is checked before anything is written.
+
+pub mod context;
+pub mod delimited;
+pub mod input;
+pub mod lvs;
+pub mod oneroster;
+pub mod plans;
+pub mod pseudonym;
+pub mod rejects;
+pub mod rows;
+pub mod schools;
+pub mod xapi;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use leerwinst_core::pipeline::{Pipeline, SourceFormat};
+use leerwinst_core::{Error, Result, SchoolYear, Table};
+use serde::Serialize;
+
+use crate::context::{Ctx, IdResolver, SchoolInfo};
+use crate::input::{FileInfo, read_text};
+use crate::pseudonym::{KeyOrigin, Pseudonymiser};
+use crate::rejects::Rejects;
+use crate::rows::*;
+
+/// Counts of one source.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceSummary {
+    /// Source name.
+    pub name: String,
+    /// Format.
+    pub format: SourceFormat,
+    /// Files read, with checksums.
+    pub files: Vec<FileInfo>,
+    /// Data rows read.
+    pub read: usize,
+    /// Rows accepted into a table.
+    pub accepted: usize,
+    /// Rows written to rejects.
+    pub rejected: usize,
+}
+
+/// What ingest did.
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestSummary {
+    /// Per source.
+    pub sources: Vec<SourceSummary>,
+    /// Rows written per table.
+    pub tables: BTreeMap<String, usize>,
+    /// Rejected rows in all.
+    pub rejected: usize,
+    /// The first reject reasons (file:line column: reason), for messages and strict mode.
+    pub first_rejects: Vec<String>,
+    /// Files written.
+    pub outputs: Vec<String>,
+    /// Whether pupil ids were pseudonymised.
+    pub pseudonymised: bool,
+    /// Where the key came from (never the key).
+    pub key: Option<KeyOrigin>,
+}
+
+#[derive(Default)]
+struct Warehouse {
+    pupils: Vec<PupilRow>,
+    schools: Vec<SchoolRow>,
+    enrollments: Vec<EnrollmentRow>,
+    assessments: Vec<AssessmentRow>,
+    events: Vec<EventRow>,
+    plans: Vec<PlanRow>,
+}
+
+fn order(f: SourceFormat) -> u8 {
+    match f {
+        SourceFormat::SchoolsCsv => 0,
+        SourceFormat::Oneroster => 1,
+        _ => 2,
+    }
+}
+
+/// Runs ingest for pipeline `p`, writing `out/warehouse/` and `out/rejects/`.
+pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
+    let (pseudo, key) = if p.privacy.pseudonymise {
+        let key_file = p.privacy.key_file.as_ref().map(|k| p.resolve(k));
+        let (ps, origin) = pseudonym::load_key(key_file.as_deref(), out)?;
+        (ps, Some(origin))
+    } else {
+        (Pseudonymiser::off(), None)
+    };
+    let mut rejects = Rejects::default();
+    let mut wh = Warehouse::default();
+    let mut ids = IdResolver::default();
+    let mut school_info = SchoolInfo::default();
+    let mut summaries = Vec::new();
+    let verbs = p.verb_map();
+
+    let mut sources: Vec<_> = p.sources.iter().collect();
+    sources.sort_by_key(|s| order(s.format));
+    for src in sources {
+        let path = p.resolve(&src.path);
+        let before = (
+            wh.pupils.len() + wh.enrollments.len(),
+            wh.assessments.len(),
+            wh.events.len(),
+            wh.plans.len(),
+            wh.schools.len(),
+        );
+        let (files, read) = match src.format {
+            SourceFormat::Oneroster => {
+                let roster =
+                    oneroster::read(&path, &src.name, &mut rejects, &pseudo, &school_info)?;
+                ids = roster.ids;
+                wh.pupils.extend(roster.pupils);
+                wh.enrollments.extend(roster.enrollments);
+                for (key, name) in roster.schools {
+                    if !wh.schools.iter().any(|s| s.school_key == key) {
+                        wh.schools.push(SchoolRow {
+                            school_key: key,
+                            school_name: Some(name),
+                            programme_from: None,
+                            school_weight: None,
+                        });
+                    }
+                }
+                (roster.files, roster.read)
+            }
+            format => {
+                let (text, info) = read_text(&path)?;
+                let mut ctx = Ctx {
+                    source: &src.name,
+                    file: path.display().to_string(),
+                    rejects: &mut rejects,
+                    ids: &ids,
+                    pseudo: &pseudo,
+                };
+                let read = match format {
+                    SourceFormat::SchoolsCsv => {
+                        let (rows, read) = schools::read(&mut ctx, &text)?;
+                        for r in &rows {
+                            if let Some(y) = r.programme_from.as_deref().and_then(SchoolYear::parse)
+                            {
+                                school_info.programme_from.insert(r.school_key.clone(), y.0);
+                            }
+                        }
+                        wh.schools.extend(rows);
+                        read
+                    }
+                    SourceFormat::LvsCsv => {
+                        let instrument = src.instrument.as_deref().unwrap_or("cito-lvs");
+                        let range = src.score_range.unwrap_or(lvs::DEFAULT_SCORE_RANGE);
+                        let (rows, read) = lvs::read(&mut ctx, &text, instrument, range)?;
+                        wh.assessments.extend(rows);
+                        read
+                    }
+                    SourceFormat::Xapi => {
+                        let (rows, read) = xapi::read(&mut ctx, &text, &verbs);
+                        wh.events.extend(rows);
+                        read
+                    }
+                    SourceFormat::PlansCsv => {
+                        let (rows, read) = plans::read(&mut ctx, &text)?;
+                        wh.plans.extend(rows);
+                        read
+                    }
+                    SourceFormat::Oneroster => unreachable!("handled above"),
+                };
+                (vec![info], read)
+            }
+        };
+        let after = (
+            wh.pupils.len() + wh.enrollments.len(),
+            wh.assessments.len(),
+            wh.events.len(),
+            wh.plans.len(),
+            wh.schools.len(),
+        );
+        let accepted = match src.format {
+            SourceFormat::Oneroster => after.0 - before.0,
+            SourceFormat::LvsCsv => after.1 - before.1,
+            SourceFormat::Xapi => after.2 - before.2,
+            SourceFormat::PlansCsv => after.3 - before.3,
+            SourceFormat::SchoolsCsv => after.4 - before.4,
+        };
+        let rejected = rejects.count_for(&src.name);
+        if read != accepted + rejected {
+            return Err(Error::Compute(format!(
+                "internal accounting error in source '{}': read {read} != accepted {accepted} + rejected {rejected}",
+                src.name
+            )));
+        }
+        summaries.push(SourceSummary {
+            name: src.name.clone(),
+            format: src.format,
+            files,
+            read,
+            accepted,
+            rejected,
+        });
+    }
+    // Programme flags of enrollments follow the school list even if it was read after the roster.
+    for e in &mut wh.enrollments {
+        if let Some(&from) = school_info.programme_from.get(&e.school_key) {
+            e.programme = SchoolYear::parse(&e.school_year).is_some_and(|y| y.0 >= from);
+        }
+    }
+    let outputs = write(p, out, &mut wh, &summaries)?;
+    let reject_dir = out.join("rejects");
+    if reject_dir.exists() {
+        std::fs::remove_dir_all(&reject_dir).map_err(|e| Error::io(&reject_dir, e))?;
+    }
+    let mut outputs = outputs;
+    outputs.extend(rejects.write(&reject_dir)?);
+    let tables = BTreeMap::from([
+        ("pupils".to_string(), wh.pupils.len()),
+        ("schools".to_string(), wh.schools.len()),
+        ("enrollments".to_string(), wh.enrollments.len()),
+        ("assessments".to_string(), wh.assessments.len()),
+        ("events".to_string(), wh.events.len()),
+        ("plans".to_string(), wh.plans.len()),
+    ]);
+    Ok(IngestSummary {
+        sources: summaries,
+        tables,
+        rejected: rejects.total(),
+        first_rejects: rejects
+            .first(20)
+            .iter()
+            .map(|r| format!("{}:{} {}: {}", r.file, r.line, r.column, r.reason))
+            .collect(),
+        outputs,
+        pseudonymised: pseudo.is_on(),
+        key,
+    })
+}
+
+/// Provenance metadata for every warehouse file: pipeline name and the sources with checksums.
+fn provenance(p: &Pipeline, summaries: &[SourceSummary]) -> Vec<(String, String)> {
+    let sources: Vec<serde_json::Value> = summaries
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "name": s.name,
+                "files": s.files.iter().map(|f| serde_json::json!({
+                    "file": Path::new(&f.path).file_name().map(|n| n.to_string_lossy().to_string()),
+                    "sha256": f.sha256,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    vec![
+        ("leerwinst.pipeline".into(), p.pipeline.name.clone()),
+        (
+            "leerwinst.sources".into(),
+            serde_json::Value::Array(sources).to_string(),
+        ),
+    ]
+}
+
+fn write(
+    p: &Pipeline,
+    out: &Path,
+    wh: &mut Warehouse,
+    summaries: &[SourceSummary],
+) -> Result<Vec<String>> {
+    let meta = provenance(p, summaries);
+    let dir = out.join("warehouse");
+    let mut written = Vec::new();
+    let mut put = |table: Table, cols| -> Result<()> {
+        let path = dir.join(format!("{}.parquet", table.name()));
+        leerwinst_store::write_table(&path, table, cols, &meta)?;
+        written.push(path.display().to_string());
+        Ok(())
+    };
+    wh.pupils.sort_by(|a, b| a.pupil_key.cmp(&b.pupil_key));
+    wh.schools.sort_by(|a, b| a.school_key.cmp(&b.school_key));
+    wh.enrollments.sort_by(|a, b| {
+        (&a.pupil_key, &a.school_year, &a.group_key).cmp(&(
+            &b.pupil_key,
+            &b.school_year,
+            &b.group_key,
+        ))
+    });
+    wh.assessments.sort_by(|a, b| {
+        (&a.pupil_key, &a.subject, a.administered_on, &a.term).cmp(&(
+            &b.pupil_key,
+            &b.subject,
+            b.administered_on,
+            &b.term,
+        ))
+    });
+    wh.plans.sort_by(|a, b| {
+        (&a.pupil_key, &a.week, &a.task_id).cmp(&(&b.pupil_key, &b.week, &b.task_id))
+    });
+    put(Table::Pupils, pupils(&wh.pupils))?;
+    put(Table::Schools, schools(&wh.schools))?;
+    put(Table::Enrollments, enrollments(&wh.enrollments))?;
+    put(Table::Assessments, assessments(&wh.assessments))?;
+    put(Table::Plans, plans(&wh.plans))?;
+
+    // Events: hive-partitioned by school year, sorted by pupil and time within a partition.
+    let events_dir = dir.join("events");
+    if events_dir.exists() {
+        std::fs::remove_dir_all(&events_dir).map_err(|e| Error::io(&events_dir, e))?;
+    }
+    wh.events.sort_by(|a, b| {
+        (&a.school_year, &a.pupil_key, a.ts, &a.verb, &a.object_id).cmp(&(
+            &b.school_year,
+            &b.pupil_key,
+            b.ts,
+            &b.verb,
+            &b.object_id,
+        ))
+    });
+    let mut start = 0;
+    while start < wh.events.len() {
+        let year = wh.events[start].school_year.clone();
+        let end = start
+            + wh.events[start..]
+                .iter()
+                .take_while(|e| e.school_year == year)
+                .count();
+        let path = events_dir
+            .join(format!("school_year={year}"))
+            .join("part-0.parquet");
+        leerwinst_store::write_table(&path, Table::Events, events(&wh.events[start..end]), &meta)?;
+        written.push(path.display().to_string());
+        start = end;
+    }
+    Ok(written)
+}

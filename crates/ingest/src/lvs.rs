@@ -1,0 +1,318 @@
+//! Dutch LVS test-results exports (Cito via ParnasSys/ESIS and the like): `;`-separated, decimal
+//! comma, `dd-mm-yyyy` dates, toetsmoment `M4`/`E4` (moment + jaargroep), vaardigheidsscore with
+//! its standard error of measurement, niveau I-V or A-E.
+
+use std::collections::HashSet;
+
+use leerwinst_core::term::{LvsMoment, date32};
+use leerwinst_core::{Error, Result, SchoolYear, Table};
+
+use crate::context::Ctx;
+use crate::delimited;
+use crate::input::{parse_date, parse_number};
+use crate::rows::AssessmentRow;
+
+/// Default plausible score range of an instrument; scores outside are rejected.
+pub const DEFAULT_SCORE_RANGE: [f64; 2] = [-200.0, 600.0];
+
+/// Canonical subject of an LVS test name (`Rekenen-Wiskunde 3.0` -> `rekenen`).
+pub fn subject_of(test: &str) -> String {
+    let t = test.to_lowercase();
+    if t.contains("rekenen") || t.contains("wiskunde") {
+        "rekenen".into()
+    } else if t.contains("begrijpend") || t.contains("lezen") || t.contains("lees") {
+        "lezen".into()
+    } else if t.contains("spelling") {
+        "spelling".into()
+    } else {
+        // Keep unknown tests under their own name, without a version suffix.
+        t.split_whitespace()
+            .filter(|w| !w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Reads an LVS export; returns (rows, rows read).
+pub fn read(
+    ctx: &mut Ctx<'_>,
+    text: &str,
+    instrument: &str,
+    range: [f64; 2],
+) -> Result<(Vec<AssessmentRow>, usize)> {
+    let d = delimited::parse(text);
+    let need = |aliases: &[&str], what: &str| {
+        d.find(aliases).ok_or_else(|| {
+            Error::input(
+                &ctx.file,
+                format!(
+                    "no {what} column ({}); headers are {:?}",
+                    aliases.join(" / "),
+                    d.headers
+                ),
+            )
+        })
+    };
+    let c_id = need(
+        &[
+            "leerlingnummer",
+            "leerling_id",
+            "leerlingid",
+            "leerling",
+            "pupil_id",
+        ],
+        "pupil id",
+    )?;
+    let c_test = need(&["toets", "vak", "toetsnaam", "leergebied"], "test")?;
+    let c_moment = need(&["toetsmoment", "moment", "afnamemoment"], "test moment")?;
+    let c_date = need(&["afnamedatum", "datum", "toetsdatum"], "date")?;
+    let c_score = need(
+        &["vaardigheidsscore", "vs", "score", "vaardigheid"],
+        "score",
+    )?;
+    let c_sem = d.find(&["standaardmeetfout", "sem", "meetfout"]);
+    let c_level = d.find(&["niveau", "niveauscore"]);
+    let c_pct = d.find(&["percentiel", "percentile"]);
+    let c_year = d.find(&["schooljaar"]);
+    let h = |i: usize| d.headers[i].clone();
+
+    let mut rows = Vec::new();
+    let mut seen: HashSet<(String, String, String, String)> = HashSet::new();
+    let mut read = 0;
+    for rec in &d.records {
+        read += 1;
+        let (line, r) = match rec {
+            Ok(x) => (x.0, &x.1),
+            Err((line, why)) => {
+                ctx.reject(Table::Assessments, *line, "", "", why);
+                continue;
+            }
+        };
+        let Some(pupil_key) = ctx.pupil_key(Table::Assessments, line, &h(c_id), &r[c_id]) else {
+            continue;
+        };
+        let test = r[c_test].trim();
+        if test.is_empty() {
+            ctx.reject(
+                Table::Assessments,
+                line,
+                &h(c_test),
+                "",
+                "missing test name",
+            );
+            continue;
+        }
+        let Some(moment) = LvsMoment::parse(&r[c_moment]) else {
+            ctx.reject(
+                Table::Assessments,
+                line,
+                &h(c_moment),
+                &r[c_moment],
+                "not a test moment (expected e.g. M4 or E4)",
+            );
+            continue;
+        };
+        let Some(date) = parse_date(&r[c_date]) else {
+            ctx.reject(
+                Table::Assessments,
+                line,
+                &h(c_date),
+                &r[c_date],
+                "not a date (expected dd-mm-yyyy)",
+            );
+            continue;
+        };
+        let raw_score = r[c_score].trim();
+        let Some(score) = parse_number(raw_score) else {
+            let why = if raw_score.is_empty() {
+                "missing score"
+            } else {
+                "score is not a number (absent or not taken?)"
+            };
+            ctx.reject(Table::Assessments, line, &h(c_score), raw_score, why);
+            continue;
+        };
+        if score < range[0] || score > range[1] {
+            ctx.reject(
+                Table::Assessments,
+                line,
+                &h(c_score),
+                raw_score,
+                &format!(
+                    "score outside the instrument's range [{}, {}]",
+                    range[0], range[1]
+                ),
+            );
+            continue;
+        }
+        let sem = match c_sem.map(|i| r[i].trim()) {
+            None | Some("") => None,
+            Some(v) => match parse_number(v) {
+                Some(x) if x > 0.0 => Some(x),
+                _ => {
+                    ctx.reject(
+                        Table::Assessments,
+                        line,
+                        &h(c_sem.unwrap_or_default()),
+                        v,
+                        "standard error is not a positive number",
+                    );
+                    continue;
+                }
+            },
+        };
+        let year = match c_year.map(|i| r[i].trim()).filter(|s| !s.is_empty()) {
+            Some(v) => match SchoolYear::parse(v) {
+                Some(y) => y,
+                None => {
+                    ctx.reject(
+                        Table::Assessments,
+                        line,
+                        &h(c_year.unwrap_or_default()),
+                        v,
+                        "not a school year",
+                    );
+                    continue;
+                }
+            },
+            None => SchoolYear::of_date(date),
+        };
+        if SchoolYear::of_date(date) != year {
+            ctx.reject(
+                Table::Assessments,
+                line,
+                &h(c_date),
+                &r[c_date],
+                &format!("date is not in school year {year}"),
+            );
+            continue;
+        }
+        let subject = subject_of(test);
+        let term = moment.moment.code().to_string();
+        if !seen.insert((
+            pupil_key.clone(),
+            subject.clone(),
+            year.to_string(),
+            term.clone(),
+        )) {
+            ctx.reject(
+                Table::Assessments,
+                line,
+                &h(c_moment),
+                &r[c_moment],
+                "duplicate: this pupil already has this test moment for this subject and year",
+            );
+            continue;
+        }
+        rows.push(AssessmentRow {
+            pupil_key,
+            subject,
+            instrument: instrument.to_string(),
+            administered_on: date32(date),
+            term,
+            school_year: year.to_string(),
+            grade: Some(moment.grade),
+            score,
+            sem,
+            percentile: c_pct.and_then(|i| parse_number(&r[i])),
+            level: c_level
+                .map(|i| r[i].trim().to_string())
+                .filter(|s| !s.is_empty()),
+        });
+    }
+    Ok((rows, read))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::IdResolver;
+    use crate::pseudonym::Pseudonymiser;
+    use crate::rejects::Rejects;
+
+    const EXPORT: &str = "Leerlingnummer;Achternaam;Voornaam;Toets;Toetsmoment;Afnamedatum;Vaardigheidsscore;Standaardmeetfout;Niveau\n\
+L1;Jansen;Emma;Rekenen-Wiskunde 3.0;M5;20-01-2025;184;4,6;II\n\
+L1;Jansen;Emma;Begrijpend Lezen 3.0;E5;12-06-2025;201;5,1;I\n\
+L1;Jansen;Emma;Rekenen-Wiskunde 3.0;M5;21-01-2025;185;4,6;II\n\
+L2;Smit;Daan;Spelling 3.0;E5;31-02-2025;150;4,0;III\n\
+L2;Smit;Daan;Spelling 3.0;E5;12-06-2025;afw.;;\n\
+L9;Bos;Sem;Spelling 3.0;E5;12-06-2025;150;4,0;III\n\
+L2;Smit;Daan;Spelling 3.0;X5;12-06-2025;150;4,0;III\n\
+L2;Smit;Daan;Spelling 3.0;E5;12-06-2025;9999;4,0;III\n\
+L2;Smit;Daan;Spelling 3.0;E5;12-06-2025;150;-1;III\n";
+
+    #[test]
+    fn reads_good_rows_and_rejects_each_bad_one_with_its_reason() {
+        let mut ids = IdResolver::with_roster();
+        ids.add("L1", "L1");
+        ids.add("L2", "L2");
+        let mut rejects = Rejects::default();
+        let pseudo = Pseudonymiser::keyed(b"0123456789abcdef");
+        let mut ctx = Ctx {
+            source: "lvs",
+            file: "x.csv".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+        };
+        let (rows, read) = read(&mut ctx, EXPORT, "cito-lvs", DEFAULT_SCORE_RANGE).unwrap();
+        assert_eq!(read, 9);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].subject, "rekenen");
+        assert_eq!(rows[0].term, "M");
+        assert_eq!(rows[0].grade, Some(5));
+        assert_eq!(rows[0].sem, Some(4.6));
+        assert_eq!(rows[0].school_year, "2024-2025");
+        assert_eq!(rows[1].subject, "lezen");
+        assert_eq!(rejects.total(), 7);
+        let reasons: Vec<_> = rejects
+            .first(10)
+            .iter()
+            .map(|r| (r.line, r.reason.clone()))
+            .collect();
+        assert!(reasons[0].1.starts_with("duplicate"), "{reasons:?}");
+        assert!(reasons[1].1.starts_with("not a date"));
+        assert!(reasons[2].1.contains("not a number"));
+        assert!(reasons[3].1.starts_with("unknown pupil"));
+        assert!(reasons[4].1.starts_with("not a test moment"));
+        assert!(reasons[5].1.contains("range"));
+        assert!(reasons[6].1.contains("positive"));
+        assert_eq!(
+            reasons.iter().map(|r| r.0).collect::<Vec<_>>(),
+            [4, 5, 6, 7, 8, 9, 10]
+        );
+        // The unknown pupil's id is shown pseudonymised only.
+        assert!(rejects.first(10).iter().all(|r| !r.value.contains("L9")));
+    }
+
+    #[test]
+    fn missing_required_column_is_a_clear_error() {
+        let mut rejects = Rejects::default();
+        let ids = IdResolver::default();
+        let pseudo = Pseudonymiser::off();
+        let mut ctx = Ctx {
+            source: "lvs",
+            file: "x.csv".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+        };
+        let err = read(
+            &mut ctx,
+            "Leerlingnummer;Toets\nL1;R\n",
+            "cito-lvs",
+            DEFAULT_SCORE_RANGE,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("test moment"), "{err}");
+    }
+
+    #[test]
+    fn subjects() {
+        assert_eq!(subject_of("Rekenen-Wiskunde 3.0"), "rekenen");
+        assert_eq!(subject_of("Begrijpend Lezen"), "lezen");
+        assert_eq!(subject_of("Spelling 3.0"), "spelling");
+        assert_eq!(subject_of("Woordenschat 3.0"), "woordenschat");
+    }
+}

@@ -1,0 +1,363 @@
+//! IMS OneRoster 1.1 / 1.2 CSV bundles: orgs, academicSessions, classes, users, roles (1.2),
+//! enrollments, demographics. Pupils and their enrollments come out; names, e-mails, usernames
+//! and exact birth dates are read only to recognise pupils and are never written.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use chrono::Datelike;
+use leerwinst_core::term::date32;
+use leerwinst_core::{Error, Result, SchoolYear, Table};
+
+use crate::context::{Ctx, IdResolver, SchoolInfo};
+use crate::delimited::{self, Delimited};
+use crate::input::{FileInfo, parse_date, parse_number, read_text};
+use crate::rows::{EnrollmentRow, PupilRow};
+
+/// What a OneRoster bundle yields.
+#[derive(Debug, Default)]
+pub struct Roster {
+    /// Pupils.
+    pub pupils: Vec<PupilRow>,
+    /// Enrollments of pupils in classes.
+    pub enrollments: Vec<EnrollmentRow>,
+    /// Id aliases of pupils.
+    pub ids: IdResolver,
+    /// Schools found in orgs.csv: (school_key, name).
+    pub schools: Vec<(String, String)>,
+    /// Rows read (student users + student enrollments).
+    pub read: usize,
+    /// Files read.
+    pub files: Vec<FileInfo>,
+}
+
+fn load(
+    dir: &Path,
+    name: &str,
+    required: bool,
+    files: &mut Vec<FileInfo>,
+) -> Result<Option<Delimited>> {
+    let p = dir.join(format!("{name}.csv"));
+    if !p.exists() {
+        if required {
+            return Err(Error::input(
+                dir,
+                format!("OneRoster bundle lacks {name}.csv"),
+            ));
+        }
+        return Ok(None);
+    }
+    let (text, info) = read_text(&p)?;
+    files.push(info);
+    Ok(Some(delimited::parse(&text)))
+}
+
+fn col(d: &Delimited, name: &str, file: &str) -> Result<usize> {
+    d.headers.iter().position(|h| h == name).ok_or_else(|| {
+        Error::input(
+            file,
+            format!("required column '{name}' is missing (headers are case-sensitive)"),
+        )
+    })
+}
+
+/// Reads a OneRoster bundle folder. Reject lines refer to the file within the bundle.
+pub fn read(
+    dir: &Path,
+    source: &str,
+    rejects: &mut crate::rejects::Rejects,
+    pseudo: &crate::pseudonym::Pseudonymiser,
+    schools: &SchoolInfo,
+) -> Result<Roster> {
+    let mut files = Vec::new();
+    let orgs = load(dir, "orgs", true, &mut files)?.expect("required");
+    let sessions = load(dir, "academicSessions", true, &mut files)?.expect("required");
+    let classes = load(dir, "classes", true, &mut files)?.expect("required");
+    let users = load(dir, "users", true, &mut files)?.expect("required");
+    let enrollments = load(dir, "enrollments", true, &mut files)?.expect("required");
+    let roles = load(dir, "roles", false, &mut files)?;
+    let demographics = load(dir, "demographics", false, &mut files)?;
+    let path = |f: &str| dir.join(f).display().to_string();
+
+    // orgs: sourcedId -> school key (identifier, else sourcedId).
+    let (o_id, o_type, o_name) = (
+        col(&orgs, "sourcedId", &path("orgs.csv"))?,
+        col(&orgs, "type", &path("orgs.csv"))?,
+        col(&orgs, "name", &path("orgs.csv"))?,
+    );
+    let o_ident = orgs.headers.iter().position(|h| h == "identifier");
+    let mut org_key: HashMap<String, String> = HashMap::new();
+    let mut school_list = Vec::new();
+    for (_, r) in orgs.records.iter().flatten() {
+        let key = o_ident
+            .map(|i| r[i].trim())
+            .filter(|s| !s.is_empty())
+            .unwrap_or(r[o_id].trim());
+        org_key.insert(r[o_id].trim().to_string(), key.to_string());
+        if r[o_type].trim() == "school" {
+            school_list.push((key.to_string(), r[o_name].trim().to_string()));
+        }
+    }
+
+    // academicSessions: sourcedId -> school year (from startDate; a term's year is its own).
+    let (s_id, s_start) = (
+        col(&sessions, "sourcedId", &path("academicSessions.csv"))?,
+        col(&sessions, "startDate", &path("academicSessions.csv"))?,
+    );
+    let session_year: HashMap<String, SchoolYear> = sessions
+        .records
+        .iter()
+        .flatten()
+        .filter_map(|(_, r)| {
+            Some((
+                r[s_id].trim().to_string(),
+                SchoolYear::of_date(parse_date(&r[s_start])?),
+            ))
+        })
+        .collect();
+
+    // classes: sourcedId -> (school key, grade, school year)
+    let cf = path("classes.csv");
+    let (c_id, c_school, c_terms) = (
+        col(&classes, "sourcedId", &cf)?,
+        col(&classes, "schoolSourcedId", &cf)?,
+        col(&classes, "termSourcedIds", &cf)?,
+    );
+    let c_grades = classes.headers.iter().position(|h| h == "grades");
+    let mut class_info: HashMap<String, (String, Option<i32>, Option<SchoolYear>)> = HashMap::new();
+    for (_, r) in classes.records.iter().flatten() {
+        let school = org_key
+            .get(r[c_school].trim())
+            .cloned()
+            .unwrap_or_else(|| r[c_school].trim().to_string());
+        let grade = c_grades.and_then(|i| parse_grade(&r[i]));
+        let year = r[c_terms]
+            .split(',')
+            .find_map(|t| session_year.get(t.trim()).copied());
+        class_info.insert(r[c_id].trim().to_string(), (school, grade, year));
+    }
+
+    // Who is a student: roles.csv (1.2), users.role (1.1), or a student enrollment.
+    let uf = path("users.csv");
+    let u_id = col(&users, "sourcedId", &uf)?;
+    let find = |d: &Delimited, n: &str| d.headers.iter().position(|h| h == n);
+    let mut students: HashSet<String> = HashSet::new();
+    if let Some(roles) = &roles {
+        let (ru, rr) = (
+            col(roles, "userSourcedId", &path("roles.csv"))?,
+            col(roles, "role", &path("roles.csv"))?,
+        );
+        for (_, r) in roles.records.iter().flatten() {
+            if r[rr].trim() == "student" {
+                students.insert(r[ru].trim().to_string());
+            }
+        }
+    }
+    if let Some(ur) = find(&users, "role") {
+        for (_, r) in users.records.iter().flatten() {
+            if r[ur].trim() == "student" {
+                students.insert(r[u_id].trim().to_string());
+            }
+        }
+    }
+    let ef = path("enrollments.csv");
+    let (e_class, e_user, e_role) = (
+        col(&enrollments, "classSourcedId", &ef)?,
+        col(&enrollments, "userSourcedId", &ef)?,
+        col(&enrollments, "role", &ef)?,
+    );
+    for (_, r) in enrollments.records.iter().flatten() {
+        if r[e_role].trim() == "student" {
+            students.insert(r[e_user].trim().to_string());
+        }
+    }
+
+    // demographics: sourcedId -> (birth year, sex)
+    let mut demo: HashMap<String, (Option<i32>, Option<String>)> = HashMap::new();
+    if let Some(d) = &demographics {
+        let di = col(d, "sourcedId", &path("demographics.csv"))?;
+        let (db, ds) = (find(d, "birthDate"), find(d, "sex"));
+        for (_, r) in d.records.iter().flatten() {
+            let by = db.and_then(|i| parse_date(&r[i])).map(|x| x.year());
+            let sex = ds.and_then(|i| match r[i].trim().to_ascii_lowercase().as_str() {
+                "male" | "m" => Some("m".to_string()),
+                "female" | "f" => Some("f".to_string()),
+                "other" | "x" | "unspecified" => Some("x".to_string()),
+                _ => None,
+            });
+            demo.insert(r[di].trim().to_string(), (by, sex));
+        }
+    }
+
+    let mut ids = IdResolver::with_roster();
+    let mut raw_of_user: HashMap<String, String> = HashMap::new();
+    let mut pupils = Vec::new();
+    let mut read = 0;
+    let (u_ident, u_user, u_mail) = (
+        find(&users, "identifier"),
+        find(&users, "username"),
+        find(&users, "email"),
+    );
+    let u_ses = users
+        .headers
+        .iter()
+        .position(|h| h.starts_with("metadata.") && h.to_lowercase().contains("gewicht"));
+    let mut ctx = Ctx {
+        source,
+        file: uf.clone(),
+        rejects,
+        ids: &IdResolver::default(),
+        pseudo,
+    };
+    for rec in &users.records {
+        let (line, r) = match rec {
+            Ok(x) => x,
+            Err((line, why)) => {
+                read += 1;
+                ctx.reject(Table::Pupils, *line, "", "", why);
+                continue;
+            }
+        };
+        let sid = r[u_id].trim();
+        if !students.contains(sid) {
+            continue;
+        }
+        read += 1;
+        if sid.is_empty() {
+            ctx.reject(Table::Pupils, *line, "sourcedId", "", "missing sourcedId");
+            continue;
+        }
+        let raw = u_ident
+            .map(|i| r[i].trim())
+            .filter(|s| !s.is_empty())
+            .unwrap_or(sid)
+            .to_string();
+        if raw_of_user.contains_key(sid) {
+            ctx.reject(
+                Table::Pupils,
+                *line,
+                "sourcedId",
+                &format!("pseudonym:{}", pseudo.pupil(&raw)),
+                "duplicate user sourcedId",
+            );
+            continue;
+        }
+        for alias in [
+            Some(sid),
+            Some(raw.as_str()),
+            u_user.map(|i| &r[i]),
+            u_mail.map(|i| &r[i]),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            ids.add(alias, &raw);
+        }
+        raw_of_user.insert(sid.to_string(), raw.clone());
+        let (birth_year, gender) = demo.get(sid).cloned().unwrap_or((None, None));
+        pupils.push(PupilRow {
+            pupil_key: pseudo.pupil(&raw),
+            birth_year,
+            gender,
+            ses_weight: u_ses.and_then(|i| parse_number(&r[i])),
+            special_needs: None,
+        });
+    }
+
+    let mut rows = Vec::new();
+    ctx.file = ef.clone();
+    let e_begin = find(&enrollments, "beginDate");
+    let e_end = find(&enrollments, "endDate");
+    let mut seen: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for rec in &enrollments.records {
+        let (line, r) = match rec {
+            Ok(x) => x,
+            Err((line, why)) => {
+                read += 1;
+                ctx.reject(Table::Enrollments, *line, "", "", why);
+                continue;
+            }
+        };
+        if r[e_role].trim() != "student" {
+            continue;
+        }
+        read += 1;
+        let Some(raw) = raw_of_user.get(r[e_user].trim()) else {
+            ctx.reject(
+                Table::Enrollments,
+                *line,
+                "userSourcedId",
+                &format!("pseudonym:{}", pseudo.pupil(r[e_user].trim())),
+                "enrollment of a user not in users.csv",
+            );
+            continue;
+        };
+        let Some((school, grade, year)) = class_info.get(r[e_class].trim()) else {
+            ctx.reject(
+                Table::Enrollments,
+                *line,
+                "classSourcedId",
+                r[e_class].trim(),
+                "class not in classes.csv",
+            );
+            continue;
+        };
+        let begin = e_begin.and_then(|i| parse_date(&r[i]));
+        let year = year.or(begin.map(SchoolYear::of_date));
+        let Some(year) = year else {
+            ctx.reject(
+                Table::Enrollments,
+                *line,
+                "classSourcedId",
+                r[e_class].trim(),
+                "no school year: the class has no known term and the enrollment no beginDate",
+            );
+            continue;
+        };
+        let key = pseudo.pupil(raw);
+        if seen
+            .insert((key.clone(), r[e_class].trim().to_string()), *line)
+            .is_some()
+        {
+            ctx.reject(
+                Table::Enrollments,
+                *line,
+                "classSourcedId",
+                r[e_class].trim(),
+                "duplicate enrollment of the pupil in this class",
+            );
+            continue;
+        }
+        let programme = schools
+            .programme_from
+            .get(school)
+            .is_some_and(|&from| year.0 >= from);
+        rows.push(EnrollmentRow {
+            pupil_key: key,
+            school_year: year.to_string(),
+            school_key: school.clone(),
+            group_key: Some(r[e_class].trim().to_string()),
+            grade: *grade,
+            programme,
+            from: begin.map(date32),
+            to: e_end.and_then(|i| parse_date(&r[i])).map(date32),
+        });
+    }
+    Ok(Roster {
+        pupils,
+        enrollments: rows,
+        ids,
+        schools: school_list,
+        read,
+        files,
+    })
+}
+
+/// Parses OneRoster grades (`05`, `5`, `KG`) as a number; the first grade of a list.
+fn parse_grade(s: &str) -> Option<i32> {
+    let first = s.split(',').next()?.trim();
+    match first {
+        "KG" | "PK" => Some(0),
+        g => g.parse().ok(),
+    }
+}

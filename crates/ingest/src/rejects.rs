@@ -1,0 +1,89 @@
+//! Quarantine: every row that cannot be used is kept with file, line, column, value and reason.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use leerwinst_core::{Result, Table};
+
+/// One rejected row.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Reject {
+    /// Source name from the pipeline.
+    pub source: String,
+    /// File path.
+    pub file: String,
+    /// 1-based line in the (decompressed) file where the row starts.
+    pub line: u64,
+    /// Column (header name, or JSON path) that made the row unusable.
+    pub column: String,
+    /// The offending value; pupil ids are shown pseudonymised.
+    pub value: String,
+    /// Why the row was rejected.
+    pub reason: String,
+}
+
+/// Rejected rows, by the table they were meant for.
+#[derive(Debug, Default)]
+pub struct Rejects {
+    by_table: BTreeMap<&'static str, Vec<Reject>>,
+}
+
+impl Rejects {
+    /// Records a rejected row.
+    pub fn push(&mut self, table: Table, r: Reject) {
+        self.by_table.entry(table.name()).or_default().push(r);
+    }
+
+    /// Number of rejected rows of one source.
+    pub fn count_for(&self, source: &str) -> usize {
+        self.by_table
+            .values()
+            .flatten()
+            .filter(|r| r.source == source)
+            .count()
+    }
+
+    /// The first `n` rejects in file and line order, for messages.
+    pub fn first(&self, n: usize) -> Vec<&Reject> {
+        let mut all: Vec<&Reject> = self.by_table.values().flatten().collect();
+        all.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        all.truncate(n);
+        all
+    }
+
+    /// Total number of rejected rows.
+    pub fn total(&self) -> usize {
+        self.by_table.values().map(Vec::len).sum()
+    }
+
+    /// Writes `rejects/<table>.csv` for every table with rejects; returns the files written.
+    pub fn write(&self, dir: &Path) -> Result<Vec<String>> {
+        let mut written = Vec::new();
+        for (table, rows) in &self.by_table {
+            let mut rows = rows.clone();
+            rows.sort();
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let header = ["source", "file", "line", "column", "value", "reason"];
+            w.write_record(header)
+                .map_err(|e| leerwinst_core::Error::Compute(e.to_string()))?;
+            for r in &rows {
+                w.write_record([
+                    r.source.as_str(),
+                    &r.file,
+                    &r.line.to_string(),
+                    &r.column,
+                    &r.value,
+                    &r.reason,
+                ])
+                .map_err(|e| leerwinst_core::Error::Compute(e.to_string()))?;
+            }
+            let bytes = w
+                .into_inner()
+                .map_err(|e| leerwinst_core::Error::Compute(e.to_string()))?;
+            let path = dir.join(format!("{table}.csv"));
+            leerwinst_store::write_atomic(&path, &bytes)?;
+            written.push(path.display().to_string());
+        }
+        Ok(written)
+    }
+}

@@ -1,0 +1,213 @@
+//! Row types of the warehouse tables and their conversion to Arrow columns (order as in
+//! `leerwinst_core::schema`).
+
+use arrow_array::ArrayRef;
+use leerwinst_store::{bool_array, date_array, f64_array, i32_array, str_array, ts_array};
+
+/// A `pupils` row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PupilRow {
+    /// Pseudonym.
+    pub pupil_key: String,
+    /// Year of birth.
+    pub birth_year: Option<i32>,
+    /// 'm', 'f', 'x'.
+    pub gender: Option<String>,
+    /// Pupil weight.
+    pub ses_weight: Option<f64>,
+    /// Special needs.
+    pub special_needs: Option<bool>,
+}
+
+/// A `schools` row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchoolRow {
+    /// School id.
+    pub school_key: String,
+    /// Name.
+    pub school_name: Option<String>,
+    /// First programme year, `YYYY-YYYY`.
+    pub programme_from: Option<String>,
+    /// School weight.
+    pub school_weight: Option<f64>,
+}
+
+/// An `enrollments` row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnrollmentRow {
+    /// Pseudonym.
+    pub pupil_key: String,
+    /// `YYYY-YYYY`.
+    pub school_year: String,
+    /// School id.
+    pub school_key: String,
+    /// Class id.
+    pub group_key: Option<String>,
+    /// Grade.
+    pub grade: Option<i32>,
+    /// Programme that year.
+    pub programme: bool,
+    /// Start (Date32 days).
+    pub from: Option<i32>,
+    /// End (Date32 days).
+    pub to: Option<i32>,
+}
+
+/// An `assessments` row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssessmentRow {
+    /// Pseudonym.
+    pub pupil_key: String,
+    /// Canonical subject.
+    pub subject: String,
+    /// Instrument.
+    pub instrument: String,
+    /// Date32 days.
+    pub administered_on: i32,
+    /// Moment code.
+    pub term: String,
+    /// `YYYY-YYYY`.
+    pub school_year: String,
+    /// Grade.
+    pub grade: Option<i32>,
+    /// Scale score.
+    pub score: f64,
+    /// SEM.
+    pub sem: Option<f64>,
+    /// Percentile.
+    pub percentile: Option<f64>,
+    /// Level.
+    pub level: Option<String>,
+}
+
+/// An `events` row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRow {
+    /// Pseudonym.
+    pub pupil_key: String,
+    /// `YYYY-YYYY`.
+    pub school_year: String,
+    /// Microseconds since the epoch, UTC.
+    pub ts: i64,
+    /// Canonical kind.
+    pub kind: &'static str,
+    /// Raw verb id.
+    pub verb: String,
+    /// Activity id.
+    pub object_id: Option<String>,
+    /// Parent task id.
+    pub task_id: Option<String>,
+    /// Subject.
+    pub subject: Option<String>,
+    /// Success.
+    pub success: Option<bool>,
+    /// Scaled score.
+    pub score_scaled: Option<f64>,
+    /// Duration, seconds.
+    pub duration_s: Option<f64>,
+}
+
+/// A `plans` row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRow {
+    /// Pseudonym.
+    pub pupil_key: String,
+    /// `YYYY-YYYY`.
+    pub school_year: String,
+    /// `YYYY-Www`.
+    pub week: String,
+    /// Task id.
+    pub task_id: String,
+    /// Date32 days.
+    pub planned_for: Option<i32>,
+    /// Date32 days.
+    pub due: Option<i32>,
+    /// Microseconds UTC.
+    pub done_at: Option<i64>,
+}
+
+fn s<T>(rows: &[T], f: impl Fn(&T) -> Option<&str>) -> ArrayRef {
+    str_array(&rows.iter().map(f).collect::<Vec<_>>())
+}
+
+/// Columns of the `pupils` table.
+pub fn pupils(rows: &[PupilRow]) -> Vec<ArrayRef> {
+    vec![
+        s(rows, |r| Some(&r.pupil_key)),
+        i32_array(rows.iter().map(|r| r.birth_year).collect()),
+        s(rows, |r| r.gender.as_deref()),
+        f64_array(rows.iter().map(|r| r.ses_weight).collect()),
+        bool_array(rows.iter().map(|r| r.special_needs).collect()),
+    ]
+}
+
+/// Columns of the `schools` table.
+pub fn schools(rows: &[SchoolRow]) -> Vec<ArrayRef> {
+    vec![
+        s(rows, |r| Some(&r.school_key)),
+        s(rows, |r| r.school_name.as_deref()),
+        s(rows, |r| r.programme_from.as_deref()),
+        f64_array(rows.iter().map(|r| r.school_weight).collect()),
+    ]
+}
+
+/// Columns of the `enrollments` table.
+pub fn enrollments(rows: &[EnrollmentRow]) -> Vec<ArrayRef> {
+    vec![
+        s(rows, |r| Some(&r.pupil_key)),
+        s(rows, |r| Some(&r.school_year)),
+        s(rows, |r| Some(&r.school_key)),
+        s(rows, |r| r.group_key.as_deref()),
+        i32_array(rows.iter().map(|r| r.grade).collect()),
+        bool_array(rows.iter().map(|r| Some(r.programme)).collect()),
+        date_array(rows.iter().map(|r| r.from).collect()),
+        date_array(rows.iter().map(|r| r.to).collect()),
+    ]
+}
+
+/// Columns of the `assessments` table.
+pub fn assessments(rows: &[AssessmentRow]) -> Vec<ArrayRef> {
+    vec![
+        s(rows, |r| Some(&r.pupil_key)),
+        s(rows, |r| Some(&r.subject)),
+        s(rows, |r| Some(&r.instrument)),
+        date_array(rows.iter().map(|r| Some(r.administered_on)).collect()),
+        s(rows, |r| Some(&r.term)),
+        s(rows, |r| Some(&r.school_year)),
+        i32_array(rows.iter().map(|r| r.grade).collect()),
+        f64_array(rows.iter().map(|r| Some(r.score)).collect()),
+        f64_array(rows.iter().map(|r| r.sem).collect()),
+        f64_array(rows.iter().map(|r| r.percentile).collect()),
+        s(rows, |r| r.level.as_deref()),
+    ]
+}
+
+/// Columns of the `events` table.
+pub fn events(rows: &[EventRow]) -> Vec<ArrayRef> {
+    vec![
+        s(rows, |r| Some(&r.pupil_key)),
+        s(rows, |r| Some(&r.school_year)),
+        ts_array(rows.iter().map(|r| Some(r.ts)).collect()),
+        s(rows, |r| Some(r.kind)),
+        s(rows, |r| Some(&r.verb)),
+        s(rows, |r| r.object_id.as_deref()),
+        s(rows, |r| r.task_id.as_deref()),
+        s(rows, |r| r.subject.as_deref()),
+        bool_array(rows.iter().map(|r| r.success).collect()),
+        f64_array(rows.iter().map(|r| r.score_scaled).collect()),
+        f64_array(rows.iter().map(|r| r.duration_s).collect()),
+    ]
+}
+
+/// Columns of the `plans` table.
+pub fn plans(rows: &[PlanRow]) -> Vec<ArrayRef> {
+    vec![
+        s(rows, |r| Some(&r.pupil_key)),
+        s(rows, |r| Some(&r.school_year)),
+        s(rows, |r| Some(&r.week)),
+        s(rows, |r| Some(&r.task_id)),
+        date_array(rows.iter().map(|r| r.planned_for).collect()),
+        date_array(rows.iter().map(|r| r.due).collect()),
+        ts_array(rows.iter().map(|r| r.done_at).collect()),
+    ]
+}

@@ -1,0 +1,100 @@
+//! The board's school list: `brin;naam;programma_vanaf;schoolweging` (English headers
+//! `school_id;name;programme_from;school_weight` work too).
+
+use leerwinst_core::{Result, SchoolYear, Table};
+
+use crate::context::Ctx;
+use crate::delimited;
+use crate::input::parse_number;
+use crate::rows::SchoolRow;
+
+/// Reads the school list; returns (rows, rows read).
+pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<SchoolRow>, usize)> {
+    let d = delimited::parse(text);
+    let Some(id) = d.find(&["brin", "school_id", "school", "schoolid", "sourcedId"]) else {
+        return Err(leerwinst_core::Error::input(
+            &ctx.file,
+            format!(
+                "no school id column (brin / school_id); headers are {:?}",
+                d.headers
+            ),
+        ));
+    };
+    let name = d.find(&["naam", "name", "schoolnaam"]);
+    let from = d.find(&["programma_vanaf", "programme_from", "programma"]);
+    let weight = d.find(&["schoolweging", "school_weight", "weging"]);
+    let mut rows: Vec<SchoolRow> = Vec::new();
+    let mut read = 0;
+    for rec in &d.records {
+        read += 1;
+        let (line, r) = match rec {
+            Ok(x) => x,
+            Err((line, why)) => {
+                ctx.reject(Table::Schools, *line, "", "", why);
+                continue;
+            }
+        };
+        let key = r[id].trim();
+        if key.is_empty() {
+            ctx.reject(
+                Table::Schools,
+                *line,
+                &d.headers[id],
+                "",
+                "missing school id",
+            );
+            continue;
+        }
+        if rows.iter().any(|s| s.school_key == key) {
+            ctx.reject(
+                Table::Schools,
+                *line,
+                &d.headers[id],
+                key,
+                "duplicate school id",
+            );
+            continue;
+        }
+        let programme_from = match from.map(|i| r[i].trim()) {
+            None | Some("") => None,
+            Some(v) => match SchoolYear::parse(v) {
+                Some(y) => Some(y.to_string()),
+                None => {
+                    ctx.reject(
+                        Table::Schools,
+                        *line,
+                        &d.headers[from.unwrap_or_default()],
+                        v,
+                        "not a school year (expected e.g. 2024-2025)",
+                    );
+                    continue;
+                }
+            },
+        };
+        let school_weight = match weight.map(|i| r[i].trim()) {
+            None | Some("") => None,
+            Some(v) => match parse_number(v) {
+                Some(x) => Some(x),
+                None => {
+                    ctx.reject(
+                        Table::Schools,
+                        *line,
+                        &d.headers[weight.unwrap_or_default()],
+                        v,
+                        "not a number",
+                    );
+                    continue;
+                }
+            },
+        };
+        rows.push(SchoolRow {
+            school_key: key.to_string(),
+            school_name: name
+                .map(|i| r[i].trim().to_string())
+                .filter(|s| !s.is_empty()),
+            programme_from,
+            school_weight,
+        });
+    }
+    Ok((rows, read))
+}

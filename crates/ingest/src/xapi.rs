@@ -1,0 +1,321 @@
+//! xAPI statements, one JSON object per line (NDJSON, as LRS exports write them).
+//!
+//! The actor is recognised by `account.name`, `mbox` or `mbox_sha1sum` against the roster's ids;
+//! the verb maps to a canonical event kind through the pipeline's verb map; the task is the first
+//! `context.contextActivities.parent` (or `grouping`) id; the subject is a context extension
+//! whose key ends in `subject`. A statement that voids another is rejected with that reason:
+//! voiding is not applied yet. Statement ids must be unique within a file.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::DateTime;
+use leerwinst_core::clock;
+use leerwinst_core::pipeline::EventKind;
+use leerwinst_core::{SchoolYear, Table};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::context::Ctx;
+use crate::input::parse_duration;
+use crate::rows::EventRow;
+
+#[derive(Deserialize)]
+struct Statement {
+    id: Option<String>,
+    actor: Option<Actor>,
+    verb: Option<Verb>,
+    object: Option<Object>,
+    result: Option<XResult>,
+    context: Option<Context>,
+    timestamp: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Actor {
+    account: Option<Account>,
+    mbox: Option<String>,
+    mbox_sha1sum: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Account {
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Verb {
+    id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Object {
+    id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct XResult {
+    success: Option<bool>,
+    score: Option<Score>,
+    duration: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Score {
+    scaled: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct Context {
+    #[serde(rename = "contextActivities")]
+    context_activities: Option<ContextActivities>,
+    extensions: Option<BTreeMap<String, Value>>,
+}
+
+#[derive(Deserialize)]
+struct ContextActivities {
+    parent: Option<Value>,
+    grouping: Option<Value>,
+}
+
+/// First activity id of a context-activity list (an array, or a single object as the spec allows).
+fn first_id(v: &Option<Value>) -> Option<String> {
+    let v = v.as_ref()?;
+    let obj = match v {
+        Value::Array(a) => a.first()?,
+        o => o,
+    };
+    obj.get("id")?.as_str().map(str::to_string)
+}
+
+/// Reads NDJSON statements; returns (rows, lines read).
+pub fn read(
+    ctx: &mut Ctx<'_>,
+    text: &str,
+    verbs: &BTreeMap<String, EventKind>,
+) -> (Vec<EventRow>, usize) {
+    let mut rows = Vec::new();
+    let mut read = 0;
+    let mut ids: HashSet<String> = HashSet::new();
+    let t = Table::Events;
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i as u64 + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        read += 1;
+        let st: Statement = match serde_json::from_str(line) {
+            Ok(s) => s,
+            Err(e) => {
+                // No snippet of the line: it may hold an actor's id. The line number finds it.
+                ctx.reject(t, line_no, "(json)", "", &format!("malformed JSON: {e}"));
+                continue;
+            }
+        };
+        if let Some(id) = &st.id
+            && !ids.insert(id.clone())
+        {
+            ctx.reject(t, line_no, "id", id, "duplicate statement id");
+            continue;
+        }
+        let Some(actor) = st.actor else {
+            ctx.reject(t, line_no, "actor", "", "statement has no actor");
+            continue;
+        };
+        let who = actor
+            .account
+            .and_then(|a| a.name)
+            .or_else(|| {
+                actor
+                    .mbox
+                    .map(|m| m.trim_start_matches("mailto:").to_string())
+            })
+            .or(actor.mbox_sha1sum);
+        let Some(who) = who else {
+            ctx.reject(
+                t,
+                line_no,
+                "actor",
+                "",
+                "actor has no account name, mbox or mbox_sha1sum",
+            );
+            continue;
+        };
+        let Some(pupil_key) = ctx.pupil_key(t, line_no, "actor", &who) else {
+            continue;
+        };
+        let Some(verb) = st.verb.and_then(|v| v.id) else {
+            ctx.reject(t, line_no, "verb.id", "", "statement has no verb id");
+            continue;
+        };
+        if verb == "http://adlnet.gov/expapi/verbs/voided" {
+            ctx.reject(
+                t,
+                line_no,
+                "verb.id",
+                &verb,
+                "voiding statement: voiding is not applied yet",
+            );
+            continue;
+        }
+        let Some(ts_raw) = st.timestamp else {
+            ctx.reject(t, line_no, "timestamp", "", "statement has no timestamp");
+            continue;
+        };
+        let ts = match DateTime::parse_from_rfc3339(&ts_raw) {
+            Ok(t) => t.to_utc(),
+            Err(_) => {
+                match chrono::NaiveDateTime::parse_from_str(&ts_raw, "%Y-%m-%dT%H:%M:%S%.f") {
+                    // No offset: read as Dutch local time.
+                    Ok(local) => clock::amsterdam_to_utc(local),
+                    Err(_) => {
+                        ctx.reject(t, line_no, "timestamp", &ts_raw, "not a valid ISO 8601 timestamp (expected e.g. 2025-01-20T09:14:33+01:00)");
+                        continue;
+                    }
+                }
+            }
+        };
+        let kind = verbs.get(&verb).copied().unwrap_or(EventKind::Other);
+        let (success, score_scaled, duration) = match st.result {
+            Some(r) => (r.success, r.score.and_then(|s| s.scaled), r.duration),
+            None => (None, None, None),
+        };
+        let duration_s = match duration {
+            None => None,
+            Some(d) => match parse_duration(&d) {
+                Some(x) => Some(x),
+                None => {
+                    ctx.reject(
+                        t,
+                        line_no,
+                        "result.duration",
+                        &d,
+                        "not an ISO 8601 duration",
+                    );
+                    continue;
+                }
+            },
+        };
+        if let Some(s) = score_scaled
+            && !(-1.0..=1.0).contains(&s)
+        {
+            ctx.reject(
+                t,
+                line_no,
+                "result.score.scaled",
+                &s.to_string(),
+                "scaled score outside [-1, 1]",
+            );
+            continue;
+        }
+        let (task_id, subject) = match st.context {
+            Some(c) => {
+                let task = c
+                    .context_activities
+                    .and_then(|ca| first_id(&ca.parent).or_else(|| first_id(&ca.grouping)));
+                let subject = c.extensions.and_then(|ext| {
+                    ext.iter()
+                        .find(|(k, _)| k.to_lowercase().ends_with("subject"))
+                        .and_then(|(_, v)| v.as_str().map(str::to_string))
+                });
+                (task, subject)
+            }
+            None => (None, None),
+        };
+        let object_id = st.object.and_then(|o| o.id);
+        let task_id = task_id.or_else(|| {
+            (matches!(kind, EventKind::Attempt | EventKind::Complete))
+                .then(|| object_id.clone())
+                .flatten()
+        });
+        rows.push(EventRow {
+            pupil_key,
+            school_year: SchoolYear::of_date(clock::utc_to_amsterdam(ts).date()).to_string(),
+            ts: ts.timestamp_micros(),
+            kind: kind.as_str(),
+            verb,
+            object_id,
+            task_id,
+            subject,
+            success,
+            score_scaled,
+            duration_s,
+        });
+    }
+    (rows, read)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::IdResolver;
+    use crate::pseudonym::Pseudonymiser;
+    use crate::rejects::Rejects;
+    use leerwinst_core::pipeline::default_verbs;
+
+    #[test]
+    fn statements_become_events_and_bad_lines_are_rejected() {
+        let good = r#"{"id":"a","actor":{"account":{"homePage":"h","name":"L1"}},"verb":{"id":"http://adlnet.gov/expapi/verbs/answered"},"object":{"id":"https://lms/t1/item1"},"result":{"success":false,"duration":"PT41S"},"context":{"contextActivities":{"parent":{"id":"https://lms/t1"}},"extensions":{"https://x/subject":"rekenen"}},"timestamp":"2025-01-20T09:14:33+01:00"}"#;
+        let mbox = r#"{"id":"b","actor":{"mbox":"mailto:emma@example.nl"},"verb":{"id":"http://adlnet.gov/expapi/verbs/completed"},"object":{"id":"https://lms/t1"},"result":{"success":true,"score":{"scaled":0.67}},"timestamp":"2025-06-20T10:00:00Z"}"#;
+        let text = format!(
+            "{good}\n\n{mbox}\n{good}\n{{\"id\":\"c\",\"actor\":\n{}\n{}\n{}\n",
+            good.replace("\"a\"", "\"d\"").replace("L1", "L7"),
+            good.replace("\"a\"", "\"e\"").replace("+01:00", "+25:00"),
+            good.replace("\"a\"", "\"f\"")
+                .replace("PT41S", "41 seconds"),
+        );
+        let mut ids = IdResolver::with_roster();
+        ids.add("L1", "L1");
+        ids.add("emma@example.nl", "L1");
+        let mut rejects = Rejects::default();
+        let pseudo = Pseudonymiser::keyed(b"0123456789abcdef");
+        let mut ctx = Ctx {
+            source: "lms",
+            file: "s.ndjson".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+        };
+        let (rows, read) = read(&mut ctx, &text, &default_verbs());
+        assert_eq!(read, 7);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rejects.total(), 5);
+        let e = &rows[0];
+        assert_eq!(e.kind, "answer");
+        assert_eq!(e.task_id.as_deref(), Some("https://lms/t1"));
+        assert_eq!(e.subject.as_deref(), Some("rekenen"));
+        assert_eq!(e.success, Some(false));
+        assert_eq!(e.duration_s, Some(41.0));
+        assert_eq!(e.school_year, "2024-2025");
+        assert_eq!(
+            e.ts,
+            chrono::DateTime::parse_from_rfc3339("2025-01-20T08:14:33Z")
+                .unwrap()
+                .timestamp_micros()
+        );
+        assert_eq!(
+            rows[1].pupil_key, e.pupil_key,
+            "mbox resolves to the same pupil"
+        );
+        assert_eq!(rows[1].kind, "complete");
+        assert_eq!(rows[1].task_id.as_deref(), Some("https://lms/t1"));
+        let reasons: Vec<String> = rejects
+            .first(10)
+            .iter()
+            .map(|r| format!("{}:{}", r.line, r.reason))
+            .collect();
+        assert!(
+            reasons[0].starts_with("4:duplicate statement id"),
+            "{reasons:?}"
+        );
+        assert!(reasons[1].starts_with("5:malformed JSON"), "{reasons:?}");
+        assert!(reasons[2].starts_with("6:unknown pupil"), "{reasons:?}");
+        assert!(
+            reasons[3].starts_with("7:not a valid ISO 8601 timestamp"),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons[4].starts_with("8:not an ISO 8601 duration"),
+            "{reasons:?}"
+        );
+    }
+}

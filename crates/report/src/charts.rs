@@ -1,0 +1,576 @@
+//! The chart builders. Each writes `<name>.svg` and `<name>.csv` (the data drawn).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use leerwinst_core::{Error, Result};
+use leerwinst_stats::describe::mean_sd;
+use leerwinst_store::{Frame, opt, opt_str};
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+use crate::ReportSummary;
+use crate::text::Texts;
+
+/// Family name of the bundled font; every text element names it.
+pub const FONT_FAMILY: &str = "DejaVu Sans";
+static FONT: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+
+/// Registers the bundled font with plotters (idempotent).
+pub fn register_font() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT)
+            .unwrap_or_else(|_| panic!("bundled font is valid"));
+    });
+}
+
+/// Okabe-Ito palette (colour-blind safe).
+pub const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(240, 228, 66),  // yellow
+];
+const GREY: RGBColor = RGBColor(110, 110, 110);
+
+fn chart_err(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Storage {
+        path: path.to_path_buf(),
+        message: format!("drawing failed: {e}"),
+    }
+}
+
+fn write_csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let err = |e: csv::Error| chart_err(path, e);
+    w.write_record(header).map_err(err)?;
+    for r in rows {
+        w.write_record(r).map_err(err)?;
+    }
+    let bytes = w.into_inner().map_err(|e| chart_err(path, e))?;
+    leerwinst_store::write_atomic(path, &bytes)
+}
+
+fn fmt(v: f64) -> String {
+    format!("{v:.4}")
+}
+
+fn font(size: u32) -> TextStyle<'static> {
+    (FONT_FAMILY, size).into_font().color(&BLACK)
+}
+
+/// Axis label of a value: one decimal, and never "-0.0".
+fn tick(v: &f64) -> String {
+    let s = format!("{v:.1}");
+    if s == "-0.0" { "0.0".into() } else { s }
+}
+
+fn range_with_margin(lo: f64, hi: f64) -> (f64, f64) {
+    let (lo, hi) = (lo.min(0.0), hi.max(0.0));
+    let pad = ((hi - lo) * 0.08).max(0.02);
+    (lo - pad, hi + pad)
+}
+
+/// Effect of the programme by self-regulation tercile, per subject: estimate and 95% CI.
+pub fn effect_by_tercile(
+    effects: &Frame,
+    dir: &Path,
+    t: &Texts,
+    summary: &mut ReportSummary,
+) -> Result<()> {
+    let name = "effect_by_srl_tercile";
+    let (sg, lv, su, est, lo, hi, n1, n0) = (
+        effects.str("subgroup"),
+        effects.str("level"),
+        effects.str("subject"),
+        effects.f64("estimate"),
+        effects.f64("ci_low"),
+        effects.f64("ci_high"),
+        effects.i64("n_treated"),
+        effects.i64("n_comparison"),
+    );
+    let mut by_subject: BTreeMap<String, Vec<(i32, f64, f64, f64)>> = BTreeMap::new();
+    let mut csv_rows = Vec::new();
+    for i in 0..effects.len() {
+        if sg.value(i) != "srl_tercile" {
+            continue;
+        }
+        let (Some(e), Some(l), Some(h), Ok(level)) = (
+            opt(est, i),
+            opt(lo, i),
+            opt(hi, i),
+            lv.value(i).parse::<i32>(),
+        ) else {
+            continue;
+        };
+        by_subject
+            .entry(su.value(i).to_string())
+            .or_default()
+            .push((level, e, l, h));
+        csv_rows.push(vec![
+            su.value(i).to_string(),
+            level.to_string(),
+            fmt(e),
+            fmt(l),
+            fmt(h),
+            n1.value(i).to_string(),
+            n0.value(i).to_string(),
+        ]);
+    }
+    write_csv(
+        &dir.join(format!("{name}.csv")),
+        &[
+            "subject",
+            "srl_tercile",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "n_treated",
+            "n_comparison",
+        ],
+        &csv_rows,
+    )?;
+    // "all" last, drawn in black.
+    let mut subjects: Vec<String> = by_subject.keys().filter(|s| *s != "all").cloned().collect();
+    if by_subject.contains_key("all") {
+        subjects.push("all".into());
+    }
+    let (ymin, ymax) = by_subject
+        .values()
+        .flatten()
+        .fold((0.0f64, 0.0f64), |(a, b), r| (a.min(r.2), b.max(r.3)));
+    let (ymin, ymax) = range_with_margin(ymin, ymax);
+    let path = dir.join(format!("{name}.svg"));
+    {
+        let root = SVGBackend::new(&path, (900, 560)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| chart_err(&path, e))?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                t.t(
+                    "Effect van het programma naar zelfregulatie",
+                    "Programme effect by self-regulation",
+                ),
+                font(22),
+            )
+            .margin(18)
+            .x_label_area_size(58)
+            .y_label_area_size(70)
+            .build_cartesian_2d(-0.5f64..2.5f64, ymin..ymax)
+            .map_err(|e| chart_err(&path, e))?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(3)
+            .x_label_formatter(&|x| t.tercile(x.round() as i32 + 1).to_string())
+            .x_desc(t.t(
+                "Zelfregulatie-tercile (gemeten in het jaar vóór het programma)",
+                "Self-regulation tercile (measured the year before the programme)",
+            ))
+            .y_desc(t.t(
+                "Effect op de eindscore (SD), 95%-BI",
+                "Effect on the end score (SD), 95% CI",
+            ))
+            .y_label_formatter(&tick)
+            .label_style(font(14))
+            .axis_desc_style(font(15))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(|e| chart_err(&path, e))?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(-0.5, 0.0), (2.5, 0.0)],
+                GREY.stroke_width(1),
+            )))
+            .map_err(|e| chart_err(&path, e))?;
+        let k = subjects.len().max(1) as f64;
+        for (si, s) in subjects.iter().enumerate() {
+            let color = if s == "all" {
+                BLACK
+            } else {
+                PALETTE[si % PALETTE.len()]
+            };
+            let dx = (si as f64 - (k - 1.0) / 2.0) * 0.12;
+            let rows = &by_subject[s];
+            chart
+                .draw_series(rows.iter().map(|&(lvl, _, l, h)| {
+                    let x = (lvl - 1) as f64 + dx;
+                    PathElement::new(vec![(x, l), (x, h)], color.stroke_width(2))
+                }))
+                .map_err(|e| chart_err(&path, e))?;
+            chart
+                .draw_series(rows.iter().map(|&(lvl, e, _, _)| {
+                    Circle::new(((lvl - 1) as f64 + dx, e), 5, color.filled())
+                }))
+                .map_err(|e| chart_err(&path, e))?
+                .label(t.subject(s))
+                .legend(move |(x, y)| Circle::new((x + 8, y), 5, color.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(GREY)
+            .label_font(font(14))
+            .draw()
+            .map_err(|e| chart_err(&path, e))?;
+        root.present().map_err(|e| chart_err(&path, e))?;
+    }
+    summary.charts.push(path.display().to_string());
+    summary.outputs.extend([
+        path.display().to_string(),
+        dir.join(format!("{name}.csv")).display().to_string(),
+    ]);
+    Ok(())
+}
+
+/// Mean annualised gain per school over the comparison window, with a 95% CI, programme schools
+/// in another colour; schools with fewer than `min_n` pupils are suppressed.
+pub fn growth_by_school(
+    growth: &Frame,
+    dir: &Path,
+    t: &Texts,
+    min_n: usize,
+    window: &str,
+    summary: &mut ReportSummary,
+) -> Result<()> {
+    let name = "growth_by_school";
+    let (w, y, sch, prog, gain, pupil) = (
+        growth.str("window"),
+        growth.str("school_year"),
+        growth.str("school_key"),
+        growth.bool("programme"),
+        growth.f64("annualised_gain"),
+        growth.str("pupil_key"),
+    );
+    let latest = (0..growth.len())
+        .filter(|&i| w.value(i) == window)
+        .map(|i| y.value(i))
+        .max()
+        .unwrap_or("")
+        .to_string();
+    // school -> (programme, gains, pupils)
+    let mut by: BTreeMap<String, (bool, Vec<f64>, std::collections::BTreeSet<String>)> =
+        BTreeMap::new();
+    for i in 0..growth.len() {
+        if w.value(i) != window || y.value(i) != latest {
+            continue;
+        }
+        let Some(s) = opt_str(sch, i) else { continue };
+        let e = by
+            .entry(s.to_string())
+            .or_insert((false, vec![], Default::default()));
+        e.0 |= prog.value(i);
+        e.1.push(gain.value(i));
+        e.2.insert(pupil.value(i).to_string());
+    }
+    let mut shown = Vec::new();
+    let mut csv_rows = Vec::new();
+    for (s, (p, g, pupils)) in &by {
+        let n = pupils.len();
+        if n < min_n {
+            summary
+                .suppressed
+                .push(format!("{name}: school {s} (n < {min_n})"));
+            csv_rows.push(vec![
+                s.clone(),
+                p.to_string(),
+                format!("< {min_n}"),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+            continue;
+        }
+        let (m, sd) = mean_sd(g);
+        let half = 1.96 * sd / (g.len() as f64).sqrt();
+        shown.push((s.clone(), *p, m, m - half, m + half));
+        csv_rows.push(vec![
+            s.clone(),
+            p.to_string(),
+            n.to_string(),
+            fmt(m),
+            fmt(m - half),
+            fmt(m + half),
+        ]);
+    }
+    write_csv(
+        &dir.join(format!("{name}.csv")),
+        &[
+            "school",
+            "programme",
+            "pupils",
+            "mean_annualised_gain",
+            "ci_low",
+            "ci_high",
+        ],
+        &csv_rows,
+    )?;
+    let path = dir.join(format!("{name}.svg"));
+    let n = shown.len().max(1);
+    let (xmin, xmax) = shown
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), r| (a.min(r.3), b.max(r.4)));
+    let (xmin, xmax) = if shown.is_empty() {
+        (0.0, 1.0)
+    } else {
+        let pad = (xmax - xmin) * 0.1 + 0.5;
+        (xmin - pad, xmax + pad)
+    };
+    {
+        let height = 160 + 34 * n as u32;
+        let root = SVGBackend::new(&path, (900, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| chart_err(&path, e))?;
+        let title = format!(
+            "{} ({window}, {latest})",
+            t.t("Groei per school", "Growth per school")
+        );
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, font(22))
+            .margin(18)
+            .x_label_area_size(50)
+            .y_label_area_size(90)
+            .build_cartesian_2d(xmin..xmax, -0.5f64..(n as f64 - 0.5))
+            .map_err(|e| chart_err(&path, e))?;
+        let labels: Vec<String> = shown.iter().map(|r| r.0.clone()).collect();
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n)
+            .y_label_formatter(&|v| labels.get(v.round() as usize).cloned().unwrap_or_default())
+            .x_desc(t.t(
+                "Gemiddelde groei per jaar (schaalpunten), 95%-BI",
+                "Mean growth per year (scale points), 95% CI",
+            ))
+            .label_style(font(14))
+            .axis_desc_style(font(15))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(|e| chart_err(&path, e))?;
+        for (arm, color, label) in [
+            (true, PALETTE[1], t.t("programmaschool", "programme school")),
+            (
+                false,
+                PALETTE[0],
+                t.t("vergelijkingsschool", "comparison school"),
+            ),
+        ] {
+            let rows: Vec<(usize, &(String, bool, f64, f64, f64))> = shown
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.1 == arm)
+                .collect();
+            chart
+                .draw_series(rows.iter().map(|(i, r)| {
+                    PathElement::new(
+                        vec![(r.3, *i as f64), (r.4, *i as f64)],
+                        color.stroke_width(2),
+                    )
+                }))
+                .map_err(|e| chart_err(&path, e))?;
+            chart
+                .draw_series(
+                    rows.iter()
+                        .map(|(i, r)| Circle::new((r.2, *i as f64), 5, color.filled())),
+                )
+                .map_err(|e| chart_err(&path, e))?
+                .label(label)
+                .legend(move |(x, y)| Circle::new((x + 8, y), 5, color.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(GREY)
+            .label_font(font(14))
+            .draw()
+            .map_err(|e| chart_err(&path, e))?;
+        let suppressed = by.values().filter(|v| v.2.len() < min_n).count();
+        if suppressed > 0 {
+            let note = format!(
+                "{} {suppressed} {} (n < {min_n})",
+                t.t("Niet getoond:", "Not shown:"),
+                t.t("school/scholen", "school(s)")
+            );
+            root.draw(&Text::new(
+                note,
+                (20, height as i32 - 22),
+                font(13).color(&GREY),
+            ))
+            .map_err(|e| chart_err(&path, e))?;
+        }
+        root.present().map_err(|e| chart_err(&path, e))?;
+    }
+    summary.charts.push(path.display().to_string());
+    summary.outputs.extend([
+        path.display().to_string(),
+        dir.join(format!("{name}.csv")).display().to_string(),
+    ]);
+    Ok(())
+}
+
+/// Self-regulation profile: mean z-score of each indicator per SRL tercile (latest year).
+pub fn srl_profile(
+    srl: &Frame,
+    dir: &Path,
+    t: &Texts,
+    min_n: usize,
+    summary: &mut ReportSummary,
+) -> Result<()> {
+    let name = "srl_profile";
+    let indicators = [
+        ("weekday_regularity", t.t("regelmaat", "regularity")),
+        ("plan_kept_share", t.t("planning gehaald", "plans kept")),
+        ("on_time_share", t.t("op tijd af", "on time")),
+        (
+            "help_after_error_share",
+            t.t("hulp na fout", "help after error"),
+        ),
+        ("persistence_share", t.t("doorzetten", "persistence")),
+    ];
+    let year = srl.str("school_year");
+    let latest = (0..srl.len())
+        .map(|i| year.value(i))
+        .max()
+        .unwrap_or("")
+        .to_string();
+    let terc = srl.i32("srl_tercile");
+    let rows: Vec<usize> = (0..srl.len())
+        .filter(|&i| year.value(i) == latest)
+        .collect();
+    // z-score each indicator over the year, then average per tercile.
+    let mut means = vec![[f64::NAN; 3]; indicators.len()];
+    let mut counts = [0usize; 3];
+    for &i in &rows {
+        if let Some(tt) = opt(terc, i) {
+            counts[(tt - 1) as usize] += 1;
+        }
+    }
+    for (j, (col, _)) in indicators.iter().enumerate() {
+        let a = srl.f64(col);
+        let vals: Vec<f64> = rows.iter().filter_map(|&i| opt(a, i)).collect();
+        if vals.len() < 2 {
+            continue;
+        }
+        let (m, sd) = mean_sd(&vals);
+        for tt in 1..=3 {
+            let zs: Vec<f64> = rows
+                .iter()
+                .filter(|&&i| opt(terc, i) == Some(tt))
+                .filter_map(|&i| opt(a, i))
+                .map(|v| (v - m) / sd)
+                .collect();
+            if zs.len() >= min_n && sd > 0.0 {
+                means[j][(tt - 1) as usize] = zs.iter().sum::<f64>() / zs.len() as f64;
+            }
+        }
+    }
+    let mut csv_rows = Vec::new();
+    for (j, (col, _)) in indicators.iter().enumerate() {
+        for tt in 0..3 {
+            let v = means[j][tt];
+            csv_rows.push(vec![
+                latest.clone(),
+                col.to_string(),
+                (tt + 1).to_string(),
+                counts[tt].to_string(),
+                if v.is_nan() { String::new() } else { fmt(v) },
+            ]);
+        }
+    }
+    write_csv(
+        &dir.join(format!("{name}.csv")),
+        &[
+            "school_year",
+            "indicator",
+            "srl_tercile",
+            "pupils",
+            "mean_z",
+        ],
+        &csv_rows,
+    )?;
+    let path = dir.join(format!("{name}.svg"));
+    let (lo, hi) = means
+        .iter()
+        .flatten()
+        .filter(|v| v.is_finite())
+        .fold((0.0f64, 0.0f64), |(a, b), v| (a.min(*v), b.max(*v)));
+    let (lo, hi) = range_with_margin(lo, hi);
+    let hi = hi + 0.35 * (hi - lo); // room for the legend above the bars
+    {
+        let root = SVGBackend::new(&path, (900, 560)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| chart_err(&path, e))?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                format!(
+                    "{} ({latest})",
+                    t.t(
+                        "Zelfregulatieprofiel per tercile",
+                        "Self-regulation profile by tercile"
+                    )
+                ),
+                font(22),
+            )
+            .margin(18)
+            .x_label_area_size(50)
+            .y_label_area_size(70)
+            .build_cartesian_2d(-0.5f64..(indicators.len() as f64 - 0.5), lo..hi)
+            .map_err(|e| chart_err(&path, e))?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(indicators.len())
+            .x_label_formatter(&|x| {
+                indicators
+                    .get(x.round() as usize)
+                    .map(|i| i.1.to_string())
+                    .unwrap_or_default()
+            })
+            .y_desc(t.t("Gemiddelde z-score", "Mean z-score"))
+            .y_label_formatter(&tick)
+            .label_style(font(14))
+            .axis_desc_style(font(15))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(|e| chart_err(&path, e))?;
+        for tt in 0..3 {
+            let color = PALETTE[[5, 1, 0][tt]];
+            let dx = (tt as f64 - 1.0) * 0.25;
+            chart
+                .draw_series(
+                    (0..indicators.len())
+                        .filter(|&j| means[j][tt].is_finite())
+                        .map(|j| {
+                            let x = j as f64 + dx;
+                            Rectangle::new(
+                                [(x - 0.11, 0.0), (x + 0.11, means[j][tt])],
+                                color.filled(),
+                            )
+                        }),
+                )
+                .map_err(|e| chart_err(&path, e))?
+                .label(format!("{} (n = {})", t.tercile(tt as i32 + 1), counts[tt]))
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x + 2, y - 5), (x + 12, y + 5)], color.filled())
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(GREY)
+            .label_font(font(14))
+            .draw()
+            .map_err(|e| chart_err(&path, e))?;
+        root.present().map_err(|e| chart_err(&path, e))?;
+    }
+    summary.charts.push(path.display().to_string());
+    summary.outputs.extend([
+        path.display().to_string(),
+        dir.join(format!("{name}.csv")).display().to_string(),
+    ]);
+    Ok(())
+}

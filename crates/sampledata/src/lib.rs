@@ -1,0 +1,335 @@
+//! Deterministic generator of realistic school exports with planted truth.
+//!
+//! `generate` writes, for S schools over two school years (grades 3-8):
+//! - `oneroster/`: a OneRoster 1.2 CSV bundle with fake names and e-mails;
+//! - `lvs/toetsresultaten.csv`: a Dutch LVS export (`;`, decimal comma, dd-mm-yyyy, M/E moments);
+//! - `xapi/statements.ndjson.gz`: xAPI statements with ADL verbs;
+//! - `plans/weekplannen.csv.gz`: weekly plans;
+//! - `scholen.csv`: the board's school list with the programme's first year;
+//! - `TRUTH.toml` and `truth_pupils.csv`: the planted truth.
+//!
+//! The same seed and sizes give byte-identical files.
+
+pub mod exports;
+pub mod lms;
+pub mod names;
+pub mod world;
+
+use std::path::Path;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+/// Errors of the generator.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Writing a file failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// Writing a CSV file failed.
+    #[error("{0}")]
+    Csv(#[from] csv::Error),
+    /// Bad settings.
+    #[error("{0}")]
+    Settings(String),
+}
+
+/// Result of the generator.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// What to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Number of schools (at least 2: half run the programme).
+    pub schools: usize,
+    /// Pupils in the first school year, spread over schools and grades 3-8.
+    pub pupils: usize,
+    /// Seed of the random generator.
+    pub seed: u64,
+    /// Start year of the first school year (the programme starts in the second).
+    pub first_year: i32,
+}
+
+/// What was generated: counts per file, for checks.
+#[derive(Debug, Clone, Serialize)]
+pub struct Generated {
+    /// Pupils in the roster.
+    pub pupils: usize,
+    /// Rows in the LVS export.
+    pub lvs_rows: usize,
+    /// Lines in the xAPI file.
+    pub xapi_statements: usize,
+    /// Rows in the plans file.
+    pub plan_rows: usize,
+}
+
+#[derive(Serialize)]
+struct Truth {
+    about: &'static str,
+    seed: u64,
+    schools: usize,
+    pupils: usize,
+    school_years: Vec<String>,
+    programme_from: String,
+    programme_schools: Vec<String>,
+    comparison_schools: Vec<String>,
+    scale: ScaleTruth,
+    programme_effect: EffectTruth,
+    growth: GrowthTruth,
+    srl: SrlTruth,
+    rejects: RejectTruth,
+}
+
+#[derive(Serialize)]
+struct ScaleTruth {
+    true_score_sd_within_grade: f64,
+    annual_growth_mean: f64,
+    sem_typical: f64,
+    note: &'static str,
+}
+
+#[derive(Serialize)]
+struct EffectTruth {
+    units: &'static str,
+    window: &'static str,
+    srl_tercile_1: f64,
+    srl_tercile_2: f64,
+    srl_tercile_3: f64,
+    tercile_definition: &'static str,
+}
+
+#[derive(Serialize)]
+struct GrowthTruth {
+    baseline_slope_sd: f64,
+    srl_slope_sd: f64,
+    pupil_noise_sd: f64,
+    school_growth_sd: f64,
+    school_level_sd: f64,
+}
+
+#[derive(Serialize)]
+struct SrlTruth {
+    trait_distribution: &'static str,
+    correlation_with_ability: f64,
+    drives: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct RejectTruth {
+    lvs: usize,
+    xapi: usize,
+    plans: usize,
+}
+
+/// Generates a sample into `out`.
+pub fn generate(settings: Settings, out: &Path) -> Result<Generated> {
+    if settings.schools < 2 {
+        return Err(Error::Settings("--schools must be at least 2".into()));
+    }
+    if settings.pupils < 6 * settings.schools {
+        return Err(Error::Settings(format!(
+            "--pupils must be at least 6 per school ({})",
+            6 * settings.schools
+        )));
+    }
+    std::fs::create_dir_all(out)?;
+    // Separate streams so that, e.g., a change in LMS generation leaves the scores unchanged.
+    let stream =
+        |k: u64| ChaCha8Rng::seed_from_u64(settings.seed.wrapping_mul(0x9E37_79B9).wrapping_add(k));
+    let mut rng_world = stream(1);
+    let w = world::build(
+        &mut rng_world,
+        settings.schools,
+        settings.pupils,
+        settings.first_year,
+    );
+    exports::write_oneroster(&w, &mut stream(2), &out.join("oneroster"))?;
+    exports::write_schools(&w, &out.join("scholen.csv"))?;
+    std::fs::create_dir_all(out.join("lvs"))?;
+    let lvs_rows = exports::write_lvs(&w, &mut stream(3), &out.join("lvs/toetsresultaten.csv"))?;
+    std::fs::create_dir_all(out.join("xapi"))?;
+    std::fs::create_dir_all(out.join("plans"))?;
+    let lms = lms::write_lms(
+        &w,
+        &mut stream(4),
+        &out.join("xapi/statements.ndjson.gz"),
+        &out.join("plans/weekplannen.csv.gz"),
+    )?;
+
+    let year = |k: i32| {
+        let y = settings.first_year + k;
+        format!("{}-{}", y, y + 1)
+    };
+    let truth = Truth {
+        about: "Planted truth of a leerwinst sample (leerwinst sample-data). Effects are on a school year's growth, in SD units of true scores within a grade.",
+        seed: settings.seed,
+        schools: settings.schools,
+        pupils: w.pupils.len(),
+        school_years: (0..w.years as i32).map(year).collect(),
+        programme_from: year(1),
+        programme_schools: w
+            .schools
+            .iter()
+            .filter(|s| s.programme)
+            .map(|s| s.brin.clone())
+            .collect(),
+        comparison_schools: w
+            .schools
+            .iter()
+            .filter(|s| !s.programme)
+            .map(|s| s.brin.clone())
+            .collect(),
+        scale: ScaleTruth {
+            true_score_sd_within_grade: world::SCORE_SD,
+            annual_growth_mean: world::ANNUAL_GROWTH,
+            sem_typical: world::SEM_BASE,
+            note: "observed score = true score + N(0, SEM), rounded; observed SD within grade is about sqrt(15^2 + SEM^2) = 15.7, so effects in observed-SD units are about 0.955 times the planted ones",
+        },
+        programme_effect: EffectTruth {
+            units: "SD of true scores within grade (15 scale points)",
+            window: "E-E: end of the first school year to the end of the second (the programme's first year)",
+            srl_tercile_1: world::EFFECT_BY_TERCILE[0],
+            srl_tercile_2: world::EFFECT_BY_TERCILE[1],
+            srl_tercile_3: world::EFFECT_BY_TERCILE[2],
+            tercile_definition: "terciles of the latent trait N(0,1) at -0.4307 and 0.4307 (see truth_pupils.csv)",
+        },
+        growth: GrowthTruth {
+            baseline_slope_sd: world::BASELINE_SLOPE,
+            srl_slope_sd: world::SRL_SLOPE,
+            pupil_noise_sd: world::GROWTH_NOISE,
+            school_growth_sd: world::SCHOOL_GROWTH_SD,
+            school_level_sd: world::SCHOOL_LEVEL_SD,
+        },
+        srl: SrlTruth {
+            trait_distribution: "N(0,1)",
+            correlation_with_ability: world::SRL_ABILITY_CORR,
+            drives: vec![
+                "weekday regularity: fixed weekday per task slot, p = L(0.8 + 1.5 s)",
+                "plans kept: works on the planned day, p = L(0.4 + 1.4 s)",
+                "help after errors: hint after a wrong answer, p = L(-0.6 + 1.5 s)",
+                "persistence: retries a wrong item, p = L(0.3 + 1.5 s)",
+                "self-monitoring: dashboard view per session, p = L(-0.8 + 1.2 s)",
+                "tasks never done: p = L(-3.2 - 1.0 s)",
+            ],
+        },
+        rejects: RejectTruth {
+            lvs: exports::LVS_BAD_ROWS,
+            xapi: lms::XAPI_BAD_LINES,
+            plans: lms::PLANS_BAD_ROWS,
+        },
+    };
+    let text = toml::to_string_pretty(&truth).map_err(|e| Error::Settings(e.to_string()))?;
+    std::fs::write(
+        out.join("TRUTH.toml"),
+        format!("# Generated by leerwinst sample-data; do not edit.\n{text}"),
+    )?;
+
+    let mut tp = csv::Writer::from_path(out.join("truth_pupils.csv"))?;
+    tp.write_record([
+        "leerlingnummer",
+        "school",
+        "programme",
+        "srl_trait",
+        "srl_tercile",
+        "ability",
+    ])?;
+    for p in &w.pupils {
+        let s = &w.schools[p.school];
+        tp.write_record([
+            p.raw_id.clone(),
+            s.brin.clone(),
+            s.programme.to_string(),
+            format!("{:.6}", p.srl),
+            p.tercile().to_string(),
+            format!("{:.6}", p.ability),
+        ])?;
+    }
+    tp.flush()?;
+    Ok(Generated {
+        pupils: w.pupils.len(),
+        lvs_rows,
+        xapi_statements: lms.statements,
+        plan_rows: lms.plans,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut v = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    v.push((
+                        p.strip_prefix(dir).unwrap().display().to_string(),
+                        std::fs::read(&p).unwrap(),
+                    ));
+                }
+            }
+        }
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn same_seed_same_bytes_other_seed_other_bytes() {
+        let s = Settings {
+            schools: 2,
+            pupils: 24,
+            seed: 7,
+            first_year: 2023,
+        };
+        let (a, b, c) = (
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+        );
+        let ga = generate(s, a.path()).unwrap();
+        generate(s, b.path()).unwrap();
+        generate(Settings { seed: 8, ..s }, c.path()).unwrap();
+        assert_eq!(files(a.path()), files(b.path()));
+        assert_ne!(files(a.path()), files(c.path()));
+        assert!(
+            ga.xapi_statements > 1000 && ga.lvs_rows > 100 && ga.plan_rows > 100,
+            "{ga:?}"
+        );
+        let truth = std::fs::read_to_string(a.path().join("TRUTH.toml")).unwrap();
+        assert!(truth.contains("srl_tercile_3 = 0.3"), "{truth}");
+    }
+
+    #[test]
+    fn too_small_settings_are_refused() {
+        let d = tempfile::tempdir().unwrap();
+        assert!(
+            generate(
+                Settings {
+                    schools: 1,
+                    pupils: 100,
+                    seed: 1,
+                    first_year: 2023
+                },
+                d.path()
+            )
+            .is_err()
+        );
+        assert!(
+            generate(
+                Settings {
+                    schools: 4,
+                    pupils: 10,
+                    seed: 1,
+                    first_year: 2023
+                },
+                d.path()
+            )
+            .is_err()
+        );
+    }
+}

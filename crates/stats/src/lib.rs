@@ -1,0 +1,22 @@
+//! Numerical kernels without data frames: least squares with an absorbed fixed effect and
+//! cluster-robust standard errors, small dense linear algebra, distributions and effect sizes.
+//! Each is tested against an independent reference (statsmodels, R) or hand-solvable cases.
+
+pub mod describe;
+pub mod dist;
+pub mod linalg;
+pub mod ols;
+
+/// Errors of the numerical kernels.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Inputs of the wrong shape or with non-finite values.
+    #[error("{0}")]
+    Input(String),
+    /// A singular system.
+    #[error("{0}")]
+    Singular(String),
+}
+
+/// Result of the kernels.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,135 @@
+//! Small dense symmetric linear algebra: enough for normal equations of a few dozen regressors.
+
+/// A square row-major matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matrix {
+    n: usize,
+    a: Vec<f64>,
+}
+
+impl Matrix {
+    /// The n x n zero matrix.
+    pub fn zeros(n: usize) -> Self {
+        Matrix {
+            n,
+            a: vec![0.0; n * n],
+        }
+    }
+
+    /// Size.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// Entry (i, j).
+    pub fn get(&self, i: usize, j: usize) -> f64 {
+        self.a[i * self.n + j]
+    }
+
+    /// Sets entry (i, j).
+    pub fn set(&mut self, i: usize, j: usize, v: f64) {
+        self.a[i * self.n + j] = v;
+    }
+
+    /// Matrix product.
+    pub fn mul(&self, o: &Matrix) -> Matrix {
+        let n = self.n;
+        let mut r = Matrix::zeros(n);
+        for i in 0..n {
+            for k in 0..n {
+                let a = self.get(i, k);
+                for j in 0..n {
+                    r.a[i * n + j] += a * o.get(k, j);
+                }
+            }
+        }
+        r
+    }
+}
+
+/// Inverse of a symmetric positive-definite matrix by Cholesky; None when it is not (numerically)
+/// positive definite, i.e. the regressors are collinear.
+pub fn cholesky_inverse(m: &Matrix) -> Option<Matrix> {
+    let n = m.n();
+    let scale = (0..n)
+        .map(|i| m.get(i, i).abs())
+        .fold(0.0, f64::max)
+        .max(1e-300);
+    let mut l = Matrix::zeros(n);
+    for j in 0..n {
+        let mut d = m.get(j, j);
+        for k in 0..j {
+            d -= l.get(j, k).powi(2);
+        }
+        if d <= 1e-10 * scale {
+            return None;
+        }
+        let d = d.sqrt();
+        l.set(j, j, d);
+        for i in j + 1..n {
+            let mut s = m.get(i, j);
+            for k in 0..j {
+                s -= l.get(i, k) * l.get(j, k);
+            }
+            l.set(i, j, s / d);
+        }
+    }
+    // inv(L) by forward substitution, then inv(M) = inv(L)' inv(L).
+    let mut li = Matrix::zeros(n);
+    for c in 0..n {
+        for i in c..n {
+            let mut s = if i == c { 1.0 } else { 0.0 };
+            for k in c..i {
+                s -= l.get(i, k) * li.get(k, c);
+            }
+            li.set(i, c, s / l.get(i, i));
+        }
+    }
+    let mut inv = Matrix::zeros(n);
+    for i in 0..n {
+        for j in 0..=i {
+            let s: f64 = (i.max(j)..n).map(|k| li.get(k, i) * li.get(k, j)).sum();
+            inv.set(i, j, s);
+            inv.set(j, i, s);
+        }
+    }
+    Some(inv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverse_of_a_known_matrix() {
+        let mut m = Matrix::zeros(3);
+        let v = [
+            [4.0, 12.0, -16.0],
+            [12.0, 37.0, -43.0],
+            [-16.0, -43.0, 98.0],
+        ];
+        for (i, row) in v.iter().enumerate() {
+            for (j, x) in row.iter().enumerate() {
+                m.set(i, j, *x);
+            }
+        }
+        let inv = cholesky_inverse(&m).unwrap();
+        let id = m.mul(&inv);
+        for i in 0..3 {
+            for j in 0..3 {
+                assert!((id.get(i, j) - (i == j) as u8 as f64).abs() < 1e-9);
+            }
+        }
+        assert!((inv.get(0, 0) - 49.361_111_111_111).abs() < 1e-6);
+    }
+
+    #[test]
+    fn singular_is_none() {
+        let mut m = Matrix::zeros(2);
+        m.set(0, 0, 1.0);
+        m.set(0, 1, 2.0);
+        m.set(1, 0, 2.0);
+        m.set(1, 1, 4.0);
+        assert!(cholesky_inverse(&m).is_none());
+    }
+}

@@ -1,0 +1,429 @@
+//! Parquet in and out for leerwinst stages.
+//!
+//! Writes are atomic (temporary name, then rename, so an interrupted run leaves no half file) and
+//! deterministic (no timestamps in the file; the caller sorts rows), with zstd compression,
+//! column statistics and key-value provenance metadata. Reads give a [`Frame`]: one record batch
+//! with typed column accessors that check the schema.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Date32Type, Float64Type, Int32Type, Int64Type, TimestampMicrosecondType};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array,
+    PrimitiveArray, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
+use leerwinst_core::{Error, Result, SCHEMA_VERSION, TOOL_VERSION, Table};
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+
+/// Rows per Parquet row group: large enough to scan fast, small enough to skip by statistics.
+pub const ROW_GROUP_ROWS: usize = 256 * 1024;
+
+fn storage(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Storage {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Writes `columns` (in the table's column order) as `path`, atomically.
+///
+/// `metadata` is added to the file's key-value metadata beside `leerwinst.schema_version`,
+/// `leerwinst.table` and `leerwinst.tool_version`.
+pub fn write_table(
+    path: &Path,
+    table: Table,
+    columns: Vec<ArrayRef>,
+    metadata: &[(String, String)],
+) -> Result<()> {
+    let batch = RecordBatch::try_new(table.schema(), columns).map_err(|e| storage(path, e))?;
+    write_batch(path, table, &batch, metadata)
+}
+
+/// Writes one record batch of `table` as `path`, atomically.
+pub fn write_batch(
+    path: &Path,
+    table: Table,
+    batch: &RecordBatch,
+    metadata: &[(String, String)],
+) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let mut kv = vec![
+        KeyValue::new(
+            "leerwinst.schema_version".into(),
+            SCHEMA_VERSION.to_string(),
+        ),
+        KeyValue::new("leerwinst.table".into(), table.name().to_string()),
+        KeyValue::new("leerwinst.tool_version".into(), TOOL_VERSION.to_string()),
+    ];
+    kv.extend(
+        metadata
+            .iter()
+            .map(|(k, v)| KeyValue::new(k.clone(), v.clone())),
+    );
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(
+            ZstdLevel::try_new(3).expect("valid level"),
+        ))
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_created_by(format!("leerwinst {TOOL_VERSION}"))
+        .set_key_value_metadata(Some(kv))
+        .build();
+    let tmp = tmp_name(path);
+    let result = (|| {
+        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let mut w = ArrowWriter::try_new(file, batch.schema(), Some(props))
+            .map_err(|e| storage(path, e))?;
+        w.write(batch).map_err(|e| storage(path, e))?;
+        w.close().map_err(|e| storage(path, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The temporary sibling a file is written to before it is renamed into place.
+pub fn tmp_name(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".tmp-{}", std::process::id()));
+    path.with_file_name(name)
+}
+
+/// Writes bytes to `path` atomically (temporary name, then rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let tmp = tmp_name(path);
+    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// A table read back from Parquet: all row groups (and all partitions) in one batch.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// Where it was read from (for messages).
+    pub path: PathBuf,
+    /// The rows.
+    pub batch: RecordBatch,
+}
+
+/// Reads a Parquet file, or every `*.parquet` file below a folder (a hive-partitioned table,
+/// in sorted path order), into one [`Frame`] with the schema of `table`.
+pub fn read_table(path: &Path, table: Table) -> Result<Frame> {
+    let files = if path.is_dir() {
+        let mut v = Vec::new();
+        collect_parquet(path, &mut v)?;
+        v.sort();
+        v
+    } else {
+        vec![path.to_path_buf()]
+    };
+    let mut batches = Vec::new();
+    for f in &files {
+        let file = File::open(f).map_err(|e| Error::io(f, e))?;
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .map_err(|e| storage(f, e))?
+            .with_batch_size(64 * 1024)
+            .build()
+            .map_err(|e| storage(f, e))?;
+        for b in reader {
+            batches.push(b.map_err(|e| storage(f, e))?);
+        }
+    }
+    let schema = table.schema();
+    for b in &batches {
+        let names: Vec<_> = b
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        let want: Vec<_> = schema.fields().iter().map(|f| f.name().clone()).collect();
+        if names != want {
+            return Err(storage(
+                path,
+                format!(
+                    "columns {names:?} do not match table {} {want:?}",
+                    table.name()
+                ),
+            ));
+        }
+    }
+    let batch = if batches.is_empty() {
+        RecordBatch::new_empty(schema.clone())
+    } else {
+        // Re-attach our schema (with descriptions) so that types are checked once here.
+        let cols: Vec<ArrayRef> = (0..schema.fields().len())
+            .map(|i| {
+                let parts: Vec<&dyn Array> = batches.iter().map(|b| b.column(i).as_ref()).collect();
+                arrow_select::concat::concat(&parts)
+            })
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| storage(path, e))?;
+        RecordBatch::try_new(schema.clone(), cols).map_err(|e| storage(path, e))?
+    };
+    Ok(Frame {
+        path: path.to_path_buf(),
+        batch,
+    })
+}
+
+fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let p = entry.map_err(|e| Error::io(dir, e))?.path();
+        if p.is_dir() {
+            collect_parquet(&p, out)?;
+        } else if p.extension().is_some_and(|e| e == "parquet") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+impl Frame {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.batch.num_rows()
+    }
+
+    /// Whether the table has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.batch.num_rows() == 0
+    }
+
+    fn column(&self, name: &str) -> &ArrayRef {
+        self.batch
+            .column_by_name(name)
+            .unwrap_or_else(|| panic!("{}: no column {name}", self.path.display()))
+    }
+
+    /// A text column.
+    pub fn str(&self, name: &str) -> &StringArray {
+        self.column(name).as_string::<i32>()
+    }
+
+    /// A float column.
+    pub fn f64(&self, name: &str) -> &Float64Array {
+        self.column(name).as_primitive::<Float64Type>()
+    }
+
+    /// A 32-bit integer column.
+    pub fn i32(&self, name: &str) -> &Int32Array {
+        self.column(name).as_primitive::<Int32Type>()
+    }
+
+    /// A 64-bit integer column.
+    pub fn i64(&self, name: &str) -> &Int64Array {
+        self.column(name).as_primitive::<Int64Type>()
+    }
+
+    /// A boolean column.
+    pub fn bool(&self, name: &str) -> &BooleanArray {
+        self.column(name).as_boolean()
+    }
+
+    /// A date column (days since 1970-01-01).
+    pub fn date(&self, name: &str) -> &Date32Array {
+        self.column(name).as_primitive::<Date32Type>()
+    }
+
+    /// A UTC timestamp column (microseconds since the epoch).
+    pub fn ts(&self, name: &str) -> &TimestampMicrosecondArray {
+        self.column(name).as_primitive::<TimestampMicrosecondType>()
+    }
+}
+
+/// Optional value of row `i` of a primitive column.
+pub fn opt<T: arrow_array::ArrowPrimitiveType>(
+    a: &PrimitiveArray<T>,
+    i: usize,
+) -> Option<T::Native> {
+    a.is_valid(i).then(|| a.value(i))
+}
+
+/// Optional value of row `i` of a boolean column.
+pub fn opt_bool(a: &BooleanArray, i: usize) -> Option<bool> {
+    a.is_valid(i).then(|| a.value(i))
+}
+
+/// Optional value of row `i` of a text column.
+pub fn opt_str(a: &StringArray, i: usize) -> Option<&str> {
+    a.is_valid(i).then(|| a.value(i))
+}
+
+/// Builds a UTC timestamp array from microseconds.
+pub fn ts_array(values: Vec<Option<i64>>) -> ArrayRef {
+    Arc::new(TimestampMicrosecondArray::from(values).with_timezone("UTC"))
+}
+
+/// Builds a text array.
+pub fn str_array<S: AsRef<str>>(values: &[Option<S>]) -> ArrayRef {
+    Arc::new(StringArray::from_iter(
+        values.iter().map(|v| v.as_ref().map(|s| s.as_ref())),
+    ))
+}
+
+/// Builds a float array.
+pub fn f64_array(values: Vec<Option<f64>>) -> ArrayRef {
+    Arc::new(Float64Array::from(values))
+}
+
+/// Builds a 32-bit integer array.
+pub fn i32_array(values: Vec<Option<i32>>) -> ArrayRef {
+    Arc::new(Int32Array::from(values))
+}
+
+/// Builds a 64-bit integer array.
+pub fn i64_array(values: Vec<Option<i64>>) -> ArrayRef {
+    Arc::new(Int64Array::from(values))
+}
+
+/// Builds a boolean array.
+pub fn bool_array(values: Vec<Option<bool>>) -> ArrayRef {
+    Arc::new(BooleanArray::from(values))
+}
+
+/// Builds a date array from days since 1970-01-01.
+pub fn date_array(values: Vec<Option<i32>>) -> ArrayRef {
+    Arc::new(Date32Array::from(values))
+}
+
+/// Writes a table as CSV (RFC 4180, `,`, header row; dates ISO, timestamps RFC 3339 UTC, floats
+/// in shortest round-trip form, nulls empty), atomically.
+pub fn write_csv(path: &Path, batch: &RecordBatch) -> Result<()> {
+    use arrow_schema::{DataType, TimeUnit};
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let names: Vec<&str> = batch
+        .schema_ref()
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .collect();
+    w.write_record(&names).map_err(|e| storage(path, e))?;
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+    let mut row: Vec<String> = Vec::with_capacity(names.len());
+    for i in 0..batch.num_rows() {
+        row.clear();
+        for c in batch.columns() {
+            if c.is_null(i) {
+                row.push(String::new());
+                continue;
+            }
+            row.push(match c.data_type() {
+                DataType::Utf8 => c.as_string::<i32>().value(i).to_string(),
+                DataType::Float64 => c.as_primitive::<Float64Type>().value(i).to_string(),
+                DataType::Int32 => c.as_primitive::<Int32Type>().value(i).to_string(),
+                DataType::Int64 => c.as_primitive::<Int64Type>().value(i).to_string(),
+                DataType::Boolean => c.as_boolean().value(i).to_string(),
+                DataType::Date32 => (epoch
+                    + chrono::Duration::days(c.as_primitive::<Date32Type>().value(i) as i64))
+                .to_string(),
+                DataType::Timestamp(TimeUnit::Microsecond, _) => {
+                    chrono::DateTime::from_timestamp_micros(
+                        c.as_primitive::<TimestampMicrosecondType>().value(i),
+                    )
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+                    .unwrap_or_default()
+                }
+                other => return Err(storage(path, format!("no CSV form for {other}"))),
+            });
+        }
+        w.write_record(&row).map_err(|e| storage(path, e))?;
+    }
+    let bytes = w.into_inner().map_err(|e| storage(path, e))?;
+    write_atomic(path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn effects_columns(n: usize) -> Vec<ArrayRef> {
+        let s = |v: &str| str_array(&vec![Some(v); n]);
+        let i = || i64_array(vec![Some(1); n]);
+        let f = || f64_array((0..n).map(|k| Some(k as f64)).collect());
+        vec![
+            s("regression"),
+            s("followup_z"),
+            s("all"),
+            s("overall"),
+            s("all"),
+            i(),
+            i(),
+            i(),
+            f(),
+            f(),
+            f(),
+            f(),
+            f(),
+            f(),
+            f(),
+        ]
+    }
+
+    #[test]
+    fn round_trip_keeps_rows_and_metadata_and_is_deterministic() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a/effects.parquet");
+        let b = dir.path().join("b/effects.parquet");
+        let meta = [("leerwinst.pipeline".to_string(), "t".to_string())];
+        write_table(&a, Table::Effects, effects_columns(5), &meta).unwrap();
+        write_table(&b, Table::Effects, effects_columns(5), &meta).unwrap();
+        assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+        let f = read_table(&a, Table::Effects).unwrap();
+        assert_eq!(f.len(), 5);
+        assert_eq!(f.f64("estimate").value(4), 4.0);
+        assert_eq!(f.str("design").value(0), "regression");
+        let file = File::open(&a).unwrap();
+        let r = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+        let kv = r.metadata().file_metadata().key_value_metadata().unwrap();
+        assert!(kv.iter().any(|k| k.key == "leerwinst.pipeline"));
+        assert!(
+            kv.iter()
+                .any(|k| k.key == "leerwinst.table" && k.value.as_deref() == Some("effects"))
+        );
+        write_csv(&dir.path().join("a/effects.csv"), &f.batch).unwrap();
+        let csv = std::fs::read_to_string(dir.path().join("a/effects.csv")).unwrap();
+        assert!(
+            csv.starts_with("design,outcome,subject,subgroup,level,n_treated"),
+            "{csv}"
+        );
+        assert!(
+            csv.lines().nth(5).unwrap().ends_with(",4,4,4,4,4,4,4"),
+            "{csv}"
+        );
+        std::fs::remove_file(dir.path().join("a/effects.csv")).unwrap();
+        // No temporary file is left behind.
+        assert_eq!(std::fs::read_dir(dir.path().join("a")).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn wrong_column_count_is_an_error_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.parquet");
+        let mut cols = effects_columns(2);
+        cols.pop();
+        assert!(write_table(&p, Table::Effects, cols, &[]).is_err());
+        assert!(!p.exists());
+    }
+
+    #[test]
+    fn reading_a_different_table_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("e.parquet");
+        write_table(&p, Table::Effects, effects_columns(1), &[]).unwrap();
+        assert!(read_table(&p, Table::Pupils).is_err());
+    }
+}

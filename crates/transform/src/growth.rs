@@ -1,0 +1,289 @@
+//! Growth per pupil x subject x window.
+//!
+//! Windows: `M-E` (mid-year to end of the same school year) and `E-E` (end of one school year to
+//! the end of the next). For each: scores, dates, elapsed months, gain, annualised gain,
+//! standardised scores and baseline quintile within subject x grade x term x school year, and the
+//! reliable change index (Jacobson & Truax 1991) where both SEMs are known.
+
+use std::collections::{BTreeMap, HashMap};
+
+use arrow_array::ArrayRef;
+use leerwinst_core::Table;
+use leerwinst_stats::describe::mean_sd;
+use leerwinst_store::{
+    Frame, bool_array, date_array, f64_array, i32_array, opt, opt_str, str_array,
+};
+
+/// Days per month used for elapsed months.
+pub const DAYS_PER_MONTH: f64 = 30.4375;
+/// |RCI| above this is reliable change at 95%.
+pub const RCI_CRITICAL: f64 = 1.96;
+
+#[derive(Debug, Clone)]
+struct Test {
+    year: String,
+    term: String,
+    date: i32,
+    grade: Option<i32>,
+    score: f64,
+    sem: Option<f64>,
+    z: Option<f64>,
+    quintile: Option<i32>,
+}
+
+/// One growth row (columns as in `Table::Growth`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrowthRow {
+    /// Pupil.
+    pub pupil_key: String,
+    /// Subject.
+    pub subject: String,
+    /// `M-E` or `E-E`.
+    pub window: &'static str,
+    /// Follow-up school year.
+    pub school_year: String,
+    /// Follow-up school.
+    pub school_key: Option<String>,
+    /// Follow-up class.
+    pub group_key: Option<String>,
+    /// Follow-up grade.
+    pub grade: Option<i32>,
+    /// Programme in the follow-up year.
+    pub programme: bool,
+    /// Baseline score.
+    pub baseline_score: f64,
+    /// Baseline date (Date32).
+    pub baseline_date: i32,
+    /// Follow-up score.
+    pub followup_score: f64,
+    /// Follow-up date (Date32).
+    pub followup_date: i32,
+    /// Months between.
+    pub elapsed_months: f64,
+    /// Gain.
+    pub gain: f64,
+    /// Gain per 12 months.
+    pub annualised_gain: f64,
+    /// Standardised baseline.
+    pub baseline_z: Option<f64>,
+    /// Standardised follow-up.
+    pub followup_z: Option<f64>,
+    /// Baseline quintile.
+    pub baseline_quintile: Option<i32>,
+    /// Reliable change index.
+    pub rci: Option<f64>,
+    /// -1 / 0 / 1.
+    pub reliable_change: Option<i32>,
+}
+
+/// Enrollment facts of a pupil in a school year.
+#[derive(Debug, Clone, Default)]
+pub struct Enrolled {
+    /// School.
+    pub school_key: Option<String>,
+    /// Class.
+    pub group_key: Option<String>,
+    /// Grade.
+    pub grade: Option<i32>,
+    /// Programme.
+    pub programme: bool,
+}
+
+/// (pupil, school year) -> enrollment, the first class in key order when there are several.
+pub fn enrollment_index(enr: &Frame) -> HashMap<(String, String), Enrolled> {
+    let mut m = HashMap::new();
+    let (p, y, s, g, gr, pr) = (
+        enr.str("pupil_key"),
+        enr.str("school_year"),
+        enr.str("school_key"),
+        enr.str("group_key"),
+        enr.i32("grade"),
+        enr.bool("programme"),
+    );
+    for i in 0..enr.len() {
+        m.entry((p.value(i).to_string(), y.value(i).to_string()))
+            .or_insert_with(|| Enrolled {
+                school_key: Some(s.value(i).to_string()),
+                group_key: opt_str(g, i).map(str::to_string),
+                grade: opt(gr, i),
+                programme: pr.value(i),
+            });
+    }
+    m
+}
+
+/// Computes growth rows from the assessments and enrollments tables.
+pub fn compute(assess: &Frame, enrolled: &HashMap<(String, String), Enrolled>) -> Vec<GrowthRow> {
+    let (p, subj, date, term, year, grade, score, sem) = (
+        assess.str("pupil_key"),
+        assess.str("subject"),
+        assess.date("administered_on"),
+        assess.str("term"),
+        assess.str("school_year"),
+        assess.i32("grade"),
+        assess.f64("score"),
+        assess.f64("sem"),
+    );
+    // Norm groups: subject x grade x term x school year.
+    type NormKey = (String, Option<i32>, String, String);
+    let mut groups: BTreeMap<NormKey, Vec<usize>> = BTreeMap::new();
+    for i in 0..assess.len() {
+        groups
+            .entry((
+                subj.value(i).to_string(),
+                opt(grade, i),
+                term.value(i).to_string(),
+                year.value(i).to_string(),
+            ))
+            .or_default()
+            .push(i);
+    }
+    let mut z = vec![None; assess.len()];
+    let mut quint = vec![None; assess.len()];
+    for idx in groups.values() {
+        let vals: Vec<f64> = idx.iter().map(|&i| score.value(i)).collect();
+        if vals.len() < 2 {
+            continue;
+        }
+        let (m, sd) = mean_sd(&vals);
+        let mut sorted = vals.clone();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len() as f64;
+        for &i in idx {
+            let v = score.value(i);
+            if sd > 0.0 {
+                z[i] = Some((v - m) / sd);
+            }
+            // Mid-rank empirical CDF, so ties share a quintile.
+            let below = sorted.partition_point(|&x| x < v) as f64;
+            let equal = sorted.partition_point(|&x| x <= v) as f64 - below;
+            let cdf = (below + 0.5 * equal) / n;
+            quint[i] = Some(((cdf * 5.0).floor() as i32 + 1).min(5));
+        }
+    }
+    // Tests per pupil x subject.
+    let mut per: BTreeMap<(String, String), Vec<Test>> = BTreeMap::new();
+    for i in 0..assess.len() {
+        per.entry((p.value(i).to_string(), subj.value(i).to_string()))
+            .or_default()
+            .push(Test {
+                year: year.value(i).to_string(),
+                term: term.value(i).to_string(),
+                date: date.value(i),
+                grade: opt(grade, i),
+                score: score.value(i),
+                sem: opt(sem, i),
+                z: z[i],
+                quintile: quint[i],
+            });
+    }
+    let mut rows = Vec::new();
+    for ((pupil, subject), tests) in per {
+        let find = |y: &str, t: &str| tests.iter().find(|x| x.year == y && x.term == t);
+        for b in &tests {
+            let windows: [(&'static str, Option<&Test>); 2] = [
+                ("M-E", (b.term == "M").then(|| find(&b.year, "E")).flatten()),
+                (
+                    "E-E",
+                    (b.term == "E")
+                        .then(|| {
+                            let next = leerwinst_core::SchoolYear::parse(&b.year)?
+                                .next()
+                                .to_string();
+                            find(&next, "E")
+                        })
+                        .flatten(),
+                ),
+            ];
+            for (window, f) in windows {
+                let Some(f) = f else { continue };
+                let days = (f.date - b.date) as f64;
+                if days <= 0.0 {
+                    continue;
+                }
+                let months = days / DAYS_PER_MONTH;
+                let gain = f.score - b.score;
+                let rci = match (b.sem, f.sem) {
+                    (Some(s1), Some(s2)) if s1 > 0.0 && s2 > 0.0 => {
+                        Some(gain / (s1 * s1 + s2 * s2).sqrt())
+                    }
+                    _ => None,
+                };
+                let e = enrolled
+                    .get(&(pupil.clone(), f.year.clone()))
+                    .cloned()
+                    .unwrap_or_default();
+                rows.push(GrowthRow {
+                    pupil_key: pupil.clone(),
+                    subject: subject.clone(),
+                    window,
+                    school_year: f.year.clone(),
+                    school_key: e.school_key,
+                    group_key: e.group_key,
+                    grade: f.grade.or(e.grade),
+                    programme: e.programme,
+                    baseline_score: b.score,
+                    baseline_date: b.date,
+                    followup_score: f.score,
+                    followup_date: f.date,
+                    elapsed_months: months,
+                    gain,
+                    annualised_gain: gain * 12.0 / months,
+                    baseline_z: b.z,
+                    followup_z: f.z,
+                    baseline_quintile: b.quintile,
+                    rci,
+                    reliable_change: rci.map(|r| {
+                        if r > RCI_CRITICAL {
+                            1
+                        } else if r < -RCI_CRITICAL {
+                            -1
+                        } else {
+                            0
+                        }
+                    }),
+                });
+            }
+        }
+    }
+    rows.sort_by(|a, b| {
+        (&a.pupil_key, &a.subject, a.window, &a.school_year).cmp(&(
+            &b.pupil_key,
+            &b.subject,
+            b.window,
+            &b.school_year,
+        ))
+    });
+    rows
+}
+
+/// Arrow columns of growth rows, in `Table::Growth` order.
+pub fn columns(rows: &[GrowthRow]) -> Vec<ArrayRef> {
+    let s =
+        |f: &dyn Fn(&GrowthRow) -> Option<&str>| str_array(&rows.iter().map(f).collect::<Vec<_>>());
+    let f = |f: &dyn Fn(&GrowthRow) -> Option<f64>| f64_array(rows.iter().map(f).collect());
+    let cols = vec![
+        s(&|r| Some(&r.pupil_key)),
+        s(&|r| Some(&r.subject)),
+        s(&|r| Some(r.window)),
+        s(&|r| Some(&r.school_year)),
+        s(&|r| r.school_key.as_deref()),
+        s(&|r| r.group_key.as_deref()),
+        i32_array(rows.iter().map(|r| r.grade).collect()),
+        bool_array(rows.iter().map(|r| Some(r.programme)).collect()),
+        f(&|r| Some(r.baseline_score)),
+        date_array(rows.iter().map(|r| Some(r.baseline_date)).collect()),
+        f(&|r| Some(r.followup_score)),
+        date_array(rows.iter().map(|r| Some(r.followup_date)).collect()),
+        f(&|r| Some(r.elapsed_months)),
+        f(&|r| Some(r.gain)),
+        f(&|r| Some(r.annualised_gain)),
+        f(&|r| r.baseline_z),
+        f(&|r| r.followup_z),
+        i32_array(rows.iter().map(|r| r.baseline_quintile).collect()),
+        f(&|r| r.rci),
+        i32_array(rows.iter().map(|r| r.reliable_change).collect()),
+    ];
+    debug_assert_eq!(cols.len(), Table::Growth.columns().len());
+    cols
+}

@@ -1,0 +1,90 @@
+//! Transform: growth and self-regulation indicators from the warehouse tables.
+//!
+//! Reads `warehouse/*.parquet`, writes `indicators/growth.parquet` and `indicators/srl.parquet`
+//! (each with a CSV beside it for staff). Does no other I/O; the indicator families are plain
+//! functions over rows, tested on hand-made inputs.
+
+pub mod growth;
+pub mod srl;
+
+use std::path::Path;
+use std::time::Instant;
+
+use leerwinst_core::pipeline::Pipeline;
+use leerwinst_core::{Result, Table};
+use leerwinst_store::{read_table, write_csv, write_table};
+use serde::Serialize;
+
+/// What transform did.
+#[derive(Debug, Clone, Serialize)]
+pub struct TransformSummary {
+    /// Growth rows written.
+    pub growth_rows: usize,
+    /// SRL rows written.
+    pub srl_rows: usize,
+    /// SRL rows with a composite index.
+    pub srl_with_index: usize,
+    /// Events read.
+    pub events_read: usize,
+    /// Seconds spent on growth and on SRL.
+    pub seconds: (f64, f64),
+    /// Files written.
+    pub outputs: Vec<String>,
+}
+
+/// Runs transform for pipeline `p` on the run folder `out`.
+pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
+    let wh = out.join("warehouse");
+    let ind = out.join("indicators");
+    let meta = vec![("leerwinst.pipeline".to_string(), p.pipeline.name.clone())];
+    let enrollments = read_table(&wh.join("enrollments.parquet"), Table::Enrollments)?;
+    let enrolled = growth::enrollment_index(&enrollments);
+    let mut outputs = Vec::new();
+
+    let t0 = Instant::now();
+    let assessments = read_table(&wh.join("assessments.parquet"), Table::Assessments)?;
+    let growth_rows = growth::compute(&assessments, &enrolled);
+    let path = ind.join("growth.parquet");
+    write_table(&path, Table::Growth, growth::columns(&growth_rows), &meta)?;
+    let frame = read_table(&path, Table::Growth)?;
+    write_csv(&ind.join("growth.csv"), &frame.batch)?;
+    outputs.extend([
+        path.display().to_string(),
+        ind.join("growth.csv").display().to_string(),
+    ]);
+    let t_growth = t0.elapsed().as_secs_f64();
+
+    let t1 = Instant::now();
+    let events_dir = wh.join("events");
+    let events = if events_dir.exists() {
+        read_table(&events_dir, Table::Events)?
+    } else {
+        leerwinst_store::Frame {
+            path: events_dir,
+            batch: arrow_array::RecordBatch::new_empty(Table::Events.schema()),
+        }
+    };
+    let plans = read_table(&wh.join("plans.parquet"), Table::Plans)?;
+    let settings = srl::SrlSettings {
+        session_gap_min: p.indicators.session_gap_min,
+        min_events: p.indicators.min_events,
+    };
+    let srl_rows = srl::compute(&events, &plans, &enrolled, settings);
+    let path = ind.join("srl.parquet");
+    write_table(&path, Table::Srl, srl::columns(&srl_rows), &meta)?;
+    let frame = read_table(&path, Table::Srl)?;
+    write_csv(&ind.join("srl.csv"), &frame.batch)?;
+    outputs.extend([
+        path.display().to_string(),
+        ind.join("srl.csv").display().to_string(),
+    ]);
+
+    Ok(TransformSummary {
+        growth_rows: growth_rows.len(),
+        srl_rows: srl_rows.len(),
+        srl_with_index: srl_rows.iter().filter(|r| r.srl_index.is_some()).count(),
+        events_read: events.len(),
+        seconds: (t_growth, t1.elapsed().as_secs_f64()),
+        outputs,
+    })
+}

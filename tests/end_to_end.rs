@@ -1,0 +1,324 @@
+//! End-to-end: generate a sample with planted truth, run the real `leerwinst` binary on it, and
+//! check that the planted programme effect is recovered, that every row read is accounted for,
+//! that no personal data reaches any output, and that re-rendering gives identical charts.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use leerwinst_core::Table;
+use leerwinst_store::read_table;
+
+const KEY: &str = "end-to-end-test-key-0123456789";
+
+fn leerwinst(args: &[&str]) -> std::process::Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
+        .args(args)
+        .env("LEERWINST_KEY", KEY)
+        .env("CI", "true")
+        .output()
+        .expect("binary runs");
+    assert!(
+        out.status.success(),
+        "leerwinst {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn pipeline(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../pipelines/demo.toml"
+    ))
+    .unwrap()
+    .replace("../sample-data/", "sample/");
+    let p = dir.join("pipeline.toml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() { stack.push(p) } else { v.push(p) }
+        }
+    }
+    v.sort();
+    v
+}
+
+/// (tercile or "all") -> (estimate, ci_low, ci_high) for subjects pooled.
+fn pooled_effects(out: &Path) -> BTreeMap<String, (f64, f64, f64)> {
+    let f = read_table(&out.join("effects/effects.parquet"), Table::Effects).unwrap();
+    let (su, lv, e, lo, hi) = (
+        f.str("subject"),
+        f.str("level"),
+        f.f64("estimate"),
+        f.f64("ci_low"),
+        f.f64("ci_high"),
+    );
+    (0..f.len())
+        .filter(|&i| su.value(i) == "all")
+        .map(|i| {
+            (
+                lv.value(i).to_string(),
+                (e.value(i), lo.value(i), hi.value(i)),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn planted_effect_is_recovered_nothing_is_lost_and_no_personal_data_leaks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sample = tmp.path().join("sample");
+    let out = tmp.path().join("out");
+    leerwinst(&[
+        "sample-data",
+        "--out",
+        sample.to_str().unwrap(),
+        "--schools",
+        "12",
+        "--pupils",
+        "1200",
+        "--seed",
+        "1",
+    ]);
+    let p = pipeline(tmp.path());
+    let run = leerwinst(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    for stage in ["ingest", "transform", "compare", "report", "outputs"] {
+        assert!(stdout.contains(stage), "summary lacks {stage}:\n{stdout}");
+    }
+
+    // 1. The planted effect (TRUTH.toml): +0.30 SD in the top SRL tercile, 0 in the bottom.
+    let truth: toml::Value =
+        toml::from_str(&std::fs::read_to_string(sample.join("TRUTH.toml")).unwrap()).unwrap();
+    let top = truth["programme_effect"]["srl_tercile_3"]
+        .as_float()
+        .unwrap();
+    let bottom = truth["programme_effect"]["srl_tercile_1"]
+        .as_float()
+        .unwrap();
+    let fx = pooled_effects(&out);
+    let (e3, lo3, hi3) = fx["3"];
+    assert!(
+        lo3 <= top && top <= hi3,
+        "top tercile CI [{lo3}, {hi3}] (estimate {e3}) misses the truth {top}"
+    );
+    assert!(
+        lo3 > 0.0,
+        "top tercile CI [{lo3}, {hi3}] does not exclude 0"
+    );
+    let (e1, lo1, hi1) = fx["1"];
+    assert!(
+        lo1 <= bottom && bottom <= hi1,
+        "bottom tercile CI [{lo1}, {hi1}] (estimate {e1}) misses {bottom}"
+    );
+    assert!(
+        e3 > fx["2"].0 && fx["2"].0 > e1,
+        "effects not ordered by tercile: {fx:?}"
+    );
+
+    // 2. read = accepted + rejected per source, and the rejects are exactly the injected rows.
+    let run_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    let injected = &truth["rejects"];
+    for src in run_json["ingest"]["sources"].as_array().unwrap() {
+        let (read, acc, rej) = (
+            src["read"].as_u64().unwrap(),
+            src["accepted"].as_u64().unwrap(),
+            src["rejected"].as_u64().unwrap(),
+        );
+        assert_eq!(read, acc + rej, "{src}");
+        let want = match src["name"].as_str().unwrap() {
+            "toetsen" => injected["lvs"].as_integer().unwrap() as u64,
+            "lms" => injected["xapi"].as_integer().unwrap() as u64,
+            "weekplannen" => injected["plans"].as_integer().unwrap() as u64,
+            _ => 0,
+        };
+        assert_eq!(rej, want, "{src}");
+        assert_eq!(src["files"][0]["sha256"].as_str().unwrap().len(), 64);
+    }
+    assert_eq!(run_json["pseudonymised"], true);
+    let rejects = std::fs::read_to_string(out.join("rejects/assessments.csv")).unwrap();
+    assert_eq!(
+        rejects.lines().next().unwrap(),
+        "source,file,line,column,value,reason"
+    );
+    assert_eq!(
+        rejects.lines().count(),
+        1 + injected["lvs"].as_integer().unwrap() as usize
+    );
+
+    // 3. Privacy: no raw id, username, e-mail or full name of any pupil or teacher in any output,
+    //    neither in text files nor inside Parquet string columns (which are compressed on disk).
+    let users = std::fs::read_to_string(sample.join("oneroster/users.csv")).unwrap();
+    let mut rdr = csv::Reader::from_reader(users.as_bytes());
+    let h = rdr.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let mut secrets: Vec<String> = Vec::new();
+    for r in rdr.records() {
+        let r = r.unwrap();
+        secrets.push(r[col("identifier")].to_string());
+        secrets.push(r[col("username")].to_string());
+        secrets.push(r[col("email")].to_string());
+        secrets.push(format!(
+            "{} {}",
+            &r[col("givenName")],
+            &r[col("familyName")]
+        ));
+        secrets.push(r[col("familyName")].to_string());
+    }
+    secrets.retain(|s| s.len() >= 4);
+    secrets.sort();
+    secrets.dedup();
+    let matcher = aho_corasick::AhoCorasick::new(&secrets).unwrap();
+    // The scanner must find them where they are: in the roster export itself.
+    assert!(
+        matcher.find(&users).is_some(),
+        "privacy scanner finds nothing even in users.csv"
+    );
+    let mut scanned = 0;
+    for f in files(&out) {
+        let text = if f.extension().is_some_and(|e| e == "parquet") {
+            // Every distinct value of every string column, decompressed.
+            let table = Table::ALL
+                .into_iter()
+                .find(|t| f.to_string_lossy().contains(&format!("/{}", t.name())))
+                .unwrap();
+            let frame = read_table(&f, table).unwrap();
+            let mut values = std::collections::BTreeSet::new();
+            for c in table
+                .columns()
+                .iter()
+                .filter(|c| c.ty == leerwinst_core::ColumnType::Utf8)
+            {
+                let a = frame.str(c.name);
+                values.extend((0..frame.len()).map(|i| a.value(i)));
+            }
+            values.into_iter().collect::<Vec<_>>().join("\n")
+        } else {
+            String::from_utf8_lossy(&std::fs::read(&f).unwrap()).to_string()
+        };
+        if let Some(m) = matcher.find(&text) {
+            panic!(
+                "{} contains personal data '{}'",
+                f.display(),
+                secrets[m.pattern().as_usize()]
+            );
+        }
+        scanned += 1;
+    }
+    assert!(scanned >= 15, "only {scanned} output files scanned");
+
+    // 4. `leerwinst report` re-renders from the Parquet outputs, byte-identically.
+    let before: Vec<(PathBuf, Vec<u8>)> = files(&out.join("charts"))
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(&f).unwrap()))
+        .collect();
+    assert!(
+        before
+            .iter()
+            .filter(|(f, _)| f.extension().is_some_and(|e| e == "svg"))
+            .count()
+            >= 2
+    );
+    leerwinst(&[
+        "report",
+        p.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    for (f, bytes) in &before {
+        assert_eq!(
+            &std::fs::read(f).unwrap(),
+            bytes,
+            "{} changed on re-render",
+            f.display()
+        );
+    }
+    for (f, bytes) in before
+        .iter()
+        .filter(|(f, _)| f.extension().is_some_and(|e| e == "svg"))
+    {
+        let svg = String::from_utf8_lossy(bytes);
+        assert!(
+            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+            "{}",
+            f.display()
+        );
+        assert!(
+            svg.contains("DejaVu Sans"),
+            "{} does not name the bundled font",
+            f.display()
+        );
+    }
+    let run_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert!(
+        run_json["ingest"].is_object(),
+        "re-render dropped the ingest record from run.json"
+    );
+}
+
+#[test]
+fn strict_mode_fails_with_exit_code_2_and_names_the_reasons() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sample = tmp.path().join("sample");
+    leerwinst(&[
+        "sample-data",
+        "--out",
+        sample.to_str().unwrap(),
+        "--schools",
+        "2",
+        "--pupils",
+        "24",
+        "--seed",
+        "3",
+    ]);
+    let p = pipeline(tmp.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
+        .args([
+            "run",
+            p.to_str().unwrap(),
+            "--out",
+            tmp.path().join("out").to_str().unwrap(),
+            "--strict",
+        ])
+        .env("LEERWINST_KEY", KEY)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("strict mode") && err.contains("not a date"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_pipeline_file_is_a_clear_error_naming_line_and_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("p.toml");
+    std::fs::write(
+        &p,
+        "[pipeline]\nname = \"x\"\n\n[compare]\nwindw = \"E-E\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
+        .args(["run", p.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("p.toml") && err.contains("line 5") && err.contains("windw"),
+        "{err}"
+    );
+}
