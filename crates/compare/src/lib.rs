@@ -386,12 +386,12 @@ mod tests {
             let school_shift = 0.05 * normal();
             for k in 0..150 {
                 let treated = s % 2 == 0;
-                let tercile = (k % 3) as i32 + 1;
+                let tercile = k % 3 + 1;
                 let bz = normal();
                 let effect = if treated && tercile == 3 { 0.4 } else { 0.0 };
                 obs.push(Obs {
                     subject: "rekenen".into(),
-                    grade: 4 + ((k / 3) % 3) as i32,
+                    grade: 4 + (k / 3) % 3,
                     school: format!("s{s}"),
                     treated,
                     baseline_z: bz,

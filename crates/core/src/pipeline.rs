@@ -317,7 +317,7 @@ impl Pipeline {
                 p.privacy.min_group_size
             )));
         }
-        if !(p.indicators.session_gap_min > 0.0) {
+        if p.indicators.session_gap_min.is_nan() || p.indicators.session_gap_min <= 0.0 {
             return Err(perr(
                 "[indicators] session_gap_min must be a positive number of minutes".into(),
             ));

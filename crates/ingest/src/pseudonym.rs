@@ -78,7 +78,16 @@ pub fn default_key_file() -> Option<PathBuf> {
 /// Loads (or creates) the key. `out_dir` is the run's output folder: a key file inside it is
 /// refused, so the key can never be shipped with the outputs.
 pub fn load_key(key_file: Option<&Path>, out_dir: &Path) -> Result<(Pseudonymiser, KeyOrigin)> {
-    if let Ok(k) = std::env::var("LEERWINST_KEY") {
+    load_key_from(std::env::var("LEERWINST_KEY").ok(), key_file, out_dir)
+}
+
+/// As [`load_key`], with the value of `LEERWINST_KEY` passed in.
+pub fn load_key_from(
+    env_key: Option<String>,
+    key_file: Option<&Path>,
+    out_dir: &Path,
+) -> Result<(Pseudonymiser, KeyOrigin)> {
+    if let Some(k) = env_key {
         if k.len() < 16 {
             return Err(Error::Compute(
                 "LEERWINST_KEY must be at least 16 characters".into(),
@@ -175,14 +184,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
         let keyf = dir.path().join("cfg/key");
-        // Only meaningful when LEERWINST_KEY is not set in the test environment.
-        if std::env::var_os("LEERWINST_KEY").is_none() {
-            let (p1, o1) = load_key(Some(&keyf), &out).unwrap();
-            assert!(o1.created && keyf.exists());
-            let (p2, o2) = load_key(Some(&keyf), &out).unwrap();
-            assert!(!o2.created);
-            assert_eq!(p1.pupil("x"), p2.pupil("x"));
-            assert!(load_key(Some(&out.join("key")), &out).is_err());
-        }
+        let (p1, o1) = load_key_from(None, Some(&keyf), &out).unwrap();
+        assert!(o1.created && keyf.exists());
+        let (p2, o2) = load_key_from(None, Some(&keyf), &out).unwrap();
+        assert!(!o2.created);
+        assert_eq!(p1.pupil("x"), p2.pupil("x"));
+        assert!(load_key_from(None, Some(&out.join("key")), &out).is_err());
+        // The environment key wins and must be long enough.
+        let (p3, o3) =
+            load_key_from(Some("0123456789abcdef-env".into()), Some(&keyf), &out).unwrap();
+        assert_eq!(o3.origin, "env:LEERWINST_KEY");
+        assert_ne!(p3.pupil("x"), p1.pupil("x"));
+        assert!(load_key_from(Some("short".into()), None, &out).is_err());
     }
 }

@@ -227,6 +227,15 @@ pub fn effect_by_tercile(
     Ok(())
 }
 
+/// One school's point in the growth chart.
+struct SchoolPoint {
+    school: String,
+    programme: bool,
+    mean: f64,
+    lo: f64,
+    hi: f64,
+}
+
 /// Mean annualised gain per school over the comparison window, with a 95% CI, programme schools
 /// in another colour; schools with fewer than `min_n` pupils are suppressed.
 pub fn growth_by_school(
@@ -287,7 +296,13 @@ pub fn growth_by_school(
         }
         let (m, sd) = mean_sd(g);
         let half = 1.96 * sd / (g.len() as f64).sqrt();
-        shown.push((s.clone(), *p, m, m - half, m + half));
+        shown.push(SchoolPoint {
+            school: s.clone(),
+            programme: *p,
+            mean: m,
+            lo: m - half,
+            hi: m + half,
+        });
         csv_rows.push(vec![
             s.clone(),
             p.to_string(),
@@ -313,7 +328,7 @@ pub fn growth_by_school(
     let n = shown.len().max(1);
     let (xmin, xmax) = shown
         .iter()
-        .fold((f64::MAX, f64::MIN), |(a, b), r| (a.min(r.3), b.max(r.4)));
+        .fold((f64::MAX, f64::MIN), |(a, b), r| (a.min(r.lo), b.max(r.hi)));
     let (xmin, xmax) = if shown.is_empty() {
         (0.0, 1.0)
     } else {
@@ -335,7 +350,7 @@ pub fn growth_by_school(
             .y_label_area_size(90)
             .build_cartesian_2d(xmin..xmax, -0.5f64..(n as f64 - 0.5))
             .map_err(|e| chart_err(&path, e))?;
-        let labels: Vec<String> = shown.iter().map(|r| r.0.clone()).collect();
+        let labels: Vec<String> = shown.iter().map(|r| r.school.clone()).collect();
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -358,15 +373,15 @@ pub fn growth_by_school(
                 t.t("vergelijkingsschool", "comparison school"),
             ),
         ] {
-            let rows: Vec<(usize, &(String, bool, f64, f64, f64))> = shown
+            let rows: Vec<(usize, &SchoolPoint)> = shown
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| r.1 == arm)
+                .filter(|(_, r)| r.programme == arm)
                 .collect();
             chart
                 .draw_series(rows.iter().map(|(i, r)| {
                     PathElement::new(
-                        vec![(r.3, *i as f64), (r.4, *i as f64)],
+                        vec![(r.lo, *i as f64), (r.hi, *i as f64)],
                         color.stroke_width(2),
                     )
                 }))
@@ -374,7 +389,7 @@ pub fn growth_by_school(
             chart
                 .draw_series(
                     rows.iter()
-                        .map(|(i, r)| Circle::new((r.2, *i as f64), 5, color.filled())),
+                        .map(|(i, r)| Circle::new((r.mean, *i as f64), 5, color.filled())),
                 )
                 .map_err(|e| chart_err(&path, e))?
                 .label(label)

@@ -151,8 +151,11 @@ pub fn ols_cluster(
 mod tests {
     use super::*;
 
+    /// (y, d, z, fixed effect, cluster).
+    type Data = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<u32>, Vec<u32>);
+
     /// A deterministic data set (LCG), shared with tests/reference/ols_cluster.py.
-    fn reference_data() -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<u32>, Vec<u32>) {
+    fn reference_data() -> Data {
         let mut state: u64 = 12345;
         let mut u = || {
             state = state
@@ -257,9 +260,9 @@ mod tests {
             .is_err()
         );
         assert!(ols_cluster(&x, &[vec![1.0; 3]], None, &cl).is_err());
-        assert!(ols_cluster(&x, &[x.clone()], None, &[0; 10]).is_err());
+        assert!(ols_cluster(&x, std::slice::from_ref(&x), None, &[0; 10]).is_err());
         let mut nan = x.clone();
         nan[3] = f64::NAN;
-        assert!(ols_cluster(&nan, &[x.clone()], None, &cl).is_err());
+        assert!(ols_cluster(&nan, std::slice::from_ref(&x), None, &cl).is_err());
     }
 }

@@ -82,6 +82,9 @@ pub struct Ev<'a> {
     pub success: Option<bool>,
 }
 
+/// A planned task: (planned day, due date) as Date32 and done-at as UTC microseconds.
+pub type PlannedTask = (Option<i32>, Option<i32>, Option<i64>);
+
 /// Settings.
 #[derive(Debug, Clone, Copy)]
 pub struct SrlSettings {
@@ -174,9 +177,7 @@ pub fn event_measures(
 }
 
 /// Plan measures of one pupil-period: (plan kept share, on-time share).
-pub fn plan_measures(
-    plans: &[(Option<i32>, Option<i32>, Option<i64>)],
-) -> (Option<f64>, Option<f64>) {
+pub fn plan_measures(plans: &[PlannedTask]) -> (Option<f64>, Option<f64>) {
     let done_day = |t: Option<i64>| {
         t.map(|t| utc_to_amsterdam(DateTime::from_timestamp_micros(t).expect("valid")).date())
     };
@@ -228,8 +229,7 @@ pub fn compute(
         plans.date("due"),
         plans.ts("done_at"),
     );
-    let mut plan_groups: HashMap<(&str, &str), Vec<(Option<i32>, Option<i32>, Option<i64>)>> =
-        HashMap::new();
+    let mut plan_groups: HashMap<(&str, &str), Vec<PlannedTask>> = HashMap::new();
     for i in 0..plans.len() {
         plan_groups
             .entry((pp.value(i), py.value(i)))
