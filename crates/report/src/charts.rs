@@ -6,6 +6,7 @@ use std::path::Path;
 use leerwinst_core::{Error, Result};
 use leerwinst_stats::describe::mean_sd;
 use leerwinst_store::{Frame, opt, opt_str};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
@@ -36,6 +37,33 @@ pub const PALETTE: [RGBColor; 7] = [
     RGBColor(240, 228, 66),  // yellow
 ];
 const GREY: RGBColor = RGBColor(110, 110, 110);
+const LIGHT: RGBColor = RGBColor(235, 235, 235);
+
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Draws the series legend in the house style.
+fn legend<'a, 'b: 'a>(
+    chart: &mut Chart<'a, 'b>,
+    position: SeriesLabelPosition,
+    path: &Path,
+) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(GREY)
+        .label_font(font(14))
+        .draw()
+        .map_err(|e| chart_err(path, e))
+}
+
+/// Records a chart and its data file in the summary.
+fn record(summary: &mut ReportSummary, svg: &Path, csv: &Path) {
+    summary.charts.push(svg.display().to_string());
+    summary
+        .outputs
+        .extend([svg.display().to_string(), csv.display().to_string()]);
+}
 
 fn chart_err(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Storage {
@@ -163,6 +191,9 @@ pub fn effect_by_tercile(
             .map_err(|e| chart_err(&path, e))?;
         chart
             .configure_mesh()
+            .label_style(font(14))
+            .axis_desc_style(font(15))
+            .light_line_style(LIGHT)
             .disable_x_mesh()
             .x_labels(3)
             .x_label_formatter(&|x| t.tercile(x.round() as i32 + 1).to_string())
@@ -175,9 +206,6 @@ pub fn effect_by_tercile(
                 "Effect on the end score (SD), 95% CI",
             ))
             .y_label_formatter(&tick)
-            .label_style(font(14))
-            .axis_desc_style(font(15))
-            .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(|e| chart_err(&path, e))?;
         chart
@@ -209,21 +237,10 @@ pub fn effect_by_tercile(
                 .label(t.subject(s))
                 .legend(move |(x, y)| Circle::new((x + 8, y), 5, color.filled()));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(GREY)
-            .label_font(font(14))
-            .draw()
-            .map_err(|e| chart_err(&path, e))?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, &path)?;
         root.present().map_err(|e| chart_err(&path, e))?;
     }
-    summary.charts.push(path.display().to_string());
-    summary.outputs.extend([
-        path.display().to_string(),
-        dir.join(format!("{name}.csv")).display().to_string(),
-    ]);
+    record(summary, &path, &dir.join(format!("{name}.csv")));
     Ok(())
 }
 
@@ -353,6 +370,9 @@ pub fn growth_by_school(
         let labels: Vec<String> = shown.iter().map(|r| r.school.clone()).collect();
         chart
             .configure_mesh()
+            .label_style(font(14))
+            .axis_desc_style(font(15))
+            .light_line_style(LIGHT)
             .disable_y_mesh()
             .y_labels(n)
             .y_label_formatter(&|v| labels.get(v.round() as usize).cloned().unwrap_or_default())
@@ -360,9 +380,6 @@ pub fn growth_by_school(
                 "Gemiddelde groei per jaar (schaalpunten), 95%-BI",
                 "Mean growth per year (scale points), 95% CI",
             ))
-            .label_style(font(14))
-            .axis_desc_style(font(15))
-            .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(|e| chart_err(&path, e))?;
         for (arm, color, label) in [
@@ -395,14 +412,7 @@ pub fn growth_by_school(
                 .label(label)
                 .legend(move |(x, y)| Circle::new((x + 8, y), 5, color.filled()));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(GREY)
-            .label_font(font(14))
-            .draw()
-            .map_err(|e| chart_err(&path, e))?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight, &path)?;
         let suppressed = by.values().filter(|v| v.2.len() < min_n).count();
         if suppressed > 0 {
             let note = format!(
@@ -419,11 +429,7 @@ pub fn growth_by_school(
         }
         root.present().map_err(|e| chart_err(&path, e))?;
     }
-    summary.charts.push(path.display().to_string());
-    summary.outputs.extend([
-        path.display().to_string(),
-        dir.join(format!("{name}.csv")).display().to_string(),
-    ]);
+    record(summary, &path, &dir.join(format!("{name}.csv")));
     Ok(())
 }
 
@@ -536,6 +542,9 @@ pub fn srl_profile(
             .map_err(|e| chart_err(&path, e))?;
         chart
             .configure_mesh()
+            .label_style(font(14))
+            .axis_desc_style(font(15))
+            .light_line_style(LIGHT)
             .disable_x_mesh()
             .x_labels(indicators.len())
             .x_label_formatter(&|x| {
@@ -546,9 +555,6 @@ pub fn srl_profile(
             })
             .y_desc(t.t("Gemiddelde z-score", "Mean z-score"))
             .y_label_formatter(&tick)
-            .label_style(font(14))
-            .axis_desc_style(font(15))
-            .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(|e| chart_err(&path, e))?;
         for tt in 0..3 {
@@ -572,20 +578,93 @@ pub fn srl_profile(
                     Rectangle::new([(x + 2, y - 5), (x + 12, y + 5)], color.filled())
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(GREY)
-            .label_font(font(14))
-            .draw()
-            .map_err(|e| chart_err(&path, e))?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, &path)?;
         root.present().map_err(|e| chart_err(&path, e))?;
     }
-    summary.charts.push(path.display().to_string());
-    summary.outputs.extend([
-        path.display().to_string(),
-        dir.join(format!("{name}.csv")).display().to_string(),
-    ]);
+    record(summary, &path, &dir.join(format!("{name}.csv")));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{ArrayRef, RecordBatch};
+    use leerwinst_core::Table;
+    use leerwinst_core::pipeline::Language;
+    use leerwinst_store::{bool_array, date_array, f64_array, i32_array, str_array};
+
+    /// A growth table with `n` pupils in each (school, programme) given.
+    fn growth(schools: &[(&str, bool, usize)]) -> Frame {
+        let mut rows = Vec::new();
+        for (s, p, n) in schools {
+            for i in 0..*n {
+                rows.push((format!("{s}-pupil{i}"), s.to_string(), *p, 15.0 + i as f64));
+            }
+        }
+        let n = rows.len();
+        let s = |v: Vec<Option<String>>| str_array(&v);
+        let f = |v: f64| f64_array(vec![Some(v); n]);
+        let cols: Vec<ArrayRef> = vec![
+            s(rows.iter().map(|r| Some(r.0.clone())).collect()),
+            s(vec![Some("rekenen".into()); n]),
+            s(vec![Some("E-E".into()); n]),
+            s(vec![Some("2024-2025".into()); n]),
+            s(rows.iter().map(|r| Some(r.1.clone())).collect()),
+            s(vec![None; n]),
+            i32_array(vec![Some(5); n]),
+            bool_array(rows.iter().map(|r| Some(r.2)).collect()),
+            f(100.0),
+            date_array(vec![Some(19_884); n]),
+            f(120.0),
+            date_array(vec![Some(20_249); n]),
+            f(12.0),
+            f(20.0),
+            f64_array(rows.iter().map(|r| Some(r.3)).collect()),
+            f(0.0),
+            f(0.0),
+            i32_array(vec![Some(3); n]),
+            f(1.0),
+            i32_array(vec![Some(0); n]),
+        ];
+        Frame {
+            path: "growth".into(),
+            batch: RecordBatch::try_new(Table::Growth.schema(), cols).unwrap(),
+        }
+    }
+
+    #[test]
+    fn small_schools_are_suppressed_and_labelled_never_drawn() {
+        register_font();
+        let dir = tempfile::tempdir().unwrap();
+        let g = growth(&[("12AB", true, 12), ("34CD", false, 11), ("56EF", false, 4)]);
+        let mut summary = ReportSummary {
+            charts: vec![],
+            suppressed: vec![],
+            outputs: vec![],
+        };
+        growth_by_school(
+            &g,
+            dir.path(),
+            &Texts::new(Language::En),
+            10,
+            "E-E",
+            &mut summary,
+        )
+        .unwrap();
+        let svg = std::fs::read_to_string(dir.path().join("growth_by_school.svg")).unwrap();
+        assert!(svg.contains("12AB") && svg.contains("34CD"));
+        assert!(!svg.contains("56EF"), "a school with 4 pupils is drawn");
+        assert!(
+            svg.contains("Not shown: 1 school(s) (n &lt; 10)")
+                || svg.contains("Not shown: 1 school(s) (n < 10)"),
+            "{svg}"
+        );
+        assert!(svg.contains(FONT_FAMILY));
+        let csv = std::fs::read_to_string(dir.path().join("growth_by_school.csv")).unwrap();
+        assert!(csv.contains("56EF,false,< 10,,,"), "{csv}");
+        assert!(!csv.contains("56EF-pupil"));
+        assert_eq!(summary.suppressed.len(), 1);
+        // 12AB: gains 15..26 -> mean 20.5.
+        assert!(csv.contains("12AB,true,12,20.5000,"), "{csv}");
+    }
 }

@@ -287,3 +287,185 @@ pub fn columns(rows: &[GrowthRow]) -> Vec<ArrayRef> {
     debug_assert_eq!(cols.len(), Table::Growth.columns().len());
     cols
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::RecordBatch;
+    use chrono::NaiveDate;
+    use leerwinst_core::term::date32;
+
+    type A<'a> = (
+        &'a str,
+        &'a str,
+        (i32, u32, u32),
+        &'a str,
+        &'a str,
+        i32,
+        f64,
+        Option<f64>,
+    );
+
+    fn frame(rows: &[A<'_>]) -> Frame {
+        let d = |(y, m, dd): (i32, u32, u32)| date32(NaiveDate::from_ymd_opt(y, m, dd).unwrap());
+        let cols = vec![
+            str_array(&rows.iter().map(|r| Some(r.0)).collect::<Vec<_>>()),
+            str_array(&rows.iter().map(|r| Some(r.1)).collect::<Vec<_>>()),
+            str_array(&rows.iter().map(|_| Some("cito-lvs")).collect::<Vec<_>>()),
+            date_array(rows.iter().map(|r| Some(d(r.2))).collect()),
+            str_array(&rows.iter().map(|r| Some(r.3)).collect::<Vec<_>>()),
+            str_array(&rows.iter().map(|r| Some(r.4)).collect::<Vec<_>>()),
+            i32_array(rows.iter().map(|r| Some(r.5)).collect()),
+            f64_array(rows.iter().map(|r| Some(r.6)).collect()),
+            f64_array(rows.iter().map(|r| r.7).collect()),
+            f64_array(vec![None; rows.len()]),
+            str_array(&vec![None::<&str>; rows.len()]),
+        ];
+        Frame {
+            path: "test".into(),
+            batch: RecordBatch::try_new(Table::Assessments.schema(), cols).unwrap(),
+        }
+    }
+
+    #[test]
+    fn windows_gains_and_reliable_change() {
+        let f = frame(&[
+            (
+                "p1",
+                "rekenen",
+                (2024, 1, 20),
+                "M",
+                "2023-2024",
+                4,
+                100.0,
+                Some(3.0),
+            ),
+            (
+                "p1",
+                "rekenen",
+                (2024, 6, 10),
+                "E",
+                "2023-2024",
+                4,
+                110.0,
+                Some(4.0),
+            ),
+            (
+                "p1",
+                "rekenen",
+                (2025, 1, 20),
+                "M",
+                "2024-2025",
+                5,
+                115.0,
+                None,
+            ),
+            (
+                "p1",
+                "rekenen",
+                (2025, 6, 10),
+                "E",
+                "2024-2025",
+                5,
+                130.0,
+                Some(4.0),
+            ),
+            (
+                "p2",
+                "rekenen",
+                (2024, 6, 10),
+                "E",
+                "2023-2024",
+                4,
+                90.0,
+                Some(3.0),
+            ),
+        ]);
+        let mut enrolled = HashMap::new();
+        enrolled.insert(
+            ("p1".to_string(), "2024-2025".to_string()),
+            Enrolled {
+                school_key: Some("S1".into()),
+                group_key: Some("G5".into()),
+                grade: Some(5),
+                programme: true,
+            },
+        );
+        let rows = compute(&f, &enrolled);
+        let w: Vec<_> = rows
+            .iter()
+            .map(|r| (r.window, r.school_year.as_str()))
+            .collect();
+        assert_eq!(
+            w,
+            [
+                ("E-E", "2024-2025"),
+                ("M-E", "2023-2024"),
+                ("M-E", "2024-2025")
+            ]
+        );
+        let ee = &rows[0];
+        assert_eq!(ee.gain, 20.0);
+        assert_eq!(ee.followup_date - ee.baseline_date, 365);
+        assert!((ee.elapsed_months - 365.0 / 30.4375).abs() < 1e-12);
+        assert!((ee.annualised_gain - 20.0 * 12.0 / (365.0 / 30.4375)).abs() < 1e-12);
+        // RCI = 20 / sqrt(4^2 + 4^2) = 3.5355: reliable growth.
+        assert!((ee.rci.unwrap() - 20.0 / 32f64.sqrt()).abs() < 1e-12);
+        assert_eq!(ee.reliable_change, Some(1));
+        assert_eq!(
+            (ee.school_key.as_deref(), ee.programme, ee.grade),
+            (Some("S1"), true, Some(5))
+        );
+        // M-E 2023-2024: gain 10, RCI = 10 / 5 = 2 > 1.96.
+        assert_eq!(rows[1].rci, Some(2.0));
+        assert_eq!(rows[1].reliable_change, Some(1));
+        assert!(
+            !rows[1].programme,
+            "no enrollment known: not in the programme"
+        );
+        // M-E 2024-2025 has no baseline SEM: no RCI rather than a guess.
+        assert_eq!((rows[2].rci, rows[2].reliable_change), (None, None));
+        // E 2023-2024 grade 4 group: p1 = 110, p2 = 90 -> z = +-0.7071, quintiles 4 and 2.
+        assert!((ee.baseline_z.unwrap() - 0.5f64.sqrt()).abs() < 1e-12);
+        assert_eq!(ee.baseline_quintile, Some(4));
+    }
+
+    #[test]
+    fn no_window_without_a_later_follow_up() {
+        let f = frame(&[
+            (
+                "p1",
+                "lezen",
+                (2024, 6, 10),
+                "E",
+                "2023-2024",
+                4,
+                110.0,
+                None,
+            ),
+            (
+                "p1",
+                "lezen",
+                (2024, 1, 20),
+                "M",
+                "2023-2024",
+                4,
+                120.0,
+                None,
+            ),
+            (
+                "p1",
+                "spelling",
+                (2025, 6, 10),
+                "E",
+                "2024-2025",
+                5,
+                120.0,
+                None,
+            ),
+        ]);
+        let rows = compute(&f, &HashMap::new());
+        assert_eq!(rows.len(), 1, "only lezen M-E");
+        assert_eq!((rows[0].gain, rows[0].rci), (-10.0, None));
+    }
+}
