@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use arrow_array::Array;
 use leerwinst_core::Table;
 use leerwinst_store::read_table;
 
@@ -73,6 +74,42 @@ fn pooled_effects(out: &Path) -> BTreeMap<String, (f64, f64, f64)> {
         .collect()
 }
 
+/// Spearman rank correlation (mid-ranks for ties).
+fn spearman(pairs: &[(f64, f64)]) -> f64 {
+    fn ranks(v: &[f64]) -> Vec<f64> {
+        let mut idx: Vec<usize> = (0..v.len()).collect();
+        idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+        let mut r = vec![0.0; v.len()];
+        let mut i = 0;
+        while i < idx.len() {
+            let mut j = i;
+            while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
+                j += 1;
+            }
+            for k in i..=j {
+                r[idx[k]] = (i + j) as f64 / 2.0 + 1.0;
+            }
+            i = j + 1;
+        }
+        r
+    }
+    let (x, y): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
+    let (rx, ry) = (ranks(&x), ranks(&y));
+    let n = rx.len() as f64;
+    let (mx, my) = (rx.iter().sum::<f64>() / n, ry.iter().sum::<f64>() / n);
+    let cov: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let vx: f64 = rx.iter().map(|a| (a - mx).powi(2)).sum();
+    let vy: f64 = ry.iter().map(|b| (b - my).powi(2)).sum();
+    cov / (vx * vy).sqrt()
+}
+
+#[test]
+fn spearman_of_known_data() {
+    // R: cor(c(1,2,3,4,5), c(5,6,7,8,7), method = "spearman") = 0.8207827
+    let r = spearman(&[(1.0, 5.0), (2.0, 6.0), (3.0, 7.0), (4.0, 8.0), (5.0, 7.0)]);
+    assert!((r - 0.820_782_7).abs() < 1e-6, "{r}");
+}
+
 #[test]
 fn planted_effect_is_recovered_nothing_is_lost_and_no_personal_data_leaks() {
     let tmp = tempfile::tempdir().unwrap();
@@ -124,6 +161,45 @@ fn planted_effect_is_recovered_nothing_is_lost_and_no_personal_data_leaks() {
         e3 > fx["2"].0 && fx["2"].0 > e1,
         "effects not ordered by tercile: {fx:?}"
     );
+
+    // 1b. The composite SRL index recovers each pupil's planted trait (rank correlation), and each
+    //     indicator moves in the planted direction.
+    let pseudo = leerwinst_ingest::pseudonym::Pseudonymiser::keyed(KEY.as_bytes());
+    let mut trait_of = std::collections::HashMap::new();
+    let mut rdr = csv::Reader::from_path(sample.join("truth_pupils.csv")).unwrap();
+    for r in rdr.records() {
+        let r = r.unwrap();
+        trait_of.insert(pseudo.pupil(&r[0]), r[3].parse::<f64>().unwrap());
+    }
+    let srl = read_table(&out.join("indicators/srl.parquet"), Table::Srl).unwrap();
+    let (sp, sy) = (srl.str("pupil_key"), srl.str("school_year"));
+    let pairs_for = |col: &str| -> Vec<(f64, f64)> {
+        let a = srl.f64(col);
+        (0..srl.len())
+            .filter(|&i| sy.value(i) == "2023-2024" && a.is_valid(i))
+            .map(|i| (a.value(i), trait_of[sp.value(i)]))
+            .collect()
+    };
+    let rho_index = spearman(&pairs_for("srl_index"));
+    eprintln!("Spearman rho, SRL index vs planted trait: {rho_index:.3}");
+    assert!(
+        rho_index >= 0.6,
+        "composite vs planted trait: Spearman rho {rho_index:.3} < 0.6"
+    );
+    for col in [
+        "weekday_regularity",
+        "plan_kept_share",
+        "on_time_share",
+        "help_after_error_share",
+        "persistence_share",
+    ] {
+        let rho = spearman(&pairs_for(col));
+        eprintln!("Spearman rho, {col} vs planted trait: {rho:.3}");
+        assert!(
+            rho > 0.2,
+            "{col} does not move with the planted trait: rho {rho:.3}"
+        );
+    }
 
     // 2. read = accepted + rejected per source, and the rejects are exactly the injected rows.
     let run_json: serde_json::Value =
