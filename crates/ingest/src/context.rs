@@ -85,23 +85,29 @@ impl Ctx<'_> {
 
     /// Resolves a pupil id to its pseudonym, or rejects the row (showing the id pseudonymised).
     pub fn pupil_key(&mut self, table: Table, line: u64, column: &str, id: &str) -> Option<String> {
-        match self.ids.resolve(id) {
-            Some(raw) => Some(self.pseudo.pupil(&raw)),
-            None if id.trim().is_empty() => {
-                self.reject(table, line, column, "", "missing pupil id");
-                None
-            }
-            None => {
-                let shown = format!("pseudonym:{}", self.pseudo.pupil(id));
-                self.reject(
-                    table,
-                    line,
-                    column,
-                    &shown,
-                    "unknown pupil: not in the roster (id shown pseudonymised; see the line in the file)",
-                );
+        match pupil_key(self.ids, self.pseudo, id) {
+            Ok(key) => Some(key),
+            Err((value, reason)) => {
+                self.reject(table, line, column, &value, reason);
                 None
             }
         }
+    }
+}
+
+/// The pseudonym of a pupil id, or the (value to show, reason) to reject it with. The value of
+/// an unknown id is shown pseudonymised.
+pub fn pupil_key(
+    ids: &IdResolver,
+    pseudo: &Pseudonymiser,
+    id: &str,
+) -> Result<String, (String, &'static str)> {
+    match ids.resolve(id) {
+        Some(raw) => Ok(pseudo.pupil(&raw)),
+        None if id.trim().is_empty() => Err((String::new(), "missing pupil id")),
+        None => Err((
+            format!("pseudonym:{}", pseudo.pupil(id)),
+            "unknown pupil: not in the roster (id shown pseudonymised; see the line in the file)",
+        )),
     }
 }

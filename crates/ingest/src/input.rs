@@ -24,6 +24,47 @@ pub struct FileInfo {
     pub gzip: bool,
 }
 
+/// Provenance of a file without reading it into memory: SHA-256 and size of the bytes as
+/// delivered, and whether they are gzip.
+pub fn file_info(path: &Path) -> Result<FileInfo> {
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut bytes = 0u64;
+    let mut head = [0u8; 2];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        if bytes == 0 && n >= 2 {
+            head = [buf[0], buf[1]];
+        }
+        hasher.update(&buf[..n]);
+        bytes += n as u64;
+    }
+    Ok(FileInfo {
+        path: path.display().to_string(),
+        sha256: hex::encode(hasher.finalize()),
+        bytes,
+        encoding: "UTF-8",
+        gzip: head == [0x1f, 0x8b],
+    })
+}
+
+/// Opens an input for streaming: a buffered reader over the decompressed bytes when `gzip`.
+pub fn open_stream(path: &Path, gzip: bool) -> Result<Box<dyn std::io::BufRead + Send>> {
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    Ok(if gzip {
+        Box::new(std::io::BufReader::with_capacity(
+            1 << 20,
+            flate2::read::MultiGzDecoder::new(f),
+        ))
+    } else {
+        Box::new(std::io::BufReader::with_capacity(1 << 20, f))
+    })
+}
+
 /// Reads a whole input file as text: decompresses gzip (by magic bytes), drops a UTF-8 BOM, and
 /// refuses text that is not UTF-8 with a clear message.
 pub fn read_text(path: &Path) -> Result<(String, FileInfo)> {

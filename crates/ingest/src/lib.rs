@@ -129,6 +129,21 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                 }
                 (roster.files, roster.read)
             }
+            SourceFormat::Xapi => {
+                // Streamed: NDJSON dumps are the large inputs.
+                let info = input::file_info(&path)?;
+                let stream = input::open_stream(&path, info.gzip)?;
+                let mut ctx = Ctx {
+                    source: &src.name,
+                    file: path.display().to_string(),
+                    rejects: &mut rejects,
+                    ids: &ids,
+                    pseudo: &pseudo,
+                };
+                let (rows, read) = xapi::read_stream(&mut ctx, stream, &verbs)?;
+                wh.events.extend(rows);
+                (vec![info], read)
+            }
             format => {
                 let (text, info) = read_text(&path)?;
                 let mut ctx = Ctx {
@@ -157,17 +172,12 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         wh.assessments.extend(rows);
                         read
                     }
-                    SourceFormat::Xapi => {
-                        let (rows, read) = xapi::read(&mut ctx, &text, &verbs);
-                        wh.events.extend(rows);
-                        read
-                    }
                     SourceFormat::PlansCsv => {
                         let (rows, read) = plans::read(&mut ctx, &text)?;
                         wh.plans.extend(rows);
                         read
                     }
-                    SourceFormat::Oneroster => unreachable!("handled above"),
+                    SourceFormat::Oneroster | SourceFormat::Xapi => unreachable!("handled above"),
                 };
                 (vec![info], read)
             }

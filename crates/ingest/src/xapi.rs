@@ -7,16 +7,19 @@
 //! voiding is not applied yet. Statement ids must be unique within a file.
 
 use std::collections::{BTreeMap, HashSet};
+use std::io::BufRead;
 
 use chrono::DateTime;
 use leerwinst_core::clock;
 use leerwinst_core::pipeline::EventKind;
-use leerwinst_core::{SchoolYear, Table};
+use leerwinst_core::{Error, Result, SchoolYear, Table};
+use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::context::Ctx;
+use crate::context::{self, Ctx, IdResolver};
 use crate::input::parse_duration;
+use crate::pseudonym::Pseudonymiser;
 use crate::rows::EventRow;
 
 #[derive(Deserialize)]
@@ -87,147 +90,124 @@ fn first_id(v: &Option<Value>) -> Option<String> {
     obj.get("id")?.as_str().map(str::to_string)
 }
 
-/// Reads NDJSON statements; returns (rows, lines read).
-pub fn read(
-    ctx: &mut Ctx<'_>,
-    text: &str,
+/// What one line became.
+enum Parsed {
+    /// An event, with the statement id for the duplicate check.
+    Row(Option<String>, EventRow),
+    /// A rejected line: (column, value, reason).
+    Reject(&'static str, String, String),
+}
+
+fn reject(column: &'static str, value: impl Into<String>, reason: impl Into<String>) -> Parsed {
+    Parsed::Reject(column, value.into(), reason.into())
+}
+
+/// Parses one statement line. Pure, so lines are parsed in parallel.
+fn parse_line(
+    line: &[u8],
+    ids: &IdResolver,
+    pseudo: &Pseudonymiser,
     verbs: &BTreeMap<String, EventKind>,
-) -> (Vec<EventRow>, usize) {
-    let mut rows = Vec::new();
-    let mut read = 0;
-    let mut ids: HashSet<String> = HashSet::new();
-    let t = Table::Events;
-    for (i, line) in text.lines().enumerate() {
-        let line_no = i as u64 + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        read += 1;
-        let st: Statement = match serde_json::from_str(line) {
-            Ok(s) => s,
-            Err(e) => {
-                // No snippet of the line: it may hold an actor's id. The line number finds it.
-                ctx.reject(t, line_no, "(json)", "", &format!("malformed JSON: {e}"));
-                continue;
-            }
-        };
-        if let Some(id) = &st.id
-            && !ids.insert(id.clone())
-        {
-            ctx.reject(t, line_no, "id", id, "duplicate statement id");
-            continue;
-        }
-        let Some(actor) = st.actor else {
-            ctx.reject(t, line_no, "actor", "", "statement has no actor");
-            continue;
-        };
-        let who = actor
-            .account
-            .and_then(|a| a.name)
-            .or_else(|| {
-                actor
-                    .mbox
-                    .map(|m| m.trim_start_matches("mailto:").to_string())
-            })
-            .or(actor.mbox_sha1sum);
-        let Some(who) = who else {
-            ctx.reject(
-                t,
-                line_no,
-                "actor",
-                "",
-                "actor has no account name, mbox or mbox_sha1sum",
-            );
-            continue;
-        };
-        let Some(pupil_key) = ctx.pupil_key(t, line_no, "actor", &who) else {
-            continue;
-        };
-        let Some(verb) = st.verb.and_then(|v| v.id) else {
-            ctx.reject(t, line_no, "verb.id", "", "statement has no verb id");
-            continue;
-        };
-        if verb == "http://adlnet.gov/expapi/verbs/voided" {
-            ctx.reject(
-                t,
-                line_no,
-                "verb.id",
-                &verb,
-                "voiding statement: voiding is not applied yet",
-            );
-            continue;
-        }
-        let Some(ts_raw) = st.timestamp else {
-            ctx.reject(t, line_no, "timestamp", "", "statement has no timestamp");
-            continue;
-        };
-        let ts = match DateTime::parse_from_rfc3339(&ts_raw) {
-            Ok(t) => t.to_utc(),
+) -> Parsed {
+    let st: Statement = match serde_json::from_slice(line) {
+        Ok(s) => s,
+        // No snippet of the line: it may hold an actor's id. The line number finds it.
+        Err(e) => return reject("(json)", "", format!("malformed JSON: {e}")),
+    };
+    let Some(actor) = st.actor else {
+        return reject("actor", "", "statement has no actor");
+    };
+    let who = actor
+        .account
+        .and_then(|a| a.name)
+        .or_else(|| {
+            actor
+                .mbox
+                .map(|m| m.trim_start_matches("mailto:").to_string())
+        })
+        .or(actor.mbox_sha1sum);
+    let Some(who) = who else {
+        return reject(
+            "actor",
+            "",
+            "actor has no account name, mbox or mbox_sha1sum",
+        );
+    };
+    let pupil_key = match context::pupil_key(ids, pseudo, &who) {
+        Ok(k) => k,
+        Err((value, reason)) => return reject("actor", value, reason),
+    };
+    let Some(verb) = st.verb.and_then(|v| v.id) else {
+        return reject("verb.id", "", "statement has no verb id");
+    };
+    if verb == "http://adlnet.gov/expapi/verbs/voided" {
+        return reject(
+            "verb.id",
+            verb,
+            "voiding statement: voiding is not applied yet",
+        );
+    }
+    let Some(ts_raw) = st.timestamp else {
+        return reject("timestamp", "", "statement has no timestamp");
+    };
+    let ts = match DateTime::parse_from_rfc3339(&ts_raw) {
+        Ok(t) => t.to_utc(),
+        Err(_) => match chrono::NaiveDateTime::parse_from_str(&ts_raw, "%Y-%m-%dT%H:%M:%S%.f") {
+            // No offset: read as Dutch local time.
+            Ok(local) => clock::amsterdam_to_utc(local),
             Err(_) => {
-                match chrono::NaiveDateTime::parse_from_str(&ts_raw, "%Y-%m-%dT%H:%M:%S%.f") {
-                    // No offset: read as Dutch local time.
-                    Ok(local) => clock::amsterdam_to_utc(local),
-                    Err(_) => {
-                        ctx.reject(t, line_no, "timestamp", &ts_raw, "not a valid ISO 8601 timestamp (expected e.g. 2025-01-20T09:14:33+01:00)");
-                        continue;
-                    }
-                }
+                return reject(
+                    "timestamp",
+                    ts_raw,
+                    "not a valid ISO 8601 timestamp (expected e.g. 2025-01-20T09:14:33+01:00)",
+                );
             }
-        };
-        let kind = verbs.get(&verb).copied().unwrap_or(EventKind::Other);
-        let (success, score_scaled, duration) = match st.result {
-            Some(r) => (r.success, r.score.and_then(|s| s.scaled), r.duration),
-            None => (None, None, None),
-        };
-        let duration_s = match duration {
-            None => None,
-            Some(d) => match parse_duration(&d) {
-                Some(x) => Some(x),
-                None => {
-                    ctx.reject(
-                        t,
-                        line_no,
-                        "result.duration",
-                        &d,
-                        "not an ISO 8601 duration",
-                    );
-                    continue;
-                }
-            },
-        };
-        if let Some(s) = score_scaled
-            && !(-1.0..=1.0).contains(&s)
-        {
-            ctx.reject(
-                t,
-                line_no,
-                "result.score.scaled",
-                &s.to_string(),
-                "scaled score outside [-1, 1]",
-            );
-            continue;
+        },
+    };
+    let kind = verbs.get(&verb).copied().unwrap_or(EventKind::Other);
+    let (success, score_scaled, duration) = match st.result {
+        Some(r) => (r.success, r.score.and_then(|s| s.scaled), r.duration),
+        None => (None, None, None),
+    };
+    let duration_s = match duration {
+        None => None,
+        Some(d) => match parse_duration(&d) {
+            Some(x) => Some(x),
+            None => return reject("result.duration", d, "not an ISO 8601 duration"),
+        },
+    };
+    if let Some(s) = score_scaled
+        && !(-1.0..=1.0).contains(&s)
+    {
+        return reject(
+            "result.score.scaled",
+            s.to_string(),
+            "scaled score outside [-1, 1]",
+        );
+    }
+    let (task_id, subject) = match st.context {
+        Some(c) => {
+            let task = c
+                .context_activities
+                .and_then(|ca| first_id(&ca.parent).or_else(|| first_id(&ca.grouping)));
+            let subject = c.extensions.and_then(|ext| {
+                ext.iter()
+                    .find(|(k, _)| k.to_lowercase().ends_with("subject"))
+                    .and_then(|(_, v)| v.as_str().map(str::to_string))
+            });
+            (task, subject)
         }
-        let (task_id, subject) = match st.context {
-            Some(c) => {
-                let task = c
-                    .context_activities
-                    .and_then(|ca| first_id(&ca.parent).or_else(|| first_id(&ca.grouping)));
-                let subject = c.extensions.and_then(|ext| {
-                    ext.iter()
-                        .find(|(k, _)| k.to_lowercase().ends_with("subject"))
-                        .and_then(|(_, v)| v.as_str().map(str::to_string))
-                });
-                (task, subject)
-            }
-            None => (None, None),
-        };
-        let object_id = st.object.and_then(|o| o.id);
-        let task_id = task_id.or_else(|| {
-            (matches!(kind, EventKind::Attempt | EventKind::Complete))
-                .then(|| object_id.clone())
-                .flatten()
-        });
-        rows.push(EventRow {
+        None => (None, None),
+    };
+    let object_id = st.object.and_then(|o| o.id);
+    let task_id = task_id.or_else(|| {
+        matches!(kind, EventKind::Attempt | EventKind::Complete)
+            .then(|| object_id.clone())
+            .flatten()
+    });
+    Parsed::Row(
+        st.id,
+        EventRow {
             pupil_key,
             school_year: SchoolYear::of_date(clock::utc_to_amsterdam(ts).date()).to_string(),
             ts: ts.timestamp_micros(),
@@ -239,9 +219,86 @@ pub fn read(
             success,
             score_scaled,
             duration_s,
-        });
+        },
+    )
+}
+
+/// Lines parsed per parallel batch.
+const BATCH_LINES: usize = 32 * 1024;
+
+/// Reads NDJSON statements from a stream, parsing batches of lines in parallel; returns (rows,
+/// lines read). Blank lines are skipped and not counted. Memory holds one batch of lines at a time
+/// besides the rows.
+pub fn read_stream(
+    ctx: &mut Ctx<'_>,
+    mut input: impl BufRead,
+    verbs: &BTreeMap<String, EventKind>,
+) -> Result<(Vec<EventRow>, usize)> {
+    let t = Table::Events;
+    let mut rows = Vec::new();
+    let mut read = 0;
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut line_no = 0u64;
+    let mut batch: Vec<(u64, Vec<u8>)> = Vec::with_capacity(BATCH_LINES);
+    loop {
+        batch.clear();
+        let mut eof = false;
+        while batch.len() < BATCH_LINES {
+            let mut buf = Vec::new();
+            let n = input.read_until(b'\n', &mut buf).map_err(|e| {
+                Error::input(&ctx.file, format!("cannot read line {}: {e}", line_no + 1))
+            })?;
+            if n == 0 {
+                eof = true;
+                break;
+            }
+            line_no += 1;
+            if line_no == 1 && buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                buf.drain(..3);
+            }
+            while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                buf.pop();
+            }
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            batch.push((line_no, buf));
+        }
+        let parsed: Vec<Parsed> = batch
+            .par_iter()
+            .map(|(_, line)| parse_line(line, ctx.ids, ctx.pseudo, verbs))
+            .collect();
+        for ((line, _), p) in batch.iter().zip(parsed) {
+            read += 1;
+            match p {
+                Parsed::Row(id, row) => {
+                    if let Some(id) = id
+                        && !seen.insert(id.clone())
+                    {
+                        ctx.reject(t, *line, "id", &id, "duplicate statement id");
+                        continue;
+                    }
+                    rows.push(row);
+                }
+                Parsed::Reject(column, value, reason) => {
+                    ctx.reject(t, *line, column, &value, &reason)
+                }
+            }
+        }
+        if eof {
+            break;
+        }
     }
-    (rows, read)
+    Ok((rows, read))
+}
+
+/// Reads NDJSON statements from text; returns (rows, lines read).
+pub fn read(
+    ctx: &mut Ctx<'_>,
+    text: &str,
+    verbs: &BTreeMap<String, EventKind>,
+) -> (Vec<EventRow>, usize) {
+    read_stream(ctx, text.as_bytes(), verbs).expect("reading from memory cannot fail")
 }
 
 #[cfg(test)]
