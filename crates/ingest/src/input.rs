@@ -68,25 +68,21 @@ pub fn open_stream(path: &Path, gzip: bool) -> Result<Box<dyn std::io::BufRead +
 /// Reads a whole input file as text: decompresses gzip (by magic bytes), drops a UTF-8 BOM, and
 /// refuses text that is not UTF-8 with a clear message.
 pub fn read_text(path: &Path) -> Result<(String, FileInfo)> {
-    let raw = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let sha256 = hex::encode(Sha256::digest(&raw));
-    let bytes = raw.len() as u64;
-    let gzip = raw.starts_with(&[0x1f, 0x8b]);
-    let data = if gzip {
-        let mut out = Vec::with_capacity(raw.len() * 8);
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .map_err(|e| Error::input(path, format!("gzip data is damaged: {e}")))?;
-        out
-    } else {
-        raw
-    };
-    let data = data
-        .strip_prefix(&[0xEF, 0xBB, 0xBF])
-        .map(<[u8]>::to_vec)
-        .unwrap_or(data);
-    let encoding = "UTF-8";
-    let text = String::from_utf8(data).map_err(|e| {
+    let info = file_info(path)?;
+    let text = decode_text(path, open_stream(path, info.gzip)?)?;
+    Ok((text, info))
+}
+
+/// Reads a stream to text: drops a UTF-8 BOM and refuses bytes that are not UTF-8.
+pub fn decode_text(path: &Path, mut stream: impl Read) -> Result<String> {
+    let mut data = Vec::new();
+    stream
+        .read_to_end(&mut data)
+        .map_err(|e| Error::input(path, format!("cannot read (damaged gzip data?): {e}")))?;
+    if data.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        data.drain(..3);
+    }
+    String::from_utf8(data).map_err(|e| {
         Error::input(
             path,
             format!(
@@ -95,17 +91,7 @@ pub fn read_text(path: &Path) -> Result<(String, FileInfo)> {
                 e.utf8_error().valid_up_to()
             ),
         )
-    })?;
-    Ok((
-        text,
-        FileInfo {
-            path: path.display().to_string(),
-            sha256,
-            bytes,
-            encoding,
-            gzip,
-        },
-    ))
+    })
 }
 
 /// Parses a number written with a decimal point (`312.5`) or a Dutch decimal comma with optional

@@ -24,7 +24,7 @@ use leerwinst_core::{Error, Result, SchoolYear, Table};
 use serde::Serialize;
 
 use crate::context::{Ctx, IdResolver, SchoolInfo};
-use crate::input::{FileInfo, read_text};
+use crate::input::FileInfo;
 use crate::pseudonym::{KeyOrigin, Pseudonymiser};
 use crate::rejects::Rejects;
 use crate::rows::*;
@@ -103,18 +103,13 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
     sources.sort_by_key(|s| order(s.format));
     for src in sources {
         let path = p.resolve(&src.path);
-        let before = (
-            wh.pupils.len() + wh.enrollments.len(),
-            wh.assessments.len(),
-            wh.events.len(),
-            wh.plans.len(),
-            wh.schools.len(),
-        );
-        let (files, read) = match src.format {
+        // Each branch: (files read, rows read, rows accepted).
+        let (files, read, accepted) = match src.format {
             SourceFormat::Oneroster => {
                 let roster =
                     oneroster::read(&path, &src.name, &mut rejects, &pseudo, &school_info)?;
                 ids = roster.ids;
+                let accepted = roster.pupils.len() + roster.enrollments.len();
                 wh.pupils.extend(roster.pupils);
                 wh.enrollments.extend(roster.enrollments);
                 for (key, name) in roster.schools {
@@ -127,10 +122,9 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         });
                     }
                 }
-                (roster.files, roster.read)
+                (roster.files, roster.read, accepted)
             }
-            SourceFormat::Xapi => {
-                // Streamed: NDJSON dumps are the large inputs.
+            format => {
                 let info = input::file_info(&path)?;
                 let stream = input::open_stream(&path, info.gzip)?;
                 let mut ctx = Ctx {
@@ -140,21 +134,16 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                     ids: &ids,
                     pseudo: &pseudo,
                 };
-                let (rows, read) = xapi::read_stream(&mut ctx, stream, &verbs)?;
-                wh.events.extend(rows);
-                (vec![info], read)
-            }
-            format => {
-                let (text, info) = read_text(&path)?;
-                let mut ctx = Ctx {
-                    source: &src.name,
-                    file: path.display().to_string(),
-                    rejects: &mut rejects,
-                    ids: &ids,
-                    pseudo: &pseudo,
-                };
-                let read = match format {
+                let (read, accepted) = match format {
+                    SourceFormat::Xapi => {
+                        // Streamed: NDJSON dumps are the large inputs.
+                        let (rows, read) = xapi::read_stream(&mut ctx, stream, &verbs)?;
+                        let n = rows.len();
+                        wh.events.extend(rows);
+                        (read, n)
+                    }
                     SourceFormat::SchoolsCsv => {
+                        let text = input::decode_text(&path, stream)?;
                         let (rows, read) = schools::read(&mut ctx, &text)?;
                         for r in &rows {
                             if let Some(y) = r.programme_from.as_deref().and_then(SchoolYear::parse)
@@ -162,39 +151,30 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                                 school_info.programme_from.insert(r.school_key.clone(), y.0);
                             }
                         }
+                        let n = rows.len();
                         wh.schools.extend(rows);
-                        read
+                        (read, n)
                     }
                     SourceFormat::LvsCsv => {
+                        let text = input::decode_text(&path, stream)?;
                         let instrument = src.instrument.as_deref().unwrap_or("cito-lvs");
                         let range = src.score_range.unwrap_or(lvs::DEFAULT_SCORE_RANGE);
                         let (rows, read) = lvs::read(&mut ctx, &text, instrument, range)?;
+                        let n = rows.len();
                         wh.assessments.extend(rows);
-                        read
+                        (read, n)
                     }
                     SourceFormat::PlansCsv => {
+                        let text = input::decode_text(&path, stream)?;
                         let (rows, read) = plans::read(&mut ctx, &text)?;
+                        let n = rows.len();
                         wh.plans.extend(rows);
-                        read
+                        (read, n)
                     }
-                    SourceFormat::Oneroster | SourceFormat::Xapi => unreachable!("handled above"),
+                    SourceFormat::Oneroster => unreachable!("handled above"),
                 };
-                (vec![info], read)
+                (vec![info], read, accepted)
             }
-        };
-        let after = (
-            wh.pupils.len() + wh.enrollments.len(),
-            wh.assessments.len(),
-            wh.events.len(),
-            wh.plans.len(),
-            wh.schools.len(),
-        );
-        let accepted = match src.format {
-            SourceFormat::Oneroster => after.0 - before.0,
-            SourceFormat::LvsCsv => after.1 - before.1,
-            SourceFormat::Xapi => after.2 - before.2,
-            SourceFormat::PlansCsv => after.3 - before.3,
-            SourceFormat::SchoolsCsv => after.4 - before.4,
         };
         let rejected = rejects.count_for(&src.name);
         if read != accepted + rejected {
