@@ -30,6 +30,9 @@ pub struct Pipeline {
     /// Indicator settings.
     #[serde(default)]
     pub indicators: Indicators,
+    /// Growth settings.
+    #[serde(default)]
+    pub growth: Growth,
     /// The comparison design.
     #[serde(default)]
     pub compare: Compare,
@@ -140,6 +143,9 @@ pub enum SourceFormat {
     PlansCsv,
     /// School list: id, name, first programme year, school weight.
     SchoolsCsv,
+    /// The SGP package's LONG layout (SGPdata's `sgpData_LONG`): VALID_CASE, CONTENT_AREA, YEAR,
+    /// ID, GRADE, SCALE_SCORE, ... one annual test per pupil, content area and year.
+    SgpLong,
 }
 
 /// Canonical LMS event kinds.
@@ -239,6 +245,42 @@ impl Default for Indicators {
     }
 }
 
+/// `[growth]`: growth measures beyond gains.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Growth {
+    /// Student growth percentiles; computed only when this table is present.
+    #[serde(default)]
+    pub sgp: Option<SgpSettings>,
+}
+
+/// `[growth.sgp]`: student growth percentiles as the SGP package computes them.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SgpSettings {
+    /// CSV of knots and boundaries per subject and prior grade (columns `content_area` or
+    /// `subject`, `prior_grade`, `knot_1`..`knot_4`, `boundary_low`, `boundary_high`), relative
+    /// to the pipeline file. Without it the package's rule derives them from the data.
+    #[serde(default)]
+    pub knots: Option<PathBuf>,
+    /// Highest order (number of prior years), 1 or 2 (default 2).
+    #[serde(default = "two")]
+    pub max_order: usize,
+    /// Only these follow-up school years (default: every year with a prior).
+    #[serde(default)]
+    pub years: Vec<SchoolYear>,
+    /// Cohorts smaller than this get no percentiles (default 100): 100 quantiles need data.
+    #[serde(default = "hundred")]
+    pub min_cohort: usize,
+}
+
+fn two() -> usize {
+    2
+}
+fn hundred() -> usize {
+    100
+}
+
 /// `[compare]`: the comparison design.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -322,9 +364,20 @@ impl Pipeline {
                 "[indicators] session_gap_min must be a positive number of minutes".into(),
             ));
         }
-        if !["E-E", "M-E"].contains(&p.compare.window.as_str()) {
+        if let Some(sgp) = p
+            .growth
+            .sgp
+            .as_ref()
+            .filter(|s| !(1..=2).contains(&s.max_order))
+        {
             return Err(perr(format!(
-                "[compare] window = '{}': expected 'E-E' or 'M-E'",
+                "[growth.sgp] max_order = {}: expected 1 or 2",
+                sgp.max_order
+            )));
+        }
+        if !["E-E", "M-E", "Y-Y"].contains(&p.compare.window.as_str()) {
+            return Err(perr(format!(
+                "[compare] window = '{}': expected 'E-E', 'M-E' or 'Y-Y'",
                 p.compare.window
             )));
         }

@@ -268,14 +268,14 @@ const ASSESSMENTS: &[Column] = &[
     col(
         "administered_on",
         Date,
-        false,
-        "Date the test was taken (afnamedatum)",
+        true,
+        "Date the test was taken (afnamedatum); null when the export gives only the school year (annual state tests, SGPdata)",
     ),
     col(
         "term",
         Utf8,
         false,
-        "Test moment within the school year: 'B', 'M', 'E' (Dutch begin/midden/eind) or 'Fall', 'Winter', 'Spring'",
+        "Test moment within the school year: 'B', 'M', 'E' (Dutch begin/midden/eind), 'Fall', 'Winter', 'Spring', or 'Y' for a once-a-year test without a known moment",
     ),
     col(
         "school_year",
@@ -376,7 +376,7 @@ const GROWTH: &[Column] = &[
         "window",
         Utf8,
         false,
-        "Growth window kind: 'M-E' (within a school year) or 'E-E' (end of one school year to the end of the next)",
+        "Growth window kind: 'M-E' (within a school year), 'E-E' (end of one school year to the end of the next), 'Y-Y' (one annual test to the next)",
     ),
     col(
         "school_year",
@@ -394,17 +394,32 @@ const GROWTH: &[Column] = &[
         "The pupil's school ran the programme in the follow-up year",
     ),
     col("baseline_score", F64, false, "Score at the first test"),
-    col("baseline_date", Date, false, "Date of the first test"),
+    col(
+        "baseline_date",
+        Date,
+        true,
+        "Date of the first test; null when the export has no dates",
+    ),
     col("followup_score", F64, false, "Score at the second test"),
-    col("followup_date", Date, false, "Date of the second test"),
+    col(
+        "followup_date",
+        Date,
+        true,
+        "Date of the second test; null when the export has no dates",
+    ),
     col(
         "elapsed_months",
         F64,
-        false,
-        "Months between the tests (days / 30.4375)",
+        true,
+        "Months between the tests (days / 30.4375); null without dates",
     ),
     col("gain", F64, false, "followup_score - baseline_score"),
-    col("annualised_gain", F64, false, "gain * 12 / elapsed_months"),
+    col(
+        "annualised_gain",
+        F64,
+        true,
+        "gain * 12 / elapsed_months; null without dates",
+    ),
     col(
         "baseline_z",
         F64,
@@ -435,6 +450,25 @@ const GROWTH: &[Column] = &[
         true,
         "1 = reliable growth (rci > 1.96), -1 = reliable decline (rci < -1.96), 0 otherwise; null without SEMs",
     ),
+    col(
+        "sgp_order_1",
+        I32,
+        true,
+        "Student growth percentile (1-99) given the previous year's score (SGP package method, docs/indicators.md); year-on-year windows with [growth.sgp] only",
+    ),
+    col(
+        "sgp_order_2",
+        I32,
+        true,
+        "Student growth percentile given the scores of the two previous years; null where the pupil lacks the older score",
+    ),
+    col(
+        "sgp",
+        I32,
+        true,
+        "The growth percentile of the highest order available (as the SGP package reports it)",
+    ),
+    col("sgp_order", I32, true, "Order of `sgp`: 1 or 2 prior years"),
 ];
 
 const SRL: &[Column] = &[

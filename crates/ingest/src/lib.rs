@@ -14,6 +14,7 @@ pub mod pseudonym;
 pub mod rejects;
 pub mod rows;
 pub mod schools;
+pub mod sgp_long;
 pub mod xapi;
 
 use std::collections::BTreeMap;
@@ -171,6 +172,15 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         wh.plans.extend(rows);
                         (read, n)
                     }
+                    SourceFormat::SgpLong => {
+                        let text = input::decode_text(&path, stream)?;
+                        let instrument = src.instrument.as_deref().unwrap_or("state-test");
+                        let got = sgp_long::read(&mut ctx, &text, instrument, src.score_range)?;
+                        let n = got.assessments.len();
+                        wh.assessments.extend(got.assessments);
+                        wh.enrollments.extend(got.enrollments);
+                        (got.read, n)
+                    }
                     SourceFormat::Oneroster => unreachable!("handled above"),
                 };
                 (vec![info], read, accepted)
@@ -276,12 +286,20 @@ fn write(
         ))
     });
     wh.assessments.sort_by(|a, b| {
-        (&a.pupil_key, &a.subject, a.administered_on, &a.term).cmp(&(
-            &b.pupil_key,
-            &b.subject,
-            b.administered_on,
-            &b.term,
-        ))
+        (
+            &a.pupil_key,
+            &a.subject,
+            &a.school_year,
+            a.administered_on,
+            &a.term,
+        )
+            .cmp(&(
+                &b.pupil_key,
+                &b.subject,
+                &b.school_year,
+                b.administered_on,
+                &b.term,
+            ))
     });
     wh.plans.sort_by(|a, b| {
         (&a.pupil_key, &a.week, &a.task_id).cmp(&(&b.pupil_key, &b.week, &b.task_id))

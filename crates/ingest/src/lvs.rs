@@ -208,7 +208,7 @@ pub fn read(
             pupil_key,
             subject,
             instrument: instrument.to_string(),
-            administered_on: date32(date),
+            administered_on: Some(date32(date)),
             term,
             school_year: year.to_string(),
             grade: Some(moment.grade),

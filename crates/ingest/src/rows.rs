@@ -62,8 +62,8 @@ pub struct AssessmentRow {
     pub subject: String,
     /// Instrument.
     pub instrument: String,
-    /// Date32 days.
-    pub administered_on: i32,
+    /// Date32 days; None when the export has only the school year.
+    pub administered_on: Option<i32>,
     /// Moment code.
     pub term: String,
     /// `YYYY-YYYY`.
@@ -171,7 +171,7 @@ pub fn assessments(rows: &[AssessmentRow]) -> Vec<ArrayRef> {
         s(rows, |r| Some(&r.pupil_key)),
         s(rows, |r| Some(&r.subject)),
         s(rows, |r| Some(&r.instrument)),
-        date_array(rows.iter().map(|r| Some(r.administered_on)).collect()),
+        date_array(rows.iter().map(|r| r.administered_on).collect()),
         s(rows, |r| Some(&r.term)),
         s(rows, |r| Some(&r.school_year)),
         i32_array(rows.iter().map(|r| r.grade).collect()),

@@ -285,12 +285,14 @@ pub fn growth_by_school(
         if w.value(i) != window || y.value(i) != latest {
             continue;
         }
-        let Some(s) = opt_str(sch, i) else { continue };
+        let (Some(s), Some(g)) = (opt_str(sch, i), opt(gain, i)) else {
+            continue;
+        };
         let e = by
             .entry(s.to_string())
             .or_insert((false, vec![], Default::default()));
         e.0 |= prog.value(i);
-        e.1.push(gain.value(i));
+        e.1.push(g);
         e.2.insert(pupil.value(i).to_string());
     }
     let mut shown = Vec::new();
@@ -625,6 +627,10 @@ mod tests {
             i32_array(vec![Some(3); n]),
             f(1.0),
             i32_array(vec![Some(0); n]),
+            i32_array(vec![None; n]),
+            i32_array(vec![None; n]),
+            i32_array(vec![None; n]),
+            i32_array(vec![None; n]),
         ];
         Frame {
             path: "growth".into(),

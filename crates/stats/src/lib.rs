@@ -2,10 +2,13 @@
 //! cluster-robust standard errors, small dense linear algebra, distributions and effect sizes.
 //! Each is tested against an independent reference (statsmodels, R) or hand-solvable cases.
 
+pub mod bspline;
 pub mod describe;
 pub mod dist;
 pub mod linalg;
 pub mod ols;
+pub mod quantreg;
+pub mod sgp;
 
 /// Errors of the numerical kernels.
 #[derive(Debug, thiserror::Error)]

@@ -1,7 +1,9 @@
 //! Growth per pupil x subject x window.
 //!
-//! Windows: `M-E` (mid-year to end of the same school year) and `E-E` (end of one school year to
-//! the end of the next). For each: scores, dates, elapsed months, gain, annualised gain,
+//! Windows: `M-E` (mid-year to end of the same school year), `E-E` (end of one school year to
+//! the end of the next) and `Y-Y` (one annual test to the next, for exports with one test a year
+//! and no dates). Year-on-year windows carry student growth percentiles when the pipeline asks
+//! for them (`crate::sgp`). For each: scores, dates, elapsed months, gain, annualised gain,
 //! standardised scores and baseline quintile within subject x grade x term x school year, and the
 //! reliable change index (Jacobson & Truax 1991) where both SEMs are known.
 
@@ -10,6 +12,8 @@ use std::collections::{BTreeMap, HashMap};
 use arrow_array::ArrayRef;
 use leerwinst_core::Table;
 use leerwinst_stats::describe::mean_sd;
+
+use crate::sgp::SgpIndex;
 use leerwinst_store::{
     Frame, bool_array, date_array, f64_array, i32_array, opt, opt_str, str_array,
 };
@@ -23,7 +27,7 @@ pub const RCI_CRITICAL: f64 = 1.96;
 struct Test {
     year: String,
     term: String,
-    date: i32,
+    date: Option<i32>,
     grade: Option<i32>,
     score: f64,
     sem: Option<f64>,
@@ -53,17 +57,17 @@ pub struct GrowthRow {
     /// Baseline score.
     pub baseline_score: f64,
     /// Baseline date (Date32).
-    pub baseline_date: i32,
+    pub baseline_date: Option<i32>,
     /// Follow-up score.
     pub followup_score: f64,
     /// Follow-up date (Date32).
-    pub followup_date: i32,
+    pub followup_date: Option<i32>,
     /// Months between.
-    pub elapsed_months: f64,
+    pub elapsed_months: Option<f64>,
     /// Gain.
     pub gain: f64,
     /// Gain per 12 months.
-    pub annualised_gain: f64,
+    pub annualised_gain: Option<f64>,
     /// Standardised baseline.
     pub baseline_z: Option<f64>,
     /// Standardised follow-up.
@@ -74,6 +78,10 @@ pub struct GrowthRow {
     pub rci: Option<f64>,
     /// -1 / 0 / 1.
     pub reliable_change: Option<i32>,
+    /// SGP given one prior year.
+    pub sgp_order_1: Option<i32>,
+    /// SGP given two prior years.
+    pub sgp_order_2: Option<i32>,
 }
 
 /// Enrollment facts of a pupil in a school year.
@@ -112,8 +120,13 @@ pub fn enrollment_index(enr: &Frame) -> HashMap<(String, String), Enrolled> {
     m
 }
 
-/// Computes growth rows from the assessments and enrollments tables.
-pub fn compute(assess: &Frame, enrolled: &HashMap<(String, String), Enrolled>) -> Vec<GrowthRow> {
+/// Computes growth rows from the assessments and enrollments tables, with growth percentiles
+/// from `sgp` where given.
+pub fn compute(
+    assess: &Frame,
+    enrolled: &HashMap<(String, String), Enrolled>,
+    sgp: Option<&SgpIndex>,
+) -> Vec<GrowthRow> {
     let (p, subj, date, term, year, grade, score, sem) = (
         assess.str("pupil_key"),
         assess.str("subject"),
@@ -169,7 +182,7 @@ pub fn compute(assess: &Frame, enrolled: &HashMap<(String, String), Enrolled>) -
             .push(Test {
                 year: year.value(i).to_string(),
                 term: term.value(i).to_string(),
-                date: date.value(i),
+                date: opt(date, i),
                 grade: opt(grade, i),
                 score: score.value(i),
                 sem: opt(sem, i),
@@ -181,27 +194,24 @@ pub fn compute(assess: &Frame, enrolled: &HashMap<(String, String), Enrolled>) -
     for ((pupil, subject), tests) in per {
         let find = |y: &str, t: &str| tests.iter().find(|x| x.year == y && x.term == t);
         for b in &tests {
-            let windows: [(&'static str, Option<&Test>); 2] = [
+            let next_year = |t: &str| {
+                let next = leerwinst_core::SchoolYear::parse(&b.year)?
+                    .next()
+                    .to_string();
+                find(&next, t)
+            };
+            let windows: [(&'static str, Option<&Test>); 3] = [
+                ("Y-Y", (b.term == "Y").then(|| next_year("Y")).flatten()),
                 ("M-E", (b.term == "M").then(|| find(&b.year, "E")).flatten()),
-                (
-                    "E-E",
-                    (b.term == "E")
-                        .then(|| {
-                            let next = leerwinst_core::SchoolYear::parse(&b.year)?
-                                .next()
-                                .to_string();
-                            find(&next, "E")
-                        })
-                        .flatten(),
-                ),
+                ("E-E", (b.term == "E").then(|| next_year("E")).flatten()),
             ];
             for (window, f) in windows {
                 let Some(f) = f else { continue };
-                let days = (f.date - b.date) as f64;
-                if days <= 0.0 {
-                    continue;
-                }
-                let months = days / DAYS_PER_MONTH;
+                let months = match (b.date, f.date) {
+                    (Some(d1), Some(d2)) if d2 <= d1 => continue,
+                    (Some(d1), Some(d2)) => Some((d2 - d1) as f64 / DAYS_PER_MONTH),
+                    _ => None,
+                };
                 let gain = f.score - b.score;
                 let rci = match (b.sem, f.sem) {
                     (Some(s1), Some(s2)) if s1 > 0.0 && s2 > 0.0 => {
@@ -213,6 +223,12 @@ pub fn compute(assess: &Frame, enrolled: &HashMap<(String, String), Enrolled>) -
                     .get(&(pupil.clone(), f.year.clone()))
                     .cloned()
                     .unwrap_or_default();
+                let (sgp_order_1, sgp_order_2) = sgp
+                    .and_then(|s| {
+                        s.get(&(pupil.clone(), subject.clone(), f.year.clone(), window))
+                            .copied()
+                    })
+                    .unwrap_or((None, None));
                 rows.push(GrowthRow {
                     pupil_key: pupil.clone(),
                     subject: subject.clone(),
@@ -228,7 +244,7 @@ pub fn compute(assess: &Frame, enrolled: &HashMap<(String, String), Enrolled>) -
                     followup_date: f.date,
                     elapsed_months: months,
                     gain,
-                    annualised_gain: gain * 12.0 / months,
+                    annualised_gain: months.map(|m| gain * 12.0 / m),
                     baseline_z: b.z,
                     followup_z: f.z,
                     baseline_quintile: b.quintile,
@@ -242,6 +258,8 @@ pub fn compute(assess: &Frame, enrolled: &HashMap<(String, String), Enrolled>) -
                             0
                         }
                     }),
+                    sgp_order_1,
+                    sgp_order_2,
                 });
             }
         }
@@ -272,17 +290,33 @@ pub fn columns(rows: &[GrowthRow]) -> Vec<ArrayRef> {
         i32_array(rows.iter().map(|r| r.grade).collect()),
         bool_array(rows.iter().map(|r| Some(r.programme)).collect()),
         f(&|r| Some(r.baseline_score)),
-        date_array(rows.iter().map(|r| Some(r.baseline_date)).collect()),
+        date_array(rows.iter().map(|r| r.baseline_date).collect()),
         f(&|r| Some(r.followup_score)),
-        date_array(rows.iter().map(|r| Some(r.followup_date)).collect()),
-        f(&|r| Some(r.elapsed_months)),
+        date_array(rows.iter().map(|r| r.followup_date).collect()),
+        f(&|r| r.elapsed_months),
         f(&|r| Some(r.gain)),
-        f(&|r| Some(r.annualised_gain)),
+        f(&|r| r.annualised_gain),
         f(&|r| r.baseline_z),
         f(&|r| r.followup_z),
         i32_array(rows.iter().map(|r| r.baseline_quintile).collect()),
         f(&|r| r.rci),
         i32_array(rows.iter().map(|r| r.reliable_change).collect()),
+        i32_array(rows.iter().map(|r| r.sgp_order_1).collect()),
+        i32_array(rows.iter().map(|r| r.sgp_order_2).collect()),
+        i32_array(
+            rows.iter()
+                .map(|r| r.sgp_order_2.or(r.sgp_order_1))
+                .collect(),
+        ),
+        i32_array(
+            rows.iter()
+                .map(|r| match (r.sgp_order_1, r.sgp_order_2) {
+                    (_, Some(_)) => Some(2),
+                    (Some(_), None) => Some(1),
+                    _ => None,
+                })
+                .collect(),
+        ),
     ];
     debug_assert_eq!(cols.len(), Table::Growth.columns().len());
     cols
@@ -391,7 +425,7 @@ mod tests {
                 programme: true,
             },
         );
-        let rows = compute(&f, &enrolled);
+        let rows = compute(&f, &enrolled, None);
         let w: Vec<_> = rows
             .iter()
             .map(|r| (r.window, r.school_year.as_str()))
@@ -406,9 +440,9 @@ mod tests {
         );
         let ee = &rows[0];
         assert_eq!(ee.gain, 20.0);
-        assert_eq!(ee.followup_date - ee.baseline_date, 365);
-        assert!((ee.elapsed_months - 365.0 / 30.4375).abs() < 1e-12);
-        assert!((ee.annualised_gain - 20.0 * 12.0 / (365.0 / 30.4375)).abs() < 1e-12);
+        assert_eq!(ee.followup_date.unwrap() - ee.baseline_date.unwrap(), 365);
+        assert!((ee.elapsed_months.unwrap() - 365.0 / 30.4375).abs() < 1e-12);
+        assert!((ee.annualised_gain.unwrap() - 20.0 * 12.0 / (365.0 / 30.4375)).abs() < 1e-12);
         // RCI = 20 / sqrt(4^2 + 4^2) = 3.5355: reliable growth.
         assert!((ee.rci.unwrap() - 20.0 / 32f64.sqrt()).abs() < 1e-12);
         assert_eq!(ee.reliable_change, Some(1));
@@ -464,7 +498,7 @@ mod tests {
                 None,
             ),
         ]);
-        let rows = compute(&f, &HashMap::new());
+        let rows = compute(&f, &HashMap::new(), None);
         assert_eq!(rows.len(), 1, "only lezen M-E");
         assert_eq!((rows[0].gain, rows[0].rci), (-10.0, None));
     }

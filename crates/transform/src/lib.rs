@@ -5,6 +5,7 @@
 //! functions over rows, tested on hand-made inputs.
 
 pub mod growth;
+pub mod sgp;
 pub mod srl;
 
 use std::path::Path;
@@ -26,6 +27,9 @@ pub struct TransformSummary {
     pub srl_with_index: usize,
     /// Events read.
     pub events_read: usize,
+    /// Student growth percentiles, when the pipeline asks for them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sgp: Option<sgp::SgpSummary>,
     /// Seconds spent on growth and on SRL.
     pub seconds: (f64, f64),
     /// Files written.
@@ -43,7 +47,18 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
 
     let t0 = Instant::now();
     let assessments = read_table(&wh.join("assessments.parquet"), Table::Assessments)?;
-    let growth_rows = growth::compute(&assessments, &enrolled);
+    let (sgp_index, sgp_summary) = match &p.growth.sgp {
+        Some(settings) => {
+            let given = match &settings.knots {
+                Some(k) => Some(sgp::read_knots(&p.resolve(k))?),
+                None => None,
+            };
+            let (index, summary) = sgp::compute(&assessments, settings, given.as_ref());
+            (Some(index), Some(summary))
+        }
+        None => (None, None),
+    };
+    let growth_rows = growth::compute(&assessments, &enrolled, sgp_index.as_ref());
     let path = ind.join("growth.parquet");
     write_table(&path, Table::Growth, growth::columns(&growth_rows), &meta)?;
     let frame = read_table(&path, Table::Growth)?;
@@ -84,6 +99,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
         srl_rows: srl_rows.len(),
         srl_with_index: srl_rows.iter().filter(|r| r.srl_index.is_some()).count(),
         events_read: events.len(),
+        sgp: sgp_summary,
         seconds: (t_growth, t1.elapsed().as_secs_f64()),
         outputs,
     })

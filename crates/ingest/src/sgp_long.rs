@@ -1,0 +1,258 @@
+//! The SGP package's LONG layout (Betebenner's SGP/SGPdata for R; `sgpData_LONG`): one row per
+//! pupil, content area and year with `VALID_CASE, CONTENT_AREA, YEAR, ID, GRADE, SCALE_SCORE`,
+//! optionally `ACHIEVEMENT_LEVEL`, `SCHOOL_NUMBER` and demographics. Names (`LAST_NAME`,
+//! `FIRST_NAME`) are never read. Tests are annual: term `Y`, no date.
+
+use std::collections::HashSet;
+
+use leerwinst_core::{Error, Result, SchoolYear, Table};
+
+use crate::context::Ctx;
+use crate::delimited;
+use crate::input::parse_number;
+use crate::rows::{AssessmentRow, EnrollmentRow};
+
+/// What an SGP LONG file gives.
+#[derive(Debug, Default)]
+pub struct SgpLong {
+    /// One annual test each.
+    pub assessments: Vec<AssessmentRow>,
+    /// School per pupil and year, from `SCHOOL_NUMBER` (one per pupil and year).
+    pub enrollments: Vec<EnrollmentRow>,
+    /// Data rows read.
+    pub read: usize,
+}
+
+/// Reads an SGP LONG file. `range` bounds plausible scale scores when given.
+pub fn read(
+    ctx: &mut Ctx<'_>,
+    text: &str,
+    instrument: &str,
+    range: Option<[f64; 2]>,
+) -> Result<SgpLong> {
+    let d = delimited::parse(text);
+    let need = |name: &str| {
+        d.find(&[name]).ok_or_else(|| {
+            Error::input(
+                &ctx.file,
+                format!("no {name} column; headers are {:?}", d.headers),
+            )
+        })
+    };
+    let c_valid = need("VALID_CASE")?;
+    let c_area = need("CONTENT_AREA")?;
+    let c_year = need("YEAR")?;
+    let c_id = need("ID")?;
+    let c_grade = need("GRADE")?;
+    let c_score = need("SCALE_SCORE")?;
+    let c_level = d.find(&["ACHIEVEMENT_LEVEL"]);
+    let c_school = d.find(&["SCHOOL_NUMBER"]);
+    let h = |i: usize| d.headers[i].clone();
+
+    let mut out = SgpLong::default();
+    let mut seen: HashSet<(String, String, String)> = HashSet::new();
+    let mut enrolled: HashSet<(String, String)> = HashSet::new();
+    for rec in &d.records {
+        out.read += 1;
+        let (line, r) = match rec {
+            Ok(x) => (x.0, &x.1),
+            Err((line, why)) => {
+                ctx.reject(Table::Assessments, *line, "", "", why);
+                continue;
+            }
+        };
+        let field = |i: usize| r.get(i).unwrap_or("").trim();
+        if field(c_valid) != "VALID_CASE" {
+            ctx.reject(
+                Table::Assessments,
+                line,
+                &h(c_valid),
+                field(c_valid),
+                "not a valid case (VALID_CASE is not 'VALID_CASE')",
+            );
+            continue;
+        }
+        let Some(pupil_key) = ctx.pupil_key(Table::Assessments, line, &h(c_id), field(c_id)) else {
+            continue;
+        };
+        let area = field(c_area);
+        if area.is_empty() {
+            ctx.reject(
+                Table::Assessments,
+                line,
+                &h(c_area),
+                "",
+                "missing content area",
+            );
+            continue;
+        }
+        let Some(year) = SchoolYear::parse(field(c_year)) else {
+            ctx.reject(
+                Table::Assessments,
+                line,
+                &h(c_year),
+                field(c_year),
+                "not a school year (expected e.g. 2023_2024)",
+            );
+            continue;
+        };
+        let Ok(grade) = field(c_grade).parse::<i32>() else {
+            ctx.reject(
+                Table::Assessments,
+                line,
+                &h(c_grade),
+                field(c_grade),
+                "grade is not a whole number",
+            );
+            continue;
+        };
+        let raw = field(c_score);
+        let Some(score) = parse_number(raw) else {
+            let why = if raw.is_empty() || raw == "NA" {
+                "missing score"
+            } else {
+                "score is not a number"
+            };
+            ctx.reject(Table::Assessments, line, &h(c_score), raw, why);
+            continue;
+        };
+        if let Some([lo, hi]) = range
+            && (score < lo || score > hi)
+        {
+            ctx.reject(
+                Table::Assessments,
+                line,
+                &h(c_score),
+                raw,
+                &format!("score outside the instrument's range [{lo}, {hi}]"),
+            );
+            continue;
+        }
+        let subject = area.to_lowercase();
+        if !seen.insert((pupil_key.clone(), subject.clone(), year.to_string())) {
+            ctx.reject(
+                Table::Assessments,
+                line,
+                &h(c_year),
+                field(c_year),
+                "duplicate: this pupil already has a score for this content area and year",
+            );
+            continue;
+        }
+        if let Some(school) = c_school.map(field).filter(|s| !s.is_empty() && *s != "NA")
+            && enrolled.insert((pupil_key.clone(), year.to_string()))
+        {
+            out.enrollments.push(EnrollmentRow {
+                pupil_key: pupil_key.clone(),
+                school_year: year.to_string(),
+                school_key: school.to_string(),
+                group_key: None,
+                grade: Some(grade),
+                programme: false,
+                from: None,
+                to: None,
+            });
+        }
+        out.assessments.push(AssessmentRow {
+            pupil_key,
+            subject,
+            instrument: instrument.to_string(),
+            administered_on: None,
+            term: "Y".into(),
+            school_year: year.to_string(),
+            grade: Some(grade),
+            score,
+            sem: None,
+            percentile: None,
+            level: c_level
+                .map(field)
+                .filter(|s| !s.is_empty() && *s != "NA")
+                .map(str::to_string),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::IdResolver;
+    use crate::pseudonym::Pseudonymiser;
+    use crate::rejects::Rejects;
+
+    const FILE: &str = "VALID_CASE,CONTENT_AREA,YEAR,ID,LAST_NAME,FIRST_NAME,GRADE,SCALE_SCORE,ACHIEVEMENT_LEVEL,SCHOOL_NUMBER\n\
+VALID_CASE,MATHEMATICS,2022_2023,1000372,Daniels,Corey,4,461.0,Proficient,1851\n\
+VALID_CASE,READING,2022_2023,1000372,Daniels,Corey,4,590.0,Advanced,1851\n\
+VALID_CASE,MATHEMATICS,2022_2023,1000372,Daniels,Corey,4,462.0,Proficient,1851\n\
+INVALID_CASE,MATHEMATICS,2023_2024,1000372,Daniels,Corey,5,470.0,Proficient,1851\n\
+VALID_CASE,MATHEMATICS,2023_2024,1000512,Smith,Ann,5,NA,NA,1851\n\
+VALID_CASE,MATHEMATICS,2023-2025,1000512,Smith,Ann,5,480,NA,1851\n\
+VALID_CASE,MATHEMATICS,2023_2024,1000512,Smith,Ann,five,480,NA,1851\n\
+VALID_CASE,MATHEMATICS,2023_2024,1000512,Smith,Ann,5,4800,NA,1851\n\
+VALID_CASE,MATHEMATICS,2023_2024,,Smith,Ann,5,480,NA,1851\n";
+
+    #[test]
+    fn reads_annual_tests_and_rejects_each_bad_row() {
+        let ids = IdResolver::default();
+        let mut rejects = Rejects::default();
+        let pseudo = Pseudonymiser::keyed(b"0123456789abcdef");
+        let mut ctx = Ctx {
+            source: "sgp",
+            file: "long.csv".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+        };
+        let got = read(&mut ctx, FILE, "state-test", Some([100.0, 1000.0])).unwrap();
+        assert_eq!(got.read, 9);
+        assert_eq!(got.assessments.len(), 2);
+        assert_eq!(got.enrollments.len(), 1, "one school per pupil and year");
+        let a = &got.assessments[0];
+        assert_eq!(
+            (
+                a.subject.as_str(),
+                a.school_year.as_str(),
+                a.term.as_str(),
+                a.grade
+            ),
+            ("mathematics", "2022-2023", "Y", Some(4))
+        );
+        assert_eq!((a.score, a.administered_on), (461.0, None));
+        assert_eq!(a.level.as_deref(), Some("Proficient"));
+        assert_ne!(a.pupil_key, "1000372", "pseudonymised");
+        let reasons: Vec<String> = rejects.first(10).iter().map(|r| r.reason.clone()).collect();
+        assert_eq!(reasons.len(), 7);
+        for (r, want) in reasons.iter().zip([
+            "duplicate",
+            "not a valid case",
+            "missing score",
+            "not a school year",
+            "grade is not",
+            "score outside",
+            "missing pupil id",
+        ]) {
+            assert!(r.starts_with(want), "{r} vs {want}");
+        }
+        // Names never reach a row or a reject.
+        let dump = format!("{:?}{:?}", got.assessments, rejects.first(10));
+        assert!(!dump.contains("Daniels") && !dump.contains("Corey"));
+    }
+
+    #[test]
+    fn missing_column_is_a_clear_error() {
+        let ids = IdResolver::default();
+        let mut rejects = Rejects::default();
+        let pseudo = Pseudonymiser::off();
+        let mut ctx = Ctx {
+            source: "sgp",
+            file: "long.csv".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+        };
+        let err = read(&mut ctx, "VALID_CASE,ID\nVALID_CASE,1\n", "x", None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("CONTENT_AREA"), "{err}");
+    }
+}
