@@ -33,6 +33,16 @@ pub struct Design {
     n: usize,
     p: usize,
     x: Vec<f64>,
+    /// The same rows without their zeros (B-spline rows are mostly zero), when that is at most
+    /// 3/4 of the dense size: row `i` is `cols/vals[start[i]..start[i + 1]]`.
+    sparse: Option<Sparse>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Sparse {
+    start: Vec<usize>,
+    cols: Vec<u32>,
+    vals: Vec<f64>,
 }
 
 impl Design {
@@ -53,7 +63,26 @@ impl Design {
         if x.iter().any(|v| !v.is_finite()) {
             return Err(Error::Input("design has non-finite values".into()));
         }
-        Ok(Design { n, p, x })
+        let nonzero = x.iter().filter(|v| **v != 0.0).count();
+        let sparse = (nonzero * 4 <= x.len() * 3).then(|| {
+            let mut sp = Sparse {
+                start: Vec::with_capacity(n + 1),
+                cols: Vec::with_capacity(nonzero),
+                vals: Vec::with_capacity(nonzero),
+            };
+            sp.start.push(0);
+            for row in x.chunks_exact(p) {
+                for (j, v) in row.iter().enumerate() {
+                    if *v != 0.0 {
+                        sp.cols.push(j as u32);
+                        sp.vals.push(*v);
+                    }
+                }
+                sp.start.push(sp.cols.len());
+            }
+            sp
+        });
+        Ok(Design { n, p, x, sparse })
     }
 
     /// Observations.
@@ -69,6 +98,22 @@ impl Design {
     /// Row `i`.
     pub fn row(&self, i: usize) -> &[f64] {
         &self.x[i * self.p..(i + 1) * self.p]
+    }
+
+    /// `(x_i'a, x_i'b)` in one pass over row `i`.
+    fn dot2(&self, i: usize, a: &[f64], b: &[f64]) -> (f64, f64) {
+        match &self.sparse {
+            Some(sp) => {
+                let (from, to) = (sp.start[i], sp.start[i + 1]);
+                let (mut s, mut t) = (0.0, 0.0);
+                for (&c, &v) in sp.cols[from..to].iter().zip(&sp.vals[from..to]) {
+                    s += v * a[c as usize];
+                    t += v * b[c as usize];
+                }
+                (s, t)
+            }
+            None => dot2(self.row(i), a, b),
+        }
     }
 }
 
@@ -295,9 +340,9 @@ impl<'a> Simplex<'a> {
             // sign tests are unpredictable, and mispredicted branches dominated this loop).
             self.candidates.resize(n, (0.0, 0.0, 0));
             let mut m = 0;
+            let mut total = 0.0;
             for i in 0..n {
-                let row = self.x.row(i);
-                let (fit, zi) = dot2(row, &self.coef, &d);
+                let (fit, zi) = self.x.dot2(i, &self.coef, &d);
                 let mut r = self.yp[i] - fit;
                 if r.abs() <= self.zero {
                     r = 0.0;
@@ -306,27 +351,25 @@ impl<'a> Simplex<'a> {
                     !self.in_basis[i] & ((r >= 0.0) & (zi > 1e-12) | (r < 0.0) & (zi < -1e-12));
                 self.candidates[m] = (r / zi, zi, i);
                 m += ahead as usize;
+                total += f64::from(u8::from(ahead)) * zi.abs();
             }
             self.candidates.truncate(m);
             // Weighted-median line search: walk the break points until the slope turns >= 0.
-            let (step, enter) = weighted_break(&mut self.candidates, -slope).ok_or_else(|| {
+            let found = weighted_break(&mut self.candidates, -slope, total).ok_or_else(|| {
                 Error::Singular(format!(
                     "quantile regression at tau = {tau} is unbounded (collinear design?)"
                 ))
             })?;
+            let (step, enter) = (found.step, found.enter);
             degenerate_run = if step == 0.0 { degenerate_run + 1 } else { 0 };
             // The subgradient follows the move: residuals passed through zero change sign (psi
             // moves by one, against the sign of z), the entering observation leaves the sum and
             // the leaving one joins it with the sign of its new residual -sigma * step.
-            for &(t, zi, i) in &self.candidates {
-                let row = self.x.row(i);
-                if i == enter {
-                    let psi = if zi > 0.0 { tau } else { tau - 1.0 };
-                    axpy(&mut g, -psi, row);
-                } else if t < step || (t == step && i < enter) {
-                    axpy(&mut g, -zi.signum(), row);
-                }
+            for &(_, zi, i) in &self.candidates[..found.passed] {
+                axpy(&mut g, -zi.signum(), self.x.row(i));
             }
+            let psi = if found.z > 0.0 { tau } else { tau - 1.0 };
+            axpy(&mut g, -psi, self.x.row(enter));
             let leaving = self.basis[k];
             let rl = -sigma * step;
             let psi = if rl >= 0.0 || rl.abs() <= self.zero {
@@ -404,24 +447,46 @@ impl<'a> Simplex<'a> {
     }
 }
 
-/// The break point at which the accumulated weights, taken in order of step, first reach `need`:
-/// returns its step and observation. Candidates are `(step, z, observation)` with weight `|z|`; ties in step go
-/// to the smaller observation index. A weighted quickselect: linear time on average, where a full
-/// sort would cost `m log m` per pivot.
-fn weighted_break(cands: &mut [(f64, f64, usize)], need: f64) -> Option<(f64, usize)> {
-    let total: f64 = cands.iter().map(|c| c.1.abs()).sum();
+/// Where the line search stops.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Break {
+    /// The step length.
+    step: f64,
+    /// The observation whose break point it is (it enters the basis).
+    enter: usize,
+    /// Its rate of change `z`.
+    z: f64,
+    /// How many candidates were passed on the way; they are moved to the front of the slice.
+    passed: usize,
+}
+
+/// The break point at which the accumulated weights, taken in order of step, first reach `need`.
+/// Candidates are `(step, z, observation)` with weight `|z|` and `total` their summed weight;
+/// ties in step go to the smaller observation index. A weighted quickselect: linear time on
+/// average, where a full sort would cost `m log m` per pivot. Every candidate passed before the
+/// break ends up in front of the slice, so the caller visits only those.
+fn weighted_break(cands: &mut [(f64, f64, usize)], need: f64, total: f64) -> Option<Break> {
     if total < need {
         return None;
     }
     let mut need = need;
     let mut lo = 0;
     let mut hi = cands.len();
+    let mut first = true;
     while hi - lo > 16 {
         let s = &mut cands[lo..hi];
         let m = s.len();
-        let mut three = [s[0].0, s[m / 2].0, s[m - 1].0];
-        three.sort_by(f64::total_cmp);
-        let pivot = three[1];
+        // The first pivot is a guess from a sample: the step at which the sample's scaled weight
+        // reaches 1.5 x `need`. Warm-started fits take short steps, so the answer usually lies in
+        // a small left part and one partition pass replaces several.
+        let pivot = if first && m > 512 {
+            sampled_pivot(s, need, total)
+        } else {
+            let mut three = [s[0].0, s[m / 2].0, s[m - 1].0];
+            three.sort_by(f64::total_cmp);
+            three[1]
+        };
+        first = false;
         // Three-way partition: [< pivot | == pivot | > pivot].
         let (mut lt, mut i, mut gt) = (0, 0, m);
         while i < gt {
@@ -445,27 +510,54 @@ fn weighted_break(cands: &mut [(f64, f64, usize)], need: f64) -> Option<(f64, us
         }
         let w_eq: f64 = s[lt..gt].iter().map(|c| c.1.abs()).sum();
         if w_lt + w_eq >= need {
+            lo += lt;
+            hi = lo + (gt - lt);
             need -= w_lt;
-            let (a, b) = (lo + lt, lo + gt);
-            return scan(&mut cands[a..b], need).or(Some((pivot, cands[b - 1].2)));
+            break;
         }
         need -= w_lt + w_eq;
         lo += gt;
     }
-    scan(&mut cands[lo..hi], need).or_else(|| cands[lo..hi].last().map(|c| (c.0, c.2)))
+    scan(&mut cands[lo..hi], need).map(|(k, c)| Break {
+        step: c.0,
+        enter: c.2,
+        z: c.1,
+        passed: lo + k,
+    })
 }
 
-/// Sorts a few candidates by (step, observation) and walks them until the weight reaches `need`.
-fn scan(c: &mut [(f64, f64, usize)], need: f64) -> Option<(f64, usize)> {
-    c.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
+/// A pivot step for [`weighted_break`] from 64 evenly spaced candidates.
+fn sampled_pivot(s: &[(f64, f64, usize)], need: f64, total: f64) -> f64 {
+    const K: usize = 64;
+    let stride = s.len() / K;
+    let mut sample: Vec<(f64, f64)> = (0..K)
+        .map(|j| (s[j * stride].0, s[j * stride].1.abs()))
+        .collect();
+    sample.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let w: f64 = sample.iter().map(|c| c.1).sum();
+    let target = 1.5 * need * w / total;
     let mut acc = 0.0;
-    for &(t, w, i) in c.iter() {
-        acc += w.abs();
-        if acc >= need {
-            return Some((t, i));
+    for &(t, wt) in &sample {
+        acc += wt;
+        if acc >= target {
+            return t;
         }
     }
-    None
+    sample[K - 1].0
+}
+
+/// Sorts a few candidates by (step, observation) and walks them until the weight reaches `need`:
+/// the position and candidate there (the last one when rounding leaves the sum just short).
+fn scan(c: &mut [(f64, f64, usize)], need: f64) -> Option<(usize, (f64, f64, usize))> {
+    c.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
+    let mut acc = 0.0;
+    for (k, &cand) in c.iter().enumerate() {
+        acc += cand.1.abs();
+        if acc >= need {
+            return Some((k, cand));
+        }
+    }
+    c.last().map(|&cand| (c.len() - 1, cand))
 }
 
 /// A deterministic value in [0, 1) for observation `i` (SplitMix64 finaliser).
@@ -790,18 +882,29 @@ mod tests {
         for case in 0..200 {
             let m = 1 + case * 3;
             let c: Vec<(f64, f64, usize)> = (0..m)
-                .map(|i| ((lcg(&mut seed) * 20.0).round(), lcg(&mut seed) + 0.01, i))
+                .map(|i| {
+                    let z = (lcg(&mut seed) + 0.01) * if i % 3 == 0 { -1.0 } else { 1.0 };
+                    ((lcg(&mut seed) * 20.0).round(), z, i)
+                })
                 .collect();
-            let total: f64 = c.iter().map(|x| x.1).sum();
+            let total: f64 = c.iter().map(|x| x.1.abs()).sum();
             for frac in [0.0001, 0.3, 0.5, 0.97, 0.999] {
                 let need = total * frac;
                 let mut sorted = c.clone();
-                let want = scan(&mut sorted, need);
+                let (k, want) = scan(&mut sorted, need).unwrap();
                 let mut work = c.clone();
-                assert_eq!(weighted_break(&mut work, need), want, "case {case} {frac}");
+                let got = weighted_break(&mut work, need, total).unwrap();
+                assert_eq!((got.step, got.enter, got.z), (want.0, want.2, want.1));
+                // Exactly the candidates before the break in (step, index) order were passed.
+                assert_eq!(got.passed, k, "case {case} {frac}");
+                let mut passed: Vec<usize> = work[..got.passed].iter().map(|c| c.2).collect();
+                let mut expected: Vec<usize> = sorted[..k].iter().map(|c| c.2).collect();
+                passed.sort();
+                expected.sort();
+                assert_eq!(passed, expected, "case {case} {frac}");
             }
             let mut work = c.clone();
-            assert_eq!(weighted_break(&mut work, total * 1.01), None);
+            assert_eq!(weighted_break(&mut work, total * 1.01, total), None);
         }
     }
 
