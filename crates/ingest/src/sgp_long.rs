@@ -191,11 +191,14 @@ VALID_CASE,MATHEMATICS,2023_2024,1000512,Smith,Ann,five,480,NA,1851\n\
 VALID_CASE,MATHEMATICS,2023_2024,1000512,Smith,Ann,5,4800,NA,1851\n\
 VALID_CASE,MATHEMATICS,2023_2024,,Smith,Ann,5,480,NA,1851\n";
 
-    #[test]
-    fn reads_annual_tests_and_rejects_each_bad_row() {
+    /// Reads `text` without a roster; returns the result and the rejects.
+    fn read_text(
+        text: &str,
+        pseudo: Pseudonymiser,
+        range: Option<[f64; 2]>,
+    ) -> (Result<SgpLong>, Rejects) {
         let ids = IdResolver::default();
         let mut rejects = Rejects::default();
-        let pseudo = Pseudonymiser::keyed(b"0123456789abcdef");
         let mut ctx = Ctx {
             source: "sgp",
             file: "long.csv".into(),
@@ -203,7 +206,15 @@ VALID_CASE,MATHEMATICS,2023_2024,,Smith,Ann,5,480,NA,1851\n";
             ids: &ids,
             pseudo: &pseudo,
         };
-        let got = read(&mut ctx, FILE, "state-test", Some([100.0, 1000.0])).unwrap();
+        let got = read(&mut ctx, text, "state-test", range);
+        (got, rejects)
+    }
+
+    #[test]
+    fn reads_annual_tests_and_rejects_each_bad_row() {
+        let pseudo = Pseudonymiser::keyed(b"0123456789abcdef");
+        let (got, rejects) = read_text(FILE, pseudo, Some([100.0, 1000.0]));
+        let got = got.unwrap();
         assert_eq!(got.read, 9);
         assert_eq!(got.assessments.len(), 2);
         assert_eq!(got.enrollments.len(), 1, "one school per pupil and year");
@@ -240,19 +251,8 @@ VALID_CASE,MATHEMATICS,2023_2024,,Smith,Ann,5,480,NA,1851\n";
 
     #[test]
     fn missing_column_is_a_clear_error() {
-        let ids = IdResolver::default();
-        let mut rejects = Rejects::default();
-        let pseudo = Pseudonymiser::off();
-        let mut ctx = Ctx {
-            source: "sgp",
-            file: "long.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-        };
-        let err = read(&mut ctx, "VALID_CASE,ID\nVALID_CASE,1\n", "x", None)
-            .unwrap_err()
-            .to_string();
+        let (got, _) = read_text("VALID_CASE,ID\nVALID_CASE,1\n", Pseudonymiser::off(), None);
+        let err = got.unwrap_err().to_string();
         assert!(err.contains("CONTENT_AREA"), "{err}");
     }
 }

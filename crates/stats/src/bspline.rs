@@ -112,6 +112,8 @@ impl BSpline {
 }
 
 #[cfg(test)]
+// Reference values are R's output printed with 17 significant digits, kept verbatim.
+#[allow(clippy::excessive_precision)]
 mod tests {
     use super::*;
 
