@@ -1,4 +1,5 @@
-//! Small dense symmetric linear algebra: enough for normal equations of a few dozen regressors.
+//! Small dense linear algebra: enough for normal equations of a few dozen regressors and the
+//! bases of a quantile-regression simplex.
 
 /// A square row-major matrix.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,6 +97,52 @@ pub fn cholesky_inverse(m: &Matrix) -> Option<Matrix> {
     Some(inv)
 }
 
+/// Inverse of a row-major `p x p` matrix by Gauss-Jordan elimination with partial pivoting; None
+/// when singular.
+pub fn invert(m: &[f64], p: usize) -> Option<Vec<f64>> {
+    let mut a = m.to_vec();
+    let mut inv = vec![0.0; p * p];
+    for i in 0..p {
+        inv[i * p + i] = 1.0;
+    }
+    let scale = m.iter().fold(0.0f64, |s, v| s.max(v.abs()));
+    if scale == 0.0 {
+        return None;
+    }
+    for col in 0..p {
+        let piv =
+            (col..p).max_by(|&r1, &r2| a[r1 * p + col].abs().total_cmp(&a[r2 * p + col].abs()))?;
+        if a[piv * p + col].abs() <= 1e-13 * scale {
+            return None;
+        }
+        if piv != col {
+            for j in 0..p {
+                a.swap(piv * p + j, col * p + j);
+                inv.swap(piv * p + j, col * p + j);
+            }
+        }
+        let d = a[col * p + col];
+        for j in 0..p {
+            a[col * p + j] /= d;
+            inv[col * p + j] /= d;
+        }
+        for r in 0..p {
+            if r == col {
+                continue;
+            }
+            let f = a[r * p + col];
+            if f == 0.0 {
+                continue;
+            }
+            for j in 0..p {
+                a[r * p + j] -= f * a[col * p + j];
+                inv[r * p + j] -= f * inv[col * p + j];
+            }
+        }
+    }
+    Some(inv)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +178,13 @@ mod tests {
         m.set(1, 0, 2.0);
         m.set(1, 1, 4.0);
         assert!(cholesky_inverse(&m).is_none());
+    }
+
+    #[test]
+    fn invert_recovers_the_identity() {
+        let m = [4.0, 7.0, 2.0, 6.0];
+        let inv = invert(&m, 2).unwrap();
+        assert!((inv[0] - 0.6).abs() < 1e-12 && (inv[1] + 0.7).abs() < 1e-12);
+        assert!(invert(&[1.0, 2.0, 2.0, 4.0], 2).is_none());
     }
 }

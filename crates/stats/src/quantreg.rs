@@ -24,6 +24,7 @@
 //! its neighbour's basis, which makes a grid of 100 quantiles cost little more than a few cold
 //! fits.
 
+use crate::linalg::invert;
 use crate::{Error, Result};
 
 /// A dense design matrix, row-major, `n` observations by `p` regressors (include the intercept
@@ -272,13 +273,9 @@ impl<'a> Simplex<'a> {
         debug_assert_eq!(g.len(), p);
     }
 
+    /// Coefficients through the basis for the perturbed responses.
     fn coefficients(&mut self) {
-        let p = self.x.p;
-        for a in 0..p {
-            self.coef[a] = (0..p)
-                .map(|k| self.binv[a * p + k] * self.yp[self.basis[k]])
-                .sum();
-        }
+        through_basis(&self.binv, &self.basis, &self.yp, &mut self.coef);
     }
 
     fn solve(&mut self, tau: f64) -> Result<QuantileFit> {
@@ -392,13 +389,8 @@ impl<'a> Simplex<'a> {
     fn finish(&mut self, tau: f64, pivots: usize) -> Result<QuantileFit> {
         let (n, p) = (self.x.n, self.x.p);
         self.refactor()?;
-        let coef: Vec<f64> = (0..p)
-            .map(|a| {
-                (0..p)
-                    .map(|k| self.binv[a * p + k] * self.y[self.basis[k]])
-                    .sum()
-            })
-            .collect();
+        let mut coef = vec![0.0; p];
+        through_basis(&self.binv, &self.basis, self.y, &mut coef);
         let objective = (0..n)
             .map(|i| {
                 let r = self.y[i] - dot(self.x.row(i), &coef);
@@ -569,6 +561,14 @@ fn unit_hash(i: u64) -> f64 {
     (z >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// `out = binv * resp[basis]`: the coefficients that fit the basis observations exactly.
+fn through_basis(binv: &[f64], basis: &[usize], resp: &[f64], out: &mut [f64]) {
+    let p = basis.len();
+    for (a, o) in out.iter_mut().enumerate() {
+        *o = (0..p).map(|k| binv[a * p + k] * resp[basis[k]]).sum();
+    }
+}
+
 /// `g += f * x`.
 fn axpy(g: &mut [f64], f: f64, x: &[f64]) {
     for (ga, xa) in g.iter_mut().zip(x) {
@@ -659,52 +659,6 @@ fn initial_basis(x: &Design, y: &[f64]) -> Result<Vec<usize>> {
         "the design has rank {} < {p} columns (collinear regressors)",
         basis.len()
     )))
-}
-
-/// Inverse of a row-major `p x p` matrix by Gauss-Jordan elimination with partial pivoting; None
-/// when singular.
-pub fn invert(m: &[f64], p: usize) -> Option<Vec<f64>> {
-    let mut a = m.to_vec();
-    let mut inv = vec![0.0; p * p];
-    for i in 0..p {
-        inv[i * p + i] = 1.0;
-    }
-    let scale = m.iter().fold(0.0f64, |s, v| s.max(v.abs()));
-    if scale == 0.0 {
-        return None;
-    }
-    for col in 0..p {
-        let piv =
-            (col..p).max_by(|&r1, &r2| a[r1 * p + col].abs().total_cmp(&a[r2 * p + col].abs()))?;
-        if a[piv * p + col].abs() <= 1e-13 * scale {
-            return None;
-        }
-        if piv != col {
-            for j in 0..p {
-                a.swap(piv * p + j, col * p + j);
-                inv.swap(piv * p + j, col * p + j);
-            }
-        }
-        let d = a[col * p + col];
-        for j in 0..p {
-            a[col * p + j] /= d;
-            inv[col * p + j] /= d;
-        }
-        for r in 0..p {
-            if r == col {
-                continue;
-            }
-            let f = a[r * p + col];
-            if f == 0.0 {
-                continue;
-            }
-            for j in 0..p {
-                a[r * p + j] -= f * a[col * p + j];
-                inv[r * p + j] -= f * inv[col * p + j];
-            }
-        }
-    }
-    Some(inv)
 }
 
 #[cfg(test)]
@@ -908,13 +862,5 @@ mod tests {
             let mut work = c.clone();
             assert_eq!(weighted_break(&mut work, total * 1.01, total), None);
         }
-    }
-
-    #[test]
-    fn invert_recovers_the_identity() {
-        let m = [4.0, 7.0, 2.0, 6.0];
-        let inv = invert(&m, 2).unwrap();
-        assert!((inv[0] - 0.6).abs() < 1e-12 && (inv[1] + 0.7).abs() < 1e-12);
-        assert!(invert(&[1.0, 2.0, 2.0, 4.0], 2).is_none());
     }
 }

@@ -12,11 +12,11 @@ use std::collections::{BTreeMap, HashMap};
 use arrow_array::ArrayRef;
 use leerwinst_core::Table;
 use leerwinst_stats::describe::mean_sd;
-
-use crate::sgp::SgpIndex;
 use leerwinst_store::{
     Frame, bool_array, date_array, f64_array, i32_array, opt, opt_str, str_array,
 };
+
+use crate::sgp::{SgpIndex, yearly_window};
 
 /// Days per month used for elapsed months.
 pub const DAYS_PER_MONTH: f64 = 30.4375;
@@ -200,12 +200,10 @@ pub fn compute(
                     .to_string();
                 find(&next, t)
             };
-            let windows: [(&'static str, Option<&Test>); 3] = [
-                ("Y-Y", (b.term == "Y").then(|| next_year("Y")).flatten()),
-                ("M-E", (b.term == "M").then(|| find(&b.year, "E")).flatten()),
-                ("E-E", (b.term == "E").then(|| next_year("E")).flatten()),
-            ];
-            for (window, f) in windows {
+            // Within the year (M-E), or to the same moment next year (E-E, Y-Y).
+            let within = (b.term == "M").then(|| ("M-E", find(&b.year, "E")));
+            let yearly = yearly_window(&b.term).map(|w| (w, next_year(&b.term)));
+            for (window, f) in within.into_iter().chain(yearly) {
                 let Some(f) = f else { continue };
                 let months = match (b.date, f.date) {
                     (Some(d1), Some(d2)) if d2 <= d1 => continue,

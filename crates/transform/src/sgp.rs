@@ -20,6 +20,14 @@ use serde::Serialize;
 /// Test moments that recur once a year and so form year-on-year windows, with the window name.
 pub const YEARLY_TERMS: [(&str, &str); 2] = [("E", "E-E"), ("Y", "Y-Y")];
 
+/// The year-on-year window a test moment starts, if it recurs once a year.
+pub fn yearly_window(term: &str) -> Option<&'static str> {
+    YEARLY_TERMS
+        .iter()
+        .find(|(t, _)| *t == term)
+        .map(|(_, w)| *w)
+}
+
 /// Knots and boundaries per (subject, prior grade).
 pub type KnotTable = BTreeMap<(String, i32), (Vec<f64>, (f64, f64))>;
 
@@ -88,8 +96,10 @@ pub fn read_knots(path: &Path) -> Result<KnotTable> {
 pub struct Cohort {
     /// Subject.
     pub subject: String,
-    /// Test moment code (`E`, `Y`, `Spring`).
+    /// Test moment code (`E`, `Y`).
     pub term: String,
+    /// The growth window the percentiles belong to (`E-E`, `Y-Y`).
+    pub window: &'static str,
     /// Follow-up school year.
     pub year: SchoolYear,
     /// Follow-up grade.
@@ -128,7 +138,7 @@ pub fn cohorts(assess: &Frame, settings: &SgpSettings) -> Vec<Cohort> {
     let mut index: HashMap<(&str, &str, &str, i32), (i32, f64)> = HashMap::new();
     for i in 0..assess.len() {
         let t = term.value(i);
-        if !YEARLY_TERMS.iter().any(|(c, _)| *c == t) {
+        if yearly_window(t).is_none() {
             continue;
         }
         let (Some(y), Some(g)) = (SchoolYear::parse(year.value(i)), opt(grade, i)) else {
@@ -158,6 +168,7 @@ pub fn cohorts(assess: &Frame, settings: &SgpSettings) -> Vec<Cohort> {
                 .or_insert_with(|| Cohort {
                     subject: subject.to_string(),
                     term: t.to_string(),
+                    window: yearly_window(t).expect("only yearly moments are indexed"),
                     year: SchoolYear(y),
                     grade: g,
                     order,
@@ -184,11 +195,24 @@ pub fn cohorts(assess: &Frame, settings: &SgpSettings) -> Vec<Cohort> {
 /// Knots for every (subject, grade) a cohort needs as a prior: from `given`, else derived from
 /// all scores of that subject and grade at the yearly moments by the SGP package's rule.
 pub fn knots_for(cohorts: &[Cohort], assess: &Frame, given: Option<&KnotTable>) -> KnotTable {
-    let mut need: BTreeMap<(String, i32), ()> = BTreeMap::new();
+    let mut table = KnotTable::new();
+    // The (subject, grade) pairs without given knots, with their scores gathered in one pass.
+    let mut derive: BTreeMap<(String, i32), Vec<f64>> = BTreeMap::new();
     for c in cohorts {
         for (g, _) in &c.priors {
-            need.insert((c.subject.to_lowercase(), *g), ());
+            let key = (c.subject.to_lowercase(), *g);
+            match given.and_then(|k| k.get(&key)) {
+                Some(k) => {
+                    table.insert(key, k.clone());
+                }
+                None => {
+                    derive.entry(key).or_default();
+                }
+            }
         }
+    }
+    if derive.is_empty() {
+        return table;
     }
     let (subj, term, grade, score) = (
         assess.str("subject"),
@@ -196,20 +220,16 @@ pub fn knots_for(cohorts: &[Cohort], assess: &Frame, given: Option<&KnotTable>) 
         assess.i32("grade"),
         assess.f64("score"),
     );
-    let mut table = KnotTable::new();
-    for (key, ()) in need {
-        if let Some(k) = given.and_then(|g| g.get(&key)) {
-            table.insert(key, k.clone());
+    for i in 0..assess.len() {
+        let Some(g) = opt(grade, i) else { continue };
+        if yearly_window(term.value(i)).is_none() {
             continue;
         }
-        let scores: Vec<f64> = (0..assess.len())
-            .filter(|&i| {
-                subj.value(i).eq_ignore_ascii_case(&key.0)
-                    && opt(grade, i) == Some(key.1)
-                    && YEARLY_TERMS.iter().any(|(c, _)| *c == term.value(i))
-            })
-            .map(|i| score.value(i))
-            .collect();
+        if let Some(scores) = derive.get_mut(&(subj.value(i).to_lowercase(), g)) {
+            scores.push(score.value(i));
+        }
+    }
+    for (key, scores) in derive {
         if let Ok(k) = derived_knots(&scores) {
             table.insert(key, k);
         }
@@ -304,14 +324,14 @@ pub fn compute(
         summary.cohorts += 1;
         summary.pivots += f.pivots;
         summary.percentiles += f.sgp.len();
-        let window = YEARLY_TERMS
-            .iter()
-            .find(|(t, _)| *t == c.term)
-            .map(|(_, w)| *w)
-            .unwrap_or("E-E");
         for (pupil, s) in c.pupils.iter().zip(&f.sgp) {
             let slot = index
-                .entry((pupil.clone(), c.subject.clone(), c.year.to_string(), window))
+                .entry((
+                    pupil.clone(),
+                    c.subject.clone(),
+                    c.year.to_string(),
+                    c.window,
+                ))
                 .or_default();
             if c.order == 1 {
                 slot.0 = Some(*s as i32);
