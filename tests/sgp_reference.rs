@@ -11,8 +11,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use leerwinst_core::pipeline::Pipeline;
+use leerwinst_core::pipeline::{Pipeline, SgpSettings, SolverChoice};
 use leerwinst_core::{SchoolYear, Table};
+use leerwinst_stats::sgp::Solver;
 use leerwinst_store::read_table;
 use leerwinst_transform::sgp;
 
@@ -26,7 +27,7 @@ fn shared_sgp() -> Option<PathBuf> {
 }
 
 /// (ID, content area, year) -> (order 1, order 2) from R.
-fn reference() -> HashMap<(String, String, String), (i32, Option<i32>)> {
+fn reference() -> Percentiles {
     let gz = std::fs::File::open(repo().join("tests/reference/sgp/sgp_expected.csv.gz")).unwrap();
     let mut text = String::new();
     flate2::read::GzDecoder::new(gz)
@@ -90,37 +91,9 @@ fn growth_percentiles_agree_with_r_quantreg() {
             ours.insert(key, (a, leerwinst_store::opt(o2, i)));
         }
     }
-    assert_eq!(
-        ours.len(),
-        want.len(),
-        "the same pupils get a percentile as in R"
-    );
-    let mut n = [0usize; 2];
-    let mut exact = [0usize; 2];
-    let mut worst = 0;
-    for (key, (w1, w2)) in &want {
-        let (g1, g2) = ours
-            .get(key)
-            .unwrap_or_else(|| panic!("{key:?} has no percentile"));
-        assert_eq!(w2.is_some(), g2.is_some(), "order 2 present for {key:?}");
-        for (k, (w, g)) in [(Some(*w1), Some(*g1)), (*w2, *g2)].into_iter().enumerate() {
-            if let (Some(w), Some(g)) = (w, g) {
-                n[k] += 1;
-                exact[k] += usize::from(w == g);
-                worst = worst.max((w - g).abs());
-            }
-        }
-    }
-    for k in 0..2 {
-        let share = exact[k] as f64 / n[k] as f64;
-        eprintln!(
-            "order {}: {} of {} percentiles identical to R ({:.4}%)",
-            k + 1,
-            exact[k],
-            n[k],
-            100.0 * share
-        );
-        assert!(share >= 0.99, "order {}: {share}", k + 1);
+    let (share, worst) = agreement("br", &ours, &want);
+    for (k, sh) in share.iter().enumerate() {
+        assert!(*sh >= 0.99, "order {}: {sh}", k + 1);
     }
     assert!(worst <= 1, "a percentile differs from R's by {worst}");
 
@@ -140,7 +113,7 @@ fn growth_percentiles_agree_with_r_quantreg() {
         })
         .unwrap();
     let knots = sgp::read_knots(&data.join("knots_boundaries_demo.csv")).unwrap();
-    let fit = sgp::fit(cohort, &knots).unwrap();
+    let fit = sgp::fit(cohort, &knots, Solver::Simplex).unwrap();
     let r_coef: Vec<Vec<f64>> = std::fs::read_to_string(
         repo().join("tests/reference/sgp/sgp_coef_MATHEMATICS_2023_2024_5_order1.csv"),
     )
@@ -157,4 +130,64 @@ fn growth_percentiles_agree_with_r_quantreg() {
     }
     eprintln!("coefficient matrix: max |ours - quantreg| = {max_diff:e}");
     assert!(max_diff < 1e-6, "max coefficient difference {max_diff}");
+
+    // The interior-point solver on every cohort, against the same R (simplex) percentiles: an
+    // interior point may stop inside an optimal face where the simplex stops at a corner, so a
+    // few percentiles move by one; none by more.
+    let fn_settings = SgpSettings {
+        solver: SolverChoice::Fn,
+        ..settings
+    };
+    let (index, summary) = sgp::compute(&assess, &fn_settings, Some(&knots));
+    assert_eq!(summary.interior_point_cohorts, summary.cohorts);
+    let fn_ours: HashMap<_, _> = index
+        .into_iter()
+        .filter_map(|((p, s, y, _), (a, b))| Some(((p, s, y), (a?, b))))
+        .collect();
+    let (share, worst) = agreement("fn", &fn_ours, &want);
+    for (k, sh) in share.iter().enumerate() {
+        assert!(*sh >= FN_EXACT_SHARE, "fn order {}: {sh}", k + 1);
+    }
+    assert!(worst <= 1, "an fn percentile differs from R's by {worst}");
+}
+
+/// Least share of interior-point percentiles identical to R's simplex ones, per order.
+const FN_EXACT_SHARE: f64 = 0.99;
+
+type Percentiles = HashMap<(String, String, String), (i32, Option<i32>)>;
+
+/// Share identical per order and the largest difference, printed with `label`.
+fn agreement(label: &str, ours: &Percentiles, want: &Percentiles) -> ([f64; 2], i32) {
+    assert_eq!(
+        ours.len(),
+        want.len(),
+        "{label}: the same pupils get a percentile as in R"
+    );
+    let mut n = [0usize; 2];
+    let mut exact = [0usize; 2];
+    let mut worst = 0;
+    for (key, (w1, w2)) in want {
+        let (g1, g2) = ours
+            .get(key)
+            .unwrap_or_else(|| panic!("{label}: {key:?} has no percentile"));
+        assert_eq!(w2.is_some(), g2.is_some(), "order 2 present for {key:?}");
+        for (k, (w, g)) in [(Some(*w1), Some(*g1)), (*w2, *g2)].into_iter().enumerate() {
+            if let (Some(w), Some(g)) = (w, g) {
+                n[k] += 1;
+                exact[k] += usize::from(w == g);
+                worst = worst.max((w - g).abs());
+            }
+        }
+    }
+    let share = [0, 1].map(|k| exact[k] as f64 / n[k] as f64);
+    for k in 0..2 {
+        eprintln!(
+            "{label} order {}: {} of {} percentiles identical to R ({:.4}%)",
+            k + 1,
+            exact[k],
+            n[k],
+            100.0 * share[k]
+        );
+    }
+    (share, worst)
 }

@@ -139,7 +139,8 @@ pub fn sample(
             continue;
         };
         let year = gy.value(i);
-        let moderator_year = if moderator_in_baseline_year && window == "E-E" {
+        let yearly = leerwinst_core::term::window_is_yearly(window) == Some(true);
+        let moderator_year = if moderator_in_baseline_year && yearly {
             SchoolYear::parse(year).map(|y| y.prev().to_string())
         } else {
             Some(year.to_string())

@@ -272,6 +272,21 @@ pub struct SgpSettings {
     /// Cohorts smaller than this get no percentiles (default 100): 100 quantiles need data.
     #[serde(default = "hundred")]
     pub min_cohort: usize,
+    /// Quantile-regression solver: `br` (exact simplex, as the SGP package; default) or `fn`
+    /// (Frisch-Newton interior point). See docs/indicators.md for when `fn` is worth it.
+    #[serde(default)]
+    pub solver: SolverChoice,
+}
+
+/// Which quantile-regression solver fits growth percentiles.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SolverChoice {
+    /// Exact simplex (quantreg `br`): the SGP package's results to the last percentile.
+    #[default]
+    Br,
+    /// Frisch-Newton interior point (quantreg `fn`): cost linear in cohort size.
+    Fn,
 }
 
 fn two() -> usize {
@@ -288,7 +303,7 @@ pub struct Compare {
     /// Design; only `regression` so far.
     #[serde(default)]
     pub design: Design,
-    /// Growth window whose follow-up year is compared (`E-E` or `M-E`).
+    /// Growth window whose follow-up year is compared (`E-E`, `M-E`, `S-S`, `F-S`, ...).
     #[serde(default = "e_e")]
     pub window: String,
     /// Only follow-up school years from this one on (default: all).
@@ -375,10 +390,11 @@ impl Pipeline {
                 sgp.max_order
             )));
         }
-        if !["E-E", "M-E", "Y-Y"].contains(&p.compare.window.as_str()) {
+        if crate::term::window_is_yearly(&p.compare.window).is_none() {
             return Err(perr(format!(
-                "[compare] window = '{}': expected 'E-E', 'M-E' or 'Y-Y'",
-                p.compare.window
+                "[compare] window = '{}': expected one of {}",
+                p.compare.window,
+                crate::term::window_names().join(", ")
             )));
         }
         let mut names: Vec<&str> = p.sources.iter().map(|s| s.name.as_str()).collect();

@@ -376,7 +376,7 @@ const GROWTH: &[Column] = &[
         "window",
         Utf8,
         false,
-        "Growth window kind: 'M-E' (within a school year), 'E-E' (end of one school year to the end of the next), 'Y-Y' (one annual test to the next)",
+        "Growth window: within a school year 'M-E' (Dutch mid-year to end), 'F-W', 'F-S', 'W-S' (NWEA fall, winter, spring); year on year 'E-E' (Dutch end to end), 'Y-Y' (annual test without a moment), 'F-F', 'W-W', 'S-S'",
     ),
     col(
         "school_year",

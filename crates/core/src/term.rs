@@ -10,6 +10,54 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// Pairs of test moments within one school year that form a growth window, with the window's
+/// name: Dutch mid-year to end of year, and NWEA's fall, winter and spring.
+pub const WITHIN_YEAR_WINDOWS: [(&str, &str, &str); 4] = [
+    ("M", "E", "M-E"),
+    ("Fall", "Winter", "F-W"),
+    ("Fall", "Spring", "F-S"),
+    ("Winter", "Spring", "W-S"),
+];
+
+/// Test moments that recur once a year and so form year-on-year windows, with the window's name:
+/// Dutch end-of-year tests (`E-E`), annual tests without a moment (`Y-Y`), and NWEA's seasons
+/// (`F-F`, `W-W`, `S-S`).
+pub const YEARLY_WINDOWS: [(&str, &str); 5] = [
+    ("E", "E-E"),
+    ("Y", "Y-Y"),
+    ("Fall", "F-F"),
+    ("Winter", "W-W"),
+    ("Spring", "S-S"),
+];
+
+/// The year-on-year window a test moment starts, if it recurs once a year.
+pub fn yearly_window(term: &str) -> Option<&'static str> {
+    YEARLY_WINDOWS
+        .iter()
+        .find(|(t, _)| *t == term)
+        .map(|(_, w)| *w)
+}
+
+/// Whether `w` names a growth window, and if so whether it spans two school years.
+pub fn window_is_yearly(w: &str) -> Option<bool> {
+    if YEARLY_WINDOWS.iter().any(|(_, y)| *y == w) {
+        Some(true)
+    } else if WITHIN_YEAR_WINDOWS.iter().any(|(_, _, y)| *y == w) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Every growth window name, within-year ones first.
+pub fn window_names() -> Vec<&'static str> {
+    WITHIN_YEAR_WINDOWS
+        .iter()
+        .map(|(_, _, w)| *w)
+        .chain(YEARLY_WINDOWS.iter().map(|(_, w)| *w))
+        .collect()
+}
+
 /// A school year, identified by the calendar year in which it starts (2024 for `2024-2025`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SchoolYear(pub i32);

@@ -5,6 +5,7 @@
 pub mod bspline;
 pub mod describe;
 pub mod dist;
+pub mod interior;
 pub mod linalg;
 pub mod ols;
 pub mod quantreg;

@@ -10,6 +10,7 @@
 //! `docs/indicators.md`.
 
 use crate::bspline::BSpline;
+use crate::interior::rq_fn_taus;
 use crate::quantreg::{Design, rq_taus};
 use crate::{Error, Result};
 
@@ -27,6 +28,15 @@ pub struct Prior<'a> {
     pub basis: &'a BSpline,
 }
 
+/// The quantile-regression method of a fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Solver {
+    /// Exact simplex ([`crate::quantreg`]), as `rq(method = "br")` that the SGP package uses.
+    Simplex,
+    /// Frisch-Newton interior point ([`crate::interior`]), as `rq(method = "fn")`.
+    InteriorPoint,
+}
+
 /// The fit of one cohort.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CohortFit {
@@ -35,7 +45,7 @@ pub struct CohortFit {
     pub coef: Vec<Vec<f64>>,
     /// The growth percentile of each pupil, 1..=99.
     pub sgp: Vec<u8>,
-    /// Simplex pivots over all 100 fits (a cost measure).
+    /// Simplex pivots or interior-point iterations over all 100 fits (a cost measure).
     pub pivots: usize,
 }
 
@@ -45,7 +55,11 @@ pub fn round5(v: f64) -> f64 {
 }
 
 /// Fits the cohort's 100 quantile regressions and returns each pupil's growth percentile.
-pub fn growth_percentiles(current: &[f64], priors: &[Prior<'_>]) -> Result<CohortFit> {
+pub fn growth_percentiles(
+    current: &[f64],
+    priors: &[Prior<'_>],
+    solver: Solver,
+) -> Result<CohortFit> {
     let n = current.len();
     if priors.is_empty() {
         return Err(Error::Input(
@@ -70,21 +84,28 @@ pub fn growth_percentiles(current: &[f64], priors: &[Prior<'_>]) -> Result<Cohor
         }
     }
     let design = Design::new(n, p, x)?;
-    let fits = rq_taus(&design, current, &taus())?;
+    let (coef, pivots): (Vec<Vec<f64>>, usize) = match solver {
+        Solver::Simplex => {
+            let fits = rq_taus(&design, current, &taus())?;
+            let cost = fits.iter().map(|f| f.pivots).sum();
+            (fits.into_iter().map(|f| f.coef).collect(), cost)
+        }
+        Solver::InteriorPoint => {
+            let fits = rq_fn_taus(&design, current, &taus())?;
+            let cost = fits.iter().map(|f| f.iterations).sum();
+            (fits.into_iter().map(|f| f.coef).collect(), cost)
+        }
+    };
     let mut sgp = Vec::with_capacity(n);
     for (i, &y) in current.iter().enumerate() {
         let xi = design.row(i);
-        let below = fits
+        let below = coef
             .iter()
-            .filter(|f| round5(xi.iter().zip(&f.coef).map(|(a, b)| a * b).sum()) < y)
+            .filter(|c| round5(xi.iter().zip(*c).map(|(a, b)| a * b).sum()) < y)
             .count();
         sgp.push(below.clamp(1, 99) as u8);
     }
-    Ok(CohortFit {
-        pivots: fits.iter().map(|f| f.pivots).sum(),
-        coef: fits.into_iter().map(|f| f.coef).collect(),
-        sgp,
-    })
+    Ok(CohortFit { coef, sgp, pivots })
 }
 
 /// Knots and boundaries by the SGP package's rule when none are given: knots at the 0.2, 0.4,
@@ -145,28 +166,31 @@ mod tests {
             planted.push(100.0 * u);
         }
         let basis = BSpline::new(&[400.0, 480.0, 560.0, 640.0], (250.0, 750.0)).unwrap();
-        let fit = growth_percentiles(
-            &current,
-            &[Prior {
-                scores: &prior,
-                basis: &basis,
-            }],
-        )
-        .unwrap();
-        assert_eq!(fit.coef.len(), 100);
-        assert_eq!(fit.coef[0].len(), 8);
-        let mean_abs: f64 = fit
-            .sgp
-            .iter()
-            .zip(&planted)
-            .map(|(s, p)| (*s as f64 - p).abs())
-            .sum::<f64>()
-            / n as f64;
-        assert!(
-            mean_abs < 2.0,
-            "mean |SGP - planted percentile| = {mean_abs}"
-        );
-        assert!(fit.sgp.iter().all(|&s| (1..=99).contains(&s)));
+        for solver in [Solver::Simplex, Solver::InteriorPoint] {
+            let fit = growth_percentiles(
+                &current,
+                &[Prior {
+                    scores: &prior,
+                    basis: &basis,
+                }],
+                solver,
+            )
+            .unwrap();
+            assert_eq!(fit.coef.len(), 100);
+            assert_eq!(fit.coef[0].len(), 8);
+            let mean_abs: f64 = fit
+                .sgp
+                .iter()
+                .zip(&planted)
+                .map(|(s, p)| (*s as f64 - p).abs())
+                .sum::<f64>()
+                / n as f64;
+            assert!(
+                mean_abs < 2.0,
+                "{solver:?}: mean |SGP - planted percentile| = {mean_abs}"
+            );
+            assert!(fit.sgp.iter().all(|&s| (1..=99).contains(&s)));
+        }
     }
 
     #[test]
@@ -187,8 +211,9 @@ mod tests {
                 scores: &[1.0],
                 basis: &basis,
             }],
+            Solver::Simplex,
         );
         assert!(r.is_err());
-        assert!(growth_percentiles(&[1.0], &[]).is_err());
+        assert!(growth_percentiles(&[1.0], &[], Solver::InteriorPoint).is_err());
     }
 }

@@ -1,8 +1,9 @@
 //! Growth per pupil x subject x window.
 //!
 //! Windows: `M-E` (mid-year to end of the same school year), `E-E` (end of one school year to
-//! the end of the next) and `Y-Y` (one annual test to the next, for exports with one test a year
-//! and no dates). Year-on-year windows carry student growth percentiles when the pipeline asks
+//! the end of the next), `Y-Y` (one annual test to the next, for exports with one test a year
+//! and no dates), and NWEA's `F-W`, `F-S`, `W-S` within the year and `F-F`, `W-W`, `S-S`
+//! year on year. Year-on-year windows carry student growth percentiles when the pipeline asks
 //! for them (`crate::sgp`). For each: scores, dates, elapsed months, gain, annualised gain,
 //! standardised scores and baseline quintile within subject x grade x term x school year, and the
 //! reliable change index (Jacobson & Truax 1991) where both SEMs are known.
@@ -16,7 +17,9 @@ use leerwinst_store::{
     Frame, bool_array, date_array, f64_array, i32_array, opt, opt_str, str_array,
 };
 
-use crate::sgp::{SgpIndex, yearly_window};
+use leerwinst_core::term::{WITHIN_YEAR_WINDOWS, yearly_window};
+
+use crate::sgp::SgpIndex;
 
 /// Days per month used for elapsed months.
 pub const DAYS_PER_MONTH: f64 = 30.4375;
@@ -200,8 +203,12 @@ pub fn compute(
                     .to_string();
                 find(&next, t)
             };
-            // Within the year (M-E), or to the same moment next year (E-E, Y-Y).
-            let within = (b.term == "M").then(|| ("M-E", find(&b.year, "E")));
+            // Within the year (M-E, F-W, F-S, W-S), or to the same moment next year (E-E, Y-Y,
+            // F-F, W-W, S-S).
+            let within = WITHIN_YEAR_WINDOWS
+                .iter()
+                .filter(|(from, _, _)| *from == b.term)
+                .map(|(_, to, w)| (*w, find(&b.year, to)));
             let yearly = yearly_window(&b.term).map(|w| (w, next_year(&b.term)));
             for (window, f) in within.into_iter().chain(yearly) {
                 let Some(f) = f else { continue };
@@ -499,5 +506,33 @@ mod tests {
         let rows = compute(&f, &HashMap::new(), None);
         assert_eq!(rows.len(), 1, "only lezen M-E");
         assert_eq!((rows[0].gain, rows[0].rci), (-10.0, None));
+    }
+
+    #[test]
+    fn nwea_season_windows() {
+        let t = |d, term, year, grade, score| ("p1", "reading", d, term, year, grade, score, None);
+        let f = frame(&[
+            t((2013, 9, 10), "Fall", "2013-2014", 6, 200.0),
+            t((2014, 1, 15), "Winter", "2013-2014", 6, 204.0),
+            t((2014, 5, 20), "Spring", "2013-2014", 6, 209.0),
+            t((2014, 9, 12), "Fall", "2014-2015", 7, 208.0),
+            t((2015, 5, 21), "Spring", "2014-2015", 7, 215.0),
+        ]);
+        let rows = compute(&f, &HashMap::new(), None);
+        let got: Vec<_> = rows
+            .iter()
+            .map(|r| (r.window, r.school_year.as_str(), r.gain))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("F-F", "2014-2015", 8.0),
+                ("F-S", "2013-2014", 9.0),
+                ("F-S", "2014-2015", 7.0),
+                ("F-W", "2013-2014", 4.0),
+                ("S-S", "2014-2015", 6.0),
+                ("W-S", "2013-2014", 5.0),
+            ]
+        );
     }
 }

@@ -9,24 +9,15 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use leerwinst_core::pipeline::SgpSettings;
+use leerwinst_core::pipeline::{SgpSettings, SolverChoice};
 use leerwinst_core::{Error, Result, SchoolYear};
 use leerwinst_stats::bspline::BSpline;
-use leerwinst_stats::sgp::{CohortFit, Prior, derived_knots, growth_percentiles};
+use leerwinst_stats::sgp::{CohortFit, Prior, Solver, derived_knots, growth_percentiles};
 use leerwinst_store::{Frame, opt};
 use rayon::prelude::*;
 use serde::Serialize;
 
-/// Test moments that recur once a year and so form year-on-year windows, with the window name.
-pub const YEARLY_TERMS: [(&str, &str); 2] = [("E", "E-E"), ("Y", "Y-Y")];
-
-/// The year-on-year window a test moment starts, if it recurs once a year.
-pub fn yearly_window(term: &str) -> Option<&'static str> {
-    YEARLY_TERMS
-        .iter()
-        .find(|(t, _)| *t == term)
-        .map(|(_, w)| *w)
-}
+use leerwinst_core::term::yearly_window;
 
 /// Knots and boundaries per (subject, prior grade).
 pub type KnotTable = BTreeMap<(String, i32), (Vec<f64>, (f64, f64))>;
@@ -237,8 +228,16 @@ pub fn knots_for(cohorts: &[Cohort], assess: &Frame, given: Option<&KnotTable>) 
     table
 }
 
-/// Fits one cohort.
-pub fn fit(cohort: &Cohort, knots: &KnotTable) -> Result<CohortFit> {
+/// The solver the settings choose.
+pub fn solver_for(settings: &SgpSettings) -> Solver {
+    match settings.solver {
+        SolverChoice::Br => Solver::Simplex,
+        SolverChoice::Fn => Solver::InteriorPoint,
+    }
+}
+
+/// Fits one cohort with `solver`.
+pub fn fit(cohort: &Cohort, knots: &KnotTable, solver: Solver) -> Result<CohortFit> {
     let bases = cohort
         .priors
         .iter()
@@ -262,7 +261,7 @@ pub fn fit(cohort: &Cohort, knots: &KnotTable) -> Result<CohortFit> {
             basis: b,
         })
         .collect();
-    growth_percentiles(&cohort.current, &priors)
+    growth_percentiles(&cohort.current, &priors, solver)
         .map_err(|e| Error::Compute(format!("{}: {e}", cohort.label())))
 }
 
@@ -275,8 +274,12 @@ pub struct SgpSummary {
     pub percentiles: usize,
     /// Cohorts not fitted, with the reason.
     pub skipped: Vec<String>,
-    /// Simplex pivots over all fits.
+    /// Simplex pivots over all fits by the simplex.
     pub pivots: usize,
+    /// Cohorts fitted by the interior-point method (the rest by the simplex).
+    pub interior_point_cohorts: usize,
+    /// Interior-point iterations over those cohorts' fits.
+    pub interior_point_iterations: usize,
     /// Wall-clock seconds of the fits.
     pub seconds: f64,
 }
@@ -305,16 +308,17 @@ pub fn compute(
             settings.min_cohort
         ));
     }
-    let fits: Vec<(Cohort, Result<CohortFit>)> = big
+    let fits: Vec<(Cohort, Result<(Solver, CohortFit)>)> = big
         .into_par_iter()
         .map(|c| {
-            let f = fit(&c, &knots);
+            let solver = solver_for(settings);
+            let f = fit(&c, &knots, solver).map(|f| (solver, f));
             (c, f)
         })
         .collect();
     let mut index = SgpIndex::new();
     for (c, f) in fits {
-        let f = match f {
+        let (solver, f) = match f {
             Ok(f) => f,
             Err(e) => {
                 summary.skipped.push(e.to_string());
@@ -322,7 +326,13 @@ pub fn compute(
             }
         };
         summary.cohorts += 1;
-        summary.pivots += f.pivots;
+        match solver {
+            Solver::Simplex => summary.pivots += f.pivots,
+            Solver::InteriorPoint => {
+                summary.interior_point_cohorts += 1;
+                summary.interior_point_iterations += f.pivots;
+            }
+        }
         summary.percentiles += f.sgp.len();
         for (pupil, s) in c.pupils.iter().zip(&f.sgp) {
             let slot = index
