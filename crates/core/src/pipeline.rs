@@ -146,6 +146,9 @@ pub enum SourceFormat {
     /// The SGP package's LONG layout (SGPdata's `sgpData_LONG`): VALID_CASE, CONTENT_AREA, YEAR,
     /// ID, GRADE, SCALE_SCORE, ... one annual test per pupil, content area and year.
     SgpLong,
+    /// NWEA MAP Growth Comprehensive Data File (a folder with StudentsBySchool.csv and
+    /// AssessmentResults.csv, pre- or post-2015 layout), keeping NWEA's own growth fields.
+    NweaCdf,
 }
 
 /// Canonical LMS event kinds.
@@ -249,6 +252,12 @@ impl Default for Indicators {
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Growth {
+    /// Norm table CSV for expected growth, CGI and conditional growth percentile (columns
+    /// `subject`, `grade`, `window`, `baseline_low`, `baseline_high`, `expected_growth`, `sd`,
+    /// optional `instrument`), relative to the pipeline file. NWEA's own figures, where an
+    /// export carries them, take precedence.
+    #[serde(default)]
+    pub norms: Option<PathBuf>,
     /// Student growth percentiles; computed only when this table is present.
     #[serde(default)]
     pub sgp: Option<SgpSettings>,

@@ -87,8 +87,13 @@ pub enum Table {
     Events,
     /// One row per planned task (warehouse).
     Plans,
+    /// Growth measures as a test publisher reported them, per pupil, subject and window
+    /// (warehouse; NWEA MAP CDF).
+    ReportedGrowth,
     /// One row per pupil, subject and growth window (indicators).
     Growth,
+    /// Growth aggregated per school and per class, subject, window and year (indicators).
+    GroupGrowth,
     /// One row per pupil and school year (indicators).
     Srl,
     /// One row per design, outcome, subject and subgroup level (effects).
@@ -97,14 +102,16 @@ pub enum Table {
 
 impl Table {
     /// All tables, in pipeline order.
-    pub const ALL: [Table; 9] = [
+    pub const ALL: [Table; 11] = [
         Table::Pupils,
         Table::Schools,
         Table::Enrollments,
         Table::Assessments,
+        Table::ReportedGrowth,
         Table::Events,
         Table::Plans,
         Table::Growth,
+        Table::GroupGrowth,
         Table::Srl,
         Table::Effects,
     ];
@@ -118,7 +125,9 @@ impl Table {
             Table::Assessments => "assessments",
             Table::Events => "events",
             Table::Plans => "plans",
+            Table::ReportedGrowth => "reported_growth",
             Table::Growth => "growth",
+            Table::GroupGrowth => "group_growth",
             Table::Srl => "srl",
             Table::Effects => "effects",
         }
@@ -127,7 +136,7 @@ impl Table {
     /// Folder of the run output the table lives in.
     pub fn folder(self) -> &'static str {
         match self {
-            Table::Growth | Table::Srl => "indicators",
+            Table::Growth | Table::GroupGrowth | Table::Srl => "indicators",
             Table::Effects => "effects",
             _ => "warehouse",
         }
@@ -142,7 +151,9 @@ impl Table {
             Table::Assessments => ASSESSMENTS,
             Table::Events => EVENTS,
             Table::Plans => PLANS,
+            Table::ReportedGrowth => REPORTED_GROWTH,
             Table::Growth => GROWTH,
+            Table::GroupGrowth => GROUP_GROWTH,
             Table::Srl => SRL,
             Table::Effects => EFFECTS,
         }
@@ -469,6 +480,165 @@ const GROWTH: &[Column] = &[
         "The growth percentile of the highest order available (as the SGP package reports it)",
     ),
     col("sgp_order", I32, true, "Order of `sgp`: 1 or 2 prior years"),
+    col(
+        "expected_growth",
+        F64,
+        true,
+        "Growth expected from the baseline: NWEA's projected growth where the export has it, else the pipeline's norm table (subject, baseline grade, window, baseline band)",
+    ),
+    col(
+        "cgi",
+        F64,
+        true,
+        "Conditional growth index: NWEA's where reported, else (gain - expected_growth) / norm SD",
+    ),
+    col(
+        "cgp",
+        F64,
+        true,
+        "Conditional growth percentile: NWEA's where reported, else 100 * Phi(cgi)",
+    ),
+    col(
+        "norm_source",
+        Utf8,
+        true,
+        "Where expected growth and CGI come from: 'nwea', 'norm-table', or 'nwea+norm-table' (NWEA's projection with the table's SD); null without norms",
+    ),
+];
+
+const REPORTED_GROWTH: &[Column] = &[
+    col("pupil_key", Utf8, false, "Pseudonymised pupil id"),
+    col(
+        "subject",
+        Utf8,
+        false,
+        "Canonical subject (NWEA MeasurementScale, lower case)",
+    ),
+    col(
+        "window",
+        Utf8,
+        false,
+        "Growth window ('F-W', 'F-S', 'W-S', 'F-F', 'W-W', 'S-S')",
+    ),
+    col(
+        "school_year",
+        Utf8,
+        false,
+        "School year of the window's second test",
+    ),
+    col(
+        "projected_growth",
+        F64,
+        true,
+        "Growth the publisher's norms expect from the pupil's starting score (NWEA ProjectedGrowth, or Typical...Growth in pre-2015 files)",
+    ),
+    col(
+        "observed_growth",
+        F64,
+        true,
+        "Growth the publisher observed (NWEA ObservedGrowth)",
+    ),
+    col(
+        "observed_growth_se",
+        F64,
+        true,
+        "Standard error of the observed growth (NWEA ObservedGrowthSE)",
+    ),
+    col(
+        "met_projected",
+        Bool,
+        true,
+        "The pupil met the projected growth (NWEA MetProjectedGrowth)",
+    ),
+    col(
+        "cgi",
+        F64,
+        true,
+        "Conditional growth index as reported (NWEA ConditionalGrowthIndex)",
+    ),
+    col(
+        "cgp",
+        F64,
+        true,
+        "Conditional growth percentile as reported (NWEA ConditionalGrowthPercentile)",
+    ),
+    col(
+        "source",
+        Utf8,
+        false,
+        "Where the figures come from: 'nwea-cdf' (growth summary fields of the window's last term) or 'nwea-cdf-typical' (pre-2015 typical-growth projection of its first term)",
+    ),
+];
+
+const GROUP_GROWTH: &[Column] = &[
+    col(
+        "level",
+        Utf8,
+        false,
+        "'school' or 'class' (a class row also names its school)",
+    ),
+    col("school_key", Utf8, false, "School"),
+    col("group_key", Utf8, true, "Class; null on school rows"),
+    col("subject", Utf8, false, "Canonical subject"),
+    col("window", Utf8, false, "Growth window"),
+    col(
+        "school_year",
+        Utf8,
+        false,
+        "School year of the follow-up test",
+    ),
+    col(
+        "programme",
+        Bool,
+        false,
+        "The school ran the programme that year (all pupils of the group)",
+    ),
+    col("n", I64, false, "Pupils with a growth row"),
+    col("mean_gain", F64, false, "Mean gain"),
+    col("n_sgp", I64, false, "Pupils with a growth percentile"),
+    col(
+        "median_sgp",
+        F64,
+        true,
+        "Median growth percentile (SGP package convention for groups); null without percentiles",
+    ),
+    col(
+        "median_sgp_low",
+        F64,
+        true,
+        "Lower end of the distribution-free 95% confidence interval of the median (order statistics, exact binomial); null below 6 pupils",
+    ),
+    col("median_sgp_high", F64, true, "Upper end of that interval"),
+    col(
+        "n_cgi",
+        I64,
+        false,
+        "Pupils with a conditional growth index",
+    ),
+    col(
+        "mean_cgi",
+        F64,
+        true,
+        "Mean conditional growth index (NWEA's school-level summary of CGIs); null without CGIs",
+    ),
+    col(
+        "n_rci",
+        I64,
+        false,
+        "Pupils with a reliable change index (both SEMs known)",
+    ),
+    col(
+        "reliable_growth_share",
+        F64,
+        true,
+        "Share of pupils with an RCI whose growth is reliable (RCI > 1.96)",
+    ),
+    col(
+        "reliable_decline_share",
+        F64,
+        true,
+        "Share of pupils with an RCI whose scores reliably declined (RCI < -1.96)",
+    ),
 ];
 
 const SRL: &[Column] = &[

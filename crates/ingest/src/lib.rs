@@ -8,6 +8,7 @@ pub mod context;
 pub mod delimited;
 pub mod input;
 pub mod lvs;
+pub mod nwea;
 pub mod oneroster;
 pub mod plans;
 pub mod pseudonym;
@@ -74,6 +75,7 @@ struct Warehouse {
     assessments: Vec<AssessmentRow>,
     events: Vec<EventRow>,
     plans: Vec<PlanRow>,
+    reported: Vec<ReportedGrowthRow>,
 }
 
 fn order(f: SourceFormat) -> u8 {
@@ -124,6 +126,32 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                     }
                 }
                 (roster.files, roster.read, accepted)
+            }
+            SourceFormat::NweaCdf => {
+                let instrument = src.instrument.as_deref().unwrap_or("nwea-map");
+                let range = src.score_range.unwrap_or(nwea::DEFAULT_RIT_RANGE);
+                let cdf = nwea::read(&path, &src.name, &mut rejects, &pseudo, instrument, range)?;
+                let known: std::collections::HashSet<String> =
+                    wh.pupils.iter().map(|p| p.pupil_key.clone()).collect();
+                wh.pupils.extend(
+                    cdf.pupils
+                        .into_iter()
+                        .filter(|p| !known.contains(&p.pupil_key)),
+                );
+                for e in &cdf.enrollments {
+                    if !wh.schools.iter().any(|s| s.school_key == e.school_key) {
+                        wh.schools.push(SchoolRow {
+                            school_key: e.school_key.clone(),
+                            school_name: Some(e.school_key.clone()),
+                            programme_from: None,
+                            school_weight: None,
+                        });
+                    }
+                }
+                wh.enrollments.extend(cdf.enrollments);
+                wh.assessments.extend(cdf.assessments);
+                wh.reported.extend(cdf.reported);
+                (cdf.files, cdf.read, cdf.accepted)
             }
             format => {
                 let info = input::file_info(&path)?;
@@ -181,7 +209,9 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         wh.enrollments.extend(got.enrollments);
                         (got.read, n)
                     }
-                    SourceFormat::Oneroster => unreachable!("handled above"),
+                    SourceFormat::Oneroster | SourceFormat::NweaCdf => {
+                        unreachable!("folder formats are handled above")
+                    }
                 };
                 (vec![info], read, accepted)
             }
@@ -222,6 +252,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
         ("assessments".to_string(), wh.assessments.len()),
         ("events".to_string(), wh.events.len()),
         ("plans".to_string(), wh.plans.len()),
+        ("reported_growth".to_string(), wh.reported.len()),
     ]);
     Ok(IngestSummary {
         sources: summaries,
@@ -309,6 +340,15 @@ fn write(
     put(Table::Enrollments, enrollments(&wh.enrollments))?;
     put(Table::Assessments, assessments(&wh.assessments))?;
     put(Table::Plans, plans(&wh.plans))?;
+    wh.reported.sort_by(|a, b| {
+        (&a.pupil_key, &a.subject, a.window, &a.school_year).cmp(&(
+            &b.pupil_key,
+            &b.subject,
+            b.window,
+            &b.school_year,
+        ))
+    });
+    put(Table::ReportedGrowth, reported_growth(&wh.reported))?;
 
     // Events: hive-partitioned by school year, sorted by pupil and time within a partition.
     let events_dir = dir.join("events");

@@ -80,6 +80,33 @@ pub struct AssessmentRow {
     pub level: Option<String>,
 }
 
+/// A `reported_growth` row: growth figures as the test publisher reported them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReportedGrowthRow {
+    /// Pseudonym.
+    pub pupil_key: String,
+    /// Canonical subject.
+    pub subject: String,
+    /// Window name (`F-S`, ...).
+    pub window: &'static str,
+    /// School year of the window's second test.
+    pub school_year: String,
+    /// Projected (typical) growth.
+    pub projected_growth: Option<f64>,
+    /// Observed growth.
+    pub observed_growth: Option<f64>,
+    /// Its standard error.
+    pub observed_growth_se: Option<f64>,
+    /// Met the projection.
+    pub met_projected: Option<bool>,
+    /// Conditional growth index.
+    pub cgi: Option<f64>,
+    /// Conditional growth percentile.
+    pub cgp: Option<f64>,
+    /// `nwea-cdf` or `nwea-cdf-typical`.
+    pub source: &'static str,
+}
+
 /// An `events` row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRow {
@@ -179,6 +206,23 @@ pub fn assessments(rows: &[AssessmentRow]) -> Vec<ArrayRef> {
         f64_array(rows.iter().map(|r| r.sem).collect()),
         f64_array(rows.iter().map(|r| r.percentile).collect()),
         s(rows, |r| r.level.as_deref()),
+    ]
+}
+
+/// Columns of the `reported_growth` table.
+pub fn reported_growth(rows: &[ReportedGrowthRow]) -> Vec<ArrayRef> {
+    vec![
+        s(rows, |r| Some(&r.pupil_key)),
+        s(rows, |r| Some(&r.subject)),
+        s(rows, |r| Some(r.window)),
+        s(rows, |r| Some(&r.school_year)),
+        f64_array(rows.iter().map(|r| r.projected_growth).collect()),
+        f64_array(rows.iter().map(|r| r.observed_growth).collect()),
+        f64_array(rows.iter().map(|r| r.observed_growth_se).collect()),
+        bool_array(rows.iter().map(|r| r.met_projected).collect()),
+        f64_array(rows.iter().map(|r| r.cgi).collect()),
+        f64_array(rows.iter().map(|r| r.cgp).collect()),
+        s(rows, |r| Some(r.source)),
     ]
 }
 

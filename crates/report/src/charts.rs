@@ -631,6 +631,10 @@ mod tests {
             i32_array(vec![None; n]),
             i32_array(vec![None; n]),
             i32_array(vec![None; n]),
+            f64_array(vec![None; n]),
+            f64_array(vec![None; n]),
+            f64_array(vec![None; n]),
+            s(vec![None; n]),
         ];
         Frame {
             path: "growth".into(),

@@ -19,6 +19,7 @@ use leerwinst_store::{
 
 use leerwinst_core::term::{WITHIN_YEAR_WINDOWS, yearly_window};
 
+use crate::norms::{NormGrowth, NormTable, ReportedIndex, norm_growth};
 use crate::sgp::SgpIndex;
 
 /// Days per month used for elapsed months.
@@ -28,6 +29,7 @@ pub const RCI_CRITICAL: f64 = 1.96;
 
 #[derive(Debug, Clone)]
 struct Test {
+    instrument: String,
     year: String,
     term: String,
     date: Option<i32>,
@@ -85,6 +87,20 @@ pub struct GrowthRow {
     pub sgp_order_1: Option<i32>,
     /// SGP given two prior years.
     pub sgp_order_2: Option<i32>,
+    /// Expected growth, CGI, CGP and their source.
+    pub norm: NormGrowth,
+}
+
+/// What growth rows draw on besides the tests: growth percentiles, the publisher's reported
+/// growth, and a norm table; each optional.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    /// Growth percentiles.
+    pub sgp: Option<&'a SgpIndex>,
+    /// NWEA's own growth figures.
+    pub reported: Option<&'a ReportedIndex>,
+    /// The pipeline's norm table.
+    pub norms: Option<&'a NormTable>,
 }
 
 /// Enrollment facts of a pupil in a school year.
@@ -123,16 +139,18 @@ pub fn enrollment_index(enr: &Frame) -> HashMap<(String, String), Enrolled> {
     m
 }
 
-/// Computes growth rows from the assessments and enrollments tables, with growth percentiles
-/// from `sgp` where given.
+/// Computes growth rows from the assessments and enrollments tables, with growth percentiles,
+/// reported growth and norms from `extras` where given.
 pub fn compute(
     assess: &Frame,
     enrolled: &HashMap<(String, String), Enrolled>,
-    sgp: Option<&SgpIndex>,
+    extras: &Extras<'_>,
 ) -> Vec<GrowthRow> {
-    let (p, subj, date, term, year, grade, score, sem) = (
+    let sgp = extras.sgp;
+    let (p, subj, instrument, date, term, year, grade, score, sem) = (
         assess.str("pupil_key"),
         assess.str("subject"),
+        assess.str("instrument"),
         assess.date("administered_on"),
         assess.str("term"),
         assess.str("school_year"),
@@ -183,6 +201,7 @@ pub fn compute(
         per.entry((p.value(i).to_string(), subj.value(i).to_string()))
             .or_default()
             .push(Test {
+                instrument: instrument.value(i).to_string(),
                 year: year.value(i).to_string(),
                 term: term.value(i).to_string(),
                 date: opt(date, i),
@@ -234,6 +253,24 @@ pub fn compute(
                             .copied()
                     })
                     .unwrap_or((None, None));
+                let reported = extras.reported.and_then(|r| {
+                    r.get(&(
+                        pupil.clone(),
+                        subject.clone(),
+                        window.to_string(),
+                        f.year.clone(),
+                    ))
+                    .copied()
+                });
+                // Norms are by baseline grade; a yearly window without one takes follow-up - 1.
+                let baseline_grade = b.grade.or_else(|| {
+                    let g = f.grade.or(e.grade)?;
+                    Some(if f.year == b.year { g } else { g - 1 })
+                });
+                let band = extras
+                    .norms
+                    .zip(baseline_grade)
+                    .and_then(|(t, g)| t.lookup(&b.instrument, &subject, g, window, b.score));
                 rows.push(GrowthRow {
                     pupil_key: pupil.clone(),
                     subject: subject.clone(),
@@ -265,6 +302,7 @@ pub fn compute(
                     }),
                     sgp_order_1,
                     sgp_order_2,
+                    norm: norm_growth(gain, reported, band),
                 });
             }
         }
@@ -323,6 +361,13 @@ pub fn columns(rows: &[GrowthRow]) -> Vec<ArrayRef> {
                 .collect(),
         ),
     ];
+    let mut cols = cols;
+    cols.extend([
+        f(&|r| r.norm.expected),
+        f(&|r| r.norm.cgi),
+        f(&|r| r.norm.cgp),
+        s(&|r| r.norm.source),
+    ]);
     debug_assert_eq!(cols.len(), Table::Growth.columns().len());
     cols
 }
@@ -430,7 +475,7 @@ mod tests {
                 programme: true,
             },
         );
-        let rows = compute(&f, &enrolled, None);
+        let rows = compute(&f, &enrolled, &Extras::default());
         let w: Vec<_> = rows
             .iter()
             .map(|r| (r.window, r.school_year.as_str()))
@@ -503,7 +548,7 @@ mod tests {
                 None,
             ),
         ]);
-        let rows = compute(&f, &HashMap::new(), None);
+        let rows = compute(&f, &HashMap::new(), &Extras::default());
         assert_eq!(rows.len(), 1, "only lezen M-E");
         assert_eq!((rows[0].gain, rows[0].rci), (-10.0, None));
     }
@@ -518,7 +563,7 @@ mod tests {
             t((2014, 9, 12), "Fall", "2014-2015", 7, 208.0),
             t((2015, 5, 21), "Spring", "2014-2015", 7, 215.0),
         ]);
-        let rows = compute(&f, &HashMap::new(), None);
+        let rows = compute(&f, &HashMap::new(), &Extras::default());
         let got: Vec<_> = rows
             .iter()
             .map(|r| (r.window, r.school_year.as_str(), r.gain))

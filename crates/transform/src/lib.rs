@@ -1,10 +1,13 @@
 //! Transform: growth and self-regulation indicators from the warehouse tables.
 //!
-//! Reads `warehouse/*.parquet`, writes `indicators/growth.parquet` and `indicators/srl.parquet`
-//! (each with a CSV beside it for staff). Does no other I/O; the indicator families are plain
+//! Reads `warehouse/*.parquet`, writes `indicators/growth.parquet`,
+//! `indicators/group_growth.parquet` and `indicators/srl.parquet` (each with a CSV beside it for
+//! staff). Does no other I/O; the indicator families are plain
 //! functions over rows, tested on hand-made inputs.
 
+pub mod groups;
 pub mod growth;
+pub mod norms;
 pub mod sgp;
 pub mod srl;
 
@@ -21,6 +24,10 @@ use serde::Serialize;
 pub struct TransformSummary {
     /// Growth rows written.
     pub growth_rows: usize,
+    /// School and class growth rows written.
+    pub group_rows: usize,
+    /// Growth rows with a conditional growth index (NWEA's or from the norm table).
+    pub growth_with_cgi: usize,
     /// SRL rows written.
     pub srl_rows: usize,
     /// SRL rows with a composite index.
@@ -58,7 +65,25 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
         }
         None => (None, None),
     };
-    let growth_rows = growth::compute(&assessments, &enrolled, sgp_index.as_ref());
+    let reported_path = wh.join("reported_growth.parquet");
+    let reported = if reported_path.exists() {
+        Some(norms::reported_index(&read_table(
+            &reported_path,
+            Table::ReportedGrowth,
+        )?))
+    } else {
+        None
+    };
+    let norm_table = match &p.growth.norms {
+        Some(path) => Some(norms::NormTable::read(&p.resolve(path))?),
+        None => None,
+    };
+    let extras = growth::Extras {
+        sgp: sgp_index.as_ref(),
+        reported: reported.as_ref(),
+        norms: norm_table.as_ref(),
+    };
+    let growth_rows = growth::compute(&assessments, &enrolled, &extras);
     let path = ind.join("growth.parquet");
     write_table(&path, Table::Growth, growth::columns(&growth_rows), &meta)?;
     let frame = read_table(&path, Table::Growth)?;
@@ -66,6 +91,20 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
     outputs.extend([
         path.display().to_string(),
         ind.join("growth.csv").display().to_string(),
+    ]);
+    let group_rows = groups::compute(&growth_rows);
+    let path = ind.join("group_growth.parquet");
+    write_table(
+        &path,
+        Table::GroupGrowth,
+        groups::columns(&group_rows),
+        &meta,
+    )?;
+    let frame = read_table(&path, Table::GroupGrowth)?;
+    write_csv(&ind.join("group_growth.csv"), &frame.batch)?;
+    outputs.extend([
+        path.display().to_string(),
+        ind.join("group_growth.csv").display().to_string(),
     ]);
     let t_growth = t0.elapsed().as_secs_f64();
 
@@ -96,6 +135,8 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
 
     Ok(TransformSummary {
         growth_rows: growth_rows.len(),
+        group_rows: group_rows.len(),
+        growth_with_cgi: growth_rows.iter().filter(|r| r.norm.cgi.is_some()).count(),
         srl_rows: srl_rows.len(),
         srl_with_index: srl_rows.iter().filter(|r| r.srl_index.is_some()).count(),
         events_read: events.len(),
