@@ -258,9 +258,53 @@ pub struct Growth {
     /// export carries them, take precedence.
     #[serde(default)]
     pub norms: Option<PathBuf>,
+    /// Standard errors of measurement per instrument (optionally per subject and grade), used
+    /// for the reliable change index where the export gives no SEM.
+    #[serde(default)]
+    pub sem: Vec<SemEntry>,
     /// Student growth percentiles; computed only when this table is present.
     #[serde(default)]
     pub sgp: Option<SgpSettings>,
+}
+
+/// `[[growth.sem]]`: the SEM of an instrument, optionally for one subject and grade.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SemEntry {
+    /// Instrument name as stored with the scores (e.g. `cito-lvs`).
+    pub instrument: String,
+    /// Only this subject (default: every subject).
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// Only this grade (default: every grade).
+    #[serde(default)]
+    pub grade: Option<i32>,
+    /// Standard error of measurement, in scale-score points (> 0).
+    pub sem: f64,
+}
+
+impl Growth {
+    /// The SEM the table gives for a test: the most specific matching entry (subject and grade
+    /// given beat one of them, which beats neither), the first in the file among equals.
+    pub fn sem_for(&self, instrument: &str, subject: &str, grade: Option<i32>) -> Option<f64> {
+        self.sem
+            .iter()
+            .filter(|e| e.instrument == instrument)
+            .filter(|e| {
+                e.subject
+                    .as_deref()
+                    .is_none_or(|s| s.eq_ignore_ascii_case(subject))
+            })
+            .filter(|e| e.grade.is_none() || e.grade == grade)
+            .fold(None::<(&SemEntry, usize)>, |best, e| {
+                let rank = usize::from(e.subject.is_some()) + usize::from(e.grade.is_some());
+                match best {
+                    Some((_, r)) if r >= rank => best,
+                    _ => Some((e, rank)),
+                }
+            })
+            .map(|(e, _)| e.sem)
+    }
 }
 
 /// `[growth.sgp]`: student growth percentiles as the SGP package computes them.
@@ -399,6 +443,17 @@ impl Pipeline {
                 sgp.max_order
             )));
         }
+        if let Some(e) = p
+            .growth
+            .sem
+            .iter()
+            .find(|e| !(e.sem.is_finite() && e.sem > 0.0))
+        {
+            return Err(perr(format!(
+                "[[growth.sem]] instrument = '{}': sem = {} must be a positive number",
+                e.instrument, e.sem
+            )));
+        }
         if crate::term::window_is_yearly(&p.compare.window).is_none() {
             return Err(perr(format!(
                 "[compare] window = '{}': expected one of {}",
@@ -497,5 +552,26 @@ path = "data/toetsen.csv"
             &MINIMAL[MINIMAL.find("[[source]]").unwrap()..]
         );
         assert!(Pipeline::from_toml(&dup, Path::new("p.toml")).is_err());
+    }
+
+    #[test]
+    fn sem_table_picks_the_most_specific_entry() {
+        let text = format!(
+            "{MINIMAL}\n[[growth.sem]]\ninstrument = \"cito-lvs\"\nsem = 5.0\n\n\
+             [[growth.sem]]\ninstrument = \"cito-lvs\"\nsubject = \"rekenen\"\nsem = 4.0\n\n\
+             [[growth.sem]]\ninstrument = \"cito-lvs\"\nsubject = \"rekenen\"\ngrade = 5\nsem = 3.5\n"
+        );
+        let p = Pipeline::from_toml(&text, Path::new("p.toml")).unwrap();
+        let g = &p.growth;
+        assert_eq!(g.sem_for("cito-lvs", "Rekenen", Some(5)), Some(3.5));
+        assert_eq!(g.sem_for("cito-lvs", "rekenen", Some(6)), Some(4.0));
+        assert_eq!(g.sem_for("cito-lvs", "rekenen", None), Some(4.0));
+        assert_eq!(g.sem_for("cito-lvs", "lezen", Some(5)), Some(5.0));
+        assert_eq!(g.sem_for("nwea-map", "lezen", Some(5)), None);
+        let bad = format!("{MINIMAL}\n[[growth.sem]]\ninstrument = \"x\"\nsem = 0\n");
+        let err = Pipeline::from_toml(&bad, Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("positive"), "{err}");
     }
 }

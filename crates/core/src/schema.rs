@@ -453,7 +453,7 @@ const GROWTH: &[Column] = &[
         "rci",
         F64,
         true,
-        "Reliable change index (Jacobson & Truax 1991): gain / sqrt(sem1^2 + sem2^2); null without SEMs",
+        "Reliable change index (Jacobson & Truax 1991): gain / sqrt(sem1^2 + sem2^2), SEMs from the export or else the pipeline's [[growth.sem]] table; null without SEMs",
     ),
     col(
         "reliable_change",

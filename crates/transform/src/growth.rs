@@ -101,6 +101,8 @@ pub struct Extras<'a> {
     pub reported: Option<&'a ReportedIndex>,
     /// The pipeline's norm table.
     pub norms: Option<&'a NormTable>,
+    /// The pipeline's growth settings, for `[[growth.sem]]` where the export has no SEM.
+    pub settings: Option<&'a leerwinst_core::pipeline::Growth>,
 }
 
 /// Enrollment facts of a pupil in a school year.
@@ -207,7 +209,11 @@ pub fn compute(
                 date: opt(date, i),
                 grade: opt(grade, i),
                 score: score.value(i),
-                sem: opt(sem, i),
+                sem: opt(sem, i).or_else(|| {
+                    extras
+                        .settings?
+                        .sem_for(instrument.value(i), subj.value(i), opt(grade, i))
+                }),
                 z: z[i],
                 quintile: quint[i],
             });
@@ -579,5 +585,49 @@ mod tests {
                 ("W-S", "2013-2014", 5.0),
             ]
         );
+    }
+
+    #[test]
+    fn sem_table_fills_in_missing_sems_for_the_rci() {
+        let f = frame(&[
+            (
+                "p1",
+                "rekenen",
+                (2024, 1, 20),
+                "M",
+                "2023-2024",
+                4,
+                100.0,
+                None,
+            ),
+            (
+                "p1",
+                "rekenen",
+                (2024, 6, 10),
+                "E",
+                "2023-2024",
+                4,
+                110.0,
+                Some(4.0),
+            ),
+        ]);
+        let settings = leerwinst_core::pipeline::Growth {
+            sem: vec![leerwinst_core::pipeline::SemEntry {
+                instrument: "cito-lvs".into(),
+                subject: None,
+                grade: None,
+                sem: 3.0,
+            }],
+            ..Default::default()
+        };
+        let extras = Extras {
+            settings: Some(&settings),
+            ..Default::default()
+        };
+        let rows = compute(&f, &HashMap::new(), &extras);
+        // The exported SEM (4) is kept; the missing one comes from the table (3): 10 / 5.
+        assert_eq!(rows[0].rci, Some(2.0));
+        let without = compute(&f, &HashMap::new(), &Extras::default());
+        assert_eq!(without[0].rci, None);
     }
 }

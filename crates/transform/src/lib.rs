@@ -82,6 +82,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
         sgp: sgp_index.as_ref(),
         reported: reported.as_ref(),
         norms: norm_table.as_ref(),
+        settings: Some(&p.growth),
     };
     let growth_rows = growth::compute(&assessments, &enrolled, &extras);
     let path = ind.join("growth.parquet");
