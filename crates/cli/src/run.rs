@@ -170,10 +170,18 @@ pub fn stages(
                 let s = leerwinst_compare::run(&p, &out)?;
                 pb.finish_and_clear();
                 let secs = t.elapsed().as_secs_f64();
-                println!(
-                    "compare    {secs:6.1} s  {:?} design, window {}, years {:?}: {} observations, {} effects",
-                    p.compare.design, p.compare.window, s.years, s.observations, s.effects
-                );
+                if s.coefficients > 0 {
+                    println!(
+                        "compare    {secs:6.1} s  {:?} design: {} pupil-grades, {} coefficients in effects/coefficients.csv",
+                        p.compare.design, s.observations, s.coefficients
+                    );
+                    print_treatment_coefficients(&out, p.compare.experiment.as_ref())?;
+                } else {
+                    println!(
+                        "compare    {secs:6.1} s  {:?} design, window {}, years {:?}: {} observations, {} effects",
+                        p.compare.design, p.compare.window, s.years, s.observations, s.effects
+                    );
+                }
                 print_effects(&out)?;
                 for sk in &s.skipped {
                     println!("             not estimated: {sk}");
@@ -208,6 +216,53 @@ pub fn stages(
         out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The treatment coefficients of an experiment, one line per grade and model.
+fn print_treatment_coefficients(
+    out: &Path,
+    e: Option<&leerwinst_core::pipeline::Experiment>,
+) -> Result<()> {
+    let Some(e) = e else { return Ok(()) };
+    let f = leerwinst_store::read_table(
+        &out.join("effects/coefficients.parquet"),
+        leerwinst_core::Table::Coefficients,
+    )?;
+    let (model, sample, term, est, se, n) = (
+        f.str("model"),
+        f.str("sample"),
+        f.str("term"),
+        f.f64("estimate"),
+        f.f64("se"),
+        f.i64("n"),
+    );
+    let mut lines: Vec<(String, String, Vec<String>, i64)> = Vec::new();
+    for i in 0..f.len() {
+        let t = term.value(i);
+        if t == "(intercept)" || t == e.reference {
+            continue;
+        }
+        let is_level = !e.model.iter().any(|m| m.covariates.iter().any(|c| c == t));
+        if !is_level {
+            continue;
+        }
+        let key = (sample.value(i).to_string(), model.value(i).to_string());
+        let cell = format!("{t} {:+.2} ({:.2})", est.value(i), se.value(i));
+        match lines
+            .iter_mut()
+            .find(|l| (l.0.as_str(), l.1.as_str()) == (&key.0, &key.1))
+        {
+            Some(l) => l.2.push(cell),
+            None => lines.push((key.0, key.1, vec![cell], n.value(i))),
+        }
+    }
+    for (sample, model, cells, n) in lines {
+        println!(
+            "             {sample:8} {model:28} {}  n = {n}",
+            cells.join("  ")
+        );
+    }
+    Ok(())
 }
 
 fn print_effects(out: &Path) -> Result<()> {

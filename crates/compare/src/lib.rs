@@ -11,12 +11,18 @@
 //! freedom, Hedges' g and RAND percentile points. The self-regulation tercile is taken from the
 //! baseline year (before the programme) by default, so the moderator is not itself an outcome.
 //! Rows: per subject and for all subjects pooled; subgroup `overall` and `srl_tercile` 1-3.
+//!
+//! Design `experiment` (module [`experiment`]): a randomised categorical treatment with a
+//! percentile outcome per grade and a sequence of models, as in Krueger (1999), Table V; its
+//! coefficients go to `effects/coefficients.*`.
+
+pub mod experiment;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use arrow_array::Array;
-use leerwinst_core::pipeline::Pipeline;
+use leerwinst_core::pipeline::{Design, Experiment, Pipeline};
 use leerwinst_core::{Error, Result, SchoolYear, Table};
 use leerwinst_stats::dist::{hedges_j, percentile_points, t_quantile, t_two_sided_p};
 use leerwinst_stats::ols::ols_cluster;
@@ -88,6 +94,8 @@ pub struct CompareSummary {
     pub years: Vec<String>,
     /// Effect rows written.
     pub effects: usize,
+    /// Regression coefficients written to `effects/coefficients.*` (experiment design).
+    pub coefficients: usize,
     /// Models that could not be estimated, with the reason.
     pub skipped: Vec<String>,
     /// Files written.
@@ -305,8 +313,75 @@ pub fn columns(rows: &[Effect]) -> Vec<arrow_array::ArrayRef> {
     ]
 }
 
+/// Arrow columns of coefficient rows, in `Table::Coefficients` order.
+pub fn coefficient_columns(rows: &[experiment::Coefficient]) -> Vec<arrow_array::ArrayRef> {
+    let s = |f: &dyn Fn(&experiment::Coefficient) -> Option<&str>| {
+        str_array(&rows.iter().map(f).collect::<Vec<_>>())
+    };
+    vec![
+        s(&|r| Some(&r.model)),
+        s(&|r| Some(&r.sample)),
+        s(&|r| Some(&r.outcome)),
+        s(&|r| Some(&r.term)),
+        f64_array(rows.iter().map(|r| Some(r.estimate)).collect()),
+        f64_array(rows.iter().map(|r| Some(r.se)).collect()),
+        i64_array(rows.iter().map(|r| Some(r.n as i64)).collect()),
+        i64_array(rows.iter().map(|r| Some(r.clusters as i64)).collect()),
+        s(&|r| r.fixed_effect.as_deref()),
+    ]
+}
+
+/// The experiment design (`design = "experiment"`): coefficients per grade and model.
+fn run_experiment(p: &Pipeline, e: &Experiment, out: &Path) -> Result<CompareSummary> {
+    let wh = out.join("warehouse");
+    let enrollments = read_table(&wh.join("enrollments.parquet"), Table::Enrollments)?;
+    let assessments = read_table(&wh.join("assessments.parquet"), Table::Assessments)?;
+    let attributes = read_table(&wh.join("attributes.parquet"), Table::Attributes)?;
+    let units = experiment::units(e, &enrollments, &assessments, &attributes);
+    experiment::check(e, &units)?;
+    let (coef, skipped) = experiment::estimate(e, &units);
+    let dir = out.join("effects");
+    let meta = vec![("leerwinst.pipeline".to_string(), p.pipeline.name.clone())];
+    let path = dir.join("coefficients.parquet");
+    write_table(
+        &path,
+        Table::Coefficients,
+        coefficient_columns(&coef),
+        &meta,
+    )?;
+    let frame = read_table(&path, Table::Coefficients)?;
+    write_csv(&dir.join("coefficients.csv"), &frame.batch)?;
+    // No programme effects in this design; an empty table keeps the report's input uniform.
+    let effects_path = dir.join("effects.parquet");
+    write_table(&effects_path, Table::Effects, columns(&[]), &meta)?;
+    let frame = read_table(&effects_path, Table::Effects)?;
+    write_csv(&dir.join("effects.csv"), &frame.batch)?;
+    let years: BTreeSet<String> = enrollments
+        .str("school_year")
+        .iter()
+        .flatten()
+        .map(str::to_string)
+        .collect();
+    Ok(CompareSummary {
+        observations: units.len(),
+        years: years.into_iter().collect(),
+        effects: 0,
+        coefficients: coef.len(),
+        skipped,
+        outputs: vec![
+            path.display().to_string(),
+            dir.join("coefficients.csv").display().to_string(),
+            effects_path.display().to_string(),
+            dir.join("effects.csv").display().to_string(),
+        ],
+    })
+}
+
 /// Runs compare for pipeline `p` on the run folder `out`.
 pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
+    if let (Design::Experiment, Some(e)) = (p.compare.design, &p.compare.experiment) {
+        return run_experiment(p, e, out);
+    }
     let growth = read_table(&out.join("indicators/growth.parquet"), Table::Growth)?;
     let srl = read_table(&out.join("indicators/srl.parquet"), Table::Srl)?;
     let c = &p.compare;
@@ -355,6 +430,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
         observations: obs.len(),
         years,
         effects: effects.len(),
+        coefficients: 0,
         skipped,
         outputs: vec![
             path.display().to_string(),

@@ -149,6 +149,9 @@ pub enum SourceFormat {
     /// NWEA MAP Growth Comprehensive Data File (a folder with StudentsBySchool.csv and
     /// AssessmentResults.csv, pre- or post-2015 layout), keeping NWEA's own growth fields.
     NweaCdf,
+    /// Project STAR in the layout of the AER package's copy (one row per pupil, columns per
+    /// grade k-3): class type, scores, lunch and teacher attributes.
+    StarCsv,
 }
 
 /// Canonical LMS event kinds.
@@ -366,6 +369,9 @@ pub struct Compare {
     /// follow-up year (default true).
     #[serde(default = "yes")]
     pub moderator_in_baseline_year: bool,
+    /// The experiment design's settings (`design = "experiment"` only).
+    #[serde(default)]
+    pub experiment: Option<Experiment>,
 }
 
 fn e_e() -> String {
@@ -379,6 +385,7 @@ impl Default for Compare {
             window: e_e(),
             from_year: None,
             moderator_in_baseline_year: true,
+            experiment: None,
         }
     }
 }
@@ -391,6 +398,51 @@ pub enum Design {
     /// baseline and subject x grade fixed effects; CR1 standard errors clustered by school.
     #[default]
     Regression,
+    /// A randomised experiment with a categorical treatment attribute (Project STAR's class
+    /// types): OLS of a score outcome per grade on treatment dummies, with the models of
+    /// `[compare.experiment]` (fixed effects, covariates); CR1 standard errors.
+    Experiment,
+}
+
+/// `[compare.experiment]`: the design of a randomised experiment (Krueger 1999, Table V).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Experiment {
+    /// Attribute holding the treatment level (e.g. `class_type`).
+    pub treatment: String,
+    /// Reference level; every other level gets a dummy (e.g. `regular`).
+    pub reference: String,
+    /// Levels whose pupils form the distribution percentile ranks are taken in (Krueger:
+    /// regular and regular+aide); every pupil gets the rank their score has in it.
+    pub percentile_reference: Vec<String>,
+    /// Subtests averaged into the outcome (e.g. `reading`, `math`).
+    pub subjects: Vec<String>,
+    /// Grades, each a separate sample.
+    pub grades: Vec<i32>,
+    /// Cluster for standard errors: `class` (enrollment group) or `school`.
+    #[serde(default = "class")]
+    pub cluster: String,
+    /// The models, in order.
+    pub model: Vec<ExperimentModel>,
+}
+
+fn class() -> String {
+    "class".into()
+}
+
+/// One model of an experiment.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentModel {
+    /// Name in `effects/coefficients.csv` (e.g. `(2)`).
+    pub name: String,
+    /// Absorbed fixed effect: `school`, or none.
+    #[serde(default)]
+    pub fixed_effect: Option<String>,
+    /// Numeric attributes entered as covariates; observations missing one are left out of this
+    /// model.
+    #[serde(default)]
+    pub covariates: Vec<String>,
 }
 
 /// `[report]`.
@@ -453,6 +505,37 @@ impl Pipeline {
                 "[[growth.sem]] instrument = '{}': sem = {} must be a positive number",
                 e.instrument, e.sem
             )));
+        }
+        match (&p.compare.design, &p.compare.experiment) {
+            (Design::Experiment, None) => {
+                return Err(perr(
+                    "[compare] design = \"experiment\" needs a [compare.experiment] table".into(),
+                ));
+            }
+            (Design::Experiment, Some(e)) => {
+                if !["class", "school"].contains(&e.cluster.as_str()) {
+                    return Err(perr(format!(
+                        "[compare.experiment] cluster = '{}': expected 'class' or 'school'",
+                        e.cluster
+                    )));
+                }
+                if let Some(m) = e
+                    .model
+                    .iter()
+                    .find(|m| m.fixed_effect.as_deref().is_some_and(|f| f != "school"))
+                {
+                    return Err(perr(format!(
+                        "[[compare.experiment.model]] '{}': fixed_effect must be 'school'",
+                        m.name
+                    )));
+                }
+                if e.model.is_empty() || e.subjects.is_empty() || e.grades.is_empty() {
+                    return Err(perr(
+                        "[compare.experiment] needs subjects, grades and at least one model".into(),
+                    ));
+                }
+            }
+            _ => {}
         }
         if crate::term::window_is_yearly(&p.compare.window).is_none() {
             return Err(perr(format!(

@@ -83,6 +83,9 @@ pub enum Table {
     Enrollments,
     /// One row per test administration (warehouse).
     Assessments,
+    /// Pupil attributes per school year, long format: class type, free lunch, teacher
+    /// characteristics (warehouse; e.g. Project STAR).
+    Attributes,
     /// One row per LMS event (warehouse, partitioned by school year).
     Events,
     /// One row per planned task (warehouse).
@@ -98,22 +101,26 @@ pub enum Table {
     Srl,
     /// One row per design, outcome, subject and subgroup level (effects).
     Effects,
+    /// One row per model, sample and regression term (effects).
+    Coefficients,
 }
 
 impl Table {
     /// All tables, in pipeline order.
-    pub const ALL: [Table; 11] = [
+    pub const ALL: [Table; 13] = [
         Table::Pupils,
         Table::Schools,
         Table::Enrollments,
         Table::Assessments,
         Table::ReportedGrowth,
+        Table::Attributes,
         Table::Events,
         Table::Plans,
         Table::Growth,
         Table::GroupGrowth,
         Table::Srl,
         Table::Effects,
+        Table::Coefficients,
     ];
 
     /// File stem of the table (`pupils` -> `warehouse/pupils.parquet`).
@@ -130,6 +137,8 @@ impl Table {
             Table::GroupGrowth => "group_growth",
             Table::Srl => "srl",
             Table::Effects => "effects",
+            Table::Attributes => "attributes",
+            Table::Coefficients => "coefficients",
         }
     }
 
@@ -137,7 +146,7 @@ impl Table {
     pub fn folder(self) -> &'static str {
         match self {
             Table::Growth | Table::GroupGrowth | Table::Srl => "indicators",
-            Table::Effects => "effects",
+            Table::Effects | Table::Coefficients => "effects",
             _ => "warehouse",
         }
     }
@@ -156,6 +165,8 @@ impl Table {
             Table::GroupGrowth => GROUP_GROWTH,
             Table::Srl => SRL,
             Table::Effects => EFFECTS,
+            Table::Attributes => ATTRIBUTES,
+            Table::Coefficients => COEFFICIENTS,
         }
     }
 
@@ -506,6 +517,34 @@ const GROWTH: &[Column] = &[
     ),
 ];
 
+const ATTRIBUTES: &[Column] = &[
+    col("pupil_key", Utf8, false, "Pseudonymised pupil id"),
+    col(
+        "school_year",
+        Utf8,
+        false,
+        "School year the attribute holds for",
+    ),
+    col(
+        "name",
+        Utf8,
+        false,
+        "Attribute: e.g. 'class_type', 'free_lunch', 'teacher_experience' (docs/formats.md lists them per format)",
+    ),
+    col(
+        "value",
+        Utf8,
+        true,
+        "Categorical value (e.g. 'small', 'regular', 'regular+aide'); null for numeric attributes",
+    ),
+    col(
+        "number",
+        F64,
+        true,
+        "Numeric value (indicators are 0/1); null for categorical attributes",
+    ),
+];
+
 const REPORTED_GROWTH: &[Column] = &[
     col("pupil_key", Utf8, false, "Pseudonymised pupil id"),
     col(
@@ -638,6 +677,48 @@ const GROUP_GROWTH: &[Column] = &[
         F64,
         true,
         "Share of pupils with an RCI whose scores reliably declined (RCI < -1.96)",
+    ),
+];
+
+const COEFFICIENTS: &[Column] = &[
+    col(
+        "model",
+        Utf8,
+        false,
+        "Model, as named in the pipeline (e.g. '(2) school fixed effects')",
+    ),
+    col(
+        "sample",
+        Utf8,
+        false,
+        "Estimation sample (e.g. 'grade 0', 'grade 1')",
+    ),
+    col(
+        "outcome",
+        Utf8,
+        false,
+        "Dependent variable (e.g. 'percentile')",
+    ),
+    col(
+        "term",
+        Utf8,
+        false,
+        "Regressor: a treatment level, a covariate, or '(intercept)'",
+    ),
+    col("estimate", F64, false, "OLS coefficient"),
+    col(
+        "se",
+        F64,
+        false,
+        "Cluster-robust CR1 standard error (Stata's small-sample factor)",
+    ),
+    col("n", I64, false, "Observations in the model"),
+    col("clusters", I64, false, "Clusters in the model"),
+    col(
+        "fixed_effects",
+        Utf8,
+        true,
+        "Absorbed fixed effect (e.g. 'school'); null without",
     ),
 ];
 

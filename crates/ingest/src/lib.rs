@@ -16,6 +16,7 @@ pub mod rejects;
 pub mod rows;
 pub mod schools;
 pub mod sgp_long;
+pub mod star;
 pub mod xapi;
 
 use std::collections::BTreeMap;
@@ -76,6 +77,7 @@ struct Warehouse {
     events: Vec<EventRow>,
     plans: Vec<PlanRow>,
     reported: Vec<ReportedGrowthRow>,
+    attributes: Vec<AttributeRow>,
 }
 
 fn order(f: SourceFormat) -> u8 {
@@ -209,6 +211,26 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         wh.enrollments.extend(got.enrollments);
                         (got.read, n)
                     }
+                    SourceFormat::StarCsv => {
+                        let text = input::decode_text(&path, stream)?;
+                        let instrument = src.instrument.as_deref().unwrap_or("stanford-sat");
+                        let got = star::read(&mut ctx, &text, instrument)?;
+                        for e in &got.enrollments {
+                            if !wh.schools.iter().any(|s| s.school_key == e.school_key) {
+                                wh.schools.push(SchoolRow {
+                                    school_key: e.school_key.clone(),
+                                    school_name: None,
+                                    programme_from: None,
+                                    school_weight: None,
+                                });
+                            }
+                        }
+                        wh.pupils.extend(got.pupils);
+                        wh.enrollments.extend(got.enrollments);
+                        wh.assessments.extend(got.assessments);
+                        wh.attributes.extend(got.attributes);
+                        (got.read, got.accepted)
+                    }
                     SourceFormat::Oneroster | SourceFormat::NweaCdf => {
                         unreachable!("folder formats are handled above")
                     }
@@ -253,6 +275,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
         ("events".to_string(), wh.events.len()),
         ("plans".to_string(), wh.plans.len()),
         ("reported_growth".to_string(), wh.reported.len()),
+        ("attributes".to_string(), wh.attributes.len()),
     ]);
     Ok(IngestSummary {
         sources: summaries,
@@ -349,6 +372,10 @@ fn write(
         ))
     });
     put(Table::ReportedGrowth, reported_growth(&wh.reported))?;
+    wh.attributes.sort_by(|a, b| {
+        (&a.pupil_key, &a.school_year, a.name).cmp(&(&b.pupil_key, &b.school_year, b.name))
+    });
+    put(Table::Attributes, attributes(&wh.attributes))?;
 
     // Events: hive-partitioned by school year, sorted by pupil and time within a partition.
     let events_dir = dir.join("events");

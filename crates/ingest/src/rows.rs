@@ -107,6 +107,21 @@ pub struct ReportedGrowthRow {
     pub source: &'static str,
 }
 
+/// An `attributes` row: one named attribute of a pupil in a school year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttributeRow {
+    /// Pseudonym.
+    pub pupil_key: String,
+    /// `YYYY-YYYY`.
+    pub school_year: String,
+    /// Attribute name.
+    pub name: &'static str,
+    /// Categorical value.
+    pub value: Option<String>,
+    /// Numeric value.
+    pub number: Option<f64>,
+}
+
 /// An `events` row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRow {
@@ -223,6 +238,17 @@ pub fn reported_growth(rows: &[ReportedGrowthRow]) -> Vec<ArrayRef> {
         f64_array(rows.iter().map(|r| r.cgi).collect()),
         f64_array(rows.iter().map(|r| r.cgp).collect()),
         s(rows, |r| Some(r.source)),
+    ]
+}
+
+/// Columns of the `attributes` table.
+pub fn attributes(rows: &[AttributeRow]) -> Vec<ArrayRef> {
+    vec![
+        s(rows, |r| Some(&r.pupil_key)),
+        s(rows, |r| Some(&r.school_year)),
+        s(rows, |r| Some(r.name)),
+        s(rows, |r| r.value.as_deref()),
+        f64_array(rows.iter().map(|r| r.number).collect()),
     ]
 }
 
