@@ -56,6 +56,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 /// (tercile or "all") -> (estimate, ci_low, ci_high) for subjects pooled.
 fn pooled_effects(out: &Path) -> BTreeMap<String, (f64, f64, f64)> {
     let f = read_table(&out.join("effects/effects.parquet"), Table::Effects).unwrap();
+    let sg = f.str("subgroup");
     let (su, lv, e, lo, hi) = (
         f.str("subject"),
         f.str("level"),
@@ -64,7 +65,7 @@ fn pooled_effects(out: &Path) -> BTreeMap<String, (f64, f64, f64)> {
         f.f64("ci_high"),
     );
     (0..f.len())
-        .filter(|&i| su.value(i) == "all")
+        .filter(|&i| su.value(i) == "all" && sg.value(i) != "baseline_quintile")
         .map(|i| {
             (
                 lv.value(i).to_string(),

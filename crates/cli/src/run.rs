@@ -279,17 +279,22 @@ fn print_effects(out: &Path) -> Result<()> {
         f.f64("ci_high"),
         f.f64("p_value"),
     );
+    let q = f.f64("p_adjusted");
     for i in 0..f.len() {
         if su.value(i) != "all" {
             continue;
         }
-        let label = if sg.value(i) == "overall" {
-            "all pupils".to_string()
-        } else {
-            format!("SRL tercile {}", lv.value(i))
+        let label = match sg.value(i) {
+            "overall" => "all pupils".to_string(),
+            "srl_tercile" => format!("SRL tercile {}", lv.value(i)),
+            "baseline_quintile" => format!("baseline Q{}", lv.value(i)),
+            other => format!("{other} {}", lv.value(i)),
         };
+        let adjusted = leerwinst_store::opt(q, i)
+            .map(|q| format!("  (BH-adjusted {q:.3})"))
+            .unwrap_or_default();
         println!(
-            "             {label:<15} {:+.3} SD  95% CI [{:+.3}, {:+.3}]  p = {:.3}",
+            "             {label:<15} {:+.3} SD  95% CI [{:+.3}, {:+.3}]  p = {:.3}{adjusted}",
             est.value(i),
             lo.value(i),
             hi.value(i),

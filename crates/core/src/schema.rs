@@ -819,13 +819,13 @@ const EFFECTS: &[Column] = &[
         "subgroup",
         Utf8,
         false,
-        "Subgroup variable: 'overall' or 'srl_tercile'",
+        "Subgroup variable: 'overall', 'srl_tercile' or 'baseline_quintile'",
     ),
     col(
         "level",
         Utf8,
         false,
-        "Subgroup level: 'all', or '1'/'2'/'3' for terciles",
+        "Subgroup level: 'all', or '1'-'3' for terciles, '1'-'5' for quintiles (1 = lowest)",
     ),
     col("n_treated", I64, false, "Observations in the programme arm"),
     col(
@@ -871,6 +871,12 @@ const EFFECTS: &[Column] = &[
         F64,
         true,
         "Two-sided p value (t with clusters - 1 df)",
+    ),
+    col(
+        "p_adjusted",
+        F64,
+        true,
+        "Benjamini-Hochberg adjusted p value across all subgroup rows (terciles, quintiles) of the same design, outcome and subject; null on 'overall' rows",
     ),
 ];
 
