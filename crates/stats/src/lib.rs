@@ -7,6 +7,8 @@ pub mod describe;
 pub mod dist;
 pub mod interior;
 pub mod linalg;
+pub mod logistic;
+pub mod matching;
 pub mod ols;
 pub mod quantreg;
 pub mod sgp;
