@@ -402,3 +402,50 @@ fn bad_pipeline_file_is_a_clear_error_naming_line_and_key() {
         "{err}"
     );
 }
+
+#[test]
+fn matching_design_runs_end_to_end_with_a_balance_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sample = tmp.path().join("sample");
+    leerwinst(&[
+        "sample-data",
+        "--out",
+        sample.to_str().unwrap(),
+        "--schools",
+        "6",
+        "--pupils",
+        "400",
+        "--seed",
+        "4",
+    ]);
+    let p = pipeline(tmp.path());
+    let text = std::fs::read_to_string(&p)
+        .unwrap()
+        .replace("design = \"regression\"", "design = \"matching\"")
+        + "\n[compare.matching]\ncovariates = [\"baseline_z\", \"ses_weight\"]\ncaliper = 0.2\n";
+    std::fs::write(&p, text).unwrap();
+    let out = tmp.path().join("out");
+    leerwinst(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let f = read_table(&out.join("effects/effects.parquet"), Table::Effects).unwrap();
+    assert!(f.len() > 0);
+    let design = f.str("design");
+    assert!((0..f.len()).all(|i| design.value(i) == "matching"));
+    let b = read_table(&out.join("effects/balance.parquet"), Table::Balance).unwrap();
+    let term = b.str("term");
+    let terms: std::collections::BTreeSet<&str> = (0..b.len()).map(|i| term.value(i)).collect();
+    assert_eq!(
+        terms.into_iter().collect::<Vec<_>>(),
+        ["baseline_z", "distance", "ses_weight"]
+    );
+    // Matching on the baseline balances it.
+    let (after, t) = (b.f64("smd_after"), b.str("term"));
+    for i in 0..b.len() {
+        if t.value(i) == "baseline_z" {
+            assert!(
+                after.value(i).abs() < 0.1,
+                "baseline SMD after {}",
+                after.value(i)
+            );
+        }
+    }
+}

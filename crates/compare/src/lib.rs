@@ -17,6 +17,7 @@
 //! coefficients go to `effects/coefficients.*`.
 
 pub mod experiment;
+pub mod matching;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -412,10 +413,66 @@ fn run_experiment(p: &Pipeline, e: &Experiment, out: &Path) -> Result<CompareSum
     })
 }
 
+/// The matching design (`design = "matching"`): ATT per subject and subgroup, balance table.
+fn run_matching(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
+    let growth = read_table(&out.join("indicators/growth.parquet"), Table::Growth)?;
+    let srl = read_table(&out.join("indicators/srl.parquet"), Table::Srl)?;
+    let wh = out.join("warehouse");
+    let pupils = read_table(&wh.join("pupils.parquet"), Table::Pupils)?;
+    let schools = read_table(&wh.join("schools.parquet"), Table::Schools)?;
+    let settings = p.compare.matching.clone().unwrap_or_default();
+    let inputs = matching::Inputs {
+        growth: &growth,
+        srl: &srl,
+        pupils: &pupils,
+        schools: &schools,
+    };
+    let (units, years, missing) =
+        matching::sample(&inputs, &settings, &p.compare.window, p.compare.from_year);
+    let outcome = format!("followup_z ({})", p.compare.window);
+    let (effects, balance, mut skipped) = matching::estimate(&units, &settings, &outcome);
+    if missing > 0 {
+        skipped.push(format!(
+            "{missing} growth rows left out: a matching covariate is unknown"
+        ));
+    }
+    let dir = out.join("effects");
+    let meta = vec![("leerwinst.pipeline".to_string(), p.pipeline.name.clone())];
+    let path = dir.join("effects.parquet");
+    write_table(&path, Table::Effects, columns(&effects), &meta)?;
+    let frame = read_table(&path, Table::Effects)?;
+    write_csv(&dir.join("effects.csv"), &frame.batch)?;
+    let bpath = dir.join("balance.parquet");
+    write_table(
+        &bpath,
+        Table::Balance,
+        matching::balance_columns(&balance),
+        &meta,
+    )?;
+    let frame = read_table(&bpath, Table::Balance)?;
+    write_csv(&dir.join("balance.csv"), &frame.batch)?;
+    Ok(CompareSummary {
+        observations: units.len(),
+        years,
+        effects: effects.len(),
+        coefficients: 0,
+        skipped,
+        outputs: vec![
+            path.display().to_string(),
+            dir.join("effects.csv").display().to_string(),
+            bpath.display().to_string(),
+            dir.join("balance.csv").display().to_string(),
+        ],
+    })
+}
+
 /// Runs compare for pipeline `p` on the run folder `out`.
 pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
     if let (Design::Experiment, Some(e)) = (p.compare.design, &p.compare.experiment) {
         return run_experiment(p, e, out);
+    }
+    if p.compare.design == Design::Matching {
+        return run_matching(p, out);
     }
     let growth = read_table(&out.join("indicators/growth.parquet"), Table::Growth)?;
     let srl = read_table(&out.join("indicators/srl.parquet"), Table::Srl)?;

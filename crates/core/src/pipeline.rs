@@ -372,6 +372,9 @@ pub struct Compare {
     /// The experiment design's settings (`design = "experiment"` only).
     #[serde(default)]
     pub experiment: Option<Experiment>,
+    /// The matching design's settings (`design = "matching"`; defaults when absent).
+    #[serde(default)]
+    pub matching: Option<MatchingSettings>,
 }
 
 fn e_e() -> String {
@@ -386,6 +389,7 @@ impl Default for Compare {
             from_year: None,
             moderator_in_baseline_year: true,
             experiment: None,
+            matching: None,
         }
     }
 }
@@ -402,7 +406,63 @@ pub enum Design {
     /// types): OLS of a score outcome per grade on treatment dummies, with the models of
     /// `[compare.experiment]` (fixed effects, covariates); CR1 standard errors.
     Experiment,
+    /// Propensity-score matching as R MatchIt `method = "nearest"` (`[compare.matching]`): the
+    /// ATT on the growth window's follow-up score, with a balance table.
+    Matching,
 }
+
+/// `[compare.matching]`: nearest-neighbour propensity-score matching.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingSettings {
+    /// Covariates of the propensity model: any of `baseline_z`, `baseline_score`, `ses_weight`,
+    /// `special_needs`, `school_weight` (default: `baseline_z`).
+    #[serde(default = "baseline_z")]
+    pub covariates: Vec<String>,
+    /// Comparison pupils per programme pupil (default 1).
+    #[serde(default = "one")]
+    pub ratio: usize,
+    /// Comparison pupils may be reused (default false).
+    #[serde(default)]
+    pub replace: bool,
+    /// Caliper in SDs of the propensity score (default none).
+    #[serde(default)]
+    pub caliper: Option<f64>,
+    /// Matching order: `largest` (default), `smallest` or `data`.
+    #[serde(default = "largest")]
+    pub order: String,
+}
+
+impl Default for MatchingSettings {
+    fn default() -> Self {
+        MatchingSettings {
+            covariates: baseline_z(),
+            ratio: 1,
+            replace: false,
+            caliper: None,
+            order: largest(),
+        }
+    }
+}
+
+fn baseline_z() -> Vec<String> {
+    vec!["baseline_z".into()]
+}
+fn one() -> usize {
+    1
+}
+fn largest() -> String {
+    "largest".into()
+}
+
+/// Covariates `[compare.matching]` can use.
+pub const MATCHING_COVARIATES: [&str; 5] = [
+    "baseline_z",
+    "baseline_score",
+    "ses_weight",
+    "special_needs",
+    "school_weight",
+];
 
 /// `[compare.experiment]`: the design of a randomised experiment (Krueger 1999, Table V).
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -536,6 +596,33 @@ impl Pipeline {
                 }
             }
             _ => {}
+        }
+        if let Some(m) = &p.compare.matching {
+            if let Some(c) = m
+                .covariates
+                .iter()
+                .find(|c| !MATCHING_COVARIATES.contains(&c.as_str()))
+            {
+                return Err(perr(format!(
+                    "[compare.matching] covariate '{c}': expected one of {}",
+                    MATCHING_COVARIATES.join(", ")
+                )));
+            }
+            if !["largest", "smallest", "data"].contains(&m.order.as_str()) {
+                return Err(perr(format!(
+                    "[compare.matching] order = '{}': expected largest, smallest or data",
+                    m.order
+                )));
+            }
+            if m.ratio == 0
+                || m.caliper.is_some_and(|c| c.is_nan() || c <= 0.0)
+                || m.covariates.is_empty()
+            {
+                return Err(perr(
+                    "[compare.matching] needs ratio >= 1, a positive caliper and a covariate"
+                        .into(),
+                ));
+            }
         }
         if crate::term::window_is_yearly(&p.compare.window).is_none() {
             return Err(perr(format!(

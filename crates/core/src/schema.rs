@@ -103,11 +103,13 @@ pub enum Table {
     Effects,
     /// One row per model, sample and regression term (effects).
     Coefficients,
+    /// Covariate balance before and after matching (effects).
+    Balance,
 }
 
 impl Table {
     /// All tables, in pipeline order.
-    pub const ALL: [Table; 13] = [
+    pub const ALL: [Table; 14] = [
         Table::Pupils,
         Table::Schools,
         Table::Enrollments,
@@ -121,6 +123,7 @@ impl Table {
         Table::Srl,
         Table::Effects,
         Table::Coefficients,
+        Table::Balance,
     ];
 
     /// File stem of the table (`pupils` -> `warehouse/pupils.parquet`).
@@ -139,6 +142,7 @@ impl Table {
             Table::Effects => "effects",
             Table::Attributes => "attributes",
             Table::Coefficients => "coefficients",
+            Table::Balance => "balance",
         }
     }
 
@@ -146,7 +150,7 @@ impl Table {
     pub fn folder(self) -> &'static str {
         match self {
             Table::Growth | Table::GroupGrowth | Table::Srl => "indicators",
-            Table::Effects | Table::Coefficients => "effects",
+            Table::Effects | Table::Coefficients | Table::Balance => "effects",
             _ => "warehouse",
         }
     }
@@ -167,6 +171,7 @@ impl Table {
             Table::Effects => EFFECTS,
             Table::Attributes => ATTRIBUTES,
             Table::Coefficients => COEFFICIENTS,
+            Table::Balance => BALANCE,
         }
     }
 
@@ -719,6 +724,46 @@ const COEFFICIENTS: &[Column] = &[
         Utf8,
         true,
         "Absorbed fixed effect (e.g. 'school'); null without",
+    ),
+];
+
+const BALANCE: &[Column] = &[
+    col("design", Utf8, false, "Effect design ('matching')"),
+    col(
+        "subject",
+        Utf8,
+        false,
+        "Subject (matching is within subject)",
+    ),
+    col(
+        "term",
+        Utf8,
+        false,
+        "'distance' (the propensity score) or a covariate",
+    ),
+    col(
+        "smd_before",
+        F64,
+        false,
+        "Standardised mean difference before matching: (mean programme - mean comparison) / SD of the programme pupils (sqrt(p(1-p)) for 0/1), as MatchIt/cobalt for the ATT",
+    ),
+    col(
+        "smd_after",
+        F64,
+        true,
+        "The same after matching, with the matching weights and the same denominator",
+    ),
+    col(
+        "var_ratio_before",
+        F64,
+        true,
+        "Variance ratio programme / comparison before matching; null for 0/1 covariates",
+    ),
+    col(
+        "var_ratio_after",
+        F64,
+        true,
+        "The same after matching (weighted)",
     ),
 ];
 

@@ -65,6 +65,17 @@ fn sd(v: &[f64]) -> f64 {
 
 /// Matches treated (`treat[i]`) to control units on `distance`.
 pub fn nearest(treat: &[bool], distance: &[f64], spec: &MatchSpec) -> Result<Matched> {
+    nearest_with_sd(treat, distance, spec, sd(distance))
+}
+
+/// [`nearest`] with the caliper's SD given (MatchIt takes it over the whole sample also when
+/// matching within exact strata).
+pub fn nearest_with_sd(
+    treat: &[bool],
+    distance: &[f64],
+    spec: &MatchSpec,
+    distance_sd: f64,
+) -> Result<Matched> {
     let n = treat.len();
     if distance.len() != n {
         return Err(Error::Input("one distance per unit is needed".into()));
@@ -81,7 +92,7 @@ pub fn nearest(treat: &[bool], distance: &[f64], spec: &MatchSpec) -> Result<Mat
             "matching needs treated and control units".into(),
         ));
     }
-    let caliper = spec.caliper.map(|c| c * sd(distance));
+    let caliper = spec.caliper.map(|c| c * distance_sd);
     // Sorted positions (stable, ascending) and back.
     let mut sorted: Vec<usize> = (0..n).collect();
     sorted.sort_by(|&a, &b| distance[a].total_cmp(&distance[b]));
@@ -154,6 +165,17 @@ pub fn nearest(treat: &[bool], distance: &[f64], spec: &MatchSpec) -> Result<Mat
             }
         }
     }
+    let weights = weights_of(treat, &treated, &controls);
+    Ok(Matched {
+        treated,
+        controls,
+        weights,
+    })
+}
+
+/// MatchIt's weights of a match (see [`Matched::weights`]).
+pub fn weights_of(treat: &[bool], treated: &[usize], controls: &[Vec<usize>]) -> Vec<f64> {
+    let n = treat.len();
     let mut weights = vec![0.0; n];
     for (t, cs) in controls.iter().enumerate() {
         if cs.is_empty() {
@@ -171,11 +193,27 @@ pub fn nearest(treat: &[bool], distance: &[f64], spec: &MatchSpec) -> Result<Mat
             weights[u] *= distinct / total;
         }
     }
-    Ok(Matched {
-        treated,
-        controls,
-        weights,
-    })
+    weights
+}
+
+impl Matched {
+    /// The match restricted to the matched sets of the treated units `keep` selects (weights
+    /// recomputed), for subgroup effects.
+    pub fn restrict(&self, treat: &[bool], keep: impl Fn(usize) -> bool) -> Matched {
+        let (treated, controls): (Vec<usize>, Vec<Vec<usize>>) = self
+            .treated
+            .iter()
+            .zip(&self.controls)
+            .filter(|(t, _)| keep(**t))
+            .map(|(t, c)| (*t, c.clone()))
+            .unzip();
+        let weights = weights_of(treat, &treated, &controls);
+        Matched {
+            treated,
+            controls,
+            weights,
+        }
+    }
 }
 
 /// The ATT of a match: the weighted difference in mean outcome (`lm(y ~ treat, weights)`), and

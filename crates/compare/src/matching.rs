@@ -1,0 +1,590 @@
+//! The matching design (`design = "matching"`): propensity-score nearest-neighbour matching of
+//! programme pupils to comparison pupils, as R MatchIt `method = "nearest"` with `exact = ~grade`
+//! (kernels and their agreement with MatchIt in `leerwinst_stats::matching`).
+//!
+//! Sample: the growth rows of the pipeline's window in follow-up years with programme pupils
+//! (as the regression design). Per subject: a logistic propensity model of `programme` on the
+//! covariates of `[compare.matching]` over all pupils of the subject; matching within grade
+//! (the caliper's SD is over the whole subject, as MatchIt does with exact strata); the ATT on
+//! `followup_z` as the weighted difference in means with a cluster-robust SE by matched set
+//! (`sandwich::vcovCL` HC1; by pupil with replacement). Rows per subject and pooled, overall,
+//! per SRL tercile and per baseline quintile (the matched sets of the programme pupils in that
+//! subgroup), with Benjamini-Hochberg adjusted p values; a balance table per subject.
+//!
+//! What the SE does not cover: pupils of one school share more than their matched set, and the
+//! propensity score is estimated; like MatchIt's vignette, the SE treats both as given.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use arrow_array::Array;
+
+use leerwinst_core::pipeline::MatchingSettings;
+use leerwinst_core::{SchoolYear, Table};
+use leerwinst_stats::dist::{
+    benjamini_hochberg, hedges_j, percentile_points, t_quantile, t_two_sided_p,
+};
+use leerwinst_stats::logistic::logistic;
+use leerwinst_stats::matching::{
+    Att, MatchOrder, MatchSpec, Matched, att, balance, nearest_with_sd,
+};
+use leerwinst_store::{Frame, opt};
+
+use crate::Effect;
+
+/// One pupil in the matching sample.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// Subject.
+    pub subject: String,
+    /// Follow-up grade (exact-matching stratum).
+    pub grade: i32,
+    /// Programme.
+    pub treated: bool,
+    /// Outcome.
+    pub followup_z: f64,
+    /// Covariates, in the order of the settings.
+    pub covariates: Vec<f64>,
+    /// SRL tercile.
+    pub tercile: Option<i32>,
+    /// Baseline quintile.
+    pub quintile: Option<i32>,
+}
+
+/// One balance row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BalanceRow {
+    /// Subject.
+    pub subject: String,
+    /// `distance` or covariate name.
+    pub term: String,
+    /// SMD before.
+    pub smd_before: f64,
+    /// SMD after.
+    pub smd_after: f64,
+    /// Variance ratio before.
+    pub var_ratio_before: Option<f64>,
+    /// Variance ratio after.
+    pub var_ratio_after: Option<f64>,
+}
+
+/// Tables the sample draws on.
+pub struct Inputs<'a> {
+    /// Growth indicators.
+    pub growth: &'a Frame,
+    /// SRL indicators (terciles).
+    pub srl: &'a Frame,
+    /// Pupils (ses_weight, special_needs).
+    pub pupils: &'a Frame,
+    /// Schools (school_weight).
+    pub schools: &'a Frame,
+}
+
+/// The matching sample: units with every covariate known; also the years compared and the
+/// number of rows left out for a missing covariate.
+pub fn sample(
+    inp: &Inputs<'_>,
+    settings: &MatchingSettings,
+    window: &str,
+    from_year: Option<SchoolYear>,
+) -> (Vec<Unit>, Vec<String>, usize) {
+    let g = inp.growth;
+    let (gp, gs, gw, gy, gsch, ggr, gprog) = (
+        g.str("pupil_key"),
+        g.str("subject"),
+        g.str("window"),
+        g.str("school_year"),
+        g.str("school_key"),
+        g.i32("grade"),
+        g.bool("programme"),
+    );
+    let (gbz, gbs, gfz, gq) = (
+        g.f64("baseline_z"),
+        g.f64("baseline_score"),
+        g.f64("followup_z"),
+        g.i32("baseline_quintile"),
+    );
+    let mut ses: HashMap<&str, (Option<f64>, Option<f64>)> = HashMap::new();
+    let (pk, pw, pn) = (
+        inp.pupils.str("pupil_key"),
+        inp.pupils.f64("ses_weight"),
+        inp.pupils.bool("special_needs"),
+    );
+    for i in 0..inp.pupils.len() {
+        ses.insert(
+            pk.value(i),
+            (
+                opt(pw, i),
+                (!pn.is_null(i)).then(|| f64::from(u8::from(pn.value(i)))),
+            ),
+        );
+    }
+    let (sk, sw) = (
+        inp.schools.str("school_key"),
+        inp.schools.f64("school_weight"),
+    );
+    let school_weight: HashMap<&str, Option<f64>> = (0..inp.schools.len())
+        .map(|i| (sk.value(i), opt(sw, i)))
+        .collect();
+    let mut terciles: HashMap<(&str, &str), i32> = HashMap::new();
+    let (sp, sy, st) = (
+        inp.srl.str("pupil_key"),
+        inp.srl.str("school_year"),
+        inp.srl.i32("srl_tercile"),
+    );
+    for i in 0..inp.srl.len() {
+        if let Some(t) = opt(st, i) {
+            terciles.insert((sp.value(i), sy.value(i)), t);
+        }
+    }
+    let years: BTreeSet<String> = (0..g.len())
+        .filter(|&i| gw.value(i) == window && gprog.value(i))
+        .map(|i| gy.value(i).to_string())
+        .filter(|y| from_year.is_none_or(|f| SchoolYear::parse(y).is_some_and(|y| y >= f)))
+        .collect();
+    let yearly = leerwinst_core::term::window_is_yearly(window) == Some(true);
+    let mut units = Vec::new();
+    let mut missing = 0;
+    for i in 0..g.len() {
+        if gw.value(i) != window || !years.contains(gy.value(i)) || gsch.is_null(i) {
+            continue;
+        }
+        let (Some(grade), Some(fz)) = (opt(ggr, i), opt(gfz, i)) else {
+            continue;
+        };
+        let pupil = gp.value(i);
+        let (ses_w, sen) = ses.get(pupil).copied().unwrap_or((None, None));
+        let cov: Option<Vec<f64>> = settings
+            .covariates
+            .iter()
+            .map(|c| match c.as_str() {
+                "baseline_z" => opt(gbz, i),
+                "baseline_score" => Some(gbs.value(i)),
+                "ses_weight" => ses_w,
+                "special_needs" => sen,
+                "school_weight" => school_weight.get(gsch.value(i)).copied().flatten(),
+                _ => None,
+            })
+            .collect();
+        let Some(covariates) = cov else {
+            missing += 1;
+            continue;
+        };
+        let year = gy.value(i);
+        let moderator_year = if yearly {
+            SchoolYear::parse(year).map(|y| y.prev().to_string())
+        } else {
+            Some(year.to_string())
+        };
+        units.push(Unit {
+            subject: gs.value(i).to_string(),
+            grade,
+            treated: gprog.value(i),
+            followup_z: fz,
+            covariates,
+            tercile: moderator_year.and_then(|y| terciles.get(&(pupil, y.as_str())).copied()),
+            quintile: opt(gq, i),
+        });
+    }
+    (units, years.into_iter().collect(), missing)
+}
+
+fn order_of(s: &str) -> MatchOrder {
+    match s {
+        "smallest" => MatchOrder::Smallest,
+        "data" => MatchOrder::Data,
+        _ => MatchOrder::Largest,
+    }
+}
+
+fn sd(v: &[f64]) -> f64 {
+    let n = v.len() as f64;
+    let m = v.iter().sum::<f64>() / n;
+    (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+}
+
+/// One subject's match: the units, their propensity scores, the match.
+struct SubjectMatch<'a> {
+    units: Vec<&'a Unit>,
+    ps: Vec<f64>,
+    matched: Matched,
+}
+
+fn match_subject<'a>(
+    units: Vec<&'a Unit>,
+    settings: &MatchingSettings,
+) -> std::result::Result<SubjectMatch<'a>, String> {
+    let treat: Vec<bool> = units.iter().map(|u| u.treated).collect();
+    let t01: Vec<f64> = treat.iter().map(|&t| f64::from(u8::from(t))).collect();
+    let x: Vec<Vec<f64>> = (0..settings.covariates.len())
+        .map(|k| units.iter().map(|u| u.covariates[k]).collect())
+        .collect();
+    let ps = logistic(&t01, &x).map_err(|e| e.to_string())?.fitted;
+    let spec = MatchSpec {
+        ratio: settings.ratio,
+        replace: settings.replace,
+        caliper: settings.caliper,
+        order: order_of(&settings.order),
+    };
+    let ps_sd = sd(&ps);
+    // Exact matching within grade: match each stratum, then merge.
+    let grades: BTreeSet<i32> = units.iter().map(|u| u.grade).collect();
+    let mut treated = Vec::new();
+    let mut controls = Vec::new();
+    for g in grades {
+        let idx: Vec<usize> = (0..units.len()).filter(|&i| units[i].grade == g).collect();
+        let st: Vec<bool> = idx.iter().map(|&i| treat[i]).collect();
+        if !st.iter().any(|&t| t) || st.iter().all(|&t| t) {
+            continue;
+        }
+        let sps: Vec<f64> = idx.iter().map(|&i| ps[i]).collect();
+        let m = nearest_with_sd(&st, &sps, &spec, ps_sd).map_err(|e| e.to_string())?;
+        treated.extend(m.treated.iter().map(|&t| idx[t]));
+        controls.extend(
+            m.controls
+                .iter()
+                .map(|cs| cs.iter().map(|&c| idx[c]).collect::<Vec<_>>()),
+        );
+    }
+    if controls.iter().all(|c| c.is_empty()) {
+        return Err("no programme pupil found a comparison pupil".into());
+    }
+    let weights = leerwinst_stats::matching::weights_of(&treat, &treated, &controls);
+    Ok(SubjectMatch {
+        units,
+        ps,
+        matched: Matched {
+            treated,
+            controls,
+            weights,
+        },
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn effect_row(
+    subject: &str,
+    outcome: &str,
+    subgroup: &str,
+    level: &str,
+    a: &Att,
+    clusters: usize,
+    treat: &[bool],
+    y: &[f64],
+    weights: &[f64],
+) -> Effect {
+    let df = clusters as f64 - 1.0;
+    let tq = t_quantile(0.975, df);
+    // Pooled SD of the outcome among matched pupils of the two arms (unweighted).
+    let arm = |t: bool| -> Vec<f64> {
+        (0..y.len())
+            .filter(|&i| treat[i] == t && weights[i] > 0.0)
+            .map(|i| y[i])
+            .collect()
+    };
+    let (y1, y0) = (arm(true), arm(false));
+    let ss = |v: &[f64]| {
+        let m = v.iter().sum::<f64>() / v.len() as f64;
+        v.iter().map(|x| (x - m).powi(2)).sum::<f64>()
+    };
+    let pooled =
+        ((ss(&y1) + ss(&y0)) / (y1.len() + y0.len()).saturating_sub(2).max(1) as f64).sqrt();
+    let g = (pooled > 0.0).then(|| a.estimate / pooled * hedges_j(a.n_treated, a.n_control));
+    Effect {
+        design: "matching".into(),
+        outcome: outcome.into(),
+        subject: subject.into(),
+        subgroup: subgroup.into(),
+        level: level.into(),
+        n_treated: a.n_treated as i64,
+        n_comparison: a.n_control as i64,
+        clusters: clusters as i64,
+        estimate: Some(a.estimate),
+        se: Some(a.se),
+        ci_low: Some(a.estimate - tq * a.se),
+        ci_high: Some(a.estimate + tq * a.se),
+        effect_size: g,
+        percentile_points: g.map(percentile_points),
+        p_value: Some(t_two_sided_p(a.estimate / a.se, df)),
+        p_adjusted: None,
+    }
+}
+
+/// Effects and balance of the matching design over `units`.
+pub fn estimate(
+    units: &[Unit],
+    settings: &MatchingSettings,
+    outcome: &str,
+) -> (Vec<Effect>, Vec<BalanceRow>, Vec<String>) {
+    let subjects: BTreeSet<&str> = units.iter().map(|u| u.subject.as_str()).collect();
+    let mut matches: Vec<(String, SubjectMatch<'_>)> = Vec::new();
+    let mut skipped = Vec::new();
+    let mut balance_rows = Vec::new();
+    for s in subjects {
+        let su: Vec<&Unit> = units.iter().filter(|u| u.subject == s).collect();
+        match match_subject(su, settings) {
+            Ok(m) => {
+                let treat: Vec<bool> = m.units.iter().map(|u| u.treated).collect();
+                let cols: Vec<(String, Vec<f64>)> =
+                    std::iter::once(("distance".to_string(), m.ps.clone()))
+                        .chain(settings.covariates.iter().enumerate().map(|(k, c)| {
+                            (c.clone(), m.units.iter().map(|u| u.covariates[k]).collect())
+                        }))
+                        .collect();
+                for (term, x) in cols {
+                    let before = balance(&x, &treat, None);
+                    let after = balance(&x, &treat, Some(&m.matched.weights));
+                    balance_rows.push(BalanceRow {
+                        subject: s.to_string(),
+                        term,
+                        smd_before: before.smd,
+                        smd_after: after.smd,
+                        var_ratio_before: before.var_ratio,
+                        var_ratio_after: after.var_ratio,
+                    });
+                }
+                matches.push((s.to_string(), m));
+            }
+            Err(e) => skipped.push(format!("{s}: {e}")),
+        }
+    }
+    let mut effects = Vec::new();
+    // Per subject, and pooled over subjects when there are several.
+    let mut groups: Vec<(String, Vec<usize>)> = matches
+        .iter()
+        .enumerate()
+        .map(|(i, (s, _))| (s.clone(), vec![i]))
+        .collect();
+    if matches.len() > 1 {
+        groups.push(("all".into(), (0..matches.len()).collect()));
+    }
+    for (subject, members) in groups {
+        // Concatenate the members' units and matches.
+        let mut treat = Vec::new();
+        let mut y = Vec::new();
+        let mut tercile = Vec::new();
+        let mut quintile = Vec::new();
+        let mut treated = Vec::new();
+        let mut controls = Vec::new();
+        for &k in &members {
+            let m = &matches[k].1;
+            let off = treat.len();
+            treat.extend(m.units.iter().map(|u| u.treated));
+            y.extend(m.units.iter().map(|u| u.followup_z));
+            tercile.extend(m.units.iter().map(|u| u.tercile));
+            quintile.extend(m.units.iter().map(|u| u.quintile));
+            treated.extend(m.matched.treated.iter().map(|t| t + off));
+            controls.extend(
+                m.matched
+                    .controls
+                    .iter()
+                    .map(|cs| cs.iter().map(|c| c + off).collect::<Vec<_>>()),
+            );
+        }
+        let weights = leerwinst_stats::matching::weights_of(&treat, &treated, &controls);
+        let all = Matched {
+            treated,
+            controls,
+            weights,
+        };
+        let mut rows: Vec<Effect> = Vec::new();
+        let mut add = |sub: &Matched, subgroup: &str, level: &str| {
+            let Ok(a) = att(sub, &treat, &y, settings.replace) else {
+                return;
+            };
+            let clusters = if settings.replace {
+                a.n_treated + a.n_control
+            } else {
+                sub.controls.iter().filter(|c| !c.is_empty()).count()
+            };
+            if clusters < 2 {
+                return;
+            }
+            rows.push(effect_row(
+                &subject,
+                outcome,
+                subgroup,
+                level,
+                &a,
+                clusters,
+                &treat,
+                &y,
+                &sub.weights,
+            ));
+        };
+        add(&all, "overall", "all");
+        for t in 1..=3 {
+            let sub = all.restrict(&treat, |u| tercile[u] == Some(t));
+            add(&sub, "srl_tercile", &t.to_string());
+        }
+        for q in 1..=5 {
+            let sub = all.restrict(&treat, |u| quintile[u] == Some(q));
+            add(&sub, "baseline_quintile", &q.to_string());
+        }
+        let sub_rows: Vec<usize> = (0..rows.len())
+            .filter(|&i| rows[i].subgroup != "overall")
+            .collect();
+        let p: Vec<f64> = sub_rows
+            .iter()
+            .map(|&i| rows[i].p_value.unwrap_or(1.0))
+            .collect();
+        for (&i, q) in sub_rows.iter().zip(benjamini_hochberg(&p)) {
+            rows[i].p_adjusted = Some(q);
+        }
+        effects.extend(rows);
+    }
+    (effects, balance_rows, skipped)
+}
+
+/// Arrow columns of balance rows, in `Table::Balance` order.
+pub fn balance_columns(rows: &[BalanceRow]) -> Vec<arrow_array::ArrayRef> {
+    use leerwinst_store::{f64_array, str_array};
+    let s = |f: &dyn Fn(&BalanceRow) -> &str| {
+        str_array(&rows.iter().map(|r| Some(f(r))).collect::<Vec<_>>())
+    };
+    let cols = vec![
+        str_array(&vec![Some("matching"); rows.len()]),
+        s(&|r| &r.subject),
+        s(&|r| &r.term),
+        f64_array(rows.iter().map(|r| Some(r.smd_before)).collect()),
+        f64_array(rows.iter().map(|r| Some(r.smd_after)).collect()),
+        f64_array(rows.iter().map(|r| r.var_ratio_before).collect()),
+        f64_array(rows.iter().map(|r| r.var_ratio_after).collect()),
+    ];
+    debug_assert_eq!(cols.len(), Table::Balance.columns().len());
+    cols
+}
+
+/// Subject -> matched programme pupils, for summaries.
+pub fn matched_counts(effects: &[Effect]) -> BTreeMap<String, i64> {
+    effects
+        .iter()
+        .filter(|e| e.subgroup == "overall")
+        .map(|e| (e.subject.clone(), e.n_treated))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Selection on the baseline (programme pupils start higher) and a planted effect of 0.25:
+    /// the naive difference is biased upwards, matching on the baseline recovers the truth, and
+    /// balance on the baseline improves.
+    #[test]
+    fn matching_removes_selection_on_the_baseline() {
+        let mut state = 31u64;
+        let mut u = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 11) as f64 + 0.5) / ((1u64 << 53) as f64)
+        };
+        let mut normal = move || {
+            let (a, b) = (u(), u());
+            (-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos()
+        };
+        let mut units = Vec::new();
+        for i in 0..4000 {
+            let bz = normal();
+            let p = 1.0 / (1.0 + (-(-1.2 + 0.9 * bz)).exp());
+            let treated = (i as f64 * 0.618_033_988_749_895).fract() < p;
+            let y = 0.7 * bz + if treated { 0.25 } else { 0.0 } + 0.5 * normal();
+            units.push(Unit {
+                subject: "rekenen".into(),
+                grade: 4 + (i % 2) as i32,
+                treated,
+                followup_z: y,
+                covariates: vec![bz],
+                tercile: None,
+                quintile: Some(1 + (i % 5) as i32),
+            });
+        }
+        let naive = {
+            let m = |t: bool| {
+                let v: Vec<f64> = units
+                    .iter()
+                    .filter(|x| x.treated == t)
+                    .map(|x| x.followup_z)
+                    .collect();
+                v.iter().sum::<f64>() / v.len() as f64
+            };
+            m(true) - m(false)
+        };
+        assert!(
+            naive > 0.6,
+            "selection should bias the naive difference: {naive}"
+        );
+        let settings = MatchingSettings {
+            caliper: Some(0.2),
+            ..Default::default()
+        };
+        let (effects, bal, skipped) = estimate(&units, &settings, "y");
+        assert!(skipped.is_empty(), "{skipped:?}");
+        let overall = &effects[0];
+        assert_eq!(overall.subgroup, "overall");
+        let (lo, hi) = (overall.ci_low.unwrap(), overall.ci_high.unwrap());
+        assert!(lo < 0.25 && 0.25 < hi, "{overall:?}");
+        let b = bal.iter().find(|b| b.term == "baseline_z").unwrap();
+        assert!(b.smd_before > 0.5 && b.smd_after.abs() < 0.05, "{b:?}");
+        assert!(effects.iter().any(|e| e.subgroup == "baseline_quintile"));
+        assert!(
+            effects
+                .iter()
+                .filter(|e| e.subgroup != "overall")
+                .all(|e| e.p_adjusted.is_some())
+        );
+    }
+
+    /// Calibration over 100 generated data sets with selection on the baseline and a planted
+    /// ATT of 0.25 SD: 95% CIs cover it in 90-99% of them, mean bias below 0.03 SD.
+    #[test]
+    fn matching_design_is_calibrated_over_generated_data_sets() {
+        const TRUTH: f64 = 0.25;
+        const RUNS: usize = 100;
+        let mut state = 77u64;
+        let mut u = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 11) as f64 + 0.5) / ((1u64 << 53) as f64)
+        };
+        let (mut covered, mut sum) = (0, 0.0);
+        let settings = MatchingSettings {
+            caliper: Some(0.2),
+            ..Default::default()
+        };
+        for _ in 0..RUNS {
+            let mut units = Vec::new();
+            for i in 0..1500 {
+                let n = |u: &mut dyn FnMut() -> f64| {
+                    let (a, b) = (u(), u());
+                    (-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos()
+                };
+                let bz = n(&mut u);
+                let p = 1.0 / (1.0 + (-(-1.0 + 0.8 * bz)).exp());
+                let treated = u() < p;
+                let y = 0.7 * bz + if treated { TRUTH } else { 0.0 } + 0.5 * n(&mut u);
+                units.push(Unit {
+                    subject: "rekenen".into(),
+                    grade: 4 + (i % 2) as i32,
+                    treated,
+                    followup_z: y,
+                    covariates: vec![bz],
+                    tercile: None,
+                    quintile: None,
+                });
+            }
+            let (effects, _, _) = estimate(&units, &settings, "y");
+            let e = &effects[0];
+            sum += e.estimate.unwrap();
+            covered += usize::from(e.ci_low.unwrap() <= TRUTH && TRUTH <= e.ci_high.unwrap());
+        }
+        let coverage = covered as f64 / RUNS as f64;
+        let bias = sum / RUNS as f64 - TRUTH;
+        eprintln!(
+            "matching design: coverage {coverage:.3}, bias {bias:+.4} SD over {RUNS} data sets"
+        );
+        assert!((0.90..=0.99).contains(&coverage), "coverage {coverage}");
+        assert!(bias.abs() < 0.03, "bias {bias}");
+    }
+}
