@@ -427,7 +427,7 @@ fn matching_design_runs_end_to_end_with_a_balance_table() {
     let out = tmp.path().join("out");
     leerwinst(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     let f = read_table(&out.join("effects/effects.parquet"), Table::Effects).unwrap();
-    assert!(f.len() > 0);
+    assert!(!f.is_empty());
     let design = f.str("design");
     assert!((0..f.len()).all(|i| design.value(i) == "matching"));
     let b = read_table(&out.join("effects/balance.parquet"), Table::Balance).unwrap();
