@@ -18,6 +18,7 @@
 
 pub mod experiment;
 pub mod matching;
+pub mod vcg;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -466,8 +467,52 @@ fn run_matching(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
     })
 }
 
+/// The virtual comparison group design (`design = "vcg"`).
+fn run_vcg(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
+    let growth = read_table(&out.join("indicators/growth.parquet"), Table::Growth)?;
+    let srl = read_table(&out.join("indicators/srl.parquet"), Table::Srl)?;
+    let schools = read_table(&out.join("warehouse/schools.parquet"), Table::Schools)?;
+    let settings = p.compare.vcg.clone().unwrap_or_default();
+    let (units, years) = vcg::sample(
+        &growth,
+        &srl,
+        &schools,
+        &settings,
+        &p.compare.window,
+        p.compare.from_year,
+    );
+    let outcome = format!("followup_z ({})", p.compare.window);
+    let (effects, unmatched) = vcg::effects(&units, &settings, &outcome);
+    let mut skipped = Vec::new();
+    if unmatched > 0 {
+        skipped.push(format!(
+            "{unmatched} programme pupils found no comparison pupil within the calipers"
+        ));
+    }
+    let dir = out.join("effects");
+    let meta = vec![("leerwinst.pipeline".to_string(), p.pipeline.name.clone())];
+    let path = dir.join("effects.parquet");
+    write_table(&path, Table::Effects, columns(&effects), &meta)?;
+    let frame = read_table(&path, Table::Effects)?;
+    write_csv(&dir.join("effects.csv"), &frame.batch)?;
+    Ok(CompareSummary {
+        observations: units.len(),
+        years,
+        effects: effects.len(),
+        coefficients: 0,
+        skipped,
+        outputs: vec![
+            path.display().to_string(),
+            dir.join("effects.csv").display().to_string(),
+        ],
+    })
+}
+
 /// Runs compare for pipeline `p` on the run folder `out`.
 pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
+    if p.compare.design == Design::Vcg {
+        return run_vcg(p, out);
+    }
     if let (Design::Experiment, Some(e)) = (p.compare.design, &p.compare.experiment) {
         return run_experiment(p, e, out);
     }

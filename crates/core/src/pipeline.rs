@@ -375,6 +375,9 @@ pub struct Compare {
     /// The matching design's settings (`design = "matching"`; defaults when absent).
     #[serde(default)]
     pub matching: Option<MatchingSettings>,
+    /// The VCG design's settings (`design = "vcg"`; defaults when absent).
+    #[serde(default)]
+    pub vcg: Option<VcgSettings>,
 }
 
 fn e_e() -> String {
@@ -390,6 +393,7 @@ impl Default for Compare {
             moderator_in_baseline_year: true,
             experiment: None,
             matching: None,
+            vcg: None,
         }
     }
 }
@@ -409,6 +413,63 @@ pub enum Design {
     /// Propensity-score matching as R MatchIt `method = "nearest"` (`[compare.matching]`): the
     /// ATT on the growth window's follow-up score, with a balance table.
     Matching,
+    /// Virtual comparison group (RAND/NWEA): per programme pupil up to `k` comparison pupils of
+    /// the same subject, grade and year with a close baseline and similar school
+    /// (`[compare.vcg]`); CI by a seeded cluster bootstrap over schools.
+    Vcg,
+}
+
+/// `[compare.vcg]`: the virtual comparison group design.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct VcgSettings {
+    /// Comparison pupils per programme pupil, at most (default 51, as RAND).
+    #[serde(default = "fifty_one")]
+    pub k: usize,
+    /// Largest baseline difference, in SD of the baseline (baseline_z units; default 0.1).
+    #[serde(default = "tenth")]
+    pub baseline_caliper: f64,
+    /// School characteristics that must be similar (`school_weight`; default none).
+    #[serde(default)]
+    pub school_characteristics: Vec<String>,
+    /// Largest difference in each school characteristic, in SD over schools (default 0.5).
+    #[serde(default = "half")]
+    pub school_caliper: f64,
+    /// Bootstrap replicates (default 999).
+    #[serde(default = "b999")]
+    pub bootstrap: usize,
+    /// Seed of the bootstrap (default 2025).
+    #[serde(default = "seed")]
+    pub seed: u64,
+}
+
+impl Default for VcgSettings {
+    fn default() -> Self {
+        VcgSettings {
+            k: fifty_one(),
+            baseline_caliper: tenth(),
+            school_characteristics: Vec::new(),
+            school_caliper: half(),
+            bootstrap: b999(),
+            seed: seed(),
+        }
+    }
+}
+
+fn fifty_one() -> usize {
+    51
+}
+fn tenth() -> f64 {
+    0.1
+}
+fn half() -> f64 {
+    0.5
+}
+fn b999() -> usize {
+    999
+}
+fn seed() -> u64 {
+    2025
 }
 
 /// `[compare.matching]`: nearest-neighbour propensity-score matching.
@@ -622,6 +683,27 @@ impl Pipeline {
                     "[compare.matching] needs ratio >= 1, a positive caliper and a covariate"
                         .into(),
                 ));
+            }
+        }
+        if let Some(v) = &p.compare.vcg {
+            let positive = |x: f64| x.is_finite() && x > 0.0;
+            if v.k == 0
+                || !positive(v.baseline_caliper)
+                || !positive(v.school_caliper)
+                || v.bootstrap < 99
+            {
+                return Err(perr(
+                    "[compare.vcg] needs k >= 1, positive calipers and bootstrap >= 99".into(),
+                ));
+            }
+            if let Some(c) = v
+                .school_characteristics
+                .iter()
+                .find(|c| c.as_str() != "school_weight")
+            {
+                return Err(perr(format!(
+                    "[compare.vcg] school characteristic '{c}': only 'school_weight' is known"
+                )));
             }
         }
         if crate::term::window_is_yearly(&p.compare.window).is_none() {
