@@ -118,6 +118,7 @@ pub fn nearest_with_sd(
     let reuse_max = if spec.replace { usize::MAX } else { 1 };
     let mut times = vec![0usize; n];
     let mut usable: Vec<bool> = (0..n).map(|u| !treat[u]).collect();
+    let mut usable_left = usable.iter().filter(|&&b| b).count();
     let mut controls: Vec<Vec<usize>> = vec![Vec::new(); treated.len()];
     'rounds: for r in 0..spec.ratio {
         for &t in &visit {
@@ -159,8 +160,9 @@ pub fn nearest_with_sd(
             times[u] += 1;
             if times[u] >= reuse_max {
                 usable[u] = false;
+                usable_left -= 1;
             }
-            if !usable.iter().any(|&b| b) {
+            if usable_left == 0 {
                 break 'rounds;
             }
         }
