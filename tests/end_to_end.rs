@@ -65,7 +65,7 @@ fn pooled_effects(out: &Path) -> BTreeMap<String, (f64, f64, f64)> {
         f.f64("ci_high"),
     );
     (0..f.len())
-        .filter(|&i| su.value(i) == "all" && sg.value(i) != "baseline_quintile")
+        .filter(|&i| su.value(i) == "all" && ["overall", "srl_tercile"].contains(&sg.value(i)))
         .map(|i| {
             (
                 lv.value(i).to_string(),

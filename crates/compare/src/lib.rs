@@ -254,6 +254,39 @@ pub fn estimate(
         fit.clusters,
     ));
 
+    // Per programme school (for a forest chart): that school's pupils against every comparison
+    // pupil, the same model.
+    let programme_schools: BTreeSet<&str> = obs
+        .iter()
+        .filter(|o| o.treated)
+        .map(|o| o.school.as_str())
+        .collect();
+    if programme_schools.len() > 1 {
+        for school in programme_schools {
+            let idx: Vec<usize> = (0..obs.len())
+                .filter(|&i| !obs[i].treated || obs[i].school == school)
+                .collect();
+            let sub: Vec<&Obs> = idx.iter().map(|&i| obs[i]).collect();
+            let pick = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<_>>();
+            let fe_s: Vec<u32> = idx.iter().map(|&i| fe[i]).collect();
+            // One programme school is one treated cluster, for which cluster-robust SEs are
+            // badly biased (MacKinnon & Webb 2017): pupils are the clusters here (HC1).
+            let cl_s: Vec<u32> = (0..idx.len() as u32).collect();
+            if let Ok(fit) =
+                ols_cluster(&pick(&y), &[pick(&treat), pick(&base)], Some(&fe_s), &cl_s)
+            {
+                out.push(row(
+                    "school",
+                    school,
+                    &sub,
+                    fit.coef[0],
+                    fit.se[0],
+                    fit.clusters,
+                ));
+            }
+        }
+    }
+
     // Moderation: programme x level dummies and level main effects, for the SRL tercile and the
     // baseline quintile, each in its own model.
     type Moderator = fn(&Obs) -> Option<i32>;
@@ -617,21 +650,31 @@ mod tests {
         }
         let refs: Vec<&Obs> = obs.iter().collect();
         let rows = estimate(&refs, "rekenen", "y").unwrap();
-        assert_eq!(rows.len(), 4);
-        let t3 = &rows[3];
-        assert_eq!(
-            (t3.subgroup.as_str(), t3.level.as_str()),
-            ("srl_tercile", "3")
-        );
+        let find = |sg: &str, lv: &str| {
+            rows.iter()
+                .find(|r| r.subgroup == sg && r.level == lv)
+                .unwrap_or_else(|| panic!("no {sg} {lv} row"))
+        };
+        // Overall, 3 terciles, one row per programme school (10).
+        assert_eq!(rows.len(), 1 + 3 + 10);
+        assert_eq!(rows.iter().filter(|r| r.subgroup == "school").count(), 10);
+        let t3 = find("srl_tercile", "3");
         assert!(
             t3.ci_low.unwrap() < 0.4 && 0.4 < t3.ci_high.unwrap(),
             "{t3:?}"
         );
         assert!(t3.ci_low.unwrap() > 0.0);
-        let t1 = &rows[1];
+        let t1 = find("srl_tercile", "1");
         assert!(
             t1.ci_low.unwrap() < 0.0 && 0.0 < t1.ci_high.unwrap(),
             "{t1:?}"
+        );
+        // A school row: that school's 150 pupils against the 10 comparison schools, pupils as
+        // clusters (HC1).
+        let s0 = find("school", "s0");
+        assert_eq!(
+            (s0.n_treated, s0.n_comparison, s0.clusters),
+            (150, 1500, 1650)
         );
         assert_eq!(t3.clusters, 20);
         assert_eq!(t3.n_treated + t3.n_comparison, 1000);

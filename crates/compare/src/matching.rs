@@ -48,6 +48,8 @@ pub struct Unit {
     pub tercile: Option<i32>,
     /// Baseline quintile.
     pub quintile: Option<i32>,
+    /// School (for per-school effects).
+    pub school: String,
 }
 
 /// One balance row.
@@ -183,6 +185,7 @@ pub fn sample(
             covariates,
             tercile: moderator_year.and_then(|y| terciles.get(&(pupil, y.as_str())).copied()),
             quintile: opt(gq, i),
+            school: gsch.value(i).to_string(),
         });
     }
     (units, years.into_iter().collect(), missing)
@@ -363,6 +366,7 @@ pub fn estimate(
         let mut y = Vec::new();
         let mut tercile = Vec::new();
         let mut quintile = Vec::new();
+        let mut school = Vec::new();
         let mut treated = Vec::new();
         let mut controls = Vec::new();
         for &k in &members {
@@ -372,6 +376,7 @@ pub fn estimate(
             y.extend(m.units.iter().map(|u| u.followup_z));
             tercile.extend(m.units.iter().map(|u| u.tercile));
             quintile.extend(m.units.iter().map(|u| u.quintile));
+            school.extend(m.units.iter().map(|u| u.school.clone()));
             treated.extend(m.matched.treated.iter().map(|t| t + off));
             controls.extend(
                 m.matched
@@ -419,6 +424,14 @@ pub fn estimate(
         for q in 1..=5 {
             let sub = all.restrict(&treat, |u| quintile[u] == Some(q));
             add(&sub, "baseline_quintile", &q.to_string());
+        }
+        let programme_schools: BTreeSet<&str> =
+            all.treated.iter().map(|&t| school[t].as_str()).collect();
+        if programme_schools.len() > 1 {
+            for s in programme_schools {
+                let sub = all.restrict(&treat, |u| school[u] == s);
+                add(&sub, "school", s);
+            }
         }
         let sub_rows: Vec<usize> = (0..rows.len())
             .filter(|&i| rows[i].subgroup != "overall")
@@ -497,6 +510,7 @@ mod tests {
                 covariates: vec![bz],
                 tercile: None,
                 quintile: Some(1 + (i % 5) as i32),
+                school: format!("s{}", i % 20),
             });
         }
         let naive = {
@@ -572,6 +586,7 @@ mod tests {
                     covariates: vec![bz],
                     tercile: None,
                     quintile: None,
+                    school: format!("s{}", i % 20),
                 });
             }
             let (effects, _, _) = estimate(&units, &settings, "y");

@@ -14,7 +14,8 @@
 //! its pupil, and a programme school drawn m times counts its pupils' differences m times. The
 //! SE is the SD of the replicates times √(G/(G−1)) and the CI estimate ± t(G−1) · SE, with G the
 //! number of programme schools — the same small-sample corrections as CR1 standard errors; p
-//! from that t. (The plain percentile interval covered 90.5% in the calibration test: too few
+//! from that t. A per-school effect (one programme school) resamples that school's pupils
+//! instead, with G the number of its pupils. (The plain percentile interval covered 90.5% in the calibration test: too few
 //! schools for it.) The groups themselves are not re-formed per replicate.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -282,15 +283,23 @@ pub fn estimate(units: &[Unit], groups: &[Group], settings: &VcgSettings) -> Opt
         let n = ids.len();
         *ids.entry(s).or_insert(n)
     }
-    // Per group: programme school, own outcome, and per comparison school (sum y, count).
+    // Programme clusters: schools, or the pupils themselves when there is one programme school
+    // (a per-school effect).
+    let mut prog_id: HashMap<&str, usize> = HashMap::new();
+    for g in groups {
+        id(&mut prog_id, &units[g.pupil].school);
+    }
+    let by_pupil = prog_id.len() < 2;
+    // Per group: programme cluster, own outcome, and per comparison school (sum y, count).
     struct G {
-        school: usize,
+        cluster: usize,
         y: f64,
         parts: Vec<(usize, f64, f64)>,
     }
     let gs: Vec<G> = groups
         .iter()
-        .map(|g| {
+        .enumerate()
+        .map(|(k, g)| {
             let mut parts: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
             for &m in &g.members {
                 let e = parts
@@ -300,24 +309,33 @@ pub fn estimate(units: &[Unit], groups: &[Group], settings: &VcgSettings) -> Opt
                 e.1 += 1.0;
             }
             G {
-                school: id(&mut school_id, &units[g.pupil].school),
+                cluster: if by_pupil {
+                    k
+                } else {
+                    prog_id[units[g.pupil].school.as_str()]
+                },
                 y: units[g.pupil].followup_z,
                 parts: parts.into_iter().map(|(s, (a, b))| (s, a, b)).collect(),
             }
         })
         .collect();
-    let n_schools = school_id.len();
-    let point = |mult: &[f64]| -> Option<f64> {
+    let n_prog = if by_pupil {
+        groups.len()
+    } else {
+        prog_id.len()
+    };
+    let n_comp = school_id.len();
+    let point = |pm: &[f64], cm: &[f64]| -> Option<f64> {
         let (mut num, mut den) = (0.0, 0.0);
         for g in gs.iter() {
-            let w = mult[g.school];
+            let w = pm[g.cluster];
             if w == 0.0 {
                 continue;
             }
             let (mut sy, mut sn) = (0.0, 0.0);
             for &(s, y, c) in &g.parts {
-                sy += mult[s] * y;
-                sn += mult[s] * c;
+                sy += cm[s] * y;
+                sn += cm[s] * c;
             }
             if sn > 0.0 {
                 num += w * (g.y - sy / sn);
@@ -326,38 +344,30 @@ pub fn estimate(units: &[Unit], groups: &[Group], settings: &VcgSettings) -> Opt
         }
         (den > 0.0).then(|| num / den)
     };
-    let estimate = point(&vec![1.0; n_schools])?;
-    let treated_schools: BTreeSet<usize> = gs.iter().map(|g| g.school).collect();
-    let comparison_schools: BTreeSet<usize> = gs
-        .iter()
-        .flat_map(|g| g.parts.iter().map(|p| p.0))
-        .collect();
-    let (ts, cs): (Vec<usize>, Vec<usize>) = (
-        treated_schools.into_iter().collect(),
-        comparison_schools.into_iter().collect(),
-    );
+    let estimate = point(&vec![1.0; n_prog], &vec![1.0; n_comp])?;
+    if n_prog < 2 {
+        return None;
+    }
     let mut rng = SplitMix(settings.seed);
     let mut reps = Vec::with_capacity(settings.bootstrap);
-    let mut mult = vec![0.0; n_schools];
+    let (mut pm, mut cm) = (vec![0.0; n_prog], vec![0.0; n_comp]);
     for _ in 0..settings.bootstrap {
-        mult.fill(0.0);
-        for _ in 0..ts.len() {
-            mult[ts[rng.below(ts.len())]] += 1.0;
+        pm.fill(0.0);
+        cm.fill(0.0);
+        for _ in 0..n_prog {
+            pm[rng.below(n_prog)] += 1.0;
         }
-        for _ in 0..cs.len() {
-            mult[cs[rng.below(cs.len())]] += 1.0;
+        for _ in 0..n_comp {
+            cm[rng.below(n_comp)] += 1.0;
         }
-        if let Some(v) = point(&mult) {
+        if let Some(v) = point(&pm, &cm) {
             reps.push(v);
         }
     }
     if reps.len() < 2 {
         return None;
     }
-    let g = ts.len() as f64;
-    if g < 2.0 {
-        return None;
-    }
+    let g = n_prog as f64;
     let se = sd(&reps) * (g / (g - 1.0)).sqrt();
     let tq = t_quantile(0.975, g - 1.0);
     let members: BTreeSet<usize> = groups
@@ -372,7 +382,7 @@ pub fn estimate(units: &[Unit], groups: &[Group], settings: &VcgSettings) -> Opt
         df: g - 1.0,
         n_treated: groups.len(),
         n_comparison: members.len(),
-        clusters: ts.len() + cs.len(),
+        clusters: prog_id.len() + n_comp,
     })
 }
 
@@ -508,7 +518,7 @@ mod tests {
         assert!(e.ci_low < e.estimate && e.estimate < e.ci_high);
         // The same seed gives the same interval.
         assert_eq!(estimate(&units, &g3, &s3), Some(e));
-        // One programme school: no interval can be formed.
+        // One programme pupil: no interval can be formed.
         let one: Vec<Group> = g3[..1].to_vec();
         assert!(estimate(&units, &one, &s3).is_none());
     }

@@ -846,7 +846,7 @@ const EFFECTS: &[Column] = &[
         "design",
         Utf8,
         false,
-        "Effect design: 'regression' (OLS, fixed effects, cluster-robust CR1)",
+        "Effect design: 'regression' (OLS, fixed effects, cluster-robust CR1), 'vcg' (virtual comparison groups, cluster bootstrap) or 'matching' (propensity-score nearest neighbour)",
     ),
     col(
         "outcome",
@@ -864,13 +864,13 @@ const EFFECTS: &[Column] = &[
         "subgroup",
         Utf8,
         false,
-        "Subgroup variable: 'overall', 'srl_tercile' or 'baseline_quintile'",
+        "Subgroup variable: 'overall', 'srl_tercile', 'baseline_quintile' or 'school' (one row per programme school, for a forest chart)",
     ),
     col(
         "level",
         Utf8,
         false,
-        "Subgroup level: 'all', or '1'-'3' for terciles, '1'-'5' for quintiles (1 = lowest)",
+        "Subgroup level: 'all', '1'-'3' for terciles, '1'-'5' for quintiles (1 = lowest), or the school key",
     ),
     col("n_treated", I64, false, "Observations in the programme arm"),
     col(
@@ -921,7 +921,7 @@ const EFFECTS: &[Column] = &[
         "p_adjusted",
         F64,
         true,
-        "Benjamini-Hochberg adjusted p value across all subgroup rows (terciles, quintiles) of the same design, outcome and subject; null on 'overall' rows",
+        "Benjamini-Hochberg adjusted p value across all subgroup rows (terciles, quintiles, schools) of the same design, outcome and subject; null on 'overall' rows",
     ),
 ];
 
