@@ -170,7 +170,7 @@ pub fn stages(
                 let s = leerwinst_compare::run(&p, &out)?;
                 pb.finish_and_clear();
                 let secs = t.elapsed().as_secs_f64();
-                if s.coefficients > 0 {
+                if p.compare.design == leerwinst_core::pipeline::Design::Experiment {
                     println!(
                         "compare    {secs:6.1} s  {:?} design: {} pupil-grades, {} coefficients in effects/coefficients.csv",
                         p.compare.design, s.observations, s.coefficients

@@ -356,6 +356,84 @@ pub fn estimate(
     Ok(out)
 }
 
+/// Every coefficient of the regression design's models for one subject (or `all`): the overall
+/// model and the two moderated ones, for `effects/coefficients.*`.
+pub fn regression_coefficients(
+    obs: &[&Obs],
+    subject: &str,
+    outcome: &str,
+) -> Vec<experiment::Coefficient> {
+    let fe = ids(obs.iter().map(|o| (o.subject.as_str(), o.grade)));
+    let cl = ids(obs.iter().map(|o| o.school.as_str()));
+    let mut out = Vec::new();
+    let mut push = |model: &str, terms: &[String], fit: &leerwinst_stats::ols::OlsFit| {
+        for (k, t) in terms.iter().enumerate() {
+            out.push(experiment::Coefficient {
+                model: model.into(),
+                sample: subject.into(),
+                outcome: outcome.into(),
+                term: t.clone(),
+                estimate: fit.coef[k],
+                se: fit.se[k],
+                n: fit.n,
+                clusters: fit.clusters,
+                fixed_effect: Some("subject x grade".into()),
+            });
+        }
+    };
+    let y: Vec<f64> = obs.iter().map(|o| o.followup_z).collect();
+    let treat: Vec<f64> = obs.iter().map(|o| f64::from(u8::from(o.treated))).collect();
+    let base: Vec<f64> = obs.iter().map(|o| o.baseline_z).collect();
+    if let Ok(fit) = ols_cluster(&y, &[treat.clone(), base.clone()], Some(&fe), &cl) {
+        push(
+            "overall",
+            &["programme".to_string(), "baseline_z".to_string()],
+            &fit,
+        );
+    }
+    type Moderator = fn(&Obs) -> Option<i32>;
+    let moderators: [(&str, i32, Moderator); 2] = [
+        ("srl_tercile", 3, |o| o.tercile),
+        ("baseline_quintile", 5, |o| o.quintile),
+    ];
+    for (name, levels, level_of) in moderators {
+        let idx: Vec<usize> = (0..obs.len())
+            .filter(|&i| level_of(obs[i]).is_some())
+            .collect();
+        let present: BTreeSet<i32> = idx.iter().filter_map(|&i| level_of(obs[i])).collect();
+        if present.len() < 2 {
+            continue;
+        }
+        let lv: Vec<i32> = (1..=levels).filter(|l| present.contains(l)).collect();
+        let dummy = |l: i32| -> Vec<f64> {
+            idx.iter()
+                .map(|&i| f64::from(u8::from(level_of(obs[i]) == Some(l))))
+                .collect()
+        };
+        let mut x: Vec<Vec<f64>> = lv
+            .iter()
+            .map(|&l| {
+                idx.iter()
+                    .zip(dummy(l))
+                    .map(|(&i, d)| treat[i] * d)
+                    .collect()
+            })
+            .collect();
+        x.extend(lv[1..].iter().map(|&l| dummy(l)));
+        x.push(idx.iter().map(|&i| base[i]).collect());
+        let mut terms: Vec<String> = lv.iter().map(|l| format!("programme:{name}={l}")).collect();
+        terms.extend(lv[1..].iter().map(|l| format!("{name}={l}")));
+        terms.push("baseline_z".into());
+        let yy: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
+        let fe_s: Vec<u32> = idx.iter().map(|&i| fe[i]).collect();
+        let cl_s: Vec<u32> = idx.iter().map(|&i| cl[i]).collect();
+        if let Ok(fit) = ols_cluster(&yy, &x, Some(&fe_s), &cl_s) {
+            push(&format!("by {name}"), &terms, &fit);
+        }
+    }
+    out
+}
+
 /// Arrow columns of effect rows, in `Table::Effects` order.
 pub fn columns(rows: &[Effect]) -> Vec<arrow_array::ArrayRef> {
     let s = |f: &dyn Fn(&Effect) -> &str| {
@@ -578,11 +656,13 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
     if subjects.len() > 1 {
         groups.push(("all".into(), obs.iter().collect()));
     }
+    let mut coefficients = Vec::new();
     for (subject, o) in &groups {
         match estimate(o, subject, &outcome) {
             Ok(rows) => effects.extend(rows),
             Err(e) => skipped.push(format!("{subject}: {e}")),
         }
+        coefficients.extend(regression_coefficients(o, subject, &outcome));
     }
     let dir = out.join("effects");
     let path = dir.join("effects.parquet");
@@ -590,6 +670,15 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
     write_table(&path, Table::Effects, columns(&effects), &meta)?;
     let frame = read_table(&path, Table::Effects)?;
     write_csv(&dir.join("effects.csv"), &frame.batch)?;
+    let cpath = dir.join("coefficients.parquet");
+    write_table(
+        &cpath,
+        Table::Coefficients,
+        coefficient_columns(&coefficients),
+        &meta,
+    )?;
+    let frame = read_table(&cpath, Table::Coefficients)?;
+    write_csv(&dir.join("coefficients.csv"), &frame.batch)?;
     if effects.is_empty() && !obs.is_empty() {
         return Err(Error::Compute(format!(
             "no effect could be estimated: {}",
@@ -600,11 +689,13 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
         observations: obs.len(),
         years,
         effects: effects.len(),
-        coefficients: 0,
+        coefficients: coefficients.len(),
         skipped,
         outputs: vec![
             path.display().to_string(),
             dir.join("effects.csv").display().to_string(),
+            cpath.display().to_string(),
+            dir.join("coefficients.csv").display().to_string(),
         ],
     })
 }
@@ -684,6 +775,17 @@ mod tests {
             rows[1..]
                 .iter()
                 .all(|r| r.p_adjusted.unwrap() >= r.p_value.unwrap())
+        );
+        // The coefficients table holds the same estimates with every other term.
+        let coef = regression_coefficients(&refs, "rekenen", "y");
+        let c3 = coef
+            .iter()
+            .find(|c| c.term == "programme:srl_tercile=3")
+            .unwrap();
+        assert_eq!((c3.estimate, c3.se), (t3.estimate.unwrap(), t3.se.unwrap()));
+        assert!(
+            coef.iter()
+                .any(|c| c.model == "overall" && c.term == "baseline_z")
         );
         let pp = t3.percentile_points.unwrap();
         assert!((pp - percentile_points(t3.effect_size.unwrap())).abs() < 1e-12);
