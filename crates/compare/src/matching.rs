@@ -504,12 +504,12 @@ mod tests {
             let y = 0.7 * bz + if treated { 0.25 } else { 0.0 } + 0.5 * normal();
             units.push(Unit {
                 subject: "rekenen".into(),
-                grade: 4 + (i % 2) as i32,
+                grade: 4 + (i % 2),
                 treated,
                 followup_z: y,
                 covariates: vec![bz],
                 tercile: None,
-                quintile: Some(1 + (i % 5) as i32),
+                quintile: Some(1 + (i % 5)),
                 school: format!("s{}", i % 20),
             });
         }
@@ -580,7 +580,7 @@ mod tests {
                 let y = 0.7 * bz + if treated { TRUTH } else { 0.0 } + 0.5 * n(&mut u);
                 units.push(Unit {
                     subject: "rekenen".into(),
-                    grade: 4 + (i % 2) as i32,
+                    grade: 4 + (i % 2),
                     treated,
                     followup_z: y,
                     covariates: vec![bz],
