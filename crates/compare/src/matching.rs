@@ -17,7 +17,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use arrow_array::Array;
-
 use leerwinst_core::pipeline::MatchingSettings;
 use leerwinst_core::{SchoolYear, Table};
 use leerwinst_stats::dist::{
@@ -99,34 +98,8 @@ pub fn sample(
         g.i32("grade"),
         g.bool("programme"),
     );
-    let (gbz, gbs, gfz, gq) = (
-        g.f64("baseline_z"),
-        g.f64("baseline_score"),
-        g.f64("followup_z"),
-        g.i32("baseline_quintile"),
-    );
-    let mut ses: HashMap<&str, (Option<f64>, Option<f64>)> = HashMap::new();
-    let (pk, pw, pn) = (
-        inp.pupils.str("pupil_key"),
-        inp.pupils.f64("ses_weight"),
-        inp.pupils.bool("special_needs"),
-    );
-    for i in 0..inp.pupils.len() {
-        ses.insert(
-            pk.value(i),
-            (
-                opt(pw, i),
-                (!pn.is_null(i)).then(|| f64::from(u8::from(pn.value(i)))),
-            ),
-        );
-    }
-    let (sk, sw) = (
-        inp.schools.str("school_key"),
-        inp.schools.f64("school_weight"),
-    );
-    let school_weight: HashMap<&str, Option<f64>> = (0..inp.schools.len())
-        .map(|i| (sk.value(i), opt(sw, i)))
-        .collect();
+    let (gfz, gq) = (g.f64("followup_z"), g.i32("baseline_quintile"));
+    let lookup = crate::covariates::Covariates::new(g, inp.pupils, inp.schools);
     let mut terciles: HashMap<(&str, &str), i32> = HashMap::new();
     let (sp, sy, st) = (
         inp.srl.str("pupil_key"),
@@ -154,19 +127,7 @@ pub fn sample(
             continue;
         };
         let pupil = gp.value(i);
-        let (ses_w, sen) = ses.get(pupil).copied().unwrap_or((None, None));
-        let cov: Option<Vec<f64>> = settings
-            .covariates
-            .iter()
-            .map(|c| match c.as_str() {
-                "baseline_z" => opt(gbz, i),
-                "baseline_score" => Some(gbs.value(i)),
-                "ses_weight" => ses_w,
-                "special_needs" => sen,
-                "school_weight" => school_weight.get(gsch.value(i)).copied().flatten(),
-                _ => None,
-            })
-            .collect();
+        let cov = lookup.values(&settings.covariates, i);
         let Some(covariates) = cov else {
             missing += 1;
             continue;

@@ -369,6 +369,10 @@ pub struct Compare {
     /// follow-up year (default true).
     #[serde(default = "yes")]
     pub moderator_in_baseline_year: bool,
+    /// Further covariates of the regression design beyond the baseline: any of `ses_weight`,
+    /// `special_needs`, `school_weight`, `baseline_score` (rows missing one are left out).
+    #[serde(default)]
+    pub covariates: Vec<String>,
     /// The experiment design's settings (`design = "experiment"` only).
     #[serde(default)]
     pub experiment: Option<Experiment>,
@@ -391,6 +395,7 @@ impl Default for Compare {
             window: e_e(),
             from_year: None,
             moderator_in_baseline_year: true,
+            covariates: Vec::new(),
             experiment: None,
             matching: None,
             vcg: None,
@@ -657,6 +662,16 @@ impl Pipeline {
                 }
             }
             _ => {}
+        }
+        if let Some(c) = p
+            .compare
+            .covariates
+            .iter()
+            .find(|c| !MATCHING_COVARIATES.contains(&c.as_str()) || *c == "baseline_z")
+        {
+            return Err(perr(format!(
+                "[compare] covariates: '{c}' is not one of ses_weight, special_needs, school_weight, baseline_score (baseline_z is always in the model)"
+            )));
         }
         if let Some(m) = &p.compare.matching {
             if let Some(c) = m
