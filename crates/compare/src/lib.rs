@@ -190,6 +190,37 @@ pub fn sample(
     (obs, years.into_iter().collect())
 }
 
+/// Benjamini-Hochberg adjusted p values across the subgroup rows (every row but `overall`) of
+/// one design, outcome and subject: the "for whom?" question asks many questions at once.
+pub fn adjust_subgroups(rows: &mut [Effect]) {
+    let sub: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].subgroup != "overall")
+        .collect();
+    let p: Vec<f64> = sub
+        .iter()
+        .map(|&i| rows[i].p_value.unwrap_or(1.0))
+        .collect();
+    for (&i, q) in sub.iter().zip(benjamini_hochberg(&p)) {
+        rows[i].p_adjusted = Some(q);
+    }
+}
+
+/// Writes the columns of `table` as `<table>.parquet` and `<table>.csv` in `dir`; returns both
+/// paths.
+fn write_both(
+    dir: &Path,
+    table: Table,
+    cols: Vec<arrow_array::ArrayRef>,
+    meta: &[(String, String)],
+) -> Result<Vec<String>> {
+    let path = dir.join(format!("{}.parquet", table.name()));
+    let csv = dir.join(format!("{}.csv", table.name()));
+    write_table(&path, table, cols, meta)?;
+    let frame = read_table(&path, table)?;
+    write_csv(&csv, &frame.batch)?;
+    Ok(vec![path.display().to_string(), csv.display().to_string()])
+}
+
 /// Dense ids (0, 1, ...) of values, in order of first appearance.
 fn ids<K: Ord>(values: impl Iterator<Item = K>) -> Vec<u32> {
     let mut m: BTreeMap<K, u32> = BTreeMap::new();
@@ -359,18 +390,7 @@ pub fn estimate(
             ));
         }
     }
-    // Benjamini-Hochberg across the subgroup rows of this subject (the "for whom?" question
-    // asks many questions at once).
-    let sub_rows: Vec<usize> = (0..out.len())
-        .filter(|&i| out[i].subgroup != "overall")
-        .collect();
-    let p: Vec<f64> = sub_rows
-        .iter()
-        .map(|&i| out[i].p_value.unwrap_or(1.0))
-        .collect();
-    for (&i, q) in sub_rows.iter().zip(benjamini_hochberg(&p)) {
-        out[i].p_adjusted = Some(q);
-    }
+    adjust_subgroups(&mut out);
     Ok(out)
 }
 
@@ -518,20 +538,9 @@ fn run_experiment(p: &Pipeline, e: &Experiment, out: &Path) -> Result<CompareSum
     let (coef, skipped) = experiment::estimate(e, &units);
     let dir = out.join("effects");
     let meta = vec![("leerwinst.pipeline".to_string(), p.pipeline.name.clone())];
-    let path = dir.join("coefficients.parquet");
-    write_table(
-        &path,
-        Table::Coefficients,
-        coefficient_columns(&coef),
-        &meta,
-    )?;
-    let frame = read_table(&path, Table::Coefficients)?;
-    write_csv(&dir.join("coefficients.csv"), &frame.batch)?;
+    let mut outputs = write_both(&dir, Table::Coefficients, coefficient_columns(&coef), &meta)?;
     // No programme effects in this design; an empty table keeps the report's input uniform.
-    let effects_path = dir.join("effects.parquet");
-    write_table(&effects_path, Table::Effects, columns(&[]), &meta)?;
-    let frame = read_table(&effects_path, Table::Effects)?;
-    write_csv(&dir.join("effects.csv"), &frame.batch)?;
+    outputs.extend(write_both(&dir, Table::Effects, columns(&[]), &meta)?);
     let years: BTreeSet<String> = enrollments
         .str("school_year")
         .iter()
@@ -544,12 +553,7 @@ fn run_experiment(p: &Pipeline, e: &Experiment, out: &Path) -> Result<CompareSum
         effects: 0,
         coefficients: coef.len(),
         skipped,
-        outputs: vec![
-            path.display().to_string(),
-            dir.join("coefficients.csv").display().to_string(),
-            effects_path.display().to_string(),
-            dir.join("effects.csv").display().to_string(),
-        ],
+        outputs,
     })
 }
 
@@ -578,31 +582,20 @@ fn run_matching(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
     }
     let dir = out.join("effects");
     let meta = vec![("leerwinst.pipeline".to_string(), p.pipeline.name.clone())];
-    let path = dir.join("effects.parquet");
-    write_table(&path, Table::Effects, columns(&effects), &meta)?;
-    let frame = read_table(&path, Table::Effects)?;
-    write_csv(&dir.join("effects.csv"), &frame.batch)?;
-    let bpath = dir.join("balance.parquet");
-    write_table(
-        &bpath,
+    let mut outputs = write_both(&dir, Table::Effects, columns(&effects), &meta)?;
+    outputs.extend(write_both(
+        &dir,
         Table::Balance,
         matching::balance_columns(&balance),
         &meta,
-    )?;
-    let frame = read_table(&bpath, Table::Balance)?;
-    write_csv(&dir.join("balance.csv"), &frame.batch)?;
+    )?);
     Ok(CompareSummary {
         observations: units.len(),
         years,
         effects: effects.len(),
         coefficients: 0,
         skipped,
-        outputs: vec![
-            path.display().to_string(),
-            dir.join("effects.csv").display().to_string(),
-            bpath.display().to_string(),
-            dir.join("balance.csv").display().to_string(),
-        ],
+        outputs,
     })
 }
 
@@ -628,22 +621,20 @@ fn run_vcg(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
             "{unmatched} programme pupils found no comparison pupil within the calipers"
         ));
     }
-    let dir = out.join("effects");
     let meta = vec![("leerwinst.pipeline".to_string(), p.pipeline.name.clone())];
-    let path = dir.join("effects.parquet");
-    write_table(&path, Table::Effects, columns(&effects), &meta)?;
-    let frame = read_table(&path, Table::Effects)?;
-    write_csv(&dir.join("effects.csv"), &frame.batch)?;
+    let outputs = write_both(
+        &out.join("effects"),
+        Table::Effects,
+        columns(&effects),
+        &meta,
+    )?;
     Ok(CompareSummary {
         observations: units.len(),
         years,
         effects: effects.len(),
         coefficients: 0,
         skipped,
-        outputs: vec![
-            path.display().to_string(),
-            dir.join("effects.csv").display().to_string(),
-        ],
+        outputs,
     })
 }
 
@@ -705,20 +696,14 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
         coefficients.extend(regression_coefficients(o, subject, &outcome, &c.covariates));
     }
     let dir = out.join("effects");
-    let path = dir.join("effects.parquet");
     let meta = vec![("leerwinst.pipeline".to_string(), p.pipeline.name.clone())];
-    write_table(&path, Table::Effects, columns(&effects), &meta)?;
-    let frame = read_table(&path, Table::Effects)?;
-    write_csv(&dir.join("effects.csv"), &frame.batch)?;
-    let cpath = dir.join("coefficients.parquet");
-    write_table(
-        &cpath,
+    let mut outputs = write_both(&dir, Table::Effects, columns(&effects), &meta)?;
+    outputs.extend(write_both(
+        &dir,
         Table::Coefficients,
         coefficient_columns(&coefficients),
         &meta,
-    )?;
-    let frame = read_table(&cpath, Table::Coefficients)?;
-    write_csv(&dir.join("coefficients.csv"), &frame.batch)?;
+    )?);
     if effects.is_empty() && !obs.is_empty() {
         return Err(Error::Compute(format!(
             "no effect could be estimated: {}",
@@ -731,12 +716,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
         effects: effects.len(),
         coefficients: coefficients.len(),
         skipped,
-        outputs: vec![
-            path.display().to_string(),
-            dir.join("effects.csv").display().to_string(),
-            cpath.display().to_string(),
-            dir.join("coefficients.csv").display().to_string(),
-        ],
+        outputs,
     })
 }
 

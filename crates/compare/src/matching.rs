@@ -19,9 +19,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use arrow_array::Array;
 use leerwinst_core::pipeline::MatchingSettings;
 use leerwinst_core::{SchoolYear, Table};
-use leerwinst_stats::dist::{
-    benjamini_hochberg, hedges_j, percentile_points, t_quantile, t_two_sided_p,
-};
+use leerwinst_stats::describe::sd;
+use leerwinst_stats::dist::{hedges_j, percentile_points, t_quantile, t_two_sided_p};
 use leerwinst_stats::logistic::logistic;
 use leerwinst_stats::matching::{
     Att, MatchOrder, MatchSpec, Matched, att, balance, nearest_with_sd,
@@ -158,12 +157,6 @@ fn order_of(s: &str) -> MatchOrder {
         "data" => MatchOrder::Data,
         _ => MatchOrder::Largest,
     }
-}
-
-fn sd(v: &[f64]) -> f64 {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
 }
 
 /// One subject's match: the units, their propensity scores, the match.
@@ -394,16 +387,7 @@ pub fn estimate(
                 add(&sub, "school", s);
             }
         }
-        let sub_rows: Vec<usize> = (0..rows.len())
-            .filter(|&i| rows[i].subgroup != "overall")
-            .collect();
-        let p: Vec<f64> = sub_rows
-            .iter()
-            .map(|&i| rows[i].p_value.unwrap_or(1.0))
-            .collect();
-        for (&i, q) in sub_rows.iter().zip(benjamini_hochberg(&p)) {
-            rows[i].p_adjusted = Some(q);
-        }
+        crate::adjust_subgroups(&mut rows);
         effects.extend(rows);
     }
     (effects, balance_rows, skipped)

@@ -22,7 +22,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use leerwinst_core::SchoolYear;
 use leerwinst_core::pipeline::VcgSettings;
-use leerwinst_stats::dist::{benjamini_hochberg, percentile_points, t_quantile, t_two_sided_p};
+use leerwinst_stats::describe::sd;
+use leerwinst_stats::dist::{percentile_points, t_quantile, t_two_sided_p};
+use leerwinst_stats::rng::Rng;
 use leerwinst_store::{Frame, opt};
 
 use crate::Effect;
@@ -146,15 +148,6 @@ pub struct Group {
     pub members: Vec<usize>,
 }
 
-fn sd(v: &[f64]) -> f64 {
-    let n = v.len() as f64;
-    if n < 2.0 {
-        return 0.0;
-    }
-    let m = v.iter().sum::<f64>() / n;
-    (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
-}
-
 /// Forms the groups. Comparison pupils are bucketed by subject, grade and year and sorted by
 /// baseline, so each group costs a binary search and a walk outwards: fast enough for a pool of
 /// a million pupils.
@@ -234,22 +227,6 @@ pub fn groups(units: &[Unit], settings: &VcgSettings) -> Vec<Group> {
         }
     }
     out
-}
-
-/// SplitMix64: a small seeded generator so replicates are the same on every machine.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 /// Estimate, bootstrap SE and percentile CI of the VCG effect over `groups`.
@@ -348,7 +325,7 @@ pub fn estimate(units: &[Unit], groups: &[Group], settings: &VcgSettings) -> Opt
     if n_prog < 2 {
         return None;
     }
-    let mut rng = SplitMix(settings.seed);
+    let mut rng = Rng::new(settings.seed);
     let mut reps = Vec::with_capacity(settings.bootstrap);
     let (mut pm, mut cm) = (vec![0.0; n_prog], vec![0.0; n_comp]);
     for _ in 0..settings.bootstrap {
@@ -445,16 +422,7 @@ pub fn effects(units: &[Unit], settings: &VcgSettings, outcome: &str) -> (Vec<Ef
                 u.quintile == Some(q)
             });
         }
-        let sub: Vec<usize> = (0..rows.len())
-            .filter(|&i| rows[i].subgroup != "overall")
-            .collect();
-        let p: Vec<f64> = sub
-            .iter()
-            .map(|&i| rows[i].p_value.unwrap_or(1.0))
-            .collect();
-        for (&i, q) in sub.iter().zip(benjamini_hochberg(&p)) {
-            rows[i].p_adjusted = Some(q);
-        }
+        crate::adjust_subgroups(&mut rows);
         out.extend(rows);
     }
     let unmatched = units.iter().filter(|u| u.treated).count() - all_groups.len();

@@ -10,6 +10,14 @@ pub fn mean_sd(v: &[f64]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
+/// Sample standard deviation (n - 1 denominator; 0 for fewer than two values).
+pub fn sd(v: &[f64]) -> f64 {
+    if v.len() < 2 {
+        return 0.0;
+    }
+    mean_sd(v).1
+}
+
 /// Median of sorted values (the mean of the middle two for an even count); None when empty.
 pub fn median_sorted(sorted: &[f64]) -> Option<f64> {
     let n = sorted.len();

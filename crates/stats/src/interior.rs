@@ -279,42 +279,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 mod tests {
     use super::*;
     use crate::quantreg::rq;
-
-    /// Brownlee's stack loss data (R `datasets::stackloss`): Air.Flow, Water.Temp, Acid.Conc.,
-    /// stack.loss.
-    const STACKLOSS: [[f64; 4]; 21] = [
-        [80., 27., 89., 42.],
-        [80., 27., 88., 37.],
-        [75., 25., 90., 37.],
-        [62., 24., 87., 28.],
-        [62., 22., 87., 18.],
-        [62., 23., 87., 18.],
-        [62., 24., 93., 19.],
-        [62., 24., 93., 20.],
-        [58., 23., 87., 15.],
-        [58., 18., 80., 14.],
-        [58., 18., 89., 14.],
-        [58., 17., 88., 13.],
-        [58., 18., 82., 11.],
-        [58., 19., 93., 12.],
-        [50., 18., 89., 8.],
-        [50., 18., 86., 7.],
-        [50., 19., 72., 8.],
-        [50., 19., 79., 8.],
-        [50., 20., 80., 9.],
-        [56., 20., 82., 15.],
-        [70., 20., 91., 15.],
-    ];
-
-    fn stackloss() -> (Design, Vec<f64>) {
-        let mut x = Vec::new();
-        let mut y = Vec::new();
-        for r in STACKLOSS {
-            x.extend_from_slice(&[1.0, r[0], r[1], r[2]]);
-            y.push(r[3]);
-        }
-        (Design::new(21, 4, x).unwrap(), y)
-    }
+    use crate::testdata::stackloss;
 
     #[test]
     fn stackloss_median_matches_quantreg_fn() {

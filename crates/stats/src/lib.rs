@@ -11,7 +11,10 @@ pub mod logistic;
 pub mod matching;
 pub mod ols;
 pub mod quantreg;
+pub mod rng;
 pub mod sgp;
+#[cfg(test)]
+mod testdata;
 
 /// Errors of the numerical kernels.
 #[derive(Debug, thiserror::Error)]

@@ -17,6 +17,7 @@
 //! feeds MatchIt the propensity score as a distance matrix, whose path is unaffected
 //! (`tests/reference/matchit_reference.R`).
 
+use crate::describe::sd;
 use crate::{Error, Result};
 
 /// Order in which treated units are matched.
@@ -54,13 +55,6 @@ pub struct Matched {
     /// the treated units it serves of 1 / (that unit's number of matches), scaled so the control
     /// weights sum to the number of distinct matched controls; 0 for unmatched units.
     pub weights: Vec<f64>,
-}
-
-/// Sample standard deviation (n - 1).
-fn sd(v: &[f64]) -> f64 {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
 }
 
 /// Matches treated (`treat[i]`) to control units on `distance`.
