@@ -40,18 +40,9 @@ fn pipeline(dir: &Path) -> PathBuf {
     p
 }
 
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut v = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() { stack.push(p) } else { v.push(p) }
-        }
-    }
-    v.sort();
-    v
-}
+mod common;
+
+use common::files;
 
 /// (tercile or "all") -> (estimate, ci_low, ci_high) for subjects pooled.
 fn pooled_effects(out: &Path) -> BTreeMap<String, (f64, f64, f64)> {

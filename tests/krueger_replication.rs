@@ -10,15 +10,12 @@
 //!
 //! Skipped, with a message, when ../shared/data/star is not beside the checkout.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use leerwinst_core::Table;
 use leerwinst_store::read_table;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+
+use common::{repo, run_pipeline};
 
 /// A published coefficient and its standard error.
 type Published = (f64, f64);
@@ -39,19 +36,10 @@ fn kindergarten_matches_table_v_and_statsmodels() {
         return;
     }
     let out = tempfile::tempdir().unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
-        .arg("run")
-        .arg(repo().join("pipelines/krueger-1999.toml"))
-        .arg("--out")
-        .arg(out.path())
-        .env("CI", "true")
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
+    run_pipeline(
+        &repo().join("pipelines/krueger-1999.toml"),
+        out.path(),
+        None,
     );
     let f = read_table(
         &out.path().join("effects/coefficients.parquet"),

@@ -5,46 +5,22 @@
 //! date or raw student id reaches any output.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use leerwinst_core::Table;
 use leerwinst_store::{opt, opt_str, read_table};
 use leerwinst_transform::norms::NormTable;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
 
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut v = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() { stack.push(p) } else { v.push(p) }
-        }
-    }
-    v
-}
+use common::{files, repo, run_pipeline};
 
 #[test]
 fn nwea_growth_fields_norms_and_groups() {
     let out = tempfile::tempdir().unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
-        .args(["run"])
-        .arg(repo().join("pipelines/nwea-example.toml"))
-        .arg("--out")
-        .arg(out.path())
-        .env("LEERWINST_KEY", "nwea-test-key-0123456789abcdef")
-        .env("CI", "true")
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
+    run_pipeline(
+        &repo().join("pipelines/nwea-example.toml"),
+        out.path(),
+        Some("nwea-test-key-0123456789abcdef"),
     );
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).unwrap())

@@ -8,8 +8,7 @@
 
 use std::collections::HashMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use leerwinst_core::pipeline::{Pipeline, SgpSettings, SolverChoice};
 use leerwinst_core::{SchoolYear, Table};
@@ -17,9 +16,9 @@ use leerwinst_stats::sgp::Solver;
 use leerwinst_store::read_table;
 use leerwinst_transform::sgp;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+
+use common::{repo, run_pipeline};
 
 fn shared_sgp() -> Option<PathBuf> {
     let dir = repo().join("../shared/data/sgp");
@@ -57,18 +56,7 @@ fn growth_percentiles_agree_with_r_quantreg() {
     };
     let out = tempfile::tempdir().unwrap();
     let pipeline = repo().join("pipelines/sgpdata.toml");
-    let run = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
-        .args(["run", pipeline.to_str().unwrap(), "--out"])
-        .arg(out.path())
-        .env("CI", "true")
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
+    run_pipeline(&pipeline, out.path(), None);
 
     // Every percentile, by pupil id (pseudonymisation is off for this public data set).
     let growth = read_table(&out.path().join("indicators/growth.parquet"), Table::Growth).unwrap();

@@ -1,0 +1,48 @@
+//! Helpers shared by the end-to-end tests (each test file includes this with `mod common;`).
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Every file under `dir`, sorted.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() { stack.push(p) } else { v.push(p) }
+        }
+    }
+    v.sort();
+    v
+}
+
+/// Runs `leerwinst run PIPELINE --out OUT` (CI mode, with `key` as LEERWINST_KEY when given)
+/// and fails the test with both output streams when it does not succeed.
+pub fn run_pipeline(pipeline: &Path, out: &Path, key: Option<&str>) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_leerwinst"));
+    cmd.arg("run")
+        .arg(pipeline)
+        .arg("--out")
+        .arg(out)
+        .env("CI", "true");
+    if let Some(k) = key {
+        cmd.env("LEERWINST_KEY", k);
+    }
+    let run = cmd.output().expect("the binary runs");
+    assert!(
+        run.status.success(),
+        "leerwinst run {} failed:\n{}\n{}",
+        pipeline.display(),
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    run
+}
