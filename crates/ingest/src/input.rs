@@ -1,5 +1,6 @@
-//! Opening input files: transparent gzip, SHA-256 of the bytes as delivered, UTF-8 BOM removal,
-//! and number/date parsing in the spellings Dutch and international exports use.
+//! Opening input files: transparent gzip, SHA-256 of the bytes as delivered, text encodings
+//! (UTF-8 with or without BOM, UTF-16 LE/BE with or without BOM, Windows-1252), and number/date
+//! parsing in the spellings Dutch and international exports use.
 
 use std::io::Read;
 use std::path::Path;
@@ -18,7 +19,8 @@ pub struct FileInfo {
     pub sha256: String,
     /// Size in bytes as delivered.
     pub bytes: u64,
-    /// Text encoding found.
+    /// Text encoding found (`UTF-8`, `UTF-16LE`, `UTF-16BE`, `windows-1252`); `UTF-8` for
+    /// streamed inputs (xAPI).
     pub encoding: &'static str,
     /// Whether the file was gzip-compressed.
     pub gzip: bool,
@@ -65,33 +67,61 @@ pub fn open_stream(path: &Path, gzip: bool) -> Result<Box<dyn std::io::BufRead +
     })
 }
 
-/// Reads a whole input file as text: decompresses gzip (by magic bytes), drops a UTF-8 BOM, and
-/// refuses text that is not UTF-8 with a clear message.
+/// Reads a whole input file as text (gzip by magic bytes; encoding detected as in
+/// [`decode_text`], and recorded in the returned [`FileInfo`]).
 pub fn read_text(path: &Path) -> Result<(String, FileInfo)> {
-    let info = file_info(path)?;
-    let text = decode_text(path, open_stream(path, info.gzip)?)?;
+    let mut info = file_info(path)?;
+    let (text, encoding) = decode_text(path, open_stream(path, info.gzip)?)?;
+    info.encoding = encoding;
     Ok((text, info))
 }
 
-/// Reads a stream to text: drops a UTF-8 BOM and refuses bytes that are not UTF-8.
-pub fn decode_text(path: &Path, mut stream: impl Read) -> Result<String> {
+/// The encoding of `data`: a byte-order mark decides; without one, UTF-16 is recognised by the
+/// zero bytes ASCII text has in every other position, valid UTF-8 is UTF-8, and anything else
+/// is read as Windows-1252 (what Excel and older Dutch school systems write on Windows).
+pub fn detect_encoding(data: &[u8]) -> &'static encoding_rs::Encoding {
+    if let Some((enc, _)) = encoding_rs::Encoding::for_bom(data) {
+        return enc;
+    }
+    let head = &data[..data.len().min(4096)];
+    if head.len() >= 4 {
+        let pairs = head.len() / 2;
+        let zeros_at = |odd: usize| {
+            (0..pairs).filter(|i| head[2 * i + odd] == 0).count() as f64 / pairs as f64
+        };
+        if zeros_at(1) > 0.3 && zeros_at(0) < 0.05 {
+            return encoding_rs::UTF_16LE;
+        }
+        if zeros_at(0) > 0.3 && zeros_at(1) < 0.05 {
+            return encoding_rs::UTF_16BE;
+        }
+    }
+    if std::str::from_utf8(data).is_ok() {
+        encoding_rs::UTF_8
+    } else {
+        encoding_rs::WINDOWS_1252
+    }
+}
+
+/// Reads a stream to text in the encoding [`detect_encoding`] finds (BOM dropped); returns the
+/// text and the encoding's name for run.json.
+pub fn decode_text(path: &Path, mut stream: impl Read) -> Result<(String, &'static str)> {
     let mut data = Vec::new();
     stream
         .read_to_end(&mut data)
         .map_err(|e| Error::input(path, format!("cannot read (damaged gzip data?): {e}")))?;
-    if data.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        data.drain(..3);
-    }
-    String::from_utf8(data).map_err(|e| {
-        Error::input(
+    let enc = detect_encoding(&data);
+    let (text, used, malformed) = enc.decode(&data);
+    if malformed {
+        return Err(Error::input(
             path,
             format!(
-                "not UTF-8 text (first bad byte at offset {}); save the export as UTF-8 \
-                 (UTF-16 and Windows-1252 detection is not built yet)",
-                e.utf8_error().valid_up_to()
+                "text is not valid {} (odd number of bytes or a broken surrogate pair?)",
+                used.name()
             ),
-        )
-    })
+        ));
+    }
+    Ok((text.into_owned(), used.name()))
 }
 
 /// Parses a number written with a decimal point (`312.5`) or a Dutch decimal comma with optional
@@ -177,6 +207,56 @@ pub fn parse_duration(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn utf16(text: &str, le: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        if bom {
+            out.extend(if le { [0xFF, 0xFE] } else { [0xFE, 0xFF] });
+        }
+        for u in text.encode_utf16() {
+            out.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
+        }
+        out
+    }
+
+    #[test]
+    fn encodings_are_detected_and_decoded() {
+        let text = "leerling;toets;score\nL1;Rekenen;184,5\nL2;Begrijpend lezen;café\n";
+        let decode = |bytes: Vec<u8>| decode_text(Path::new("x.csv"), bytes.as_slice()).unwrap();
+        assert_eq!(
+            decode(text.as_bytes().to_vec()),
+            (text.to_string(), "UTF-8")
+        );
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend(text.as_bytes());
+        assert_eq!(decode(bom), (text.to_string(), "UTF-8"));
+        assert_eq!(
+            decode(utf16(text, true, true)),
+            (text.to_string(), "UTF-16LE")
+        );
+        assert_eq!(
+            decode(utf16(text, true, false)),
+            (text.to_string(), "UTF-16LE")
+        );
+        assert_eq!(
+            decode(utf16(text, false, true)),
+            (text.to_string(), "UTF-16BE")
+        );
+        assert_eq!(
+            decode(utf16(text, false, false)),
+            (text.to_string(), "UTF-16BE")
+        );
+        // Windows-1252: é is 0xE9, the euro sign 0x80.
+        let mut cp = b"naam;bedrag\nJos\xE9;\x80 5\n".to_vec();
+        assert_eq!(
+            decode(std::mem::take(&mut cp)),
+            ("naam;bedrag\nJosé;€ 5\n".to_string(), "windows-1252")
+        );
+        // A UTF-16 file cut in the middle of a character is an error, not a guess.
+        let mut odd = utf16(text, true, true);
+        odd.pop();
+        assert!(decode_text(Path::new("x.csv"), odd.as_slice()).is_err());
+    }
 
     #[test]
     fn numbers_in_dutch_and_international_spelling() {

@@ -156,7 +156,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                 (cdf.files, cdf.read, cdf.accepted)
             }
             format => {
-                let info = input::file_info(&path)?;
+                let mut info = input::file_info(&path)?;
                 let stream = input::open_stream(&path, info.gzip)?;
                 let mut ctx = Ctx {
                     source: &src.name,
@@ -174,7 +174,8 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::SchoolsCsv => {
-                        let text = input::decode_text(&path, stream)?;
+                        let (text, encoding) = input::decode_text(&path, stream)?;
+                        info.encoding = encoding;
                         let (rows, read) = schools::read(&mut ctx, &text)?;
                         for r in &rows {
                             if let Some(y) = r.programme_from.as_deref().and_then(SchoolYear::parse)
@@ -187,7 +188,8 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::LvsCsv => {
-                        let text = input::decode_text(&path, stream)?;
+                        let (text, encoding) = input::decode_text(&path, stream)?;
+                        info.encoding = encoding;
                         let instrument = src.instrument.as_deref().unwrap_or("cito-lvs");
                         let range = src.score_range.unwrap_or(lvs::DEFAULT_SCORE_RANGE);
                         let (rows, read) = lvs::read(&mut ctx, &text, instrument, range)?;
@@ -196,14 +198,16 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::PlansCsv => {
-                        let text = input::decode_text(&path, stream)?;
+                        let (text, encoding) = input::decode_text(&path, stream)?;
+                        info.encoding = encoding;
                         let (rows, read) = plans::read(&mut ctx, &text)?;
                         let n = rows.len();
                         wh.plans.extend(rows);
                         (read, n)
                     }
                     SourceFormat::SgpLong => {
-                        let text = input::decode_text(&path, stream)?;
+                        let (text, encoding) = input::decode_text(&path, stream)?;
+                        info.encoding = encoding;
                         let instrument = src.instrument.as_deref().unwrap_or("state-test");
                         let got = sgp_long::read(&mut ctx, &text, instrument, src.score_range)?;
                         let n = got.assessments.len();
@@ -212,7 +216,8 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (got.read, n)
                     }
                     SourceFormat::StarCsv => {
-                        let text = input::decode_text(&path, stream)?;
+                        let (text, encoding) = input::decode_text(&path, stream)?;
+                        info.encoding = encoding;
                         let instrument = src.instrument.as_deref().unwrap_or("stanford-sat");
                         let got = star::read(&mut ctx, &text, instrument)?;
                         for e in &got.enrollments {
