@@ -300,9 +300,11 @@ mod tests {
         assert_eq!(text, "a;b\n1;2\n");
         assert!(info.gzip);
         assert_eq!(info.sha256.len(), 64);
-        let bad = dir.path().join("b.csv");
-        std::fs::write(&bad, b"a;b\n\xff\xfe;2\n").unwrap();
-        let err = read_text(&bad).unwrap_err().to_string();
-        assert!(err.contains("not UTF-8"), "{err}");
+        assert_eq!(info.encoding, "UTF-8");
+        // Bytes that are not UTF-8 are Windows-1252 (here: ÿþ), and run.json says so.
+        let cp = dir.path().join("b.csv");
+        std::fs::write(&cp, b"a;b\n\xff\xfe;2\n").unwrap();
+        let (text, info) = read_text(&cp).unwrap();
+        assert_eq!((text.as_str(), info.encoding), ("a;b\nÿþ;2\n", "windows-1252"));
     }
 }
