@@ -305,6 +305,9 @@ mod tests {
         let cp = dir.path().join("b.csv");
         std::fs::write(&cp, b"a;b\n\xff\xfe;2\n").unwrap();
         let (text, info) = read_text(&cp).unwrap();
-        assert_eq!((text.as_str(), info.encoding), ("a;b\nÿþ;2\n", "windows-1252"));
+        assert_eq!(
+            (text.as_str(), info.encoding),
+            ("a;b\nÿþ;2\n", "windows-1252")
+        );
     }
 }

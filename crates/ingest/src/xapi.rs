@@ -7,7 +7,7 @@
 //! voiding is not applied yet. Statement ids must be unique within a file.
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use chrono::DateTime;
 use leerwinst_core::clock;
@@ -226,15 +226,122 @@ fn parse_line(
 /// Lines parsed per parallel batch.
 const BATCH_LINES: usize = 32 * 1024;
 
-/// Reads NDJSON statements from a stream, parsing batches of lines in parallel; returns (rows,
-/// lines read). Blank lines are skipped and not counted. Memory holds one batch of lines at a time
-/// besides the rows.
+/// Reads xAPI statements from a stream; returns (rows, statements read). Three shapes are
+/// recognised by their first characters: NDJSON (one statement per line; streamed, parsing
+/// batches of lines in parallel, memory holding one batch besides the rows), a JSON array of
+/// statements, and an LRS page export `{"statements": [...], "more": "..."}` (both read whole).
+/// Blank NDJSON lines are skipped and not counted. In rejects, `line` is the file line for
+/// NDJSON and the statement's 1-based position for the other two.
 pub fn read_stream(
     ctx: &mut Ctx<'_>,
     mut input: impl BufRead,
     verbs: &BTreeMap<String, EventKind>,
 ) -> Result<(Vec<EventRow>, usize)> {
+    // The first line decides: `[` opens an array; an object with `statements` is an LRS page;
+    // an object that does not parse on its own line is a pretty-printed document, unless the
+    // whole text does not parse either, in which case it is NDJSON with a bad first line.
+    let mut first = Vec::new();
+    input
+        .read_until(b'\n', &mut first)
+        .map_err(|e| Error::input(&ctx.file, format!("cannot read line 1: {e}")))?;
+    if first.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        first.drain(..3);
+    }
+    let head = first.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let line_is_object = serde_json::from_slice::<Value>(&first)
+        .ok()
+        .and_then(|v| v.as_object().map(|o| o.contains_key("statements")));
+    let whole_document = head == Some(b'[')
+        || line_is_object == Some(true)
+        || (head == Some(b'{') && line_is_object.is_none());
+    if whole_document {
+        let mut text = first;
+        input
+            .read_to_end(&mut text)
+            .map_err(|e| Error::input(&ctx.file, format!("cannot read: {e}")))?;
+        match serde_json::from_slice::<Value>(&text) {
+            Ok(Value::Array(statements)) => return Ok(read_values(ctx, statements, verbs)),
+            Ok(Value::Object(mut page)) if page.contains_key("statements") => {
+                return match page.remove("statements") {
+                    Some(Value::Array(statements)) => Ok(read_values(ctx, statements, verbs)),
+                    _ => Err(Error::input(
+                        &ctx.file,
+                        "an LRS page whose `statements` is not an array",
+                    )),
+                };
+            }
+            Ok(_) | Err(_) if head == Some(b'[') => {
+                return Err(Error::input(
+                    &ctx.file,
+                    format!(
+                        "not a valid JSON array of statements: {}",
+                        serde_json::from_slice::<Value>(&text)
+                            .err()
+                            .map_or("not an array".to_string(), |e| e.to_string())
+                    ),
+                ));
+            }
+            // Not one document: NDJSON after all (its bad lines are rejected one by one).
+            _ => return read_ndjson(ctx, std::io::Cursor::new(text), verbs),
+        }
+    }
+    read_ndjson(ctx, std::io::Cursor::new(first).chain(input), verbs)
+}
+
+/// Statements of a JSON array or LRS page, numbered from 1.
+fn read_values(
+    ctx: &mut Ctx<'_>,
+    statements: Vec<Value>,
+    verbs: &BTreeMap<String, EventKind>,
+) -> (Vec<EventRow>, usize) {
+    let batch: Vec<(u64, Vec<u8>)> = statements
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (i as u64 + 1, serde_json::to_vec(v).unwrap_or_default()))
+        .collect();
+    let mut rows = Vec::new();
+    let mut seen = HashSet::new();
+    let read = parse_batch(ctx, &batch, verbs, &mut rows, &mut seen);
+    (rows, read)
+}
+
+/// Parses a batch of (line, statement bytes) in parallel into `rows`, rejecting bad statements
+/// and repeated statement ids; returns the statements read.
+fn parse_batch(
+    ctx: &mut Ctx<'_>,
+    batch: &[(u64, Vec<u8>)],
+    verbs: &BTreeMap<String, EventKind>,
+    rows: &mut Vec<EventRow>,
+    seen: &mut HashSet<String>,
+) -> usize {
     let t = Table::Events;
+    let parsed: Vec<Parsed> = batch
+        .par_iter()
+        .map(|(_, line)| parse_line(line, ctx.ids, ctx.pseudo, verbs))
+        .collect();
+    for ((line, _), p) in batch.iter().zip(parsed) {
+        match p {
+            Parsed::Row(id, row) => {
+                if let Some(id) = id
+                    && !seen.insert(id.clone())
+                {
+                    ctx.reject(t, *line, "id", &id, "duplicate statement id");
+                    continue;
+                }
+                rows.push(row);
+            }
+            Parsed::Reject(column, value, reason) => ctx.reject(t, *line, column, &value, &reason),
+        }
+    }
+    batch.len()
+}
+
+/// Streams NDJSON statements in batches of lines.
+fn read_ndjson(
+    ctx: &mut Ctx<'_>,
+    mut input: impl BufRead,
+    verbs: &BTreeMap<String, EventKind>,
+) -> Result<(Vec<EventRow>, usize)> {
     let mut rows = Vec::new();
     let mut read = 0;
     let mut seen: HashSet<String> = HashSet::new();
@@ -253,9 +360,6 @@ pub fn read_stream(
                 break;
             }
             line_no += 1;
-            if line_no == 1 && buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
-                buf.drain(..3);
-            }
             while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
                 buf.pop();
             }
@@ -264,27 +368,7 @@ pub fn read_stream(
             }
             batch.push((line_no, buf));
         }
-        let parsed: Vec<Parsed> = batch
-            .par_iter()
-            .map(|(_, line)| parse_line(line, ctx.ids, ctx.pseudo, verbs))
-            .collect();
-        for ((line, _), p) in batch.iter().zip(parsed) {
-            read += 1;
-            match p {
-                Parsed::Row(id, row) => {
-                    if let Some(id) = id
-                        && !seen.insert(id.clone())
-                    {
-                        ctx.reject(t, *line, "id", &id, "duplicate statement id");
-                        continue;
-                    }
-                    rows.push(row);
-                }
-                Parsed::Reject(column, value, reason) => {
-                    ctx.reject(t, *line, column, &value, &reason)
-                }
-            }
-        }
+        read += parse_batch(ctx, &batch, verbs, &mut rows, &mut seen);
         if eof {
             break;
         }
@@ -374,5 +458,55 @@ mod tests {
             reasons[4].starts_with("8:not an ISO 8601 duration"),
             "{reasons:?}"
         );
+    }
+
+    fn ctx_parts() -> (IdResolver, Rejects, Pseudonymiser) {
+        let mut ids = IdResolver::with_roster();
+        ids.add("L1", "L1");
+        (ids, Rejects::default(), Pseudonymiser::off())
+    }
+
+    const ST: &str = r#"{"id":"a","actor":{"account":{"homePage":"h","name":"L1"}},"verb":{"id":"http://adlnet.gov/expapi/verbs/answered"},"object":{"id":"https://lms/t1/item1"},"timestamp":"2025-01-20T09:14:33+01:00"}"#;
+
+    #[test]
+    fn json_arrays_and_lrs_pages_are_read_and_numbered_by_position() {
+        let second = ST.replace("\"a\"", "\"b\"");
+        let bad = ST.replace("\"a\"", "\"c\"").replace("L1", "L9");
+        let array = format!("[\n  {ST},\n  {second},\n  {bad}\n]\n");
+        let page = format!(
+            "{{\n  \"statements\": [{ST}, {second}, {bad}],\n  \"more\": \"/xapi/statements?page=2\"\n}}\n"
+        );
+        let one_line_page = page.replace('\n', "");
+        for text in [array, page, one_line_page] {
+            let (ids, mut rejects, pseudo) = ctx_parts();
+            let mut ctx = Ctx {
+                source: "lms",
+                file: "s.json".into(),
+                rejects: &mut rejects,
+                ids: &ids,
+                pseudo: &pseudo,
+            };
+            let (rows, read) = read(&mut ctx, &text, &default_verbs());
+            assert_eq!((read, rows.len(), rejects.total()), (3, 2, 1), "{text}");
+            let r = &rejects.first(1)[0];
+            assert_eq!(r.line, 3, "the third statement");
+            assert!(r.reason.starts_with("unknown pupil"));
+        }
+    }
+
+    #[test]
+    fn a_broken_json_array_is_a_clear_error() {
+        let (ids, mut rejects, pseudo) = ctx_parts();
+        let mut ctx = Ctx {
+            source: "lms",
+            file: "s.json".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+        };
+        let err = read_stream(&mut ctx, format!("[{ST},").as_bytes(), &default_verbs())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a valid JSON array"), "{err}");
     }
 }
