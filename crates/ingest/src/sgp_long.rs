@@ -86,13 +86,17 @@ pub fn read(
             );
             continue;
         }
-        let Some(year) = SchoolYear::parse(field(c_year)) else {
+        // A bare year ("2024") is ambiguous in SGP data (the package often names a school year
+        // by its spring): only the two-year form is accepted.
+        let raw_year = field(c_year);
+        let Some(year) = SchoolYear::parse(raw_year).filter(|_| raw_year.contains(['_', '-', '/']))
+        else {
             ctx.reject(
                 Table::Assessments,
                 line,
                 &h(c_year),
-                field(c_year),
-                "not a school year (expected e.g. 2023_2024)",
+                raw_year,
+                "not a school year (expected e.g. 2023_2024; a bare year is ambiguous)",
             );
             continue;
         };

@@ -1,0 +1,240 @@
+//! Hostile inputs: 48 malformed, truncated, mis-encoded or absurd exports across every format,
+//! each run through the real binary (`leerwinst ingest`). For every case the process must not
+//! panic (exit 101) and must either succeed with read = accepted + rejected per source and at
+//! least the expected number of rejects, or stop with exit code 1 and a message naming the
+//! problem. Nothing may be lost silently.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+
+mod common;
+
+/// What a case must produce.
+enum Expect {
+    /// Succeeds, with at least this many rows rejected.
+    Rejects(u64),
+    /// Fails cleanly with this in the message.
+    Error(&'static str),
+}
+
+struct Case {
+    name: &'static str,
+    format: &'static str,
+    /// (relative path, bytes); a path with `/` makes the source a folder (its first part).
+    files: Vec<(&'static str, Vec<u8>)>,
+    expect: Expect,
+}
+
+const LVS_HEAD: &str =
+    "Leerlingnummer;Toets;Toetsmoment;Afnamedatum;Vaardigheidsscore;Standaardmeetfout\n";
+const LVS_OK: &str = "L1;Rekenen-Wiskunde;M5;20-01-2025;184;4,5\n";
+const XAPI_OK: &str = r#"{"id":"a","actor":{"account":{"homePage":"h","name":"L1"}},"verb":{"id":"http://adlnet.gov/expapi/verbs/answered"},"object":{"id":"o"},"timestamp":"2025-01-20T09:14:33+01:00"}"#;
+const SGP_HEAD: &str = "VALID_CASE,CONTENT_AREA,YEAR,ID,GRADE,SCALE_SCORE\n";
+
+fn lvs(rows: &str) -> Vec<u8> {
+    format!("{LVS_HEAD}{LVS_OK}{rows}").into_bytes()
+}
+
+fn gz(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+fn cases() -> Vec<Case> {
+    use Expect::*;
+    let c = |name, format, file: &'static str, bytes: Vec<u8>, expect| Case {
+        name,
+        format,
+        files: vec![(file, bytes)],
+        expect,
+    };
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in format!("{LVS_HEAD}{LVS_OK}").encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    let mut truncated_gz = gz(format!("{XAPI_OK}\n").repeat(2000).as_bytes());
+    truncated_gz.truncate(truncated_gz.len() / 2);
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    vec![
+        // Dutch LVS exports.
+        c("lvs: empty file", "lvs-csv", "t.csv", vec![], Error("no pupil id column")),
+        c("lvs: header only", "lvs-csv", "t.csv", LVS_HEAD.into(), Rejects(0)),
+        c("lvs: binary garbage", "lvs-csv", "t.csv", (0u8..=255).cycle().take(5000).collect(), Error("no pupil id column")),
+        c("lvs: unterminated quote", "lvs-csv", "t.csv", lvs("L2;\"Rekenen;E5;12-06-2025;190;4\n"), Rejects(1)),
+        c("lvs: short row", "lvs-csv", "t.csv", lvs("L2;Rekenen\n"), Rejects(1)),
+        c("lvs: long row", "lvs-csv", "t.csv", lvs("L2;Rekenen;E5;12-06-2025;190;4;extra;more\n"), Rejects(1)),
+        c("lvs: NaN score", "lvs-csv", "t.csv", lvs("L2;Rekenen;E5;12-06-2025;NaN;4\n"), Rejects(1)),
+        c("lvs: infinite score", "lvs-csv", "t.csv", lvs("L2;Rekenen;E5;12-06-2025;inf;4\n"), Rejects(1)),
+        c("lvs: overflowing score", "lvs-csv", "t.csv", lvs("L2;Rekenen;E5;12-06-2025;1e309;4\n"), Rejects(1)),
+        c("lvs: 31 February", "lvs-csv", "t.csv", lvs("L2;Rekenen;E5;31-02-2025;190;4\n"), Rejects(1)),
+        c("lvs: month 13", "lvs-csv", "t.csv", lvs("L2;Rekenen;E5;01-13-2025;190;4\n"), Rejects(1)),
+        c("lvs: moment without grade", "lvs-csv", "t.csv", lvs("L2;Rekenen;E;12-06-2025;190;4\n"), Rejects(1)),
+        c("lvs: negative SEM", "lvs-csv", "t.csv", lvs("L2;Rekenen;E5;12-06-2025;190;-4\n"), Rejects(1)),
+        c("lvs: zero SEM", "lvs-csv", "t.csv", lvs("L2;Rekenen;E5;12-06-2025;190;0\n"), Rejects(1)),
+        c("lvs: score far out of range", "lvs-csv", "t.csv", lvs("L2;Rekenen;E5;12-06-2025;99999999999999999999;4\n"), Rejects(1)),
+        c("lvs: missing pupil id", "lvs-csv", "t.csv", lvs(";Rekenen;E5;12-06-2025;190;4\n"), Rejects(1)),
+        c("lvs: NUL bytes in a field", "lvs-csv", "t.csv", lvs("L2;Reke\0nen;E5;12-06-2025;19\00;4\n"), Rejects(1)),
+        c("lvs: one-megabyte field", "lvs-csv", "t.csv", lvs(&format!("L2;{};E5;12-06-2025;190;4\n", "x".repeat(1 << 20))), Rejects(0)),
+        c("lvs: UTF-16 with BOM", "lvs-csv", "t.csv", utf16, Rejects(0)),
+        c("lvs: CRLF and UTF-8 BOM", "lvs-csv", "t.csv", [&[0xEF, 0xBB, 0xBF][..], format!("{LVS_HEAD}{LVS_OK}").replace('\n', "\r\n").as_bytes()].concat(), Rejects(0)),
+        c("lvs: duplicate test moment", "lvs-csv", "t.csv", lvs(LVS_OK), Rejects(1)),
+        c("lvs: truncated gzip", "lvs-csv", "t.csv.gz", { let mut g = gz(&lvs("")); g.truncate(20); g }, Error("cannot read")),
+        // xAPI.
+        c("xapi: empty file", "xapi", "s.ndjson", vec![], Rejects(0)),
+        c("xapi: null line", "xapi", "s.ndjson", format!("{XAPI_OK}\nnull\n").into(), Rejects(1)),
+        c("xapi: empty array", "xapi", "s.json", b"[]".to_vec(), Rejects(0)),
+        c("xapi: array of numbers", "xapi", "s.json", b"[1, 2, 3]".to_vec(), Rejects(3)),
+        c("xapi: 5000-deep nesting", "xapi", "s.json", deep.into(), Error("not a valid JSON array")),
+        c("xapi: year 99999", "xapi", "s.ndjson", XAPI_OK.replace("2025-01-20", "99999-01-20").into(), Rejects(1)),
+        c("xapi: no actor", "xapi", "s.ndjson", XAPI_OK.replace(r#""actor":{"account":{"homePage":"h","name":"L1"}},"#, "").into(), Rejects(1)),
+        c("xapi: invalid UTF-8 in a line", "xapi", "s.ndjson", [XAPI_OK.as_bytes(), b"\n{\"id\":\"\xff\xfe\"}\n"].concat(), Rejects(1)),
+        c("xapi: five-megabyte line", "xapi", "s.ndjson", format!("{{\"id\":\"{}\"}}\n", "y".repeat(5 << 20)).into(), Rejects(1)),
+        c("xapi: LRS page without an array", "xapi", "s.json", br#"{"statements": 5, "more": ""}"#.to_vec(), Error("not an array")),
+        c("xapi: repeated statement id", "xapi", "s.ndjson", format!("{XAPI_OK}\n{XAPI_OK}\n").into(), Rejects(1)),
+        c("xapi: truncated gzip", "xapi", "s.ndjson.gz", truncated_gz, Error("cannot read")),
+        c("xapi: scaled score 7", "xapi", "s.ndjson", XAPI_OK.replace(r#""timestamp""#, r#""result":{"score":{"scaled":7}},"timestamp""#).into(), Rejects(1)),
+        // Weekly plans and school lists.
+        c("plans: week 99", "plans-csv", "p.csv", b"leerlingnummer;week;taak;gepland_op;deadline;klaar_op\nL1;2025-W99;t1;20-01-2025;24-01-2025;\n".to_vec(), Rejects(1)),
+        c("plans: done at garbage", "plans-csv", "p.csv", b"leerlingnummer;week;taak;gepland_op;deadline;klaar_op\nL1;2025-W04;t1;20-01-2025;24-01-2025;gisteren\n".to_vec(), Rejects(1)),
+        c("plans: empty task", "plans-csv", "p.csv", b"leerlingnummer;week;taak;gepland_op;deadline;klaar_op\nL1;2025-W04;;20-01-2025;24-01-2025;\n".to_vec(), Rejects(1)),
+        c("schools: programme year 'soon'", "schools-csv", "s.csv", b"brin;naam;programma_vanaf;schoolweging\n12AB;De Wilg;soon;30,1\n".to_vec(), Rejects(1)),
+        c("schools: weight not a number", "schools-csv", "s.csv", b"brin;naam;programma_vanaf;schoolweging\n12AB;De Wilg;2024-2025;hoog\n".to_vec(), Rejects(1)),
+        // SGP long, STAR.
+        c("sgp-long: grade x", "sgp-long", "l.csv", format!("{SGP_HEAD}VALID_CASE,MATHEMATICS,2023_2024,1,x,500\n").into(), Rejects(1)),
+        c("sgp-long: year 2023", "sgp-long", "l.csv", format!("{SGP_HEAD}VALID_CASE,MATHEMATICS,2023,1,5,500\n").into(), Rejects(1)),
+        c("sgp-long: NA score", "sgp-long", "l.csv", format!("{SGP_HEAD}VALID_CASE,MATHEMATICS,2023_2024,1,5,NA\n").into(), Rejects(1)),
+        c("star: missing columns", "star-csv", "s.csv", b"gender,ethnicity\nfemale,cauc\n".to_vec(), Error("not a STAR file")),
+        // Folder formats.
+        Case {
+            name: "nwea: no AssessmentResults",
+            format: "nwea-cdf",
+            files: vec![("cdf/StudentsBySchool.csv", b"TermName,StudentID,SchoolName\nFall 2013-2014,S1,A\n".to_vec())],
+            expect: Error("AssessmentResults"),
+        },
+        Case {
+            name: "nwea: garbage term names",
+            format: "nwea-cdf",
+            files: vec![("cdf/AssessmentResults.csv", b"TermName,StudentID,MeasurementScale,TestRITScore\nAutumn 13,S1,Reading,200\n,S2,Reading,201\n".to_vec())],
+            expect: Rejects(2),
+        },
+        Case {
+            name: "oneroster: no users.csv",
+            format: "oneroster",
+            files: vec![("or/orgs.csv", b"sourcedId,name,type\n1,A,school\n".to_vec())],
+            expect: Error("lacks"),
+        },
+        Case {
+            name: "nwea: AssessmentResults without RIT column",
+            format: "nwea-cdf",
+            files: vec![("cdf/AssessmentResults.csv", b"TermName,StudentID,MeasurementScale\nFall 2013-2014,S1,Reading\n".to_vec())],
+            expect: Error("TestRITScore"),
+        },
+    ]
+}
+
+fn run_case(dir: &Path, case: &Case) -> std::process::Output {
+    for (rel, bytes) in &case.files {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, bytes).unwrap();
+    }
+    let first = case.files[0].0;
+    let source = first.split('/').next().unwrap();
+    let pipeline = dir.join("pipeline.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "[pipeline]\nname = \"hostile\"\n\n[privacy]\npseudonymise = false\n\n\
+             [[source]]\nname = \"input\"\nformat = \"{}\"\npath = \"{source}\"\n",
+            case.format
+        ),
+    )
+    .unwrap();
+    Command::new(env!("CARGO_BIN_EXE_leerwinst"))
+        .arg("ingest")
+        .arg(&pipeline)
+        .arg("--out")
+        .arg(dir.join("out"))
+        .env("CI", "true")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn hostile_inputs_never_panic_and_lose_nothing() {
+    let all = cases();
+    assert!(all.len() >= 40, "{} cases", all.len());
+    let mut failures = Vec::new();
+    for case in &all {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = run_case(tmp.path(), case);
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        let code = out.status.code();
+        if code == Some(101) || stderr.contains("panicked") {
+            failures.push(format!("{}: PANIC\n{stderr}", case.name));
+            continue;
+        }
+        match case.expect {
+            Expect::Error(what) => {
+                if code != Some(1) || !stderr.contains(what) {
+                    failures.push(format!(
+                        "{}: expected a clean error containing '{what}', got {code:?}: {stderr}",
+                        case.name
+                    ));
+                }
+            }
+            Expect::Rejects(min) => {
+                if code != Some(0) {
+                    failures.push(format!(
+                        "{}: expected success, got {code:?}: {stderr}",
+                        case.name
+                    ));
+                    continue;
+                }
+                let run: serde_json::Value = serde_json::from_str(
+                    &std::fs::read_to_string(tmp.path().join("out/run.json")).unwrap(),
+                )
+                .unwrap();
+                for s in run["ingest"]["sources"].as_array().unwrap() {
+                    let (r, a, j) = (
+                        s["read"].as_u64().unwrap(),
+                        s["accepted"].as_u64().unwrap(),
+                        s["rejected"].as_u64().unwrap(),
+                    );
+                    if r != a + j || j < min {
+                        failures.push(format!(
+                            "{}: read {r}, accepted {a}, rejected {j} (expected >= {min} rejected)",
+                            case.name
+                        ));
+                    }
+                    // Every reject is written out.
+                    let dir = tmp.path().join("out/rejects");
+                    let files = if dir.exists() {
+                        common::files(&dir)
+                    } else {
+                        Vec::new()
+                    };
+                    let written: usize = files
+                        .iter()
+                        .map(|f| {
+                            let text = std::fs::read_to_string(f).unwrap();
+                            csv::Reader::from_reader(text.as_bytes()).records().count()
+                        })
+                        .sum();
+                    if written as u64 != j {
+                        failures.push(format!("{}: {j} rejected but {written} written", case.name));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
+}
