@@ -75,7 +75,7 @@ fn cases() -> Vec<Case> {
         c("lvs: zero SEM", "lvs-csv", "t.csv", lvs("L2;Rekenen;E5;12-06-2025;190;0\n"), Rejects(1)),
         c("lvs: score far out of range", "lvs-csv", "t.csv", lvs("L2;Rekenen;E5;12-06-2025;99999999999999999999;4\n"), Rejects(1)),
         c("lvs: missing pupil id", "lvs-csv", "t.csv", lvs(";Rekenen;E5;12-06-2025;190;4\n"), Rejects(1)),
-        c("lvs: NUL bytes in a field", "lvs-csv", "t.csv", lvs("L2;Reke\0nen;E5;12-06-2025;19\00;4\n"), Rejects(1)),
+        c("lvs: NUL bytes in a field", "lvs-csv", "t.csv", lvs("L2;Reke\0nen;E5;12-06-2025;19\u{0}0;4\n"), Rejects(1)),
         c("lvs: one-megabyte field", "lvs-csv", "t.csv", lvs(&format!("L2;{};E5;12-06-2025;190;4\n", "x".repeat(1 << 20))), Rejects(0)),
         c("lvs: UTF-16 with BOM", "lvs-csv", "t.csv", utf16, Rejects(0)),
         c("lvs: CRLF and UTF-8 BOM", "lvs-csv", "t.csv", [&[0xEF, 0xBB, 0xBF][..], format!("{LVS_HEAD}{LVS_OK}").replace('\n', "\r\n").as_bytes()].concat(), Rejects(0)),
