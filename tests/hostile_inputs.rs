@@ -1,4 +1,4 @@
-//! Hostile inputs: 48 malformed, truncated, mis-encoded or absurd exports across every format,
+//! Hostile inputs: 49 malformed, truncated, mis-encoded or absurd exports across every format,
 //! each run through the real binary (`leerwinst ingest`). For every case the process must not
 //! panic (exit 101) and must either succeed with read = accepted + rejected per source and at
 //! least the expected number of rejects, or stop with exit code 1 and a message naming the
@@ -80,6 +80,7 @@ fn cases() -> Vec<Case> {
         c("lvs: UTF-16 with BOM", "lvs-csv", "t.csv", utf16, Rejects(0)),
         c("lvs: CRLF and UTF-8 BOM", "lvs-csv", "t.csv", [&[0xEF, 0xBB, 0xBF][..], format!("{LVS_HEAD}{LVS_OK}").replace('\n', "\r\n").as_bytes()].concat(), Rejects(0)),
         c("lvs: duplicate test moment", "lvs-csv", "t.csv", lvs(LVS_OK), Rejects(1)),
+        c("lvs: zip that is no workbook", "lvs-csv", "t.xlsx", b"PK\x03\x04garbage that is not a zip archive".to_vec(), Error("not a readable XLSX")),
         c("lvs: truncated gzip", "lvs-csv", "t.csv.gz", { let mut g = gz(&lvs("")); g.truncate(20); g }, Error("cannot read")),
         // xAPI.
         c("xapi: empty file", "xapi", "s.ndjson", vec![], Rejects(0)),

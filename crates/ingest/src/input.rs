@@ -104,12 +104,16 @@ pub fn detect_encoding(data: &[u8]) -> &'static encoding_rs::Encoding {
 }
 
 /// Reads a stream to text in the encoding [`detect_encoding`] finds (BOM dropped); returns the
-/// text and the encoding's name for run.json.
+/// text and the encoding's name for run.json. An Excel workbook (XLSX, recognised by its zip
+/// signature) becomes `;`-separated text of its first sheet ([`xlsx_to_text`]), encoding `xlsx`.
 pub fn decode_text(path: &Path, mut stream: impl Read) -> Result<(String, &'static str)> {
     let mut data = Vec::new();
     stream
         .read_to_end(&mut data)
         .map_err(|e| Error::input(path, format!("cannot read (damaged gzip data?): {e}")))?;
+    if data.starts_with(b"PK\x03\x04") {
+        return Ok((xlsx_to_text(path, data)?, "xlsx"));
+    }
     let enc = detect_encoding(&data);
     let (text, used, malformed) = enc.decode(&data);
     if malformed {
@@ -122,6 +126,60 @@ pub fn decode_text(path: &Path, mut stream: impl Read) -> Result<(String, &'stat
         ));
     }
     Ok((text.into_owned(), used.name()))
+}
+
+/// The first worksheet of an XLSX workbook as `;`-separated text, one line per sheet row, so the
+/// delimited readers take it as they take a CSV export and reject lines are sheet rows. Cells:
+/// text as is (line breaks inside a cell become spaces, quotes are doubled), numbers with a
+/// decimal point (whole numbers without one), dates as `dd-mm-yyyy` and date-times as
+/// `dd-mm-yyyy HH:MM:SS` (the spellings the Dutch readers expect), booleans as `true`/`false`,
+/// and Excel error cells as `#ERROR` so the row is rejected with the column named.
+pub fn xlsx_to_text(path: &Path, data: Vec<u8>) -> Result<String> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book = Xlsx::new(std::io::Cursor::new(data))
+        .map_err(|e| Error::input(path, format!("not a readable XLSX workbook: {e}")))?;
+    let Some(range) = book.worksheet_range_at(0) else {
+        return Err(Error::input(path, "the workbook has no worksheet"));
+    };
+    let range =
+        range.map_err(|e| Error::input(path, format!("cannot read the first worksheet: {e}")))?;
+    let mut out = String::new();
+    for row in range.rows() {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                Data::Empty => String::new(),
+                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+                Data::Int(i) => i.to_string(),
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                Data::Float(f) => f.to_string(),
+                Data::Bool(b) => b.to_string(),
+                Data::DateTime(d) => {
+                    let (y, mo, da, h, mi, se, _) = d.to_ymd_hms_milli();
+                    if d.as_f64().fract() == 0.0 {
+                        format!("{da:02}-{mo:02}-{y:04}")
+                    } else {
+                        format!("{da:02}-{mo:02}-{y:04} {h:02}:{mi:02}:{se:02}")
+                    }
+                }
+                Data::Error(_) => "#ERROR".to_string(),
+            })
+            .map(|v| {
+                let v = v.replace(['\r', '\n'], " ");
+                if v.contains([';', '"']) {
+                    format!("\"{}\"", v.replace('"', "\"\""))
+                } else {
+                    v
+                }
+            })
+            .collect();
+        // An empty sheet row stays an (empty, skipped) line, so later lines keep their row number.
+        if cells.iter().any(|c| !c.is_empty()) {
+            out.push_str(&cells.join(";"));
+        }
+        out.push('\n');
+    }
+    Ok(out)
 }
 
 /// Parses a number written with a decimal point (`312.5`) or a Dutch decimal comma with optional

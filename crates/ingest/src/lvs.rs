@@ -315,4 +315,45 @@ L2;Smit;Daan;Spelling 3.0;E5;12-06-2025;150;-1;III\n";
         assert_eq!(subject_of("Spelling 3.0"), "spelling");
         assert_eq!(subject_of("Woordenschat 3.0"), "woordenschat");
     }
+
+    /// The same export saved from Excel (`tests/fixtures/lvs.xlsx`, written by
+    /// `tests/fixtures/make_lvs_xlsx.py`): real dates, a line break and a semicolon inside
+    /// cells, an empty row; sheet rows are the reject lines.
+    #[test]
+    fn reads_an_excel_export() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/lvs.xlsx");
+        let (text, info) = crate::input::read_text(&path).unwrap();
+        assert_eq!(info.encoding, "xlsx");
+        let mut ids = IdResolver::with_roster();
+        ids.add("L1", "L1");
+        ids.add("L2", "L2");
+        let mut rejects = Rejects::default();
+        let pseudo = Pseudonymiser::off();
+        let mut ctx = Ctx {
+            source: "lvs",
+            file: "lvs.xlsx".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+        };
+        let (rows, read) = read(&mut ctx, &text, "cito-lvs", DEFAULT_SCORE_RANGE).unwrap();
+        assert_eq!((read, rows.len(), rejects.total()), (4, 3, 1));
+        assert_eq!(
+            rows[0].administered_on,
+            Some(date32(
+                chrono::NaiveDate::from_ymd_opt(2025, 1, 20).unwrap()
+            ))
+        );
+        assert_eq!((rows[0].score, rows[0].sem), (184.0, Some(4.6)));
+        assert_eq!((rows[1].subject.as_str(), rows[1].score), ("lezen", 201.5));
+        // The semicolon inside "Spelling; versie 3" was quoted: the row kept its 9 fields.
+        assert_eq!(
+            (rows[2].subject.as_str(), rows[2].score),
+            ("spelling", 150.0)
+        );
+        let r = &rejects.first(1)[0];
+        assert_eq!(r.line, 6, "the sheet row of the absent pupil");
+        assert!(r.reason.contains("not a number"));
+    }
 }
