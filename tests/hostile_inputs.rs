@@ -1,4 +1,4 @@
-//! Hostile inputs: 49 malformed, truncated, mis-encoded or absurd exports across every format,
+//! Hostile inputs: 51 malformed, truncated, mis-encoded or absurd exports across every format,
 //! each run through the real binary (`leerwinst ingest`). For every case the process must not
 //! panic (exit 101) and must either succeed with read = accepted + rejected per source and at
 //! least the expected number of rejects, or stop with exit code 1 and a message naming the
@@ -96,6 +96,9 @@ fn cases() -> Vec<Case> {
         c("xapi: repeated statement id", "xapi", "s.ndjson", format!("{XAPI_OK}\n{XAPI_OK}\n").into(), Rejects(1)),
         c("xapi: truncated gzip", "xapi", "s.ndjson.gz", truncated_gz, Error("cannot read")),
         c("xapi: scaled score 7", "xapi", "s.ndjson", XAPI_OK.replace(r#""timestamp""#, r#""result":{"score":{"scaled":7}},"timestamp""#).into(), Rejects(1)),
+        // Moodle log store.
+        c("moodle: log report instead of a dump", "moodle-log", "m.csv", b"Time,User full name,Affected user,Event context,Component,Event name\n".to_vec(), Error("logstore_standard_log")),
+        c("moodle: time in the year 1970", "moodle-log", "m.csv", b"id,eventname,userid,timecreated\n1,\\core\\event\\course_viewed,5,12\n2,x,5,never\n".to_vec(), Rejects(2)),
         // Weekly plans and school lists.
         c("plans: week 99", "plans-csv", "p.csv", b"leerlingnummer;week;taak;gepland_op;deadline;klaar_op\nL1;2025-W99;t1;20-01-2025;24-01-2025;\n".to_vec(), Rejects(1)),
         c("plans: done at garbage", "plans-csv", "p.csv", b"leerlingnummer;week;taak;gepland_op;deadline;klaar_op\nL1;2025-W04;t1;20-01-2025;24-01-2025;gisteren\n".to_vec(), Rejects(1)),

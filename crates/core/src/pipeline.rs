@@ -152,6 +152,8 @@ pub enum SourceFormat {
     /// Project STAR in the layout of the AER package's copy (one row per pupil, columns per
     /// grade k-3): class type, scores, lunch and teacher attributes.
     StarCsv,
+    /// Moodle's `logstore_standard_log` table dumped to CSV.
+    MoodleLog,
 }
 
 /// Canonical LMS event kinds.

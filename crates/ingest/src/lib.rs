@@ -8,6 +8,7 @@ pub mod context;
 pub mod delimited;
 pub mod input;
 pub mod lvs;
+pub mod moodle;
 pub mod nwea;
 pub mod oneroster;
 pub mod plans;
@@ -214,6 +215,16 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         wh.assessments.extend(got.assessments);
                         wh.enrollments.extend(got.enrollments);
                         (got.read, n)
+                    }
+                    SourceFormat::MoodleLog => {
+                        let (text, encoding) = input::decode_text(&path, stream)?;
+                        info.encoding = encoding;
+                        let mut moodle_verbs = moodle::default_moodle_verbs();
+                        moodle_verbs.extend(verbs.iter().map(|(k, v)| (k.clone(), *v)));
+                        let (rows, read) = moodle::read(&mut ctx, &text, &moodle_verbs)?;
+                        let n = rows.len();
+                        wh.events.extend(rows);
+                        (read, n)
                     }
                     SourceFormat::StarCsv => {
                         let (text, encoding) = input::decode_text(&path, stream)?;
