@@ -435,6 +435,179 @@ pub fn growth_by_school(
     Ok(())
 }
 
+/// Effect forest (RAND style): the programme effect per programme school with its 95% CI, and
+/// the pooled effect at the bottom (subjects pooled where the design gives `all`, else the one
+/// subject). Schools with fewer than `min_n` programme pupils are not drawn and only counted.
+pub fn effect_forest(
+    effects: &Frame,
+    dir: &Path,
+    t: &Texts,
+    min_n: usize,
+    summary: &mut ReportSummary,
+) -> Result<()> {
+    let name = "effect_forest";
+    let (sg, lv, su, est, lo, hi, n1) = (
+        effects.str("subgroup"),
+        effects.str("level"),
+        effects.str("subject"),
+        effects.f64("estimate"),
+        effects.f64("ci_low"),
+        effects.f64("ci_high"),
+        effects.i64("n_treated"),
+    );
+    let subjects: std::collections::BTreeSet<&str> =
+        (0..effects.len()).map(|i| su.value(i)).collect();
+    let subject = if subjects.contains("all") {
+        "all"
+    } else {
+        subjects.iter().next().copied().unwrap_or("all")
+    };
+    // (label, estimate, low, high, is pooled)
+    let mut rows: Vec<(String, f64, f64, f64, bool)> = Vec::new();
+    let mut csv_rows = Vec::new();
+    let mut suppressed = 0;
+    let mut pooled = None;
+    for i in 0..effects.len() {
+        if su.value(i) != subject {
+            continue;
+        }
+        let (Some(e), Some(l), Some(h)) = (opt(est, i), opt(lo, i), opt(hi, i)) else {
+            continue;
+        };
+        match sg.value(i) {
+            "school" => {
+                let school = lv.value(i).to_string();
+                if (n1.value(i) as usize) < min_n {
+                    suppressed += 1;
+                    summary
+                        .suppressed
+                        .push(format!("{name}: school {school} (n < {min_n})"));
+                    csv_rows.push(vec![
+                        school,
+                        format!("< {min_n}"),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                    ]);
+                    continue;
+                }
+                csv_rows.push(vec![
+                    school.clone(),
+                    n1.value(i).to_string(),
+                    fmt(e),
+                    fmt(l),
+                    fmt(h),
+                ]);
+                rows.push((school, e, l, h, false));
+            }
+            "overall" => pooled = Some((e, l, h, n1.value(i))),
+            _ => {}
+        }
+    }
+    let pooled_label = t
+        .t("alle programmascholen", "all programme schools")
+        .to_string();
+    if let Some((e, l, h, n)) = pooled {
+        csv_rows.push(vec![
+            pooled_label.clone(),
+            n.to_string(),
+            fmt(e),
+            fmt(l),
+            fmt(h),
+        ]);
+        rows.push((pooled_label, e, l, h, true));
+    }
+    write_csv(
+        &dir.join(format!("{name}.csv")),
+        &[
+            "school",
+            "programme_pupils",
+            "estimate",
+            "ci_low",
+            "ci_high",
+        ],
+        &csv_rows,
+    )?;
+    // Top to bottom: schools in key order, pooled last.
+    rows.reverse();
+    let n = rows.len().max(1);
+    let (xmin, xmax) = rows
+        .iter()
+        .fold((0.0f64, 0.0f64), |(a, b), r| (a.min(r.2), b.max(r.3)));
+    let (xmin, xmax) = range_with_margin(xmin, xmax);
+    let path = dir.join(format!("{name}.svg"));
+    {
+        let height = 170 + 34 * n as u32;
+        let root = SVGBackend::new(&path, (900, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| chart_err(&path, e))?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                t.t(
+                    "Effect van het programma per school",
+                    "Programme effect per school",
+                ),
+                font(22),
+            )
+            .margin(18)
+            .x_label_area_size(50)
+            .y_label_area_size(190)
+            .build_cartesian_2d(xmin..xmax, -0.5f64..(n as f64 - 0.5))
+            .map_err(|e| chart_err(&path, e))?;
+        let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+        chart
+            .configure_mesh()
+            .label_style(font(14))
+            .axis_desc_style(font(15))
+            .light_line_style(LIGHT)
+            .disable_y_mesh()
+            .y_labels(n)
+            .y_label_formatter(&|v| labels.get(v.round() as usize).cloned().unwrap_or_default())
+            .x_desc(t.t(
+                "Effect op de eindscore (SD), 95%-BI",
+                "Effect on the end score (SD), 95% CI",
+            ))
+            .x_label_formatter(&tick)
+            .draw()
+            .map_err(|e| chart_err(&path, e))?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
+                GREY.stroke_width(1),
+            )))
+            .map_err(|e| chart_err(&path, e))?;
+        for (i, r) in rows.iter().enumerate() {
+            let color = if r.4 { BLACK } else { PALETTE[1] };
+            let y = i as f64;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(r.2, y), (r.3, y)],
+                    color.stroke_width(2),
+                )))
+                .map_err(|e| chart_err(&path, e))?;
+            let size = if r.4 { 8 } else { 5 };
+            chart
+                .draw_series(std::iter::once(Circle::new((r.1, y), size, color.filled())))
+                .map_err(|e| chart_err(&path, e))?;
+        }
+        if suppressed > 0 {
+            let note = format!(
+                "{} {suppressed} {} (n < {min_n})",
+                t.t("Niet getoond:", "Not shown:"),
+                t.t("school/scholen", "school(s)")
+            );
+            root.draw(&Text::new(
+                note,
+                (20, height as i32 - 22),
+                font(13).color(&GREY),
+            ))
+            .map_err(|e| chart_err(&path, e))?;
+        }
+        root.present().map_err(|e| chart_err(&path, e))?;
+    }
+    record(summary, &path, &dir.join(format!("{name}.csv")));
+    Ok(())
+}
+
 /// Self-regulation profile: mean z-score of each indicator per SRL tercile (latest year).
 pub fn srl_profile(
     srl: &Frame,
@@ -676,5 +849,68 @@ mod tests {
         assert_eq!(summary.suppressed.len(), 1);
         // 12AB: gains 15..26 -> mean 20.5.
         assert!(csv.contains("12AB,true,12,20.5000,"), "{csv}");
+    }
+
+    #[test]
+    fn forest_draws_schools_and_pooled_and_never_a_small_school() {
+        register_font();
+        let dir = tempfile::tempdir().unwrap();
+        // (subgroup, level, n_treated, estimate)
+        let rows = [
+            ("overall", "all", 130, 0.30),
+            ("school", "12AB", 120, 0.25),
+            ("school", "99ZZ", 4, 0.90),
+        ];
+        let n = rows.len();
+        let s = |f: &dyn Fn(usize) -> &'static str| {
+            str_array(&(0..n).map(|i| Some(f(i))).collect::<Vec<_>>())
+        };
+        let est: Vec<Option<f64>> = rows.iter().map(|r| Some(r.3)).collect();
+        let cols: Vec<ArrayRef> = vec![
+            s(&|_| "regression"),
+            s(&|_| "followup_z (E-E)"),
+            s(&|_| "rekenen"),
+            s(&|i| rows[i].0),
+            s(&|i| rows[i].1),
+            leerwinst_store::i64_array(rows.iter().map(|r| Some(r.2)).collect()),
+            leerwinst_store::i64_array(vec![Some(500); n]),
+            leerwinst_store::i64_array(vec![Some(8); n]),
+            f64_array(est.clone()),
+            f64_array(vec![Some(0.05); n]),
+            f64_array(est.iter().map(|e| e.map(|v| v - 0.1)).collect()),
+            f64_array(est.iter().map(|e| e.map(|v| v + 0.1)).collect()),
+            f64_array(est.clone()),
+            f64_array(vec![Some(10.0); n]),
+            f64_array(vec![Some(0.01); n]),
+            f64_array(vec![None; n]),
+        ];
+        let effects = Frame {
+            path: "effects".into(),
+            batch: RecordBatch::try_new(Table::Effects.schema(), cols).unwrap(),
+        };
+        let mut summary = ReportSummary {
+            charts: vec![],
+            suppressed: vec![],
+            outputs: vec![],
+        };
+        effect_forest(
+            &effects,
+            dir.path(),
+            &Texts::new(Language::En),
+            10,
+            &mut summary,
+        )
+        .unwrap();
+        let svg = std::fs::read_to_string(dir.path().join("effect_forest.svg")).unwrap();
+        assert!(svg.contains("12AB") && svg.contains("all programme schools"));
+        assert!(!svg.contains("99ZZ"), "a school under 10 pupils is drawn");
+        assert!(svg.contains("Not shown: 1"));
+        let csv = std::fs::read_to_string(dir.path().join("effect_forest.csv")).unwrap();
+        assert!(csv.contains("99ZZ,< 10,,,"), "{csv}");
+        assert!(
+            !csv.contains("0.9000"),
+            "the small school's estimate leaks into the CSV"
+        );
+        assert_eq!(summary.suppressed.len(), 1);
     }
 }

@@ -44,6 +44,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
 
     let effects = read_table(&out.join("effects/effects.parquet"), Table::Effects)?;
     charts::effect_by_tercile(&effects, &dir, &t, &mut summary)?;
+    charts::effect_forest(&effects, &dir, &t, min_n, &mut summary)?;
     let growth = read_table(&out.join("indicators/growth.parquet"), Table::Growth)?;
     charts::growth_by_school(
         &growth,
