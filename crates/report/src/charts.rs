@@ -416,23 +416,36 @@ pub fn growth_by_school(
         }
         legend(&mut chart, SeriesLabelPosition::LowerRight, &path)?;
         let suppressed = by.values().filter(|v| v.2.len() < min_n).count();
-        if suppressed > 0 {
-            let note = format!(
-                "{} {suppressed} {} (n < {min_n})",
-                t.t("Niet getoond:", "Not shown:"),
-                t.t("school/scholen", "school(s)")
-            );
-            root.draw(&Text::new(
-                note,
-                (20, height as i32 - 22),
-                font(13).color(&GREY),
-            ))
-            .map_err(|e| chart_err(&path, e))?;
-        }
+        suppression_note(&root, t, suppressed, min_n, height, &path)?;
         root.present().map_err(|e| chart_err(&path, e))?;
     }
     record(summary, &path, &dir.join(format!("{name}.csv")));
     Ok(())
+}
+
+/// The "Not shown: k school(s) (n < min)" line at the foot of a chart, when `suppressed > 0`.
+fn suppression_note(
+    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    t: &Texts,
+    suppressed: usize,
+    min_n: usize,
+    height: u32,
+    path: &Path,
+) -> Result<()> {
+    if suppressed == 0 {
+        return Ok(());
+    }
+    let note = format!(
+        "{} {suppressed} {} (n < {min_n})",
+        t.t("Niet getoond:", "Not shown:"),
+        t.t("school/scholen", "school(s)")
+    );
+    root.draw(&Text::new(
+        note,
+        (20, height as i32 - 22),
+        font(13).color(&GREY),
+    ))
+    .map_err(|e| chart_err(path, e))
 }
 
 /// Effect forest (RAND style): the programme effect per programme school with its 95% CI, and
@@ -589,19 +602,7 @@ pub fn effect_forest(
                 .draw_series(std::iter::once(Circle::new((r.1, y), size, color.filled())))
                 .map_err(|e| chart_err(&path, e))?;
         }
-        if suppressed > 0 {
-            let note = format!(
-                "{} {suppressed} {} (n < {min_n})",
-                t.t("Niet getoond:", "Not shown:"),
-                t.t("school/scholen", "school(s)")
-            );
-            root.draw(&Text::new(
-                note,
-                (20, height as i32 - 22),
-                font(13).color(&GREY),
-            ))
-            .map_err(|e| chart_err(&path, e))?;
-        }
+        suppression_note(&root, t, suppressed, min_n, height, &path)?;
         root.present().map_err(|e| chart_err(&path, e))?;
     }
     record(summary, &path, &dir.join(format!("{name}.csv")));
