@@ -22,7 +22,7 @@ enum Command {
         /// Pipeline file.
         #[arg(default_value = "pipelines/demo.toml")]
         pipeline: PathBuf,
-        /// Output folder (default: reports/<pipeline name>/).
+        /// Output folder (default: `reports/<pipeline name>/`).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Fail with exit code 2 when any row is rejected.
@@ -33,7 +33,7 @@ enum Command {
     Ingest {
         /// Pipeline file.
         pipeline: PathBuf,
-        /// Output folder (default: reports/<pipeline name>/).
+        /// Output folder (default: `reports/<pipeline name>/`).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Fail with exit code 2 when any row is rejected.
