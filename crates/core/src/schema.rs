@@ -99,6 +99,8 @@ pub enum Table {
     GroupGrowth,
     /// One row per pupil and school year (indicators).
     Srl,
+    /// One row per pupil and ISO week (indicators).
+    SrlWeekly,
     /// One row per design, outcome, subject and subgroup level (effects).
     Effects,
     /// One row per model, sample and regression term (effects).
@@ -109,7 +111,7 @@ pub enum Table {
 
 impl Table {
     /// All tables, in pipeline order.
-    pub const ALL: [Table; 14] = [
+    pub const ALL: [Table; 15] = [
         Table::Pupils,
         Table::Schools,
         Table::Enrollments,
@@ -121,6 +123,7 @@ impl Table {
         Table::Growth,
         Table::GroupGrowth,
         Table::Srl,
+        Table::SrlWeekly,
         Table::Effects,
         Table::Coefficients,
         Table::Balance,
@@ -139,6 +142,7 @@ impl Table {
             Table::Growth => "growth",
             Table::GroupGrowth => "group_growth",
             Table::Srl => "srl",
+            Table::SrlWeekly => "srl_weekly",
             Table::Effects => "effects",
             Table::Attributes => "attributes",
             Table::Coefficients => "coefficients",
@@ -149,7 +153,7 @@ impl Table {
     /// Folder of the run output the table lives in.
     pub fn folder(self) -> &'static str {
         match self {
-            Table::Growth | Table::GroupGrowth | Table::Srl => "indicators",
+            Table::Growth | Table::GroupGrowth | Table::Srl | Table::SrlWeekly => "indicators",
             Table::Effects | Table::Coefficients | Table::Balance => "effects",
             _ => "warehouse",
         }
@@ -168,6 +172,7 @@ impl Table {
             Table::Growth => GROWTH,
             Table::GroupGrowth => GROUP_GROWTH,
             Table::Srl => SRL,
+            Table::SrlWeekly => SRL_WEEKLY,
             Table::Effects => EFFECTS,
             Table::Attributes => ATTRIBUTES,
             Table::Coefficients => COEFFICIENTS,
@@ -764,6 +769,55 @@ const BALANCE: &[Column] = &[
         F64,
         true,
         "The same after matching (weighted)",
+    ),
+];
+
+const SRL_WEEKLY: &[Column] = &[
+    col("pupil_key", Utf8, false, "Pseudonymised pupil id"),
+    col("school_year", Utf8, false, "School year of the events"),
+    col(
+        "week",
+        Utf8,
+        false,
+        "ISO week 'YYYY-Www' of the Dutch local date (plans: their planned week)",
+    ),
+    col("events", I64, false, "LMS events in the week"),
+    col(
+        "sessions",
+        I64,
+        false,
+        "Sessions in the week (a session past Sunday midnight is split at the week boundary)",
+    ),
+    col("active_days", I64, false, "Days with an event"),
+    col(
+        "time_on_task_min",
+        F64,
+        false,
+        "Sum of session spans, minutes",
+    ),
+    col(
+        "help_after_error_share",
+        F64,
+        true,
+        "As in srl, over the week's wrong answers; null without any",
+    ),
+    col(
+        "persistence_share",
+        F64,
+        true,
+        "As in srl, over the week's wrong answers; null without any",
+    ),
+    col(
+        "plan_kept_share",
+        F64,
+        true,
+        "As in srl, over the week's planned tasks; null without any",
+    ),
+    col(
+        "on_time_share",
+        F64,
+        true,
+        "As in srl, over the week's planned tasks with a due date; null without any",
     ),
 ];
 

@@ -10,6 +10,7 @@ pub mod growth;
 pub mod norms;
 pub mod sgp;
 pub mod srl;
+pub mod srl_weekly;
 
 use std::path::Path;
 use std::time::Instant;
@@ -32,6 +33,8 @@ pub struct TransformSummary {
     pub srl_rows: usize,
     /// SRL rows with a composite index.
     pub srl_with_index: usize,
+    /// Pupil-week rows of the weekly SRL series.
+    pub srl_weekly_rows: usize,
     /// Events read.
     pub events_read: usize,
     /// Student growth percentiles, when the pipeline asks for them.
@@ -134,12 +137,23 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
         ind.join("srl.csv").display().to_string(),
     ]);
 
+    let weekly = srl_weekly::compute(&events, &plans, p.indicators.session_gap_min);
+    let path = ind.join("srl_weekly.parquet");
+    write_table(&path, Table::SrlWeekly, srl_weekly::columns(&weekly), &meta)?;
+    let frame = read_table(&path, Table::SrlWeekly)?;
+    write_csv(&ind.join("srl_weekly.csv"), &frame.batch)?;
+    outputs.extend([
+        path.display().to_string(),
+        ind.join("srl_weekly.csv").display().to_string(),
+    ]);
+
     Ok(TransformSummary {
         growth_rows: growth_rows.len(),
         group_rows: group_rows.len(),
         growth_with_cgi: growth_rows.iter().filter(|r| r.norm.cgi.is_some()).count(),
         srl_rows: srl_rows.len(),
         srl_with_index: srl_rows.iter().filter(|r| r.srl_index.is_some()).count(),
+        srl_weekly_rows: weekly.len(),
         events_read: events.len(),
         sgp: sgp_summary,
         seconds: (t_growth, t1.elapsed().as_secs_f64()),

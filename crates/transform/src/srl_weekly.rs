@@ -1,0 +1,209 @@
+//! Self-regulation per pupil and ISO week (Dutch local dates), for trends within a term: events,
+//! sessions, active days, time on task, help after errors, persistence, plans kept and on time,
+//! each with the definitions of [`crate::srl`] applied to the week's events and plans. A session
+//! that runs past midnight into a new week is split at the week's boundary. Weeks without any
+//! event or plan have no row; indicator shares are null where the week has nothing to share
+//! over (no wrong answers, no planned tasks).
+
+use std::collections::BTreeMap;
+
+use arrow_array::ArrayRef;
+use chrono::{DateTime, Datelike};
+use leerwinst_core::Table;
+use leerwinst_core::clock::utc_to_amsterdam;
+use leerwinst_store::{Frame, f64_array, i64_array, opt, opt_bool, opt_str, str_array};
+
+use crate::srl::{Ev, PlannedTask, event_measures, plan_measures};
+
+/// One weekly row (columns as in `Table::SrlWeekly`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeeklyRow {
+    /// Pupil.
+    pub pupil_key: String,
+    /// School year.
+    pub school_year: String,
+    /// ISO week `YYYY-Www`.
+    pub week: String,
+    /// Events.
+    pub events: i64,
+    /// Sessions.
+    pub sessions: i64,
+    /// Active days.
+    pub active_days: i64,
+    /// Minutes on task.
+    pub time_on_task_min: f64,
+    /// Help after error share.
+    pub help_after_error_share: Option<f64>,
+    /// Persistence share.
+    pub persistence_share: Option<f64>,
+    /// Plans kept share.
+    pub plan_kept_share: Option<f64>,
+    /// On-time share.
+    pub on_time_share: Option<f64>,
+}
+
+/// ISO week of a UTC timestamp's Dutch local date.
+pub fn iso_week(ts_micros: i64) -> String {
+    let d = utc_to_amsterdam(DateTime::from_timestamp_micros(ts_micros).expect("valid timestamp"))
+        .date();
+    let w = d.iso_week();
+    format!("{}-W{:02}", w.year(), w.week())
+}
+
+/// The weekly series from the events and plans tables.
+pub fn compute(events: &Frame, plans: &Frame, session_gap_min: f64) -> Vec<WeeklyRow> {
+    let (ep, ey, ets, ek, eo, et, es) = (
+        events.str("pupil_key"),
+        events.str("school_year"),
+        events.ts("ts"),
+        events.str("kind"),
+        events.str("object_id"),
+        events.str("task_id"),
+        events.bool("success"),
+    );
+    type Key = (String, String, String);
+    let mut evs: BTreeMap<Key, Vec<Ev<'_>>> = BTreeMap::new();
+    for i in 0..events.len() {
+        let ts = ets.value(i);
+        evs.entry((
+            ep.value(i).to_string(),
+            ey.value(i).to_string(),
+            iso_week(ts),
+        ))
+        .or_default()
+        .push(Ev {
+            ts,
+            kind: ek.value(i),
+            object: opt_str(eo, i),
+            task: opt_str(et, i),
+            success: opt_bool(es, i),
+        });
+    }
+    let (pp, py, pw, pf, pd, pdone) = (
+        plans.str("pupil_key"),
+        plans.str("school_year"),
+        plans.str("week"),
+        plans.date("planned_for"),
+        plans.date("due"),
+        plans.ts("done_at"),
+    );
+    let mut planned: BTreeMap<Key, Vec<PlannedTask>> = BTreeMap::new();
+    for i in 0..plans.len() {
+        planned
+            .entry((
+                pp.value(i).to_string(),
+                py.value(i).to_string(),
+                pw.value(i).to_string(),
+            ))
+            .or_default()
+            .push((opt(pf, i), opt(pd, i), opt(pdone, i)));
+    }
+    let keys: std::collections::BTreeSet<&Key> = evs.keys().chain(planned.keys()).collect();
+    keys.into_iter()
+        .map(|k| {
+            let mut e = evs.get(k).cloned().unwrap_or_default();
+            e.sort_by_key(|x| x.ts);
+            let (sessions, active_days, minutes, _, help, persist) =
+                event_measures(&e, session_gap_min);
+            let (kept, on_time) = planned
+                .get(k)
+                .map(|p| plan_measures(p))
+                .unwrap_or((None, None));
+            WeeklyRow {
+                pupil_key: k.0.clone(),
+                school_year: k.1.clone(),
+                week: k.2.clone(),
+                events: e.len() as i64,
+                sessions,
+                active_days,
+                time_on_task_min: minutes,
+                help_after_error_share: help,
+                persistence_share: persist,
+                plan_kept_share: kept,
+                on_time_share: on_time,
+            }
+        })
+        .collect()
+}
+
+/// Arrow columns of weekly rows, in `Table::SrlWeekly` order.
+pub fn columns(rows: &[WeeklyRow]) -> Vec<ArrayRef> {
+    let s = |f: &dyn Fn(&WeeklyRow) -> &str| {
+        str_array(&rows.iter().map(|r| Some(f(r))).collect::<Vec<_>>())
+    };
+    let i = |f: &dyn Fn(&WeeklyRow) -> i64| i64_array(rows.iter().map(|r| Some(f(r))).collect());
+    let f = |f: &dyn Fn(&WeeklyRow) -> Option<f64>| f64_array(rows.iter().map(f).collect());
+    let cols = vec![
+        s(&|r| &r.pupil_key),
+        s(&|r| &r.school_year),
+        s(&|r| &r.week),
+        i(&|r| r.events),
+        i(&|r| r.sessions),
+        i(&|r| r.active_days),
+        f(&|r| Some(r.time_on_task_min)),
+        f(&|r| r.help_after_error_share),
+        f(&|r| r.persistence_share),
+        f(&|r| r.plan_kept_share),
+        f(&|r| r.on_time_share),
+    ];
+    debug_assert_eq!(cols.len(), Table::SrlWeekly.columns().len());
+    cols
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::RecordBatch;
+    use leerwinst_store::{bool_array, ts_array};
+
+    fn ts(s: &str) -> i64 {
+        DateTime::parse_from_rfc3339(s).unwrap().timestamp_micros()
+    }
+
+    #[test]
+    fn weeks_split_by_dutch_local_date() {
+        // Sunday 2025-01-19 23:30 local (22:30 UTC) is week 3; Monday 00:10 local is week 4.
+        let times = [
+            "2025-01-19T22:30:00Z",
+            "2025-01-19T22:40:00Z",
+            "2025-01-19T23:10:00Z",
+            "2025-01-21T09:00:00Z",
+        ];
+        let kinds = ["answer", "help", "answer", "answer"];
+        let success = [Some(false), None, Some(true), Some(true)];
+        let n = times.len();
+        let cols: Vec<ArrayRef> = vec![
+            str_array(&vec![Some("p1"); n]),
+            str_array(&vec![Some("2024-2025"); n]),
+            ts_array(times.iter().map(|t| Some(ts(t))).collect()),
+            str_array(&kinds.iter().map(|k| Some(*k)).collect::<Vec<_>>()),
+            str_array(&vec![Some("v"); n]),
+            str_array(&vec![Some("item"); n]),
+            str_array(&vec![Some("task"); n]),
+            str_array(&vec![None::<&str>; n]),
+            bool_array(success.to_vec()),
+            f64_array(vec![None; n]),
+            f64_array(vec![None; n]),
+        ];
+        let events = Frame {
+            path: "events".into(),
+            batch: RecordBatch::try_new(Table::Events.schema(), cols).unwrap(),
+        };
+        let plans = Frame {
+            path: "plans".into(),
+            batch: RecordBatch::new_empty(Table::Plans.schema()),
+        };
+        let rows = compute(&events, &plans, 15.0);
+        let got: Vec<(&str, i64, i64)> = rows
+            .iter()
+            .map(|r| (r.week.as_str(), r.events, r.sessions))
+            .collect();
+        assert_eq!(got, [("2025-W03", 2, 1), ("2025-W04", 2, 2)]);
+        // Week 3: the wrong answer was followed by help in the same task and session.
+        assert_eq!(rows[0].help_after_error_share, Some(1.0));
+        assert_eq!(rows[0].time_on_task_min, 10.0);
+        // Week 4 has no wrong answers: no share, not zero.
+        assert_eq!(rows[1].help_after_error_share, None);
+        assert_eq!(rows[1].plan_kept_share, None);
+    }
+}
