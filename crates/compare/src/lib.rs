@@ -20,11 +20,11 @@ pub mod covariates;
 pub mod experiment;
 pub mod matching;
 pub mod vcg;
+pub mod window;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use arrow_array::Array;
 use leerwinst_core::pipeline::{Design, Experiment, Pipeline};
 use leerwinst_core::{Error, Result, SchoolYear, Table};
 use leerwinst_stats::dist::{
@@ -122,52 +122,22 @@ pub fn sample(
     from_year: Option<SchoolYear>,
     extra: Option<(&covariates::Covariates<'_>, &[String])>,
 ) -> (Vec<Obs>, Vec<String>) {
-    let mut terciles: HashMap<(&str, &str), i32> = HashMap::new();
-    let (sp, sy, st) = (
-        srl.str("pupil_key"),
-        srl.str("school_year"),
-        srl.i32("srl_tercile"),
-    );
-    for i in 0..srl.len() {
-        if let Some(t) = opt(st, i) {
-            terciles.insert((sp.value(i), sy.value(i)), t);
-        }
-    }
-    let (gp, gs, gw, gy, gsch, ggr, gprog, gbz, gfz) = (
-        growth.str("pupil_key"),
+    let win = window::WindowRows::new(growth, srl, window, from_year, moderator_in_baseline_year);
+    let (gs, gsch, ggr, gprog, gbz, gfz, gq) = (
         growth.str("subject"),
-        growth.str("window"),
-        growth.str("school_year"),
         growth.str("school_key"),
         growth.i32("grade"),
         growth.bool("programme"),
         growth.f64("baseline_z"),
         growth.f64("followup_z"),
+        growth.i32("baseline_quintile"),
     );
-    let gq = growth.i32("baseline_quintile");
-    // Follow-up years with any programme pupil in this window.
-    let years: BTreeSet<String> = (0..growth.len())
-        .filter(|&i| gw.value(i) == window && gprog.value(i))
-        .map(|i| gy.value(i).to_string())
-        .filter(|y| from_year.is_none_or(|f| SchoolYear::parse(y).is_some_and(|y| y >= f)))
-        .collect();
     let mut obs = Vec::new();
-    for i in 0..growth.len() {
-        if gw.value(i) != window || !years.contains(gy.value(i)) || gsch.is_null(i) {
-            continue;
-        }
+    for &i in &win.rows {
         let (Some(grade), Some(bz), Some(fz)) = (opt(ggr, i), opt(gbz, i), opt(gfz, i)) else {
             continue;
         };
-        let year = gy.value(i);
-        let yearly = leerwinst_core::term::window_is_yearly(window) == Some(true);
-        let moderator_year = if moderator_in_baseline_year && yearly {
-            SchoolYear::parse(year).map(|y| y.prev().to_string())
-        } else {
-            Some(year.to_string())
-        };
-        let tercile =
-            moderator_year.and_then(|my| terciles.get(&(gp.value(i), my.as_str())).copied());
+        let tercile = win.tercile(i);
         let extra = match extra {
             Some((lookup, names)) => match lookup.values(names, i) {
                 Some(v) => v,
@@ -187,7 +157,7 @@ pub fn sample(
             extra,
         });
     }
-    (obs, years.into_iter().collect())
+    (obs, win.years)
 }
 
 /// Benjamini-Hochberg adjusted p values across the subgroup rows (every row but `overall`) of
@@ -603,12 +573,14 @@ fn run_matching(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
 fn run_vcg(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
     let growth = read_table(&out.join("indicators/growth.parquet"), Table::Growth)?;
     let srl = read_table(&out.join("indicators/srl.parquet"), Table::Srl)?;
+    let pupils = read_table(&out.join("warehouse/pupils.parquet"), Table::Pupils)?;
     let schools = read_table(&out.join("warehouse/schools.parquet"), Table::Schools)?;
     let settings = p.compare.vcg.clone().unwrap_or_default();
+    let lookup = covariates::Covariates::new(&growth, &pupils, &schools);
     let (units, years) = vcg::sample(
         &growth,
         &srl,
-        &schools,
+        &lookup,
         &settings,
         &p.compare.window,
         p.compare.from_year,

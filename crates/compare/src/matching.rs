@@ -14,9 +14,8 @@
 //! What the SE does not cover: pupils of one school share more than their matched set, and the
 //! propensity score is estimated; like MatchIt's vignette, the SE treats both as given.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
-use arrow_array::Array;
 use leerwinst_core::pipeline::MatchingSettings;
 use leerwinst_core::{SchoolYear, Table};
 use leerwinst_stats::describe::sd;
@@ -88,54 +87,26 @@ pub fn sample(
     from_year: Option<SchoolYear>,
 ) -> (Vec<Unit>, Vec<String>, usize) {
     let g = inp.growth;
-    let (gp, gs, gw, gy, gsch, ggr, gprog) = (
-        g.str("pupil_key"),
+    // Matching always takes the SRL tercile from the baseline year of a year-on-year window.
+    let win = crate::window::WindowRows::new(g, inp.srl, window, from_year, true);
+    let (gs, gsch, ggr, gprog, gfz, gq) = (
         g.str("subject"),
-        g.str("window"),
-        g.str("school_year"),
         g.str("school_key"),
         g.i32("grade"),
         g.bool("programme"),
+        g.f64("followup_z"),
+        g.i32("baseline_quintile"),
     );
-    let (gfz, gq) = (g.f64("followup_z"), g.i32("baseline_quintile"));
     let lookup = crate::covariates::Covariates::new(g, inp.pupils, inp.schools);
-    let mut terciles: HashMap<(&str, &str), i32> = HashMap::new();
-    let (sp, sy, st) = (
-        inp.srl.str("pupil_key"),
-        inp.srl.str("school_year"),
-        inp.srl.i32("srl_tercile"),
-    );
-    for i in 0..inp.srl.len() {
-        if let Some(t) = opt(st, i) {
-            terciles.insert((sp.value(i), sy.value(i)), t);
-        }
-    }
-    let years: BTreeSet<String> = (0..g.len())
-        .filter(|&i| gw.value(i) == window && gprog.value(i))
-        .map(|i| gy.value(i).to_string())
-        .filter(|y| from_year.is_none_or(|f| SchoolYear::parse(y).is_some_and(|y| y >= f)))
-        .collect();
-    let yearly = leerwinst_core::term::window_is_yearly(window) == Some(true);
     let mut units = Vec::new();
     let mut missing = 0;
-    for i in 0..g.len() {
-        if gw.value(i) != window || !years.contains(gy.value(i)) || gsch.is_null(i) {
-            continue;
-        }
+    for &i in &win.rows {
         let (Some(grade), Some(fz)) = (opt(ggr, i), opt(gfz, i)) else {
             continue;
         };
-        let pupil = gp.value(i);
-        let cov = lookup.values(&settings.covariates, i);
-        let Some(covariates) = cov else {
+        let Some(covariates) = lookup.values(&settings.covariates, i) else {
             missing += 1;
             continue;
-        };
-        let year = gy.value(i);
-        let moderator_year = if yearly {
-            SchoolYear::parse(year).map(|y| y.prev().to_string())
-        } else {
-            Some(year.to_string())
         };
         units.push(Unit {
             subject: gs.value(i).to_string(),
@@ -143,12 +114,12 @@ pub fn sample(
             treated: gprog.value(i),
             followup_z: fz,
             covariates,
-            tercile: moderator_year.and_then(|y| terciles.get(&(pupil, y.as_str())).copied()),
+            tercile: win.tercile(i),
             quintile: opt(gq, i),
             school: gsch.value(i).to_string(),
         });
     }
-    (units, years.into_iter().collect(), missing)
+    (units, win.years, missing)
 }
 
 fn order_of(s: &str) -> MatchOrder {

@@ -27,6 +27,9 @@ use leerwinst_stats::dist::{percentile_points, t_quantile, t_two_sided_p};
 use leerwinst_stats::rng::Rng;
 use leerwinst_store::{Frame, opt};
 
+use crate::covariates::Covariates;
+use crate::window::WindowRows;
+
 use crate::Effect;
 
 /// One pupil of the VCG sample.
@@ -56,19 +59,20 @@ pub struct Unit {
     pub quintile: Option<i32>,
 }
 
-/// The VCG sample from the growth, SRL and schools tables.
+/// The VCG sample from the growth and SRL tables, with school characteristics from `covariates`.
 pub fn sample(
     growth: &Frame,
     srl: &Frame,
-    schools: &Frame,
+    covariates: &Covariates<'_>,
     settings: &VcgSettings,
     window: &str,
     from_year: Option<SchoolYear>,
 ) -> (Vec<Unit>, Vec<String>) {
-    let (gp, gs, gw, gy, gsch, ggr, gprog) = (
+    // The VCG always takes the SRL tercile from the baseline year of a year-on-year window.
+    let win = WindowRows::new(growth, srl, window, from_year, true);
+    let (gp, gs, gy, gsch, ggr, gprog) = (
         growth.str("pupil_key"),
         growth.str("subject"),
-        growth.str("window"),
         growth.str("school_year"),
         growth.str("school_key"),
         growth.i32("grade"),
@@ -79,64 +83,29 @@ pub fn sample(
         growth.f64("followup_z"),
         growth.i32("baseline_quintile"),
     );
-    let (sk, sw) = (schools.str("school_key"), schools.f64("school_weight"));
-    let weight: HashMap<&str, Option<f64>> = (0..schools.len())
-        .map(|i| (sk.value(i), opt(sw, i)))
-        .collect();
-    let mut terciles: HashMap<(&str, &str), i32> = HashMap::new();
-    let (sp, sy, st) = (
-        srl.str("pupil_key"),
-        srl.str("school_year"),
-        srl.i32("srl_tercile"),
-    );
-    for i in 0..srl.len() {
-        if let Some(t) = opt(st, i) {
-            terciles.insert((sp.value(i), sy.value(i)), t);
-        }
-    }
-    let years: BTreeSet<String> = (0..growth.len())
-        .filter(|&i| gw.value(i) == window && gprog.value(i))
-        .map(|i| gy.value(i).to_string())
-        .filter(|y| from_year.is_none_or(|f| SchoolYear::parse(y).is_some_and(|y| y >= f)))
-        .collect();
-    let yearly = leerwinst_core::term::window_is_yearly(window) == Some(true);
     let mut units = Vec::new();
-    for i in 0..growth.len() {
-        use arrow_array::Array;
-        if gw.value(i) != window || !years.contains(gy.value(i)) || gsch.is_null(i) {
-            continue;
-        }
+    for &i in &win.rows {
         let (Some(grade), Some(bz), Some(fz)) = (opt(ggr, i), opt(gbz, i), opt(gfz, i)) else {
             continue;
         };
-        let school = gsch.value(i);
-        let chars: Option<Vec<f64>> = settings
-            .school_characteristics
-            .iter()
-            .map(|_| weight.get(school).copied().flatten())
-            .collect();
-        let Some(school_chars) = chars else { continue };
-        let year = gy.value(i);
-        let moderator_year = if yearly {
-            SchoolYear::parse(year).map(|y| y.prev().to_string())
-        } else {
-            Some(year.to_string())
+        let Some(school_chars) = covariates.values(&settings.school_characteristics, i) else {
+            continue;
         };
         units.push(Unit {
             pupil: gp.value(i).to_string(),
             subject: gs.value(i).to_string(),
             grade,
-            year: year.to_string(),
-            school: school.to_string(),
+            year: gy.value(i).to_string(),
+            school: gsch.value(i).to_string(),
             treated: gprog.value(i),
             baseline_z: bz,
             followup_z: fz,
             school_chars,
-            tercile: moderator_year.and_then(|y| terciles.get(&(gp.value(i), y.as_str())).copied()),
+            tercile: win.tercile(i),
             quintile: opt(gq, i),
         });
     }
-    (units, years.into_iter().collect())
+    (units, win.years)
 }
 
 /// A programme pupil's virtual comparison group: indices into the units.
