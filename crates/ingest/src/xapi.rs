@@ -270,15 +270,11 @@ pub fn read_stream(
                     )),
                 };
             }
-            Ok(_) | Err(_) if head == Some(b'[') => {
+            // A document opening with `[` that parses is an array, handled above.
+            Err(e) if head == Some(b'[') => {
                 return Err(Error::input(
                     &ctx.file,
-                    format!(
-                        "not a valid JSON array of statements: {}",
-                        serde_json::from_slice::<Value>(&text)
-                            .err()
-                            .map_or("not an array".to_string(), |e| e.to_string())
-                    ),
+                    format!("not a valid JSON array of statements: {e}"),
                 ));
             }
             // Not one document: NDJSON after all (its bad lines are rejected one by one).
