@@ -81,6 +81,20 @@ struct Warehouse {
     attributes: Vec<AttributeRow>,
 }
 
+impl Warehouse {
+    /// Adds a school seen in a roster or test export unless the school list already has it.
+    fn add_school(&mut self, key: &str, name: Option<String>) {
+        if !self.schools.iter().any(|s| s.school_key == key) {
+            self.schools.push(SchoolRow {
+                school_key: key.to_string(),
+                school_name: name,
+                programme_from: None,
+                school_weight: None,
+            });
+        }
+    }
+}
+
 fn order(f: SourceFormat) -> u8 {
     match f {
         SourceFormat::SchoolsCsv => 0,
@@ -119,14 +133,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                 wh.pupils.extend(roster.pupils);
                 wh.enrollments.extend(roster.enrollments);
                 for (key, name) in roster.schools {
-                    if !wh.schools.iter().any(|s| s.school_key == key) {
-                        wh.schools.push(SchoolRow {
-                            school_key: key,
-                            school_name: Some(name),
-                            programme_from: None,
-                            school_weight: None,
-                        });
-                    }
+                    wh.add_school(&key, Some(name));
                 }
                 (roster.files, roster.read, accepted)
             }
@@ -142,14 +149,8 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         .filter(|p| !known.contains(&p.pupil_key)),
                 );
                 for e in &cdf.enrollments {
-                    if !wh.schools.iter().any(|s| s.school_key == e.school_key) {
-                        wh.schools.push(SchoolRow {
-                            school_key: e.school_key.clone(),
-                            school_name: Some(e.school_key.clone()),
-                            programme_from: None,
-                            school_weight: None,
-                        });
-                    }
+                    // The CDF names schools only: the name is also the key.
+                    wh.add_school(&e.school_key, Some(e.school_key.clone()));
                 }
                 wh.enrollments.extend(cdf.enrollments);
                 wh.assessments.extend(cdf.assessments);
@@ -232,14 +233,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         let instrument = src.instrument.as_deref().unwrap_or("stanford-sat");
                         let got = star::read(&mut ctx, &text, instrument)?;
                         for e in &got.enrollments {
-                            if !wh.schools.iter().any(|s| s.school_key == e.school_key) {
-                                wh.schools.push(SchoolRow {
-                                    school_key: e.school_key.clone(),
-                                    school_name: None,
-                                    programme_from: None,
-                                    school_weight: None,
-                                });
-                            }
+                            wh.add_school(&e.school_key, None);
                         }
                         wh.pupils.extend(got.pupils);
                         wh.enrollments.extend(got.enrollments);
