@@ -288,9 +288,11 @@ fn planted_effect_is_recovered_nothing_is_lost_and_no_personal_data_leaks() {
     }
     assert!(scanned >= 15, "only {scanned} output files scanned");
 
-    // 4. `leerwinst report` re-renders from the Parquet outputs, byte-identically.
+    // 4. `leerwinst report` re-renders from the Parquet outputs, byte-identically: charts in
+    // every format and the review documents.
     let before: Vec<(PathBuf, Vec<u8>)> = files(&out.join("charts"))
         .into_iter()
+        .chain(files(&out.join("review")))
         .map(|f| (f.clone(), std::fs::read(&f).unwrap()))
         .collect();
     assert!(
@@ -336,6 +338,134 @@ fn planted_effect_is_recovered_nothing_is_lost_and_no_personal_data_leaks() {
         run_json["ingest"].is_object(),
         "re-render dropped the ingest record from run.json"
     );
+    check_charts_and_documents(&out, false);
+    // With a larger minimum group size, classes are suppressed: none may be drawn.
+    let strict_privacy = tmp.path().join("pipeline-min40.toml");
+    std::fs::write(
+        &strict_privacy,
+        std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("min_group_size = 10", "min_group_size = 40"),
+    )
+    .unwrap();
+    leerwinst(&[
+        "report",
+        strict_privacy.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    check_charts_and_documents(&out, true);
+}
+
+/// Every chart is valid in every format, shows no suppressed group, and the review documents
+/// have their pages and text.
+fn check_charts_and_documents(out: &Path, expect_suppressed: bool) {
+    use leerwinst_report::inspect::{pdf_pages, pdf_text_ops, pdf_unicode_text, png_size};
+    let charts = files(&out.join("charts"));
+    let svgs: Vec<&PathBuf> = charts
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "svg"))
+        .collect();
+    assert!(svgs.len() >= 9, "{} charts", svgs.len());
+    let mut suppressed_checked = 0;
+    for svg_path in svgs {
+        let svg = std::fs::read_to_string(svg_path).unwrap();
+        let tree = leerwinst_report::parse_svg(&svg).unwrap();
+        let png = std::fs::read(svg_path.with_extension("png")).unwrap();
+        let (w, h) = png_size(&png).unwrap_or_else(|| panic!("{} PNG", svg_path.display()));
+        // PNG at 2x the SVG's size.
+        assert_eq!(
+            (w, h),
+            (
+                2 * tree.size().width() as u32,
+                2 * tree.size().height() as u32
+            )
+        );
+        let pdf = std::fs::read(svg_path.with_extension("pdf")).unwrap();
+        assert_eq!(pdf_pages(&pdf), 1, "{}", svg_path.display());
+        let text = pdf_unicode_text(&pdf);
+        // The title's letters are in the PDF as text (svg2pdf-style conversion can drop all
+        // labels silently when the font is not found).
+        let title = svg.split("<text").nth(1).unwrap_or("");
+        let title = &title[title.find('>').unwrap() + 1..title.find("</text>").unwrap()];
+        for c in title.chars().filter(|c| c.is_alphanumeric()) {
+            assert!(
+                text.contains(c),
+                "{}: '{c}' of '{title}' missing",
+                svg_path.display()
+            );
+        }
+        assert!(pdf_text_ops(&pdf) > 10, "{}", svg_path.display());
+        // A group marked "< N" in the chart's data is never drawn: its label is not in the SVG.
+        let csv = std::fs::read_to_string(svg_path.with_extension("csv")).unwrap();
+        let mut rdr = csv::Reader::from_reader(csv.as_bytes());
+        for r in rdr.records() {
+            let r = r.unwrap();
+            if !r.iter().any(|c| c.starts_with("< ")) {
+                continue;
+            }
+            // The row's group names: not numbers, flags, levels or school years.
+            let is_year = |c: &str| c.len() == 9 && c.as_bytes()[4] == b'-';
+            for label in r.iter().filter(|c| {
+                c.len() >= 3
+                    && !c.starts_with("< ")
+                    && c.parse::<f64>().is_err()
+                    && !["true", "false", "school", "class", "arm", "all"].contains(c)
+                    && !is_year(c)
+            }) {
+                suppressed_checked += 1;
+                assert!(
+                    !svg.contains(&format!(">{label}<")),
+                    "{} draws suppressed group {label}",
+                    svg_path.display()
+                );
+            }
+        }
+    }
+    if expect_suppressed {
+        // The check above must have had suppressed groups to test.
+        assert!(
+            suppressed_checked >= 10,
+            "{suppressed_checked} suppressed labels checked"
+        );
+    }
+    let review = files(&out.join("review"));
+    let pdfs: Vec<&PathBuf> = review
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    assert!(pdfs.len() >= 2, "board and at least one school: {pdfs:?}");
+    for pdf_path in pdfs {
+        let pdf = std::fs::read(pdf_path).unwrap();
+        let html = std::fs::read_to_string(pdf_path.with_extension("html")).unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>") && html.contains("</html>"));
+        assert!(
+            !html.contains("<script") && !html.contains(" src="),
+            "self-contained"
+        );
+        let pages = pdf_pages(&pdf);
+        assert!(pages >= 2, "{}: {pages} pages", pdf_path.display());
+        let text = pdf_unicode_text(&pdf);
+        for c in "Samenvatting Herkomst"
+            .chars()
+            .filter(|c| c.is_alphabetic())
+        {
+            assert!(text.contains(c), "{}: '{c}' missing", pdf_path.display());
+        }
+        assert!(html.contains("Samenvatting") && html.contains("Herkomst van de gegevens"));
+    }
+    let board = std::fs::read_to_string(out.join("review/bestuur.html")).unwrap();
+    for section in [
+        "Groei",
+        "Zelfregulatie",
+        "Effect van het programma",
+        "Wat dit niet laat zien",
+    ] {
+        assert!(board.contains(section), "board document lacks {section}");
+    }
+    // Charts are inlined, and the provenance table names the input files with checksums.
+    assert!(board.matches("<svg role=\"img\"").count() >= 9);
+    assert!(board.contains("toetsresultaten.csv ("));
 }
 
 #[test]

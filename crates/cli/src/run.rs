@@ -192,16 +192,24 @@ pub fn stages(
                 });
             }
             Stage::Report => {
-                let pb = progress::step("report: charts");
+                // The review documents cite run.json (sources, checksums, rejects): bring it up
+                // to date first.
+                write_run_json(&out, &mut rec, t_all)?;
+                let pb = progress::step("report: charts and review documents");
                 let s = leerwinst_report::run(&p, &out)?;
                 pb.finish_and_clear();
                 let secs = t.elapsed().as_secs_f64();
                 println!(
-                    "report     {secs:6.1} s  {} charts in {} ({} groups suppressed as n < {})",
+                    "report     {secs:6.1} s  {} charts (SVG, PNG, PDF) in {} ({} groups suppressed as n < {})",
                     s.charts.len(),
                     out.join("charts").display(),
                     s.suppressed.len(),
                     p.privacy.min_group_size
+                );
+                println!(
+                    "             {} review documents (PDF + HTML) in {}",
+                    s.documents.len(),
+                    out.join("review").display()
                 );
                 rec.report = Some(StageRecord {
                     seconds: secs,
@@ -212,7 +220,7 @@ pub fn stages(
     }
     write_run_json(&out, &mut rec, t_all)?;
     println!(
-        "outputs    {} (run.json, warehouse/, rejects/, indicators/, effects/, charts/)",
+        "outputs    {} (run.json, warehouse/, rejects/, indicators/, effects/, charts/, review/)",
         out.display()
     );
     Ok(ExitCode::SUCCESS)

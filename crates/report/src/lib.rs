@@ -1,12 +1,18 @@
-//! Report: charts from a run's Parquet outputs.
+//! Report: charts and the review documents from a run's Parquet outputs.
 //!
 //! Charts are SVG with their data as CSV beside them, drawn with plotters and a bundled font
 //! (DejaVu Sans, registered from bytes, so text metrics are the same on every machine and no
 //! system font is needed), the Okabe-Ito colour-blind-safe palette, and labels in the pipeline's
 //! language. Groups smaller than the pipeline's `min_group_size` are never drawn: they are listed
-//! as "n < N" instead. Reads only Parquet, so `leerwinst report` re-renders without recomputing.
+//! as "n < N" instead. Every chart is written as SVG, PNG and PDF. The review documents (one for
+//! the board, one per school; PDF and self-contained HTML) go to `review/`. Reads only the run's
+//! outputs (Parquet, run.json, rejects), so `leerwinst report` re-renders without recomputing.
 
 mod charts;
+pub mod document;
+mod fonts;
+pub mod inspect;
+mod render;
 mod text;
 
 use std::path::Path;
@@ -16,20 +22,27 @@ use leerwinst_core::{Result, Table};
 use leerwinst_store::read_table;
 use serde::Serialize;
 
-pub use charts::{FONT_FAMILY, register_font};
+use charts::Split;
+use charts::growth::{self as growth_charts, GrowthRows};
+
+pub use fonts::{FONT_FAMILY, register_font};
+pub use render::{parse_svg, svg_to_png, svgs_to_pdf};
 
 /// What report did.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportSummary {
-    /// Charts written (SVG files).
+    /// Charts written (SVG files; PNG and PDF beside each).
     pub charts: Vec<String>,
+    /// Review documents written (PDF; HTML beside each).
+    pub documents: Vec<String>,
     /// Groups suppressed for being smaller than the minimum size, per chart.
     pub suppressed: Vec<String>,
     /// All files written.
     pub outputs: Vec<String>,
 }
 
-/// Renders the charts of the run in `out` into `out/charts/`.
+/// Renders the charts of the run in `out` into `out/charts/` and the review documents into
+/// `out/review/`.
 pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
     register_font();
     let dir = out.join("charts");
@@ -38,23 +51,115 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
     let min_n = p.privacy.min_group_size;
     let mut summary = ReportSummary {
         charts: vec![],
+        documents: vec![],
         suppressed: vec![],
         outputs: vec![],
     };
 
     let effects = read_table(&out.join("effects/effects.parquet"), Table::Effects)?;
-    charts::effect_by_tercile(&effects, &dir, &t, &mut summary)?;
     charts::effect_forest(&effects, &dir, &t, min_n, &mut summary)?;
+    for split in [Split::SrlTercile, Split::BaselineQuintile] {
+        charts::effect_by_subgroup(&effects, split, &dir, &t, &mut summary)?;
+    }
     let growth = read_table(&out.join("indicators/growth.parquet"), Table::Growth)?;
-    charts::growth_by_school(
-        &growth,
-        &dir,
-        &t,
-        min_n,
-        p.compare.window.as_str(),
-        &mut summary,
-    )?;
+    let window = p.compare.window.as_str();
+    charts::growth_by_school(&growth, &dir, &t, min_n, window, &mut summary)?;
+    let rows = GrowthRows::of(&growth, window);
+    growth_charts::growth_distribution(&rows, None, &dir, &t, min_n, &mut summary)?;
+    growth_charts::status_growth(&rows, &dir, &t, min_n, &mut summary)?;
+    let trend = GrowthRows::of(&growth, &growth_charts::trend_window(&growth, window));
+    growth_charts::growth_trend(&trend, &dir, &t, min_n, &mut summary)?;
     let srl = read_table(&out.join("indicators/srl.parquet"), Table::Srl)?;
     charts::srl_profile(&srl, &dir, &t, min_n, &mut summary)?;
+    charts::srl::srl_vs_growth(&srl, &rows, &dir, &t, min_n, &mut summary)?;
+
+    let groups = read_table(
+        &out.join("indicators/group_growth.parquet"),
+        Table::GroupGrowth,
+    )?;
+    let run_json: serde_json::Value = std::fs::read_to_string(out.join("run.json"))
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(serde_json::Value::Null);
+    let mut svgs = std::collections::BTreeMap::new();
+    for c in &summary.charts {
+        let path = Path::new(c);
+        // A chart with nothing drawn (every group suppressed, or no estimates) stays out of the
+        // documents: an empty panel says nothing.
+        if let (Some(stem), Ok(svg)) = (path.file_stem(), std::fs::read_to_string(path))
+            && draws_something(&path.with_extension("csv"))
+        {
+            svgs.insert(stem.to_string_lossy().into_owned(), svg);
+        }
+    }
+    let inputs = document::Inputs {
+        t: &t,
+        pipeline: &p.pipeline.name,
+        design: p.compare.design,
+        min_n,
+        run: &run_json,
+        rejects: &out.join("rejects"),
+        growth: &rows,
+        groups: &groups,
+        srl: &srl,
+        effects: &effects,
+        charts: &svgs,
+    };
+    // Both folders hold only what this function writes: clear them so a school that no longer
+    // qualifies leaves no stale document or chart behind.
+    let review = out.join("review");
+    for d in [&review, &dir.join("schools")] {
+        if d.exists() {
+            std::fs::remove_dir_all(d).map_err(|e| leerwinst_core::Error::io(d, e))?;
+        }
+    }
+    std::fs::create_dir_all(&review).map_err(|e| leerwinst_core::Error::io(&review, e))?;
+    let board_name = t.t("bestuur", "board");
+    write_document(&document::board(&inputs), &review, board_name, &mut summary)?;
+    for key in document::schools_with_documents(&rows, min_n) {
+        let sdir = dir.join("schools").join(&key);
+        std::fs::create_dir_all(&sdir).map_err(|e| leerwinst_core::Error::io(&sdir, e))?;
+        let drawn =
+            growth_charts::growth_distribution(&rows, Some(&key), &sdir, &t, min_n, &mut summary)?;
+        let class_chart = if drawn > 0 {
+            std::fs::read_to_string(sdir.join("growth_distribution.svg")).ok()
+        } else {
+            None
+        };
+        let doc = document::school(&inputs, &key, class_chart.as_deref());
+        write_document(&doc, &review, &format!("school-{key}"), &mut summary)?;
+    }
     Ok(summary)
+}
+
+/// Writes `<name>.pdf` and `<name>.html` of a document into `dir`.
+fn write_document(
+    doc: &document::Doc,
+    dir: &Path,
+    name: &str,
+    summary: &mut ReportSummary,
+) -> Result<()> {
+    let pdf = dir.join(format!("{name}.pdf"));
+    let html = dir.join(format!("{name}.html"));
+    let bytes = document::to_pdf(doc).map_err(|message| leerwinst_core::Error::Storage {
+        path: pdf.clone(),
+        message,
+    })?;
+    leerwinst_store::write_atomic(&pdf, &bytes)?;
+    leerwinst_store::write_atomic(&html, document::to_html(doc).as_bytes())?;
+    summary.documents.push(pdf.display().to_string());
+    summary
+        .outputs
+        .extend([pdf.display().to_string(), html.display().to_string()]);
+    Ok(())
+}
+
+/// Whether a chart's data file has a row that is drawn (not marked "< N" as suppressed).
+fn draws_something(csv_path: &Path) -> bool {
+    let Ok(mut rd) = csv::Reader::from_path(csv_path) else {
+        return false;
+    };
+    rd.records()
+        .flatten()
+        .any(|r| !r.iter().any(|c| c.starts_with("< ")))
 }

@@ -15,6 +15,14 @@ impl Texts {
         Texts { lang }
     }
 
+    /// The language's BCP 47 code ("nl" or "en").
+    pub fn code(&self) -> &'static str {
+        match self.lang {
+            Language::Nl => "nl",
+            Language::En => "en",
+        }
+    }
+
     /// Picks the Dutch or English text.
     pub fn t<'a>(&self, nl: &'a str, en: &'a str) -> &'a str {
         match self.lang {

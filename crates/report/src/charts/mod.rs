@@ -1,4 +1,8 @@
-//! The chart builders. Each writes `<name>.svg` and `<name>.csv` (the data drawn).
+//! The chart builders. Each writes `<name>.svg`, `.png` and `.pdf`, and `<name>.csv` (the data
+//! drawn).
+
+pub mod growth;
+pub mod srl;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -8,23 +12,10 @@ use leerwinst_stats::describe::mean_sd;
 use leerwinst_store::{Frame, opt, opt_str};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
-use plotters::style::FontStyle;
 
-use crate::ReportSummary;
+use crate::fonts::FONT_FAMILY;
 use crate::text::Texts;
-
-/// Family name of the bundled font; every text element names it.
-pub const FONT_FAMILY: &str = "DejaVu Sans";
-static FONT: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
-
-/// Registers the bundled font with plotters (idempotent).
-pub fn register_font() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT)
-            .unwrap_or_else(|_| panic!("bundled font is valid"));
-    });
-}
+use crate::{ReportSummary, render};
 
 /// Okabe-Ito palette (colour-blind safe).
 pub const PALETTE: [RGBColor; 7] = [
@@ -36,13 +27,13 @@ pub const PALETTE: [RGBColor; 7] = [
     RGBColor(213, 94, 0),    // vermillion
     RGBColor(240, 228, 66),  // yellow
 ];
-const GREY: RGBColor = RGBColor(110, 110, 110);
-const LIGHT: RGBColor = RGBColor(235, 235, 235);
+pub(crate) const GREY: RGBColor = RGBColor(110, 110, 110);
+pub(crate) const LIGHT: RGBColor = RGBColor(235, 235, 235);
 
 type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Draws the series legend in the house style.
-fn legend<'a, 'b: 'a>(
+pub(crate) fn legend<'a, 'b: 'a>(
     chart: &mut Chart<'a, 'b>,
     position: SeriesLabelPosition,
     path: &Path,
@@ -57,22 +48,80 @@ fn legend<'a, 'b: 'a>(
         .map_err(|e| chart_err(path, e))
 }
 
-/// Records a chart and its data file in the summary.
-fn record(summary: &mut ReportSummary, svg: &Path, csv: &Path) {
-    summary.charts.push(svg.display().to_string());
-    summary
-        .outputs
-        .extend([svg.display().to_string(), csv.display().to_string()]);
+/// A legend entry's mark.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Mark {
+    /// A filled box in a colour with an opacity.
+    Box(RGBColor, f64),
 }
 
-fn chart_err(path: &Path, e: impl std::fmt::Display) -> Error {
+/// Draws a legend as one row of entries at pixel `(x, y)` of the whole chart, outside the
+/// plotting area, so it never hides data.
+pub(crate) fn legend_strip(
+    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    items: &[(Mark, &str)],
+    (x, y): (i32, i32),
+    path: &Path,
+) -> Result<()> {
+    let mut x = x;
+    for (mark, label) in items {
+        match *mark {
+            Mark::Box(c, a) => root
+                .draw(&Rectangle::new(
+                    [(x, y - 7), (x + 18, y + 7)],
+                    c.mix(a).filled(),
+                ))
+                .map_err(|e| chart_err(path, e))?,
+        }
+        root.draw(&Text::new(label.to_string(), (x + 26, y - 8), font(14)))
+            .map_err(|e| chart_err(path, e))?;
+        x += 26 + 8 * label.chars().count() as i32 + 30;
+    }
+    Ok(())
+}
+
+/// Axis label of a percentile (0-100): whole numbers.
+pub(crate) fn pct_tick(v: &f64) -> String {
+    format!("{v:.0}")
+}
+
+/// Writes a chart's SVG and, from it, its PNG (2x, 192 dpi) and PDF beside it, and records the
+/// chart and its data file in the summary.
+pub(crate) fn record(
+    summary: &mut ReportSummary,
+    t: &Texts,
+    path: &Path,
+    svg: &str,
+    csv: &Path,
+) -> Result<()> {
+    leerwinst_store::write_atomic(path, svg.as_bytes())?;
+    let png = path.with_extension("png");
+    let pdf = path.with_extension("pdf");
+    let bytes = render::svg_to_png(svg, 2.0).map_err(|e| chart_err(&png, e))?;
+    leerwinst_store::write_atomic(&png, &bytes)?;
+    let title = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let bytes = render::svgs_to_pdf(&[svg], &title, t.code()).map_err(|e| chart_err(&pdf, e))?;
+    leerwinst_store::write_atomic(&pdf, &bytes)?;
+    summary.charts.push(path.display().to_string());
+    summary.outputs.extend(
+        [path, png.as_path(), pdf.as_path(), csv]
+            .iter()
+            .map(|p| p.display().to_string()),
+    );
+    Ok(())
+}
+
+pub(crate) fn chart_err(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Storage {
         path: path.to_path_buf(),
         message: format!("drawing failed: {e}"),
     }
 }
 
-fn write_csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+pub(crate) fn write_csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| chart_err(path, e);
     w.write_record(header).map_err(err)?;
@@ -87,7 +136,7 @@ fn fmt(v: f64) -> String {
     format!("{v:.4}")
 }
 
-fn font(size: u32) -> TextStyle<'static> {
+pub(crate) fn font(size: u32) -> TextStyle<'static> {
     (FONT_FAMILY, size).into_font().color(&BLACK)
 }
 
@@ -103,14 +152,58 @@ fn range_with_margin(lo: f64, hi: f64) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-/// Effect of the programme by self-regulation tercile, per subject: estimate and 95% CI.
-pub fn effect_by_tercile(
+/// The subgroups the effect charts split by: "does it work for all pupils?"
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    /// Self-regulation tercile (1-3).
+    SrlTercile,
+    /// Baseline-score quintile (1-5).
+    BaselineQuintile,
+}
+
+impl Split {
+    /// The effects table's `subgroup` value.
+    fn subgroup(self) -> &'static str {
+        match self {
+            Split::SrlTercile => "srl_tercile",
+            Split::BaselineQuintile => "baseline_quintile",
+        }
+    }
+
+    fn levels(self) -> i32 {
+        match self {
+            Split::SrlTercile => 3,
+            Split::BaselineQuintile => 5,
+        }
+    }
+
+    fn label(self, t: &Texts, level: i32) -> String {
+        match self {
+            Split::SrlTercile => t.tercile(level).to_string(),
+            Split::BaselineQuintile => match level {
+                1 => format!("1 ({})", t.t("laagste", "lowest")),
+                5 => format!("5 ({})", t.t("hoogste", "highest")),
+                l => l.to_string(),
+            },
+        }
+    }
+}
+
+/// Effect of the programme per subgroup level (self-regulation tercile or baseline quintile),
+/// per subject: estimate and 95% CI.
+pub fn effect_by_subgroup(
     effects: &Frame,
+    split: Split,
     dir: &Path,
     t: &Texts,
     summary: &mut ReportSummary,
 ) -> Result<()> {
-    let name = "effect_by_srl_tercile";
+    let name = match split {
+        Split::SrlTercile => "effect_by_srl_tercile",
+        Split::BaselineQuintile => "effect_by_baseline_quintile",
+    };
+    let levels = split.levels();
+    let top = levels as f64 - 0.5;
     let (sg, lv, su, est, lo, hi, n1, n0) = (
         effects.str("subgroup"),
         effects.str("level"),
@@ -124,7 +217,7 @@ pub fn effect_by_tercile(
     let mut by_subject: BTreeMap<String, Vec<(i32, f64, f64, f64)>> = BTreeMap::new();
     let mut csv_rows = Vec::new();
     for i in 0..effects.len() {
-        if sg.value(i) != "srl_tercile" {
+        if sg.value(i) != split.subgroup() {
             continue;
         }
         let (Some(e), Some(l), Some(h), Ok(level)) = (
@@ -153,7 +246,7 @@ pub fn effect_by_tercile(
         &dir.join(format!("{name}.csv")),
         &[
             "subject",
-            "srl_tercile",
+            split.subgroup(),
             "estimate",
             "ci_low",
             "ci_high",
@@ -173,21 +266,28 @@ pub fn effect_by_tercile(
         .fold((0.0f64, 0.0f64), |(a, b), r| (a.min(r.2), b.max(r.3)));
     let (ymin, ymax) = range_with_margin(ymin, ymax);
     let path = dir.join(format!("{name}.svg"));
+    let mut svg = String::new();
     {
-        let root = SVGBackend::new(&path, (900, 560)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (900, 560)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| chart_err(&path, e))?;
         let mut chart = ChartBuilder::on(&root)
             .caption(
-                t.t(
-                    "Effect van het programma naar zelfregulatie",
-                    "Programme effect by self-regulation",
-                ),
+                match split {
+                    Split::SrlTercile => t.t(
+                        "Effect van het programma naar zelfregulatie",
+                        "Programme effect by self-regulation",
+                    ),
+                    Split::BaselineQuintile => t.t(
+                        "Effect van het programma naar beginniveau",
+                        "Programme effect by starting level",
+                    ),
+                },
                 font(22),
             )
             .margin(18)
             .x_label_area_size(58)
             .y_label_area_size(70)
-            .build_cartesian_2d(-0.5f64..2.5f64, ymin..ymax)
+            .build_cartesian_2d(-0.5f64..top, ymin..ymax)
             .map_err(|e| chart_err(&path, e))?;
         chart
             .configure_mesh()
@@ -195,12 +295,18 @@ pub fn effect_by_tercile(
             .axis_desc_style(font(15))
             .light_line_style(LIGHT)
             .disable_x_mesh()
-            .x_labels(3)
-            .x_label_formatter(&|x| t.tercile(x.round() as i32 + 1).to_string())
-            .x_desc(t.t(
-                "Zelfregulatie-tercile (gemeten in het jaar vóór het programma)",
-                "Self-regulation tercile (measured the year before the programme)",
-            ))
+            .x_labels(levels as usize)
+            .x_label_formatter(&|x| split.label(t, x.round() as i32 + 1))
+            .x_desc(match split {
+                Split::SrlTercile => t.t(
+                    "Zelfregulatie-tercile (gemeten in het jaar vóór het programma)",
+                    "Self-regulation tercile (measured the year before the programme)",
+                ),
+                Split::BaselineQuintile => t.t(
+                    "Kwintiel van de beginscore binnen jaargroep en vak",
+                    "Quintile of the starting score within grade and subject",
+                ),
+            })
             .y_desc(t.t(
                 "Effect op de eindscore (SD), 95%-BI",
                 "Effect on the end score (SD), 95% CI",
@@ -210,7 +316,7 @@ pub fn effect_by_tercile(
             .map_err(|e| chart_err(&path, e))?;
         chart
             .draw_series(std::iter::once(PathElement::new(
-                vec![(-0.5, 0.0), (2.5, 0.0)],
+                vec![(-0.5, 0.0), (top, 0.0)],
                 GREY.stroke_width(1),
             )))
             .map_err(|e| chart_err(&path, e))?;
@@ -240,7 +346,7 @@ pub fn effect_by_tercile(
         legend(&mut chart, SeriesLabelPosition::UpperLeft, &path)?;
         root.present().map_err(|e| chart_err(&path, e))?;
     }
-    record(summary, &path, &dir.join(format!("{name}.csv")));
+    record(summary, t, &path, &svg, &dir.join(format!("{name}.csv")))?;
     Ok(())
 }
 
@@ -344,6 +450,7 @@ pub fn growth_by_school(
         &csv_rows,
     )?;
     let path = dir.join(format!("{name}.svg"));
+    let mut svg = String::new();
     let n = shown.len().max(1);
     let (xmin, xmax) = shown
         .iter()
@@ -356,7 +463,7 @@ pub fn growth_by_school(
     };
     {
         let height = 160 + 34 * n as u32;
-        let root = SVGBackend::new(&path, (900, height)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (900, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| chart_err(&path, e))?;
         let title = format!(
             "{} ({window}, {latest})",
@@ -419,7 +526,7 @@ pub fn growth_by_school(
         suppression_note(&root, t, suppressed, min_n, height, &path)?;
         root.present().map_err(|e| chart_err(&path, e))?;
     }
-    record(summary, &path, &dir.join(format!("{name}.csv")));
+    record(summary, t, &path, &svg, &dir.join(format!("{name}.csv")))?;
     Ok(())
 }
 
@@ -549,9 +656,10 @@ pub fn effect_forest(
         .fold((0.0f64, 0.0f64), |(a, b), r| (a.min(r.2), b.max(r.3)));
     let (xmin, xmax) = range_with_margin(xmin, xmax);
     let path = dir.join(format!("{name}.svg"));
+    let mut svg = String::new();
     {
         let height = 170 + 34 * n as u32;
-        let root = SVGBackend::new(&path, (900, height)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (900, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| chart_err(&path, e))?;
         let mut chart = ChartBuilder::on(&root)
             .caption(
@@ -605,7 +713,7 @@ pub fn effect_forest(
         suppression_note(&root, t, suppressed, min_n, height, &path)?;
         root.present().map_err(|e| chart_err(&path, e))?;
     }
-    record(summary, &path, &dir.join(format!("{name}.csv")));
+    record(summary, t, &path, &svg, &dir.join(format!("{name}.csv")))?;
     Ok(())
 }
 
@@ -690,6 +798,7 @@ pub fn srl_profile(
         &csv_rows,
     )?;
     let path = dir.join(format!("{name}.svg"));
+    let mut svg = String::new();
     let (lo, hi) = means
         .iter()
         .flatten()
@@ -698,7 +807,7 @@ pub fn srl_profile(
     let (lo, hi) = range_with_margin(lo, hi);
     let hi = hi + 0.35 * (hi - lo); // room for the legend above the bars
     {
-        let root = SVGBackend::new(&path, (900, 560)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (900, 560)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| chart_err(&path, e))?;
         let mut chart = ChartBuilder::on(&root)
             .caption(
@@ -757,7 +866,7 @@ pub fn srl_profile(
         legend(&mut chart, SeriesLabelPosition::UpperLeft, &path)?;
         root.present().map_err(|e| chart_err(&path, e))?;
     }
-    record(summary, &path, &dir.join(format!("{name}.csv")));
+    record(summary, t, &path, &svg, &dir.join(format!("{name}.csv")))?;
     Ok(())
 }
 
@@ -818,11 +927,12 @@ mod tests {
 
     #[test]
     fn small_schools_are_suppressed_and_labelled_never_drawn() {
-        register_font();
+        crate::register_font();
         let dir = tempfile::tempdir().unwrap();
         let g = growth(&[("12AB", true, 12), ("34CD", false, 11), ("56EF", false, 4)]);
         let mut summary = ReportSummary {
             charts: vec![],
+            documents: vec![],
             suppressed: vec![],
             outputs: vec![],
         };
@@ -854,7 +964,7 @@ mod tests {
 
     #[test]
     fn forest_draws_schools_and_pooled_and_never_a_small_school() {
-        register_font();
+        crate::register_font();
         let dir = tempfile::tempdir().unwrap();
         // (subgroup, level, n_treated, estimate)
         let rows = [
@@ -891,6 +1001,7 @@ mod tests {
         };
         let mut summary = ReportSummary {
             charts: vec![],
+            documents: vec![],
             suppressed: vec![],
             outputs: vec![],
         };

@@ -1,0 +1,232 @@
+//! Self-regulation against growth: does growth rise with self-regulation, and does the
+//! programme add more for self-regulated pupils?
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use leerwinst_core::Result;
+use leerwinst_stats::describe::mean_sd;
+use leerwinst_store::{Frame, opt};
+use plotters::prelude::*;
+
+use super::growth::GrowthRows;
+use super::{GREY, LIGHT, PALETTE, chart_err, font, legend, record, write_csv};
+use crate::ReportSummary;
+use crate::text::Texts;
+
+/// Mean growth percentile (95% CI) per quintile of the SRL index of the same school year, for
+/// programme and comparison pupils side by side; latest year of the window. A quintile-arm cell
+/// with fewer than `min_n` pupils is not drawn.
+pub fn srl_vs_growth(
+    srl: &Frame,
+    rows: &GrowthRows,
+    dir: &Path,
+    t: &Texts,
+    min_n: usize,
+    summary: &mut ReportSummary,
+) -> Result<()> {
+    let name = "srl_vs_growth";
+    let (pupil, year, index) = (
+        srl.str("pupil_key"),
+        srl.str("school_year"),
+        srl.f64("srl_index"),
+    );
+    let mut srl_of: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+    for i in 0..srl.len() {
+        if let Some(v) = opt(index, i) {
+            srl_of.insert((pupil.value(i), year.value(i)), v);
+        }
+    }
+    // (srl index, growth, programme, pupil) of the latest year.
+    let mut joined: Vec<(f64, f64, bool, &str)> = rows
+        .rows
+        .iter()
+        .filter(|r| r.year == rows.latest)
+        .filter_map(|r| {
+            let s = *srl_of.get(&(r.pupil.as_str(), r.year.as_str()))?;
+            Some((s, r.growth?, r.programme, r.pupil.as_str()))
+        })
+        .collect();
+    joined.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Quintiles of the joined pupils' index: position-based, ties kept together.
+    let n = joined.len();
+    let quintile_of = |k: usize| ((k * 5) / n.max(1)) as i32 + 1;
+    // (quintile, programme) -> (growth values, pupils)
+    type Cells<'a> = BTreeMap<(i32, bool), (Vec<f64>, BTreeSet<&'a str>)>;
+    let mut cells = Cells::new();
+    let mut bounds: BTreeMap<i32, (f64, f64)> = BTreeMap::new();
+    let mut q_prev = 1;
+    for (k, &(s, g, prog, p)) in joined.iter().enumerate() {
+        let mut q = quintile_of(k);
+        // A tie with the previous pupil stays in the previous pupil's quintile.
+        if k > 0 && joined[k - 1].0 == s {
+            q = q_prev;
+        }
+        q_prev = q;
+        let e = cells.entry((q, prog)).or_default();
+        e.0.push(g);
+        e.1.insert(p);
+        let b = bounds.entry(q).or_insert((s, s));
+        b.1 = s;
+    }
+    let mut drawn: Vec<(i32, bool, f64, f64, f64)> = vec![];
+    let mut csv_rows = vec![];
+    let mut suppressed = 0;
+    for (&(q, prog), (g, pupils)) in &cells {
+        let (lo_s, hi_s) = bounds[&q];
+        let mut row = vec![
+            q.to_string(),
+            format!("{lo_s:.3}"),
+            format!("{hi_s:.3}"),
+            prog.to_string(),
+        ];
+        if pupils.len() < min_n {
+            suppressed += 1;
+            summary.suppressed.push(format!(
+                "{name}: srl quintile {q}, programme={prog} (n < {min_n})"
+            ));
+            row.extend([
+                format!("< {min_n}"),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        } else {
+            let (m, sd) = mean_sd(g);
+            let half = 1.96 * sd / (g.len() as f64).sqrt();
+            drawn.push((q, prog, m, m - half, m + half));
+            row.extend([
+                pupils.len().to_string(),
+                format!("{m:.2}"),
+                format!("{:.2}", m - half),
+                format!("{:.2}", m + half),
+            ]);
+        }
+        csv_rows.push(row);
+    }
+    let csv = dir.join(format!("{name}.csv"));
+    write_csv(
+        &csv,
+        &[
+            "srl_quintile",
+            "srl_index_from",
+            "srl_index_to",
+            "programme",
+            "pupils",
+            &format!("mean_{}", rows.measure.code()),
+            "ci_low",
+            "ci_high",
+        ],
+        &csv_rows,
+    )?;
+    let path = dir.join(format!("{name}.svg"));
+    let mut svg = String::new();
+    {
+        let height = 560;
+        let root = SVGBackend::with_string(&mut svg, (900, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| chart_err(&path, e))?;
+        let (lo, hi) = drawn
+            .iter()
+            .fold((40.0f64, 60.0f64), |(a, b), d| (a.min(d.3), b.max(d.4)));
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                format!(
+                    "{} ({})",
+                    t.t("Zelfregulatie en groei", "Self-regulation and growth"),
+                    rows.latest
+                ),
+                font(22),
+            )
+            .margin(18)
+            .margin_bottom(34)
+            .x_label_area_size(58)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0.5f64..5.5f64, (lo - 5.0).max(0.0)..(hi + 5.0).min(100.0))
+            .map_err(|e| chart_err(&path, e))?;
+        chart
+            .configure_mesh()
+            .label_style(font(14))
+            .axis_desc_style(font(15))
+            .light_line_style(LIGHT)
+            .disable_x_mesh()
+            .x_labels(5)
+            .x_label_formatter(&|x| match x.round() as i32 {
+                1 => format!("1 ({})", t.t("laagste", "lowest")),
+                5 => format!("5 ({})", t.t("hoogste", "highest")),
+                q => q.to_string(),
+            })
+            .x_desc(t.t(
+                "Kwintiel van de zelfregulatie-index (zelfde schooljaar)",
+                "Quintile of the self-regulation index (same school year)",
+            ))
+            .y_desc(format!(
+                "{}, 95%-{}",
+                t.t("Gemiddeld groeipercentiel", "Mean growth percentile"),
+                t.t("BI", "CI")
+            ))
+            .draw()
+            .map_err(|e| chart_err(&path, e))?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(0.5, 50.0), (5.5, 50.0)],
+                GREY.stroke_width(1),
+            )))
+            .map_err(|e| chart_err(&path, e))?;
+        for (arm, dx, color, label) in [
+            (
+                true,
+                0.1,
+                PALETTE[1],
+                t.t("programmaschool", "programme school"),
+            ),
+            (
+                false,
+                -0.1,
+                PALETTE[0],
+                t.t("vergelijkingsschool", "comparison school"),
+            ),
+        ] {
+            let pts: Vec<_> = drawn.iter().filter(|d| d.1 == arm).collect();
+            chart
+                .draw_series(pts.iter().map(|d| {
+                    let x = d.0 as f64 + dx;
+                    PathElement::new(vec![(x, d.3), (x, d.4)], color.stroke_width(2))
+                }))
+                .map_err(|e| chart_err(&path, e))?;
+            chart
+                .draw_series(LineSeries::new(
+                    pts.iter().map(|d| (d.0 as f64 + dx, d.2)),
+                    color.stroke_width(1),
+                ))
+                .map_err(|e| chart_err(&path, e))?;
+            chart
+                .draw_series(
+                    pts.iter()
+                        .map(|d| Circle::new((d.0 as f64 + dx, d.2), 6, color.filled())),
+                )
+                .map_err(|e| chart_err(&path, e))?
+                .label(label)
+                .legend(move |(x, y)| Circle::new((x + 8, y), 6, color.filled()));
+        }
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, &path)?;
+        let mut foot = format!(
+            "{} {}",
+            t.t("Groeimaat:", "Growth measure:"),
+            rows.measure.label(t)
+        );
+        if suppressed > 0 {
+            foot.push_str(&format!(
+                ". {} {suppressed} (n < {min_n})",
+                t.t("Niet getoond (cellen):", "Not shown (cells):")
+            ));
+        }
+        root.draw(&Text::new(
+            foot,
+            (20, height as i32 - 24),
+            font(13).color(&GREY),
+        ))
+        .map_err(|e| chart_err(&path, e))?;
+        root.present().map_err(|e| chart_err(&path, e))?;
+    }
+    record(summary, t, &path, &svg, &csv)
+}
