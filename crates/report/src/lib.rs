@@ -71,6 +71,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
     growth_charts::growth_trend(&trend, &dir, &t, min_n, &mut summary)?;
     let srl = read_table(&out.join("indicators/srl.parquet"), Table::Srl)?;
     charts::srl_profile(&srl, &dir, &t, min_n, &mut summary)?;
+    charts::srl::srl_by_school(&srl, &dir, &t, min_n, &mut summary)?;
     charts::srl::srl_vs_growth(&srl, &rows, &dir, &t, min_n, &mut summary)?;
 
     let groups = read_table(

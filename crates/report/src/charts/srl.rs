@@ -12,6 +12,7 @@ use plotters::prelude::*;
 use super::growth::GrowthRows;
 use super::{GREY, LIGHT, PALETTE, chart_err, font, legend, record, write_csv};
 use crate::ReportSummary;
+use crate::fonts::FONT_FAMILY;
 use crate::text::Texts;
 
 /// Mean growth percentile (95% CI) per quintile of the SRL index of the same school year, for
@@ -227,6 +228,231 @@ pub fn srl_vs_growth(
         ))
         .map_err(|e| chart_err(&path, e))?;
         root.present().map_err(|e| chart_err(&path, e))?;
+    }
+    record(summary, t, &path, &svg, &csv)
+}
+
+/// The indicators of the per-school profile, with their labels.
+fn profile_indicators(t: &Texts) -> [(&'static str, &str); 6] {
+    [
+        ("weekday_regularity", t.t("regelmaat", "regularity")),
+        ("plan_kept_share", t.t("planning gehaald", "plans kept")),
+        ("on_time_share", t.t("op tijd af", "on time")),
+        (
+            "help_after_error_share",
+            t.t("hulp na fout", "help after error"),
+        ),
+        ("persistence_share", t.t("doorzetten", "persistence")),
+        ("srl_index", t.t("index", "index")),
+    ]
+}
+
+/// Diverging blue (below) - white - orange (above) for a z-score, saturating at |z| = 1.
+fn diverging(z: f64) -> RGBColor {
+    let a = z.clamp(-1.0, 1.0).abs();
+    let (r, g, b) = if z < 0.0 {
+        (0.0, 114.0, 178.0)
+    } else {
+        (230.0, 159.0, 0.0)
+    };
+    let mix = |c: f64| (255.0 + (c - 255.0) * a * 0.85).round() as u8;
+    RGBColor(mix(r), mix(g), mix(b))
+}
+
+/// Self-regulation profile per school: the mean z-score of each indicator (standardised over all
+/// pupils of the latest year) and of the index, as a heat map with the values written in. Schools
+/// with fewer than `min_n` pupils with an index are left out and counted.
+pub fn srl_by_school(
+    srl: &Frame,
+    dir: &Path,
+    t: &Texts,
+    min_n: usize,
+    summary: &mut ReportSummary,
+) -> Result<()> {
+    let name = "srl_profile_by_school";
+    let (year, school, index) = (
+        srl.str("school_year"),
+        srl.str("school_key"),
+        srl.f64("srl_index"),
+    );
+    let latest = (0..srl.len())
+        .map(|i| year.value(i))
+        .max()
+        .unwrap_or("")
+        .to_string();
+    let rows: Vec<usize> = (0..srl.len())
+        .filter(|&i| year.value(i) == latest)
+        .collect();
+    let indicators = profile_indicators(t);
+    let mut pupils: BTreeMap<&str, usize> = BTreeMap::new();
+    for &i in &rows {
+        if opt(index, i).is_some() {
+            *pupils.entry(school.value(i)).or_default() += 1;
+        }
+    }
+    let shown: Vec<&str> = pupils
+        .iter()
+        .filter(|(_, n)| **n >= min_n)
+        .map(|(s, _)| *s)
+        .collect();
+    let suppressed: Vec<&str> = pupils
+        .iter()
+        .filter(|(_, n)| **n < min_n)
+        .map(|(s, _)| *s)
+        .collect();
+    // cell[school][indicator] = mean z
+    let mut cell = vec![vec![f64::NAN; indicators.len()]; shown.len()];
+    for (j, (col, _)) in indicators.iter().enumerate() {
+        let a = srl.f64(col);
+        let vals: Vec<f64> = rows.iter().filter_map(|&i| opt(a, i)).collect();
+        if vals.len() < 2 {
+            continue;
+        }
+        let (m, sd) = mean_sd(&vals);
+        if sd <= 0.0 {
+            continue;
+        }
+        for (k, s) in shown.iter().enumerate() {
+            let zs: Vec<f64> = rows
+                .iter()
+                .filter(|&&i| school.value(i) == *s && opt(index, i).is_some())
+                .filter_map(|&i| opt(a, i))
+                .map(|v| (v - m) / sd)
+                .collect();
+            if !zs.is_empty() {
+                cell[k][j] = zs.iter().sum::<f64>() / zs.len() as f64;
+            }
+        }
+    }
+    let mut csv_rows = vec![];
+    for (k, s) in shown.iter().enumerate() {
+        for (j, (col, _)) in indicators.iter().enumerate() {
+            csv_rows.push(vec![
+                latest.clone(),
+                s.to_string(),
+                pupils[s].to_string(),
+                col.to_string(),
+                if cell[k][j].is_finite() {
+                    format!("{:.3}", cell[k][j])
+                } else {
+                    String::new()
+                },
+            ]);
+        }
+    }
+    for s in &suppressed {
+        summary
+            .suppressed
+            .push(format!("{name}: school {s} (n < {min_n})"));
+        csv_rows.push(vec![
+            latest.clone(),
+            s.to_string(),
+            format!("< {min_n}"),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    let csv = dir.join(format!("{name}.csv"));
+    write_csv(
+        &csv,
+        &["school_year", "school", "pupils", "indicator", "mean_z"],
+        &csv_rows,
+    )?;
+    let path = dir.join(format!("{name}.svg"));
+    let mut svg = String::new();
+    {
+        let (left, top, cw, ch) = (150i32, 110i32, 110i32, 34i32);
+        let width = (left + cw * indicators.len() as i32 + 30) as u32;
+        let height = (top + ch * shown.len().max(1) as i32 + 70) as u32;
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| chart_err(&path, e))?;
+        let err = |e| chart_err(&path, e);
+        let title = format!(
+            "{} ({latest})",
+            t.t(
+                "Zelfregulatieprofiel per school",
+                "Self-regulation profile per school"
+            )
+        );
+        root.draw(&Text::new(
+            title,
+            (width as i32 / 2, 18),
+            font(22).pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Top,
+            )),
+        ))
+        .map_err(err)?;
+        let center = plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Center,
+        );
+        for (j, (_, label)) in indicators.iter().enumerate() {
+            let x = left + cw * j as i32 + cw / 2;
+            root.draw(&Text::new(
+                label.to_string(),
+                (x, top - 18),
+                font(13).pos(center),
+            ))
+            .map_err(err)?;
+        }
+        for (k, s) in shown.iter().enumerate() {
+            let y = top + ch * k as i32;
+            root.draw(&Text::new(
+                format!("{s} (n = {})", pupils[s]),
+                (left - 10, y + ch / 2),
+                font(13).pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Right,
+                    plotters::style::text_anchor::VPos::Center,
+                )),
+            ))
+            .map_err(err)?;
+            for (j, &z) in cell[k].iter().enumerate() {
+                let x = left + cw * j as i32;
+                let fill = if z.is_finite() {
+                    diverging(z)
+                } else {
+                    RGBColor(245, 245, 245)
+                };
+                root.draw(&Rectangle::new(
+                    [(x, y), (x + cw - 2, y + ch - 2)],
+                    fill.filled(),
+                ))
+                .map_err(err)?;
+                let label = if z.is_finite() {
+                    format!("{z:+.2}")
+                } else {
+                    "–".into()
+                };
+                root.draw(&Text::new(
+                    label,
+                    (x + cw / 2, y + ch / 2),
+                    (FONT_FAMILY, 13).into_font().color(&BLACK).pos(center),
+                ))
+                .map_err(err)?;
+            }
+        }
+        let mut foot = t
+            .t(
+                "Gemiddelde z-score t.o.v. alle leerlingen van het jaar; oranje = meer, blauw = minder zelfregulatie.",
+                "Mean z-score against all pupils of the year; orange = more, blue = less self-regulation.",
+            )
+            .to_string();
+        if !suppressed.is_empty() {
+            foot.push_str(&format!(
+                " {} {} (n < {min_n})",
+                t.t("Niet getoond:", "Not shown:"),
+                suppressed.len()
+            ));
+        }
+        root.draw(&Text::new(
+            foot,
+            (20, height as i32 - 26),
+            font(12).color(&GREY),
+        ))
+        .map_err(err)?;
+
+        root.present().map_err(err)?;
     }
     record(summary, t, &path, &svg, &csv)
 }

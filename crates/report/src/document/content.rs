@@ -856,6 +856,15 @@ pub fn board(inp: &Inputs) -> Doc {
     );
     chart(
         inp,
+        "srl_profile_by_school",
+        t.t(
+            "Profiel per school: gemiddelde z-score per indicator.",
+            "Profile per school: mean z-score per indicator.",
+        ),
+        &mut blocks,
+    );
+    chart(
+        inp,
         "srl_vs_growth",
         t.t(
             "Groei per kwintiel van de zelfregulatie-index, programma- en vergelijkingsscholen.",
