@@ -1,4 +1,4 @@
-//! Hostile inputs: 51 malformed, truncated, mis-encoded or absurd exports across every format,
+//! Hostile inputs: 59 malformed, truncated, mis-encoded or absurd exports across every format,
 //! each run through the real binary (`leerwinst ingest`). For every case the process must not
 //! panic (exit 101) and must either succeed with read = accepted + rejected per source and at
 //! least the expected number of rejects, or stop with exit code 1 and a message naming the
@@ -23,6 +23,8 @@ struct Case {
     format: &'static str,
     /// (relative path, bytes); a path with `/` makes the source a folder (its first part).
     files: Vec<(&'static str, Vec<u8>)>,
+    /// More TOML for the source (a `[source.mapping]`), or empty.
+    extra: &'static str,
     expect: Expect,
 }
 
@@ -30,6 +32,10 @@ const LVS_HEAD: &str =
     "Leerlingnummer;Toets;Toetsmoment;Afnamedatum;Vaardigheidsscore;Standaardmeetfout\n";
 const LVS_OK: &str = "L1;Rekenen-Wiskunde;M5;20-01-2025;184;4,5\n";
 const XAPI_OK: &str = r#"{"id":"a","actor":{"account":{"homePage":"h","name":"L1"}},"verb":{"id":"http://adlnet.gov/expapi/verbs/answered"},"object":{"id":"o"},"timestamp":"2025-01-20T09:14:33+01:00"}"#;
+const MAPPED: &str = "[source.mapping]\ncolumns = { pupil_id = \"id\" }\n\
+    constants = { term = \"Y\" }\n\
+    unpivot = { columns = '^(?P<subject>read)(?P<grade>[0-9]+)$' }\n\
+    cohort = { grade = 1, school_year = \"2024-2025\" }\n";
 const SGP_HEAD: &str = "VALID_CASE,CONTENT_AREA,YEAR,ID,GRADE,SCALE_SCORE\n";
 
 fn lvs(rows: &str) -> Vec<u8> {
@@ -48,6 +54,15 @@ fn cases() -> Vec<Case> {
         name,
         format,
         files: vec![(file, bytes)],
+        extra: "",
+        expect,
+    };
+    // A wide mapped export: one column per grade, STAR-like.
+    let m = |name, bytes: &str, extra, expect| Case {
+        name,
+        format: "mapped-assessments",
+        files: vec![("w.csv", bytes.as_bytes().to_vec())],
+        extra,
         expect,
     };
     let mut utf16 = vec![0xFF, 0xFE];
@@ -115,26 +130,39 @@ fn cases() -> Vec<Case> {
             name: "nwea: no AssessmentResults",
             format: "nwea-cdf",
             files: vec![("cdf/StudentsBySchool.csv", b"TermName,StudentID,SchoolName\nFall 2013-2014,S1,A\n".to_vec())],
+            extra: "",
             expect: Error("AssessmentResults"),
         },
         Case {
             name: "nwea: garbage term names",
             format: "nwea-cdf",
             files: vec![("cdf/AssessmentResults.csv", b"TermName,StudentID,MeasurementScale,TestRITScore\nAutumn 13,S1,Reading,200\n,S2,Reading,201\n".to_vec())],
+            extra: "",
             expect: Rejects(2),
         },
         Case {
             name: "oneroster: no users.csv",
             format: "oneroster",
             files: vec![("or/orgs.csv", b"sourcedId,name,type\n1,A,school\n".to_vec())],
+            extra: "",
             expect: Error("lacks"),
         },
         Case {
             name: "nwea: AssessmentResults without RIT column",
             format: "nwea-cdf",
             files: vec![("cdf/AssessmentResults.csv", b"TermName,StudentID,MeasurementScale\nFall 2013-2014,S1,Reading\n".to_vec())],
+            extra: "",
             expect: Error("TestRITScore"),
         },
+        // Mapped exports (wide, unpivoted by a column-name pattern).
+        m("mapped: garbage cells", "id,read1,read2\nA,abc,-500\nB,,1e400\nC,400,\n", MAPPED, Rejects(3)),
+        m("mapped: grade 14 from the pattern", "id,read1,read14\nA,400,410\n", MAPPED, Rejects(1)),
+        m("mapped: the same column twice", "id,read1,read1\nA,400,410\n", MAPPED, Rejects(1)),
+        m("mapped: no matching header", "id,lezen1\nA,400\n", MAPPED, Error("no header matches")),
+        m("mapped: id column missing", "nr,read1\nA,400\n", MAPPED, Error("column 'id'")),
+        m("mapped: bad pattern", "id,read1\nA,400\n", "[source.mapping]\ncolumns = { pupil_id = \"id\" }\nconstants = { term = \"Y\", subject = \"x\", school_year = \"2024-2025\" }\nunpivot = { columns = '^(?P<grade>[' }\n", Error("bad pattern")),
+        m("mapped: unknown field", "id,read1\nA,400\n", "[source.mapping]\ncolumns = { pupil_id = \"id\", naam = \"n\" }\n", Error("unknown field 'naam'")),
+        m("mapped: no mapping", "id,read1\nA,400\n", "", Error("needs a [source.mapping]")),
     ]
 }
 
@@ -151,8 +179,8 @@ fn run_case(dir: &Path, case: &Case) -> std::process::Output {
         &pipeline,
         format!(
             "[pipeline]\nname = \"hostile\"\n\n[privacy]\npseudonymise = false\n\n\
-             [[source]]\nname = \"input\"\nformat = \"{}\"\npath = \"{source}\"\n",
-            case.format
+             [[source]]\nname = \"input\"\nformat = \"{}\"\npath = \"{source}\"\n{}",
+            case.format, case.extra
         ),
     )
     .unwrap();

@@ -127,6 +127,142 @@ pub struct Source {
     /// (default `[-200, 600]`).
     #[serde(default)]
     pub score_range: Option<[f64; 2]>,
+    /// How the columns of a `mapped-assessments` source become canonical fields.
+    #[serde(default)]
+    pub mapping: Option<Mapping>,
+}
+
+/// The canonical fields a `mapped-assessments` source can fill.
+pub const MAPPED_ASSESSMENT_FIELDS: [&str; 10] = [
+    "pupil_id",
+    "subject",
+    "term",
+    "grade",
+    "date",
+    "school_year",
+    "score",
+    "sem",
+    "percentile",
+    "level",
+];
+
+/// Column mapping of a generic CSV/XLSX source (docs/formats.md, "Mapped exports"): each
+/// canonical field comes from a column, a constant, or a capture of the unpivot pattern, and
+/// may pass through a value map.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    /// Canonical field -> source column header (case-insensitive). `@line` is the line number,
+    /// for public data without ids.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    /// Canonical field -> the same value on every row (e.g. `term = "Y"`).
+    #[serde(default)]
+    pub constants: BTreeMap<String, String>,
+    /// Canonical field -> (value as exported -> canonical value), e.g. `grade = { K = "0" }`.
+    /// Values not in the map pass unchanged.
+    #[serde(default)]
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
+    /// chrono `strftime` format of `date` (e.g. `"%m/%d/%Y"`); default: `yyyy-mm-dd`,
+    /// `dd-mm-yyyy` or `dd/mm/yyyy`.
+    #[serde(default)]
+    pub date_format: Option<String>,
+    /// Wide -> long: one record per matching column.
+    #[serde(default)]
+    pub unpivot: Option<Unpivot>,
+    /// School year from the grade, for wide files with one column per grade and no dates: the
+    /// cohort's school year in one grade (`{ grade = 0, school_year = "1985-1986" }`).
+    #[serde(default)]
+    pub cohort: Option<Cohort>,
+}
+
+/// Wide -> long unpivot of a mapped source.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unpivot {
+    /// Regular expression matched against every header; named groups (`(?P<grade>...)`) set
+    /// canonical fields for the records of that column.
+    pub columns: String,
+    /// The field each matched cell fills (default `score`).
+    #[serde(default = "score_field")]
+    pub value: String,
+}
+
+fn score_field() -> String {
+    "score".into()
+}
+
+/// A cohort's school year in one grade.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cohort {
+    /// The grade.
+    pub grade: i32,
+    /// Its school year, `YYYY-YYYY`.
+    pub school_year: String,
+}
+
+impl Mapping {
+    /// Checks the field names and the minimum a record needs; the message names the problem.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        let known = |f: &str| MAPPED_ASSESSMENT_FIELDS.contains(&f);
+        for (what, f) in self
+            .columns
+            .keys()
+            .map(|k| ("columns", k))
+            .chain(self.constants.keys().map(|k| ("constants", k)))
+            .chain(self.values.keys().map(|k| ("values", k)))
+            .chain(self.unpivot.iter().map(|u| ("unpivot.value", &u.value)))
+        {
+            if !known(f) {
+                return Err(format!(
+                    "mapping {what}: unknown field '{f}'; expected one of {}",
+                    MAPPED_ASSESSMENT_FIELDS.join(", ")
+                ));
+            }
+        }
+        if let Some(f) = self
+            .columns
+            .keys()
+            .find(|k| self.constants.contains_key(*k))
+        {
+            return Err(format!("mapping: '{f}' is both a column and a constant"));
+        }
+        if !self.columns.contains_key("pupil_id") {
+            return Err("mapping columns: needs pupil_id (the column with the pupil's id)".into());
+        }
+        let filled = |f: &str| {
+            self.columns.contains_key(f)
+                || self.constants.contains_key(f)
+                || self.unpivot.as_ref().is_some_and(|u| {
+                    u.value == f
+                        || u.columns.contains(&format!("(?P<{f}>"))
+                        || u.columns.contains(&format!("(?<{f}>"))
+                })
+        };
+        for f in ["subject", "term", "score"] {
+            if !filled(f) {
+                return Err(format!(
+                    "mapping: nothing fills '{f}' (a column, a constant or an unpivot group)"
+                ));
+            }
+        }
+        if !filled("date") && !filled("school_year") && self.cohort.is_none() {
+            return Err(
+                "mapping: needs a date, a school_year or a cohort to place tests in a school year"
+                    .into(),
+            );
+        }
+        if let Some(c) = &self.cohort
+            && crate::term::SchoolYear::parse(&c.school_year).is_none()
+        {
+            return Err(format!(
+                "mapping cohort: school_year '{}' is not YYYY-YYYY",
+                c.school_year
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Formats that ingest reads.
@@ -154,6 +290,9 @@ pub enum SourceFormat {
     StarCsv,
     /// Moodle's `logstore_standard_log` table dumped to CSV.
     MoodleLog,
+    /// Test results in any CSV/XLSX layout, through the source's `[source.mapping]` (column
+    /// renames, constants, value maps, date format, wide -> long unpivot).
+    MappedAssessments,
 }
 
 /// Canonical LMS event kinds.
@@ -601,6 +740,27 @@ impl Pipeline {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
+        for src in &p.sources {
+            match (src.format, &src.mapping) {
+                (SourceFormat::MappedAssessments, None) => {
+                    return Err(perr(format!(
+                        "source '{}': format mapped-assessments needs a [source.mapping] table",
+                        src.name
+                    )));
+                }
+                (SourceFormat::MappedAssessments, Some(m)) => {
+                    m.validate()
+                        .map_err(|e| perr(format!("source '{}': {e}", src.name)))?;
+                }
+                (_, Some(_)) => {
+                    return Err(perr(format!(
+                        "source '{}': a mapping applies only to format mapped-assessments",
+                        src.name
+                    )));
+                }
+                (_, None) => {}
+            }
+        }
         if p.privacy.min_group_size < 5 {
             return Err(perr(format!(
                 "[privacy] min_group_size = {} is below the floor of 5",

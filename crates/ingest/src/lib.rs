@@ -8,6 +8,7 @@ pub mod context;
 pub mod delimited;
 pub mod input;
 pub mod lvs;
+pub mod mapped;
 pub mod moodle;
 pub mod nwea;
 pub mod oneroster;
@@ -240,6 +241,20 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         wh.assessments.extend(got.assessments);
                         wh.attributes.extend(got.attributes);
                         (got.read, got.accepted)
+                    }
+                    SourceFormat::MappedAssessments => {
+                        let (text, encoding) = input::decode_text(&path, stream)?;
+                        info.encoding = encoding;
+                        let mapping = src.mapping.as_ref().ok_or_else(|| {
+                            Error::input(&path, "mapped-assessments needs a [source.mapping]")
+                        })?;
+                        let instrument = src.instrument.as_deref().unwrap_or("mapped");
+                        let range = src.score_range.unwrap_or(lvs::DEFAULT_SCORE_RANGE);
+                        let (rows, read) =
+                            mapped::read(&mut ctx, &text, mapping, instrument, range)?;
+                        let n = rows.len();
+                        wh.assessments.extend(rows);
+                        (read, n)
                     }
                     SourceFormat::Oneroster | SourceFormat::NweaCdf => {
                         unreachable!("folder formats are handled above")

@@ -1,0 +1,561 @@
+//! Test results in any CSV/XLSX layout, through the pipeline's `[source.mapping]`: each canonical
+//! field comes from a column (renamed), a constant or a named group of the unpivot pattern, then
+//! through an optional value map; dates in a given `strftime` format; wide files (one column per
+//! test moment, per grade like `readk`, `read1`, ...) become one record per non-empty cell.
+//!
+//! A record is one test result: a line, or in a wide file one non-empty matched cell of a line.
+//! Empty cells of a wide file are not tests and are not counted; every counted record is accepted
+//! or rejected with its line, the column it came from and the reason.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::NaiveDate;
+use leerwinst_core::pipeline::Mapping;
+use leerwinst_core::term::{Moment, date32};
+use leerwinst_core::{Error, Result, SchoolYear, Table};
+use regex::Regex;
+
+use crate::context::Ctx;
+use crate::delimited;
+use crate::input::{parse_date, parse_number};
+use crate::rows::AssessmentRow;
+
+/// Where a field of a record came from: the header (for rejects) and the raw value.
+#[derive(Debug, Clone)]
+struct Cell {
+    column: String,
+    value: String,
+}
+
+/// The pattern's matching columns: index and the fields their groups set.
+type WideColumns = Vec<(usize, BTreeMap<String, String>)>;
+
+/// Reads a mapped export; returns (rows, records read).
+pub fn read(
+    ctx: &mut Ctx<'_>,
+    text: &str,
+    m: &Mapping,
+    instrument: &str,
+    range: [f64; 2],
+) -> Result<(Vec<AssessmentRow>, usize)> {
+    let d = delimited::parse(text);
+    let lower: Vec<String> = d.headers.iter().map(|h| h.trim().to_lowercase()).collect();
+    // field -> column index (None = the line number)
+    let mut cols: BTreeMap<&str, Option<usize>> = BTreeMap::new();
+    for (field, header) in &m.columns {
+        if header == "@line" {
+            cols.insert(field, None);
+            continue;
+        }
+        let i = lower
+            .iter()
+            .position(|h| *h == header.trim().to_lowercase())
+            .ok_or_else(|| {
+                Error::input(
+                    &ctx.file,
+                    format!(
+                        "mapping: column '{header}' (for {field}) is not in the file; headers are {:?}",
+                        d.headers
+                    ),
+                )
+            })?;
+        cols.insert(field, Some(i));
+    }
+    let wide: Option<(WideColumns, &str)> = match &m.unpivot {
+        None => None,
+        Some(u) => {
+            let re = Regex::new(&u.columns).map_err(|e| {
+                Error::input(&ctx.file, format!("mapping unpivot: bad pattern: {e}"))
+            })?;
+            let names: Vec<&str> = re.capture_names().flatten().collect();
+            if let Some(n) = names
+                .iter()
+                .find(|n| !leerwinst_core::pipeline::MAPPED_ASSESSMENT_FIELDS.contains(n))
+            {
+                return Err(Error::input(
+                    &ctx.file,
+                    format!("mapping unpivot: group '{n}' is not a canonical field"),
+                ));
+            }
+            let matched: WideColumns = d
+                .headers
+                .iter()
+                .enumerate()
+                .filter_map(|(i, h)| {
+                    let c = re.captures(h.trim())?;
+                    let set = names
+                        .iter()
+                        .filter_map(|n| Some((n.to_string(), c.name(n)?.as_str().to_string())))
+                        .collect();
+                    Some((i, set))
+                })
+                .collect();
+            if matched.is_empty() {
+                return Err(Error::input(
+                    &ctx.file,
+                    format!(
+                        "mapping unpivot: no header matches '{}'; headers are {:?}",
+                        u.columns, d.headers
+                    ),
+                ));
+            }
+            Some((matched, u.value.as_str()))
+        }
+    };
+
+    let mut rows = Vec::new();
+    let mut seen: HashSet<(String, String, String, String)> = HashSet::new();
+    let mut read = 0;
+    for rec in &d.records {
+        let (line, r) = match rec {
+            Ok(x) => (x.0, &x.1),
+            Err((line, why)) => {
+                read += 1;
+                ctx.reject(Table::Assessments, *line, "", "", why);
+                continue;
+            }
+        };
+        let mut base: BTreeMap<String, Cell> = BTreeMap::new();
+        for (field, c) in &cols {
+            let cell = match c {
+                Some(i) => Cell {
+                    column: d.headers[*i].clone(),
+                    value: r.get(*i).map(|s| s.trim().to_string()).unwrap_or_default(),
+                },
+                None => Cell {
+                    column: "@line".into(),
+                    value: line.to_string(),
+                },
+            };
+            base.insert(field.to_string(), cell);
+        }
+        for (field, v) in &m.constants {
+            base.insert(
+                field.clone(),
+                Cell {
+                    column: format!("(constant {field})"),
+                    value: v.clone(),
+                },
+            );
+        }
+        match &wide {
+            None => {
+                read += 1;
+                if let Some(row) = record(ctx, m, line, base, instrument, range, &mut seen) {
+                    rows.push(row);
+                }
+            }
+            Some((matched, value_field)) => {
+                for (i, set) in matched {
+                    let raw = r.get(*i).map(|s| s.trim()).unwrap_or("");
+                    if raw.is_empty() {
+                        continue;
+                    }
+                    read += 1;
+                    let mut fields = base.clone();
+                    for (f, v) in set {
+                        fields.insert(
+                            f.clone(),
+                            Cell {
+                                column: d.headers[*i].clone(),
+                                value: v.clone(),
+                            },
+                        );
+                    }
+                    fields.insert(
+                        value_field.to_string(),
+                        Cell {
+                            column: d.headers[*i].clone(),
+                            value: raw.to_string(),
+                        },
+                    );
+                    if let Some(row) = record(ctx, m, line, fields, instrument, range, &mut seen) {
+                        rows.push(row);
+                    }
+                }
+            }
+        }
+    }
+    Ok((rows, read))
+}
+
+/// Validates one record's fields into an assessment row, or rejects it.
+fn record(
+    ctx: &mut Ctx<'_>,
+    m: &Mapping,
+    line: u64,
+    mut f: BTreeMap<String, Cell>,
+    instrument: &str,
+    range: [f64; 2],
+    seen: &mut HashSet<(String, String, String, String)>,
+) -> Option<AssessmentRow> {
+    // Value maps first: they may turn "K" into "0" or "RW" into "rekenen".
+    for (field, map) in &m.values {
+        if let Some(c) = f.get_mut(field)
+            && let Some(v) = map.get(&c.value)
+        {
+            c.value = v.clone();
+        }
+    }
+    let mut reject = |c: &Cell, why: &str| {
+        ctx.reject(Table::Assessments, line, &c.column, &c.value, why);
+    };
+    let empty = Cell {
+        column: String::new(),
+        value: String::new(),
+    };
+    let get = |k: &str| f.get(k).filter(|c| !c.value.is_empty());
+    let id = f.get("pupil_id").unwrap_or(&empty).clone();
+    let subject = match get("subject") {
+        Some(c) => c.value.to_lowercase(),
+        None => {
+            reject(f.get("subject").unwrap_or(&empty), "missing subject");
+            return None;
+        }
+    };
+    let term_cell = f.get("term").unwrap_or(&empty);
+    let term = match term_cell.value.to_ascii_lowercase().as_str() {
+        "y" | "year" | "annual" | "jaar" => "Y".to_string(),
+        v => match Moment::from_code(v) {
+            Some(mo) => mo.code().to_string(),
+            None => {
+                reject(
+                    term_cell,
+                    "not a test moment (expected B, M, E, Fall, Winter, Spring or Y for an annual test)",
+                );
+                return None;
+            }
+        },
+    };
+    let grade = match get("grade") {
+        None => None,
+        Some(c) => match c.value.as_str() {
+            "K" | "k" => Some(0),
+            v => match v.parse::<i32>() {
+                Ok(g) if (-1..=13).contains(&g) => Some(g),
+                _ => {
+                    reject(c, "not a grade (expected a whole number -1 to 13, or K)");
+                    return None;
+                }
+            },
+        },
+    };
+    let date = match get("date") {
+        None => None,
+        Some(c) => {
+            let parsed = match &m.date_format {
+                Some(fmt) => NaiveDate::parse_from_str(&c.value, fmt).ok(),
+                None => parse_date(&c.value),
+            };
+            match parsed {
+                Some(d) => Some(d),
+                None => {
+                    let why = match &m.date_format {
+                        Some(fmt) => format!("not a date in the format {fmt}"),
+                        None => "not a date (expected yyyy-mm-dd, dd-mm-yyyy or dd/mm/yyyy; set mapping.date_format for others)".into(),
+                    };
+                    reject(c, &why);
+                    return None;
+                }
+            }
+        }
+    };
+    let year = match get("school_year") {
+        Some(c) => match SchoolYear::parse(&c.value) {
+            Some(y) => y,
+            None => {
+                reject(c, "not a school year (expected e.g. 2024-2025)");
+                return None;
+            }
+        },
+        None => match (date, &m.cohort, grade) {
+            (Some(d), _, _) => SchoolYear::of_date(d),
+            (None, Some(co), Some(g)) => {
+                let Some(base) = SchoolYear::parse(&co.school_year) else {
+                    reject(&empty, "cohort school year is not YYYY-YYYY");
+                    return None;
+                };
+                SchoolYear(base.0 + g - co.grade)
+            }
+            (None, Some(_), None) => {
+                reject(
+                    f.get("grade").unwrap_or(&empty),
+                    "no grade to place the test in the cohort's school year",
+                );
+                return None;
+            }
+            (None, None, _) => {
+                reject(
+                    f.get("date").unwrap_or(&empty),
+                    "no date and no school year",
+                );
+                return None;
+            }
+        },
+    };
+    if let Some(d) = date
+        && SchoolYear::of_date(d) != year
+    {
+        reject(
+            f.get("date").unwrap_or(&empty),
+            &format!("date is not in school year {year}"),
+        );
+        return None;
+    }
+    let score_cell = f.get("score").unwrap_or(&empty);
+    let Some(score) = parse_number(&score_cell.value) else {
+        let why = if score_cell.value.is_empty() {
+            "missing score"
+        } else {
+            "score is not a number"
+        };
+        reject(score_cell, why);
+        return None;
+    };
+    if score < range[0] || score > range[1] {
+        reject(
+            score_cell,
+            &format!(
+                "score outside the instrument's range [{}, {}]",
+                range[0], range[1]
+            ),
+        );
+        return None;
+    }
+    let sem = match get("sem") {
+        None => None,
+        Some(c) => match parse_number(&c.value) {
+            Some(x) if x > 0.0 => Some(x),
+            _ => {
+                reject(c, "standard error is not a positive number");
+                return None;
+            }
+        },
+    };
+    let percentile = match get("percentile") {
+        None => None,
+        Some(c) => match parse_number(&c.value) {
+            Some(x) if (0.0..=100.0).contains(&x) => Some(x),
+            _ => {
+                reject(c, "percentile is not a number from 0 to 100");
+                return None;
+            }
+        },
+    };
+    let level = get("level").map(|c| c.value.clone());
+    let pupil_key = ctx.pupil_key(Table::Assessments, line, &id.column, &id.value)?;
+    if !seen.insert((
+        pupil_key.clone(),
+        subject.clone(),
+        year.to_string(),
+        term.clone(),
+    )) {
+        ctx.reject(
+            Table::Assessments,
+            line,
+            &score_cell.column,
+            &score_cell.value,
+            "duplicate: this pupil already has this test moment for this subject and year",
+        );
+        return None;
+    }
+    Some(AssessmentRow {
+        pupil_key,
+        subject,
+        instrument: instrument.to_string(),
+        administered_on: date.map(date32),
+        term,
+        school_year: year.to_string(),
+        grade,
+        score,
+        sem,
+        percentile,
+        level,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::IdResolver;
+    use crate::pseudonym::Pseudonymiser;
+    use crate::rejects::Rejects;
+    use leerwinst_core::pipeline::{Cohort, Unpivot};
+
+    fn run(text: &str, m: &Mapping) -> (Vec<AssessmentRow>, usize, Rejects) {
+        let mut ids = IdResolver::with_roster();
+        for id in ["P1", "P2", "P3"] {
+            ids.add(id, id);
+        }
+        let mut rejects = Rejects::default();
+        let pseudo = Pseudonymiser::off();
+        let mut ctx = Ctx {
+            source: "mapped",
+            file: "toetsen.csv".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+        };
+        let (rows, read) = read(&mut ctx, text, m, "eigen-toets", [0.0, 500.0]).unwrap();
+        (rows, read, rejects)
+    }
+
+    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn renames_constants_value_maps_and_a_date_format() {
+        let text = "Leerling,Vak,Periode,Groep,Datum,Score\n\
+P1,RW,midden,5,01/20/2025,184\n\
+P2,BL,eind,5,06/12/2025,201,5\n\
+P3,RW,eind,5,13/45/2025,190\n\
+P9,RW,eind,5,06/12/2025,190\n\
+P1,RW,midden,5,01/21/2025,185\n\
+P2,RW,Q,5,06/12/2025,150\n\
+P2,SP,eind,5,06/12/2025,999\n";
+        let m = Mapping {
+            columns: map(&[
+                ("pupil_id", "leerling"),
+                ("subject", "Vak"),
+                ("term", "Periode"),
+                ("grade", "Groep"),
+                ("date", "Datum"),
+                ("score", "Score"),
+            ]),
+            values: BTreeMap::from([(
+                "subject".to_string(),
+                map(&[("RW", "rekenen"), ("BL", "lezen"), ("SP", "spelling")]),
+            )]),
+            date_format: Some("%m/%d/%Y".into()),
+            ..Mapping::default()
+        };
+        let (rows, read, rejects) = run(text, &m);
+        assert_eq!(read, 7);
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        let r = &rows[0];
+        assert_eq!(
+            (
+                r.subject.as_str(),
+                r.term.as_str(),
+                r.grade,
+                r.score,
+                r.school_year.as_str()
+            ),
+            ("rekenen", "M", Some(5), 184.0, "2024-2025")
+        );
+        let reasons: Vec<(u64, String, String)> = rejects
+            .first(100)
+            .iter()
+            .map(|x| (x.line, x.column.clone(), x.reason.clone()))
+            .collect();
+        assert_eq!(reasons.len(), 6, "{reasons:?}");
+        let has = |line: u64, col: &str, why: &str| {
+            assert!(
+                reasons
+                    .iter()
+                    .any(|r| r.0 == line && r.1 == col && r.2.contains(why)),
+                "line {line} {col} '{why}' in {reasons:?}"
+            )
+        };
+        has(3, "", "fields");
+        has(4, "Datum", "format %m/%d/%Y");
+        has(5, "Leerling", "unknown pupil");
+        has(6, "Score", "duplicate");
+        has(7, "Periode", "not a test moment");
+        has(8, "Score", "range");
+    }
+
+    #[test]
+    fn wide_files_unpivot_by_pattern_with_a_cohort_year() {
+        // STAR-like: one column per subject and grade, no dates.
+        let text = "id,readk,read1,mathk,math1,other\nP1,430,480,,500,x\nP2,,abc,470,,y\n";
+        let m = Mapping {
+            columns: map(&[("pupil_id", "id")]),
+            constants: map(&[("term", "Y")]),
+            values: BTreeMap::from([
+                ("grade".to_string(), map(&[("k", "0")])),
+                ("subject".to_string(), map(&[("read", "reading")])),
+            ]),
+            unpivot: Some(Unpivot {
+                columns: "^(?P<subject>read|math)(?P<grade>k|[1-3])$".into(),
+                value: "score".into(),
+            }),
+            cohort: Some(Cohort {
+                grade: 0,
+                school_year: "1985-1986".into(),
+            }),
+            ..Mapping::default()
+        };
+        let (rows, read, rejects) = run(text, &m);
+        // Non-empty matched cells: P1 readk, read1, math1; P2 read1 (bad), mathk.
+        assert_eq!(read, 5);
+        assert_eq!(rows.len(), 4);
+        assert_eq!(rejects.total(), 1);
+        assert_eq!(rejects.first(1)[0].column, "read1");
+        let got: Vec<(String, String, Option<i32>, f64)> = rows
+            .iter()
+            .map(|r| (r.subject.clone(), r.school_year.clone(), r.grade, r.score))
+            .collect();
+        assert!(got.contains(&("reading".into(), "1985-1986".into(), Some(0), 430.0)));
+        assert!(got.contains(&("reading".into(), "1986-1987".into(), Some(1), 480.0)));
+        assert!(got.contains(&("math".into(), "1986-1987".into(), Some(1), 500.0)));
+        assert!(got.contains(&("math".into(), "1985-1986".into(), Some(0), 470.0)));
+        assert!(rows.iter().all(|r| r.term == "Y"));
+    }
+
+    #[test]
+    fn configuration_errors_name_the_problem() {
+        let mut m = Mapping {
+            columns: map(&[("pupil_id", "nope")]),
+            constants: map(&[
+                ("term", "Y"),
+                ("subject", "x"),
+                ("school_year", "2024-2025"),
+            ]),
+            unpivot: Some(Unpivot {
+                columns: "^s(?P<grade>[0-9])$".into(),
+                value: "score".into(),
+            }),
+            ..Mapping::default()
+        };
+        assert!(m.validate().is_ok());
+        let mut rejects = Rejects::default();
+        let ids = IdResolver::default();
+        let pseudo = Pseudonymiser::off();
+        let mut ctx = Ctx {
+            source: "m",
+            file: "f.csv".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+        };
+        let e = read(&mut ctx, "id,s1\n1,2\n", &m, "t", [0.0, 9.0]).unwrap_err();
+        assert!(e.to_string().contains("column 'nope'"), "{e}");
+        m.columns = map(&[("pupil_id", "id")]);
+        m.unpivot.as_mut().unwrap().columns = "^(?P<bogus>s)1$".into();
+        let e = read(&mut ctx, "id,s1\n1,2\n", &m, "t", [0.0, 9.0]).unwrap_err();
+        assert!(e.to_string().contains("'bogus'"), "{e}");
+        m.unpivot.as_mut().unwrap().columns = "^t([".into();
+        let e = read(&mut ctx, "id,s1\n1,2\n", &m, "t", [0.0, 9.0]).unwrap_err();
+        assert!(e.to_string().contains("bad pattern"), "{e}");
+        m.unpivot.as_mut().unwrap().columns = "^zz$".into();
+        let e = read(&mut ctx, "id,s1\n1,2\n", &m, "t", [0.0, 9.0]).unwrap_err();
+        assert!(e.to_string().contains("no header matches"), "{e}");
+        // validate(): unknown fields and missing essentials.
+        let bad = Mapping {
+            columns: map(&[("pupil_id", "id"), ("naam", "x")]),
+            ..Mapping::default()
+        };
+        assert!(bad.validate().unwrap_err().contains("unknown field 'naam'"));
+        let bad = Mapping {
+            columns: map(&[("pupil_id", "id"), ("score", "s")]),
+            constants: map(&[("subject", "x"), ("term", "E")]),
+            ..Mapping::default()
+        };
+        assert!(bad.validate().unwrap_err().contains("school year"));
+    }
+}
