@@ -54,6 +54,108 @@ pub fn file_info(path: &Path) -> Result<FileInfo> {
     })
 }
 
+/// The SHA-256 of a file, taken from the bytes as a reader passes them on (see [`open_hashed`]).
+pub struct Hashing {
+    path: std::path::PathBuf,
+    gzip: bool,
+    state: std::sync::Arc<std::sync::Mutex<(Sha256, u64)>>,
+}
+
+/// A reader that feeds every byte it passes on into a shared SHA-256.
+struct HashingReader<R> {
+    inner: R,
+    state: std::sync::Arc<std::sync::Mutex<(Sha256, u64)>>,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Ok(mut s) = self.state.lock() {
+            s.0.update(&buf[..n]);
+            s.1 += n as u64;
+        }
+        Ok(n)
+    }
+}
+
+/// Opens an input for streaming, as [`open_stream`], computing its SHA-256 on the way, so a large
+/// file is read once and the checksum costs no pass of its own (it is taken on whichever thread
+/// reads). [`Hashing::finish`] completes it once the reader is done.
+pub fn open_hashed(path: &Path) -> Result<(Box<dyn std::io::BufRead + Send>, Hashing)> {
+    let mut head = [0u8; 2];
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let n = read_full(&mut f, &mut head).map_err(|e| Error::io(path, e))?;
+    let gzip = n == 2 && head == [0x1f, 0x8b];
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let state = std::sync::Arc::new(std::sync::Mutex::new((Sha256::new(), 0u64)));
+    let hashed = HashingReader {
+        inner: f,
+        state: state.clone(),
+    };
+    let stream: Box<dyn std::io::BufRead + Send> = if gzip {
+        Box::new(std::io::BufReader::with_capacity(
+            1 << 20,
+            flate2::read::MultiGzDecoder::new(hashed),
+        ))
+    } else {
+        Box::new(std::io::BufReader::with_capacity(1 << 20, hashed))
+    };
+    Ok((
+        stream,
+        Hashing {
+            path: path.to_path_buf(),
+            gzip,
+            state,
+        },
+    ))
+}
+
+impl Hashing {
+    /// The file's provenance: the bytes the reader did not consume (a reader that stopped early)
+    /// are read and hashed here, so the checksum is always of the whole file.
+    pub fn finish(self) -> Result<FileInfo> {
+        let (mut hasher, mut bytes) = {
+            let s = self
+                .state
+                .lock()
+                .map_err(|_| Error::input(&self.path, "checksum state poisoned"))?;
+            (s.0.clone(), s.1)
+        };
+        let mut f = std::fs::File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
+        use std::io::Seek;
+        f.seek(std::io::SeekFrom::Start(bytes))
+            .map_err(|e| Error::io(&self.path, e))?;
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = f.read(&mut buf).map_err(|e| Error::io(&self.path, e))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            bytes += n as u64;
+        }
+        Ok(FileInfo {
+            path: self.path.display().to_string(),
+            sha256: hex::encode(hasher.finalize()),
+            bytes,
+            encoding: "UTF-8",
+            gzip: self.gzip,
+        })
+    }
+}
+
+/// Reads until `buf` is full or the input ends; returns the bytes read.
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
 /// Opens an input for streaming: a buffered reader over the decompressed bytes when `gzip`.
 pub fn open_stream(path: &Path, gzip: bool) -> Result<Box<dyn std::io::BufRead + Send>> {
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
@@ -265,6 +367,38 @@ pub fn parse_duration(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_streamed_checksum_is_the_checksum_of_the_whole_file() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("s.ndjson");
+        std::fs::write(&plain, "line one\nline two\n".repeat(100_000)).unwrap();
+        let gz = dir.path().join("s.ndjson.gz");
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(b"a\nb\n").unwrap();
+        let mut bytes = e.finish().unwrap();
+        bytes.extend(b"trailing bytes no decoder reads");
+        std::fs::write(&gz, bytes).unwrap();
+        for (path, read_all) in [(&plain, true), (&plain, false), (&gz, true)] {
+            let want = file_info(path).unwrap();
+            let (mut stream, hashing) = open_hashed(path).unwrap();
+            let mut sink = Vec::new();
+            if read_all {
+                let _ = stream.read_to_end(&mut sink);
+            } else {
+                stream.by_ref().take(10).read_to_end(&mut sink).unwrap();
+            }
+            drop(stream);
+            let got = hashing.finish().unwrap();
+            assert_eq!(
+                (got.sha256, got.bytes, got.gzip),
+                (want.sha256, want.bytes, want.gzip),
+                "{}",
+                path.display()
+            );
+        }
+    }
 
     fn utf16(text: &str, le: bool, bom: bool) -> Vec<u8> {
         let mut out = Vec::new();

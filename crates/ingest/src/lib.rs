@@ -22,10 +22,11 @@ pub mod star;
 pub mod xapi;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use leerwinst_core::pipeline::{Pipeline, SourceFormat};
 use leerwinst_core::{Error, Result, SchoolYear, Table};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::context::{Ctx, IdResolver, SchoolInfo};
@@ -159,8 +160,9 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                 (cdf.files, cdf.read, cdf.accepted)
             }
             format => {
-                let mut info = input::file_info(&path)?;
-                let stream = input::open_stream(&path, info.gzip)?;
+                // The checksum is taken as the reader reads (no pass of its own).
+                let (stream, hashing) = input::open_hashed(&path)?;
+                let mut encoding = "UTF-8";
                 let mut ctx = Ctx {
                     source: &src.name,
                     file: path.display().to_string(),
@@ -173,12 +175,16 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         // Streamed: NDJSON dumps are the large inputs.
                         let (rows, read) = xapi::read_stream(&mut ctx, stream, &verbs)?;
                         let n = rows.len();
-                        wh.events.extend(rows);
+                        if wh.events.is_empty() {
+                            wh.events = rows; // no copy of the largest table
+                        } else {
+                            wh.events.extend(rows);
+                        }
                         (read, n)
                     }
                     SourceFormat::SchoolsCsv => {
-                        let (text, encoding) = input::decode_text(&path, stream)?;
-                        info.encoding = encoding;
+                        let (text, enc) = input::decode_text(&path, stream)?;
+                        encoding = enc;
                         let (rows, read) = schools::read(&mut ctx, &text)?;
                         for r in &rows {
                             if let Some(y) = r.programme_from.as_deref().and_then(SchoolYear::parse)
@@ -191,8 +197,8 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::LvsCsv => {
-                        let (text, encoding) = input::decode_text(&path, stream)?;
-                        info.encoding = encoding;
+                        let (text, enc) = input::decode_text(&path, stream)?;
+                        encoding = enc;
                         let instrument = src.instrument.as_deref().unwrap_or("cito-lvs");
                         let range = src.score_range.unwrap_or(lvs::DEFAULT_SCORE_RANGE);
                         let (rows, read) = lvs::read(&mut ctx, &text, instrument, range)?;
@@ -201,16 +207,16 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::PlansCsv => {
-                        let (text, encoding) = input::decode_text(&path, stream)?;
-                        info.encoding = encoding;
+                        let (text, enc) = input::decode_text(&path, stream)?;
+                        encoding = enc;
                         let (rows, read) = plans::read(&mut ctx, &text)?;
                         let n = rows.len();
                         wh.plans.extend(rows);
                         (read, n)
                     }
                     SourceFormat::SgpLong => {
-                        let (text, encoding) = input::decode_text(&path, stream)?;
-                        info.encoding = encoding;
+                        let (text, enc) = input::decode_text(&path, stream)?;
+                        encoding = enc;
                         let instrument = src.instrument.as_deref().unwrap_or("state-test");
                         let got = sgp_long::read(&mut ctx, &text, instrument, src.score_range)?;
                         let n = got.assessments.len();
@@ -219,8 +225,8 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (got.read, n)
                     }
                     SourceFormat::MoodleLog => {
-                        let (text, encoding) = input::decode_text(&path, stream)?;
-                        info.encoding = encoding;
+                        let (text, enc) = input::decode_text(&path, stream)?;
+                        encoding = enc;
                         let mut moodle_verbs = moodle::default_moodle_verbs();
                         moodle_verbs.extend(verbs.iter().map(|(k, v)| (k.clone(), *v)));
                         let (rows, read) = moodle::read(&mut ctx, &text, &moodle_verbs)?;
@@ -229,8 +235,8 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::StarCsv => {
-                        let (text, encoding) = input::decode_text(&path, stream)?;
-                        info.encoding = encoding;
+                        let (text, enc) = input::decode_text(&path, stream)?;
+                        encoding = enc;
                         let instrument = src.instrument.as_deref().unwrap_or("stanford-sat");
                         let got = star::read(&mut ctx, &text, instrument)?;
                         for e in &got.enrollments {
@@ -243,8 +249,8 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (got.read, got.accepted)
                     }
                     SourceFormat::MappedAssessments => {
-                        let (text, encoding) = input::decode_text(&path, stream)?;
-                        info.encoding = encoding;
+                        let (text, enc) = input::decode_text(&path, stream)?;
+                        encoding = enc;
                         let mapping = src.mapping.as_ref().ok_or_else(|| {
                             Error::input(&path, "mapped-assessments needs a [source.mapping]")
                         })?;
@@ -260,6 +266,8 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         unreachable!("folder formats are handled above")
                     }
                 };
+                let mut info = hashing.finish()?;
+                info.encoding = encoding;
                 (vec![info], read, accepted)
             }
         };
@@ -404,32 +412,76 @@ fn write(
 
     // Events: hive-partitioned by school year, sorted by pupil and time within a partition.
     let events_dir = dir.join("events");
+    let mut parts: Vec<(PathBuf, Vec<&EventRow>)> = Vec::new();
     if events_dir.exists() {
         std::fs::remove_dir_all(&events_dir).map_err(|e| Error::io(&events_dir, e))?;
     }
-    wh.events.sort_by(|a, b| {
-        (&a.school_year, &a.pupil_key, a.ts, &a.verb, &a.object_id).cmp(&(
-            &b.school_year,
-            &b.pupil_key,
-            b.ts,
-            &b.verb,
-            &b.object_id,
-        ))
-    });
-    let mut start = 0;
-    while start < wh.events.len() {
-        let year = wh.events[start].school_year.clone();
-        let end = start
-            + wh.events[start..]
-                .iter()
-                .take_while(|e| e.school_year == year)
-                .count();
+    for (year, rows) in events_by_year(&wh.events) {
         let path = events_dir
             .join(format!("school_year={year}"))
             .join("part-0.parquet");
-        leerwinst_store::write_table(&path, Table::Events, events(&wh.events[start..end]), &meta)?;
-        written.push(path.display().to_string());
+        parts.push((path, rows));
+    }
+    // Partitions are written in parallel (each is one Parquet file).
+    parts
+        .par_iter()
+        .map(|(path, rows)| leerwinst_store::write_table(path, Table::Events, events(rows), &meta))
+        .collect::<Result<Vec<()>>>()?;
+    written.extend(parts.iter().map(|(p, _)| p.display().to_string()));
+    Ok(written)
+}
+
+/// Events per school year (ascending), each sorted by pupil, time, verb and object, ties in
+/// their input order, so the files do not depend on the thread count. Sorted as a permutation of
+/// compact keys (the rank of the school year and of the pupil, the time, the position): the rows
+/// themselves are not moved, and the strings are compared only where pupil and time tie.
+fn events_by_year(rows: &[EventRow]) -> Vec<(String, Vec<&EventRow>)> {
+    use std::collections::HashMap;
+    fn rank<'a>(values: impl Iterator<Item = &'a str>) -> HashMap<&'a str, u32> {
+        let distinct: std::collections::HashSet<&str> = values.collect();
+        let mut v: Vec<&str> = distinct.into_iter().collect();
+        v.sort_unstable();
+        v.into_iter().zip(0u32..).collect()
+    }
+    let years = rank(rows.iter().map(|r| r.school_year.as_str()));
+    let pupils = rank(rows.iter().map(|r| r.pupil_key.as_str()));
+    let mut keys: Vec<(u32, u32, i64, usize)> = rows
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                years[r.school_year.as_str()],
+                pupils[r.pupil_key.as_str()],
+                r.ts,
+                i,
+            )
+        })
+        .collect();
+    keys.par_sort_unstable();
+    // Where year, pupil and time tie, the verb and object decide, then the position.
+    let mut start = 0;
+    while start < keys.len() {
+        let (y, p, t, _) = keys[start];
+        let end = start
+            + keys[start..]
+                .iter()
+                .take_while(|k| (k.0, k.1, k.2) == (y, p, t))
+                .count();
+        if end - start > 1 {
+            keys[start..end].sort_by(|a, b| {
+                let (ra, rb) = (&rows[a.3], &rows[b.3]);
+                (&ra.verb, &ra.object_id, a.3).cmp(&(&rb.verb, &rb.object_id, b.3))
+            });
+        }
         start = end;
     }
-    Ok(written)
+    let mut out: Vec<(String, Vec<&EventRow>)> = Vec::new();
+    for k in &keys {
+        let r = &rows[k.3];
+        match out.last_mut() {
+            Some((y, v)) if *y == r.school_year => v.push(r),
+            _ => out.push((r.school_year.clone(), vec![r])),
+        }
+    }
+    out
 }

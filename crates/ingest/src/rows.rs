@@ -253,7 +253,7 @@ pub fn attributes(rows: &[AttributeRow]) -> Vec<ArrayRef> {
 }
 
 /// Columns of the `events` table.
-pub fn events(rows: &[EventRow]) -> Vec<ArrayRef> {
+pub fn events(rows: &[&EventRow]) -> Vec<ArrayRef> {
     vec![
         s(rows, |r| Some(&r.pupil_key)),
         s(rows, |r| Some(&r.school_year)),

@@ -1,99 +1,41 @@
-//! xAPI statements, one JSON object per line (NDJSON, as LRS exports write them).
+//! xAPI statements: NDJSON (one statement per line, as LRS exports write them), a JSON array, or
+//! an LRS page export `{"statements": [...], "more": ...}`.
 //!
 //! The actor is recognised by `account.name`, `mbox` or `mbox_sha1sum` against the roster's ids;
 //! the verb maps to a canonical event kind through the pipeline's verb map; the task is the first
-//! `context.contextActivities.parent` (or `grouping`) id; the subject is a context extension
-//! whose key ends in `subject`. A statement that voids another is rejected with that reason:
-//! voiding is not applied yet. Statement ids must be unique within a file.
+//! `context.contextActivities.parent` (or `grouping`) id; the subject is the first context
+//! extension whose key ends in `subject`. A statement that voids another is rejected with that
+//! reason: voiding is not applied yet. Statement ids must be unique within a file (UUIDs compared
+//! case-insensitively, as the spec defines them).
+//!
+//! NDJSON is streamed: a reader thread cuts the input (decompressing it when gzipped) into chunks
+//! of whole lines while the previous chunk's lines are parsed in parallel, borrowing from the
+//! chunk; memory holds two chunks besides the rows.
 
-use std::collections::{BTreeMap, HashSet};
+pub mod statement;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{BufRead, Read};
+use std::sync::RwLock;
 
 use chrono::DateTime;
 use leerwinst_core::clock;
 use leerwinst_core::pipeline::EventKind;
 use leerwinst_core::{Error, Result, SchoolYear, Table};
 use rayon::prelude::*;
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::context::{self, Ctx, IdResolver};
 use crate::input::parse_duration;
 use crate::pseudonym::Pseudonymiser;
 use crate::rows::EventRow;
-
-#[derive(Deserialize)]
-struct Statement {
-    id: Option<String>,
-    actor: Option<Actor>,
-    verb: Option<Verb>,
-    object: Option<Object>,
-    result: Option<XResult>,
-    context: Option<Context>,
-    timestamp: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Actor {
-    account: Option<Account>,
-    mbox: Option<String>,
-    mbox_sha1sum: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Account {
-    name: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Verb {
-    id: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Object {
-    id: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct XResult {
-    success: Option<bool>,
-    score: Option<Score>,
-    duration: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Score {
-    scaled: Option<f64>,
-}
-
-#[derive(Deserialize)]
-struct Context {
-    #[serde(rename = "contextActivities")]
-    context_activities: Option<ContextActivities>,
-    extensions: Option<BTreeMap<String, Value>>,
-}
-
-#[derive(Deserialize)]
-struct ContextActivities {
-    parent: Option<Value>,
-    grouping: Option<Value>,
-}
-
-/// First activity id of a context-activity list (an array, or a single object as the spec allows).
-fn first_id(v: &Option<Value>) -> Option<String> {
-    let v = v.as_ref()?;
-    let obj = match v {
-        Value::Array(a) => a.first()?,
-        o => o,
-    };
-    obj.get("id")?.as_str().map(str::to_string)
-}
+use statement::Statement;
 
 /// What one line became.
 enum Parsed {
     /// An event, with the statement id for the duplicate check.
-    Row(Option<String>, EventRow),
+    Row(Option<StatementId>, EventRow),
     /// A rejected line: (column, value, reason).
     Reject(&'static str, String, String),
 }
@@ -102,13 +44,118 @@ fn reject(column: &'static str, value: impl Into<String>, reason: impl Into<Stri
     Parsed::Reject(column, value.into(), reason.into())
 }
 
-/// Parses one statement line. Pure, so lines are parsed in parallel.
-fn parse_line(
-    line: &[u8],
-    ids: &IdResolver,
-    pseudo: &Pseudonymiser,
-    verbs: &BTreeMap<String, EventKind>,
-) -> Parsed {
+/// A statement id for the duplicate check: a UUID as its 128 bits (so case and the cost of
+/// hashing a string do not matter), anything else as given.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum StatementId {
+    Uuid(u128),
+    Other(String),
+}
+
+impl StatementId {
+    fn new(id: &str) -> Self {
+        parse_uuid(id).map_or_else(|| StatementId::Other(id.to_string()), StatementId::Uuid)
+    }
+
+    /// The id as it is shown in a reject.
+    fn show(&self) -> String {
+        match self {
+            StatementId::Uuid(u) => {
+                let h = format!("{u:032x}");
+                format!(
+                    "{}-{}-{}-{}-{}",
+                    &h[..8],
+                    &h[8..12],
+                    &h[12..16],
+                    &h[16..20],
+                    &h[20..]
+                )
+            }
+            StatementId::Other(s) => s.clone(),
+        }
+    }
+}
+
+/// `8-4-4-4-12` hexadecimal digits, any case.
+fn parse_uuid(s: &str) -> Option<u128> {
+    let b = s.as_bytes();
+    if b.len() != 36 {
+        return None;
+    }
+    let mut v: u128 = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if c != b'-' {
+                return None;
+            }
+            continue;
+        }
+        let d = (c as char).to_digit(16)?;
+        v = (v << 4) | u128::from(d);
+    }
+    Some(v)
+}
+
+/// A fast hasher for statement ids: UUIDs are random already, so their bits are only mixed;
+/// other ids go through FNV-1a. Not for untrusted keys where collisions could be forced, which
+/// costs time only, never correctness.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        let x = self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        x ^ (x >> 32)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0 ^ 0xcbf2_9ce4_8422_2325;
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.0 ^= (v as u64) ^ ((v >> 64) as u64).rotate_left(29);
+    }
+}
+
+/// Statement ids seen so far in a file.
+type SeenIds = HashSet<StatementId, BuildHasherDefault<IdHasher>>;
+
+/// A pupil's pseudonym, or the (value to show, reason) to reject the statement with.
+type PupilKey = std::result::Result<String, (String, &'static str)>;
+
+/// Actor ids resolved to pseudonyms (or to the reason they are rejected), shared by the parsing
+/// threads, so each distinct actor costs one HMAC, not each statement.
+struct PupilCache<'a> {
+    ids: &'a IdResolver,
+    pseudo: &'a Pseudonymiser,
+    known: RwLock<HashMap<String, PupilKey>>,
+}
+
+impl<'a> PupilCache<'a> {
+    fn new(ids: &'a IdResolver, pseudo: &'a Pseudonymiser) -> Self {
+        PupilCache {
+            ids,
+            pseudo,
+            known: RwLock::new(HashMap::new()),
+        }
+    }
+
+    fn key(&self, who: &str) -> PupilKey {
+        if let Some(k) = self.known.read().ok().and_then(|m| m.get(who).cloned()) {
+            return k;
+        }
+        let k = context::pupil_key(self.ids, self.pseudo, who);
+        if let Ok(mut m) = self.known.write() {
+            m.insert(who.to_string(), k.clone());
+        }
+        k
+    }
+}
+
+/// Parses one statement line. Pure but for the pseudonym cache, so lines are parsed in parallel.
+fn parse_line(line: &[u8], pupils: &PupilCache<'_>, verbs: &BTreeMap<String, EventKind>) -> Parsed {
     let st: Statement = match serde_json::from_slice(line) {
         Ok(s) => s,
         // No snippet of the line: it may hold an actor's id. The line number finds it.
@@ -121,9 +168,10 @@ fn parse_line(
         .account
         .and_then(|a| a.name)
         .or_else(|| {
-            actor
-                .mbox
-                .map(|m| m.trim_start_matches("mailto:").to_string())
+            actor.mbox.map(|m| match m {
+                std::borrow::Cow::Borrowed(b) => b.trim_start_matches("mailto:").into(),
+                std::borrow::Cow::Owned(o) => o.trim_start_matches("mailto:").to_string().into(),
+            })
         })
         .or(actor.mbox_sha1sum);
     let Some(who) = who else {
@@ -133,7 +181,7 @@ fn parse_line(
             "actor has no account name, mbox or mbox_sha1sum",
         );
     };
-    let pupil_key = match context::pupil_key(ids, pseudo, &who) {
+    let pupil_key = match pupils.key(&who) {
         Ok(k) => k,
         Err((value, reason)) => return reject("actor", value, reason),
     };
@@ -164,7 +212,10 @@ fn parse_line(
             }
         },
     };
-    let kind = verbs.get(&verb).copied().unwrap_or(EventKind::Other);
+    let kind = verbs
+        .get(verb.as_ref())
+        .copied()
+        .unwrap_or(EventKind::Other);
     let (success, score_scaled, duration) = match st.result {
         Some(r) => (r.success, r.score.and_then(|s| s.scaled), r.duration),
         None => (None, None, None),
@@ -187,15 +238,12 @@ fn parse_line(
     }
     let (task_id, subject) = match st.context {
         Some(c) => {
-            let task = c
-                .context_activities
-                .and_then(|ca| first_id(&ca.parent).or_else(|| first_id(&ca.grouping)));
-            let subject = c.extensions.and_then(|ext| {
-                ext.iter()
-                    .find(|(k, _)| k.to_lowercase().ends_with("subject"))
-                    .and_then(|(_, v)| v.as_str().map(str::to_string))
+            let task = c.context_activities.and_then(|ca| {
+                ca.parent
+                    .and_then(|f| f.0)
+                    .or_else(|| ca.grouping.and_then(|f| f.0))
             });
-            (task, subject)
+            (task, c.extensions.and_then(|e| e.0))
         }
         None => (None, None),
     };
@@ -206,15 +254,15 @@ fn parse_line(
             .flatten()
     });
     Parsed::Row(
-        st.id,
+        st.id.as_deref().map(StatementId::new),
         EventRow {
             pupil_key,
             school_year: SchoolYear::of_date(clock::utc_to_amsterdam(ts).date()).to_string(),
             ts: ts.timestamp_micros(),
             kind: kind.as_str(),
-            verb,
-            object_id,
-            task_id,
+            verb: verb.into_owned(),
+            object_id: object_id.map(|c| c.into_owned()),
+            task_id: task_id.map(|c| c.into_owned()),
             subject,
             success,
             score_scaled,
@@ -223,18 +271,17 @@ fn parse_line(
     )
 }
 
-/// Lines parsed per parallel batch.
-const BATCH_LINES: usize = 32 * 1024;
+/// Bytes of NDJSON per chunk parsed in parallel.
+const CHUNK_BYTES: usize = 4 << 20;
 
 /// Reads xAPI statements from a stream; returns (rows, statements read). Three shapes are
-/// recognised by their first characters: NDJSON (one statement per line; streamed, parsing
-/// batches of lines in parallel, memory holding one batch besides the rows), a JSON array of
-/// statements, and an LRS page export `{"statements": [...], "more": "..."}` (both read whole).
-/// Blank NDJSON lines are skipped and not counted. In rejects, `line` is the file line for
-/// NDJSON and the statement's 1-based position for the other two.
+/// recognised by their first characters: NDJSON (streamed in chunks of whole lines, see the
+/// module), a JSON array of statements, and an LRS page export `{"statements": [...],
+/// "more": "..."}` (both read whole). Blank NDJSON lines are skipped and not counted. In rejects,
+/// `line` is the file line for NDJSON and the statement's 1-based position for the other two.
 pub fn read_stream(
     ctx: &mut Ctx<'_>,
-    mut input: impl BufRead,
+    mut input: impl BufRead + Send,
     verbs: &BTreeMap<String, EventKind>,
 ) -> Result<(Vec<EventRow>, usize)> {
     // The first line decides: `[` opens an array; an object with `statements` is an LRS page;
@@ -295,9 +342,11 @@ fn read_values(
         .enumerate()
         .map(|(i, v)| (i as u64 + 1, serde_json::to_vec(v).unwrap_or_default()))
         .collect();
+    let lines: Vec<(u64, &[u8])> = batch.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+    let pupils = PupilCache::new(ctx.ids, ctx.pseudo);
     let mut rows = Vec::new();
-    let mut seen = HashSet::new();
-    let read = parse_batch(ctx, &batch, verbs, &mut rows, &mut seen);
+    let mut seen = SeenIds::default();
+    let read = parse_batch(ctx, &pupils, &lines, verbs, &mut rows, &mut seen);
     (rows, read)
 }
 
@@ -305,23 +354,26 @@ fn read_values(
 /// and repeated statement ids; returns the statements read.
 fn parse_batch(
     ctx: &mut Ctx<'_>,
-    batch: &[(u64, Vec<u8>)],
+    pupils: &PupilCache<'_>,
+    batch: &[(u64, &[u8])],
     verbs: &BTreeMap<String, EventKind>,
     rows: &mut Vec<EventRow>,
-    seen: &mut HashSet<String>,
+    seen: &mut SeenIds,
 ) -> usize {
     let t = Table::Events;
     let parsed: Vec<Parsed> = batch
         .par_iter()
-        .map(|(_, line)| parse_line(line, ctx.ids, ctx.pseudo, verbs))
+        .with_min_len(256)
+        .map(|(_, line)| parse_line(line, pupils, verbs))
         .collect();
+    rows.reserve(parsed.len());
     for ((line, _), p) in batch.iter().zip(parsed) {
         match p {
             Parsed::Row(id, row) => {
                 if let Some(id) = id
                     && !seen.insert(id.clone())
                 {
-                    ctx.reject(t, *line, "id", &id, "duplicate statement id");
+                    ctx.reject(t, *line, "id", &id.show(), "duplicate statement id");
                     continue;
                 }
                 rows.push(row);
@@ -332,44 +384,105 @@ fn parse_batch(
     batch.len()
 }
 
-/// Streams NDJSON statements in batches of lines.
-fn read_ndjson(
-    ctx: &mut Ctx<'_>,
-    mut input: impl BufRead,
-    verbs: &BTreeMap<String, EventKind>,
-) -> Result<(Vec<EventRow>, usize)> {
-    let mut rows = Vec::new();
-    let mut read = 0;
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut line_no = 0u64;
-    let mut batch: Vec<(u64, Vec<u8>)> = Vec::with_capacity(BATCH_LINES);
+/// A chunk of whole lines and the file line number of its first line.
+struct Chunk {
+    first_line: u64,
+    bytes: Vec<u8>,
+}
+
+/// Cuts `input` into chunks of about [`CHUNK_BYTES`] that end at a line end (or the end of the
+/// input), sending each as it is ready; returns the error that stopped reading, if any.
+fn cut_chunks(
+    mut input: impl Read,
+    send: std::sync::mpsc::SyncSender<Chunk>,
+) -> std::result::Result<(), (u64, std::io::Error)> {
+    let mut line = 1u64;
+    let mut carry: Vec<u8> = Vec::new();
     loop {
-        batch.clear();
+        let mut buf = std::mem::take(&mut carry);
         let mut eof = false;
-        while batch.len() < BATCH_LINES {
-            let mut buf = Vec::new();
-            let n = input.read_until(b'\n', &mut buf).map_err(|e| {
-                Error::input(&ctx.file, format!("cannot read line {}: {e}", line_no + 1))
-            })?;
+        // Read until the chunk is full and holds a line end, or the input ends.
+        loop {
+            let want = (CHUNK_BYTES.saturating_sub(buf.len())).max(64 << 10) as u64;
+            let n = input
+                .by_ref()
+                .take(want)
+                .read_to_end(&mut buf)
+                .map_err(|e| (line, e))?;
             if n == 0 {
                 eof = true;
                 break;
             }
-            line_no += 1;
-            while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-                buf.pop();
+            if buf.len() >= CHUNK_BYTES && memchr::memrchr(b'\n', &buf).is_some() {
+                break;
             }
-            if buf.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            batch.push((line_no, buf));
         }
-        read += parse_batch(ctx, &batch, verbs, &mut rows, &mut seen);
-        if eof {
-            break;
+        let cut = if eof {
+            buf.len()
+        } else {
+            memchr::memrchr(b'\n', &buf).map_or(buf.len(), |i| i + 1)
+        };
+        carry = buf.split_off(cut);
+        if buf.is_empty() && eof {
+            return Ok(());
+        }
+        let lines = memchr::memchr_iter(b'\n', &buf).count() as u64;
+        let first_line = line;
+        line += lines;
+        if send
+            .send(Chunk {
+                first_line,
+                bytes: buf,
+            })
+            .is_err()
+            || eof
+        {
+            return Ok(());
         }
     }
-    Ok((rows, read))
+}
+
+/// Streams NDJSON statements: chunks are cut by a reader thread and parsed in parallel here.
+fn read_ndjson(
+    ctx: &mut Ctx<'_>,
+    input: impl Read + Send,
+    verbs: &BTreeMap<String, EventKind>,
+) -> Result<(Vec<EventRow>, usize)> {
+    let pupils = PupilCache::new(ctx.ids, ctx.pseudo);
+    let mut rows = Vec::new();
+    let mut read = 0;
+    let mut seen = SeenIds::default();
+    let (send, receive) = std::sync::mpsc::sync_channel::<Chunk>(1);
+    let cut = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || cut_chunks(input, send));
+        for chunk in receive {
+            let mut lines: Vec<(u64, &[u8])> = Vec::with_capacity(CHUNK_BYTES / 256);
+            let mut start = 0;
+            let b = &chunk.bytes;
+            let ends =
+                memchr::memchr_iter(b'\n', b).chain((b.last() != Some(&b'\n')).then_some(b.len()));
+            for (line_no, end) in (chunk.first_line..).zip(ends) {
+                let mut l = &b[start..end];
+                while let [rest @ .., b'\r'] = l {
+                    l = rest;
+                }
+                if !l.iter().all(u8::is_ascii_whitespace) {
+                    lines.push((line_no, l));
+                }
+                start = end + 1;
+            }
+            read += parse_batch(ctx, &pupils, &lines, verbs, &mut rows, &mut seen);
+        }
+        reader.join()
+    });
+    match cut {
+        Ok(Ok(())) => Ok((rows, read)),
+        Ok(Err((line, e))) => Err(Error::input(
+            &ctx.file,
+            format!("cannot read near line {line}: {e}"),
+        )),
+        Err(_) => Err(Error::input(&ctx.file, "the reader thread failed")),
+    }
 }
 
 /// Reads NDJSON statements from text; returns (rows, lines read).
@@ -488,6 +601,68 @@ mod tests {
             assert_eq!(r.line, 3, "the third statement");
             assert!(r.reason.starts_with("unknown pupil"));
         }
+    }
+
+    #[test]
+    fn line_numbers_hold_across_chunks_and_long_lines() {
+        // About 3 chunks of statements with CRLF ends, a 5 MB line and a blank line; bad lines
+        // placed at known numbers, one of them right after the long line.
+        let mut text = String::new();
+        let mut bad = Vec::new();
+        let mut n = 0u64;
+        let mut push = |text: &mut String, line: &str| {
+            text.push_str(line);
+            text.push_str("\r\n");
+            n += 1;
+            n
+        };
+        for k in 0..40_000u32 {
+            let st = ST.replace("\"a\"", &format!("\"{k:08x}-0000-0000-0000-000000000000\""));
+            let line = push(&mut text, &st);
+            if k % 9_973 == 0 {
+                bad.push(push(&mut text, "{\"id\":"));
+            }
+            if k == 20_000 {
+                push(
+                    &mut text,
+                    &format!("{{\"pad\":\"{}\"}}", "x".repeat(5 << 20)),
+                );
+                bad.push(line + 1);
+                push(&mut text, "   ");
+                bad.push(push(&mut text, "[1]"));
+            }
+        }
+        // The same statement id in upper case: a duplicate.
+        bad.push(push(
+            &mut text,
+            &ST.replace("\"a\"", "\"0000000A-0000-0000-0000-000000000000\""),
+        ));
+        assert!(text.len() > 3 * CHUNK_BYTES);
+        let (ids, mut rejects, pseudo) = ctx_parts();
+        let mut ctx = Ctx {
+            source: "lms",
+            file: "s.ndjson".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+        };
+        let (rows, read) = read(&mut ctx, &text, &default_verbs());
+        assert_eq!(read as u64, n - 1, "every line but the blank one");
+        assert_eq!(rows.len(), 40_000);
+        let got: Vec<u64> = rejects.first(100).iter().map(|r| r.line).collect();
+        assert_eq!(got, bad);
+    }
+
+    #[test]
+    fn uuids_compare_by_value() {
+        let a = StatementId::new("0a1b2c3d-0000-4000-8000-00000000000F");
+        assert_eq!(a, StatementId::new("0A1B2C3D-0000-4000-8000-00000000000f"));
+        assert_eq!(a.show(), "0a1b2c3d-0000-4000-8000-00000000000f");
+        assert_eq!(StatementId::new("abc"), StatementId::Other("abc".into()));
+        assert!(matches!(
+            StatementId::new("0a1b2c3d-0000-4000-8000-00000000000g"),
+            StatementId::Other(_)
+        ));
     }
 
     #[test]

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Benchmark: xAPI NDJSON ingest, leerwinst against Python polars doing the same work
+# (bench/peers/xapi_ingest_polars.py: read_ndjson + the same flattening, validation,
+# pseudonyms, school years, sort and zstd Parquet partitioned by school year), run alternately
+# in one session on the same file. Both outputs are checked to be the same table.
+#
+#   bash bench/ingest.sh                 # 1.7M statements, ~0.9 GB (sample-data --pupils 1200)
+#   PUPILS=2400 RUNS=5 bash bench/ingest.sh
+#
+# Needs: python3 with polars (pip install polars). Release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/leerwinst/target}"
+PUPILS="${PUPILS:-1200}"
+RUNS="${RUNS:-3}"
+python3 -c "import polars" 2>/dev/null || { echo "bench/ingest.sh: needs polars (pip install polars)" >&2; exit 1; }
+cargo build --release --locked -p leerwinst >/dev/null 2>&1 || cargo build --release --locked -p leerwinst
+bin="$CARGO_TARGET_DIR/release/leerwinst"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+key=bench-only-key-0123456789
+
+"$bin" sample-data --out "$work/s" --schools 12 --pupils "$PUPILS" --seed 1 >/dev/null
+# The sample plants one truncated line; polars stops at it, so both read the file without it.
+gzip -dc "$work/s/xapi/statements.ndjson.gz" | grep -E '\}$' > "$work/statements.ndjson"
+size=$(stat -c %s "$work/statements.ndjson")
+lines=$(wc -l < "$work/statements.ndjson")
+cat > "$work/xapi.toml" <<TOML
+[pipeline]
+name = "bench-xapi"
+[[source]]
+name = "lms"
+format = "xapi"
+path = "$work/statements.ndjson"
+TOML
+echo "input: $lines statements, $size bytes; $(nproc) cores; polars $(python3 -c 'import polars; print(polars.__version__)')"
+
+ours=(); peer=()
+for i in $(seq "$RUNS"); do
+  rm -rf "$work/ours" "$work/peer"
+  t0=$(date +%s.%N)
+  LEERWINST_KEY=$key "$bin" ingest "$work/xapi.toml" --out "$work/ours" >/dev/null
+  t1=$(date +%s.%N)
+  python3 bench/peers/xapi_ingest_polars.py "$work/statements.ndjson" "$work/peer" "$key" >/dev/null
+  t2=$(date +%s.%N)
+  ours+=("$(python3 -c "print(round($t1 - $t0, 2))")"); peer+=("$(python3 -c "print(round($t2 - $t1, 2))")")
+  echo "run $i: leerwinst ${ours[-1]} s, python-polars ${peer[-1]} s"
+done
+
+python3 - "$work" <<'PY'
+import sys, polars as pl
+w = sys.argv[1]
+cols = ["pupil_key", "school_year", "ts", "kind", "verb", "object_id", "task_id", "subject",
+        "success", "score_scaled", "duration_s"]
+a = pl.read_parquet(f"{w}/ours/warehouse/events/**/*.parquet", hive_partitioning=True).select(cols)
+b = pl.read_parquet(f"{w}/peer/events/**/*.parquet", hive_partitioning=True).select(cols)
+assert a.equals(b), "the two outputs differ"
+print(f"outputs: identical events tables ({len(a)} rows)")
+PY
+
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
+mo=$(median "${ours[@]}"); mp=$(median "${peer[@]}")
+awk -v s="$size" -v n="$lines" -v o="$mo" -v p="$mp" 'BEGIN {
+  printf "| | median wall time | MB/s | statements/s |\n|---|---|---|---|\n";
+  printf "| leerwinst ingest | %.2f s | %.0f | %.0f |\n", o, s/o/1e6, n/o;
+  printf "| Python polars | %.2f s | %.0f | %.0f |\n", p, s/p/1e6, n/p;
+  printf "leerwinst / polars speed: %.1fx\n", p/o }'
