@@ -852,6 +852,18 @@ const SRL: &[Column] = &[
         "Peak-weekday regularity (Boroujeni et al. 2016 PWD) normalised to [0, 1]: (ln 7 - H(p_weekday)) / ln 7 over active days",
     ),
     col(
+        "hour_regularity",
+        F64,
+        true,
+        "Peak-hour regularity (Boroujeni et al. 2016 PDH) normalised to [0, 1]: (ln 24 - H(p_hour)) / ln 24 over active day-hours (local time)",
+    ),
+    col(
+        "weekly_similarity",
+        F64,
+        true,
+        "Weekly similarity (Boroujeni et al. 2016 WS1): mean Jaccard similarity of the sets of active weekdays over all pairs of active ISO weeks",
+    ),
+    col(
         "plan_kept_share",
         F64,
         true,
@@ -862,6 +874,18 @@ const SRL: &[Column] = &[
         F64,
         true,
         "Share of planned tasks finished on or before the due date",
+    ),
+    col(
+        "median_lateness_days",
+        F64,
+        true,
+        "Median over finished planned tasks of (local day finished - planned day), days; lower = more self-regulated (sign reversed in the composite)",
+    ),
+    col(
+        "deadline_margin_h",
+        F64,
+        true,
+        "Procrastination: median over finished tasks with a due date of (end of the due day - time finished), hours; negative = late",
     ),
     col(
         "help_after_error_share",
@@ -876,10 +900,22 @@ const SRL: &[Column] = &[
         "Share of wrong answers followed by a new answer on the same item in the same session",
     ),
     col(
+        "progress_views_per_week",
+        F64,
+        true,
+        "Self-monitoring: progress (dashboard) views per active ISO week",
+    ),
+    col(
+        "help_per_task",
+        F64,
+        true,
+        "Help and instruction requests per task worked on (not in the composite: volume of help is not by itself more or less self-regulated)",
+    ),
+    col(
         "srl_index",
         F64,
         true,
-        "Composite: mean of the indicators above z-scored within grade and period, sign-aligned so higher = more self-regulated",
+        "Composite: mean of the indicators above except help_per_task, each z-scored within grade and period and sign-aligned so higher = more self-regulated (at least 3 needed)",
     ),
     col(
         "srl_tercile",

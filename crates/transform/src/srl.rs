@@ -1,39 +1,54 @@
 //! Self-regulation indicators per pupil and school year, from LMS events and weekly plans.
 //!
-//! Definitions (see docs/indicators.md for sources and how to read them):
+//! Definitions (see docs/indicators.md for sources and how to read them); Dutch local time
+//! throughout:
 //! - sessions: events split where the gap exceeds the session gap; time on task = sum of session
 //!   spans;
-//! - weekday regularity: (ln 7 - H(p)) / ln 7 with p the distribution of active days over
-//!   weekdays (Boroujeni et al. 2016's PWD, normalised to [0, 1]);
-//! - plan kept: share of planned tasks finished on or before the planned day (Dutch local date);
-//! - on time: share of planned tasks with a due date finished on or before it;
-//! - help after error: share of wrong answers followed, in the same session and task and before
-//!   the next answer there, by a help or instruction event;
+//! - regularity (Boroujeni et al. 2016): weekday regularity (PWD) = (ln 7 - H) / ln 7 over the
+//!   active days' weekdays; hour regularity (PDH) = (ln 24 - H) / ln 24 over the active
+//!   day-hours' hours; weekly similarity = mean Jaccard similarity of the active weeks' sets of
+//!   active weekdays (WS1);
+//! - planning: share of planned tasks finished on or before the planned day; share of tasks with
+//!   a due date finished on or before it; median lateness, done day minus planned day;
+//! - procrastination: median margin, hours from finishing to the end of the due day;
+//! - help-seeking: help and instruction requests per task worked on; share of wrong answers
+//!   followed, in the same session and task and before the next answer there, by a help or
+//!   instruction event;
 //! - persistence: share of wrong answers followed by another answer on the same item in the same
 //!   session;
-//! - composite: mean of the five z-scored within grade and school year (all signs +: higher is
-//!   more self-regulated), with terciles.
+//! - self-monitoring: progress (dashboard) views per active week;
+//! - composite: the [`COMPOSITE`] indicators z-scored within grade and school year,
+//!   sign-aligned so that higher is more self-regulated, averaged; with terciles.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use arrow_array::ArrayRef;
-use chrono::{DateTime, Datelike, NaiveDate};
-use leerwinst_core::clock::utc_to_amsterdam;
+use chrono::{DateTime, Datelike, NaiveDate, Timelike};
+use leerwinst_core::clock::{amsterdam_to_utc, utc_to_amsterdam};
 use leerwinst_core::term::from_date32;
 use leerwinst_store::{Frame, f64_array, i32_array, i64_array, opt, opt_bool, opt_str, str_array};
 use rayon::prelude::*;
 
 use crate::growth::Enrolled;
-use leerwinst_stats::describe::mean_sd;
+use leerwinst_stats::describe::{mean_sd, median_sorted};
 
-/// Indicators that enter the composite, in column order.
-pub const COMPOSITE: [&str; 5] = [
-    "weekday_regularity",
-    "plan_kept_share",
-    "on_time_share",
-    "help_after_error_share",
-    "persistence_share",
+/// Indicators that enter the composite, in column order, with their sign: +1 where a higher
+/// value means more self-regulation, -1 where lower does (lateness).
+pub const COMPOSITE: [(&str, f64); 10] = [
+    ("weekday_regularity", 1.0),
+    ("hour_regularity", 1.0),
+    ("weekly_similarity", 1.0),
+    ("plan_kept_share", 1.0),
+    ("on_time_share", 1.0),
+    ("median_lateness_days", -1.0),
+    ("deadline_margin_h", 1.0),
+    ("help_after_error_share", 1.0),
+    ("persistence_share", 1.0),
+    ("progress_views_per_week", 1.0),
 ];
+
+/// Number of composite indicators.
+pub const N_IND: usize = COMPOSITE.len();
 
 /// Minimum number of composite indicators a pupil needs for an index.
 pub const MIN_INDICATORS: usize = 3;
@@ -57,8 +72,11 @@ pub struct SrlRow {
     pub active_days: i64,
     /// Minutes.
     pub time_on_task_min: f64,
-    /// The five composite indicators, in [`COMPOSITE`] order.
-    pub ind: [Option<f64>; 5],
+    /// The composite indicators, in [`COMPOSITE`] order.
+    pub ind: [Option<f64>; N_IND],
+    /// Help and instruction requests per task worked on (not in the composite: more help is not
+    /// by itself more or less self-regulated).
+    pub help_per_task: Option<f64>,
     /// Composite.
     pub srl_index: Option<f64>,
     /// Tercile.
@@ -94,14 +112,51 @@ pub struct SrlSettings {
     pub min_events: usize,
 }
 
-/// Event-based measures of one pupil-period: (sessions, active days, minutes, regularity,
-/// help after error, persistence). `evs` must be sorted by time.
-pub fn event_measures(
-    evs: &[Ev<'_>],
-    gap_min: f64,
-) -> (i64, i64, f64, Option<f64>, Option<f64>, Option<f64>) {
+/// Event-based measures of one pupil-period.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventMeasures {
+    /// Sessions.
+    pub sessions: i64,
+    /// Days with an event.
+    pub active_days: i64,
+    /// Sum of session spans, minutes.
+    pub minutes: f64,
+    /// PWD, normalised (two or more active days).
+    pub weekday_regularity: Option<f64>,
+    /// PDH, normalised (two or more active days).
+    pub hour_regularity: Option<f64>,
+    /// Mean Jaccard similarity of weekly weekday sets (two or more active weeks).
+    pub weekly_similarity: Option<f64>,
+    /// Share of wrong answers followed by help (any wrong answers).
+    pub help_after_error: Option<f64>,
+    /// Share of wrong answers answered again (any wrong answers).
+    pub persistence: Option<f64>,
+    /// Help and instruction requests per task worked on (any tasks).
+    pub help_per_task: Option<f64>,
+    /// Progress views per active week.
+    pub progress_views_per_week: Option<f64>,
+}
+
+/// `(ln k - H(p)) / ln k` for the distribution `counts` over `k` bins: 1 when everything falls
+/// in one bin, 0 when spread evenly.
+fn peak_regularity(counts: &[f64]) -> f64 {
+    let n: f64 = counts.iter().sum();
+    let k = counts.len() as f64;
+    let entropy: f64 = counts
+        .iter()
+        .filter(|&&c| c > 0.0)
+        .map(|&c| {
+            let p = c / n;
+            -p * p.ln()
+        })
+        .sum();
+    (k.ln() - entropy) / k.ln()
+}
+
+/// Event-based measures of one pupil-period; `evs` must be sorted by time.
+pub fn event_measures(evs: &[Ev<'_>], gap_min: f64) -> EventMeasures {
     if evs.is_empty() {
-        return (0, 0, 0.0, None, None, None);
+        return EventMeasures::default();
     }
     let gap = (gap_min * 60e6) as i64;
     let mut session = vec![0usize; evs.len()];
@@ -118,24 +173,44 @@ pub fn event_measures(
     }
     minutes += (evs[evs.len() - 1].ts - start) as f64 / 60e6;
 
-    let local_day = |ts: i64| -> NaiveDate {
-        utc_to_amsterdam(DateTime::from_timestamp_micros(ts).expect("valid timestamp")).date()
-    };
-    let days: HashSet<NaiveDate> = evs.iter().map(|e| local_day(e.ts)).collect();
+    let local =
+        |ts: i64| utc_to_amsterdam(DateTime::from_timestamp_micros(ts).expect("valid timestamp"));
+    // Active days, active day-hours, and per ISO week the set of active weekdays (bits).
+    let mut days: BTreeSet<NaiveDate> = BTreeSet::new();
+    let mut day_hours: HashSet<(NaiveDate, u32)> = HashSet::new();
+    let mut weeks: BTreeMap<(i32, u32), u8> = BTreeMap::new();
+    for e in evs {
+        let t = local(e.ts);
+        let d = t.date();
+        days.insert(d);
+        day_hours.insert((d, t.hour()));
+        let w = d.iso_week();
+        *weeks.entry((w.year(), w.week())).or_default() |= 1 << d.weekday().num_days_from_monday();
+    }
     let mut per_weekday = [0f64; 7];
     for d in &days {
         per_weekday[d.weekday().num_days_from_monday() as usize] += 1.0;
     }
-    let n_days = days.len() as f64;
-    let entropy: f64 = per_weekday
-        .iter()
-        .filter(|&&c| c > 0.0)
-        .map(|&c| {
-            let p = c / n_days;
-            -p * p.ln()
-        })
-        .sum();
-    let regularity = (n_days >= 2.0).then(|| (7f64.ln() - entropy) / 7f64.ln());
+    let mut per_hour = [0f64; 24];
+    for (_, h) in &day_hours {
+        per_hour[*h as usize] += 1.0;
+    }
+    let two_days = days.len() >= 2;
+    let weekday_regularity = two_days.then(|| peak_regularity(&per_weekday));
+    let hour_regularity = two_days.then(|| peak_regularity(&per_hour));
+    let sets: Vec<u8> = weeks.values().copied().collect();
+    let weekly_similarity = (sets.len() >= 2).then(|| {
+        let (mut sum, mut pairs) = (0.0, 0.0);
+        for i in 0..sets.len() {
+            for j in i + 1..sets.len() {
+                let inter = (sets[i] & sets[j]).count_ones() as f64;
+                let union = (sets[i] | sets[j]).count_ones() as f64;
+                sum += inter / union;
+                pairs += 1.0;
+            }
+        }
+        sum / pairs
+    });
 
     let (mut errors, mut helped, mut retried) = (0usize, 0usize, 0usize);
     for (i, e) in evs.iter().enumerate() {
@@ -166,37 +241,84 @@ pub fn event_measures(
         retried += got_retry as usize;
     }
     let share = |k: usize| (errors > 0).then(|| k as f64 / errors as f64);
-    (
-        sessions as i64,
-        days.len() as i64,
+    let tasks: HashSet<&str> = evs
+        .iter()
+        .filter(|e| matches!(e.kind, "attempt" | "answer" | "complete"))
+        .filter_map(|e| e.task)
+        .collect();
+    let help_requests = evs
+        .iter()
+        .filter(|e| matches!(e.kind, "help" | "instruction"))
+        .count();
+    let views = evs.iter().filter(|e| e.kind == "progress_view").count();
+    EventMeasures {
+        sessions: sessions as i64,
+        active_days: days.len() as i64,
         minutes,
-        regularity,
-        share(helped),
-        share(retried),
-    )
+        weekday_regularity,
+        hour_regularity,
+        weekly_similarity,
+        help_after_error: share(helped),
+        persistence: share(retried),
+        help_per_task: (!tasks.is_empty()).then(|| help_requests as f64 / tasks.len() as f64),
+        progress_views_per_week: Some(views as f64 / weeks.len() as f64),
+    }
 }
 
-/// Plan measures of one pupil-period: (plan kept share, on-time share).
-pub fn plan_measures(plans: &[PlannedTask]) -> (Option<f64>, Option<f64>) {
-    let done_day = |t: Option<i64>| {
-        t.map(|t| utc_to_amsterdam(DateTime::from_timestamp_micros(t).expect("valid")).date())
-    };
+/// Plan measures of one pupil-period.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlanMeasures {
+    /// Share of planned tasks finished on or before the planned day.
+    pub kept: Option<f64>,
+    /// Share of tasks with a due date finished on or before it.
+    pub on_time: Option<f64>,
+    /// Median of (day finished - day planned), days, over finished planned tasks.
+    pub median_lateness_days: Option<f64>,
+    /// Median of (end of the due day - time finished), hours, over finished tasks with a due
+    /// date: how long before the deadline work is done (negative when late).
+    pub deadline_margin_h: Option<f64>,
+}
+
+/// Plan measures of one pupil-period.
+pub fn plan_measures(plans: &[PlannedTask]) -> PlanMeasures {
     let (mut planned, mut kept, mut due_n, mut on_time) = (0, 0, 0, 0);
+    let mut lateness: Vec<f64> = Vec::new();
+    let mut margin: Vec<f64> = Vec::new();
     for &(p, d, done) in plans {
-        let day = done_day(done);
+        let day = done.map(|t| {
+            utc_to_amsterdam(DateTime::from_timestamp_micros(t).expect("valid timestamp")).date()
+        });
         if let Some(p) = p {
             planned += 1;
             kept += day.is_some_and(|x| x <= from_date32(p)) as i32;
+            if let Some(x) = day {
+                lateness.push((x - from_date32(p)).num_days() as f64);
+            }
         }
         if let Some(d) = d {
             due_n += 1;
             on_time += day.is_some_and(|x| x <= from_date32(d)) as i32;
+            if let Some(t) = done {
+                let end = from_date32(d)
+                    .succ_opt()
+                    .and_then(|n| n.and_hms_opt(0, 0, 0))
+                    .map(|n| amsterdam_to_utc(n).timestamp_micros());
+                if let Some(end) = end {
+                    margin.push((end - t) as f64 / 3.6e9);
+                }
+            }
         }
     }
-    (
-        (planned > 0).then(|| kept as f64 / planned as f64),
-        (due_n > 0).then(|| on_time as f64 / due_n as f64),
-    )
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        median_sorted(&v)
+    };
+    PlanMeasures {
+        kept: (planned > 0).then(|| kept as f64 / planned as f64),
+        on_time: (due_n > 0).then(|| on_time as f64 / due_n as f64),
+        median_lateness_days: median(lateness),
+        deadline_margin_h: median(margin),
+    }
 }
 
 /// Computes SRL rows for every pupil-year with events, plans or an enrollment.
@@ -268,12 +390,11 @@ pub fn compute(
                 })
                 .unwrap_or_default();
             evs.sort_by_key(|e| e.ts);
-            let (sessions, active_days, minutes, regularity, help, persist) =
-                event_measures(&evs, s.session_gap_min);
-            let (kept, on_time) = plan_groups
+            let m = event_measures(&evs, s.session_gap_min);
+            let pm = plan_groups
                 .get(&k)
                 .map(|p| plan_measures(p))
-                .unwrap_or((None, None));
+                .unwrap_or_default();
             let e = enrolled
                 .get(&(pupil.clone(), year.clone()))
                 .cloned()
@@ -284,14 +405,27 @@ pub fn compute(
                 school_key: e.school_key,
                 grade: e.grade,
                 events: evs.len() as i64,
-                sessions,
-                active_days,
-                time_on_task_min: minutes,
-                ind: [regularity, kept, on_time, help, persist],
+                sessions: m.sessions,
+                active_days: m.active_days,
+                time_on_task_min: m.minutes,
+                ind: [
+                    m.weekday_regularity,
+                    m.hour_regularity,
+                    m.weekly_similarity,
+                    pm.kept,
+                    pm.on_time,
+                    pm.median_lateness_days,
+                    pm.deadline_margin_h,
+                    m.help_after_error,
+                    m.persistence,
+                    m.progress_views_per_week,
+                ],
+                help_per_task: m.help_per_task,
                 ..Default::default()
             };
             if evs.len() < s.min_events {
-                row.ind = [None; 5];
+                row.ind = [None; N_IND];
+                row.help_per_task = None;
                 row.null_reason = Some(if evs.is_empty() {
                     "no LMS events in the period".to_string()
                 } else {
@@ -320,7 +454,7 @@ pub fn composite(rows: &mut [SrlRow]) {
             .push(i);
     }
     for idx in groups.values() {
-        let stats: Vec<Option<(f64, f64)>> = (0..5)
+        let stats: Vec<Option<(f64, f64)>> = (0..N_IND)
             .map(|j| {
                 let v: Vec<f64> = idx.iter().filter_map(|&i| rows[i].ind[j]).collect();
                 let (m, sd) = mean_sd(&v);
@@ -328,8 +462,10 @@ pub fn composite(rows: &mut [SrlRow]) {
             })
             .collect();
         for &i in idx {
-            let zs: Vec<f64> = (0..5)
-                .filter_map(|j| Some((rows[i].ind[j]? - stats[j]?.0) / stats[j]?.1))
+            let zs: Vec<f64> = (0..N_IND)
+                .filter_map(|j| {
+                    Some(COMPOSITE[j].1 * (rows[i].ind[j]? - stats[j]?.0) / stats[j]?.1)
+                })
                 .collect();
             if zs.len() >= MIN_INDICATORS {
                 rows[i].srl_index = Some(zs.iter().sum::<f64>() / zs.len() as f64);
@@ -375,9 +511,10 @@ pub fn columns(rows: &[SrlRow]) -> Vec<ArrayRef> {
         i64_array(rows.iter().map(|r| Some(r.active_days)).collect()),
         f64_array(rows.iter().map(|r| Some(r.time_on_task_min)).collect()),
     ];
-    for j in 0..5 {
+    for j in 0..N_IND {
         cols.push(f64_array(rows.iter().map(|r| r.ind[j]).collect()));
     }
+    cols.push(f64_array(rows.iter().map(|r| r.help_per_task).collect()));
     cols.push(f64_array(rows.iter().map(|r| r.srl_index).collect()));
     cols.push(i32_array(rows.iter().map(|r| r.srl_tercile).collect()));
     cols.push(str_array(
@@ -421,12 +558,26 @@ mod tests {
             ev(30, "answer", "i2", "t1", Some(true)), // 25 min gap: new session
             ev(40, "complete", "t1", "t1", Some(true)),
         ];
-        let (sessions, days, minutes, regularity, help, persist) = event_measures(&evs, 15.0);
-        assert_eq!((sessions, days), (2, 1));
-        assert!((minutes - 15.0).abs() < 1e-9);
-        assert_eq!(regularity, None, "one active day gives no regularity");
-        assert_eq!((help, persist), (None, None), "no errors, no shares");
-        assert_eq!(event_measures(&evs, 30.0).0, 1);
+        let m = event_measures(&evs, 15.0);
+        assert_eq!((m.sessions, m.active_days), (2, 1));
+        assert!((m.minutes - 15.0).abs() < 1e-9);
+        assert_eq!(
+            m.weekday_regularity, None,
+            "one active day gives no regularity"
+        );
+        assert_eq!(m.hour_regularity, None);
+        assert_eq!(
+            m.weekly_similarity, None,
+            "one active week gives no similarity"
+        );
+        assert_eq!(
+            (m.help_after_error, m.persistence),
+            (None, None),
+            "no errors, no shares"
+        );
+        assert_eq!(m.help_per_task, Some(0.0), "one task, no help");
+        assert_eq!(m.progress_views_per_week, Some(0.0));
+        assert_eq!(event_measures(&evs, 30.0).sessions, 1);
     }
 
     #[test]
@@ -440,9 +591,11 @@ mod tests {
             ev(5, "answer", "i4", "t1", Some(false)),
             ev(60, "answer", "i4", "t1", Some(true)), // error 3: retry only in a later session
         ];
-        let (_, _, _, _, help, persist) = event_measures(&evs, 15.0);
-        assert!((help.unwrap() - 1.0 / 3.0).abs() < 1e-12);
-        assert!((persist.unwrap() - 1.0 / 3.0).abs() < 1e-12);
+        let m = event_measures(&evs, 15.0);
+        assert!((m.help_after_error.unwrap() - 1.0 / 3.0).abs() < 1e-12);
+        assert!((m.persistence.unwrap() - 1.0 / 3.0).abs() < 1e-12);
+        // One help request over the one task worked on.
+        assert_eq!(m.help_per_task, Some(1.0));
     }
 
     #[test]
@@ -452,11 +605,48 @@ mod tests {
         let same: Vec<_> = (0..4)
             .map(|w| ev(w * week, "attempt", "t", "t", None))
             .collect();
-        assert!((event_measures(&same, 15.0).3.unwrap() - 1.0).abs() < 1e-12);
+        let m = event_measures(&same, 15.0);
+        assert!((m.weekday_regularity.unwrap() - 1.0).abs() < 1e-12);
+        // Always 09:00 local: one hour bin.
+        assert!((m.hour_regularity.unwrap() - 1.0).abs() < 1e-12);
+        // Four weeks, each only Monday: identical weekly profiles.
+        assert!((m.weekly_similarity.unwrap() - 1.0).abs() < 1e-12);
         let all: Vec<_> = (0..7)
             .map(|d| ev(d * day, "attempt", "t", "t", None))
             .collect();
-        assert!(event_measures(&all, 15.0).3.unwrap().abs() < 1e-12);
+        assert!(event_measures(&all, 15.0).weekday_regularity.unwrap().abs() < 1e-12);
+    }
+
+    #[test]
+    fn hour_regularity_and_weekly_similarity_by_hand() {
+        let day = 24 * 60;
+        let week = 7 * day;
+        // Two active days, at 09:00 and 13:00 local (different hours): p = (1/2, 1/2) over 24
+        // bins, so (ln 24 - ln 2) / ln 24.
+        let evs = [
+            ev(0, "attempt", "t", "t", None),
+            ev(day + 4 * 60, "attempt", "t", "t", None),
+        ];
+        let m = event_measures(&evs, 15.0);
+        let want = (24f64.ln() - 2f64.ln()) / 24f64.ln();
+        assert!((m.hour_regularity.unwrap() - want).abs() < 1e-12);
+        // The same hour on two days: one bin.
+        let evs = [
+            ev(0, "attempt", "t", "t", None),
+            ev(day, "attempt", "t", "t", None),
+        ];
+        assert!((event_measures(&evs, 15.0).hour_regularity.unwrap() - 1.0).abs() < 1e-12);
+        // Weeks {Mon, Tue}, {Mon}, {Wed}: Jaccard 1/2, 0, 0 -> mean 1/6.
+        let evs = [
+            ev(0, "attempt", "t", "t", None),
+            ev(day, "attempt", "t", "t", None),
+            ev(week, "attempt", "t", "t", None),
+            ev(2 * week + 2 * day, "progress_view", "dash", "dash", None),
+        ];
+        let m = event_measures(&evs, 15.0);
+        assert!((m.weekly_similarity.unwrap() - 1.0 / 6.0).abs() < 1e-12);
+        // One progress view over three active weeks.
+        assert!((m.progress_views_per_week.unwrap() - 1.0 / 3.0).abs() < 1e-12);
     }
 
     #[test]
@@ -475,9 +665,15 @@ mod tests {
             (Some(d(2025, 1, 21)), Some(d(2025, 1, 24)), None),
             (None, Some(d(2025, 1, 19)), Some(morning)),
         ];
-        let (kept, on_time) = plan_measures(&plans);
-        assert!((kept.unwrap() - 1.0 / 3.0).abs() < 1e-12);
-        assert!((on_time.unwrap() - 0.5).abs() < 1e-12);
+        let m = plan_measures(&plans);
+        assert!((m.kept.unwrap() - 1.0 / 3.0).abs() < 1e-12);
+        assert!((m.on_time.unwrap() - 0.5).abs() < 1e-12);
+        // Lateness of the two finished planned tasks: 1 day and 0 days -> median 0.5.
+        assert_eq!(m.median_lateness_days, Some(0.5));
+        // Margins to the end of the due day (Amsterdam midnight = 23:00 UTC in winter):
+        // 24 January 23:00 UTC - 20 January 23:30 = 95.5 h; - 20 January 08:00 = 111 h;
+        // 19 January 23:00 UTC - 20 January 08:00 = -9 h (late). Median 95.5 h.
+        assert!((m.deadline_margin_h.unwrap() - 95.5).abs() < 1e-9);
     }
 
     #[test]
@@ -493,6 +689,12 @@ mod tests {
                     Some(0.5),
                     None,
                     Some(-(i as f64)),
+                    // Lateness enters with its sign reversed: -(-i) = +i.
+                    Some(-(i as f64)),
+                    None,
+                    None,
+                    None,
+                    None,
                 ],
                 ..Default::default()
             })
@@ -504,9 +706,12 @@ mod tests {
             ..Default::default()
         });
         composite(&mut rows);
-        // The constant indicator (sd 0) is left out: (z(i) + z(2i) + z(-i)) / 3 = z(i) / 3.
+        // The constant indicator (sd 0) is left out:
+        // (z(i) + z(2i) + z(-i) - z(-i)) / 4 = z(i) / 2.
         let z4 = rows[4].srl_index.unwrap();
         assert!(z4.abs() < 1e-12);
+        let (_, sd) = mean_sd(&(0..9).map(f64::from).collect::<Vec<_>>());
+        assert!((rows[8].srl_index.unwrap() - (4.0 / sd) / 2.0).abs() < 1e-12);
         assert!(rows[8].srl_index.unwrap() > rows[7].srl_index.unwrap());
         let terciles: Vec<_> = rows[..9].iter().map(|r| r.srl_tercile.unwrap()).collect();
         assert_eq!(terciles, [1, 1, 1, 2, 2, 2, 3, 3, 3]);

@@ -103,24 +103,20 @@ pub fn compute(events: &Frame, plans: &Frame, session_gap_min: f64) -> Vec<Weekl
         .map(|k| {
             let mut e = evs.get(k).cloned().unwrap_or_default();
             e.sort_by_key(|x| x.ts);
-            let (sessions, active_days, minutes, _, help, persist) =
-                event_measures(&e, session_gap_min);
-            let (kept, on_time) = planned
-                .get(k)
-                .map(|p| plan_measures(p))
-                .unwrap_or((None, None));
+            let m = event_measures(&e, session_gap_min);
+            let pm = planned.get(k).map(|p| plan_measures(p)).unwrap_or_default();
             WeeklyRow {
                 pupil_key: k.0.clone(),
                 school_year: k.1.clone(),
                 week: k.2.clone(),
                 events: e.len() as i64,
-                sessions,
-                active_days,
-                time_on_task_min: minutes,
-                help_after_error_share: help,
-                persistence_share: persist,
-                plan_kept_share: kept,
-                on_time_share: on_time,
+                sessions: m.sessions,
+                active_days: m.active_days,
+                time_on_task_min: m.minutes,
+                help_after_error_share: m.help_after_error,
+                persistence_share: m.persistence,
+                plan_kept_share: pm.kept,
+                on_time_share: pm.on_time,
             }
         })
         .collect()

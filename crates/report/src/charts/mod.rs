@@ -726,16 +726,7 @@ pub fn srl_profile(
     summary: &mut ReportSummary,
 ) -> Result<()> {
     let name = "srl_profile";
-    let indicators = [
-        ("weekday_regularity", t.t("regelmaat", "regularity")),
-        ("plan_kept_share", t.t("planning gehaald", "plans kept")),
-        ("on_time_share", t.t("op tijd af", "on time")),
-        (
-            "help_after_error_share",
-            t.t("hulp na fout", "help after error"),
-        ),
-        ("persistence_share", t.t("doorzetten", "persistence")),
-    ];
+    let indicators = srl::indicator_labels(t);
     let year = srl.str("school_year");
     let latest = (0..srl.len())
         .map(|i| year.value(i))

@@ -232,19 +232,32 @@ pub fn srl_vs_growth(
     record(summary, t, &path, &svg, &csv)
 }
 
-/// The indicators of the per-school profile, with their labels.
-fn profile_indicators(t: &Texts) -> [(&'static str, &str); 6] {
-    [
-        ("weekday_regularity", t.t("regelmaat", "regularity")),
-        ("plan_kept_share", t.t("planning gehaald", "plans kept")),
+/// The self-regulation indicators shown in the profiles, with their labels: those of the
+/// composite whose higher values mean more self-regulation (lateness, the one reversed, is left
+/// out; plans kept shows the same behaviour).
+pub(crate) fn indicator_labels(t: &Texts) -> Vec<(&'static str, &str)> {
+    vec![
+        // Short labels: nine sit side by side under a chart.
+        ("weekday_regularity", t.t("vaste dagen", "same days")),
+        ("hour_regularity", t.t("vaste uren", "same hours")),
+        ("weekly_similarity", t.t("weekritme", "week rhythm")),
+        ("plan_kept_share", t.t("plan gehaald", "plans kept")),
         ("on_time_share", t.t("op tijd af", "on time")),
+        ("deadline_margin_h", t.t("tijdig klaar", "early done")),
         (
             "help_after_error_share",
-            t.t("hulp na fout", "help after error"),
+            t.t("hulp na fout", "help if wrong"),
         ),
         ("persistence_share", t.t("doorzetten", "persistence")),
-        ("srl_index", t.t("index", "index")),
+        ("progress_views_per_week", t.t("voortgang", "progress")),
     ]
+}
+
+/// The indicators of the per-school profile and the index, with their labels.
+fn profile_indicators(t: &Texts) -> Vec<(&'static str, &str)> {
+    let mut v = indicator_labels(t);
+    v.push(("srl_index", t.t("index", "index")));
+    v
 }
 
 /// Diverging blue (below) - white - orange (above) for a z-score, saturating at |z| = 1.
