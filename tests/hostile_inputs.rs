@@ -1,4 +1,4 @@
-//! Hostile inputs: 59 malformed, truncated, mis-encoded or absurd exports across every format,
+//! Hostile inputs: 62 malformed, truncated, mis-encoded or absurd exports across every format,
 //! each run through the real binary (`leerwinst ingest`). For every case the process must not
 //! panic (exit 101) and must either succeed with read = accepted + rejected per source and at
 //! least the expected number of rejects, or stop with exit code 1 and a message naming the
@@ -36,6 +36,8 @@ const MAPPED: &str = "[source.mapping]\ncolumns = { pupil_id = \"id\" }\n\
     constants = { term = \"Y\" }\n\
     unpivot = { columns = '^(?P<subject>read)(?P<grade>[0-9]+)$' }\n\
     cohort = { grade = 1, school_year = \"2024-2025\" }\n";
+const MAPPED_EVENTS: &str = "[source.mapping]\n\
+    columns = { pupil_id = \"id\", time = \"t\", verb = \"v\", success = \"ok\", score_scaled = \"sc\", duration = \"dur\" }\n";
 const SGP_HEAD: &str = "VALID_CASE,CONTENT_AREA,YEAR,ID,GRADE,SCALE_SCORE\n";
 
 fn lvs(rows: &str) -> Vec<u8> {
@@ -163,6 +165,28 @@ fn cases() -> Vec<Case> {
         m("mapped: bad pattern", "id,read1\nA,400\n", "[source.mapping]\ncolumns = { pupil_id = \"id\" }\nconstants = { term = \"Y\", subject = \"x\", school_year = \"2024-2025\" }\nunpivot = { columns = '^(?P<grade>[' }\n", Error("bad pattern")),
         m("mapped: unknown field", "id,read1\nA,400\n", "[source.mapping]\ncolumns = { pupil_id = \"id\", naam = \"n\" }\n", Error("unknown field 'naam'")),
         m("mapped: no mapping", "id,read1\nA,400\n", "", Error("needs a [source.mapping]")),
+        // Mapped LMS activity.
+        Case {
+            name: "mapped events: bad times, flags, scores and durations",
+            format: "mapped-events",
+            files: vec![("a.csv", b"id;t;v;ok;sc;dur\nA;20-01-2025 09:00;answer;ja;0,5;12\nA;31-02-2025 09:00;answer;;;\nA;20-01-2025 09:01;answer;misschien;;\nA;20-01-2025 09:02;answer;;1,5;\nA;20-01-2025 09:03;answer;;;-4\nA;99999999999;answer;;;\nA;;answer;;;\n".to_vec())],
+            extra: MAPPED_EVENTS,
+            expect: Rejects(6),
+        },
+        Case {
+            name: "mapped events: time column missing",
+            format: "mapped-events",
+            files: vec![("a.csv", b"id;tijd;v\nA;20-01-2025 09:00;answer\n".to_vec())],
+            extra: MAPPED_EVENTS,
+            expect: Error("is not in the file"),
+        },
+        Case {
+            name: "mapped events: test-result settings",
+            format: "mapped-events",
+            files: vec![("a.csv", b"id;t;v\n".to_vec())],
+            extra: "[source.mapping]\ncolumns = { pupil_id = \"id\", time = \"t\", verb = \"v\" }\ndate_format = \"%d\"\n",
+            expect: Error("time_format"),
+        },
     ]
 }
 

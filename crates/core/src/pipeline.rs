@@ -146,6 +146,19 @@ pub const MAPPED_ASSESSMENT_FIELDS: [&str; 10] = [
     "level",
 ];
 
+/// Canonical fields of a mapped LMS activity export (`mapped-events`).
+pub const MAPPED_EVENT_FIELDS: &[&str] = &[
+    "pupil_id",
+    "time",
+    "verb",
+    "object_id",
+    "task_id",
+    "subject",
+    "success",
+    "score_scaled",
+    "duration",
+];
+
 /// Column mapping of a generic CSV/XLSX source (docs/formats.md, "Mapped exports"): each
 /// canonical field comes from a column, a constant, or a capture of the unpivot pattern, and
 /// may pass through a value map.
@@ -167,6 +180,11 @@ pub struct Mapping {
     /// `dd-mm-yyyy` or `dd/mm/yyyy`.
     #[serde(default)]
     pub date_format: Option<String>,
+    /// chrono `strftime` format of an event's `time` (e.g. `"%d/%m/%Y %H:%M"`; with `%z` the
+    /// offset is read, without it the time is Dutch local time). Default: RFC 3339, `yyyy-mm-dd
+    /// HH:MM[:SS]`, `dd-mm-yyyy HH:MM[:SS]`, or Unix seconds.
+    #[serde(default)]
+    pub time_format: Option<String>,
     /// Wide -> long: one record per matching column.
     #[serde(default)]
     pub unpivot: Option<Unpivot>,
@@ -203,9 +221,27 @@ pub struct Cohort {
 }
 
 impl Mapping {
-    /// Checks the field names and the minimum a record needs; the message names the problem.
-    pub fn validate(&self) -> std::result::Result<(), String> {
-        let known = |f: &str| MAPPED_ASSESSMENT_FIELDS.contains(&f);
+    /// Checks the mapping of an LMS activity export: known fields, a pupil id column, a time and
+    /// a verb; no test-result settings.
+    pub fn validate_events(&self) -> std::result::Result<(), String> {
+        self.check_fields(MAPPED_EVENT_FIELDS)?;
+        if self.unpivot.is_some() || self.cohort.is_some() || self.date_format.is_some() {
+            return Err(
+                "mapping: unpivot, cohort and date_format apply to test results; events use time_format"
+                    .into(),
+            );
+        }
+        if !self.columns.contains_key("time") {
+            return Err("mapping columns: needs time (the column with each event's time)".into());
+        }
+        if !self.columns.contains_key("verb") && !self.constants.contains_key("verb") {
+            return Err("mapping: nothing fills 'verb' (a column or a constant)".into());
+        }
+        Ok(())
+    }
+
+    /// Field names known, none both a column and a constant, and a pupil id column.
+    fn check_fields(&self, fields: &[&str]) -> std::result::Result<(), String> {
         for (what, f) in self
             .columns
             .keys()
@@ -214,10 +250,10 @@ impl Mapping {
             .chain(self.values.keys().map(|k| ("values", k)))
             .chain(self.unpivot.iter().map(|u| ("unpivot.value", &u.value)))
         {
-            if !known(f) {
+            if !fields.contains(&f.as_str()) {
                 return Err(format!(
                     "mapping {what}: unknown field '{f}'; expected one of {}",
-                    MAPPED_ASSESSMENT_FIELDS.join(", ")
+                    fields.join(", ")
                 ));
             }
         }
@@ -230,6 +266,18 @@ impl Mapping {
         }
         if !self.columns.contains_key("pupil_id") {
             return Err("mapping columns: needs pupil_id (the column with the pupil's id)".into());
+        }
+        Ok(())
+    }
+
+    /// Checks the mapping of a test-result export: the field names and the minimum a record
+    /// needs; the message names the problem.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        self.check_fields(&MAPPED_ASSESSMENT_FIELDS)?;
+        if self.time_format.is_some() {
+            return Err(
+                "mapping: time_format applies to events; test results use date_format".into(),
+            );
         }
         let filled = |f: &str| {
             self.columns.contains_key(f)
@@ -293,6 +341,9 @@ pub enum SourceFormat {
     /// Test results in any CSV/XLSX layout, through the source's `[source.mapping]` (column
     /// renames, constants, value maps, date format, wide -> long unpivot).
     MappedAssessments,
+    /// LMS activity in any CSV/XLSX layout, through the source's `[source.mapping]`: one event
+    /// per line (pupil, time, verb, object, task, subject, success, score, duration).
+    MappedEvents,
 }
 
 /// Canonical LMS event kinds.
@@ -742,11 +793,15 @@ impl Pipeline {
             .unwrap_or_else(|| PathBuf::from("."));
         for src in &p.sources {
             match (src.format, &src.mapping) {
-                (SourceFormat::MappedAssessments, None) => {
+                (SourceFormat::MappedAssessments | SourceFormat::MappedEvents, None) => {
                     return Err(perr(format!(
-                        "source '{}': format mapped-assessments needs a [source.mapping] table",
+                        "source '{}': a mapped format needs a [source.mapping] table",
                         src.name
                     )));
+                }
+                (SourceFormat::MappedEvents, Some(m)) => {
+                    m.validate_events()
+                        .map_err(|e| perr(format!("source '{}': {e}", src.name)))?;
                 }
                 (SourceFormat::MappedAssessments, Some(m)) => {
                     m.validate()
@@ -754,7 +809,7 @@ impl Pipeline {
                 }
                 (_, Some(_)) => {
                     return Err(perr(format!(
-                        "source '{}': a mapping applies only to format mapped-assessments",
+                        "source '{}': a mapping applies only to formats mapped-assessments and mapped-events",
                         src.name
                     )));
                 }

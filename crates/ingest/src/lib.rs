@@ -9,6 +9,7 @@ pub mod delimited;
 pub mod input;
 pub mod lvs;
 pub mod mapped;
+pub mod mapped_events;
 pub mod moodle;
 pub mod nwea;
 pub mod oneroster;
@@ -260,6 +261,17 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                             mapped::read(&mut ctx, &text, mapping, instrument, range)?;
                         let n = rows.len();
                         wh.assessments.extend(rows);
+                        (read, n)
+                    }
+                    SourceFormat::MappedEvents => {
+                        let (text, enc) = input::decode_text(&path, stream)?;
+                        encoding = enc;
+                        let mapping = src.mapping.as_ref().ok_or_else(|| {
+                            Error::input(&path, "mapped-events needs a [source.mapping]")
+                        })?;
+                        let (rows, read) = mapped_events::read(&mut ctx, &text, mapping, &verbs)?;
+                        let n = rows.len();
+                        wh.events.extend(rows);
                         (read, n)
                     }
                     SourceFormat::Oneroster | SourceFormat::NweaCdf => {

@@ -22,29 +22,31 @@ use crate::rows::AssessmentRow;
 
 /// Where a field of a record came from: the header (for rejects) and the raw value.
 #[derive(Debug, Clone)]
-struct Cell {
-    column: String,
-    value: String,
+pub(crate) struct Cell {
+    /// Header (or `@line`, `(constant f)`).
+    pub column: String,
+    /// Raw value, trimmed.
+    pub value: String,
 }
 
 /// The pattern's matching columns: index and the fields their groups set.
 type WideColumns = Vec<(usize, BTreeMap<String, String>)>;
 
-/// Reads a mapped export; returns (rows, records read).
-pub fn read(
-    ctx: &mut Ctx<'_>,
-    text: &str,
-    m: &Mapping,
-    instrument: &str,
-    range: [f64; 2],
-) -> Result<(Vec<AssessmentRow>, usize)> {
-    let d = delimited::parse(text);
+/// Field -> column index of a mapping's `columns` (`None`: the line number, `@line`).
+pub(crate) type FieldColumns<'m> = BTreeMap<&'m str, Option<usize>>;
+
+/// Finds the header of each mapped column (case-insensitively); a missing one is an error that
+/// lists the headers there are.
+pub(crate) fn resolve_columns<'m>(
+    ctx: &Ctx<'_>,
+    d: &delimited::Delimited,
+    m: &'m Mapping,
+) -> Result<FieldColumns<'m>> {
     let lower: Vec<String> = d.headers.iter().map(|h| h.trim().to_lowercase()).collect();
-    // field -> column index (None = the line number)
-    let mut cols: BTreeMap<&str, Option<usize>> = BTreeMap::new();
+    let mut cols = BTreeMap::new();
     for (field, header) in &m.columns {
         if header == "@line" {
-            cols.insert(field, None);
+            cols.insert(field.as_str(), None);
             continue;
         }
         let i = lower
@@ -59,8 +61,66 @@ pub fn read(
                     ),
                 )
             })?;
-        cols.insert(field, Some(i));
+        cols.insert(field.as_str(), Some(i));
     }
+    Ok(cols)
+}
+
+/// The mapped columns' cells and the constants of one line, by field.
+pub(crate) fn base_fields(
+    d: &delimited::Delimited,
+    cols: &FieldColumns<'_>,
+    m: &Mapping,
+    line: u64,
+    r: &csv::StringRecord,
+) -> BTreeMap<String, Cell> {
+    let mut base = BTreeMap::new();
+    for (field, c) in cols {
+        let cell = match c {
+            Some(i) => Cell {
+                column: d.headers[*i].clone(),
+                value: r.get(*i).map(|s| s.trim().to_string()).unwrap_or_default(),
+            },
+            None => Cell {
+                column: "@line".into(),
+                value: line.to_string(),
+            },
+        };
+        base.insert(field.to_string(), cell);
+    }
+    for (field, v) in &m.constants {
+        base.insert(
+            field.clone(),
+            Cell {
+                column: format!("(constant {field})"),
+                value: v.clone(),
+            },
+        );
+    }
+    base
+}
+
+/// Value maps, applied before validation: they may turn "K" into "0" or "RW" into "rekenen".
+pub(crate) fn apply_value_maps(m: &Mapping, f: &mut BTreeMap<String, Cell>) {
+    for (field, map) in &m.values {
+        if let Some(c) = f.get_mut(field)
+            && let Some(v) = map.get(&c.value)
+        {
+            c.value = v.clone();
+        }
+    }
+}
+
+/// Reads a mapped export; returns (rows, records read).
+pub fn read(
+    ctx: &mut Ctx<'_>,
+    text: &str,
+    m: &Mapping,
+    instrument: &str,
+    range: [f64; 2],
+) -> Result<(Vec<AssessmentRow>, usize)> {
+    let d = delimited::parse(text);
+    let cols = resolve_columns(ctx, &d, m)?;
     let wide: Option<(WideColumns, &str)> = match &m.unpivot {
         None => None,
         Some(u) => {
@@ -115,29 +175,7 @@ pub fn read(
                 continue;
             }
         };
-        let mut base: BTreeMap<String, Cell> = BTreeMap::new();
-        for (field, c) in &cols {
-            let cell = match c {
-                Some(i) => Cell {
-                    column: d.headers[*i].clone(),
-                    value: r.get(*i).map(|s| s.trim().to_string()).unwrap_or_default(),
-                },
-                None => Cell {
-                    column: "@line".into(),
-                    value: line.to_string(),
-                },
-            };
-            base.insert(field.to_string(), cell);
-        }
-        for (field, v) in &m.constants {
-            base.insert(
-                field.clone(),
-                Cell {
-                    column: format!("(constant {field})"),
-                    value: v.clone(),
-                },
-            );
-        }
+        let base = base_fields(&d, &cols, m, line, r);
         match &wide {
             None => {
                 read += 1;
@@ -189,14 +227,7 @@ fn record(
     range: [f64; 2],
     seen: &mut HashSet<(String, String, String, String)>,
 ) -> Option<AssessmentRow> {
-    // Value maps first: they may turn "K" into "0" or "RW" into "rekenen".
-    for (field, map) in &m.values {
-        if let Some(c) = f.get_mut(field)
-            && let Some(v) = map.get(&c.value)
-        {
-            c.value = v.clone();
-        }
-    }
+    apply_value_maps(m, &mut f);
     let mut reject = |c: &Cell, why: &str| {
         ctx.reject(Table::Assessments, line, &c.column, &c.value, why);
     };

@@ -1,0 +1,344 @@
+//! LMS activity in any CSV/XLSX layout, through the pipeline's `[source.mapping]` (the same
+//! renames, constants and value maps as [`crate::mapped`]): one event per line.
+//!
+//! Fields: `pupil_id` and `time` (columns), `verb` (a column or a constant), and optionally
+//! `object_id`, `task_id`, `subject`, `success`, `score_scaled`, `duration`. The verb maps to an
+//! event kind through the pipeline's verb map; a verb that is itself a kind name (`attempt`,
+//! `answer`, `complete`, `instruction`, `help`, `progress_view`, `other`) is taken as that kind,
+//! so a value map can translate an export's own words (`values.verb = { hint = "help" }`).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use leerwinst_core::pipeline::{EventKind, Mapping};
+use leerwinst_core::{Result, SchoolYear, Table, clock};
+
+use crate::context::Ctx;
+use crate::delimited;
+use crate::input::{parse_duration, parse_number};
+use crate::mapped::{Cell, apply_value_maps, base_fields, resolve_columns};
+use crate::rows::EventRow;
+
+/// Local (Dutch) date-time spellings tried when the mapping gives no `time_format`.
+const LOCAL_FORMATS: [&str; 6] = [
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+];
+
+/// An event time: with `format` (an offset read when it has `%z`, else Dutch local time);
+/// without, RFC 3339, the [`LOCAL_FORMATS`] as Dutch local time, or Unix seconds.
+pub fn parse_time(s: &str, format: Option<&str>) -> Option<DateTime<Utc>> {
+    let local = |n: NaiveDateTime| Some(clock::amsterdam_to_utc(n));
+    if let Some(f) = format {
+        if f.contains("%z") || f.contains("%:z") {
+            return DateTime::parse_from_str(s, f).ok().map(|t| t.to_utc());
+        }
+        return NaiveDateTime::parse_from_str(s, f).ok().and_then(local);
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.to_utc());
+    }
+    if let Some(n) = LOCAL_FORMATS
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    {
+        return local(n);
+    }
+    if !s.is_empty() && s.len() <= 11 && s.bytes().all(|b| b.is_ascii_digit()) {
+        // Unix seconds from 1990 to 2100 only, so a day number or a year is not taken as a time.
+        let secs: i64 = s.parse().ok()?;
+        if (631_152_000..4_102_444_800).contains(&secs) {
+            return DateTime::from_timestamp(secs, 0);
+        }
+    }
+    None
+}
+
+/// A success flag in the spellings exports use (English and Dutch).
+fn parse_success(s: &str) -> Option<bool> {
+    match s.to_lowercase().as_str() {
+        "true" | "1" | "yes" | "ja" | "correct" | "goed" | "passed" | "pass" => Some(true),
+        "false" | "0" | "no" | "nee" | "incorrect" | "fout" | "failed" | "fail" => Some(false),
+        _ => None,
+    }
+}
+
+/// Reads a mapped activity export; returns (events, lines read).
+pub fn read(
+    ctx: &mut Ctx<'_>,
+    text: &str,
+    m: &Mapping,
+    verbs: &BTreeMap<String, EventKind>,
+) -> Result<(Vec<EventRow>, usize)> {
+    let d = delimited::parse(text);
+    let cols = resolve_columns(ctx, &d, m)?;
+    let mut rows = Vec::new();
+    let mut read = 0;
+    for rec in &d.records {
+        read += 1;
+        let (line, r) = match rec {
+            Ok(x) => (x.0, &x.1),
+            Err((line, why)) => {
+                ctx.reject(Table::Events, *line, "", "", why);
+                continue;
+            }
+        };
+        let mut f = base_fields(&d, &cols, m, line, r);
+        apply_value_maps(m, &mut f);
+        if let Some(row) = event(ctx, m, verbs, line, &f) {
+            rows.push(row);
+        }
+    }
+    Ok((rows, read))
+}
+
+/// Validates one line's fields into an event, or rejects it.
+fn event(
+    ctx: &mut Ctx<'_>,
+    m: &Mapping,
+    verbs: &BTreeMap<String, EventKind>,
+    line: u64,
+    f: &BTreeMap<String, Cell>,
+) -> Option<EventRow> {
+    let t = Table::Events;
+    let empty = Cell {
+        column: String::new(),
+        value: String::new(),
+    };
+    let cell = |k: &str| f.get(k).unwrap_or(&empty);
+    let get = |k: &str| f.get(k).filter(|c| !c.value.is_empty());
+    let time_cell = cell("time");
+    let Some(ts) = parse_time(&time_cell.value, m.time_format.as_deref()) else {
+        let why = match (&m.time_format, time_cell.value.is_empty()) {
+            (_, true) => "missing time".to_string(),
+            (Some(fmt), false) => format!("not a time in the format {fmt}"),
+            (None, false) => "not a time (expected e.g. 2025-01-20T09:14:33+01:00, 20-01-2025 09:14 or Unix seconds; set mapping.time_format for others)".into(),
+        };
+        ctx.reject(t, line, &time_cell.column, &time_cell.value, &why);
+        return None;
+    };
+    let Some(verb) = get("verb").map(|c| c.value.clone()) else {
+        ctx.reject(t, line, &cell("verb").column, "", "missing verb");
+        return None;
+    };
+    let kind = verbs
+        .get(&verb)
+        .copied()
+        .or_else(|| EventKind::parse(&verb))
+        .unwrap_or(EventKind::Other);
+    let success = match get("success") {
+        None => None,
+        Some(c) => match parse_success(&c.value) {
+            Some(b) => Some(b),
+            None => {
+                ctx.reject(
+                    t,
+                    line,
+                    &c.column,
+                    &c.value,
+                    "not a success flag (expected true/false, 1/0, ja/nee, goed/fout)",
+                );
+                return None;
+            }
+        },
+    };
+    let score_scaled = match get("score_scaled") {
+        None => None,
+        Some(c) => match parse_number(&c.value) {
+            Some(x) if (-1.0..=1.0).contains(&x) => Some(x),
+            _ => {
+                ctx.reject(
+                    t,
+                    line,
+                    &c.column,
+                    &c.value,
+                    "scaled score is not a number in [-1, 1]",
+                );
+                return None;
+            }
+        },
+    };
+    let duration_s = match get("duration") {
+        None => None,
+        Some(c) => match parse_number(&c.value)
+            .filter(|x| *x >= 0.0)
+            .or_else(|| parse_duration(&c.value))
+        {
+            Some(x) => Some(x),
+            None => {
+                ctx.reject(
+                    t,
+                    line,
+                    &c.column,
+                    &c.value,
+                    "not a duration (seconds, or ISO 8601 such as PT41S)",
+                );
+                return None;
+            }
+        },
+    };
+    let id = cell("pupil_id").clone();
+    let pupil_key = ctx.pupil_key(t, line, &id.column, &id.value)?;
+    let object_id = get("object_id").map(|c| c.value.clone());
+    let task_id = get("task_id").map(|c| c.value.clone()).or_else(|| {
+        matches!(kind, EventKind::Attempt | EventKind::Complete)
+            .then(|| object_id.clone())
+            .flatten()
+    });
+    Some(EventRow {
+        pupil_key,
+        school_year: SchoolYear::of_date(clock::utc_to_amsterdam(ts).date()).to_string(),
+        ts: ts.timestamp_micros(),
+        kind: kind.as_str(),
+        verb,
+        object_id,
+        task_id,
+        subject: get("subject").map(|c| c.value.clone()),
+        success,
+        score_scaled,
+        duration_s,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::IdResolver;
+    use crate::pseudonym::Pseudonymiser;
+    use crate::rejects::Rejects;
+    use leerwinst_core::pipeline::default_verbs;
+
+    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_plain_activity_export_becomes_events() {
+        // A Dutch LMS export: semicolons, local times, own words for verbs and success.
+        let text = "Leerling;Tijdstip;Actie;Opdracht;Vak;Resultaat;Seconden\n\
+L1;20-01-2025 09:14;gestart;rek-1;rekenen;;\n\
+L1;20-01-2025 09:15:30;antwoord;rek-1/v1;rekenen;fout;41\n\
+L1;20-01-2025 09:16;hint;rek-1/v1;rekenen;;\n\
+L1;2025-06-20T10:00:00Z;http://adlnet.gov/expapi/verbs/completed;rek-1;rekenen;goed;PT2M\n\
+L1;gisteren;antwoord;rek-1/v2;rekenen;goed;10\n\
+L9;20-01-2025 09:17;antwoord;rek-1/v2;rekenen;goed;10\n\
+L1;20-01-2025 09:18;antwoord;rek-1/v2;rekenen;misschien;10\n\
+L1;20-01-2025 09:19;antwoord;rek-1/v3;rekenen;goed;-3\n\
+L1;1737360000;bekeken;dashboard;;;\n";
+        let m = Mapping {
+            columns: map(&[
+                ("pupil_id", "Leerling"),
+                ("time", "Tijdstip"),
+                ("verb", "Actie"),
+                ("object_id", "Opdracht"),
+                ("subject", "Vak"),
+                ("success", "Resultaat"),
+                ("duration", "Seconden"),
+            ]),
+            values: BTreeMap::from([(
+                "verb".to_string(),
+                map(&[
+                    ("gestart", "attempt"),
+                    ("antwoord", "answer"),
+                    ("hint", "help"),
+                ]),
+            )]),
+            ..Mapping::default()
+        };
+        assert!(m.validate_events().is_ok());
+        let mut ids = IdResolver::with_roster();
+        ids.add("L1", "L1");
+        let mut rejects = Rejects::default();
+        let pseudo = Pseudonymiser::off();
+        let mut ctx = Ctx {
+            source: "lms",
+            file: "activiteit.csv".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+        };
+        let (rows, read) = read(&mut ctx, text, &m, &default_verbs()).unwrap();
+        assert_eq!(read, 9);
+        let kinds: Vec<&str> = rows.iter().map(|r| r.kind).collect();
+        assert_eq!(kinds, ["attempt", "answer", "help", "complete", "other"]);
+        // 09:14 in Amsterdam in January is 08:14 UTC.
+        assert_eq!(
+            rows[0].ts,
+            DateTime::parse_from_rfc3339("2025-01-20T08:14:00Z")
+                .unwrap()
+                .timestamp_micros()
+        );
+        assert_eq!(
+            rows[0].task_id.as_deref(),
+            Some("rek-1"),
+            "an attempt's object"
+        );
+        assert_eq!(rows[1].success, Some(false));
+        assert_eq!(rows[1].duration_s, Some(41.0));
+        assert_eq!(rows[3].duration_s, Some(120.0));
+        assert_eq!(rows[3].school_year, "2024-2025");
+        assert_eq!(rows[4].verb, "bekeken", "the raw verb is kept");
+        assert_eq!(rows[4].subject, None);
+        let reasons: Vec<(u64, String, String)> = rejects
+            .first(10)
+            .iter()
+            .map(|r| (r.line, r.column.clone(), r.reason.clone()))
+            .collect();
+        assert_eq!(reasons.len(), 4, "{reasons:?}");
+        assert!(
+            reasons[0].0 == 6 && reasons[0].1 == "Tijdstip" && reasons[0].2.contains("not a time")
+        );
+        assert!(reasons[1].0 == 7 && reasons[1].2.contains("unknown pupil"));
+        assert!(reasons[2].0 == 8 && reasons[2].1 == "Resultaat");
+        assert!(reasons[3].0 == 9 && reasons[3].1 == "Seconden");
+    }
+
+    #[test]
+    fn times_in_a_given_format_with_or_without_offset() {
+        let t = |s, f| parse_time(s, f).map(|t| t.to_rfc3339());
+        assert_eq!(
+            t("07/20/2025 14:05", Some("%m/%d/%Y %H:%M")).as_deref(),
+            Some("2025-07-20T12:05:00+00:00"),
+            "summer time: UTC+2"
+        );
+        assert_eq!(
+            t("2025-01-20 09:14 +0100", Some("%Y-%m-%d %H:%M %z")).as_deref(),
+            Some("2025-01-20T08:14:00+00:00")
+        );
+        assert_eq!(t("2025", None), None, "a year is not Unix seconds");
+        assert_eq!(t("20-01-2025", None), None, "a date without a time");
+    }
+
+    #[test]
+    fn mapping_checks_for_events() {
+        let ok = Mapping {
+            columns: map(&[("pupil_id", "id"), ("time", "t")]),
+            constants: map(&[("verb", "answer")]),
+            ..Mapping::default()
+        };
+        assert!(ok.validate_events().is_ok());
+        let mut bad = ok.clone();
+        bad.columns.insert("score".into(), "s".into());
+        assert!(
+            bad.validate_events()
+                .unwrap_err()
+                .contains("unknown field 'score'")
+        );
+        let mut bad = ok.clone();
+        bad.columns.remove("time");
+        assert!(bad.validate_events().unwrap_err().contains("needs time"));
+        let mut bad = ok.clone();
+        bad.date_format = Some("%d".into());
+        assert!(bad.validate_events().unwrap_err().contains("time_format"));
+        let mut bad = ok;
+        bad.constants.clear();
+        assert!(bad.validate_events().unwrap_err().contains("verb"));
+    }
+}
