@@ -83,6 +83,25 @@ enum Command {
         #[arg(long, default_value_t = 2023)]
         first_year: i32,
     },
+    /// Generate LMS events at scale straight into a warehouse (`OUT/warehouse/events/...`,
+    /// sorted as ingest writes them), for `leerwinst transform` benchmarks and memory tests.
+    SampleEvents {
+        /// Run folder to create.
+        #[arg(long)]
+        out: PathBuf,
+        /// Pupils (each in every school year).
+        #[arg(long, default_value_t = 1000)]
+        pupils: usize,
+        /// School years, from 2023-2024.
+        #[arg(long, default_value_t = 2)]
+        years: usize,
+        /// Events per pupil and school year (about).
+        #[arg(long, default_value_t = 1000)]
+        events_per_pupil_year: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 2025)]
+        seed: u64,
+    },
     /// Print the data model (every table and column) as Markdown.
     Schema,
 }
@@ -113,6 +132,13 @@ pub fn main() -> ExitCode {
             seed,
             first_year,
         } => run::sample_data(&out, schools, pupils, seed, first_year),
+        Command::SampleEvents {
+            out,
+            pupils,
+            years,
+            events_per_pupil_year,
+            seed,
+        } => run::sample_events(&out, pupils, years, events_per_pupil_year, seed),
         Command::Schema => {
             print!("{}", leerwinst_core::schema::data_model_markdown());
             Ok(ExitCode::SUCCESS)

@@ -341,6 +341,30 @@ fn write_run_json(out: &Path, rec: &mut RunRecord, t_all: Instant) -> Result<()>
     Ok(())
 }
 
+/// `leerwinst sample-events`: a warehouse of generated events at scale.
+pub fn sample_events(
+    out: &Path,
+    pupils: usize,
+    years: usize,
+    events_per_pupil_year: usize,
+    seed: u64,
+) -> Result<ExitCode> {
+    let pb = progress::step("generating events");
+    let n = leerwinst_sampledata::scale::write_warehouse(
+        out,
+        pupils,
+        years,
+        events_per_pupil_year,
+        seed,
+    )?;
+    pb.finish_and_clear();
+    println!(
+        "{n} events of {pupils} pupils x {years} school years in {}",
+        out.join("warehouse/events").display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `leerwinst sample-data`.
 pub fn sample_data(
     out: &Path,

@@ -13,6 +13,7 @@
 pub mod exports;
 pub mod lms;
 pub mod names;
+pub mod scale;
 pub mod world;
 
 use std::path::Path;

@@ -53,44 +53,96 @@ pub fn write_batch(
     batch: &RecordBatch,
     metadata: &[(String, String)],
 ) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
-    let mut kv = vec![
-        KeyValue::new(
-            "leerwinst.schema_version".into(),
-            SCHEMA_VERSION.to_string(),
-        ),
-        KeyValue::new("leerwinst.table".into(), table.name().to_string()),
-        KeyValue::new("leerwinst.tool_version".into(), TOOL_VERSION.to_string()),
-    ];
-    kv.extend(
-        metadata
-            .iter()
-            .map(|(k, v)| KeyValue::new(k.clone(), v.clone())),
-    );
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(
-            ZstdLevel::try_new(3).expect("valid level"),
-        ))
-        .set_statistics_enabled(EnabledStatistics::Page)
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-        .set_created_by(format!("leerwinst {TOOL_VERSION}"))
-        .set_key_value_metadata(Some(kv))
-        .build();
-    let tmp = tmp_name(path);
-    let result = (|| {
+    let mut w = TableWriter::create(path, table, metadata)?;
+    w.write(batch)?;
+    w.finish()
+}
+
+/// A table written batch by batch (for tables too large to hold), atomically: the file appears
+/// under its name only when [`TableWriter::finish`] succeeds; dropped unfinished, it leaves
+/// nothing. Same settings as [`write_table`].
+pub struct TableWriter {
+    path: PathBuf,
+    tmp: PathBuf,
+    table: Table,
+    writer: Option<ArrowWriter<File>>,
+}
+
+impl TableWriter {
+    /// Starts `path` (its folder is created).
+    pub fn create(path: &Path, table: Table, metadata: &[(String, String)]) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let mut kv = vec![
+            KeyValue::new(
+                "leerwinst.schema_version".into(),
+                SCHEMA_VERSION.to_string(),
+            ),
+            KeyValue::new("leerwinst.table".into(), table.name().to_string()),
+            KeyValue::new("leerwinst.tool_version".into(), TOOL_VERSION.to_string()),
+        ];
+        kv.extend(
+            metadata
+                .iter()
+                .map(|(k, v)| KeyValue::new(k.clone(), v.clone())),
+        );
+        let props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(
+                ZstdLevel::try_new(3).expect("valid level"),
+            ))
+            .set_statistics_enabled(EnabledStatistics::Page)
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .set_created_by(format!("leerwinst {TOOL_VERSION}"))
+            .set_key_value_metadata(Some(kv))
+            .build();
+        let tmp = tmp_name(path);
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        let mut w = ArrowWriter::try_new(file, batch.schema(), Some(props))
-            .map_err(|e| storage(path, e))?;
-        w.write(batch).map_err(|e| storage(path, e))?;
-        w.close().map_err(|e| storage(path, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        let writer = ArrowWriter::try_new(file, table.schema(), Some(props)).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            storage(path, e)
+        })?;
+        Ok(TableWriter {
+            path: path.to_path_buf(),
+            tmp,
+            table,
+            writer: Some(writer),
+        })
     }
-    result
+
+    /// Appends rows (a batch with the table's columns).
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        let w = self
+            .writer
+            .as_mut()
+            .ok_or_else(|| storage(&self.path, "writer already finished"))?;
+        w.write(batch).map_err(|e| storage(&self.path, e))
+    }
+
+    /// Appends rows given as columns in the table's order.
+    pub fn write_columns(&mut self, columns: Vec<ArrayRef>) -> Result<()> {
+        let batch = RecordBatch::try_new(self.table.schema(), columns)
+            .map_err(|e| storage(&self.path, e))?;
+        self.write(&batch)
+    }
+
+    /// Closes the file and moves it into place.
+    pub fn finish(mut self) -> Result<()> {
+        let w = self
+            .writer
+            .take()
+            .ok_or_else(|| storage(&self.path, "writer already finished"))?;
+        w.close().map_err(|e| storage(&self.path, e))?;
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+impl Drop for TableWriter {
+    fn drop(&mut self) {
+        if self.writer.is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// The temporary sibling a file is written to before it is renamed into place.
@@ -178,6 +230,56 @@ pub fn read_table(path: &Path, table: Table) -> Result<Frame> {
         path: path.to_path_buf(),
         batch,
     })
+}
+
+/// Streams a table's Parquet file, or every `*.parquet` file below a folder in sorted path order,
+/// as record batches of at most `batch_rows` rows holding only `columns` (in that order), so
+/// that memory holds one batch and the reader's current row group, whatever the table's size.
+/// Each batch goes to `f`; its error stops the scan. A missing column is an error naming it.
+pub fn scan_table(
+    path: &Path,
+    columns: &[&str],
+    batch_rows: usize,
+    mut f: impl FnMut(&RecordBatch) -> Result<()>,
+) -> Result<()> {
+    let files = if path.is_dir() {
+        let mut v = Vec::new();
+        collect_parquet(path, &mut v)?;
+        v.sort();
+        v
+    } else {
+        vec![path.to_path_buf()]
+    };
+    for file in &files {
+        let handle = File::open(file).map_err(|e| Error::io(file, e))?;
+        let builder =
+            ParquetRecordBatchReaderBuilder::try_new(handle).map_err(|e| storage(file, e))?;
+        let arrow_schema = builder.schema().clone();
+        let mut indices = Vec::with_capacity(columns.len());
+        for c in columns {
+            let i = arrow_schema
+                .index_of(c)
+                .map_err(|_| storage(file, format!("no column '{c}'")))?;
+            indices.push(i);
+        }
+        let mask = parquet::arrow::ProjectionMask::roots(builder.parquet_schema(), indices.clone());
+        let reader = builder
+            .with_projection(mask)
+            .with_batch_size(batch_rows.max(1))
+            .build()
+            .map_err(|e| storage(file, e))?;
+        for b in reader {
+            let b = b.map_err(|e| storage(file, e))?;
+            // The projection keeps file order; put the columns in the order asked for.
+            let order: Vec<usize> = columns
+                .iter()
+                .map(|c| b.schema().index_of(c).map_err(|e| storage(file, e)))
+                .collect::<Result<_>>()?;
+            let b = b.project(&order).map_err(|e| storage(file, e))?;
+            f(&b)?;
+        }
+    }
+    Ok(())
 }
 
 fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {

@@ -5,6 +5,7 @@
 //! staff). Does no other I/O; the indicator families are plain
 //! functions over rows, tested on hand-made inputs.
 
+pub mod event_stream;
 pub mod groups;
 pub mod growth;
 pub mod norms;
@@ -113,21 +114,17 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
     let t_growth = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
-    let events_dir = wh.join("events");
-    let events = if events_dir.exists() {
-        read_table(&events_dir, Table::Events)?
-    } else {
-        leerwinst_store::Frame {
-            path: events_dir,
-            batch: arrow_array::RecordBatch::new_empty(Table::Events.schema()),
-        }
-    };
     let plans = read_table(&wh.join("plans.parquet"), Table::Plans)?;
     let settings = srl::SrlSettings {
         session_gap_min: p.indicators.session_gap_min,
         min_events: p.indicators.min_events,
     };
-    let srl_rows = srl::compute(&events, &plans, &enrolled, settings);
+    // The events are streamed pupil by pupil, never loaded whole.
+    let srl::SrlOutput {
+        rows: srl_rows,
+        weekly,
+        events_read,
+    } = srl::compute(&wh.join("events"), &plans, &enrolled, settings)?;
     let path = ind.join("srl.parquet");
     write_table(&path, Table::Srl, srl::columns(&srl_rows), &meta)?;
     let frame = read_table(&path, Table::Srl)?;
@@ -137,7 +134,6 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
         ind.join("srl.csv").display().to_string(),
     ]);
 
-    let weekly = srl_weekly::compute(&events, &plans, p.indicators.session_gap_min);
     let path = ind.join("srl_weekly.parquet");
     write_table(&path, Table::SrlWeekly, srl_weekly::columns(&weekly), &meta)?;
     let frame = read_table(&path, Table::SrlWeekly)?;
@@ -154,7 +150,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
         srl_rows: srl_rows.len(),
         srl_with_index: srl_rows.iter().filter(|r| r.srl_index.is_some()).count(),
         srl_weekly_rows: weekly.len(),
-        events_read: events.len(),
+        events_read,
         sgp: sgp_summary,
         seconds: (t_growth, t1.elapsed().as_secs_f64()),
         outputs,

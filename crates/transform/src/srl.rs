@@ -21,15 +21,19 @@
 //!   sign-aligned so that higher is more self-regulated, averaged; with terciles.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::Path;
 
 use arrow_array::ArrayRef;
 use chrono::{DateTime, Datelike, NaiveDate, Timelike};
+use leerwinst_core::Result;
 use leerwinst_core::clock::{amsterdam_to_utc, utc_to_amsterdam};
 use leerwinst_core::term::from_date32;
-use leerwinst_store::{Frame, f64_array, i32_array, i64_array, opt, opt_bool, opt_str, str_array};
+use leerwinst_store::{Frame, f64_array, i32_array, i64_array, opt, str_array};
 use rayon::prelude::*;
 
+use crate::event_stream::{GROUP_EVENTS, for_each_pupil};
 use crate::growth::Enrolled;
+use crate::srl_weekly::{WeeklyRow, pupil_weeks};
 use leerwinst_stats::describe::{mean_sd, median_sorted};
 
 /// Indicators that enter the composite, in column order, with their sign: +1 where a higher
@@ -321,126 +325,176 @@ pub fn plan_measures(plans: &[PlannedTask]) -> PlanMeasures {
     }
 }
 
-/// Computes SRL rows for every pupil-year with events, plans or an enrollment.
+/// Planned tasks per pupil-year, and per pupil-year-week for the weekly series.
+#[derive(Debug, Default)]
+pub struct PlanIndex {
+    /// (pupil, school year) -> tasks.
+    pub yearly: HashMap<(String, String), Vec<PlannedTask>>,
+    /// (pupil, school year) -> week -> tasks.
+    pub weekly: HashMap<(String, String), BTreeMap<String, Vec<PlannedTask>>>,
+}
+
+impl PlanIndex {
+    /// Indexes the plans table.
+    pub fn new(plans: &Frame) -> Self {
+        let (pp, py, pw, pf, pd, pdone) = (
+            plans.str("pupil_key"),
+            plans.str("school_year"),
+            plans.str("week"),
+            plans.date("planned_for"),
+            plans.date("due"),
+            plans.ts("done_at"),
+        );
+        let mut ix = PlanIndex::default();
+        for i in 0..plans.len() {
+            let key = (pp.value(i).to_string(), py.value(i).to_string());
+            let task = (opt(pf, i), opt(pd, i), opt(pdone, i));
+            ix.yearly.entry(key.clone()).or_default().push(task);
+            ix.weekly
+                .entry(key)
+                .or_default()
+                .entry(pw.value(i).to_string())
+                .or_default()
+                .push(task);
+        }
+        ix
+    }
+}
+
+/// The SRL row of one pupil-year from its events (sorted by time) and plans; the composite is
+/// filled later over all rows ([`composite`]).
+pub fn pupil_row(
+    pupil: &str,
+    year: &str,
+    evs: &[Ev<'_>],
+    plans: &PlanIndex,
+    enrolled: &HashMap<(String, String), Enrolled>,
+    s: SrlSettings,
+) -> SrlRow {
+    let key = (pupil.to_string(), year.to_string());
+    let m = event_measures(evs, s.session_gap_min);
+    let pm = plans
+        .yearly
+        .get(&key)
+        .map(|p| plan_measures(p))
+        .unwrap_or_default();
+    let e = enrolled.get(&key).cloned().unwrap_or_default();
+    let mut row = SrlRow {
+        pupil_key: key.0,
+        school_year: key.1,
+        school_key: e.school_key,
+        grade: e.grade,
+        events: evs.len() as i64,
+        sessions: m.sessions,
+        active_days: m.active_days,
+        time_on_task_min: m.minutes,
+        ind: [
+            m.weekday_regularity,
+            m.hour_regularity,
+            m.weekly_similarity,
+            pm.kept,
+            pm.on_time,
+            pm.median_lateness_days,
+            pm.deadline_margin_h,
+            m.help_after_error,
+            m.persistence,
+            m.progress_views_per_week,
+        ],
+        help_per_task: m.help_per_task,
+        ..Default::default()
+    };
+    if evs.len() < s.min_events {
+        row.ind = [None; N_IND];
+        row.help_per_task = None;
+        row.null_reason = Some(if evs.is_empty() {
+            "no LMS events in the period".to_string()
+        } else {
+            format!(
+                "fewer than {} LMS events in the period ({})",
+                s.min_events,
+                evs.len()
+            )
+        });
+    }
+    row
+}
+
+/// What [`compute`] yields.
+#[derive(Debug, Default)]
+pub struct SrlOutput {
+    /// One row per pupil-year with events, plans or an enrollment, sorted by pupil and year,
+    /// with the composite.
+    pub rows: Vec<SrlRow>,
+    /// The weekly series, sorted by pupil, year and week.
+    pub weekly: Vec<WeeklyRow>,
+    /// Events read.
+    pub events_read: usize,
+}
+
+/// Computes the SRL rows and the weekly series for every pupil-year with events, plans or an
+/// enrollment, streaming the events table at `events_dir` pupil by pupil
+/// ([`crate::event_stream`]): memory holds a group of pupils' events, not the table.
 pub fn compute(
-    events: &Frame,
+    events_dir: &Path,
     plans: &Frame,
     enrolled: &HashMap<(String, String), Enrolled>,
     s: SrlSettings,
-) -> Vec<SrlRow> {
-    let (ep, ey, ets, ek, eo, et, es) = (
-        events.str("pupil_key"),
-        events.str("school_year"),
-        events.ts("ts"),
-        events.str("kind"),
-        events.str("object_id"),
-        events.str("task_id"),
-        events.bool("success"),
-    );
-    let mut groups: HashMap<(&str, &str), Vec<u32>> = HashMap::new();
-    for i in 0..events.len() {
-        groups
-            .entry((ep.value(i), ey.value(i)))
-            .or_default()
-            .push(i as u32);
-    }
-    let (pp, py, pf, pd, pdone) = (
-        plans.str("pupil_key"),
-        plans.str("school_year"),
-        plans.date("planned_for"),
-        plans.date("due"),
-        plans.ts("done_at"),
-    );
-    let mut plan_groups: HashMap<(&str, &str), Vec<PlannedTask>> = HashMap::new();
-    for i in 0..plans.len() {
-        plan_groups
-            .entry((pp.value(i), py.value(i)))
-            .or_default()
-            .push((opt(pf, i), opt(pd, i), opt(pdone, i)));
-    }
-    let mut keys: Vec<(String, String)> = groups
+) -> Result<SrlOutput> {
+    let plan_index = PlanIndex::new(plans);
+    let mut out = SrlOutput::default();
+    let no_weeks = BTreeMap::new();
+    let weeks_of = |key: &(String, String)| plan_index.weekly.get(key).unwrap_or(&no_weeks);
+    out.events_read = for_each_pupil(events_dir, GROUP_EVENTS, |group| {
+        let done: Vec<(SrlRow, Vec<WeeklyRow>)> = group
+            .par_iter()
+            .map(|pe| {
+                let evs = pe.view();
+                let key = (pe.pupil_key.clone(), pe.school_year.clone());
+                (
+                    pupil_row(&key.0, &key.1, &evs, &plan_index, enrolled, s),
+                    pupil_weeks(&key.0, &key.1, &evs, weeks_of(&key), s.session_gap_min),
+                )
+            })
+            .collect();
+        for (row, weeks) in done {
+            out.rows.push(row);
+            out.weekly.extend(weeks);
+        }
+        Ok(())
+    })?;
+    // Pupil-years with plans or an enrollment but no events.
+    let seen: HashSet<(String, String)> = out
+        .rows
+        .iter()
+        .map(|r| (r.pupil_key.clone(), r.school_year.clone()))
+        .collect();
+    let mut rest: Vec<&(String, String)> = plan_index
+        .yearly
         .keys()
-        .chain(plan_groups.keys())
-        .map(|(p, y)| (p.to_string(), y.to_string()))
-        .chain(enrolled.keys().cloned())
+        .chain(enrolled.keys())
+        .filter(|k| !seen.contains(*k))
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    keys.sort();
-
-    let mut rows: Vec<SrlRow> = keys
-        .par_iter()
-        .map(|(pupil, year)| {
-            let k = (pupil.as_str(), year.as_str());
-            let mut evs: Vec<Ev<'_>> = groups
-                .get(&k)
-                .map(|idx| {
-                    idx.iter()
-                        .map(|&i| {
-                            let i = i as usize;
-                            Ev {
-                                ts: ets.value(i),
-                                kind: ek.value(i),
-                                object: opt_str(eo, i),
-                                task: opt_str(et, i),
-                                success: opt_bool(es, i),
-                            }
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            evs.sort_by_key(|e| e.ts);
-            let m = event_measures(&evs, s.session_gap_min);
-            let pm = plan_groups
-                .get(&k)
-                .map(|p| plan_measures(p))
-                .unwrap_or_default();
-            let e = enrolled
-                .get(&(pupil.clone(), year.clone()))
-                .cloned()
-                .unwrap_or_default();
-            let mut row = SrlRow {
-                pupil_key: pupil.clone(),
-                school_year: year.clone(),
-                school_key: e.school_key,
-                grade: e.grade,
-                events: evs.len() as i64,
-                sessions: m.sessions,
-                active_days: m.active_days,
-                time_on_task_min: m.minutes,
-                ind: [
-                    m.weekday_regularity,
-                    m.hour_regularity,
-                    m.weekly_similarity,
-                    pm.kept,
-                    pm.on_time,
-                    pm.median_lateness_days,
-                    pm.deadline_margin_h,
-                    m.help_after_error,
-                    m.persistence,
-                    m.progress_views_per_week,
-                ],
-                help_per_task: m.help_per_task,
-                ..Default::default()
-            };
-            if evs.len() < s.min_events {
-                row.ind = [None; N_IND];
-                row.help_per_task = None;
-                row.null_reason = Some(if evs.is_empty() {
-                    "no LMS events in the period".to_string()
-                } else {
-                    format!(
-                        "fewer than {} LMS events in the period ({})",
-                        s.min_events,
-                        evs.len()
-                    )
-                });
-            }
-            row
-        })
-        .collect();
-    composite(&mut rows);
-    rows
+    rest.sort();
+    for key in rest {
+        out.rows
+            .push(pupil_row(&key.0, &key.1, &[], &plan_index, enrolled, s));
+        out.weekly.extend(pupil_weeks(
+            &key.0,
+            &key.1,
+            &[],
+            weeks_of(key),
+            s.session_gap_min,
+        ));
+    }
+    out.rows
+        .sort_by(|a, b| (&a.pupil_key, &a.school_year).cmp(&(&b.pupil_key, &b.school_year)));
+    out.weekly.sort_by(|a, b| {
+        (&a.pupil_key, &a.school_year, &a.week).cmp(&(&b.pupil_key, &b.school_year, &b.week))
+    });
+    composite(&mut out.rows);
+    Ok(out)
 }
 
 /// Fills `srl_index` and `srl_tercile`: indicators z-scored within grade x school year, averaged

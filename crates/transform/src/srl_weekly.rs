@@ -11,7 +11,7 @@ use arrow_array::ArrayRef;
 use chrono::{DateTime, Datelike};
 use leerwinst_core::Table;
 use leerwinst_core::clock::utc_to_amsterdam;
-use leerwinst_store::{Frame, f64_array, i64_array, opt, opt_bool, opt_str, str_array};
+use leerwinst_store::{f64_array, i64_array, str_array};
 
 use crate::srl::{Ev, PlannedTask, event_measures, plan_measures};
 
@@ -50,65 +50,34 @@ pub fn iso_week(ts_micros: i64) -> String {
     format!("{}-W{:02}", w.year(), w.week())
 }
 
-/// The weekly series from the events and plans tables.
-pub fn compute(events: &Frame, plans: &Frame, session_gap_min: f64) -> Vec<WeeklyRow> {
-    let (ep, ey, ets, ek, eo, et, es) = (
-        events.str("pupil_key"),
-        events.str("school_year"),
-        events.ts("ts"),
-        events.str("kind"),
-        events.str("object_id"),
-        events.str("task_id"),
-        events.bool("success"),
-    );
-    type Key = (String, String, String);
-    let mut evs: BTreeMap<Key, Vec<Ev<'_>>> = BTreeMap::new();
-    for i in 0..events.len() {
-        let ts = ets.value(i);
-        evs.entry((
-            ep.value(i).to_string(),
-            ey.value(i).to_string(),
-            iso_week(ts),
-        ))
-        .or_default()
-        .push(Ev {
-            ts,
-            kind: ek.value(i),
-            object: opt_str(eo, i),
-            task: opt_str(et, i),
-            success: opt_bool(es, i),
-        });
+/// The weekly rows of one pupil-year: one per ISO week with an event or a planned task, in week
+/// order. `evs` sorted by time; `weeks` the pupil-year's planned tasks by week.
+pub fn pupil_weeks(
+    pupil: &str,
+    year: &str,
+    evs: &[Ev<'_>],
+    weeks: &BTreeMap<String, Vec<PlannedTask>>,
+    session_gap_min: f64,
+) -> Vec<WeeklyRow> {
+    let mut by_week: BTreeMap<String, Vec<Ev<'_>>> = BTreeMap::new();
+    for e in evs {
+        by_week.entry(iso_week(e.ts)).or_default().push(e.clone());
     }
-    let (pp, py, pw, pf, pd, pdone) = (
-        plans.str("pupil_key"),
-        plans.str("school_year"),
-        plans.str("week"),
-        plans.date("planned_for"),
-        plans.date("due"),
-        plans.ts("done_at"),
-    );
-    let mut planned: BTreeMap<Key, Vec<PlannedTask>> = BTreeMap::new();
-    for i in 0..plans.len() {
-        planned
-            .entry((
-                pp.value(i).to_string(),
-                py.value(i).to_string(),
-                pw.value(i).to_string(),
-            ))
-            .or_default()
-            .push((opt(pf, i), opt(pd, i), opt(pdone, i)));
+    for w in weeks.keys() {
+        by_week.entry(w.clone()).or_default();
     }
-    let keys: std::collections::BTreeSet<&Key> = evs.keys().chain(planned.keys()).collect();
-    keys.into_iter()
-        .map(|k| {
-            let mut e = evs.get(k).cloned().unwrap_or_default();
-            e.sort_by_key(|x| x.ts);
+    by_week
+        .into_iter()
+        .map(|(week, e)| {
             let m = event_measures(&e, session_gap_min);
-            let pm = planned.get(k).map(|p| plan_measures(p)).unwrap_or_default();
+            let pm = weeks
+                .get(&week)
+                .map(|p| plan_measures(p))
+                .unwrap_or_default();
             WeeklyRow {
-                pupil_key: k.0.clone(),
-                school_year: k.1.clone(),
-                week: k.2.clone(),
+                pupil_key: pupil.to_string(),
+                school_year: year.to_string(),
+                week,
                 events: e.len() as i64,
                 sessions: m.sessions,
                 active_days: m.active_days,
@@ -149,8 +118,6 @@ pub fn columns(rows: &[WeeklyRow]) -> Vec<ArrayRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use arrow_array::RecordBatch;
-    use leerwinst_store::{bool_array, ts_array};
 
     fn ts(s: &str) -> i64 {
         DateTime::parse_from_rfc3339(s).unwrap().timestamp_micros()
@@ -167,34 +134,26 @@ mod tests {
         ];
         let kinds = ["answer", "help", "answer", "answer"];
         let success = [Some(false), None, Some(true), Some(true)];
-        let n = times.len();
-        let cols: Vec<ArrayRef> = vec![
-            str_array(&vec![Some("p1"); n]),
-            str_array(&vec![Some("2024-2025"); n]),
-            ts_array(times.iter().map(|t| Some(ts(t))).collect()),
-            str_array(&kinds.iter().map(|k| Some(*k)).collect::<Vec<_>>()),
-            str_array(&vec![Some("v"); n]),
-            str_array(&vec![Some("item"); n]),
-            str_array(&vec![Some("task"); n]),
-            str_array(&vec![None::<&str>; n]),
-            bool_array(success.to_vec()),
-            f64_array(vec![None; n]),
-            f64_array(vec![None; n]),
-        ];
-        let events = Frame {
-            path: "events".into(),
-            batch: RecordBatch::try_new(Table::Events.schema(), cols).unwrap(),
-        };
-        let plans = Frame {
-            path: "plans".into(),
-            batch: RecordBatch::new_empty(Table::Plans.schema()),
-        };
-        let rows = compute(&events, &plans, 15.0);
+        let evs: Vec<Ev<'_>> = (0..times.len())
+            .map(|i| Ev {
+                ts: ts(times[i]),
+                kind: kinds[i],
+                object: Some("item"),
+                task: Some("task"),
+                success: success[i],
+            })
+            .collect();
+        // A planned task in week 6 gives that week a row without events.
+        let weeks = BTreeMap::from([("2025-W06".to_string(), vec![(None, None, None)])]);
+        let rows = pupil_weeks("p1", "2024-2025", &evs, &weeks, 15.0);
         let got: Vec<(&str, i64, i64)> = rows
             .iter()
             .map(|r| (r.week.as_str(), r.events, r.sessions))
             .collect();
-        assert_eq!(got, [("2025-W03", 2, 1), ("2025-W04", 2, 2)]);
+        assert_eq!(
+            got,
+            [("2025-W03", 2, 1), ("2025-W04", 2, 2), ("2025-W06", 0, 0)]
+        );
         // Week 3: the wrong answer was followed by help in the same task and session.
         assert_eq!(rows[0].help_after_error_share, Some(1.0));
         assert_eq!(rows[0].time_on_task_min, 10.0);

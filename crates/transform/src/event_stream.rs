@@ -1,0 +1,248 @@
+//! The warehouse's events, pupil by pupil, in bounded memory.
+//!
+//! Ingest writes `warehouse/events/school_year=*/part-*.parquet` sorted by pupil and time within
+//! each partition, so one pass over the files in batches meets each pupil-year's events as one
+//! run. The runs are handed out in groups of about [`GROUP_EVENTS`] events, which the caller
+//! works on in parallel (rayon over pupils); memory holds one batch of the file, one group and the
+//! results, never the whole table. A pupil-year met again after its run ended (a table not
+//! written by ingest) is an error, not a silent split.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::TimestampMicrosecondType;
+use arrow_array::{Array, RecordBatch};
+use leerwinst_core::pipeline::EventKind;
+use leerwinst_core::{Error, Result};
+
+use crate::srl::Ev;
+
+/// Events per group handed to the caller.
+pub const GROUP_EVENTS: usize = 256 * 1024;
+
+/// Rows per batch read from the files.
+const BATCH_ROWS: usize = 64 * 1024;
+
+/// The event columns the indicators read.
+pub const COLUMNS: [&str; 7] = [
+    "pupil_key",
+    "school_year",
+    "ts",
+    "kind",
+    "object_id",
+    "task_id",
+    "success",
+];
+
+/// One event, owning its strings (a view for the indicators is [`PupilEvents::view`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnedEv {
+    /// Microseconds UTC.
+    pub ts: i64,
+    /// Canonical kind.
+    pub kind: &'static str,
+    /// Activity.
+    pub object: Option<String>,
+    /// Task.
+    pub task: Option<String>,
+    /// Success.
+    pub success: Option<bool>,
+}
+
+/// One pupil's events in one school year, in time order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PupilEvents {
+    /// Pupil.
+    pub pupil_key: String,
+    /// School year.
+    pub school_year: String,
+    /// Events.
+    pub events: Vec<OwnedEv>,
+}
+
+impl PupilEvents {
+    /// The events as the indicator functions take them, sorted by time (stable).
+    pub fn view(&self) -> Vec<Ev<'_>> {
+        let mut v: Vec<Ev<'_>> = self
+            .events
+            .iter()
+            .map(|e| Ev {
+                ts: e.ts,
+                kind: e.kind,
+                object: e.object.as_deref(),
+                task: e.task.as_deref(),
+                success: e.success,
+            })
+            .collect();
+        v.sort_by_key(|e| e.ts);
+        v
+    }
+}
+
+/// Streams the events table at `dir` (absent: no events) to `f`, pupil-year runs in groups of
+/// about `group_events` events; returns the number of events read.
+pub fn for_each_pupil(
+    dir: &Path,
+    group_events: usize,
+    mut f: impl FnMut(Vec<PupilEvents>) -> Result<()>,
+) -> Result<usize> {
+    if !dir.exists() {
+        return Ok(0);
+    }
+    let mut read = 0;
+    let mut group: Vec<PupilEvents> = Vec::new();
+    let mut in_group = 0;
+    let mut current = PupilEvents::default();
+    let mut finished: HashSet<(String, String)> = HashSet::new();
+    let mut close = |current: &mut PupilEvents,
+                     group: &mut Vec<PupilEvents>,
+                     in_group: &mut usize|
+     -> Result<()> {
+        if current.events.is_empty() {
+            return Ok(());
+        }
+        let key = (current.pupil_key.clone(), current.school_year.clone());
+        if !finished.insert(key) {
+            return Err(Error::Storage {
+                path: dir.to_path_buf(),
+                message: format!(
+                    "events of pupil {} in {} are not together: the table is not sorted by pupil \
+                     within its school year (write it with leerwinst ingest)",
+                    current.pupil_key, current.school_year
+                ),
+            });
+        }
+        *in_group += current.events.len();
+        group.push(std::mem::take(current));
+        Ok(())
+    };
+    leerwinst_store::scan_table(dir, &COLUMNS, BATCH_ROWS, |b: &RecordBatch| {
+        let (pupil, year, ts, kind, object, task, success) = (
+            b.column(0).as_string::<i32>(),
+            b.column(1).as_string::<i32>(),
+            b.column(2).as_primitive::<TimestampMicrosecondType>(),
+            b.column(3).as_string::<i32>(),
+            b.column(4).as_string::<i32>(),
+            b.column(5).as_string::<i32>(),
+            b.column(6).as_boolean(),
+        );
+        for i in 0..b.num_rows() {
+            if pupil.value(i) != current.pupil_key || year.value(i) != current.school_year {
+                close(&mut current, &mut group, &mut in_group)?;
+                if in_group >= group_events {
+                    f(std::mem::take(&mut group))?;
+                    in_group = 0;
+                }
+                current.pupil_key = pupil.value(i).to_string();
+                current.school_year = year.value(i).to_string();
+            }
+            current.events.push(OwnedEv {
+                ts: ts.value(i),
+                kind: EventKind::parse(kind.value(i)).map_or("other", EventKind::as_str),
+                object: object.is_valid(i).then(|| object.value(i).to_string()),
+                task: task.is_valid(i).then(|| task.value(i).to_string()),
+                success: success.is_valid(i).then(|| success.value(i)),
+            });
+            read += 1;
+        }
+        Ok(())
+    })?;
+    close(&mut current, &mut group, &mut in_group)?;
+    if !group.is_empty() {
+        f(group)?;
+    }
+    Ok(read)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::ArrayRef;
+    use leerwinst_core::Table;
+    use leerwinst_store::{bool_array, f64_array, str_array, ts_array, write_table};
+
+    fn write(dir: &Path, year: &str, rows: &[(&str, i64, &str)]) {
+        let n = rows.len();
+        let cols: Vec<ArrayRef> = vec![
+            str_array(&rows.iter().map(|r| Some(r.0)).collect::<Vec<_>>()),
+            str_array(&vec![Some(year); n]),
+            ts_array(rows.iter().map(|r| Some(r.1)).collect()),
+            str_array(&rows.iter().map(|r| Some(r.2)).collect::<Vec<_>>()),
+            str_array(&vec![Some("v"); n]),
+            str_array(&vec![Some("item"); n]),
+            str_array(&vec![None::<&str>; n]),
+            str_array(&vec![None::<&str>; n]),
+            bool_array(vec![Some(true); n]),
+            f64_array(vec![None; n]),
+            f64_array(vec![None; n]),
+        ];
+        let path = dir.join(format!("school_year={year}/part-0.parquet"));
+        write_table(&path, Table::Events, cols, &[]).unwrap();
+    }
+
+    #[test]
+    fn runs_of_pupils_in_groups_across_partitions() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "2023-2024",
+            &[
+                ("a", 2, "answer"),
+                ("a", 1, "help"),
+                ("b", 5, "weird"),
+                ("c", 1, "attempt"),
+            ],
+        );
+        write(dir.path(), "2024-2025", &[("a", 9, "complete")]);
+        let mut groups = Vec::new();
+        let n = for_each_pupil(dir.path(), 2, |g| {
+            groups.push(g);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(n, 5);
+        let shape: Vec<Vec<(String, String, usize)>> = groups
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|p| (p.pupil_key.clone(), p.school_year.clone(), p.events.len()))
+                    .collect()
+            })
+            .collect();
+        // A group closes once it holds at least 2 events.
+        assert_eq!(
+            shape,
+            [
+                vec![("a".into(), "2023-2024".into(), 2)],
+                vec![
+                    ("b".into(), "2023-2024".into(), 1),
+                    ("c".into(), "2023-2024".into(), 1)
+                ],
+                vec![("a".into(), "2024-2025".into(), 1)],
+            ]
+        );
+        let a = &groups[0][0];
+        assert_eq!(a.view().iter().map(|e| e.ts).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(
+            groups[1][0].events[0].kind, "other",
+            "an unknown kind is other"
+        );
+    }
+
+    #[test]
+    fn a_pupil_met_again_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "2023-2024",
+            &[("a", 1, "answer"), ("b", 1, "answer"), ("a", 2, "answer")],
+        );
+        let err = for_each_pupil(dir.path(), 100, |_| Ok(())).unwrap_err();
+        assert!(err.to_string().contains("not sorted by pupil"), "{err}");
+        assert_eq!(
+            for_each_pupil(&dir.path().join("none"), 1, |_| Ok(())).unwrap(),
+            0
+        );
+    }
+}
