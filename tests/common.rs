@@ -46,3 +46,20 @@ pub fn run_pipeline(pipeline: &Path, out: &Path, key: Option<&str>) -> std::proc
     );
     run
 }
+
+/// Runs `leerwinst ARGS` (CI mode) and fails the test with its error output when it does not
+/// succeed.
+pub fn leerwinst(args: &[&str]) -> std::process::Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
+        .args(args)
+        .env("CI", "true")
+        .output()
+        .expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "leerwinst {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}

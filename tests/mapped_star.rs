@@ -8,14 +8,13 @@
 //! Skipped, with a message, when ../shared/data/star is not beside the checkout.
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
 use leerwinst_core::Table;
 use leerwinst_store::read_table;
 
 mod common;
 
-use common::repo;
+use common::{leerwinst, repo};
 
 /// One test result: pupil line, subject, grade, school year, score (as its bits, so it can sort).
 type Result = (u64, String, i32, String, u64);
@@ -24,20 +23,12 @@ fn ingest(pipeline: &str, dir: &std::path::Path) -> BTreeSet<Result> {
     let file = dir.join("pipeline.toml");
     std::fs::write(&file, pipeline).unwrap();
     let out = dir.join("out");
-    let run = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
-        .arg("ingest")
-        .arg(&file)
-        .arg("--out")
-        .arg(&out)
-        .env("CI", "true")
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
+    leerwinst(&[
+        "ingest",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let f = read_table(
         &out.join("warehouse/assessments.parquet"),
         Table::Assessments,

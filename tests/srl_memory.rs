@@ -6,12 +6,14 @@
 //! the measurement sees no other child, and the table is loaded in the test process only after
 //! the child ran (a child forked from a large process would count the parent's pages).
 
-use std::process::Command;
-
 use arrow_array::Array;
 
 use leerwinst_core::Table;
 use leerwinst_store::read_table;
+
+mod common;
+
+use common::leerwinst;
 
 /// Peak resident set size of the waited-for children, bytes.
 fn children_peak_rss() -> u64 {
@@ -20,20 +22,6 @@ fn children_peak_rss() -> u64 {
     let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
     assert_eq!(rc, 0, "getrusage failed");
     usage.ru_maxrss as u64 * 1024 // kilobytes on Linux
-}
-
-fn leerwinst(args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
-        .args(args)
-        .env("CI", "true")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "leerwinst {args:?}:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]

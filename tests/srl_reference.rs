@@ -7,14 +7,14 @@
 //! the composite index and the tercile of every pupil-year must equal the reference within
 //! 1e-9 (counts exactly), nulls in the same places.
 
-use std::collections::HashMap;
-use std::process::Command;
-
 use arrow_array::Array;
 use leerwinst_core::Table;
 use leerwinst_store::read_table;
+use std::collections::HashMap;
 
 mod common;
+
+use common::leerwinst;
 
 /// Columns compared (all numeric), as in the reference file.
 const COLUMNS: [&str; 13] = [
@@ -32,19 +32,6 @@ const COLUMNS: [&str; 13] = [
     "srl_index",
     "srl_tercile",
 ];
-
-fn leerwinst(args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
-        .args(args)
-        .env("CI", "true")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "leerwinst {args:?}:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 #[test]
 fn srl_indicators_equal_polars_and_duckdb() {

@@ -174,14 +174,7 @@ pub struct Frame {
 /// Reads a Parquet file, or every `*.parquet` file below a folder (a hive-partitioned table,
 /// in sorted path order), into one [`Frame`] with the schema of `table`.
 pub fn read_table(path: &Path, table: Table) -> Result<Frame> {
-    let files = if path.is_dir() {
-        let mut v = Vec::new();
-        collect_parquet(path, &mut v)?;
-        v.sort();
-        v
-    } else {
-        vec![path.to_path_buf()]
-    };
+    let files = table_files(path)?;
     let mut batches = Vec::new();
     for f in &files {
         let file = File::open(f).map_err(|e| Error::io(f, e))?;
@@ -242,14 +235,7 @@ pub fn scan_table(
     batch_rows: usize,
     mut f: impl FnMut(&RecordBatch) -> Result<()>,
 ) -> Result<()> {
-    let files = if path.is_dir() {
-        let mut v = Vec::new();
-        collect_parquet(path, &mut v)?;
-        v.sort();
-        v
-    } else {
-        vec![path.to_path_buf()]
-    };
+    let files = table_files(path)?;
     for file in &files {
         let handle = File::open(file).map_err(|e| Error::io(file, e))?;
         let builder =
@@ -280,6 +266,18 @@ pub fn scan_table(
         }
     }
     Ok(())
+}
+
+/// The Parquet file at `path`, or every `*.parquet` file below the folder `path` in sorted
+/// path order (a hive-partitioned table).
+fn table_files(path: &Path) -> Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut v = Vec::new();
+    collect_parquet(path, &mut v)?;
+    v.sort();
+    Ok(v)
 }
 
 fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
