@@ -53,7 +53,7 @@ w, n = sys.argv[1], int(sys.argv[2])
 key = ["pupil_key", "school_year"]
 cols = ["events", "sessions", "active_days", "time_on_task_min", "weekday_regularity",
         "hour_regularity", "weekly_similarity", "help_after_error_share", "persistence_share",
-        "progress_views_per_week", "help_per_task", "srl_index", "srl_tercile"]
+        "progress_views_per_week", "reflections_per_week", "help_per_task", "srl_index", "srl_tercile"]
 ours = pl.read_parquet(f"{w}/run/indicators/srl.parquet").select(key + cols)
 import os
 t = {l.split()[0]: (float(l.split()[1]), float(l.split()[2])) for l in open(f"{w}/times")}

@@ -63,3 +63,30 @@ pub fn leerwinst(args: &[&str]) -> std::process::Output {
     );
     out
 }
+
+/// The text of an output file as a privacy scan must see it: a Parquet file as every distinct
+/// value of its string columns, decompressed (the table is the file's stem; events partitions
+/// are `part-N`), any other file as its bytes read as UTF-8.
+pub fn output_text(f: &Path) -> String {
+    use leerwinst_core::Table;
+    if f.extension().is_none_or(|e| e != "parquet") {
+        return String::from_utf8_lossy(&std::fs::read(f).unwrap()).to_string();
+    }
+    let stem = f.file_stem().unwrap().to_string_lossy().to_string();
+    let table = Table::ALL
+        .into_iter()
+        .find(|t| t.name() == stem)
+        .or_else(|| stem.starts_with("part-").then_some(Table::Events))
+        .unwrap_or_else(|| panic!("{}: no table of that name", f.display()));
+    let frame = leerwinst_store::read_table(f, table).unwrap();
+    let mut values = std::collections::BTreeSet::new();
+    for c in table
+        .columns()
+        .iter()
+        .filter(|c| c.ty == leerwinst_core::ColumnType::Utf8)
+    {
+        let a = frame.str(c.name);
+        values.extend((0..frame.len()).map(|i| a.value(i)));
+    }
+    values.into_iter().collect::<Vec<_>>().join("\n")
+}

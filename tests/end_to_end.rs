@@ -187,6 +187,24 @@ fn planted_effect_is_recovered_nothing_is_lost_and_no_personal_data_leaks() {
             "{col} does not move with the planted trait in the direction {sign:+}: rho {rho:.3}"
         );
     }
+    // Per term too: two terms per pupil-year, each composite recovering the trait.
+    let terms = read_table(&out.join("indicators/srl_term.parquet"), Table::SrlTerm).unwrap();
+    assert_eq!(terms.len(), 2 * srl.len(), "two terms per pupil-year");
+    let (tp, ty, tt, ti) = (
+        terms.str("pupil_key"),
+        terms.str("school_year"),
+        terms.i32("term"),
+        terms.f64("srl_index"),
+    );
+    for term in [1, 2] {
+        let pairs: Vec<(f64, f64)> = (0..terms.len())
+            .filter(|&i| ty.value(i) == "2023-2024" && tt.value(i) == term && ti.is_valid(i))
+            .map(|i| (ti.value(i), trait_of[tp.value(i)]))
+            .collect();
+        let rho = spearman(&pairs);
+        eprintln!("Spearman rho, term {term} SRL index vs planted trait: {rho:.3}");
+        assert!(rho >= 0.6, "term {term}: rho {rho:.3} < 0.6");
+    }
 
     // 2. read = accepted + rejected per source, and the rejects are exactly the injected rows.
     let run_json: serde_json::Value =
@@ -249,29 +267,7 @@ fn planted_effect_is_recovered_nothing_is_lost_and_no_personal_data_leaks() {
     );
     let mut scanned = 0;
     for f in files(&out) {
-        let text = if f.extension().is_some_and(|e| e == "parquet") {
-            // Every distinct value of every string column, decompressed.
-            // The table whose name is the file stem (events partitions are `part-N`).
-            let stem = f.file_stem().unwrap().to_string_lossy().to_string();
-            let table = Table::ALL
-                .into_iter()
-                .find(|t| t.name() == stem)
-                .or_else(|| stem.starts_with("part-").then_some(Table::Events))
-                .unwrap();
-            let frame = read_table(&f, table).unwrap();
-            let mut values = std::collections::BTreeSet::new();
-            for c in table
-                .columns()
-                .iter()
-                .filter(|c| c.ty == leerwinst_core::ColumnType::Utf8)
-            {
-                let a = frame.str(c.name);
-                values.extend((0..frame.len()).map(|i| a.value(i)));
-            }
-            values.into_iter().collect::<Vec<_>>().join("\n")
-        } else {
-            String::from_utf8_lossy(&std::fs::read(&f).unwrap()).to_string()
-        };
+        let text = common::output_text(&f);
         if let Some(m) = matcher.find(&text) {
             panic!(
                 "{} contains personal data '{}'",

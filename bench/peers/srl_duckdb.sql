@@ -26,6 +26,7 @@ CREATE TEMP TABLE counts AS
 SELECT pupil_key, school_year, count(*) AS events,
        count(*) FILTER (kind IN ('help', 'instruction')) AS help_requests,
        count(*) FILTER (kind = 'progress_view') AS views,
+       count(*) FILTER (kind = 'reflection') AS reflections,
        count(DISTINCT task_id) FILTER (kind IN ('attempt', 'answer', 'complete')) AS tasks,
        count(DISTINCT yw) AS weeks,
        count(DISTINCT day) AS active_days
@@ -90,6 +91,7 @@ SELECT c.pupil_key, c.school_year, c.events, s.sessions, c.active_days, s.time_o
        CASE WHEN c.events >= 20 THEN e.help_after_error_share END AS help_after_error_share,
        CASE WHEN c.events >= 20 THEN e.persistence_share END AS persistence_share,
        CASE WHEN c.events >= 20 THEN c.views / c.weeks END AS progress_views_per_week,
+       CASE WHEN c.events >= 20 THEN c.reflections / c.weeks END AS reflections_per_week,
        CASE WHEN c.events >= 20 AND c.tasks > 0 THEN c.help_requests / c.tasks END AS help_per_task
 FROM counts c
 LEFT JOIN sess s USING (pupil_key, school_year)
@@ -105,7 +107,8 @@ SELECT *,
     (weekly_similarity - avg(weekly_similarity) OVER y) / nullif(stddev_samp(weekly_similarity) OVER y, 0),
     (help_after_error_share - avg(help_after_error_share) OVER y) / nullif(stddev_samp(help_after_error_share) OVER y, 0),
     (persistence_share - avg(persistence_share) OVER y) / nullif(stddev_samp(persistence_share) OVER y, 0),
-    (progress_views_per_week - avg(progress_views_per_week) OVER y) / nullif(stddev_samp(progress_views_per_week) OVER y, 0)
+    (progress_views_per_week - avg(progress_views_per_week) OVER y) / nullif(stddev_samp(progress_views_per_week) OVER y, 0),
+    (reflections_per_week - avg(reflections_per_week) OVER y) / nullif(stddev_samp(reflections_per_week) OVER y, 0)
   ] AS zs
 FROM ind WINDOW y AS (PARTITION BY school_year);
 

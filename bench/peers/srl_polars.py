@@ -5,7 +5,7 @@ part (the benchmark warehouse has no plans): per pupil and school year, sessions
 similarity (mean pairwise Jaccard of the weeks' weekday sets), help after error and persistence
 (per wrong answer: the next answer in the same session to the same item or task stops the search;
 a retry if it is the same item; helped if a help or instruction in the same task came before it),
-help per task, progress views per week; the composite of the z-scores within school year (the
+help per task, progress views and reflection entries per week; the composite of the z-scores within school year (the
 benchmark has no grades) with at least 3 indicators, and terciles (ties by pupil key). Local
 time is Europe/Amsterdam. Pupils with fewer than 20 events get no indicators.
 
@@ -29,6 +29,7 @@ COMPOSITE = [
     "help_after_error_share",
     "persistence_share",
     "progress_views_per_week",
+    "reflections_per_week",
 ]
 
 
@@ -118,6 +119,7 @@ def main(events_dir: str, out: str) -> None:
         pl.len().alias("events"),
         is_help.sum().alias("help_requests"),
         (pl.col("kind") == "progress_view").sum().alias("views"),
+        (pl.col("kind") == "reflection").sum().alias("reflections"),
         pl.col("task_id").filter(pl.col("kind").is_in(["attempt", "answer", "complete"]) & pl.col("task_id").is_not_null()).n_unique().alias("tasks"),
     )
 
@@ -134,6 +136,7 @@ def main(events_dir: str, out: str) -> None:
             pl.when(pl.col("active_days") >= 2).then(pl.col("hour_regularity")).alias("hour_regularity"),
             pl.when(pl.col("tasks") > 0).then(pl.col("help_requests") / pl.col("tasks")).alias("help_per_task"),
             (pl.col("views") / pl.col("weeks")).alias("progress_views_per_week"),
+            (pl.col("reflections") / pl.col("weeks")).alias("reflections_per_week"),
         )
     )
     few = pl.col("events") < MIN_EVENTS

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::term::SchoolYear;
+use crate::term::{SchoolYear, TermStart, Terms};
 
 /// A whole pipeline file.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -362,6 +362,8 @@ pub enum EventKind {
     Help,
     /// Looked at own progress (dashboard).
     ProgressView,
+    /// Wrote a reflection (logbook or journal entry on own learning).
+    Reflection,
     /// Anything else.
     Other,
 }
@@ -376,6 +378,7 @@ impl EventKind {
             EventKind::Instruction => "instruction",
             EventKind::Help => "help",
             EventKind::ProgressView => "progress_view",
+            EventKind::Reflection => "reflection",
             EventKind::Other => "other",
         }
     }
@@ -389,6 +392,7 @@ impl EventKind {
             "instruction" => EventKind::Instruction,
             "help" => EventKind::Help,
             "progress_view" => EventKind::ProgressView,
+            "reflection" => EventKind::Reflection,
             "other" => EventKind::Other,
             _ => return None,
         })
@@ -425,6 +429,24 @@ pub struct Indicators {
     /// Fewer events than this in a period gives null indicators with a reason (default 20).
     #[serde(default = "twenty")]
     pub min_events: usize,
+    /// The days terms start, in school-year order from 1 August (default: 1 August and
+    /// 1 February, the halves leading to the M and E test moments).
+    #[serde(default = "halves")]
+    pub terms: Vec<TermStart>,
+}
+
+impl Indicators {
+    /// The terms of [`Indicators::terms`] (checked by [`Pipeline::parse`]).
+    pub fn terms(&self) -> Terms {
+        Terms::new(&self.terms).unwrap_or_default()
+    }
+}
+
+fn halves() -> Vec<TermStart> {
+    vec![
+        TermStart { month: 8, day: 1 },
+        TermStart { month: 2, day: 1 },
+    ]
 }
 
 fn fifteen() -> f64 {
@@ -439,6 +461,7 @@ impl Default for Indicators {
         Indicators {
             session_gap_min: 15.0,
             min_events: 20,
+            terms: halves(),
         }
     }
 }
@@ -827,6 +850,9 @@ impl Pipeline {
                 "[indicators] session_gap_min must be a positive number of minutes".into(),
             ));
         }
+        if let Err(e) = Terms::new(&p.indicators.terms) {
+            return Err(perr(format!("[indicators] terms: {e}")));
+        }
         if let Some(sgp) = p
             .growth
             .sgp
@@ -999,6 +1025,22 @@ path = "data/toetsen.csv"
             p.verb_map()["http://adlnet.gov/expapi/verbs/answered"],
             EventKind::Answer
         );
+    }
+
+    #[test]
+    fn terms_default_to_halves_and_bad_terms_are_refused() {
+        let p = Pipeline::from_toml(MINIMAL, Path::new("p.toml")).unwrap();
+        assert_eq!(p.indicators.terms().len(), 2);
+        let text = format!(
+            "{MINIMAL}\n[indicators]\nterms = [{{ month = 8, day = 1 }}, {{ month = 12, day = 1 }}, {{ month = 3, day = 15 }}]\n"
+        );
+        let p = Pipeline::from_toml(&text, Path::new("p.toml")).unwrap();
+        assert_eq!(p.indicators.terms().len(), 3);
+        let text = format!("{MINIMAL}\n[indicators]\nterms = [{{ month = 9, day = 1 }}]\n");
+        let err = Pipeline::from_toml(&text, Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("[indicators] terms: the first term"), "{err}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! This module is the single place where table layouts are defined. `docs/data-model.md`
 //! documents the same columns, and a test checks that it names every one of them.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
@@ -101,6 +101,8 @@ pub enum Table {
     Srl,
     /// One row per pupil and ISO week (indicators).
     SrlWeekly,
+    /// One row per pupil, school year and term (indicators).
+    SrlTerm,
     /// One row per design, outcome, subject and subgroup level (effects).
     Effects,
     /// One row per model, sample and regression term (effects).
@@ -111,7 +113,7 @@ pub enum Table {
 
 impl Table {
     /// All tables, in pipeline order.
-    pub const ALL: [Table; 15] = [
+    pub const ALL: [Table; 16] = [
         Table::Pupils,
         Table::Schools,
         Table::Enrollments,
@@ -123,6 +125,7 @@ impl Table {
         Table::Growth,
         Table::GroupGrowth,
         Table::Srl,
+        Table::SrlTerm,
         Table::SrlWeekly,
         Table::Effects,
         Table::Coefficients,
@@ -143,6 +146,7 @@ impl Table {
             Table::GroupGrowth => "group_growth",
             Table::Srl => "srl",
             Table::SrlWeekly => "srl_weekly",
+            Table::SrlTerm => "srl_term",
             Table::Effects => "effects",
             Table::Attributes => "attributes",
             Table::Coefficients => "coefficients",
@@ -153,7 +157,9 @@ impl Table {
     /// Folder of the run output the table lives in.
     pub fn folder(self) -> &'static str {
         match self {
-            Table::Growth | Table::GroupGrowth | Table::Srl | Table::SrlWeekly => "indicators",
+            Table::Growth | Table::GroupGrowth | Table::Srl | Table::SrlWeekly | Table::SrlTerm => {
+                "indicators"
+            }
             Table::Effects | Table::Coefficients | Table::Balance => "effects",
             _ => "warehouse",
         }
@@ -173,6 +179,7 @@ impl Table {
             Table::GroupGrowth => GROUP_GROWTH,
             Table::Srl => SRL,
             Table::SrlWeekly => SRL_WEEKLY,
+            Table::SrlTerm => &SRL_TERM,
             Table::Effects => EFFECTS,
             Table::Attributes => ATTRIBUTES,
             Table::Coefficients => COEFFICIENTS,
@@ -350,7 +357,7 @@ const EVENTS: &[Column] = &[
         "kind",
         Utf8,
         false,
-        "Canonical event kind from the pipeline's verb map: attempt, answer, complete, instruction, help, progress_view, other",
+        "Canonical event kind from the pipeline's verb map: attempt, answer, complete, instruction, help, progress_view, reflection, other",
     ),
     col(
         "verb",
@@ -819,16 +826,41 @@ const SRL_WEEKLY: &[Column] = &[
         true,
         "As in srl, over the week's planned tasks with a due date; null without any",
     ),
+    col(
+        "progress_views",
+        I64,
+        false,
+        "Self-monitoring: progress (dashboard) views in the week",
+    ),
+    col(
+        "reflections",
+        I64,
+        false,
+        "Self-monitoring: reflection entries (logbook, journal) in the week",
+    ),
 ];
+
+/// `srl` per term: the pupil and school year, the term, then the columns of `srl` from
+/// `school_key` on, computed over the term's events and plans.
+static SRL_TERM: LazyLock<Vec<Column>> = LazyLock::new(|| {
+    let mut cols = SRL[..2].to_vec();
+    cols.extend([
+        col(
+            "term",
+            I32,
+            false,
+            "Term of the school year, from 1 ([indicators] terms; default 1 = August-January, 2 = February-July)",
+        ),
+        col("term_start", Date, false, "First day of the term"),
+        col("term_end", Date, false, "Last day of the term"),
+    ]);
+    cols.extend_from_slice(&SRL[2..]);
+    cols
+});
 
 const SRL: &[Column] = &[
     col("pupil_key", Utf8, false, "Pseudonymised pupil id"),
-    col(
-        "school_year",
-        Utf8,
-        false,
-        "Period of the indicators (a school year)",
-    ),
+    col("school_year", Utf8, false, "School year of the indicators"),
     col("school_key", Utf8, true, "School that year"),
     col("grade", I32, true, "Grade that year"),
     col("events", I64, false, "LMS events in the period"),
@@ -904,6 +936,12 @@ const SRL: &[Column] = &[
         F64,
         true,
         "Self-monitoring: progress (dashboard) views per active ISO week",
+    ),
+    col(
+        "reflections_per_week",
+        F64,
+        true,
+        "Self-monitoring: reflection entries (logbook, journal) per active ISO week",
     ),
     col(
         "help_per_task",

@@ -250,6 +250,108 @@ impl fmt::Display for NweaTerm {
     }
 }
 
+/// The day a term starts, every school year: `{ month = 2, day = 1 }` in a pipeline file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermStart {
+    /// Month, 1-12.
+    pub month: u32,
+    /// Day of the month.
+    pub day: u32,
+}
+
+/// The terms of a school year, numbered from 1: each runs from its start to the day before the
+/// next one starts; the first starts the school year (1 August), the last ends it (31 July).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terms {
+    /// Days after 1 August (in a year without 29 February) each term starts; first 0.
+    offsets: Vec<i64>,
+}
+
+impl Terms {
+    /// Terms from their start days, in school-year order; checks that the first is 1 August,
+    /// the days exist in every year (no 29 February) and follow each other.
+    pub fn new(starts: &[TermStart]) -> std::result::Result<Terms, String> {
+        let base = NaiveDate::from_ymd_opt(2021, 8, 1).expect("valid date");
+        let mut offsets = Vec::with_capacity(starts.len());
+        for s in starts {
+            let year = if s.month >= 8 { 2021 } else { 2022 };
+            let d = NaiveDate::from_ymd_opt(year, s.month, s.day).ok_or_else(|| {
+                format!(
+                    "term start {{ month = {}, day = {} }} is not a day of every year",
+                    s.month, s.day
+                )
+            })?;
+            offsets.push((d - base).num_days());
+        }
+        if offsets.first() != Some(&0) {
+            return Err(
+                "the first term starts the school year: { month = 8, day = 1 }".to_string(),
+            );
+        }
+        if offsets.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(
+                "term starts must follow each other in school-year order (August to July)"
+                    .to_string(),
+            );
+        }
+        Ok(Terms { offsets })
+    }
+
+    /// Number of terms.
+    pub fn len(&self) -> usize {
+        self.offsets.len()
+    }
+
+    /// Whether there are no terms (never: [`Terms::new`] requires the first).
+    pub fn is_empty(&self) -> bool {
+        self.offsets.is_empty()
+    }
+
+    /// First day of term `term` (1-based) of `year`.
+    fn start_day(&self, year: SchoolYear, term: usize) -> NaiveDate {
+        let off = self.offsets[term - 1];
+        // Offsets count in a year without 29 February; past it, a leap year adds a day.
+        let d = year.start() + chrono::Duration::days(off);
+        let leap_day = NaiveDate::from_ymd_opt(year.0 + 1, 2, 29);
+        let base_feb28 = 212; // 28 February is day 211 after 1 August; 1 March is 212.
+        match leap_day {
+            Some(_) if off >= base_feb28 => d + chrono::Duration::days(1),
+            _ => d,
+        }
+    }
+
+    /// (first, last) day of term `term` (1-based) of `year`.
+    pub fn bounds(&self, year: SchoolYear, term: usize) -> (NaiveDate, NaiveDate) {
+        let first = self.start_day(year, term);
+        let last = if term == self.offsets.len() {
+            year.end()
+        } else {
+            self.start_day(year, term + 1) - chrono::Duration::days(1)
+        };
+        (first, last)
+    }
+
+    /// The term (1-based) that `d` falls in, within its school year.
+    pub fn of_date(&self, d: NaiveDate) -> usize {
+        let year = SchoolYear::of_date(d);
+        (1..=self.offsets.len())
+            .rev()
+            .find(|&t| self.start_day(year, t) <= d)
+            .unwrap_or(1)
+    }
+}
+
+impl Default for Terms {
+    /// Two halves split at 1 February: the run-up to the middle (M) and to the end (E) test
+    /// moments of the Dutch LVS.
+    fn default() -> Self {
+        Terms {
+            offsets: vec![0, 184],
+        }
+    }
+}
+
 /// A date-based window: every test taken between two dates inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DateWindow {
@@ -323,6 +425,60 @@ mod tests {
         assert_eq!(date32(d), 19_936);
         assert_eq!(from_date32(19_936), d);
         assert_eq!(date32(NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()), 0);
+    }
+
+    #[test]
+    fn terms_split_the_school_year() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let halves = Terms::default();
+        let start = |month, day| TermStart { month, day };
+        assert_eq!(halves, Terms::new(&[start(8, 1), start(2, 1)]).unwrap());
+        assert_eq!(halves.of_date(d(2025, 1, 31)), 1);
+        assert_eq!(halves.of_date(d(2025, 2, 1)), 2);
+        assert_eq!(halves.of_date(d(2024, 8, 1)), 1);
+        assert_eq!(halves.of_date(d(2025, 7, 31)), 2);
+        assert_eq!(
+            halves.bounds(SchoolYear(2024), 1),
+            (d(2024, 8, 1), d(2025, 1, 31))
+        );
+        assert_eq!(
+            halves.bounds(SchoolYear(2024), 2),
+            (d(2025, 2, 1), d(2025, 7, 31))
+        );
+        // Trimesters with a start after 29 February, in a leap and a common year.
+        let tri = Terms::new(&[start(8, 1), start(12, 1), start(3, 15)]).unwrap();
+        for y in [2023, 2024] {
+            let (a, b) = tri.bounds(SchoolYear(y), 3);
+            assert_eq!((a, b), (d(y + 1, 3, 15), d(y + 1, 7, 31)), "{y}");
+            assert_eq!(tri.bounds(SchoolYear(y), 2).1, d(y + 1, 3, 14));
+            assert_eq!(tri.of_date(d(y + 1, 3, 14)), 2);
+            assert_eq!(tri.of_date(d(y + 1, 3, 15)), 3);
+            assert_eq!(tri.of_date(d(y, 11, 30)), 1);
+        }
+        // Every day of a school year falls in the term whose bounds hold it.
+        let mut day = d(2023, 8, 1);
+        while day <= d(2024, 7, 31) {
+            let t = tri.of_date(day);
+            let (a, b) = tri.bounds(SchoolYear(2023), t);
+            assert!(a <= day && day <= b, "{day}");
+            day = day.succ_opt().unwrap();
+        }
+        assert!(
+            Terms::new(&[start(9, 1)])
+                .unwrap_err()
+                .contains("first term")
+        );
+        assert!(
+            Terms::new(&[start(8, 1), start(2, 29)])
+                .unwrap_err()
+                .contains("every year")
+        );
+        assert!(
+            Terms::new(&[start(8, 1), start(2, 1), start(1, 1)])
+                .unwrap_err()
+                .contains("order")
+        );
+        assert!(Terms::new(&[start(8, 1), start(13, 1)]).is_err());
     }
 
     #[test]

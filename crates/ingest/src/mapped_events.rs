@@ -4,7 +4,7 @@
 //! Fields: `pupil_id` and `time` (columns), `verb` (a column or a constant), and optionally
 //! `object_id`, `task_id`, `subject`, `success`, `score_scaled`, `duration`. The verb maps to an
 //! event kind through the pipeline's verb map; a verb that is itself a kind name (`attempt`,
-//! `answer`, `complete`, `instruction`, `help`, `progress_view`, `other`) is taken as that kind,
+//! `answer`, `complete`, `instruction`, `help`, `progress_view`, `reflection`, `other`) is taken as that kind,
 //! so a value map can translate an export's own words (`values.verb = { hint = "help" }`).
 
 use std::collections::BTreeMap;

@@ -61,6 +61,8 @@ pub fn default_moodle_verbs() -> BTreeMap<String, EventKind> {
             r"\gradereport_overview\event\grade_report_viewed",
             EventKind::ProgressView,
         ),
+        (r"\mod_journal\event\entry_created", EventKind::Reflection),
+        (r"\mod_journal\event\entry_updated", EventKind::Reflection),
         (r"\core\event\user_graded", EventKind::Other),
     ]
     .into_iter()

@@ -23,6 +23,9 @@ use crate::world::{Pupil, SUBJECTS, World};
 
 const ADL: &str = "http://adlnet.gov/expapi/verbs/";
 const LMS: &str = "https://lms.example.nl";
+/// The platform's own verb for a weekly logbook (reflection) entry: xAPI has no ADL verb for
+/// it, so the demo pipeline maps it in `[verbs]`, as a school would.
+pub const REFLECTED: &str = "https://lms.example.nl/xapi/verbs/reflected";
 
 fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
@@ -94,11 +97,26 @@ impl<W: Write> Out<'_, W> {
         let id = self.uuid();
         let off = clock::amsterdam_offset_hours_at_utc(clock::amsterdam_to_utc(at).naive_utc());
         let ctx_parent = parent
-            .map(|p| format!(r#""contextActivities":{{"parent":[{{"id":"{LMS}/{p}"}}]}},"#))
+            .map(|p| format!(r#""contextActivities":{{"parent":[{{"id":"{LMS}/{p}"}}]}}"#))
             .unwrap_or_default();
+        let ext = if subject.is_empty() {
+            String::new()
+        } else {
+            format!(r#""extensions":{{"https://leerwinst.example/xapi/subject":"{subject}"}}"#)
+        };
+        let sep = if ctx_parent.is_empty() || ext.is_empty() {
+            ""
+        } else {
+            ","
+        };
+        let verb = if verb.starts_with("http") {
+            verb.to_string()
+        } else {
+            format!("{ADL}{verb}")
+        };
         writeln!(
             self.w,
-            r#"{{"id":"{id}","actor":{{"objectType":"Agent","account":{{"homePage":"{LMS}","name":"{actor}"}}}},"verb":{{"id":"{ADL}{verb}","display":{{"nl-NL":"{display}"}}}},"object":{{"objectType":"Activity","id":"{LMS}/{object}"}},{result}"context":{{{ctx_parent}"extensions":{{"https://leerwinst.example/xapi/subject":"{subject}"}}}},"timestamp":"{}+0{off}:00"}}"#,
+            r#"{{"id":"{id}","actor":{{"objectType":"Agent","account":{{"homePage":"{LMS}","name":"{actor}"}}}},"verb":{{"id":"{verb}","display":{{"nl-NL":"{display}"}}}},"object":{{"objectType":"Activity","id":"{LMS}/{object}"}},{result}"context":{{{ctx_parent}{sep}{ext}}},"timestamp":"{}+0{off}:00"}}"#,
             at.format("%Y-%m-%dT%H:%M:%S")
         )?;
         self.n += 1;
@@ -187,6 +205,7 @@ fn pupil_year<W: Write>(
     let p_retry = logistic(0.3 + 1.5 * s);
     let p_dash = logistic(-0.8 + 1.2 * s);
     let p_video = logistic(-1.2 + 0.4 * s - 0.4 * p.ability);
+    let p_reflect = logistic(-1.0 + 1.5 * s);
     // The pupil's habitual weekday per task slot and habitual start hour.
     let habit_days: [i64; 3] = [
         out.rng.random_range(0..2),
@@ -360,6 +379,23 @@ fn pupil_year<W: Write>(
                 t += Duration::seconds(out.rng.random_range(10..40));
                 i += 1;
             }
+        }
+        // The weekly logbook: a reflection entry on Friday afternoon.
+        if out.rng.random::<f64>() < p_reflect {
+            let t = (*monday + Duration::days(4))
+                .and_hms_opt(14, 0, 0)
+                .expect("valid time")
+                + Duration::minutes(out.rng.random_range(0..90));
+            out.statement(
+                &p.raw_id,
+                REFLECTED,
+                "schreef in logboek",
+                &format!("logboek/{week}"),
+                None,
+                "",
+                "",
+                t,
+            )?;
         }
     }
     Ok(())

@@ -51,13 +51,14 @@ impl Columns {
         task: &str,
         ok: Option<bool>,
     ) {
-        const ADL: [(&str, &str); 6] = [
+        const ADL: [(&str, &str); 7] = [
             ("attempt", "http://adlnet.gov/expapi/verbs/attempted"),
             ("answer", "http://adlnet.gov/expapi/verbs/answered"),
             ("help", "http://adlnet.gov/expapi/verbs/asked"),
             ("instruction", "http://adlnet.gov/expapi/verbs/experienced"),
             ("progress_view", "http://adlnet.gov/expapi/verbs/progressed"),
             ("complete", "http://adlnet.gov/expapi/verbs/completed"),
+            ("reflection", crate::lms::REFLECTED),
         ];
         self.pupil.push(pupil.to_string());
         self.ts.push(ts);
@@ -141,6 +142,7 @@ pub fn write_warehouse(
             let p_help = logistic(-0.6 + 1.5 * s);
             let p_retry = logistic(0.3 + 1.5 * s);
             let p_dash = logistic(-0.8 + 1.2 * s);
+            let p_reflect = logistic(-1.0 + 1.5 * s);
             let habit_days: [i64; 3] = [
                 rng.random_range(0..2),
                 rng.random_range(1..3),
@@ -201,6 +203,16 @@ pub fn write_warehouse(
                     }
                 }
                 ev(&mut rng, &mut t, "complete", &task, Some(true));
+                // A logbook (reflection) entry after the week's last session.
+                if slot == 2 && rng.random::<f64>() < p_reflect {
+                    ev(
+                        &mut rng,
+                        &mut t,
+                        "reflection",
+                        "https://lms.example.nl/logbook",
+                        None,
+                    );
+                }
                 session += 1;
             }
             mine.sort_by_key(|e| e.0);

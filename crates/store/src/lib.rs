@@ -403,17 +403,53 @@ pub fn date_array(values: Vec<Option<i32>>) -> ArrayRef {
 /// Writes a table as CSV (RFC 4180, `,`, header row; dates ISO, timestamps RFC 3339 UTC, floats
 /// in shortest round-trip form, nulls empty), atomically.
 pub fn write_csv(path: &Path, batch: &RecordBatch) -> Result<()> {
-    use arrow_schema::{DataType, TimeUnit};
     let mut w = csv::Writer::from_writer(Vec::new());
-    let names: Vec<&str> = batch
-        .schema_ref()
-        .fields()
-        .iter()
-        .map(|f| f.name().as_str())
-        .collect();
-    w.write_record(&names).map_err(|e| storage(path, e))?;
+    csv_header(&mut w, batch.schema_ref(), path)?;
+    csv_rows(&mut w, batch, path)?;
+    let bytes = w.into_inner().map_err(|e| storage(path, e))?;
+    write_atomic(path, &bytes)
+}
+
+/// Writes the Parquet table at `parquet` as the CSV `path` of [`write_csv`], batch by batch,
+/// so memory holds one batch whatever the table's size; atomically (temporary name, rename).
+pub fn table_to_csv(parquet: &Path, table: Table, path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let tmp = tmp_name(path);
+    let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    let names: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
+    let written = csv_header(&mut w, &table.schema(), path)
+        .and_then(|_| scan_table(parquet, &names, 64 * 1024, |b| csv_rows(&mut w, b, path)))
+        .and_then(|_| w.flush().map_err(|e| Error::io(path, e)));
+    drop(w);
+    match written {
+        Ok(()) => std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e)),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+fn csv_header<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    schema: &arrow_schema::Schema,
+    path: &Path,
+) -> Result<()> {
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    w.write_record(&names).map_err(|e| storage(path, e))
+}
+
+fn csv_rows<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    batch: &RecordBatch,
+    path: &Path,
+) -> Result<()> {
+    use arrow_schema::{DataType, TimeUnit};
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-    let mut row: Vec<String> = Vec::with_capacity(names.len());
+    let mut row: Vec<String> = Vec::with_capacity(batch.num_columns());
     for i in 0..batch.num_rows() {
         row.clear();
         for c in batch.columns() {
@@ -442,8 +478,7 @@ pub fn write_csv(path: &Path, batch: &RecordBatch) -> Result<()> {
         }
         w.write_record(&row).map_err(|e| storage(path, e))?;
     }
-    let bytes = w.into_inner().map_err(|e| storage(path, e))?;
-    write_atomic(path, &bytes)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -504,6 +539,12 @@ mod tests {
         assert!(
             csv.lines().nth(5).unwrap().ends_with(",4,4,4,4,4,4,4"),
             "{csv}"
+        );
+        // The streamed CSV of the Parquet file is the same file.
+        table_to_csv(&a, Table::Effects, &dir.path().join("b/effects.csv")).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("b/effects.csv")).unwrap(),
+            csv
         );
         std::fs::remove_file(dir.path().join("a/effects.csv")).unwrap();
         // No temporary file is left behind.

@@ -4,10 +4,10 @@
 //! each partition, so one pass over the files in batches meets each pupil-year's events as one
 //! run. The runs are handed out in groups of about [`GROUP_EVENTS`] events, which the caller
 //! works on in parallel (rayon over pupils); memory holds one batch of the file, one group and the
-//! results, never the whole table. A pupil-year met again after its run ended (a table not
+//! results, never the whole table. The runs come in increasing (school year, pupil) order, so
+//! callers can merge other per-pupil data into the stream; a table out of that order (not
 //! written by ingest) is an error, not a silent split.
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use arrow_array::cast::AsArray;
@@ -94,7 +94,8 @@ pub fn for_each_pupil(
     let mut group: Vec<PupilEvents> = Vec::new();
     let mut in_group = 0;
     let mut current = PupilEvents::default();
-    let mut finished: HashSet<(String, String)> = HashSet::new();
+    // The last pupil-year closed: runs must come in increasing (school year, pupil) order.
+    let mut last: Option<(String, String)> = None;
     let mut close = |current: &mut PupilEvents,
                      group: &mut Vec<PupilEvents>,
                      in_group: &mut usize|
@@ -102,17 +103,18 @@ pub fn for_each_pupil(
         if current.events.is_empty() {
             return Ok(());
         }
-        let key = (current.pupil_key.clone(), current.school_year.clone());
-        if !finished.insert(key) {
+        let key = (current.school_year.clone(), current.pupil_key.clone());
+        if last.as_ref().is_some_and(|l| *l >= key) {
             return Err(Error::Storage {
                 path: dir.to_path_buf(),
                 message: format!(
-                    "events of pupil {} in {} are not together: the table is not sorted by pupil \
+                    "events of pupil {} in {} are out of place: the table is not sorted by pupil \
                      within its school year (write it with leerwinst ingest)",
                     current.pupil_key, current.school_year
                 ),
             });
         }
+        last = Some(key);
         *in_group += current.events.len();
         group.push(std::mem::take(current));
         Ok(())
@@ -231,7 +233,7 @@ mod tests {
     }
 
     #[test]
-    fn a_pupil_met_again_is_an_error() {
+    fn a_table_out_of_order_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         write(
             dir.path(),
@@ -240,6 +242,15 @@ mod tests {
         );
         let err = for_each_pupil(dir.path(), 100, |_| Ok(())).unwrap_err();
         assert!(err.to_string().contains("not sorted by pupil"), "{err}");
+        // Contiguous but out of order is refused too.
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "2023-2024",
+            &[("b", 1, "answer"), ("a", 1, "answer")],
+        );
+        let err = for_each_pupil(dir.path(), 100, |_| Ok(())).unwrap_err();
+        assert!(err.to_string().contains("pupil a in 2023-2024"), "{err}");
         assert_eq!(
             for_each_pupil(&dir.path().join("none"), 1, |_| Ok(())).unwrap(),
             0

@@ -1,8 +1,8 @@
 //! Transform: growth and self-regulation indicators from the warehouse tables.
 //!
 //! Reads `warehouse/*.parquet`, writes `indicators/growth.parquet`,
-//! `indicators/group_growth.parquet` and `indicators/srl.parquet` (each with a CSV beside it for
-//! staff). Does no other I/O; the indicator families are plain
+//! `indicators/group_growth.parquet`, `indicators/srl.parquet`, `indicators/srl_term.parquet`
+//! and `indicators/srl_weekly.parquet` (each with a CSV beside it for staff). Does no other I/O; the indicator families are plain
 //! functions over rows, tested on hand-made inputs.
 
 pub mod event_stream;
@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use leerwinst_core::pipeline::Pipeline;
 use leerwinst_core::{Result, Table};
-use leerwinst_store::{read_table, write_csv, write_table};
+use leerwinst_store::{TableWriter, read_table, table_to_csv, write_csv, write_table};
 use serde::Serialize;
 
 /// What transform did.
@@ -34,6 +34,8 @@ pub struct TransformSummary {
     pub srl_rows: usize,
     /// SRL rows with a composite index.
     pub srl_with_index: usize,
+    /// Pupil-term rows of the SRL indicators per term.
+    pub srl_term_rows: usize,
     /// Pupil-week rows of the weekly SRL series.
     pub srl_weekly_rows: usize,
     /// Events read.
@@ -119,29 +121,43 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
         session_gap_min: p.indicators.session_gap_min,
         min_events: p.indicators.min_events,
     };
-    // The events are streamed pupil by pupil, never loaded whole.
+    // The events are streamed pupil by pupil, never loaded whole; the weekly series is written
+    // as it is made.
+    let weekly_path = ind.join("srl_weekly.parquet");
+    let mut weekly = TableWriter::create(&weekly_path, Table::SrlWeekly, &meta)?;
     let srl::SrlOutput {
         rows: srl_rows,
-        weekly,
+        terms: term_rows,
+        weekly_rows,
         events_read,
-    } = srl::compute(&wh.join("events"), &plans, &enrolled, settings)?;
-    let path = ind.join("srl.parquet");
-    write_table(&path, Table::Srl, srl::columns(&srl_rows), &meta)?;
-    let frame = read_table(&path, Table::Srl)?;
-    write_csv(&ind.join("srl.csv"), &frame.batch)?;
-    outputs.extend([
-        path.display().to_string(),
-        ind.join("srl.csv").display().to_string(),
-    ]);
-
-    let path = ind.join("srl_weekly.parquet");
-    write_table(&path, Table::SrlWeekly, srl_weekly::columns(&weekly), &meta)?;
-    let frame = read_table(&path, Table::SrlWeekly)?;
-    write_csv(&ind.join("srl_weekly.csv"), &frame.batch)?;
-    outputs.extend([
-        path.display().to_string(),
-        ind.join("srl_weekly.csv").display().to_string(),
-    ]);
+    } = srl::compute(
+        &wh.join("events"),
+        &plans,
+        &enrolled,
+        &p.indicators.terms(),
+        settings,
+        |rows| {
+            if rows.is_empty() {
+                return Ok(());
+            }
+            weekly.write_columns(srl_weekly::columns(&rows))
+        },
+    )?;
+    weekly.finish()?;
+    for (table, rows, terms) in [
+        (Table::Srl, &srl_rows, false),
+        (Table::SrlTerm, &term_rows, true),
+    ] {
+        let path = ind.join(format!("{}.parquet", table.name()));
+        write_table(&path, table, srl::columns(rows, terms), &meta)?;
+        outputs.push(path.display().to_string());
+    }
+    outputs.push(weekly_path.display().to_string());
+    for table in [Table::Srl, Table::SrlTerm, Table::SrlWeekly] {
+        let csv = ind.join(format!("{}.csv", table.name()));
+        table_to_csv(&ind.join(format!("{}.parquet", table.name())), table, &csv)?;
+        outputs.push(csv.display().to_string());
+    }
 
     Ok(TransformSummary {
         growth_rows: growth_rows.len(),
@@ -149,7 +165,8 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
         growth_with_cgi: growth_rows.iter().filter(|r| r.norm.cgi.is_some()).count(),
         srl_rows: srl_rows.len(),
         srl_with_index: srl_rows.iter().filter(|r| r.srl_index.is_some()).count(),
-        srl_weekly_rows: weekly.len(),
+        srl_term_rows: term_rows.len(),
+        srl_weekly_rows: weekly_rows,
         events_read,
         sgp: sgp_summary,
         seconds: (t_growth, t1.elapsed().as_secs_f64()),

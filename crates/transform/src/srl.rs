@@ -1,4 +1,5 @@
-//! Self-regulation indicators per pupil and school year, from LMS events and weekly plans.
+//! Self-regulation indicators per pupil and school year and per term, from LMS events and weekly
+//! plans.
 //!
 //! Definitions (see docs/indicators.md for sources and how to read them); Dutch local time
 //! throughout:
@@ -16,9 +17,12 @@
 //!   instruction event;
 //! - persistence: share of wrong answers followed by another answer on the same item in the same
 //!   session;
-//! - self-monitoring: progress (dashboard) views per active week;
-//! - composite: the [`COMPOSITE`] indicators z-scored within grade and school year,
-//!   sign-aligned so that higher is more self-regulated, averaged; with terciles.
+//! - self-monitoring: progress (dashboard) views and reflection entries per active week;
+//! - composite: the [`COMPOSITE`] indicators z-scored within grade and period, sign-aligned so
+//!   that higher is more self-regulated, averaged; with terciles.
+//!
+//! Periods: the school year (`srl`) and each of its terms (`srl_term`, [`Terms`]); the weekly
+//! series is in [`crate::srl_weekly`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -27,8 +31,8 @@ use arrow_array::ArrayRef;
 use chrono::{DateTime, Datelike, NaiveDate, Timelike};
 use leerwinst_core::Result;
 use leerwinst_core::clock::{amsterdam_to_utc, utc_to_amsterdam};
-use leerwinst_core::term::from_date32;
-use leerwinst_store::{Frame, f64_array, i32_array, i64_array, opt, str_array};
+use leerwinst_core::term::{SchoolYear, Terms, date32, from_date32};
+use leerwinst_store::{Frame, date_array, f64_array, i32_array, i64_array, opt, str_array};
 use rayon::prelude::*;
 
 use crate::event_stream::{GROUP_EVENTS, for_each_pupil};
@@ -38,7 +42,7 @@ use leerwinst_stats::describe::{mean_sd, median_sorted};
 
 /// Indicators that enter the composite, in column order, with their sign: +1 where a higher
 /// value means more self-regulation, -1 where lower does (lateness).
-pub const COMPOSITE: [(&str, f64); 10] = [
+pub const COMPOSITE: [(&str, f64); 11] = [
     ("weekday_regularity", 1.0),
     ("hour_regularity", 1.0),
     ("weekly_similarity", 1.0),
@@ -49,6 +53,7 @@ pub const COMPOSITE: [(&str, f64); 10] = [
     ("help_after_error_share", 1.0),
     ("persistence_share", 1.0),
     ("progress_views_per_week", 1.0),
+    ("reflections_per_week", 1.0),
 ];
 
 /// Number of composite indicators.
@@ -57,13 +62,26 @@ pub const N_IND: usize = COMPOSITE.len();
 /// Minimum number of composite indicators a pupil needs for an index.
 pub const MIN_INDICATORS: usize = 3;
 
-/// One SRL row (columns as in `Table::Srl`).
+/// A term of a school year: its number and first and last day (Date32).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TermSpan {
+    /// Term number, from 1.
+    pub term: i32,
+    /// First day.
+    pub start: i32,
+    /// Last day.
+    pub end: i32,
+}
+
+/// One SRL row (columns as in `Table::Srl`, or `Table::SrlTerm` for a term's row).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SrlRow {
     /// Pupil.
     pub pupil_key: String,
     /// School year.
     pub school_year: String,
+    /// The term, for a row of one term; `None` for the school year's row.
+    pub term: Option<TermSpan>,
     /// School.
     pub school_key: Option<String>,
     /// Grade.
@@ -139,6 +157,8 @@ pub struct EventMeasures {
     pub help_per_task: Option<f64>,
     /// Progress views per active week.
     pub progress_views_per_week: Option<f64>,
+    /// Reflection entries per active week.
+    pub reflections_per_week: Option<f64>,
 }
 
 /// `(ln k - H(p)) / ln k` for the distribution `counts` over `k` bins: 1 when everything falls
@@ -255,6 +275,7 @@ pub fn event_measures(evs: &[Ev<'_>], gap_min: f64) -> EventMeasures {
         .filter(|e| matches!(e.kind, "help" | "instruction"))
         .count();
     let views = evs.iter().filter(|e| e.kind == "progress_view").count();
+    let reflections = evs.iter().filter(|e| e.kind == "reflection").count();
     EventMeasures {
         sessions: sessions as i64,
         active_days: days.len() as i64,
@@ -266,6 +287,7 @@ pub fn event_measures(evs: &[Ev<'_>], gap_min: f64) -> EventMeasures {
         persistence: share(retried),
         help_per_task: (!tasks.is_empty()).then(|| help_requests as f64 / tasks.len() as f64),
         progress_views_per_week: Some(views as f64 / weeks.len() as f64),
+        reflections_per_week: Some(reflections as f64 / weeks.len() as f64),
     }
 }
 
@@ -361,27 +383,27 @@ impl PlanIndex {
     }
 }
 
-/// The SRL row of one pupil-year from its events (sorted by time) and plans; the composite is
-/// filled later over all rows ([`composite`]).
+/// The SRL row of one pupil-period from its events (sorted by time) and planned tasks; the
+/// composite is filled later over all rows ([`composite`]).
 pub fn pupil_row(
-    pupil: &str,
-    year: &str,
+    key: &(String, String),
+    term: Option<TermSpan>,
     evs: &[Ev<'_>],
-    plans: &PlanIndex,
+    plans: &[PlannedTask],
     enrolled: &HashMap<(String, String), Enrolled>,
     s: SrlSettings,
 ) -> SrlRow {
-    let key = (pupil.to_string(), year.to_string());
     let m = event_measures(evs, s.session_gap_min);
-    let pm = plans
-        .yearly
-        .get(&key)
-        .map(|p| plan_measures(p))
-        .unwrap_or_default();
-    let e = enrolled.get(&key).cloned().unwrap_or_default();
+    let pm = if plans.is_empty() {
+        PlanMeasures::default()
+    } else {
+        plan_measures(plans)
+    };
+    let e = enrolled.get(key).cloned().unwrap_or_default();
     let mut row = SrlRow {
-        pupil_key: key.0,
-        school_year: key.1,
+        pupil_key: key.0.clone(),
+        school_year: key.1.clone(),
+        term,
         school_key: e.school_key,
         grade: e.grade,
         events: evs.len() as i64,
@@ -399,6 +421,7 @@ pub fn pupil_row(
             m.help_after_error,
             m.persistence,
             m.progress_views_per_week,
+            m.reflections_per_week,
         ],
         help_per_task: m.help_per_task,
         ..Default::default()
@@ -419,91 +442,185 @@ pub fn pupil_row(
     row
 }
 
+/// The day a planned task belongs to: planned day, else due date, else the Dutch date it was
+/// done (Date32); `None` for a task with none of them.
+fn task_day((planned, due, done): &PlannedTask) -> Option<NaiveDate> {
+    planned.or(*due).map(from_date32).or_else(|| {
+        done.and_then(DateTime::from_timestamp_micros)
+            .map(|t| utc_to_amsterdam(t).date())
+    })
+}
+
+/// The rows of one pupil-year's terms, each with the term's events and planned tasks, and
+/// whether the term has any of them.
+fn pupil_term_rows(
+    key: &(String, String),
+    evs: &[Ev<'_>],
+    plans: &[PlannedTask],
+    terms: &Terms,
+    enrolled: &HashMap<(String, String), Enrolled>,
+    s: SrlSettings,
+) -> Vec<(SrlRow, bool)> {
+    let Some(year) = SchoolYear::parse(&key.1) else {
+        return Vec::new();
+    };
+    let mut by_term: Vec<Vec<PlannedTask>> = vec![Vec::new(); terms.len()];
+    for t in plans {
+        if let Some(d) = task_day(t) {
+            by_term[terms.of_date(d) - 1].push(*t);
+        }
+    }
+    let mut rest = evs;
+    (1..=terms.len())
+        .map(|t| {
+            let (first, last) = terms.bounds(year, t);
+            // Events before the end of the term's last Dutch day (sorted by time).
+            let end = last
+                .succ_opt()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map_or(i64::MAX, |d| amsterdam_to_utc(d).timestamp_micros());
+            let n = if t == terms.len() {
+                rest.len()
+            } else {
+                rest.partition_point(|e| e.ts < end)
+            };
+            let (mine, later) = rest.split_at(n);
+            rest = later;
+            let span = TermSpan {
+                term: t as i32,
+                start: date32(first),
+                end: date32(last),
+            };
+            let plans = &by_term[t - 1];
+            let active = !mine.is_empty() || !plans.is_empty();
+            (pupil_row(key, Some(span), mine, plans, enrolled, s), active)
+        })
+        .collect()
+}
+
 /// What [`compute`] yields.
 #[derive(Debug, Default)]
 pub struct SrlOutput {
-    /// One row per pupil-year with events, plans or an enrollment, sorted by pupil and year,
-    /// with the composite.
+    /// One row per pupil-year with events, plans or an enrollment, sorted by school year and
+    /// pupil, with the composite.
     pub rows: Vec<SrlRow>,
-    /// The weekly series, sorted by pupil, year and week.
-    pub weekly: Vec<WeeklyRow>,
+    /// One row per pupil-year and term, for the pupil-years of `rows`: every term with events or
+    /// plans, and every term begun by the last day of the data; with the composite per term.
+    pub terms: Vec<SrlRow>,
+    /// Rows of the weekly series handed out.
+    pub weekly_rows: usize,
     /// Events read.
     pub events_read: usize,
 }
 
-/// Computes the SRL rows and the weekly series for every pupil-year with events, plans or an
-/// enrollment, streaming the events table at `events_dir` pupil by pupil
-/// ([`crate::event_stream`]): memory holds a group of pupils' events, not the table.
+/// One pupil-year's rows: the year, its terms, its weeks.
+type PupilYearRows = (SrlRow, Vec<(SrlRow, bool)>, Vec<WeeklyRow>);
+
+/// Computes the SRL rows per pupil-year and per term for every pupil-year with events, plans or
+/// an enrollment, streaming the events table at `events_dir` pupil by pupil
+/// ([`crate::event_stream`]): memory holds a group of pupils' events, not the table. The weekly
+/// series goes to `weekly` as it is made, in (school year, pupil, week) order, so it is never
+/// held whole either.
 pub fn compute(
     events_dir: &Path,
     plans: &Frame,
     enrolled: &HashMap<(String, String), Enrolled>,
+    terms: &Terms,
     s: SrlSettings,
+    mut weekly: impl FnMut(Vec<WeeklyRow>) -> Result<()>,
 ) -> Result<SrlOutput> {
     let plan_index = PlanIndex::new(plans);
-    let mut out = SrlOutput::default();
     let no_weeks = BTreeMap::new();
     let weeks_of = |key: &(String, String)| plan_index.weekly.get(key).unwrap_or(&no_weeks);
-    out.events_read = for_each_pupil(events_dir, GROUP_EVENTS, |group| {
-        let done: Vec<(SrlRow, Vec<WeeklyRow>)> = group
-            .par_iter()
-            .map(|pe| {
-                let evs = pe.view();
-                let key = (pe.pupil_key.clone(), pe.school_year.clone());
-                (
-                    pupil_row(&key.0, &key.1, &evs, &plan_index, enrolled, s),
-                    pupil_weeks(&key.0, &key.1, &evs, weeks_of(&key), s.session_gap_min),
-                )
-            })
-            .collect();
-        for (row, weeks) in done {
-            out.rows.push(row);
-            out.weekly.extend(weeks);
-        }
-        Ok(())
-    })?;
-    // Pupil-years with plans or an enrollment but no events.
-    let seen: HashSet<(String, String)> = out
-        .rows
-        .iter()
-        .map(|r| (r.pupil_key.clone(), r.school_year.clone()))
-        .collect();
-    let mut rest: Vec<&(String, String)> = plan_index
+    let plans_of = |key: &(String, String)| plan_index.yearly.get(key).map_or(&[][..], |v| v);
+    let rows_of = |key: &(String, String), evs: &[Ev<'_>]| -> PupilYearRows {
+        let tasks = plans_of(key);
+        (
+            pupil_row(key, None, evs, tasks, enrolled, s),
+            pupil_term_rows(key, evs, tasks, terms, enrolled, s),
+            pupil_weeks(&key.0, &key.1, evs, weeks_of(key), s.session_gap_min),
+        )
+    };
+    // Pupil-years with plans or an enrollment, in stream order (school year, pupil): those
+    // without events are merged into the stream where they belong.
+    let others: Vec<(String, String)> = plan_index
         .yearly
         .keys()
         .chain(enrolled.keys())
-        .filter(|k| !seen.contains(*k))
-        .collect::<HashSet<_>>()
+        .map(|(p, y)| (y.clone(), p.clone()))
+        .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    rest.sort();
-    for key in rest {
-        out.rows
-            .push(pupil_row(&key.0, &key.1, &[], &plan_index, enrolled, s));
-        out.weekly.extend(pupil_weeks(
-            &key.0,
-            &key.1,
-            &[],
-            weeks_of(key),
-            s.session_gap_min,
-        ));
+    let mut next_other = 0;
+    let mut out = SrlOutput::default();
+    let mut term_rows: Vec<(SrlRow, bool)> = Vec::new();
+    let mut last_day: Option<NaiveDate> = None;
+    let mut keep = |done: PupilYearRows,
+                    out: &mut SrlOutput,
+                    week_rows: &mut Vec<WeeklyRow>,
+                    last_day: &mut Option<NaiveDate>| {
+        let (row, terms, weeks) = done;
+        out.rows.push(row);
+        term_rows.extend(terms);
+        if let Some(d) = weeks.last().and_then(|w| week_last_day(&w.week)) {
+            *last_day = (*last_day).max(Some(d));
+        }
+        week_rows.extend(weeks);
+    };
+    out.events_read = for_each_pupil(events_dir, GROUP_EVENTS, |group| {
+        let done: Vec<PupilYearRows> = group
+            .par_iter()
+            .map(|pe| rows_of(&(pe.pupil_key.clone(), pe.school_year.clone()), &pe.view()))
+            .collect();
+        let mut week_rows = Vec::new();
+        for (pe, d) in group.iter().zip(done) {
+            let here = (pe.school_year.clone(), pe.pupil_key.clone());
+            while next_other < others.len() && others[next_other] <= here {
+                let (y, p) = &others[next_other];
+                next_other += 1;
+                if (y, p) != (&here.0, &here.1) {
+                    let key = (p.clone(), y.clone());
+                    keep(rows_of(&key, &[]), &mut out, &mut week_rows, &mut last_day);
+                }
+            }
+            keep(d, &mut out, &mut week_rows, &mut last_day);
+        }
+        out.weekly_rows += week_rows.len();
+        weekly(week_rows)
+    })?;
+    let mut week_rows = Vec::new();
+    for (y, p) in &others[next_other..] {
+        let key = (p.clone(), y.clone());
+        keep(rows_of(&key, &[]), &mut out, &mut week_rows, &mut last_day);
     }
-    out.rows
-        .sort_by(|a, b| (&a.pupil_key, &a.school_year).cmp(&(&b.pupil_key, &b.school_year)));
-    out.weekly.sort_by(|a, b| {
-        (&a.pupil_key, &a.school_year, &a.week).cmp(&(&b.pupil_key, &b.school_year, &b.week))
-    });
+    out.weekly_rows += week_rows.len();
+    weekly(week_rows)?;
     composite(&mut out.rows);
+    // Terms without events or plans are kept only once begun by the last week of the data.
+    let begun = last_day.map_or(i32::MIN, date32);
+    out.terms = term_rows
+        .into_iter()
+        .filter(|(r, active)| *active || r.term.is_some_and(|t| t.start <= begun))
+        .map(|(r, _)| r)
+        .collect();
+    composite(&mut out.terms);
     Ok(out)
 }
 
-/// Fills `srl_index` and `srl_tercile`: indicators z-scored within grade x school year, averaged
-/// over those available (at least [`MIN_INDICATORS`]), terciles of the index in the same groups.
+/// The Sunday of an ISO week `YYYY-Www`.
+fn week_last_day(week: &str) -> Option<NaiveDate> {
+    let (y, w) = week.split_once("-W")?;
+    NaiveDate::from_isoywd_opt(y.parse().ok()?, w.parse().ok()?, chrono::Weekday::Sun)
+}
+
+/// Fills `srl_index` and `srl_tercile`: indicators z-scored within grade x period (school year,
+/// or school year and term), averaged over those available (at least [`MIN_INDICATORS`]),
+/// terciles of the index in the same groups.
 pub fn composite(rows: &mut [SrlRow]) {
-    let mut groups: BTreeMap<(Option<i32>, String), Vec<usize>> = BTreeMap::new();
+    let mut groups: BTreeMap<(Option<i32>, String, Option<i32>), Vec<usize>> = BTreeMap::new();
     for (i, r) in rows.iter().enumerate() {
         groups
-            .entry((r.grade, r.school_year.clone()))
+            .entry((r.grade, r.school_year.clone(), r.term.map(|t| t.term)))
             .or_default()
             .push(i);
     }
@@ -543,8 +660,8 @@ pub fn composite(rows: &mut [SrlRow]) {
     }
 }
 
-/// Arrow columns of SRL rows, in `Table::Srl` order.
-pub fn columns(rows: &[SrlRow]) -> Vec<ArrayRef> {
+/// Arrow columns of SRL rows, in `Table::Srl` order, or `Table::SrlTerm` order with `terms`.
+pub fn columns(rows: &[SrlRow], terms: bool) -> Vec<ArrayRef> {
     let mut cols = vec![
         str_array(&rows.iter().map(|r| Some(&r.pupil_key)).collect::<Vec<_>>()),
         str_array(
@@ -553,6 +670,16 @@ pub fn columns(rows: &[SrlRow]) -> Vec<ArrayRef> {
                 .map(|r| Some(&r.school_year))
                 .collect::<Vec<_>>(),
         ),
+    ];
+    if terms {
+        let span = |f: fn(TermSpan) -> i32| rows.iter().map(|r| r.term.map(f)).collect();
+        cols.extend([
+            i32_array(span(|t| t.term)),
+            date_array(span(|t| t.start)),
+            date_array(span(|t| t.end)),
+        ]);
+    }
+    cols.extend([
         str_array(
             &rows
                 .iter()
@@ -564,7 +691,7 @@ pub fn columns(rows: &[SrlRow]) -> Vec<ArrayRef> {
         i64_array(rows.iter().map(|r| Some(r.sessions)).collect()),
         i64_array(rows.iter().map(|r| Some(r.active_days)).collect()),
         f64_array(rows.iter().map(|r| Some(r.time_on_task_min)).collect()),
-    ];
+    ]);
     for j in 0..N_IND {
         cols.push(f64_array(rows.iter().map(|r| r.ind[j]).collect()));
     }
@@ -731,6 +858,149 @@ mod tests {
     }
 
     #[test]
+    fn terms_years_and_weeks_from_the_stream_with_plan_only_and_enrolled_pupils_merged() {
+        use leerwinst_core::Table;
+        use leerwinst_store::{
+            bool_array, date_array, read_table, str_array, ts_array, write_table,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let ts = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().timestamp_micros();
+        // Pupil a: two events in January (term 1), one reflection and an answer in February
+        // (term 2); pupil c: September only. 31 January 23:30 UTC is 1 February in Amsterdam.
+        let evs = [
+            ("a", "2025-01-20T09:00:00Z", "attempt"),
+            ("a", "2025-01-20T09:05:00Z", "answer"),
+            ("a", "2025-01-31T23:30:00Z", "reflection"),
+            ("a", "2025-02-03T09:00:00Z", "answer"),
+            ("c", "2024-09-02T09:00:00Z", "attempt"),
+        ];
+        let n = evs.len();
+        let cols: Vec<ArrayRef> = vec![
+            str_array(&evs.iter().map(|e| Some(e.0)).collect::<Vec<_>>()),
+            str_array(&vec![Some("2024-2025"); n]),
+            ts_array(evs.iter().map(|e| Some(ts(e.1))).collect()),
+            str_array(&evs.iter().map(|e| Some(e.2)).collect::<Vec<_>>()),
+            str_array(&vec![Some("v"); n]),
+            str_array(&vec![Some("item"); n]),
+            str_array(&vec![Some("task"); n]),
+            str_array(&vec![None::<&str>; n]),
+            bool_array(vec![Some(true); n]),
+            f64_array(vec![None; n]),
+            f64_array(vec![None; n]),
+        ];
+        let events = dir.path().join("events");
+        write_table(
+            &events.join("school_year=2024-2025/part-0.parquet"),
+            Table::Events,
+            cols,
+            &[],
+        )
+        .unwrap();
+        // Pupil b has only a plan, in week 10 of 2025 (term 2), done on its planned day.
+        let d = |y, m, dd| date32(NaiveDate::from_ymd_opt(y, m, dd).unwrap());
+        let plans_path = dir.path().join("plans.parquet");
+        write_table(
+            &plans_path,
+            Table::Plans,
+            vec![
+                str_array(&[Some("b")]),
+                str_array(&[Some("2024-2025")]),
+                str_array(&[Some("2025-W10")]),
+                str_array(&[Some("t1")]),
+                date_array(vec![Some(d(2025, 3, 4))]),
+                date_array(vec![Some(d(2025, 3, 7))]),
+                ts_array(vec![Some(ts("2025-03-04T10:00:00Z"))]),
+            ],
+            &[],
+        )
+        .unwrap();
+        let plans = read_table(&plans_path, Table::Plans).unwrap();
+        // Pupil d is enrolled without any activity.
+        let enrolled = HashMap::from([(
+            ("d".to_string(), "2024-2025".to_string()),
+            Enrolled {
+                grade: Some(5),
+                ..Default::default()
+            },
+        )]);
+        let s = SrlSettings {
+            session_gap_min: 15.0,
+            min_events: 1,
+        };
+        let mut weekly = Vec::new();
+        let out = compute(&events, &plans, &enrolled, &Terms::default(), s, |w| {
+            weekly.extend(w);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(out.events_read, 5);
+        let keys: Vec<&str> = out.rows.iter().map(|r| r.pupil_key.as_str()).collect();
+        assert_eq!(keys, ["a", "b", "c", "d"]);
+        let terms: Vec<(&str, i32, i64)> = out
+            .terms
+            .iter()
+            .map(|r| (r.pupil_key.as_str(), r.term.unwrap().term, r.events))
+            .collect();
+        // c has no term-2 activity but term 2 had begun by the data's last week: a row with
+        // nulls and a reason, not a silent gap; so for d in both terms.
+        assert_eq!(
+            terms,
+            [
+                ("a", 1, 2),
+                ("a", 2, 2),
+                ("b", 1, 0),
+                ("b", 2, 0),
+                ("c", 1, 1),
+                ("c", 2, 0),
+                ("d", 1, 0),
+                ("d", 2, 0)
+            ]
+        );
+        let span = out.terms[1].term.unwrap();
+        assert_eq!(
+            (span.start, span.end),
+            (d(2025, 2, 1), d(2025, 7, 31)),
+            "term 2 runs February to July"
+        );
+        // a's reflection falls in term 2 by its Dutch date (Saturday 1 February, ISO week 5):
+        // one reflection over two active weeks (5 and 6).
+        let refl = COMPOSITE
+            .iter()
+            .position(|c| c.0 == "reflections_per_week")
+            .unwrap();
+        assert_eq!(out.terms[1].ind[refl], Some(0.5));
+        assert_eq!(out.terms[0].ind[refl], Some(0.0));
+        // b's plan counts in term 2 (kept: done on the planned day), not in term 1.
+        let kept = COMPOSITE
+            .iter()
+            .position(|c| c.0 == "plan_kept_share")
+            .unwrap();
+        assert_eq!(out.terms[3].ind[kept], None, "b has no events: nulls");
+        assert_eq!(
+            out.terms[3].null_reason.as_deref(),
+            Some("no LMS events in the period")
+        );
+        assert_eq!(out.rows[3].grade, Some(5));
+        // The weekly series in (school year, pupil, week) order, b's week from its plan.
+        let weeks: Vec<(&str, &str, i64)> = weekly
+            .iter()
+            .map(|w| (w.pupil_key.as_str(), w.week.as_str(), w.reflections))
+            .collect();
+        assert_eq!(
+            weeks,
+            [
+                ("a", "2025-W04", 0),
+                ("a", "2025-W05", 1),
+                ("a", "2025-W06", 0),
+                ("b", "2025-W10", 0),
+                ("c", "2024-W36", 0)
+            ]
+        );
+        assert_eq!(out.weekly_rows, 5);
+        assert_eq!(weekly[3].plan_kept_share, Some(1.0));
+    }
+
+    #[test]
     fn composite_and_terciles() {
         let mut rows: Vec<SrlRow> = (0..9)
             .map(|i| SrlRow {
@@ -745,6 +1015,7 @@ mod tests {
                     Some(-(i as f64)),
                     // Lateness enters with its sign reversed: -(-i) = +i.
                     Some(-(i as f64)),
+                    None,
                     None,
                     None,
                     None,

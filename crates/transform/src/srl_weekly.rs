@@ -1,6 +1,6 @@
 //! Self-regulation per pupil and ISO week (Dutch local dates), for trends within a term: events,
 //! sessions, active days, time on task, help after errors, persistence, plans kept and on time,
-//! each with the definitions of [`crate::srl`] applied to the week's events and plans. A session
+//! progress views and reflection entries, each with the definitions of [`crate::srl`] applied to the week's events and plans. A session
 //! that runs past midnight into a new week is split at the week's boundary. Weeks without any
 //! event or plan have no row; indicator shares are null where the week has nothing to share
 //! over (no wrong answers, no planned tasks).
@@ -40,6 +40,10 @@ pub struct WeeklyRow {
     pub plan_kept_share: Option<f64>,
     /// On-time share.
     pub on_time_share: Option<f64>,
+    /// Progress (dashboard) views.
+    pub progress_views: i64,
+    /// Reflection entries.
+    pub reflections: i64,
 }
 
 /// ISO week of a UTC timestamp's Dutch local date.
@@ -86,9 +90,15 @@ pub fn pupil_weeks(
                 persistence_share: m.persistence,
                 plan_kept_share: pm.kept,
                 on_time_share: pm.on_time,
+                progress_views: count(&e, "progress_view"),
+                reflections: count(&e, "reflection"),
             }
         })
         .collect()
+}
+
+fn count(evs: &[Ev<'_>], kind: &str) -> i64 {
+    evs.iter().filter(|e| e.kind == kind).count() as i64
 }
 
 /// Arrow columns of weekly rows, in `Table::SrlWeekly` order.
@@ -110,6 +120,8 @@ pub fn columns(rows: &[WeeklyRow]) -> Vec<ArrayRef> {
         f(&|r| r.persistence_share),
         f(&|r| r.plan_kept_share),
         f(&|r| r.on_time_share),
+        i(&|r| r.progress_views),
+        i(&|r| r.reflections),
     ];
     debug_assert_eq!(cols.len(), Table::SrlWeekly.columns().len());
     cols

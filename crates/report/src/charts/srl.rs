@@ -237,7 +237,7 @@ pub fn srl_vs_growth(
 /// out; plans kept shows the same behaviour).
 pub(crate) fn indicator_labels(t: &Texts) -> Vec<(&'static str, &str)> {
     vec![
-        // Short labels: nine sit side by side under a chart.
+        // Short labels: ten sit side by side under a chart.
         ("weekday_regularity", t.t("vaste dagen", "same days")),
         ("hour_regularity", t.t("vaste uren", "same hours")),
         ("weekly_similarity", t.t("weekritme", "week rhythm")),
@@ -250,6 +250,7 @@ pub(crate) fn indicator_labels(t: &Texts) -> Vec<(&'static str, &str)> {
         ),
         ("persistence_share", t.t("doorzetten", "persistence")),
         ("progress_views_per_week", t.t("voortgang", "progress")),
+        ("reflections_per_week", t.t("reflectie", "reflection")),
     ]
 }
 

@@ -837,8 +837,8 @@ pub fn board(inp: &Inputs) -> Doc {
     ));
     blocks.push(Block::Para(
         t.t(
-            "De zelfregulatie-index komt uit de sporen in de leeromgeving: regelmaat, plannen en planning halen, op tijd afronden, hulp zoeken na een fout en doorzetten na een fout. Elke indicator is binnen jaargroep en jaar gestandaardiseerd; de index is hun gemiddelde (hoger = meer zelfregulatie). Leerlingen met te weinig activiteit krijgen geen index. Zie docs/indicators.md.",
-            "The self-regulation index comes from the learning environment's traces: regularity, planning and keeping plans, finishing on time, seeking help after an error and persisting after an error. Each indicator is standardised within grade and year; the index is their mean (higher = more self-regulated). Pupils with too little activity get no index. See docs/indicators.md.",
+            "De zelfregulatie-index komt uit de sporen in de leeromgeving: regelmaat, plannen en planning halen, op tijd afronden, hulp zoeken na een fout, doorzetten na een fout, en de eigen voortgang bekijken en erop reflecteren. Elke indicator is binnen jaargroep en jaar gestandaardiseerd; de index is hun gemiddelde (hoger = meer zelfregulatie). Leerlingen met te weinig activiteit krijgen geen index. Dezelfde indicatoren per periode (standaard per halfjaar) staan in indicators/srl_term.parquet, per week in indicators/srl_weekly.parquet. Zie docs/indicators.md.",
+            "The self-regulation index comes from the learning environment's traces: regularity, planning and keeping plans, finishing on time, seeking help after an error, persisting after an error, and viewing and reflecting on one's own progress. Each indicator is standardised within grade and year; the index is their mean (higher = more self-regulated). Pupils with too little activity get no index. The same indicators per term (by default per half year) are in indicators/srl_term.parquet, per week in indicators/srl_weekly.parquet. See docs/indicators.md.",
         )
         .into(),
     ));
