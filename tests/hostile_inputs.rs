@@ -38,6 +38,8 @@ const MAPPED: &str = "[source.mapping]\ncolumns = { pupil_id = \"id\" }\n\
     cohort = { grade = 1, school_year = \"2024-2025\" }\n";
 const MAPPED_EVENTS: &str = "[source.mapping]\n\
     columns = { pupil_id = \"id\", time = \"t\", verb = \"v\", success = \"ok\", score_scaled = \"sc\", duration = \"dur\" }\n";
+const REPORT_HEAD: &str = "Time,User full name,Affected user,Event context,Component,Event name,Description,Origin,IP address\n";
+const REPORT_OK: &str = "\"20 January 2025, 9:40:12 AM\",A B,-,Quiz: Q,Quiz,Quiz attempt submitted,\"The user with id '5' has submitted the attempt with id '1' for the quiz with course module id '2'.\",web,1.2.3.4\n";
 const SGP_HEAD: &str = "VALID_CASE,CONTENT_AREA,YEAR,ID,GRADE,SCALE_SCORE\n";
 
 fn lvs(rows: &str) -> Vec<u8> {
@@ -114,8 +116,13 @@ fn cases() -> Vec<Case> {
         c("xapi: truncated gzip", "xapi", "s.ndjson.gz", truncated_gz, Error("cannot read")),
         c("xapi: scaled score 7", "xapi", "s.ndjson", XAPI_OK.replace(r#""timestamp""#, r#""result":{"score":{"scaled":7}},"timestamp""#).into(), Rejects(1)),
         // Moodle log store.
-        c("moodle: log report instead of a dump", "moodle-log", "m.csv", b"Time,User full name,Affected user,Event context,Component,Event name\n".to_vec(), Error("logstore_standard_log")),
+        c("moodle: log report instead of a dump", "moodle-log", "m.csv", b"Time,User full name,Affected user,Event context,Component,Event name,Description\n".to_vec(), Error("format = \"moodle-report\"")),
         c("moodle: time in the year 1970", "moodle-log", "m.csv", b"id,eventname,userid,timecreated\n1,\\core\\event\\course_viewed,5,12\n2,x,5,never\n".to_vec(), Rejects(2)),
+        // Moodle log report.
+        c("moodle report: a log-store dump instead", "moodle-report", "r.csv", b"id,eventname,userid,timecreated\n1,x,5,1737360000\n".to_vec(), Error("moodle-log")),
+        c("moodle report: times without a year", "moodle-report", "r.csv", format!("{REPORT_HEAD}\"20 Jan, 09:40\",A,-,X,Quiz,Quiz attempt started,\"The user with id '5' started.\",web,1.2.3.4\n").into(), Error("school_year")),
+        c("moodle report: no id, user 0, bad time", "moodle-report", "r.csv", format!("{REPORT_HEAD}{REPORT_OK}\"20 January 2025, 9:40 AM\",-,-,System,System,User login failed,\"Login failed for user 'x'.\",web,1.2.3.4\n\"20 January 2025, 9:40 AM\",-,-,System,System,Course viewed,\"The user with id '0' viewed.\",web,1.2.3.4\n\"morgen\",A,-,X,Quiz,Quiz attempt started,\"The user with id '5' started.\",web,1.2.3.4\n").into(), Rejects(3)),
+        c("moodle report: ragged and empty rows", "moodle-report", "r.csv", format!("{REPORT_HEAD}\"x\"\n,,,,,,,,\n").into(), Rejects(2)),
         // Weekly plans and school lists.
         c("plans: week 99", "plans-csv", "p.csv", b"leerlingnummer;week;taak;gepland_op;deadline;klaar_op\nL1;2025-W99;t1;20-01-2025;24-01-2025;\n".to_vec(), Rejects(1)),
         c("plans: done at garbage", "plans-csv", "p.csv", b"leerlingnummer;week;taak;gepland_op;deadline;klaar_op\nL1;2025-W04;t1;20-01-2025;24-01-2025;gisteren\n".to_vec(), Rejects(1)),
@@ -179,6 +186,20 @@ fn cases() -> Vec<Case> {
             files: vec![("a.csv", b"id;tijd;v\nA;20-01-2025 09:00;answer\n".to_vec())],
             extra: MAPPED_EVENTS,
             expect: Error("is not in the file"),
+        },
+        Case {
+            name: "moodle report settings on another format",
+            format: "xapi",
+            files: vec![("s.ndjson", XAPI_OK.as_bytes().to_vec())],
+            extra: "school_year = \"2024-2025\"\n",
+            expect: Error("apply only to format moodle-report"),
+        },
+        Case {
+            name: "moodle report: school year 'this one'",
+            format: "moodle-report",
+            files: vec![("r.csv", REPORT_OK.as_bytes().to_vec())],
+            extra: "school_year = \"this one\"\n",
+            expect: Error("is not YYYY-YYYY"),
         },
         Case {
             name: "mapped events: test-result settings",

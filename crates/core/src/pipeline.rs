@@ -130,6 +130,14 @@ pub struct Source {
     /// How the columns of a `mapped-assessments` source become canonical fields.
     #[serde(default)]
     pub mapping: Option<Mapping>,
+    /// `moodle-report`: chrono `strftime` format of the Time column, tried before Moodle's own
+    /// spellings (docs/formats.md).
+    #[serde(default)]
+    pub time_format: Option<String>,
+    /// `moodle-report`: the school year (`YYYY-YYYY`) a report covers whose times have no year
+    /// (Moodle 3.x writes `20 Jan, 09:40`).
+    #[serde(default)]
+    pub school_year: Option<String>,
 }
 
 /// The canonical fields a `mapped-assessments` source can fill.
@@ -338,6 +346,9 @@ pub enum SourceFormat {
     StarCsv,
     /// Moodle's `logstore_standard_log` table dumped to CSV.
     MoodleLog,
+    /// Moodle's log report as the web interface downloads it (Reports > Logs, CSV or Excel):
+    /// Time, User full name, ..., Event name, Description; the user id from the description.
+    MoodleReport,
     /// Test results in any CSV/XLSX layout, through the source's `[source.mapping]` (column
     /// renames, constants, value maps, date format, wide -> long unpivot).
     MappedAssessments,
@@ -815,6 +826,22 @@ impl Pipeline {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
         for src in &p.sources {
+            if src.format != SourceFormat::MoodleReport
+                && (src.time_format.is_some() || src.school_year.is_some())
+            {
+                return Err(perr(format!(
+                    "source '{}': time_format and school_year apply only to format moodle-report (a mapped source sets them in [source.mapping])",
+                    src.name
+                )));
+            }
+            if let Some(y) = &src.school_year
+                && crate::term::SchoolYear::parse(y).is_none()
+            {
+                return Err(perr(format!(
+                    "source '{}': school_year '{y}' is not YYYY-YYYY",
+                    src.name
+                )));
+            }
             match (src.format, &src.mapping) {
                 (SourceFormat::MappedAssessments | SourceFormat::MappedEvents, None) => {
                     return Err(perr(format!(

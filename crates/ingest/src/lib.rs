@@ -11,6 +11,7 @@ pub mod lvs;
 pub mod mapped;
 pub mod mapped_events;
 pub mod moodle;
+pub mod moodle_report;
 pub mod nwea;
 pub mod oneroster;
 pub mod plans;
@@ -231,6 +232,21 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         let mut moodle_verbs = moodle::default_moodle_verbs();
                         moodle_verbs.extend(verbs.iter().map(|(k, v)| (k.clone(), *v)));
                         let (rows, read) = moodle::read(&mut ctx, &text, &moodle_verbs)?;
+                        let n = rows.len();
+                        wh.events.extend(rows);
+                        (read, n)
+                    }
+                    SourceFormat::MoodleReport => {
+                        let (text, enc) = input::decode_text(&path, stream)?;
+                        encoding = enc;
+                        let mut report_verbs = moodle_report::default_moodle_report_verbs();
+                        report_verbs.extend(verbs.iter().map(|(k, v)| (k.clone(), *v)));
+                        let settings = moodle_report::ReportSettings {
+                            time_format: src.time_format.clone(),
+                            school_year: src.school_year.as_deref().and_then(SchoolYear::parse),
+                        };
+                        let (rows, read) =
+                            moodle_report::read(&mut ctx, &text, &report_verbs, &settings)?;
                         let n = rows.len();
                         wh.events.extend(rows);
                         (read, n)

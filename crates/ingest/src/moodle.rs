@@ -8,8 +8,8 @@
 //! ([`default_moodle_verbs`]). The pupil is `userid`, resolved through the roster's ids like any
 //! other id. Anonymous events are rejected (they cannot be attributed). The activity is
 //! `component:objectid`; the task is the course module (`cm:<contextinstanceid>`) for module
-//! events. The log report CSV that Moodle's web interface downloads is not read: it names users
-//! only by full name.
+//! events. The log report that Moodle's web interface downloads is another format
+//! ([`crate::moodle_report`]).
 
 use std::collections::BTreeMap;
 
@@ -82,8 +82,13 @@ pub fn read(
             Error::input(
                 &ctx.file,
                 format!(
-                    "not a logstore_standard_log dump: no {name} column; headers are {:?}",
-                    d.headers
+                    "not a logstore_standard_log dump: no {name} column; headers are {:?}{}",
+                    d.headers,
+                    if d.find(&["Event name"]).is_some() && d.find(&["Description"]).is_some() {
+                        " (this looks like Moodle's log report download: format = \"moodle-report\")"
+                    } else {
+                        ""
+                    }
                 ),
             )
         })

@@ -61,6 +61,17 @@ fn col(d: &Delimited, name: &str, file: &str) -> Result<usize> {
     })
 }
 
+/// The identifiers in a OneRoster `userIds` cell, `{type:identifier}` entries separated by
+/// commas (e.g. `{Moodle:101},{LAS:L0001}`): the ids a pupil has in other systems, such as the
+/// Moodle user id of a log report.
+fn user_ids(cell: &str) -> Vec<&str> {
+    cell.split(',')
+        .map(|e| e.trim().trim_start_matches('{').trim_end_matches('}'))
+        .map(|e| e.split_once(':').map_or(e, |(_, id)| id).trim())
+        .filter(|id| !id.is_empty())
+        .collect()
+}
+
 /// Reads a OneRoster bundle folder. Reject lines refer to the file within the bundle.
 pub fn read(
     dir: &Path,
@@ -193,10 +204,11 @@ pub fn read(
     let mut raw_of_user: HashMap<String, String> = HashMap::new();
     let mut pupils = Vec::new();
     let mut read = 0;
-    let (u_ident, u_user, u_mail) = (
+    let (u_ident, u_user, u_mail, u_ids) = (
         find(&users, "identifier"),
         find(&users, "username"),
         find(&users, "email"),
+        find(&users, "userIds"),
     );
     let u_ses = users
         .headers
@@ -250,6 +262,7 @@ pub fn read(
         ]
         .into_iter()
         .flatten()
+        .chain(u_ids.map(|i| user_ids(&r[i])).unwrap_or_default())
         {
             ids.add(alias, &raw);
         }
@@ -359,5 +372,18 @@ fn parse_grade(s: &str) -> Option<i32> {
     match first {
         "KG" | "PK" => Some(0),
         g => g.parse().ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_ids_are_the_identifiers_of_each_entry() {
+        assert_eq!(user_ids("{Moodle:101},{LAS:L0001}"), ["101", "L0001"]);
+        assert_eq!(user_ids(" {Moodle: 7 } "), ["7"]);
+        assert_eq!(user_ids("plain"), ["plain"]);
+        assert!(user_ids("").is_empty() && user_ids("{},{x:}").is_empty());
     }
 }
