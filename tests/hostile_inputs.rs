@@ -40,6 +40,34 @@ const MAPPED_EVENTS: &str = "[source.mapping]\n\
     columns = { pupil_id = \"id\", time = \"t\", verb = \"v\", success = \"ok\", score_scaled = \"sc\", duration = \"dur\" }\n";
 const REPORT_HEAD: &str = "Time,User full name,Affected user,Event context,Component,Event name,Description,Origin,IP address\n";
 const REPORT_OK: &str = "\"20 January 2025, 9:40:12 AM\",A B,-,Quiz: Q,Quiz,Quiz attempt submitted,\"The user with id '5' has submitted the attempt with id '1' for the quiz with course module id '2'.\",web,1.2.3.4\n";
+const GRADEBOOK: [&str; 8] = [
+    "gb/orgs.csv",
+    "gb/academicSessions.csv",
+    "gb/classes.csv",
+    "gb/users.csv",
+    "gb/enrollments.csv",
+    "gb/categories.csv",
+    "gb/lineItems.csv",
+    "gb/results.csv",
+];
+const RESULTS_TOML: &str = "[source.results]\ntitle = '^(?P<subject>Rekenen-Wiskunde|Spelling) (?P<term>[ME])(?P<grade>\\d)$'\n";
+
+/// The OneRoster gradebook fixture under `gb/`, with files replaced (`None`: left out).
+fn gradebook(replace: &[(&str, Option<&[u8]>)]) -> Vec<(&'static str, Vec<u8>)> {
+    let dir = common::repo().join("tests/fixtures/oneroster-gradebook");
+    GRADEBOOK
+        .iter()
+        .filter_map(|&path| {
+            let name = path.trim_start_matches("gb/");
+            match replace.iter().find(|(f, _)| *f == name) {
+                Some((_, None)) => None,
+                Some((_, Some(bytes))) => Some((path, bytes.to_vec())),
+                None => Some((path, std::fs::read(dir.join(name)).unwrap())),
+            }
+        })
+        .collect()
+}
+
 const SGP_HEAD: &str = "VALID_CASE,CONTENT_AREA,YEAR,ID,GRADE,SCALE_SCORE\n";
 
 fn lvs(rows: &str) -> Vec<u8> {
@@ -155,6 +183,41 @@ fn cases() -> Vec<Case> {
             files: vec![("or/orgs.csv", b"sourcedId,name,type\n1,A,school\n".to_vec())],
             extra: "",
             expect: Error("lacks"),
+        },
+        Case {
+            name: "oneroster results: garbage results",
+            format: "oneroster",
+            files: gradebook(&[("results.csv", Some(b"sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,score,scoreDate,comment\nr1,active,x,li-rm,u-1,fully graded,abc,2025-01-22,\nr2,tobedeleted,x,li-rm,u-2,fully graded,180,2025-01-22,\nr3,active,x,li-zz,u-2,fully graded,180,2025-01-22,\nr4,active,x,li-rm,u-3,fully graded,180,gisteren,\nr5,active,x,li-rm\nr6,active,x,li-sm,,fully graded,120,2025-01-22,\nr7,active,x,li-hw,u-1,fully graded,x,,\n"))]),
+            extra: RESULTS_TOML,
+            expect: Rejects(6),
+        },
+        Case {
+            name: "oneroster results: pattern does not compile",
+            format: "oneroster",
+            files: gradebook(&[]),
+            extra: "[source.results]\ntitle = '(?P<subject>x)(?P<term>[ME]'\n",
+            expect: Error("not a valid regular expression"),
+        },
+        Case {
+            name: "oneroster results: no lineItems.csv",
+            format: "oneroster",
+            files: gradebook(&[("lineItems.csv", None)]),
+            extra: RESULTS_TOML,
+            expect: Error("lacks lineItems.csv"),
+        },
+        Case {
+            name: "oneroster results: subject from nowhere",
+            format: "oneroster",
+            files: gradebook(&[]),
+            extra: "[source.results]\ntitle = '(?P<term>[ME])'\n",
+            expect: Error("subject comes from neither"),
+        },
+        Case {
+            name: "results on a source that is no roster",
+            format: "xapi",
+            files: vec![("s.ndjson", XAPI_OK.as_bytes().to_vec())],
+            extra: RESULTS_TOML,
+            expect: Error("applies only to format oneroster"),
         },
         Case {
             name: "nwea: AssessmentResults without RIT column",

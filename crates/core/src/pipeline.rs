@@ -130,6 +130,10 @@ pub struct Source {
     /// How the columns of a `mapped-assessments` source become canonical fields.
     #[serde(default)]
     pub mapping: Option<Mapping>,
+    /// `oneroster`: which gradebook line items are test results (`[source.results]`); without
+    /// it lineItems.csv and results.csv are not read.
+    #[serde(default)]
+    pub results: Option<RosterResults>,
     /// `moodle-report`: chrono `strftime` format of the Time column, tried before Moodle's own
     /// spellings (docs/formats.md).
     #[serde(default)]
@@ -153,6 +157,61 @@ pub const MAPPED_ASSESSMENT_FIELDS: [&str; 10] = [
     "percentile",
     "level",
 ];
+
+/// The fields a OneRoster gradebook line item gives a test result (`[source.results]`).
+pub const ROSTER_RESULT_FIELDS: [&str; 3] = ["subject", "term", "grade"];
+
+/// `[source.results]` of a `oneroster` source: which line items of the bundle's gradebook
+/// (lineItems.csv, results.csv) are test results, and how a line item's title gives the test's
+/// subject, moment and grade (docs/formats.md, "OneRoster gradebook results").
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RosterResults {
+    /// Regular expression matched against each line item's title; a line item whose title
+    /// matches is a test. Named groups `subject`, `term` and `grade` set those fields, e.g.
+    /// `'^(?P<subject>Rekenen|Spelling) (?P<term>[ME])(?P<grade>\d)$'`.
+    pub title: String,
+    /// Only line items of these categories (categories.csv titles, case-insensitive); empty:
+    /// any category.
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Field -> the same value for every selected line item (e.g. `subject = "rekenen"`).
+    #[serde(default)]
+    pub constants: BTreeMap<String, String>,
+    /// Field -> (value as in the title -> canonical value), e.g.
+    /// `subject = { Rekenen = "rekenen-wiskunde" }`.
+    #[serde(default)]
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl RosterResults {
+    /// Checks the fields named in constants and value maps; that subject and term each come
+    /// from a constant or (possibly) from the title (the regular expression itself is compiled
+    /// by ingest, which names the groups it finds).
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        for k in self.constants.keys().chain(self.values.keys()) {
+            if !ROSTER_RESULT_FIELDS.contains(&k.as_str()) {
+                return Err(format!(
+                    "results: unknown field '{k}' (fields: {})",
+                    ROSTER_RESULT_FIELDS.join(", ")
+                ));
+            }
+        }
+        for need in ["subject", "term"] {
+            let group = format!("(?P<{need}>");
+            let group2 = format!("(?<{need}>");
+            if !self.constants.contains_key(need)
+                && !self.title.contains(&group)
+                && !self.title.contains(&group2)
+            {
+                return Err(format!(
+                    "results: {need} comes from neither a named group (?P<{need}>...) in title nor a constant"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Canonical fields of a mapped LMS activity export (`mapped-events`).
 pub const MAPPED_EVENT_FIELDS: &[&str] = &[
@@ -833,6 +892,16 @@ impl Pipeline {
                     "source '{}': time_format and school_year apply only to format moodle-report (a mapped source sets them in [source.mapping])",
                     src.name
                 )));
+            }
+            if let Some(r) = &src.results {
+                if src.format != SourceFormat::Oneroster {
+                    return Err(perr(format!(
+                        "source '{}': [source.results] applies only to format oneroster",
+                        src.name
+                    )));
+                }
+                r.validate()
+                    .map_err(|e| perr(format!("source '{}': {e}", src.name)))?;
             }
             if let Some(y) = &src.school_year
                 && crate::term::SchoolYear::parse(y).is_none()

@@ -14,6 +14,7 @@ pub mod moodle;
 pub mod moodle_report;
 pub mod nwea;
 pub mod oneroster;
+pub mod oneroster_results;
 pub mod plans;
 pub mod pseudonym;
 pub mod rejects;
@@ -130,12 +131,28 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
         // Each branch: (files read, rows read, rows accepted).
         let (files, read, accepted) = match src.format {
             SourceFormat::Oneroster => {
-                let roster =
-                    oneroster::read(&path, &src.name, &mut rejects, &pseudo, &school_info)?;
+                let spec = src
+                    .results
+                    .as_ref()
+                    .map(|selection| oneroster::ResultsSpec {
+                        selection,
+                        instrument: src.instrument.as_deref().unwrap_or("oneroster"),
+                        score_range: src.score_range,
+                    });
+                let roster = oneroster::read(
+                    &path,
+                    &src.name,
+                    &mut rejects,
+                    &pseudo,
+                    &school_info,
+                    spec.as_ref(),
+                )?;
                 ids = roster.ids;
-                let accepted = roster.pupils.len() + roster.enrollments.len();
+                let accepted =
+                    roster.pupils.len() + roster.enrollments.len() + roster.assessments.len();
                 wh.pupils.extend(roster.pupils);
                 wh.enrollments.extend(roster.enrollments);
+                wh.assessments.extend(roster.assessments);
                 for (key, name) in roster.schools {
                     wh.add_school(&key, Some(name));
                 }

@@ -218,7 +218,7 @@ pub fn read(
 }
 
 /// Validates one record's fields into an assessment row, or rejects it.
-fn record(
+pub(crate) fn record(
     ctx: &mut Ctx<'_>,
     m: &Mapping,
     line: u64,

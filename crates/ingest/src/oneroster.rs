@@ -12,7 +12,8 @@ use leerwinst_core::{Error, Result, SchoolYear, Table};
 use crate::context::{Ctx, IdResolver, SchoolInfo};
 use crate::delimited::{self, Delimited};
 use crate::input::{FileInfo, parse_date, parse_number, read_text};
-use crate::rows::{EnrollmentRow, PupilRow};
+use crate::oneroster_results::{self, Gradebook};
+use crate::rows::{AssessmentRow, EnrollmentRow, PupilRow};
 
 /// What a OneRoster bundle yields.
 #[derive(Debug, Default)]
@@ -21,11 +22,13 @@ pub struct Roster {
     pub pupils: Vec<PupilRow>,
     /// Enrollments of pupils in classes.
     pub enrollments: Vec<EnrollmentRow>,
+    /// Test results from the gradebook (with `[source.results]`).
+    pub assessments: Vec<AssessmentRow>,
     /// Id aliases of pupils.
     pub ids: IdResolver,
     /// Schools found in orgs.csv: (school_key, name).
     pub schools: Vec<(String, String)>,
-    /// Rows read (student users + student enrollments).
+    /// Rows read (student users + student enrollments + results of the selected line items).
     pub read: usize,
     /// Files read.
     pub files: Vec<FileInfo>,
@@ -72,13 +75,26 @@ fn user_ids(cell: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Reads a OneRoster bundle folder. Reject lines refer to the file within the bundle.
+/// How to read a bundle's gradebook: the line items that are tests, the instrument name and the
+/// source's score range.
+pub struct ResultsSpec<'a> {
+    /// `[source.results]`.
+    pub selection: &'a leerwinst_core::pipeline::RosterResults,
+    /// Instrument stored with each score.
+    pub instrument: &'a str,
+    /// The source's `score_range`, used where a line item gives none.
+    pub score_range: Option<[f64; 2]>,
+}
+
+/// Reads a OneRoster bundle folder, and its gradebook when `results` says which line items are
+/// tests ([`oneroster_results`]). Reject lines refer to the file within the bundle.
 pub fn read(
     dir: &Path,
     source: &str,
     rejects: &mut crate::rejects::Rejects,
     pseudo: &crate::pseudonym::Pseudonymiser,
     schools: &SchoolInfo,
+    results: Option<&ResultsSpec<'_>>,
 ) -> Result<Roster> {
     let mut files = Vec::new();
     let orgs = load(dir, "orgs", true, &mut files)?.expect("required");
@@ -356,9 +372,38 @@ pub fn read(
             to: e_end.and_then(|i| parse_date(&r[i])).map(date32),
         });
     }
+    let mut assessments = Vec::new();
+    if let Some(spec) = results {
+        let line_items = load(dir, "lineItems", true, &mut files)?.expect("required");
+        let categories = load(dir, "categories", false, &mut files)?;
+        let results_csv = load(dir, "results", true, &mut files)?.expect("required");
+        let mut ctx = Ctx {
+            source,
+            file: path("results.csv"),
+            rejects: ctx.rejects,
+            ids: &ids,
+            pseudo,
+        };
+        let book = Gradebook {
+            line_items: (&line_items, path("lineItems.csv")),
+            categories: categories.as_ref(),
+            results: &results_csv,
+        };
+        let (got, n) = oneroster_results::read(
+            &mut ctx,
+            &book,
+            spec.selection,
+            &class_info,
+            spec.instrument,
+            spec.score_range,
+        )?;
+        assessments = got;
+        read += n;
+    }
     Ok(Roster {
         pupils,
         enrollments: rows,
+        assessments,
         ids,
         schools: school_list,
         read,
