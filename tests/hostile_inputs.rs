@@ -213,6 +213,20 @@ fn cases() -> Vec<Case> {
             expect: Error("subject comes from neither"),
         },
         Case {
+            name: "mapped roster: garbage cells",
+            format: "mapped-roster",
+            files: vec![("l.csv", b"nr;brin;jaar;groep;geb;sekse\n1;;2024-2025;6;01-01-2015;m\n2;20KL;volgend jaar;6;01-01-2015;m\n3;20KL;2024-2025;99;01-01-2015;m\n4;20KL;2024-2025;6;1-1-1;m\n5;20KL;2024-2025;6;01-01-2015;?\n;20KL;2024-2025;6;01-01-2015;m\n6;20KL;2024-2025\n".to_vec())],
+            extra: "[source.mapping]\ncolumns = { pupil_id = \"nr\", school = \"brin\", school_year = \"jaar\", grade = \"groep\", birth_date = \"geb\", sex = \"sekse\" }\n",
+            expect: Rejects(7),
+        },
+        Case {
+            name: "mapped roster: no school",
+            format: "mapped-roster",
+            files: vec![("l.csv", b"nr;jaar\n1;2024-2025\n".to_vec())],
+            extra: "[source.mapping]\ncolumns = { pupil_id = \"nr\", school_year = \"jaar\" }\n",
+            expect: Error("needs school"),
+        },
+        Case {
             name: "results on a source that is no roster",
             format: "xapi",
             files: vec![("s.ndjson", XAPI_OK.as_bytes().to_vec())],

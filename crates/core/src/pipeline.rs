@@ -213,6 +213,23 @@ impl RosterResults {
     }
 }
 
+/// Canonical fields of a mapped pupil list (`mapped-roster`). `username` and `email` are read
+/// only as further ids of the pupil (so other sources may use them) and are never written.
+pub const MAPPED_ROSTER_FIELDS: &[&str] = &[
+    "pupil_id",
+    "school",
+    "school_name",
+    "group",
+    "grade",
+    "school_year",
+    "birth_date",
+    "birth_year",
+    "sex",
+    "weight",
+    "username",
+    "email",
+];
+
 /// Canonical fields of a mapped LMS activity export (`mapped-events`).
 pub const MAPPED_EVENT_FIELDS: &[&str] = &[
     "pupil_id",
@@ -288,6 +305,25 @@ pub struct Cohort {
 }
 
 impl Mapping {
+    /// Checks the mapping of a pupil list: known fields, a pupil id column, a school and a
+    /// school year; no unpivot, cohort or time format.
+    pub fn validate_roster(&self) -> std::result::Result<(), String> {
+        self.check_fields(MAPPED_ROSTER_FIELDS)?;
+        if self.unpivot.is_some() || self.cohort.is_some() || self.time_format.is_some() {
+            return Err(
+                "mapping: unpivot, cohort and time_format do not apply to a pupil list".into(),
+            );
+        }
+        for need in ["school", "school_year"] {
+            if !self.columns.contains_key(need) && !self.constants.contains_key(need) {
+                return Err(format!(
+                    "mapping: a pupil list needs {need} (a column or a constant)"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Checks the mapping of an LMS activity export: known fields, a pupil id column, a time and
     /// a verb; no test-result settings.
     pub fn validate_events(&self) -> std::result::Result<(), String> {
@@ -414,6 +450,10 @@ pub enum SourceFormat {
     /// LMS activity in any CSV/XLSX layout, through the source's `[source.mapping]`: one event
     /// per line (pupil, time, verb, object, task, subject, success, score, duration).
     MappedEvents,
+    /// A pupil list in any CSV/XLSX layout (a ParnasSys or Magister export), through the
+    /// source's `[source.mapping]`: one pupil and school year per line (pupil, school, group,
+    /// grade, birth year, sex, weight; username and e-mail only as ids to recognise).
+    MappedRoster,
 }
 
 /// Canonical LMS event kinds.
@@ -912,7 +952,12 @@ impl Pipeline {
                 )));
             }
             match (src.format, &src.mapping) {
-                (SourceFormat::MappedAssessments | SourceFormat::MappedEvents, None) => {
+                (
+                    SourceFormat::MappedAssessments
+                    | SourceFormat::MappedEvents
+                    | SourceFormat::MappedRoster,
+                    None,
+                ) => {
                     return Err(perr(format!(
                         "source '{}': a mapped format needs a [source.mapping] table",
                         src.name
@@ -922,13 +967,17 @@ impl Pipeline {
                     m.validate_events()
                         .map_err(|e| perr(format!("source '{}': {e}", src.name)))?;
                 }
+                (SourceFormat::MappedRoster, Some(m)) => {
+                    m.validate_roster()
+                        .map_err(|e| perr(format!("source '{}': {e}", src.name)))?;
+                }
                 (SourceFormat::MappedAssessments, Some(m)) => {
                     m.validate()
                         .map_err(|e| perr(format!("source '{}': {e}", src.name)))?;
                 }
                 (_, Some(_)) => {
                     return Err(perr(format!(
-                        "source '{}': a mapping applies only to formats mapped-assessments and mapped-events",
+                        "source '{}': a mapping applies only to formats mapped-assessments, mapped-events and mapped-roster",
                         src.name
                     )));
                 }

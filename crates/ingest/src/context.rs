@@ -33,6 +33,12 @@ impl IdResolver {
         }
     }
 
+    /// Adds the ids another roster source knows (a later alias of the same id wins).
+    pub fn merge(&mut self, other: IdResolver) {
+        self.aliases.extend(other.aliases);
+        self.has_roster |= other.has_roster;
+    }
+
     /// The canonical raw id for `id`, or None when the roster does not know it.
     pub fn resolve(&self, id: &str) -> Option<String> {
         let id = id.trim();

@@ -10,6 +10,7 @@ pub mod input;
 pub mod lvs;
 pub mod mapped;
 pub mod mapped_events;
+pub mod mapped_roster;
 pub mod moodle;
 pub mod moodle_report;
 pub mod nwea;
@@ -103,7 +104,7 @@ impl Warehouse {
 fn order(f: SourceFormat) -> u8 {
     match f {
         SourceFormat::SchoolsCsv => 0,
-        SourceFormat::Oneroster => 1,
+        SourceFormat::Oneroster | SourceFormat::MappedRoster => 1,
         _ => 2,
     }
 }
@@ -147,7 +148,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                     &school_info,
                     spec.as_ref(),
                 )?;
-                ids = roster.ids;
+                ids.merge(roster.ids);
                 let accepted =
                     roster.pupils.len() + roster.enrollments.len() + roster.assessments.len();
                 wh.pupils.extend(roster.pupils);
@@ -157,6 +158,39 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                     wh.add_school(&key, Some(name));
                 }
                 (roster.files, roster.read, accepted)
+            }
+            SourceFormat::MappedRoster => {
+                let (stream, hashing) = input::open_hashed(&path)?;
+                let (text, encoding) = input::decode_text(&path, stream)?;
+                let mapping = src
+                    .mapping
+                    .as_ref()
+                    .ok_or_else(|| Error::input(&path, "mapped-roster needs a [source.mapping]"))?;
+                let no_ids = IdResolver::default();
+                let mut ctx = Ctx {
+                    source: &src.name,
+                    file: path.display().to_string(),
+                    rejects: &mut rejects,
+                    ids: &no_ids,
+                    pseudo: &pseudo,
+                };
+                let list = mapped_roster::read(&mut ctx, &text, mapping, &school_info)?;
+                ids.merge(list.ids);
+                let accepted = list.enrollments.len();
+                let known: std::collections::HashSet<String> =
+                    wh.pupils.iter().map(|p| p.pupil_key.clone()).collect();
+                wh.pupils.extend(
+                    list.pupils
+                        .into_iter()
+                        .filter(|p| !known.contains(&p.pupil_key)),
+                );
+                wh.enrollments.extend(list.enrollments);
+                for (key, name) in list.schools {
+                    wh.add_school(&key, name);
+                }
+                let mut info = hashing.finish()?;
+                info.encoding = encoding;
+                (vec![info], list.read, accepted)
             }
             SourceFormat::NweaCdf => {
                 let instrument = src.instrument.as_deref().unwrap_or("nwea-map");
@@ -307,8 +341,10 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         wh.events.extend(rows);
                         (read, n)
                     }
-                    SourceFormat::Oneroster | SourceFormat::NweaCdf => {
-                        unreachable!("folder formats are handled above")
+                    SourceFormat::Oneroster
+                    | SourceFormat::NweaCdf
+                    | SourceFormat::MappedRoster => {
+                        unreachable!("roster and folder formats are handled above")
                     }
                 };
                 let mut info = hashing.finish()?;
