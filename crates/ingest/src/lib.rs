@@ -518,25 +518,27 @@ fn write(
 /// themselves are not moved, and the strings are compared only where pupil and time tie.
 fn events_by_year(rows: &[EventRow]) -> Vec<(String, Vec<&EventRow>)> {
     use std::collections::HashMap;
-    fn rank<'a>(values: impl Iterator<Item = &'a str>) -> HashMap<&'a str, u32> {
-        let distinct: std::collections::HashSet<&str> = values.collect();
+    fn rank<'a>(values: impl Iterator<Item = &'a Shared>) -> HashMap<&'a str, u32> {
+        // Rows of one pupil and year mostly share one allocation: skip repeats of the last one.
+        let mut distinct: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut last: Option<&Shared> = None;
+        for v in values {
+            if last.is_some_and(|l| std::sync::Arc::ptr_eq(l, v)) {
+                continue;
+            }
+            distinct.insert(&**v);
+            last = Some(v);
+        }
         let mut v: Vec<&str> = distinct.into_iter().collect();
         v.sort_unstable();
         v.into_iter().zip(0u32..).collect()
     }
-    let years = rank(rows.iter().map(|r| r.school_year.as_str()));
-    let pupils = rank(rows.iter().map(|r| r.pupil_key.as_str()));
+    let years = rank(rows.iter().map(|r| &r.school_year));
+    let pupils = rank(rows.iter().map(|r| &r.pupil_key));
     let mut keys: Vec<(u32, u32, i64, usize)> = rows
         .par_iter()
         .enumerate()
-        .map(|(i, r)| {
-            (
-                years[r.school_year.as_str()],
-                pupils[r.pupil_key.as_str()],
-                r.ts,
-                i,
-            )
-        })
+        .map(|(i, r)| (years[&*r.school_year], pupils[&*r.pupil_key], r.ts, i))
         .collect();
     keys.par_sort_unstable();
     // Where year, pupil and time tie, the verb and object decide, then the position.
@@ -560,8 +562,8 @@ fn events_by_year(rows: &[EventRow]) -> Vec<(String, Vec<&EventRow>)> {
     for k in &keys {
         let r = &rows[k.3];
         match out.last_mut() {
-            Some((y, v)) if *y == r.school_year => v.push(r),
-            _ => out.push((r.school_year.clone(), vec![r])),
+            Some((y, v)) if **y == *r.school_year => v.push(r),
+            _ => out.push((r.school_year.to_string(), vec![r])),
         }
     }
     out

@@ -190,14 +190,16 @@ fn event(
             .flatten()
     });
     Some(EventRow {
-        pupil_key,
-        school_year: SchoolYear::of_date(clock::utc_to_amsterdam(ts).date()).to_string(),
+        pupil_key: pupil_key.into(),
+        school_year: SchoolYear::of_date(clock::utc_to_amsterdam(ts).date())
+            .to_string()
+            .into(),
         ts: ts.timestamp_micros(),
         kind: kind.as_str(),
-        verb,
-        object_id,
-        task_id,
-        subject: get("subject").map(|c| c.value.clone()),
+        verb: verb.into(),
+        object_id: object_id.map(Into::into),
+        task_id: task_id.map(Into::into),
+        subject: get("subject").map(|c| c.value.as_str().into()),
         success,
         score_scaled,
         duration_s,
@@ -283,8 +285,8 @@ L1;1737360000;bekeken;dashboard;;;\n";
         assert_eq!(rows[1].success, Some(false));
         assert_eq!(rows[1].duration_s, Some(41.0));
         assert_eq!(rows[3].duration_s, Some(120.0));
-        assert_eq!(rows[3].school_year, "2024-2025");
-        assert_eq!(rows[4].verb, "bekeken", "the raw verb is kept");
+        assert_eq!(&*rows[3].school_year, "2024-2025");
+        assert_eq!(&*rows[4].verb, "bekeken", "the raw verb is kept");
         assert_eq!(rows[4].subject, None);
         let reasons: Vec<(u64, String, String)> = rejects
             .first(10)

@@ -174,13 +174,15 @@ pub fn read(
             _ => None,
         };
         rows.push(EventRow {
-            pupil_key,
-            school_year: SchoolYear::of_date(clock::utc_to_amsterdam(ts).date()).to_string(),
+            pupil_key: pupil_key.into(),
+            school_year: SchoolYear::of_date(clock::utc_to_amsterdam(ts).date())
+                .to_string()
+                .into(),
             ts: ts.timestamp_micros(),
             kind: kind.as_str(),
-            verb: event.to_string(),
-            object_id,
-            task_id,
+            verb: event.into(),
+            object_id: object_id.map(Into::into),
+            task_id: task_id.map(Into::into),
             subject: None,
             success: None,
             score_scaled: None,
@@ -226,13 +228,13 @@ mod tests {
         assert_eq!((read, rows.len(), rejects.total()), (9, 4, 5));
         let kinds: Vec<&str> = rows.iter().map(|r| r.kind).collect();
         assert_eq!(kinds, ["attempt", "complete", "instruction", "other"]);
-        assert_eq!(rows[0].pupil_key, "L1");
+        assert_eq!(&*rows[0].pupil_key, "L1");
         assert_eq!(rows[0].task_id.as_deref(), Some("cm:7"));
         assert_eq!(rows[0].object_id.as_deref(), Some("mod_quiz:11"));
         assert_eq!(rows[3].task_id, None, "a login is not in a course module");
         // 2025-01-20 08:00 UTC.
         assert_eq!(rows[0].ts, 1_737_360_000_000_000);
-        assert_eq!(rows[0].school_year, "2024-2025");
+        assert_eq!(&*rows[0].school_year, "2024-2025");
         let reasons: Vec<String> = rejects
             .first(10)
             .iter()

@@ -335,13 +335,13 @@ pub fn read(
             .map(|m| format!("cm:{}", &m[1]));
         let ts = clock::amsterdam_to_utc(local);
         rows.push(EventRow {
-            pupil_key,
-            school_year: SchoolYear::of_date(local.date()).to_string(),
+            pupil_key: pupil_key.into(),
+            school_year: SchoolYear::of_date(local.date()).to_string().into(),
             ts: ts.timestamp_micros(),
             kind: kind.as_str(),
-            verb,
+            verb: verb.into(),
             object_id: None,
-            task_id,
+            task_id: task_id.map(Into::into),
             subject: None,
             success: None,
             score_scaled: None,
@@ -465,16 +465,16 @@ mod tests {
             kinds,
             ["complete", "instruction", "progress_view", "reflection"]
         );
-        assert_eq!(rows[0].verb, "Quiz: Quiz attempt submitted");
+        assert_eq!(&*rows[0].verb, "Quiz: Quiz attempt submitted");
         assert_eq!(rows[0].task_id.as_deref(), Some("cm:7"));
         assert_eq!(rows[2].task_id, None);
-        assert!(rows.iter().all(|r| r.pupil_key == pseudo.pupil("L1")));
+        assert!(rows.iter().all(|r| *r.pupil_key == *pseudo.pupil("L1")));
         // 9:40:12 Amsterdam winter time is 8:40:12 UTC.
         assert_eq!(
             rows[0].ts,
             at(2025, 1, 20, 8, 40, 12).and_utc().timestamp_micros()
         );
-        assert_eq!(rows[0].school_year, "2024-2025");
+        assert_eq!(&*rows[0].school_year, "2024-2025");
         let all = rejects.first(10);
         assert_eq!(all.len(), 3, "{all:?}");
         assert_eq!(read, rows.len() + rejects.total());
@@ -517,6 +517,6 @@ mod tests {
         };
         let (rows, _) = read(&mut ctx, old, &verbs, &s).unwrap();
         assert_eq!(rows[0].kind, "attempt");
-        assert_eq!(rows[0].school_year, "2024-2025");
+        assert_eq!(&*rows[0].school_year, "2024-2025");
     }
 }

@@ -122,25 +122,29 @@ pub struct AttributeRow {
     pub number: Option<f64>,
 }
 
+/// Text that many rows share (an event's pupil key, school year, verb or activity id recurs in
+/// thousands of events): cloning it copies a pointer, so each distinct value is allocated once.
+pub type Shared = std::sync::Arc<str>;
+
 /// An `events` row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRow {
     /// Pseudonym.
-    pub pupil_key: String,
+    pub pupil_key: Shared,
     /// `YYYY-YYYY`.
-    pub school_year: String,
+    pub school_year: Shared,
     /// Microseconds since the epoch, UTC.
     pub ts: i64,
     /// Canonical kind.
     pub kind: &'static str,
     /// Raw verb id.
-    pub verb: String,
+    pub verb: Shared,
     /// Activity id.
-    pub object_id: Option<String>,
+    pub object_id: Option<Shared>,
     /// Parent task id.
-    pub task_id: Option<String>,
+    pub task_id: Option<Shared>,
     /// Subject.
-    pub subject: Option<String>,
+    pub subject: Option<Shared>,
     /// Success.
     pub success: Option<bool>,
     /// Scaled score.
@@ -255,11 +259,11 @@ pub fn attributes(rows: &[AttributeRow]) -> Vec<ArrayRef> {
 /// Columns of the `events` table.
 pub fn events(rows: &[&EventRow]) -> Vec<ArrayRef> {
     vec![
-        s(rows, |r| Some(&r.pupil_key)),
-        s(rows, |r| Some(&r.school_year)),
+        s(rows, |r| Some(&*r.pupil_key)),
+        s(rows, |r| Some(&*r.school_year)),
         ts_array(rows.iter().map(|r| Some(r.ts)).collect()),
         s(rows, |r| Some(r.kind)),
-        s(rows, |r| Some(&r.verb)),
+        s(rows, |r| Some(&*r.verb)),
         s(rows, |r| r.object_id.as_deref()),
         s(rows, |r| r.task_id.as_deref()),
         s(rows, |r| r.subject.as_deref()),

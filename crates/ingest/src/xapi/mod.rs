@@ -10,7 +10,8 @@
 //!
 //! NDJSON is streamed: a reader thread cuts the input (decompressing it when gzipped) into chunks
 //! of whole lines while the previous chunk's lines are parsed in parallel, borrowing from the
-//! chunk; memory holds two chunks besides the rows.
+//! chunk, whose buffer then goes back to the reader for reuse; memory holds a few chunks besides
+//! the rows.
 
 pub mod statement;
 
@@ -29,7 +30,7 @@ use serde_json::Value;
 use crate::context::{self, Ctx, IdResolver};
 use crate::input::parse_duration;
 use crate::pseudonym::Pseudonymiser;
-use crate::rows::EventRow;
+use crate::rows::{EventRow, Shared};
 use statement::Statement;
 
 /// What one line became.
@@ -123,7 +124,7 @@ impl Hasher for IdHasher {
 type SeenIds = HashSet<StatementId, BuildHasherDefault<IdHasher>>;
 
 /// A pupil's pseudonym, or the (value to show, reason) to reject the statement with.
-type PupilKey = std::result::Result<String, (String, &'static str)>;
+type PupilKey = std::result::Result<Shared, (String, &'static str)>;
 
 /// Actor ids resolved to pseudonyms (or to the reason they are rejected), shared by the parsing
 /// threads, so each distinct actor costs one HMAC, not each statement.
@@ -146,7 +147,7 @@ impl<'a> PupilCache<'a> {
         if let Some(k) = self.known.read().ok().and_then(|m| m.get(who).cloned()) {
             return k;
         }
-        let k = context::pupil_key(self.ids, self.pseudo, who);
+        let k = context::pupil_key(self.ids, self.pseudo, who).map(Shared::from);
         if let Ok(mut m) = self.known.write() {
             m.insert(who.to_string(), k.clone());
         }
@@ -154,8 +155,66 @@ impl<'a> PupilCache<'a> {
     }
 }
 
+/// Distinct values a parsing thread keeps shared before starting afresh (a file whose every
+/// statement names a new activity would otherwise grow the set without bound).
+const INTERN_LIMIT: usize = 1 << 20;
+
+thread_local! {
+    /// Verbs, activity, task and subject ids seen by this thread.
+    static INTERNED: std::cell::RefCell<rustc_hash::FxHashSet<Shared>> =
+        std::cell::RefCell::new(rustc_hash::FxHashSet::default());
+    /// School years (`YYYY-YYYY`) by first calendar year, seen by this thread.
+    static YEARS: std::cell::RefCell<Vec<(i32, Shared)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `s` as a [`Shared`] string, allocated once per distinct value and thread.
+fn intern(s: &str) -> Shared {
+    INTERNED.with(|set| {
+        let mut set = set.borrow_mut();
+        if let Some(x) = set.get(s) {
+            return x.clone();
+        }
+        if set.len() >= INTERN_LIMIT {
+            set.clear();
+        }
+        let x: Shared = s.into();
+        set.insert(x.clone());
+        x
+    })
+}
+
+/// A school year's text, formatted once per thread.
+fn school_year_text(y: SchoolYear) -> Shared {
+    YEARS.with(|v| {
+        let mut v = v.borrow_mut();
+        if let Some((_, x)) = v.iter().find(|(k, _)| *k == y.0) {
+            return x.clone();
+        }
+        let x: Shared = y.to_string().into();
+        v.push((y.0, x.clone()));
+        x
+    })
+}
+
+/// The verb map as a hash table (one hash and one comparison per statement instead of a
+/// B-tree walk comparing long IRIs with shared prefixes).
+type VerbTable<'a> = rustc_hash::FxHashMap<&'a str, EventKind>;
+
+fn verb_table(verbs: &BTreeMap<String, EventKind>) -> VerbTable<'_> {
+    verbs.iter().map(|(k, v)| (k.as_str(), *v)).collect()
+}
+
+/// The pupil key of the actor of the previous statement a parsing task saw: consecutive
+/// statements of one actor skip the shared cache and its lock.
+type LastActor = Option<(String, PupilKey)>;
+
 /// Parses one statement line. Pure but for the pseudonym cache, so lines are parsed in parallel.
-fn parse_line(line: &[u8], pupils: &PupilCache<'_>, verbs: &BTreeMap<String, EventKind>) -> Parsed {
+fn parse_line(
+    line: &[u8],
+    pupils: &PupilCache<'_>,
+    verbs: &VerbTable<'_>,
+    last: &mut LastActor,
+) -> Parsed {
     let st: Statement = match serde_json::from_slice(line) {
         Ok(s) => s,
         // No snippet of the line: it may hold an actor's id. The line number finds it.
@@ -181,7 +240,15 @@ fn parse_line(line: &[u8], pupils: &PupilCache<'_>, verbs: &BTreeMap<String, Eve
             "actor has no account name, mbox or mbox_sha1sum",
         );
     };
-    let pupil_key = match pupils.key(&who) {
+    let key = match last {
+        Some((w, k)) if *w == *who => k.clone(),
+        _ => {
+            let k = pupils.key(&who);
+            *last = Some((who.to_string(), k.clone()));
+            k
+        }
+    };
+    let pupil_key = match key {
         Ok(k) => k,
         Err((value, reason)) => return reject("actor", value, reason),
     };
@@ -257,13 +324,13 @@ fn parse_line(line: &[u8], pupils: &PupilCache<'_>, verbs: &BTreeMap<String, Eve
         st.id.as_deref().map(StatementId::new),
         EventRow {
             pupil_key,
-            school_year: SchoolYear::of_date(clock::utc_to_amsterdam(ts).date()).to_string(),
+            school_year: school_year_text(SchoolYear::of_date(clock::utc_to_amsterdam(ts).date())),
             ts: ts.timestamp_micros(),
             kind: kind.as_str(),
-            verb: verb.into_owned(),
-            object_id: object_id.map(|c| c.into_owned()),
-            task_id: task_id.map(|c| c.into_owned()),
-            subject,
+            verb: intern(&verb),
+            object_id: object_id.as_deref().map(intern),
+            task_id: task_id.as_deref().map(intern),
+            subject: subject.as_deref().map(intern),
             success,
             score_scaled,
             duration_s,
@@ -346,7 +413,8 @@ fn read_values(
     let pupils = PupilCache::new(ctx.ids, ctx.pseudo);
     let mut rows = Vec::new();
     let mut seen = SeenIds::default();
-    let read = parse_batch(ctx, &pupils, &lines, verbs, &mut rows, &mut seen);
+    let table = verb_table(verbs);
+    let read = parse_batch(ctx, &pupils, &lines, &table, &mut rows, &mut seen);
     (rows, read)
 }
 
@@ -356,18 +424,23 @@ fn parse_batch(
     ctx: &mut Ctx<'_>,
     pupils: &PupilCache<'_>,
     batch: &[(u64, &[u8])],
-    verbs: &BTreeMap<String, EventKind>,
+    verbs: &VerbTable<'_>,
     rows: &mut Vec<EventRow>,
     seen: &mut SeenIds,
 ) -> usize {
     let t = Table::Events;
-    let parsed: Vec<Parsed> = batch
-        .par_iter()
-        .with_min_len(256)
-        .map(|(_, line)| parse_line(line, pupils, verbs))
+    let parsed: Vec<Vec<Parsed>> = batch
+        .par_chunks(512)
+        .map(|lines| {
+            let mut last = None;
+            lines
+                .iter()
+                .map(|(_, line)| parse_line(line, pupils, verbs, &mut last))
+                .collect()
+        })
         .collect();
-    rows.reserve(parsed.len());
-    for ((line, _), p) in batch.iter().zip(parsed) {
+    rows.reserve(batch.len());
+    for ((line, _), p) in batch.iter().zip(parsed.into_iter().flatten()) {
         match p {
             Parsed::Row(id, row) => {
                 if let Some(id) = id
@@ -395,11 +468,16 @@ struct Chunk {
 fn cut_chunks(
     mut input: impl Read,
     send: std::sync::mpsc::SyncSender<Chunk>,
+    recycled: std::sync::mpsc::Receiver<Vec<u8>>,
 ) -> std::result::Result<(), (u64, std::io::Error)> {
     let mut line = 1u64;
     let mut carry: Vec<u8> = Vec::new();
     loop {
-        let mut buf = std::mem::take(&mut carry);
+        // A buffer the parser is done with, so its memory is not faulted in afresh.
+        let mut buf = recycled.try_recv().unwrap_or_default();
+        buf.clear();
+        buf.extend_from_slice(&carry);
+        carry.clear();
         let mut eof = false;
         // Read until the chunk is full and holds a line end, or the input ends.
         loop {
@@ -422,7 +500,8 @@ fn cut_chunks(
         } else {
             memchr::memrchr(b'\n', &buf).map_or(buf.len(), |i| i + 1)
         };
-        carry = buf.split_off(cut);
+        carry.extend_from_slice(&buf[cut..]);
+        buf.truncate(cut);
         if buf.is_empty() && eof {
             return Ok(());
         }
@@ -452,9 +531,11 @@ fn read_ndjson(
     let mut rows = Vec::new();
     let mut read = 0;
     let mut seen = SeenIds::default();
+    let table = verb_table(verbs);
     let (send, receive) = std::sync::mpsc::sync_channel::<Chunk>(1);
+    let (give_back, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
     let cut = std::thread::scope(|scope| {
-        let reader = scope.spawn(move || cut_chunks(input, send));
+        let reader = scope.spawn(move || cut_chunks(input, send, recycled));
         for chunk in receive {
             let mut lines: Vec<(u64, &[u8])> = Vec::with_capacity(CHUNK_BYTES / 256);
             let mut start = 0;
@@ -471,7 +552,10 @@ fn read_ndjson(
                 }
                 start = end + 1;
             }
-            read += parse_batch(ctx, &pupils, &lines, verbs, &mut rows, &mut seen);
+            read += parse_batch(ctx, &pupils, &lines, &table, &mut rows, &mut seen);
+            drop(lines);
+            // The reader may have stopped; then the buffer is simply dropped.
+            let _ = give_back.send(chunk.bytes);
         }
         reader.join()
     });
@@ -535,7 +619,7 @@ mod tests {
         assert_eq!(e.subject.as_deref(), Some("rekenen"));
         assert_eq!(e.success, Some(false));
         assert_eq!(e.duration_s, Some(41.0));
-        assert_eq!(e.school_year, "2024-2025");
+        assert_eq!(&*e.school_year, "2024-2025");
         assert_eq!(
             e.ts,
             chrono::DateTime::parse_from_rfc3339("2025-01-20T08:14:33Z")
