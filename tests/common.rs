@@ -90,3 +90,17 @@ pub fn output_text(f: &Path) -> String {
     }
     values.into_iter().collect::<Vec<_>>().join("\n")
 }
+
+/// (read, accepted, rejected) of source `name` in the run.json under `out`.
+pub fn source_counts(out: &Path, name: &str) -> (u64, u64, u64) {
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    let s = json["ingest"]["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no source {name} in run.json"));
+    let n = |k: &str| s[k].as_u64().unwrap();
+    (n("read"), n("accepted"), n("rejected"))
+}

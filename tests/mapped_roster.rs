@@ -8,7 +8,7 @@ use leerwinst_core::Table;
 use leerwinst_store::read_table;
 
 mod common;
-use common::{files, leerwinst, output_text, repo};
+use common::{files, leerwinst, output_text, repo, source_counts};
 
 #[test]
 fn a_pupil_list_is_a_roster_for_the_other_sources() {
@@ -56,23 +56,14 @@ path = "{}"
 
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
-    let counts = |i: usize| {
-        let s = &json["ingest"]["sources"][i];
-        (
-            s["name"].as_str().unwrap().to_string(),
-            s["read"].as_u64().unwrap(),
-            s["accepted"].as_u64().unwrap(),
-            s["rejected"].as_u64().unwrap(),
-        )
-    };
     // 31-11-2015 is no date; "Onbekend" is mapped to no sex and accepted.
-    assert_eq!(counts(0), ("leerlingen".into(), 6, 5, 1));
+    assert_eq!(source_counts(&out, "leerlingen"), (6, 5, 1));
     assert_eq!(
         json["ingest"]["sources"][0]["files"][0]["encoding"],
         "windows-1252"
     );
     // The LVS export names one pupil by login; L69999 is not on the list.
-    assert_eq!(counts(1), ("toetsen".into(), 4, 3, 1));
+    assert_eq!(source_counts(&out, "toetsen"), (4, 3, 1));
 
     let pupils = read_table(&out.join("warehouse/pupils.parquet"), Table::Pupils).unwrap();
     assert_eq!(pupils.len(), 4);

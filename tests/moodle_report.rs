@@ -10,7 +10,7 @@ use leerwinst_core::Table;
 use leerwinst_store::read_table;
 
 mod common;
-use common::{files, output_text, repo};
+use common::{files, output_text, repo, source_counts};
 
 #[test]
 fn log_reports_become_events_with_nothing_lost_and_nothing_personal_kept() {
@@ -75,19 +75,11 @@ school_year = "2024-2025"
             .unwrap()
             .clone()
     };
-    let counts = |name: &str| {
-        let s = source(name);
-        (
-            s["read"].as_u64().unwrap(),
-            s["accepted"].as_u64().unwrap(),
-            s["rejected"].as_u64().unwrap(),
-        )
-    };
     // English: 17 rows; the teacher's grading (user 2 is no pupil), the failed login (no id)
     // and the scheduled task (no id) are rejected.
-    assert_eq!(counts("moodle-en"), (17, 14, 3));
+    assert_eq!(source_counts(&out, "moodle-en"), (17, 14, 3));
     // Dutch: 6 rows; an unknown pupil (150) and 31 June are rejected.
-    assert_eq!(counts("moodle-nl"), (6, 4, 2));
+    assert_eq!(source_counts(&out, "moodle-nl"), (6, 4, 2));
     assert_eq!(source("moodle-nl")["files"][0]["encoding"], "UTF-16LE");
     let rejects = std::fs::read_to_string(out.join("rejects/events.csv")).unwrap();
     assert_eq!(rejects.lines().count(), 1 + 5, "{rejects}");

@@ -339,7 +339,9 @@ r-11,active,2025-02-01T00:00:00Z,li-4,usr-2,fully graded,120,,
 r-12,active,2025-02-01T00:00:00Z,li-1,usr-2,fully graded,160,2024-06-01,
 ";
 
-    fn run(sel: &RosterResults) -> (Vec<AssessmentRow>, usize, Rejects) {
+    /// Reads the fixture's gradebook with selection `sel`: (rows and results read, or the
+    /// error; the rejects).
+    fn attempt(sel: &RosterResults) -> (Result<(Vec<AssessmentRow>, usize)>, Rejects) {
         let (li, cat, res) = (
             delimited::parse(LINE_ITEMS),
             delimited::parse(CATEGORIES),
@@ -368,7 +370,13 @@ r-12,active,2025-02-01T00:00:00Z,li-1,usr-2,fully graded,160,2024-06-01,
             categories: Some(&cat),
             results: &res,
         };
-        let (rows, read) = read(&mut ctx, &book, sel, &classes, "oneroster", None).unwrap();
+        let got = read(&mut ctx, &book, sel, &classes, "oneroster", None);
+        (got, rejects)
+    }
+
+    fn run(sel: &RosterResults) -> (Vec<AssessmentRow>, usize, Rejects) {
+        let (got, rejects) = attempt(sel);
+        let (rows, read) = got.unwrap();
         (rows, read, rejects)
     }
 
@@ -457,25 +465,7 @@ r-12,active,2025-02-01T00:00:00Z,li-1,usr-2,fully graded,160,2024-06-01,
                 title: title.into(),
                 ..Default::default()
             };
-            let (li, res) = (delimited::parse(LINE_ITEMS), delimited::parse(RESULTS));
-            let ids = IdResolver::default();
-            let mut rejects = Rejects::default();
-            let pseudo = Pseudonymiser::off();
-            let mut ctx = Ctx {
-                source: "r",
-                file: "results.csv".into(),
-                rejects: &mut rejects,
-                ids: &ids,
-                pseudo: &pseudo,
-            };
-            let book = Gradebook {
-                line_items: (&li, "lineItems.csv".into()),
-                categories: None,
-                results: &res,
-            };
-            let err = read(&mut ctx, &book, &sel, &ClassInfo::new(), "x", None)
-                .unwrap_err()
-                .to_string();
+            let err = attempt(&sel).0.unwrap_err().to_string();
             assert!(err.contains(why), "{err}");
         }
     }
