@@ -208,14 +208,26 @@ fn verb_table(verbs: &BTreeMap<String, EventKind>) -> VerbTable<'_> {
 /// statements of one actor skip the shared cache and its lock.
 type LastActor = Option<(String, PupilKey)>;
 
+/// A statement's text: already checked to be UTF-8 (its whole chunk was, in one fast pass, so
+/// the JSON parser need not check each string again), or bytes still to check.
+#[derive(Clone, Copy)]
+enum Line<'a> {
+    Text(&'a str),
+    Bytes(&'a [u8]),
+}
+
 /// Parses one statement line. Pure but for the pseudonym cache, so lines are parsed in parallel.
 fn parse_line(
-    line: &[u8],
+    line: Line<'_>,
     pupils: &PupilCache<'_>,
     verbs: &VerbTable<'_>,
     last: &mut LastActor,
 ) -> Parsed {
-    let st: Statement = match serde_json::from_slice(line) {
+    let parsed = match line {
+        Line::Text(t) => serde_json::from_str(t),
+        Line::Bytes(b) => serde_json::from_slice(b),
+    };
+    let st: Statement = match parsed {
         Ok(s) => s,
         // No snippet of the line: it may hold an actor's id. The line number finds it.
         Err(e) => return reject("(json)", "", format!("malformed JSON: {e}")),
@@ -409,7 +421,10 @@ fn read_values(
         .enumerate()
         .map(|(i, v)| (i as u64 + 1, serde_json::to_vec(v).unwrap_or_default()))
         .collect();
-    let lines: Vec<(u64, &[u8])> = batch.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+    let lines: Vec<(u64, Line<'_>)> = batch
+        .iter()
+        .map(|(n, b)| (*n, Line::Bytes(b.as_slice())))
+        .collect();
     let pupils = PupilCache::new(ctx.ids, ctx.pseudo);
     let mut rows = Vec::new();
     let mut seen = SeenIds::default();
@@ -423,7 +438,7 @@ fn read_values(
 fn parse_batch(
     ctx: &mut Ctx<'_>,
     pupils: &PupilCache<'_>,
-    batch: &[(u64, &[u8])],
+    batch: &[(u64, Line<'_>)],
     verbs: &VerbTable<'_>,
     rows: &mut Vec<EventRow>,
     seen: &mut SeenIds,
@@ -435,7 +450,7 @@ fn parse_batch(
             let mut last = None;
             lines
                 .iter()
-                .map(|(_, line)| parse_line(line, pupils, verbs, &mut last))
+                .map(|(_, line)| parse_line(*line, pupils, verbs, &mut last))
                 .collect()
         })
         .collect();
@@ -537,9 +552,12 @@ fn read_ndjson(
     let cut = std::thread::scope(|scope| {
         let reader = scope.spawn(move || cut_chunks(input, send, recycled));
         for chunk in receive {
-            let mut lines: Vec<(u64, &[u8])> = Vec::with_capacity(CHUNK_BYTES / 256);
+            let mut lines: Vec<(u64, Line<'_>)> = Vec::with_capacity(CHUNK_BYTES / 256);
             let mut start = 0;
             let b = &chunk.bytes;
+            // Lines end at `\n`, which is never inside a UTF-8 sequence: slices of a valid
+            // chunk at line ends are valid text.
+            let text = std::str::from_utf8(b).ok();
             let ends =
                 memchr::memchr_iter(b'\n', b).chain((b.last() != Some(&b'\n')).then_some(b.len()));
             for (line_no, end) in (chunk.first_line..).zip(ends) {
@@ -548,7 +566,11 @@ fn read_ndjson(
                     l = rest;
                 }
                 if !l.iter().all(u8::is_ascii_whitespace) {
-                    lines.push((line_no, l));
+                    let line = match text {
+                        Some(t) => Line::Text(&t[start..start + l.len()]),
+                        None => Line::Bytes(l),
+                    };
+                    lines.push((line_no, line));
                 }
                 start = end + 1;
             }
