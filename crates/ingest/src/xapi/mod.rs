@@ -15,8 +15,7 @@
 
 pub mod statement;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, Read};
 use std::sync::RwLock;
 
@@ -47,7 +46,7 @@ fn reject(column: &'static str, value: impl Into<String>, reason: impl Into<Stri
 
 /// A statement id for the duplicate check: a UUID as its 128 bits (so case and the cost of
 /// hashing a string do not matter), anything else as given.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum StatementId {
     Uuid(u128),
     Other(String),
@@ -97,31 +96,41 @@ fn parse_uuid(s: &str) -> Option<u128> {
     Some(v)
 }
 
-/// A fast hasher for statement ids: UUIDs are random already, so their bits are only mixed;
-/// other ids go through FNV-1a. Not for untrusted keys where collisions could be forced, which
-/// costs time only, never correctness.
-#[derive(Default)]
-struct IdHasher(u64);
+/// The statement ids of the rows kept so far: (id, line, row index), checked for repeats once
+/// all statements are parsed ([`reject_repeated_ids`]).
+type IdLines = Vec<(StatementId, u64, usize)>;
 
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        let x = self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        x ^ (x >> 32)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = self.0 ^ 0xcbf2_9ce4_8422_2325;
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+/// Rejects every statement whose id an earlier line of the file already had, and drops its
+/// row. Done once at the end as a parallel sort of the ids, instead of a statement-by-statement
+/// hash-set insert on the main thread while the parsing threads wait.
+fn reject_repeated_ids(ctx: &mut Ctx<'_>, rows: &mut Vec<EventRow>, mut ids: IdLines) {
+    ids.par_sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    let mut repeated = Vec::new();
+    for w in ids.windows(2) {
+        if w[0].0 == w[1].0 {
+            ctx.reject(
+                Table::Events,
+                w[1].1,
+                "id",
+                &w[1].0.show(),
+                "duplicate statement id",
+            );
+            repeated.push(w[1].2);
         }
-        self.0 = h;
     }
-    fn write_u128(&mut self, v: u128) {
-        self.0 ^= (v as u64) ^ ((v >> 64) as u64).rotate_left(29);
+    if repeated.is_empty() {
+        return;
     }
+    let mut keep = vec![true; rows.len()];
+    for i in repeated {
+        keep[i] = false;
+    }
+    let mut i = 0;
+    rows.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
 }
-
-/// Statement ids seen so far in a file.
-type SeenIds = HashSet<StatementId, BuildHasherDefault<IdHasher>>;
 
 /// A pupil's pseudonym, or the (value to show, reason) to reject the statement with.
 type PupilKey = std::result::Result<Shared, (String, &'static str)>;
@@ -427,21 +436,22 @@ fn read_values(
         .collect();
     let pupils = PupilCache::new(ctx.ids, ctx.pseudo);
     let mut rows = Vec::new();
-    let mut seen = SeenIds::default();
+    let mut ids = IdLines::new();
     let table = verb_table(verbs);
-    let read = parse_batch(ctx, &pupils, &lines, &table, &mut rows, &mut seen);
+    let read = parse_batch(ctx, &pupils, &lines, &table, &mut rows, &mut ids);
+    reject_repeated_ids(ctx, &mut rows, ids);
     (rows, read)
 }
 
-/// Parses a batch of (line, statement bytes) in parallel into `rows`, rejecting bad statements
-/// and repeated statement ids; returns the statements read.
+/// Parses a batch of (line, statement text) in parallel into `rows`, rejecting bad statements
+/// and noting the kept rows' statement ids in `ids`; returns the statements read.
 fn parse_batch(
     ctx: &mut Ctx<'_>,
     pupils: &PupilCache<'_>,
     batch: &[(u64, Line<'_>)],
     verbs: &VerbTable<'_>,
     rows: &mut Vec<EventRow>,
-    seen: &mut SeenIds,
+    ids: &mut IdLines,
 ) -> usize {
     let t = Table::Events;
     let parsed: Vec<Vec<Parsed>> = batch
@@ -458,11 +468,8 @@ fn parse_batch(
     for ((line, _), p) in batch.iter().zip(parsed.into_iter().flatten()) {
         match p {
             Parsed::Row(id, row) => {
-                if let Some(id) = id
-                    && !seen.insert(id.clone())
-                {
-                    ctx.reject(t, *line, "id", &id.show(), "duplicate statement id");
-                    continue;
+                if let Some(id) = id {
+                    ids.push((id, *line, rows.len()));
                 }
                 rows.push(row);
             }
@@ -545,7 +552,7 @@ fn read_ndjson(
     let pupils = PupilCache::new(ctx.ids, ctx.pseudo);
     let mut rows = Vec::new();
     let mut read = 0;
-    let mut seen = SeenIds::default();
+    let mut ids = IdLines::new();
     let table = verb_table(verbs);
     let (send, receive) = std::sync::mpsc::sync_channel::<Chunk>(1);
     let (give_back, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
@@ -574,7 +581,7 @@ fn read_ndjson(
                 }
                 start = end + 1;
             }
-            read += parse_batch(ctx, &pupils, &lines, &table, &mut rows, &mut seen);
+            read += parse_batch(ctx, &pupils, &lines, &table, &mut rows, &mut ids);
             drop(lines);
             // The reader may have stopped; then the buffer is simply dropped.
             let _ = give_back.send(chunk.bytes);
@@ -582,7 +589,10 @@ fn read_ndjson(
         reader.join()
     });
     match cut {
-        Ok(Ok(())) => Ok((rows, read)),
+        Ok(Ok(())) => {
+            reject_repeated_ids(ctx, &mut rows, ids);
+            Ok((rows, read))
+        }
         Ok(Err((line, e))) => Err(Error::input(
             &ctx.file,
             format!("cannot read near line {line}: {e}"),
