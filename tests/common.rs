@@ -27,34 +27,25 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
 /// Runs `leerwinst run PIPELINE --out OUT` (CI mode, with `key` as LEERWINST_KEY when given)
 /// and fails the test with both output streams when it does not succeed.
 pub fn run_pipeline(pipeline: &Path, out: &Path, key: Option<&str>) -> std::process::Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_leerwinst"));
-    cmd.arg("run")
-        .arg(pipeline)
-        .arg("--out")
-        .arg(out)
-        .env("CI", "true");
-    if let Some(k) = key {
-        cmd.env("LEERWINST_KEY", k);
-    }
-    let run = cmd.output().expect("the binary runs");
-    assert!(
-        run.status.success(),
-        "leerwinst run {} failed:\n{}\n{}",
-        pipeline.display(),
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
-    run
+    let (p, o) = (pipeline.to_str().unwrap(), out.to_str().unwrap());
+    leerwinst_with_key(&["run", p, "--out", o], key)
 }
 
 /// Runs `leerwinst ARGS` (CI mode) and fails the test with its error output when it does not
 /// succeed.
 pub fn leerwinst(args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
-        .args(args)
-        .env("CI", "true")
-        .output()
-        .expect("the binary runs");
+    leerwinst_with_key(args, None)
+}
+
+/// Runs `leerwinst ARGS` (CI mode, with `key` as LEERWINST_KEY when given) and fails the test
+/// with both output streams when it does not succeed.
+pub fn leerwinst_with_key(args: &[&str], key: Option<&str>) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_leerwinst"));
+    cmd.args(args).env("CI", "true");
+    if let Some(k) = key {
+        cmd.env("LEERWINST_KEY", k);
+    }
+    let out = cmd.output().expect("the binary runs");
     assert!(
         out.status.success(),
         "leerwinst {args:?} failed:\n{}\n{}",

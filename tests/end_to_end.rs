@@ -12,20 +12,9 @@ use leerwinst_store::read_table;
 
 const KEY: &str = "end-to-end-test-key-0123456789";
 
+/// `leerwinst ARGS` with the test's key, failing the test when it fails.
 fn leerwinst(args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
-        .args(args)
-        .env("LEERWINST_KEY", KEY)
-        .env("CI", "true")
-        .output()
-        .expect("binary runs");
-    assert!(
-        out.status.success(),
-        "leerwinst {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    common::leerwinst_with_key(args, Some(KEY))
 }
 
 fn pipeline(dir: &Path) -> PathBuf {

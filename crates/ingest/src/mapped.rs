@@ -217,6 +217,26 @@ pub fn read(
     Ok((rows, read))
 }
 
+/// Why a grade cell is rejected.
+pub(crate) const NOT_A_GRADE: &str = "not a grade (expected a whole number -1 to 13, or K)";
+
+/// A grade cell of a mapped export: a whole number from -1 to 13, or K (kindergarten, 0).
+pub(crate) fn parse_grade_value(v: &str) -> Option<i32> {
+    match v {
+        "K" | "k" => Some(0),
+        v => v.parse::<i32>().ok().filter(|g| (-1..=13).contains(g)),
+    }
+}
+
+/// A date cell of a mapped export: in the mapping's `date_format`, else `yyyy-mm-dd`,
+/// `dd-mm-yyyy` or `dd/mm/yyyy`.
+pub(crate) fn mapped_date(m: &Mapping, v: &str) -> Option<NaiveDate> {
+    match &m.date_format {
+        Some(fmt) => NaiveDate::parse_from_str(v, fmt).ok(),
+        None => parse_date(v),
+    }
+}
+
 /// Validates one record's fields into an assessment row, or rejects it.
 pub(crate) fn record(
     ctx: &mut Ctx<'_>,
@@ -260,36 +280,27 @@ pub(crate) fn record(
     };
     let grade = match get("grade") {
         None => None,
-        Some(c) => match c.value.as_str() {
-            "K" | "k" => Some(0),
-            v => match v.parse::<i32>() {
-                Ok(g) if (-1..=13).contains(&g) => Some(g),
-                _ => {
-                    reject(c, "not a grade (expected a whole number -1 to 13, or K)");
-                    return None;
-                }
-            },
+        Some(c) => match parse_grade_value(&c.value) {
+            Some(g) => Some(g),
+            None => {
+                reject(c, NOT_A_GRADE);
+                return None;
+            }
         },
     };
     let date = match get("date") {
         None => None,
-        Some(c) => {
-            let parsed = match &m.date_format {
-                Some(fmt) => NaiveDate::parse_from_str(&c.value, fmt).ok(),
-                None => parse_date(&c.value),
-            };
-            match parsed {
-                Some(d) => Some(d),
-                None => {
-                    let why = match &m.date_format {
+        Some(c) => match mapped_date(m, &c.value) {
+            Some(d) => Some(d),
+            None => {
+                let why = match &m.date_format {
                         Some(fmt) => format!("not a date in the format {fmt}"),
                         None => "not a date (expected yyyy-mm-dd, dd-mm-yyyy or dd/mm/yyyy; set mapping.date_format for others)".into(),
                     };
-                    reject(c, &why);
-                    return None;
-                }
+                reject(c, &why);
+                return None;
             }
-        }
+        },
     };
     let year = match get("school_year") {
         Some(c) => match SchoolYear::parse(&c.value) {

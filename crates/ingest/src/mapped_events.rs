@@ -11,13 +11,13 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use leerwinst_core::pipeline::{EventKind, Mapping};
-use leerwinst_core::{Result, SchoolYear, Table, clock};
+use leerwinst_core::{Result, Table, clock};
 
 use crate::context::Ctx;
 use crate::delimited;
 use crate::input::{parse_duration, parse_number};
 use crate::mapped::{Cell, apply_value_maps, base_fields, resolve_columns};
-use crate::rows::EventRow;
+use crate::rows::{EventRow, event_school_year};
 
 /// Local (Dutch) date-time spellings tried when the mapping gives no `time_format`.
 const LOCAL_FORMATS: [&str; 6] = [
@@ -191,9 +191,7 @@ fn event(
     });
     Some(EventRow {
         pupil_key: pupil_key.into(),
-        school_year: SchoolYear::of_date(clock::utc_to_amsterdam(ts).date())
-            .to_string()
-            .into(),
+        school_year: event_school_year(clock::utc_to_amsterdam(ts).date()),
         ts: ts.timestamp_micros(),
         kind: kind.as_str(),
         verb: verb.into(),

@@ -11,14 +11,17 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 use leerwinst_core::pipeline::Mapping;
 use leerwinst_core::{Result, SchoolYear, Table};
 
 use crate::context::{Ctx, IdResolver, SchoolInfo};
 use crate::delimited;
-use crate::input::{parse_date, parse_number};
-use crate::mapped::{Cell, apply_value_maps, base_fields, resolve_columns};
+use crate::input::parse_number;
+use crate::mapped::{
+    Cell, NOT_A_GRADE, apply_value_maps, base_fields, mapped_date, parse_grade_value,
+    resolve_columns,
+};
 use crate::rows::{EnrollmentRow, PupilRow};
 
 /// What a pupil list yields.
@@ -105,19 +108,12 @@ pub fn read(
         };
         let grade = match get("grade") {
             None => None,
-            Some(c) => match c.value.as_str() {
-                "K" | "k" => Some(0),
-                v => match v.parse::<i32>() {
-                    Ok(g) if (-1..=13).contains(&g) => Some(g),
-                    _ => {
-                        reject(
-                            c,
-                            &c.value,
-                            "not a grade (expected a whole number -1 to 13, or K)",
-                        );
-                        continue;
-                    }
-                },
+            Some(c) => match parse_grade_value(&c.value) {
+                Some(g) => Some(g),
+                None => {
+                    reject(c, &c.value, NOT_A_GRADE);
+                    continue;
+                }
             },
         };
         let birth_year = match (get("birth_year"), get("birth_date")) {
@@ -129,11 +125,7 @@ pub fn read(
                 }
             },
             (None, Some(c)) => {
-                let d = match &m.date_format {
-                    Some(fmt) => NaiveDate::parse_from_str(&c.value, fmt).ok(),
-                    None => parse_date(&c.value),
-                };
-                match d.filter(|d| (1900..=2100).contains(&d.year())) {
+                match mapped_date(m, &c.value).filter(|d| (1900..=2100).contains(&d.year())) {
                     Some(d) => Some(d.year()),
                     None => {
                         // The value is a birth date: not shown.

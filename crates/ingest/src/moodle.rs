@@ -15,11 +15,11 @@ use std::collections::BTreeMap;
 
 use chrono::DateTime;
 use leerwinst_core::pipeline::EventKind;
-use leerwinst_core::{Error, Result, SchoolYear, Table, clock};
+use leerwinst_core::{Error, Result, Table, clock};
 
 use crate::context::Ctx;
 use crate::delimited;
-use crate::rows::EventRow;
+use crate::rows::{EventRow, event_school_year};
 
 /// Moodle event names the verb map knows by default.
 pub fn default_moodle_verbs() -> BTreeMap<String, EventKind> {
@@ -175,9 +175,7 @@ pub fn read(
         };
         rows.push(EventRow {
             pupil_key: pupil_key.into(),
-            school_year: SchoolYear::of_date(clock::utc_to_amsterdam(ts).date())
-                .to_string()
-                .into(),
+            school_year: event_school_year(clock::utc_to_amsterdam(ts).date()),
             ts: ts.timestamp_micros(),
             kind: kind.as_str(),
             verb: event.into(),

@@ -35,7 +35,7 @@ use regex::Regex;
 
 use crate::context::Ctx;
 use crate::delimited;
-use crate::rows::EventRow;
+use crate::rows::{EventRow, event_school_year};
 
 /// Settings of a `moodle-report` source.
 #[derive(Debug, Clone, Default)]
@@ -336,7 +336,7 @@ pub fn read(
         let ts = clock::amsterdam_to_utc(local);
         rows.push(EventRow {
             pupil_key: pupil_key.into(),
-            school_year: SchoolYear::of_date(local.date()).to_string().into(),
+            school_year: event_school_year(local.date()),
             ts: ts.timestamp_micros(),
             kind: kind.as_str(),
             verb: verb.into(),

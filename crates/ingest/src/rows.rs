@@ -126,6 +126,27 @@ pub struct AttributeRow {
 /// thousands of events): cloning it copies a pointer, so each distinct value is allocated once.
 pub type Shared = std::sync::Arc<str>;
 
+thread_local! {
+    /// School years (`YYYY-YYYY`) by first calendar year, as this thread has shared them.
+    static YEARS: std::cell::RefCell<Vec<(i32, Shared)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The school year of an event on a (Dutch local) date, as shared text: formatted once per
+/// school year and thread, not once per event.
+pub fn event_school_year(local: chrono::NaiveDate) -> Shared {
+    let y = leerwinst_core::SchoolYear::of_date(local);
+    YEARS.with(|v| {
+        let mut v = v.borrow_mut();
+        if let Some((_, x)) = v.iter().find(|(k, _)| *k == y.0) {
+            return x.clone();
+        }
+        let x: Shared = y.to_string().into();
+        v.push((y.0, x.clone()));
+        x
+    })
+}
+
 /// An `events` row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRow {

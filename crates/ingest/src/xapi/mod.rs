@@ -22,14 +22,14 @@ use std::sync::RwLock;
 use chrono::DateTime;
 use leerwinst_core::clock;
 use leerwinst_core::pipeline::EventKind;
-use leerwinst_core::{Error, Result, SchoolYear, Table};
+use leerwinst_core::{Error, Result, Table};
 use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::context::{self, Ctx, IdResolver};
 use crate::input::parse_duration;
 use crate::pseudonym::Pseudonymiser;
-use crate::rows::{EventRow, Shared};
+use crate::rows::{EventRow, Shared, event_school_year};
 use statement::Statement;
 
 /// What one line became.
@@ -172,8 +172,6 @@ thread_local! {
     /// Verbs, activity, task and subject ids seen by this thread.
     static INTERNED: std::cell::RefCell<rustc_hash::FxHashSet<Shared>> =
         std::cell::RefCell::new(rustc_hash::FxHashSet::default());
-    /// School years (`YYYY-YYYY`) by first calendar year, seen by this thread.
-    static YEARS: std::cell::RefCell<Vec<(i32, Shared)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// `s` as a [`Shared`] string, allocated once per distinct value and thread.
@@ -188,19 +186,6 @@ fn intern(s: &str) -> Shared {
         }
         let x: Shared = s.into();
         set.insert(x.clone());
-        x
-    })
-}
-
-/// A school year's text, formatted once per thread.
-fn school_year_text(y: SchoolYear) -> Shared {
-    YEARS.with(|v| {
-        let mut v = v.borrow_mut();
-        if let Some((_, x)) = v.iter().find(|(k, _)| *k == y.0) {
-            return x.clone();
-        }
-        let x: Shared = y.to_string().into();
-        v.push((y.0, x.clone()));
         x
     })
 }
@@ -345,7 +330,7 @@ fn parse_line(
         st.id.as_deref().map(StatementId::new),
         EventRow {
             pupil_key,
-            school_year: school_year_text(SchoolYear::of_date(clock::utc_to_amsterdam(ts).date())),
+            school_year: event_school_year(clock::utc_to_amsterdam(ts).date()),
             ts: ts.timestamp_micros(),
             kind: kind.as_str(),
             verb: intern(&verb),
