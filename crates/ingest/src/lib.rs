@@ -81,7 +81,8 @@ struct Warehouse {
     schools: Vec<SchoolRow>,
     enrollments: Vec<EnrollmentRow>,
     assessments: Vec<AssessmentRow>,
-    events: Vec<EventRow>,
+    /// In blocks, in source order (see [`xapi::EventBlocks`]).
+    events: xapi::EventBlocks,
     plans: Vec<PlanRow>,
     reported: Vec<ReportedGrowthRow>,
     attributes: Vec<AttributeRow>,
@@ -226,13 +227,9 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                 let (read, accepted) = match format {
                     SourceFormat::Xapi => {
                         // Streamed: NDJSON dumps are the large inputs.
-                        let (rows, read) = xapi::read_stream(&mut ctx, stream, &verbs)?;
-                        let n = rows.len();
-                        if wh.events.is_empty() {
-                            wh.events = rows; // no copy of the largest table
-                        } else {
-                            wh.events.extend(rows);
-                        }
+                        let (blocks, read) = xapi::read_stream(&mut ctx, stream, &verbs)?;
+                        let n = blocks.iter().map(Vec::len).sum();
+                        wh.events.extend(blocks);
                         (read, n)
                     }
                     SourceFormat::SchoolsCsv => {
@@ -284,7 +281,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         moodle_verbs.extend(verbs.iter().map(|(k, v)| (k.clone(), *v)));
                         let (rows, read) = moodle::read(&mut ctx, &text, &moodle_verbs)?;
                         let n = rows.len();
-                        wh.events.extend(rows);
+                        wh.events.push(rows);
                         (read, n)
                     }
                     SourceFormat::MoodleReport => {
@@ -299,7 +296,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         let (rows, read) =
                             moodle_report::read(&mut ctx, &text, &report_verbs, &settings)?;
                         let n = rows.len();
-                        wh.events.extend(rows);
+                        wh.events.push(rows);
                         (read, n)
                     }
                     SourceFormat::StarCsv => {
@@ -338,7 +335,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         })?;
                         let (rows, read) = mapped_events::read(&mut ctx, &text, mapping, &verbs)?;
                         let n = rows.len();
-                        wh.events.extend(rows);
+                        wh.events.push(rows);
                         (read, n)
                     }
                     SourceFormat::Oneroster
@@ -386,7 +383,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
         ("schools".to_string(), wh.schools.len()),
         ("enrollments".to_string(), wh.enrollments.len()),
         ("assessments".to_string(), wh.assessments.len()),
-        ("events".to_string(), wh.events.len()),
+        ("events".to_string(), wh.events.iter().map(Vec::len).sum()),
         ("plans".to_string(), wh.plans.len()),
         ("reported_growth".to_string(), wh.reported.len()),
         ("attributes".to_string(), wh.attributes.len()),
@@ -516,29 +513,46 @@ fn write(
 /// their input order, so the files do not depend on the thread count. Sorted as a permutation of
 /// compact keys (the rank of the school year and of the pupil, the time, the position): the rows
 /// themselves are not moved, and the strings are compared only where pupil and time tie.
-fn events_by_year(rows: &[EventRow]) -> Vec<(String, Vec<&EventRow>)> {
-    use std::collections::HashMap;
-    fn rank<'a>(values: impl Iterator<Item = &'a Shared>) -> HashMap<&'a str, u32> {
-        // Rows of one pupil and year mostly share one allocation: skip repeats of the last one.
-        let mut distinct: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        let mut last: Option<&Shared> = None;
+fn events_by_year(blocks: &[Vec<EventRow>]) -> Vec<(String, Vec<&EventRow>)> {
+    use rustc_hash::FxHashMap;
+    /// The address of a shared string: rows of one pupil (or year) share one allocation per
+    /// reader, so ranks are looked up by address and each distinct string is compared once.
+    fn addr(s: &Shared) -> usize {
+        std::sync::Arc::as_ptr(s) as *const u8 as usize
+    }
+    /// The distinct strings in order, and the rank of each allocation's string among them
+    /// (equal strings in different allocations get one rank).
+    fn rank<'a>(values: impl Iterator<Item = &'a Shared>) -> (Vec<&'a str>, FxHashMap<usize, u32>) {
+        let mut distinct: FxHashMap<usize, &'a str> = FxHashMap::default();
+        let mut last = None;
         for v in values {
-            if last.is_some_and(|l| std::sync::Arc::ptr_eq(l, v)) {
+            if last == Some(addr(v)) {
                 continue;
             }
-            distinct.insert(&**v);
-            last = Some(v);
+            last = Some(addr(v));
+            distinct.entry(addr(v)).or_insert(&**v);
         }
-        let mut v: Vec<&str> = distinct.into_iter().collect();
-        v.sort_unstable();
-        v.into_iter().zip(0u32..).collect()
+        let mut texts: Vec<&str> = distinct.values().copied().collect();
+        texts.sort_unstable();
+        texts.dedup();
+        let of: FxHashMap<&str, u32> = texts.iter().copied().zip(0u32..).collect();
+        let ranks = distinct.into_iter().map(|(a, t)| (a, of[t])).collect();
+        (texts, ranks)
     }
-    let years = rank(rows.iter().map(|r| &r.school_year));
-    let pupils = rank(rows.iter().map(|r| &r.pupil_key));
+    let rows: Vec<&EventRow> = blocks.iter().flatten().collect();
+    let (year_names, years) = rank(rows.iter().map(|r| &r.school_year));
+    let (_, pupils) = rank(rows.iter().map(|r| &r.pupil_key));
     let mut keys: Vec<(u32, u32, i64, usize)> = rows
         .par_iter()
         .enumerate()
-        .map(|(i, r)| (years[&*r.school_year], pupils[&*r.pupil_key], r.ts, i))
+        .map(|(i, r)| {
+            (
+                years[&addr(&r.school_year)],
+                pupils[&addr(&r.pupil_key)],
+                r.ts,
+                i,
+            )
+        })
         .collect();
     keys.par_sort_unstable();
     // Where year, pupil and time tie, the verb and object decide, then the position.
@@ -552,19 +566,17 @@ fn events_by_year(rows: &[EventRow]) -> Vec<(String, Vec<&EventRow>)> {
                 .count();
         if end - start > 1 {
             keys[start..end].sort_by(|a, b| {
-                let (ra, rb) = (&rows[a.3], &rows[b.3]);
+                let (ra, rb) = (rows[a.3], rows[b.3]);
                 (&ra.verb, &ra.object_id, a.3).cmp(&(&rb.verb, &rb.object_id, b.3))
             });
         }
         start = end;
     }
-    let mut out: Vec<(String, Vec<&EventRow>)> = Vec::new();
-    for k in &keys {
-        let r = &rows[k.3];
-        match out.last_mut() {
-            Some((y, v)) if **y == *r.school_year => v.push(r),
-            _ => out.push((r.school_year.to_string(), vec![r])),
-        }
-    }
-    out
+    // Keys are sorted by year first: each year is one run of them.
+    keys.chunk_by(|a, b| a.0 == b.0)
+        .map(|run| {
+            let year = year_names[run[0].0 as usize].to_string();
+            (year, run.iter().map(|k| rows[k.3]).collect())
+        })
+        .collect()
 }
