@@ -18,9 +18,12 @@ use arrow_array::{
 use leerwinst_core::{Error, Result, SCHEMA_VERSION, TOOL_VERSION, Table};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_writer::{ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::file::writer::SerializedFileWriter;
+use rayon::prelude::*;
 
 /// Rows per Parquet row group: large enough to scan fast, small enough to skip by statistics.
 pub const ROW_GROUP_ROWS: usize = 256 * 1024;
@@ -61,11 +64,18 @@ pub fn write_batch(
 /// A table written batch by batch (for tables too large to hold), atomically: the file appears
 /// under its name only when [`TableWriter::finish`] succeeds; dropped unfinished, it leaves
 /// nothing. Same settings as [`write_table`].
+///
+/// The columns of a row group are encoded in parallel (rayon), each by its own Parquet column
+/// writer; the writers get exactly the calls [`ArrowWriter`] would make (the same row-group
+/// cuts across batches), so the file is the same byte for byte, only made on all cores.
 pub struct TableWriter {
     path: PathBuf,
     tmp: PathBuf,
     table: Table,
-    writer: Option<ArrowWriter<File>>,
+    writer: Option<SerializedFileWriter<File>>,
+    columns: ArrowRowGroupWriterFactory,
+    /// The row group being filled: its column writers and rows so far.
+    row_group: Option<(Vec<ArrowColumnWriter>, usize)>,
 }
 
 impl TableWriter {
@@ -98,25 +108,88 @@ impl TableWriter {
             .build();
         let tmp = tmp_name(path);
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        let writer = ArrowWriter::try_new(file, table.schema(), Some(props)).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            storage(path, e)
-        })?;
+        // The ArrowWriter puts the Arrow schema into the file's metadata; its lower half then
+        // writes the row groups.
+        let (writer, columns) = ArrowWriter::try_new(file, table.schema(), Some(props))
+            .and_then(ArrowWriter::into_serialized_writer)
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                storage(path, e)
+            })?;
         Ok(TableWriter {
             path: path.to_path_buf(),
             tmp,
             table,
             writer: Some(writer),
+            columns,
+            row_group: None,
         })
     }
 
-    /// Appends rows (a batch with the table's columns).
+    /// Appends rows (a batch with the table's columns). Rows are cut into row groups of
+    /// [`ROW_GROUP_ROWS`] across batches.
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
-        let w = self
-            .writer
-            .as_mut()
-            .ok_or_else(|| storage(&self.path, "writer already finished"))?;
-        w.write(batch).map_err(|e| storage(&self.path, e))
+        let Some(written) = self.writer.as_ref().map(|w| w.flushed_row_groups().len()) else {
+            return Err(storage(&self.path, "writer already finished"));
+        };
+        if batch.schema().fields() != self.table.schema().fields() {
+            return Err(storage(&self.path, "batch columns differ from the table's"));
+        }
+        let mut next_group = written;
+        let mut rest = batch.clone();
+        while rest.num_rows() > 0 {
+            let path = &self.path;
+            let fail = |e: parquet::errors::ParquetError| storage(path, e);
+            let (writers, rows) = match &mut self.row_group {
+                Some(g) => g,
+                g => g.insert((
+                    self.columns
+                        .create_column_writers(next_group)
+                        .map_err(fail)?,
+                    0,
+                )),
+            };
+            let take = rest.num_rows().min(ROW_GROUP_ROWS - *rows);
+            let part = rest.slice(0, take);
+            rest = rest.slice(take, rest.num_rows() - take);
+            // Flat schemas: one leaf per column.
+            let mut leaves = Vec::with_capacity(writers.len());
+            for (field, column) in part.schema().fields().iter().zip(part.columns()) {
+                leaves.extend(compute_leaves(field, column).map_err(fail)?);
+            }
+            writers
+                .par_iter_mut()
+                .zip(leaves.par_iter())
+                .try_for_each(|(w, leaf)| w.write(leaf))
+                .map_err(fail)?;
+            *rows += take;
+            if *rows >= ROW_GROUP_ROWS {
+                self.flush_row_group()?;
+                next_group += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the row group being filled (its columns in parallel) and appends it to the file.
+    fn flush_row_group(&mut self) -> Result<()> {
+        let path = &self.path;
+        let fail = |e: parquet::errors::ParquetError| storage(path, e);
+        let (Some(writer), Some((writers, _))) = (self.writer.as_mut(), self.row_group.take())
+        else {
+            return Ok(());
+        };
+        let chunks = writers
+            .into_par_iter()
+            .map(ArrowColumnWriter::close)
+            .collect::<parquet::errors::Result<Vec<_>>>()
+            .map_err(fail)?;
+        let mut group = writer.next_row_group().map_err(fail)?;
+        for chunk in chunks {
+            chunk.append_to_row_group(&mut group).map_err(fail)?;
+        }
+        group.close().map_err(fail)?;
+        Ok(())
     }
 
     /// Appends rows given as columns in the table's order.
@@ -128,6 +201,7 @@ impl TableWriter {
 
     /// Closes the file and moves it into place.
     pub fn finish(mut self) -> Result<()> {
+        self.flush_row_group()?;
         let w = self
             .writer
             .take()
