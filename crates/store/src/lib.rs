@@ -78,34 +78,41 @@ pub struct TableWriter {
     row_group: Option<(Vec<ArrowColumnWriter>, usize)>,
 }
 
+/// The writer settings of every leerwinst file: zstd level 3, page statistics, row groups of
+/// [`ROW_GROUP_ROWS`], and the key-value metadata (schema version, table, tool version, then
+/// `metadata`).
+fn properties(table: Table, metadata: &[(String, String)]) -> WriterProperties {
+    let mut kv = vec![
+        KeyValue::new(
+            "leerwinst.schema_version".into(),
+            SCHEMA_VERSION.to_string(),
+        ),
+        KeyValue::new("leerwinst.table".into(), table.name().to_string()),
+        KeyValue::new("leerwinst.tool_version".into(), TOOL_VERSION.to_string()),
+    ];
+    kv.extend(
+        metadata
+            .iter()
+            .map(|(k, v)| KeyValue::new(k.clone(), v.clone())),
+    );
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(
+            ZstdLevel::try_new(3).expect("valid level"),
+        ))
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_created_by(format!("leerwinst {TOOL_VERSION}"))
+        .set_key_value_metadata(Some(kv))
+        .build()
+}
+
 impl TableWriter {
     /// Starts `path` (its folder is created).
     pub fn create(path: &Path, table: Table, metadata: &[(String, String)]) -> Result<Self> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        let mut kv = vec![
-            KeyValue::new(
-                "leerwinst.schema_version".into(),
-                SCHEMA_VERSION.to_string(),
-            ),
-            KeyValue::new("leerwinst.table".into(), table.name().to_string()),
-            KeyValue::new("leerwinst.tool_version".into(), TOOL_VERSION.to_string()),
-        ];
-        kv.extend(
-            metadata
-                .iter()
-                .map(|(k, v)| KeyValue::new(k.clone(), v.clone())),
-        );
-        let props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(
-                ZstdLevel::try_new(3).expect("valid level"),
-            ))
-            .set_statistics_enabled(EnabledStatistics::Page)
-            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-            .set_created_by(format!("leerwinst {TOOL_VERSION}"))
-            .set_key_value_metadata(Some(kv))
-            .build();
+        let props = properties(table, metadata);
         let tmp = tmp_name(path);
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         // The ArrowWriter puts the Arrow schema into the file's metadata; its lower half then
@@ -623,6 +630,46 @@ mod tests {
         std::fs::remove_file(dir.path().join("a/effects.csv")).unwrap();
         // No temporary file is left behind.
         assert_eq!(std::fs::read_dir(dir.path().join("a")).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn parallel_columns_give_the_bytes_of_arrow_writer_across_row_groups() {
+        // Batches of uneven sizes that cross row-group boundaries, an empty one among them.
+        let sizes = [100_000, 0, 300_000, 7, ROW_GROUP_ROWS - 7, 50_001];
+        let batches: Vec<RecordBatch> = sizes
+            .iter()
+            .map(|&n| RecordBatch::try_new(Table::Effects.schema(), effects_columns(n)).unwrap())
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let ours = dir.path().join("ours.parquet");
+        let meta = [("leerwinst.pipeline".to_string(), "t".to_string())];
+        let mut w = TableWriter::create(&ours, Table::Effects, &meta).unwrap();
+        for b in &batches {
+            w.write(b).unwrap();
+        }
+        w.finish().unwrap();
+        let mut reference = Vec::new();
+        let props = properties(Table::Effects, &meta);
+        let mut a =
+            ArrowWriter::try_new(&mut reference, Table::Effects.schema(), Some(props)).unwrap();
+        for b in &batches {
+            a.write(b).unwrap();
+        }
+        a.close().unwrap();
+        let written = std::fs::read(&ours).unwrap();
+        assert!(written == reference, "the files differ");
+        let file = File::open(&ours).unwrap();
+        let r = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+        let groups: Vec<i64> = r
+            .metadata()
+            .row_groups()
+            .iter()
+            .map(|g| g.num_rows())
+            .collect();
+        let total: usize = sizes.iter().sum();
+        assert_eq!(groups.iter().sum::<i64>() as usize, total);
+        assert_eq!(groups[0] as usize, ROW_GROUP_ROWS);
+        assert_eq!(groups.len(), total.div_ceil(ROW_GROUP_ROWS));
     }
 
     #[test]
