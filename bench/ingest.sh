@@ -6,6 +6,8 @@
 #
 #   bash bench/ingest.sh                 # 1.7M statements, ~0.9 GB (sample-data --pupils 1200)
 #   PUPILS=2400 RUNS=5 bash bench/ingest.sh
+#   YEAR=2024 bash bench/ingest.sh       # only school year 2024-2025 (Aug-Jul): one partition,
+#                                        # as in a school's export of one year
 #
 # Needs: python3 with polars (pip install polars). Release build.
 set -euo pipefail
@@ -13,6 +15,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/leerwinst/target}"
 PUPILS="${PUPILS:-1200}"
 RUNS="${RUNS:-3}"
+YEAR="${YEAR:-}"
 python3 -c "import polars" 2>/dev/null || { echo "bench/ingest.sh: needs polars (pip install polars)" >&2; exit 1; }
 cargo build --release --locked -p leerwinst >/dev/null 2>&1 || cargo build --release --locked -p leerwinst
 bin="$CARGO_TARGET_DIR/release/leerwinst"
@@ -23,6 +26,13 @@ key=bench-only-key-0123456789
 "$bin" sample-data --out "$work/s" --schools 12 --pupils "$PUPILS" --seed 1 >/dev/null
 # The sample plants one truncated line; polars stops at it, so both read the file without it.
 gzip -dc "$work/s/xapi/statements.ndjson.gz" | grep -E '\}$' > "$work/statements.ndjson"
+if [ -n "$YEAR" ]; then
+  # Statements timed August of $YEAR to July of the next year (the sample writes Dutch local
+  # times like 2024-09-06T09:34:00+02:00, so the date is the school year's date).
+  next=$((YEAR + 1))
+  grep -E "\"timestamp\":\"($YEAR-(0[89]|1[0-2])|$next-0[1-7])" "$work/statements.ndjson" > "$work/year.ndjson"
+  mv "$work/year.ndjson" "$work/statements.ndjson"
+fi
 size=$(stat -c %s "$work/statements.ndjson")
 lines=$(wc -l < "$work/statements.ndjson")
 cat > "$work/xapi.toml" <<TOML
