@@ -104,6 +104,13 @@ fn cases() -> Vec<Case> {
     let mut truncated_gz = gz(format!("{XAPI_OK}\n").repeat(2000).as_bytes());
     truncated_gz.truncate(truncated_gz.len() / 2);
     let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    // XAPI_OK's id, and a teacher's statement voiding a statement by id.
+    let xapi_id = "a".to_string();
+    let xapi_void = |target: &str| {
+        format!(
+            r#"{{"id":"v","actor":{{"mbox":"mailto:juf@school.nl"}},"verb":{{"id":"http://adlnet.gov/expapi/verbs/voided"}},"object":{{"objectType":"StatementRef","id":"{target}"}},"timestamp":"2025-01-21T08:00:00Z"}}"#
+        )
+    };
     vec![
         // Dutch LVS exports.
         c("lvs: empty file", "lvs-csv", "t.csv", vec![], Error("no pupil id column")),
@@ -142,6 +149,8 @@ fn cases() -> Vec<Case> {
         c("xapi: LRS page without an array", "xapi", "s.json", br#"{"statements": 5, "more": ""}"#.to_vec(), Error("not an array")),
         c("xapi: repeated statement id", "xapi", "s.ndjson", format!("{XAPI_OK}\n{XAPI_OK}\n").into(), Rejects(1)),
         c("xapi: truncated gzip", "xapi", "s.ndjson.gz", truncated_gz, Error("cannot read")),
+        c("xapi: voiding its target, then again, then a missing one", "xapi", "s.ndjson", format!("{XAPI_OK}\n{v}\n{v}\n{}\n", xapi_void("00000000-0000-4000-8000-00000000dead"), v = xapi_void(&xapi_id)).into(), Rejects(4)),
+        c("xapi: voiding statement with an object that is a number", "xapi", "s.ndjson", format!("{XAPI_OK}\n{}\n", xapi_void(&xapi_id).replace(&format!("\"{xapi_id}\""), "7")).into(), Rejects(1)),
         c("xapi: scaled score 7", "xapi", "s.ndjson", XAPI_OK.replace(r#""timestamp""#, r#""result":{"score":{"scaled":7}},"timestamp""#).into(), Rejects(1)),
         // Moodle log store.
         c("moodle: log report instead of a dump", "moodle-log", "m.csv", b"Time,User full name,Affected user,Event context,Component,Event name,Description\n".to_vec(), Error("format = \"moodle-report\"")),

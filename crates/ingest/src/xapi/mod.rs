@@ -4,9 +4,18 @@
 //! The actor is recognised by `account.name`, `mbox` or `mbox_sha1sum` against the roster's ids;
 //! the verb maps to a canonical event kind through the pipeline's verb map; the task is the first
 //! `context.contextActivities.parent` (or `grouping`) id; the subject is the first context
-//! extension whose key ends in `subject`. A statement that voids another is rejected with that
-//! reason: voiding is not applied yet. Statement ids must be unique within a file (UUIDs compared
-//! case-insensitively, as the spec defines them).
+//! extension whose key ends in `subject`. Statement ids must be unique within a file (UUIDs
+//! compared case-insensitively, as the spec defines them); a repeated id is rejected.
+//!
+//! Voiding is applied within a file, as the spec asks of a reporting tool: a statement with the
+//! verb `http://adlnet.gov/expapi/verbs/voided` removes the statement whose id its object
+//! (a `StatementRef`) names, wherever in the file that statement stands (LRS exports often list
+//! the newest first). Both lines go to the rejects, so read = accepted + rejected still holds:
+//! the voided statement "voided by the statement on line N", the voiding one "voiding statement:
+//! applied to line M" (or why it could not be: its target is not among the file's accepted
+//! statements, e.g. rejected for another reason or in another file). The voiding statement's
+//! actor (often a teacher or the LMS) need not be a pupil; a voiding statement cannot itself be
+//! voided.
 //!
 //! NDJSON is streamed: a reader thread cuts the input (decompressing it when gzipped) into chunks
 //! of whole lines; one worker per core takes the next chunk and parses it whole, borrowing from
@@ -34,10 +43,15 @@ use crate::pseudonym::Pseudonymiser;
 use crate::rows::{EventRow, Shared, event_school_year};
 use statement::Statement;
 
+/// The verb of a statement that voids another.
+const VOIDED: &str = "http://adlnet.gov/expapi/verbs/voided";
+
 /// What one line became.
 enum Parsed {
     /// An event, with the statement id for the duplicate check.
     Row(Option<StatementId>, EventRow),
+    /// A voiding statement and the id of the statement it voids (`None` without one).
+    Voids(Option<StatementId>),
     /// A rejected line: (column, value, reason).
     Reject(&'static str, String, String),
 }
@@ -99,7 +113,7 @@ fn parse_uuid(s: &str) -> Option<u128> {
 }
 
 /// The statement ids of the rows kept so far: (id, line, row index counted over all blocks),
-/// checked for repeats once all statements are parsed ([`reject_repeated_ids`]).
+/// checked for repeats once all statements are parsed ([`settle_ids`]).
 type IdLines = Vec<(StatementId, u64, usize)>;
 
 /// Rows in blocks, in input order: the chunks' rows are kept as parsed instead of being copied
@@ -107,29 +121,56 @@ type IdLines = Vec<(StatementId, u64, usize)>;
 /// a tenth of the file).
 pub type EventBlocks = Vec<Vec<EventRow>>;
 
-/// Rejects every statement whose id an earlier line of the file already had, and drops its
-/// row. Done once at the end as a parallel sort of the ids, instead of a statement-by-statement
-/// hash-set insert while the parsing threads wait.
-fn reject_repeated_ids(ctx: &mut Ctx<'_>, blocks: &mut [Vec<EventRow>], mut ids: IdLines) {
+/// Settles what needs the whole file, once all statements are parsed: every statement whose id
+/// an earlier line already had is rejected, and every voiding statement (`voids`: its line and
+/// target, in line order) removes its target; the rows of both are dropped. Done as one
+/// parallel sort of the ids, instead of a statement-by-statement hash-set insert while the
+/// parsing threads wait.
+fn settle_ids(
+    ctx: &mut Ctx<'_>,
+    blocks: &mut [Vec<EventRow>],
+    mut ids: IdLines,
+    voids: Vec<(u64, StatementId)>,
+) {
+    let t = Table::Events;
     ids.par_sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
-    let mut repeated = Vec::new();
+    let mut drop = Vec::new();
     for w in ids.windows(2) {
         if w[0].0 == w[1].0 {
-            ctx.reject(
-                Table::Events,
-                w[1].1,
-                "id",
-                &w[1].0.show(),
-                "duplicate statement id",
-            );
-            repeated.push(w[1].2);
+            ctx.reject(t, w[1].1, "id", &w[1].0.show(), "duplicate statement id");
+            drop.push(w[1].2);
         }
     }
-    if repeated.is_empty() {
+    // Target row -> the line that voided it.
+    let mut voided: rustc_hash::FxHashMap<usize, u64> = rustc_hash::FxHashMap::default();
+    for (line, target) in voids {
+        // The first line with an id is the statement kept; later ones are rejected repeats.
+        let first = ids.partition_point(|x| x.0 < target);
+        let shown = target.show();
+        let Some(&(_, target_line, row)) = ids.get(first).filter(|x| x.0 == target) else {
+            let why = "voiding statement: the statement it voids is not among this file's \
+                       accepted statements";
+            ctx.reject(t, line, "object.id", &shown, why);
+            continue;
+        };
+        if let Some(by) = voided.get(&row) {
+            let why =
+                format!("voiding statement: line {target_line} was already voided by line {by}");
+            ctx.reject(t, line, "object.id", &shown, &why);
+            continue;
+        }
+        voided.insert(row, line);
+        let why = format!("voided by the statement on line {line}");
+        ctx.reject(t, target_line, "id", &shown, &why);
+        let why = format!("voiding statement: applied to line {target_line}");
+        ctx.reject(t, line, "object.id", &shown, &why);
+        drop.push(row);
+    }
+    if drop.is_empty() {
         return;
     }
-    repeated.sort_unstable();
-    let mut drop = repeated.into_iter().peekable();
+    drop.sort_unstable();
+    let mut drop = drop.into_iter().peekable();
     let mut i = 0;
     for block in blocks {
         block.retain(|_| {
@@ -234,6 +275,11 @@ fn parse_line(
         // No snippet of the line: it may hold an actor's id. The line number finds it.
         Err(e) => return reject("(json)", "", format!("malformed JSON: {e}")),
     };
+    // Before the actor: whoever voids a statement (a teacher, the LMS) need not be a pupil.
+    if st.verb.as_ref().and_then(|v| v.id.as_deref()) == Some(VOIDED) {
+        let target = st.object.and_then(|o| o.id);
+        return Parsed::Voids(target.as_deref().map(StatementId::new));
+    }
     let Some(actor) = st.actor else {
         return reject("actor", "", "statement has no actor");
     };
@@ -269,13 +315,6 @@ fn parse_line(
     let Some(verb) = st.verb.and_then(|v| v.id) else {
         return reject("verb.id", "", "statement has no verb id");
     };
-    if verb == "http://adlnet.gov/expapi/verbs/voided" {
-        return reject(
-            "verb.id",
-            verb,
-            "voiding statement: voiding is not applied yet",
-        );
-    }
     let Some(ts_raw) = st.timestamp else {
         return reject("timestamp", "", "statement has no timestamp");
     };
@@ -513,6 +552,8 @@ struct ParsedChunk {
     read: usize,
     rows: Vec<EventRow>,
     ids: IdLines,
+    /// Voiding statements: (line, id of the statement voided).
+    voids: Vec<(u64, StatementId)>,
     rejects: Vec<(u64, &'static str, String, String)>,
 }
 
@@ -528,6 +569,7 @@ fn parse_lines<'a>(
         read: 0,
         rows: Vec::new(),
         ids: IdLines::new(),
+        voids: Vec::new(),
         rejects: Vec::new(),
     };
     let mut last = None;
@@ -540,6 +582,13 @@ fn parse_lines<'a>(
                 }
                 out.rows.push(row);
             }
+            Parsed::Voids(Some(target)) => out.voids.push((line_no, target)),
+            Parsed::Voids(None) => out.rejects.push((
+                line_no,
+                "object.id",
+                String::new(),
+                "voiding statement without the id of the statement it voids".into(),
+            )),
             Parsed::Reject(column, value, reason) => {
                 out.rejects.push((line_no, column, value, reason));
             }
@@ -577,14 +626,16 @@ fn parse_chunk(chunk: &Chunk, pupils: &PupilCache<'_>, verbs: &VerbTable<'_>) ->
 }
 
 /// Puts parsed parts back in input order: their rejects go to `ctx` line by line, their rows
-/// stay in their blocks, and repeated statement ids are rejected over the whole file.
+/// stay in their blocks, and repeated statement ids and voiding are settled over the whole file.
 fn assemble(ctx: &mut Ctx<'_>, mut parsed: Vec<ParsedChunk>) -> (EventBlocks, usize) {
     parsed.sort_unstable_by_key(|p| p.seq);
     let mut blocks = EventBlocks::with_capacity(parsed.len());
     let mut ids = IdLines::with_capacity(parsed.iter().map(|p| p.ids.len()).sum());
+    let mut voids = Vec::new();
     let (mut read, mut offset) = (0, 0);
     for p in parsed {
         read += p.read;
+        voids.extend(p.voids);
         for (line, column, value, reason) in p.rejects {
             ctx.reject(Table::Events, line, column, &value, &reason);
         }
@@ -596,7 +647,7 @@ fn assemble(ctx: &mut Ctx<'_>, mut parsed: Vec<ParsedChunk>) -> (EventBlocks, us
         offset += p.rows.len();
         blocks.push(p.rows);
     }
-    reject_repeated_ids(ctx, &mut blocks, ids);
+    settle_ids(ctx, &mut blocks, ids, voids);
     (blocks, read)
 }
 
@@ -839,6 +890,73 @@ mod tests {
         }
         let got: Vec<u64> = rejects.first(100).iter().map(|r| r.line).collect();
         assert_eq!(got, bad);
+    }
+
+    #[test]
+    fn voiding_removes_its_target_wherever_it_stands() {
+        let id = |k: u32| format!("{k:08x}-0000-4000-8000-000000000000");
+        let st = |k: u32| ST.replace("\"a\"", &format!("\"{}\"", id(k)));
+        // A teacher (not on the roster) voids; the object is a StatementRef.
+        let void = |k: u32, target: &str| {
+            format!(
+                r#"{{"id":"{}","actor":{{"mbox":"mailto:juf@school.nl"}},"verb":{{"id":"{VOIDED}"}},"object":{{"objectType":"StatementRef","id":"{target}"}},"timestamp":"2025-01-21T08:00:00Z"}}"#,
+                id(k)
+            )
+        };
+        let lines = [
+            void(100, &id(3)),                // 1: voids line 4, which comes later
+            st(1),                            // 2: kept
+            st(2),                            // 3: voided by line 6
+            st(3),                            // 4: voided by line 1
+            st(2),                            // 5: repeated id (rejected as such)
+            void(101, &id(2).to_uppercase()), // 6: voids line 3 (ids compare by value)
+            void(102, &id(2)),                // 7: line 3 is already voided
+            void(103, &id(999)),              // 8: no such statement
+            void(104, &id(100)),              // 9: a voiding statement cannot be voided
+            format!(r#"{{"verb":{{"id":"{VOIDED}"}},"object":{{}}}}"#), // 10: no target
+            st(5),                            // 11: kept
+        ];
+        let text = lines.join("\n");
+        let (ids, mut rejects, pseudo) = ctx_parts();
+        let mut ctx = Ctx {
+            source: "lms",
+            file: "s.ndjson".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+        };
+        let (rows, read) = read(&mut ctx, &text, &default_verbs());
+        assert_eq!(read, 11);
+        assert_eq!(rows.len(), 2, "lines 2 and 11");
+        assert_eq!(
+            read,
+            rows.len() + rejects.total(),
+            "read = accepted + rejected"
+        );
+        let mut got: Vec<(u64, String)> = rejects
+            .first(100)
+            .iter()
+            .map(|r| (r.line, r.reason.clone()))
+            .collect();
+        got.sort();
+        let want = [
+            (1, "voiding statement: applied to line 4".to_string()),
+            (3, "voided by the statement on line 6".into()),
+            (4, "voided by the statement on line 1".into()),
+            (5, "duplicate statement id".into()),
+            (6, "voiding statement: applied to line 3".into()),
+            (7, "voiding statement: line 3 was already voided by line 6".into()),
+            (
+                8,
+                "voiding statement: the statement it voids is not among this file's accepted statements".into(),
+            ),
+            (
+                9,
+                "voiding statement: the statement it voids is not among this file's accepted statements".into(),
+            ),
+            (10, "voiding statement without the id of the statement it voids".into()),
+        ];
+        assert_eq!(got, want);
     }
 
     #[test]
