@@ -25,12 +25,20 @@ impl IdResolver {
         }
     }
 
-    /// Registers `alias` as a name of pupil `raw`.
+    /// Registers `alias` as a name of pupil `raw`. An e-mail address is also registered as
+    /// the xAPI `mbox_sha1sum` of its `mailto:` IRI (hex SHA-1, of the address as written and
+    /// in lower case), so statements that carry only the hash are recognised.
     pub fn add(&mut self, alias: &str, raw: &str) {
         let a = alias.trim();
-        if !a.is_empty() {
-            self.aliases.insert(a.to_lowercase(), raw.to_string());
+        if a.is_empty() {
+            return;
         }
+        if is_email(a) {
+            for form in [a.to_string(), a.to_lowercase()] {
+                self.aliases.insert(mbox_sha1sum(&form), raw.to_string());
+            }
+        }
+        self.aliases.insert(a.to_lowercase(), raw.to_string());
     }
 
     /// Adds the ids another roster source knows (a later alias of the same id wins).
@@ -50,6 +58,22 @@ impl IdResolver {
         }
         self.aliases.get(&id.to_lowercase()).cloned()
     }
+}
+
+/// Whether `s` looks like an e-mail address (one `@` with text on both sides, no spaces).
+fn is_email(s: &str) -> bool {
+    let mut parts = s.split('@');
+    matches!(
+        (parts.next(), parts.next(), parts.next()),
+        (Some(user), Some(domain), None) if !user.is_empty() && !domain.is_empty()
+    ) && !s.contains(char::is_whitespace)
+}
+
+/// The xAPI `mbox_sha1sum` of an address: hex SHA-1 of `mailto:<address>` (lower-case hex).
+pub fn mbox_sha1sum(address: &str) -> String {
+    use sha1::Digest;
+    let digest = sha1::Sha1::digest(format!("mailto:{address}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// School information known before enrollments are read.
@@ -115,5 +139,32 @@ pub fn pupil_key(
             format!("pseudonym:{}", pseudo.pupil(id)),
             "unknown pupil: not in the roster (id shown pseudonymised; see the line in the file)",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e_mail_aliases_are_also_known_by_their_mbox_sha1sum() {
+        // Expected hashes from Python's hashlib.sha1, independent of this code.
+        let as_written = "d86536d6bf3343c5572fe3074f9f5f81c90e94f3";
+        let lower = "13c8739ca64ccdb5afff51738523813ed1b3b9ab";
+        assert_eq!(mbox_sha1sum("Emma.de.Vries@School.nl"), as_written);
+        let mut ids = IdResolver::with_roster();
+        ids.add(" Emma.de.Vries@School.nl ", "L7");
+        ids.add("L7", "L7");
+        for id in [
+            as_written,
+            lower,
+            &as_written.to_uppercase(),
+            "emma.de.vries@SCHOOL.nl",
+        ] {
+            assert_eq!(ids.resolve(id).as_deref(), Some("L7"), "{id}");
+        }
+        // Not e-mail addresses: no hash registered.
+        assert_eq!(ids.resolve(&mbox_sha1sum("L7")), None);
+        assert!(!is_email("a@b@c") && !is_email("@school.nl") && !is_email("x y@z"));
     }
 }

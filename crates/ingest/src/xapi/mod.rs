@@ -960,6 +960,37 @@ mod tests {
     }
 
     #[test]
+    fn an_actor_known_only_by_mbox_sha1sum_is_recognised_from_the_roster_address() {
+        let hashed = ST.replace(
+            r#"{"account":{"homePage":"h","name":"L1"}}"#,
+            &format!(
+                r#"{{"mbox_sha1sum":"{}"}}"#,
+                crate::context::mbox_sha1sum("emma@example.nl").to_uppercase()
+            ),
+        );
+        let stranger = hashed
+            .replace("\"a\"", "\"b\"")
+            .replace("mbox_sha1sum\":\"", "mbox_sha1sum\":\"0");
+        let (mut ids, mut rejects, pseudo) = ctx_parts();
+        ids.add("emma@example.nl", "L1");
+        let mut ctx = Ctx {
+            source: "lms",
+            file: "s.ndjson".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+        };
+        let (rows, read) = read(
+            &mut ctx,
+            &format!("{hashed}\n{stranger}\n"),
+            &default_verbs(),
+        );
+        assert_eq!((read, rows.len(), rejects.total()), (2, 1, 1));
+        assert_eq!(&*rows[0].pupil_key, "L1");
+        assert!(rejects.first(1)[0].reason.starts_with("unknown pupil"));
+    }
+
+    #[test]
     fn uuids_compare_by_value() {
         let a = StatementId::new("0a1b2c3d-0000-4000-8000-00000000000F");
         assert_eq!(a, StatementId::new("0A1B2C3D-0000-4000-8000-00000000000f"));
