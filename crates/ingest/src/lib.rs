@@ -6,6 +6,7 @@
 
 pub mod context;
 pub mod delimited;
+pub mod event_store;
 pub mod input;
 pub mod lvs;
 pub mod mapped;
@@ -26,11 +27,10 @@ pub mod star;
 pub mod xapi;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use leerwinst_core::pipeline::{Pipeline, SourceFormat};
 use leerwinst_core::{Error, Result, SchoolYear, Table};
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::context::{Ctx, IdResolver, SchoolInfo};
@@ -81,8 +81,8 @@ struct Warehouse {
     schools: Vec<SchoolRow>,
     enrollments: Vec<EnrollmentRow>,
     assessments: Vec<AssessmentRow>,
-    /// In blocks, in source order (see [`xapi::EventBlocks`]).
-    events: xapi::EventBlocks,
+    /// In input order, in memory or spilled (see [`event_store`]).
+    events: event_store::EventStore,
     plans: Vec<PlanRow>,
     reported: Vec<ReportedGrowthRow>,
     attributes: Vec<AttributeRow>,
@@ -120,7 +120,13 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
         (Pseudonymiser::off(), None)
     };
     let mut rejects = Rejects::default();
-    let mut wh = Warehouse::default();
+    let mut wh = Warehouse {
+        events: event_store::EventStore::new(
+            event_store::max_in_memory_from_env()?,
+            out.join(format!(".leerwinst-spill-{}", std::process::id())),
+        ),
+        ..Warehouse::default()
+    };
     let mut ids = IdResolver::default();
     let mut school_info = SchoolInfo::default();
     let mut summaries = Vec::new();
@@ -227,10 +233,9 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                 let (read, accepted) = match format {
                     SourceFormat::Xapi => {
                         // Streamed: NDJSON dumps are the large inputs.
-                        let (blocks, read) = xapi::read_stream(&mut ctx, stream, &verbs)?;
-                        let n = blocks.iter().map(Vec::len).sum();
-                        wh.events.extend(blocks);
-                        (read, n)
+                        let before = wh.events.len();
+                        let read = xapi::read_stream(&mut ctx, stream, &verbs, &mut wh.events)?;
+                        (read, wh.events.len() - before)
                     }
                     SourceFormat::SchoolsCsv => {
                         let (text, enc) = input::decode_text(&path, stream)?;
@@ -281,7 +286,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         moodle_verbs.extend(verbs.iter().map(|(k, v)| (k.clone(), *v)));
                         let (rows, read) = moodle::read(&mut ctx, &text, &moodle_verbs)?;
                         let n = rows.len();
-                        wh.events.push(rows);
+                        wh.events.push(rows)?;
                         (read, n)
                     }
                     SourceFormat::MoodleReport => {
@@ -296,7 +301,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         let (rows, read) =
                             moodle_report::read(&mut ctx, &text, &report_verbs, &settings)?;
                         let n = rows.len();
-                        wh.events.push(rows);
+                        wh.events.push(rows)?;
                         (read, n)
                     }
                     SourceFormat::StarCsv => {
@@ -335,7 +340,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         })?;
                         let (rows, read) = mapped_events::read(&mut ctx, &text, mapping, &verbs)?;
                         let n = rows.len();
-                        wh.events.push(rows);
+                        wh.events.push(rows)?;
                         (read, n)
                     }
                     SourceFormat::Oneroster
@@ -383,7 +388,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
         ("schools".to_string(), wh.schools.len()),
         ("enrollments".to_string(), wh.enrollments.len()),
         ("assessments".to_string(), wh.assessments.len()),
-        ("events".to_string(), wh.events.iter().map(Vec::len).sum()),
+        ("events".to_string(), wh.events.len()),
         ("plans".to_string(), wh.plans.len()),
         ("reported_growth".to_string(), wh.reported.len()),
         ("attributes".to_string(), wh.attributes.len()),
@@ -490,93 +495,10 @@ fn write(
 
     // Events: hive-partitioned by school year, sorted by pupil and time within a partition.
     let events_dir = dir.join("events");
-    let mut parts: Vec<(PathBuf, Vec<&EventRow>)> = Vec::new();
     if events_dir.exists() {
         std::fs::remove_dir_all(&events_dir).map_err(|e| Error::io(&events_dir, e))?;
     }
-    for (year, rows) in events_by_year(&wh.events) {
-        let path = events_dir
-            .join(format!("school_year={year}"))
-            .join("part-0.parquet");
-        parts.push((path, rows));
-    }
-    // Partitions are written in parallel (each is one Parquet file).
-    parts
-        .par_iter()
-        .map(|(path, rows)| leerwinst_store::write_table(path, Table::Events, events(rows), &meta))
-        .collect::<Result<Vec<()>>>()?;
-    written.extend(parts.iter().map(|(p, _)| p.display().to_string()));
+    let parts = wh.events.write(&events_dir, &meta)?;
+    written.extend(parts.iter().map(|p| p.display().to_string()));
     Ok(written)
-}
-
-/// Events per school year (ascending), each sorted by pupil, time, verb and object, ties in
-/// their input order, so the files do not depend on the thread count. Sorted as a permutation of
-/// compact keys (the rank of the school year and of the pupil, the time, the position): the rows
-/// themselves are not moved, and the strings are compared only where pupil and time tie.
-fn events_by_year(blocks: &[Vec<EventRow>]) -> Vec<(String, Vec<&EventRow>)> {
-    use rustc_hash::FxHashMap;
-    /// The address of a shared string: rows of one pupil (or year) share one allocation per
-    /// reader, so ranks are looked up by address and each distinct string is compared once.
-    fn addr(s: &Shared) -> usize {
-        std::sync::Arc::as_ptr(s) as *const u8 as usize
-    }
-    /// The distinct strings in order, and the rank of each allocation's string among them
-    /// (equal strings in different allocations get one rank).
-    fn rank<'a>(values: impl Iterator<Item = &'a Shared>) -> (Vec<&'a str>, FxHashMap<usize, u32>) {
-        let mut distinct: FxHashMap<usize, &'a str> = FxHashMap::default();
-        let mut last = None;
-        for v in values {
-            if last == Some(addr(v)) {
-                continue;
-            }
-            last = Some(addr(v));
-            distinct.entry(addr(v)).or_insert(&**v);
-        }
-        let mut texts: Vec<&str> = distinct.values().copied().collect();
-        texts.sort_unstable();
-        texts.dedup();
-        let of: FxHashMap<&str, u32> = texts.iter().copied().zip(0u32..).collect();
-        let ranks = distinct.into_iter().map(|(a, t)| (a, of[t])).collect();
-        (texts, ranks)
-    }
-    let rows: Vec<&EventRow> = blocks.iter().flatten().collect();
-    let (year_names, years) = rank(rows.iter().map(|r| &r.school_year));
-    let (_, pupils) = rank(rows.iter().map(|r| &r.pupil_key));
-    let mut keys: Vec<(u32, u32, i64, usize)> = rows
-        .par_iter()
-        .enumerate()
-        .map(|(i, r)| {
-            (
-                years[&addr(&r.school_year)],
-                pupils[&addr(&r.pupil_key)],
-                r.ts,
-                i,
-            )
-        })
-        .collect();
-    keys.par_sort_unstable();
-    // Where year, pupil and time tie, the verb and object decide, then the position.
-    let mut start = 0;
-    while start < keys.len() {
-        let (y, p, t, _) = keys[start];
-        let end = start
-            + keys[start..]
-                .iter()
-                .take_while(|k| (k.0, k.1, k.2) == (y, p, t))
-                .count();
-        if end - start > 1 {
-            keys[start..end].sort_by(|a, b| {
-                let (ra, rb) = (rows[a.3], rows[b.3]);
-                (&ra.verb, &ra.object_id, a.3).cmp(&(&rb.verb, &rb.object_id, b.3))
-            });
-        }
-        start = end;
-    }
-    // Keys are sorted by year first: each year is one run of them.
-    keys.chunk_by(|a, b| a.0 == b.0)
-        .map(|run| {
-            let year = year_names[run[0].0 as usize].to_string();
-            (year, run.iter().map(|k| rows[k.3]).collect())
-        })
-        .collect()
 }

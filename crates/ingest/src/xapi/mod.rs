@@ -19,10 +19,10 @@
 //!
 //! NDJSON is streamed: a reader thread cuts the input (decompressing it when gzipped) into chunks
 //! of whole lines; one worker per core takes the next chunk and parses it whole, borrowing from
-//! it, and gives its buffer back to the reader for reuse. No step between chunks is serial: the
-//! chunks' rows, rejects and statement ids are put back in file order once all are parsed, and
-//! the rows stay in their per-chunk blocks ([`EventBlocks`]). Memory holds a few chunks besides
-//! the rows.
+//! it, and gives its buffer back to the reader for reuse. The main thread puts the parsed chunks
+//! back in file order and hands their rows to the [`EventStore`] (which holds them in memory or
+//! spills them to sorted runs); no worker waits for another. Besides the store, memory holds a
+//! few chunks and the statement ids (about 40 bytes a statement) for the checks over the file.
 
 pub mod statement;
 
@@ -38,6 +38,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::context::{self, Ctx, IdResolver};
+use crate::event_store::EventStore;
 use crate::input::parse_duration;
 use crate::pseudonym::Pseudonymiser;
 use crate::rows::{EventRow, Shared, event_school_year};
@@ -112,26 +113,16 @@ fn parse_uuid(s: &str) -> Option<u128> {
     Some(v)
 }
 
-/// The statement ids of the rows kept so far: (id, line, row index counted over all blocks),
-/// checked for repeats once all statements are parsed ([`settle_ids`]).
+/// The statement ids of the rows kept so far: (id, line, index of the row among the file's
+/// rows), checked once all statements are parsed ([`settle_ids`]).
 type IdLines = Vec<(StatementId, u64, usize)>;
-
-/// Rows in blocks, in input order: the chunks' rows are kept as parsed instead of being copied
-/// into one allocation (for a large dump that copy and its page faults cost more than parsing
-/// a tenth of the file).
-pub type EventBlocks = Vec<Vec<EventRow>>;
 
 /// Settles what needs the whole file, once all statements are parsed: every statement whose id
 /// an earlier line already had is rejected, and every voiding statement (`voids`: its line and
-/// target, in line order) removes its target; the rows of both are dropped. Done as one
-/// parallel sort of the ids, instead of a statement-by-statement hash-set insert while the
-/// parsing threads wait.
-fn settle_ids(
-    ctx: &mut Ctx<'_>,
-    blocks: &mut [Vec<EventRow>],
-    mut ids: IdLines,
-    voids: Vec<(u64, StatementId)>,
-) {
+/// target, in line order) removes its target. Returns the indices (among the file's rows) of
+/// the rows to drop. Done as one parallel sort of the ids, instead of a statement-by-statement
+/// hash-set insert while the parsing threads wait.
+fn settle_ids(ctx: &mut Ctx<'_>, mut ids: IdLines, voids: Vec<(u64, StatementId)>) -> Vec<usize> {
     let t = Table::Events;
     ids.par_sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
     let mut drop = Vec::new();
@@ -166,19 +157,7 @@ fn settle_ids(
         ctx.reject(t, line, "object.id", &shown, &why);
         drop.push(row);
     }
-    if drop.is_empty() {
-        return;
-    }
-    drop.sort_unstable();
-    let mut drop = drop.into_iter().peekable();
-    let mut i = 0;
-    for block in blocks {
-        block.retain(|_| {
-            let gone = drop.next_if_eq(&i).is_some();
-            i += 1;
-            !gone
-        });
-    }
+    drop
 }
 
 /// A pupil's pseudonym, or the (value to show, reason) to reject the statement with.
@@ -394,7 +373,7 @@ fn parse_line(
 /// Bytes of NDJSON per chunk parsed in parallel.
 const CHUNK_BYTES: usize = 4 << 20;
 
-/// Reads xAPI statements from a stream; returns (rows, statements read). Three shapes are
+/// Reads xAPI statements from a stream into `store`; returns the statements read. Three shapes are
 /// recognised by their first characters: NDJSON (streamed in chunks of whole lines, see the
 /// module), a JSON array of statements, and an LRS page export `{"statements": [...],
 /// "more": "..."}` (both read whole). Blank NDJSON lines are skipped and not counted. In rejects,
@@ -403,7 +382,8 @@ pub fn read_stream(
     ctx: &mut Ctx<'_>,
     mut input: impl BufRead + Send,
     verbs: &BTreeMap<String, EventKind>,
-) -> Result<(EventBlocks, usize)> {
+    store: &mut EventStore,
+) -> Result<usize> {
     // The first line decides: `[` opens an array; an object with `statements` is an LRS page;
     // an object that does not parse on its own line is a pretty-printed document, unless the
     // whole text does not parse either, in which case it is NDJSON with a bad first line.
@@ -427,10 +407,10 @@ pub fn read_stream(
             .read_to_end(&mut text)
             .map_err(|e| Error::input(&ctx.file, format!("cannot read: {e}")))?;
         match serde_json::from_slice::<Value>(&text) {
-            Ok(Value::Array(statements)) => return Ok(read_values(ctx, statements, verbs)),
+            Ok(Value::Array(statements)) => return read_values(ctx, statements, verbs, store),
             Ok(Value::Object(mut page)) if page.contains_key("statements") => {
                 return match page.remove("statements") {
-                    Some(Value::Array(statements)) => Ok(read_values(ctx, statements, verbs)),
+                    Some(Value::Array(statements)) => read_values(ctx, statements, verbs, store),
                     _ => Err(Error::input(
                         &ctx.file,
                         "an LRS page whose `statements` is not an array",
@@ -445,10 +425,10 @@ pub fn read_stream(
                 ));
             }
             // Not one document: NDJSON after all (its bad lines are rejected one by one).
-            _ => return read_ndjson(ctx, std::io::Cursor::new(text), verbs),
+            _ => return read_ndjson(ctx, std::io::Cursor::new(text), verbs, store),
         }
     }
-    read_ndjson(ctx, std::io::Cursor::new(first).chain(input), verbs)
+    read_ndjson(ctx, std::io::Cursor::new(first).chain(input), verbs, store)
 }
 
 /// Statements of a JSON array or LRS page, numbered from 1, parsed in parallel in parts.
@@ -456,7 +436,8 @@ fn read_values(
     ctx: &mut Ctx<'_>,
     statements: Vec<Value>,
     verbs: &BTreeMap<String, EventKind>,
-) -> (EventBlocks, usize) {
+    store: &mut EventStore,
+) -> Result<usize> {
     let texts: Vec<Vec<u8>> = statements
         .iter()
         .map(|v| serde_json::to_vec(v).unwrap_or_default())
@@ -473,7 +454,11 @@ fn read_values(
             parse_lines(seq, lines, &pupils, &table)
         })
         .collect();
-    assemble(ctx, parsed)
+    let mut file = FileRows::new(store);
+    for p in parsed {
+        file.add(ctx, store, p)?;
+    }
+    Ok(file.finish(ctx, store))
 }
 
 /// A chunk of whole lines and the file line number of its first line.
@@ -625,77 +610,116 @@ fn parse_chunk(chunk: &Chunk, pupils: &PupilCache<'_>, verbs: &VerbTable<'_>) ->
     parse_lines(chunk.seq, lines, pupils, verbs)
 }
 
-/// Puts parsed parts back in input order: their rejects go to `ctx` line by line, their rows
-/// stay in their blocks, and repeated statement ids and voiding are settled over the whole file.
-fn assemble(ctx: &mut Ctx<'_>, mut parsed: Vec<ParsedChunk>) -> (EventBlocks, usize) {
-    parsed.sort_unstable_by_key(|p| p.seq);
-    let mut blocks = EventBlocks::with_capacity(parsed.len());
-    let mut ids = IdLines::with_capacity(parsed.iter().map(|p| p.ids.len()).sum());
-    let mut voids = Vec::new();
-    let (mut read, mut offset) = (0, 0);
-    for p in parsed {
-        read += p.read;
-        voids.extend(p.voids);
+/// What a file has given so far, taken in file order (part by part): its rows go to the store,
+/// its rejects to `ctx`; its statement ids and voiding statements wait for the end of the file.
+struct FileRows {
+    /// The store's position of the file's first row.
+    base: u64,
+    rows: usize,
+    read: usize,
+    ids: IdLines,
+    voids: Vec<(u64, StatementId)>,
+}
+
+impl FileRows {
+    fn new(store: &EventStore) -> Self {
+        FileRows {
+            base: store.next_position(),
+            rows: 0,
+            read: 0,
+            ids: IdLines::new(),
+            voids: Vec::new(),
+        }
+    }
+
+    /// Takes the next part in file order.
+    fn add(&mut self, ctx: &mut Ctx<'_>, store: &mut EventStore, p: ParsedChunk) -> Result<()> {
+        self.read += p.read;
         for (line, column, value, reason) in p.rejects {
             ctx.reject(Table::Events, line, column, &value, &reason);
         }
-        ids.extend(
+        let offset = self.rows;
+        self.ids.extend(
             p.ids
                 .into_iter()
                 .map(|(id, line, i)| (id, line, offset + i)),
         );
-        offset += p.rows.len();
-        blocks.push(p.rows);
+        self.voids.extend(p.voids);
+        self.rows += p.rows.len();
+        store.push(p.rows)
     }
-    settle_ids(ctx, &mut blocks, ids, voids);
-    (blocks, read)
+
+    /// Settles repeated ids and voiding over the file; returns the statements read.
+    fn finish(self, ctx: &mut Ctx<'_>, store: &mut EventStore) -> usize {
+        let drop = settle_ids(ctx, self.ids, self.voids);
+        store.drop_positions(drop.into_iter().map(|i| self.base + i as u64));
+        self.read
+    }
 }
 
 /// Streams NDJSON statements: chunks are cut by a reader thread and each is parsed whole by one
-/// worker, so the workers never wait for each other or for a serial step between chunks; the
-/// chunks' rows are put back in file order at the end.
+/// worker; this thread puts them back in file order and hands them to `store`.
 fn read_ndjson(
     ctx: &mut Ctx<'_>,
     input: impl Read + Send,
     verbs: &BTreeMap<String, EventKind>,
-) -> Result<(EventBlocks, usize)> {
+    store: &mut EventStore,
+) -> Result<usize> {
     let pupils = PupilCache::new(ctx.ids, ctx.pseudo);
     let table = verb_table(verbs);
+    let workers = rayon::current_num_threads();
     // Chunks waiting to be parsed: enough to keep every worker busy, few enough to bound memory.
-    let (send, receive) = std::sync::mpsc::sync_channel::<Chunk>(rayon::current_num_threads());
+    let (send, receive) = std::sync::mpsc::sync_channel::<Chunk>(workers);
     let (give_back, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
+    // Parsed chunks on their way back; a worker waits while this thread spills a run.
+    let (done, parsed) = std::sync::mpsc::sync_channel::<ParsedChunk>(workers);
     let receive = std::sync::Mutex::new(receive);
-    let (cut, parsed) = std::thread::scope(|scope| {
+    let mut file = FileRows::new(store);
+    let (cut, workers_ok, delivered) = std::thread::scope(|scope| {
         let reader = scope.spawn(move || cut_chunks(input, send, recycled));
         // One worker per core, each taking the next chunk when it is done with the last (a
         // worker waiting for a chunk blocks; none spins).
-        let workers: Vec<_> = (0..rayon::current_num_threads())
+        let handles: Vec<_> = (0..workers)
             .map(|_| {
-                let (receive, give_back) = (&receive, give_back.clone());
+                let (receive, give_back, done) = (&receive, give_back.clone(), done.clone());
                 let (pupils, table) = (&pupils, &table);
                 scope.spawn(move || {
-                    let mut done = Vec::new();
                     loop {
                         // The guard is dropped before parsing, so the next worker can take a chunk.
                         let next = receive.lock().ok().and_then(|r| r.recv().ok());
                         let Some(chunk) = next else { break };
-                        done.push(parse_chunk(&chunk, pupils, table));
+                        let p = parse_chunk(&chunk, pupils, table);
                         // The reader may have stopped; then the buffer is simply dropped.
                         let _ = give_back.send(chunk.bytes);
+                        if done.send(p).is_err() {
+                            break;
+                        }
                     }
-                    done
                 })
             })
             .collect();
-        drop(give_back);
-        let parsed: std::thread::Result<Vec<Vec<ParsedChunk>>> =
-            workers.into_iter().map(|w| w.join()).collect();
-        (reader.join(), parsed)
+        drop((give_back, done));
+        // Chunks come back in any order: each is handed on when all before it have been. After
+        // an error (a run could not be written) the rest is still taken, unused, so that the
+        // workers and the reader can finish.
+        let mut waiting: BTreeMap<usize, ParsedChunk> = BTreeMap::new();
+        let mut next = 0;
+        let mut delivered = Ok(());
+        for p in parsed {
+            waiting.insert(p.seq, p);
+            while let Some(p) = waiting.remove(&next) {
+                next += 1;
+                if delivered.is_ok() {
+                    delivered = file.add(ctx, store, p);
+                }
+            }
+        }
+        let workers_ok = handles.into_iter().all(|h| h.join().is_ok());
+        (reader.join(), workers_ok, delivered)
     });
-    let Ok(parsed) = parsed else {
+    if !workers_ok {
         return Err(Error::input(&ctx.file, "a parsing thread failed"));
-    };
-    let parsed: Vec<ParsedChunk> = parsed.into_iter().flatten().collect();
+    }
     match cut {
         Ok(Ok(())) => {}
         Ok(Err((line, e))) => {
@@ -706,7 +730,8 @@ fn read_ndjson(
         }
         Err(_) => return Err(Error::input(&ctx.file, "the reader thread failed")),
     }
-    Ok(assemble(ctx, parsed))
+    delivered?;
+    Ok(file.finish(ctx, store))
 }
 
 /// Reads NDJSON statements from text; returns (rows, lines read).
@@ -715,9 +740,10 @@ pub fn read(
     text: &str,
     verbs: &BTreeMap<String, EventKind>,
 ) -> (Vec<EventRow>, usize) {
-    let (blocks, read) =
-        read_stream(ctx, text.as_bytes(), verbs).expect("reading from memory cannot fail");
-    (blocks.into_iter().flatten().collect(), read)
+    let mut store = EventStore::in_memory();
+    let read = read_stream(ctx, text.as_bytes(), verbs, &mut store)
+        .expect("reading from memory into memory cannot fail");
+    (store.into_rows(), read)
 }
 
 #[cfg(test)]
@@ -1012,9 +1038,15 @@ mod tests {
             ids: &ids,
             pseudo: &pseudo,
         };
-        let err = read_stream(&mut ctx, format!("[{ST},").as_bytes(), &default_verbs())
-            .unwrap_err()
-            .to_string();
+        let mut store = EventStore::in_memory();
+        let err = read_stream(
+            &mut ctx,
+            format!("[{ST},").as_bytes(),
+            &default_verbs(),
+            &mut store,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("not a valid JSON array"), "{err}");
     }
 }
