@@ -13,32 +13,27 @@ fn spilling_to_runs_gives_the_same_warehouse_as_holding_every_row() {
     let key = "spill-test-key-0123456789";
     let held = dir.path().join("held");
     let spilled = dir.path().join("spilled");
-    common::leerwinst_with_key(
-        &[
+    // `leerwinst ingest demo.toml --out OUT`, with a limit of event rows in memory when given.
+    let ingest = |out: &std::path::Path, limit: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_leerwinst"));
+        cmd.args([
             "ingest",
             pipeline.to_str().unwrap(),
             "--out",
-            held.to_str().unwrap(),
-        ],
-        Some(key),
-    );
-    let out = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
-        .args([
-            "ingest",
-            pipeline.to_str().unwrap(),
-            "--out",
-            spilled.to_str().unwrap(),
+            out.to_str().unwrap(),
         ])
         .env("CI", "true")
         .env("LEERWINST_KEY", key)
-        .env("LEERWINST_MAX_EVENTS_IN_MEMORY", "5000")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .env_remove("LEERWINST_MAX_EVENTS_IN_MEMORY");
+        if let Some(l) = limit {
+            cmd.env("LEERWINST_MAX_EVENTS_IN_MEMORY", l);
+        }
+        cmd.output().unwrap()
+    };
+    for (out, limit) in [(&held, None), (&spilled, Some("5000"))] {
+        let o = ingest(out, limit);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
     for part in ["warehouse", "rejects"] {
         let (a, b) = (held.join(part), spilled.join(part));
         let names = |d: &std::path::Path| -> Vec<_> {
@@ -65,18 +60,7 @@ fn spilling_to_runs_gives_the_same_warehouse_as_holding_every_row() {
     assert!(left.is_empty(), "spill folder left behind: {left:?}");
 
     // A limit that is not a number is a clear error.
-    let bad = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
-        .args([
-            "ingest",
-            pipeline.to_str().unwrap(),
-            "--out",
-            spilled.to_str().unwrap(),
-        ])
-        .env("CI", "true")
-        .env("LEERWINST_KEY", key)
-        .env("LEERWINST_MAX_EVENTS_IN_MEMORY", "lots")
-        .output()
-        .unwrap();
+    let bad = ingest(&spilled, Some("lots"));
     assert!(!bad.status.success());
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("LEERWINST_MAX_EVENTS_IN_MEMORY"), "{err}");

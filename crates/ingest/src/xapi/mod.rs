@@ -827,6 +827,22 @@ mod tests {
         (ids, Rejects::default(), Pseudonymiser::off())
     }
 
+    /// Reads `text` as one file's statements against `ids`, pseudonyms off: (rows, statements
+    /// read, rejects).
+    fn read_text(ids: &IdResolver, text: &str) -> (Vec<EventRow>, usize, Rejects) {
+        let mut rejects = Rejects::default();
+        let pseudo = Pseudonymiser::off();
+        let mut ctx = Ctx {
+            source: "lms",
+            file: "s.ndjson".into(),
+            rejects: &mut rejects,
+            ids,
+            pseudo: &pseudo,
+        };
+        let (rows, read) = read(&mut ctx, text, &default_verbs());
+        (rows, read, rejects)
+    }
+
     const ST: &str = r#"{"id":"a","actor":{"account":{"homePage":"h","name":"L1"}},"verb":{"id":"http://adlnet.gov/expapi/verbs/answered"},"object":{"id":"https://lms/t1/item1"},"timestamp":"2025-01-20T09:14:33+01:00"}"#;
 
     #[test]
@@ -839,15 +855,8 @@ mod tests {
         );
         let one_line_page = page.replace('\n', "");
         for text in [array, page, one_line_page] {
-            let (ids, mut rejects, pseudo) = ctx_parts();
-            let mut ctx = Ctx {
-                source: "lms",
-                file: "s.json".into(),
-                rejects: &mut rejects,
-                ids: &ids,
-                pseudo: &pseudo,
-            };
-            let (rows, read) = read(&mut ctx, &text, &default_verbs());
+            let (ids, _, _) = ctx_parts();
+            let (rows, read, rejects) = read_text(&ids, &text);
             assert_eq!((read, rows.len(), rejects.total()), (3, 2, 1), "{text}");
             let r = &rejects.first(1)[0];
             assert_eq!(r.line, 3, "the third statement");
@@ -892,15 +901,8 @@ mod tests {
             &ST.replace("\"a\"", "\"0000000A-0000-0000-0000-000000000000\""),
         ));
         assert!(text.len() > 3 * CHUNK_BYTES);
-        let (ids, mut rejects, pseudo) = ctx_parts();
-        let mut ctx = Ctx {
-            source: "lms",
-            file: "s.ndjson".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-        };
-        let (rows, read) = read(&mut ctx, &text, &default_verbs());
+        let (ids, _, _) = ctx_parts();
+        let (rows, read, rejects) = read_text(&ids, &text);
         assert_eq!(read as u64, n - 1, "every line but the blank one");
         assert_eq!(
             rows.len(),
@@ -943,15 +945,8 @@ mod tests {
             st(5),                            // 11: kept
         ];
         let text = lines.join("\n");
-        let (ids, mut rejects, pseudo) = ctx_parts();
-        let mut ctx = Ctx {
-            source: "lms",
-            file: "s.ndjson".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-        };
-        let (rows, read) = read(&mut ctx, &text, &default_verbs());
+        let (ids, _, _) = ctx_parts();
+        let (rows, read, rejects) = read_text(&ids, &text);
         assert_eq!(read, 11);
         assert_eq!(rows.len(), 2, "lines 2 and 11");
         assert_eq!(
@@ -997,20 +992,9 @@ mod tests {
         let stranger = hashed
             .replace("\"a\"", "\"b\"")
             .replace("mbox_sha1sum\":\"", "mbox_sha1sum\":\"0");
-        let (mut ids, mut rejects, pseudo) = ctx_parts();
+        let (mut ids, _, _) = ctx_parts();
         ids.add("emma@example.nl", "L1");
-        let mut ctx = Ctx {
-            source: "lms",
-            file: "s.ndjson".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-        };
-        let (rows, read) = read(
-            &mut ctx,
-            &format!("{hashed}\n{stranger}\n"),
-            &default_verbs(),
-        );
+        let (rows, read, rejects) = read_text(&ids, &format!("{hashed}\n{stranger}\n"));
         assert_eq!((read, rows.len(), rejects.total()), (2, 1, 1));
         assert_eq!(&*rows[0].pupil_key, "L1");
         assert!(rejects.first(1)[0].reason.starts_with("unknown pupil"));
