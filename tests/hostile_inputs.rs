@@ -297,7 +297,9 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-fn run_case(dir: &Path, case: &Case) -> std::process::Output {
+/// Runs `leerwinst ingest` on the case; `spill_every_row` sets the limit of event rows held in
+/// memory to 1, so every event goes through the spilled runs and their merge.
+fn run_case(dir: &Path, case: &Case, spill_every_row: bool) -> std::process::Output {
     for (rel, bytes) in &case.files {
         let p = dir.join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -315,14 +317,17 @@ fn run_case(dir: &Path, case: &Case) -> std::process::Output {
         ),
     )
     .unwrap();
-    Command::new(env!("CARGO_BIN_EXE_leerwinst"))
-        .arg("ingest")
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_leerwinst"));
+    cmd.arg("ingest")
         .arg(&pipeline)
         .arg("--out")
         .arg(dir.join("out"))
         .env("CI", "true")
-        .output()
-        .unwrap()
+        .env_remove("LEERWINST_MAX_EVENTS_IN_MEMORY");
+    if spill_every_row {
+        cmd.env("LEERWINST_MAX_EVENTS_IN_MEMORY", "1");
+    }
+    cmd.output().unwrap()
 }
 
 #[test]
@@ -330,13 +335,19 @@ fn hostile_inputs_never_panic_and_lose_nothing() {
     let all = cases();
     assert!(all.len() >= 40, "{} cases", all.len());
     let mut failures = Vec::new();
-    for case in &all {
+    // Every case twice: events held in memory, and every event spilled to a run and merged.
+    for (case, spill) in all.iter().flat_map(|c| [(c, false), (c, true)]) {
         let tmp = tempfile::tempdir().unwrap();
-        let out = run_case(tmp.path(), case);
+        let out = run_case(tmp.path(), case, spill);
+        let label = if spill {
+            format!("{} (spilling)", case.name)
+        } else {
+            case.name.to_string()
+        };
         let stderr = String::from_utf8_lossy(&out.stderr).to_string();
         let code = out.status.code();
         if code == Some(101) || stderr.contains("panicked") {
-            failures.push(format!("{}: PANIC\n{stderr}", case.name));
+            failures.push(format!("{}: PANIC\n{stderr}", label));
             continue;
         }
         match case.expect {
@@ -344,7 +355,7 @@ fn hostile_inputs_never_panic_and_lose_nothing() {
                 if code != Some(1) || !stderr.contains(what) {
                     failures.push(format!(
                         "{}: expected a clean error containing '{what}', got {code:?}: {stderr}",
-                        case.name
+                        label
                     ));
                 }
             }
@@ -352,7 +363,7 @@ fn hostile_inputs_never_panic_and_lose_nothing() {
                 if code != Some(0) {
                     failures.push(format!(
                         "{}: expected success, got {code:?}: {stderr}",
-                        case.name
+                        label
                     ));
                     continue;
                 }
@@ -369,7 +380,7 @@ fn hostile_inputs_never_panic_and_lose_nothing() {
                     if r != a + j || j < min {
                         failures.push(format!(
                             "{}: read {r}, accepted {a}, rejected {j} (expected >= {min} rejected)",
-                            case.name
+                            label
                         ));
                     }
                     // Every reject is written out.
@@ -387,7 +398,7 @@ fn hostile_inputs_never_panic_and_lose_nothing() {
                         })
                         .sum();
                     if written as u64 != j {
-                        failures.push(format!("{}: {j} rejected but {written} written", case.name));
+                        failures.push(format!("{}: {j} rejected but {written} written", label));
                     }
                 }
             }
