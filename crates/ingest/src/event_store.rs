@@ -105,6 +105,16 @@ impl EventStore {
         self.runs.len()
     }
 
+    /// Rows held before a spill (also the limit of statement ids held, see `xapi`).
+    pub fn max_in_memory(&self) -> usize {
+        self.max_in_memory
+    }
+
+    /// The spill folder, if this store may spill.
+    pub fn spill_dir(&self) -> Option<&Path> {
+        self.spill_dir.as_deref()
+    }
+
     /// The position the next row pushed will get.
     pub fn next_position(&self) -> u64 {
         self.next
@@ -284,13 +294,14 @@ impl EventStore {
         Ok(written)
     }
 
+    /// Removes the spill folder (with the runs of statement ids a reader may have left there).
     fn remove_runs(&mut self) {
         if let Some(dir) = &self.spill_dir
-            && !self.runs.is_empty()
+            && dir.exists()
         {
             let _ = std::fs::remove_dir_all(dir);
-            self.runs.clear();
         }
+        self.runs.clear();
     }
 }
 

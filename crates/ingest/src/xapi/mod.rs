@@ -22,8 +22,10 @@
 //! it, and gives its buffer back to the reader for reuse. The main thread puts the parsed chunks
 //! back in file order and hands their rows to the [`EventStore`] (which holds them in memory or
 //! spills them to sorted runs); no worker waits for another. Besides the store, memory holds a
-//! few chunks and the statement ids (about 40 bytes a statement) for the checks over the file.
+//! few chunks; the statement ids for the checks over the file are held or spilled the same way
+//! ([`ids`]).
 
+mod ids;
 pub mod statement;
 
 use std::collections::{BTreeMap, HashMap};
@@ -42,6 +44,7 @@ use crate::event_store::EventStore;
 use crate::input::parse_duration;
 use crate::pseudonym::Pseudonymiser;
 use crate::rows::{EventRow, Shared, event_school_year};
+use ids::{IdLine, StatementId, StatementIds};
 use statement::Statement;
 
 /// The verb of a statement that voids another.
@@ -59,105 +62,6 @@ enum Parsed {
 
 fn reject(column: &'static str, value: impl Into<String>, reason: impl Into<String>) -> Parsed {
     Parsed::Reject(column, value.into(), reason.into())
-}
-
-/// A statement id for the duplicate check: a UUID as its 128 bits (so case and the cost of
-/// hashing a string do not matter), anything else as given.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-enum StatementId {
-    Uuid(u128),
-    Other(String),
-}
-
-impl StatementId {
-    fn new(id: &str) -> Self {
-        parse_uuid(id).map_or_else(|| StatementId::Other(id.to_string()), StatementId::Uuid)
-    }
-
-    /// The id as it is shown in a reject.
-    fn show(&self) -> String {
-        match self {
-            StatementId::Uuid(u) => {
-                let h = format!("{u:032x}");
-                format!(
-                    "{}-{}-{}-{}-{}",
-                    &h[..8],
-                    &h[8..12],
-                    &h[12..16],
-                    &h[16..20],
-                    &h[20..]
-                )
-            }
-            StatementId::Other(s) => s.clone(),
-        }
-    }
-}
-
-/// `8-4-4-4-12` hexadecimal digits, any case.
-fn parse_uuid(s: &str) -> Option<u128> {
-    let b = s.as_bytes();
-    if b.len() != 36 {
-        return None;
-    }
-    let mut v: u128 = 0;
-    for (i, &c) in b.iter().enumerate() {
-        if matches!(i, 8 | 13 | 18 | 23) {
-            if c != b'-' {
-                return None;
-            }
-            continue;
-        }
-        let d = (c as char).to_digit(16)?;
-        v = (v << 4) | u128::from(d);
-    }
-    Some(v)
-}
-
-/// The statement ids of the rows kept so far: (id, line, index of the row among the file's
-/// rows), checked once all statements are parsed ([`settle_ids`]).
-type IdLines = Vec<(StatementId, u64, usize)>;
-
-/// Settles what needs the whole file, once all statements are parsed: every statement whose id
-/// an earlier line already had is rejected, and every voiding statement (`voids`: its line and
-/// target, in line order) removes its target. Returns the indices (among the file's rows) of
-/// the rows to drop. Done as one parallel sort of the ids, instead of a statement-by-statement
-/// hash-set insert while the parsing threads wait.
-fn settle_ids(ctx: &mut Ctx<'_>, mut ids: IdLines, voids: Vec<(u64, StatementId)>) -> Vec<usize> {
-    let t = Table::Events;
-    ids.par_sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
-    let mut drop = Vec::new();
-    for w in ids.windows(2) {
-        if w[0].0 == w[1].0 {
-            ctx.reject(t, w[1].1, "id", &w[1].0.show(), "duplicate statement id");
-            drop.push(w[1].2);
-        }
-    }
-    // Target row -> the line that voided it.
-    let mut voided: rustc_hash::FxHashMap<usize, u64> = rustc_hash::FxHashMap::default();
-    for (line, target) in voids {
-        // The first line with an id is the statement kept; later ones are rejected repeats.
-        let first = ids.partition_point(|x| x.0 < target);
-        let shown = target.show();
-        let Some(&(_, target_line, row)) = ids.get(first).filter(|x| x.0 == target) else {
-            let why = "voiding statement: the statement it voids is not among this file's \
-                       accepted statements";
-            ctx.reject(t, line, "object.id", &shown, why);
-            continue;
-        };
-        if let Some(by) = voided.get(&row) {
-            let why =
-                format!("voiding statement: line {target_line} was already voided by line {by}");
-            ctx.reject(t, line, "object.id", &shown, &why);
-            continue;
-        }
-        voided.insert(row, line);
-        let why = format!("voided by the statement on line {line}");
-        ctx.reject(t, target_line, "id", &shown, &why);
-        let why = format!("voiding statement: applied to line {target_line}");
-        ctx.reject(t, line, "object.id", &shown, &why);
-        drop.push(row);
-    }
-    drop
 }
 
 /// A pupil's pseudonym, or the (value to show, reason) to reject the statement with.
@@ -458,7 +362,7 @@ fn read_values(
     for p in parsed {
         file.add(ctx, store, p)?;
     }
-    Ok(file.finish(ctx, store))
+    file.finish(ctx, store)
 }
 
 /// A chunk of whole lines and the file line number of its first line.
@@ -536,7 +440,7 @@ struct ParsedChunk {
     seq: usize,
     read: usize,
     rows: Vec<EventRow>,
-    ids: IdLines,
+    ids: Vec<IdLine>,
     /// Voiding statements: (line, id of the statement voided).
     voids: Vec<(u64, StatementId)>,
     rejects: Vec<(u64, &'static str, String, String)>,
@@ -553,7 +457,7 @@ fn parse_lines<'a>(
         seq,
         read: 0,
         rows: Vec::new(),
-        ids: IdLines::new(),
+        ids: Vec::new(),
         voids: Vec::new(),
         rejects: Vec::new(),
     };
@@ -611,13 +515,14 @@ fn parse_chunk(chunk: &Chunk, pupils: &PupilCache<'_>, verbs: &VerbTable<'_>) ->
 }
 
 /// What a file has given so far, taken in file order (part by part): its rows go to the store,
-/// its rejects to `ctx`; its statement ids and voiding statements wait for the end of the file.
+/// its rejects to `ctx`; its statement ids and voiding statements wait for the end of the file
+/// (the ids held or spilled beside the rows, see [`ids`]).
 struct FileRows {
     /// The store's position of the file's first row.
     base: u64,
     rows: usize,
     read: usize,
-    ids: IdLines,
+    ids: StatementIds,
     voids: Vec<(u64, StatementId)>,
 }
 
@@ -627,7 +532,7 @@ impl FileRows {
             base: store.next_position(),
             rows: 0,
             read: 0,
-            ids: IdLines::new(),
+            ids: StatementIds::new(store.max_in_memory(), store.spill_dir().map(Into::into)),
             voids: Vec::new(),
         }
     }
@@ -643,17 +548,17 @@ impl FileRows {
             p.ids
                 .into_iter()
                 .map(|(id, line, i)| (id, line, offset + i)),
-        );
+        )?;
         self.voids.extend(p.voids);
         self.rows += p.rows.len();
         store.push(p.rows)
     }
 
     /// Settles repeated ids and voiding over the file; returns the statements read.
-    fn finish(self, ctx: &mut Ctx<'_>, store: &mut EventStore) -> usize {
-        let drop = settle_ids(ctx, self.ids, self.voids);
+    fn finish(self, ctx: &mut Ctx<'_>, store: &mut EventStore) -> Result<usize> {
+        let drop = self.ids.settle(ctx, self.voids)?;
         store.drop_positions(drop.into_iter().map(|i| self.base + i as u64));
-        self.read
+        Ok(self.read)
     }
 }
 
@@ -731,7 +636,7 @@ fn read_ndjson(
         Err(_) => return Err(Error::input(&ctx.file, "the reader thread failed")),
     }
     delivered?;
-    Ok(file.finish(ctx, store))
+    file.finish(ctx, store)
 }
 
 /// Reads NDJSON statements from text; returns (rows, lines read).
@@ -998,18 +903,6 @@ mod tests {
         assert_eq!((read, rows.len(), rejects.total()), (2, 1, 1));
         assert_eq!(&*rows[0].pupil_key, "L1");
         assert!(rejects.first(1)[0].reason.starts_with("unknown pupil"));
-    }
-
-    #[test]
-    fn uuids_compare_by_value() {
-        let a = StatementId::new("0a1b2c3d-0000-4000-8000-00000000000F");
-        assert_eq!(a, StatementId::new("0A1B2C3D-0000-4000-8000-00000000000f"));
-        assert_eq!(a.show(), "0a1b2c3d-0000-4000-8000-00000000000f");
-        assert_eq!(StatementId::new("abc"), StatementId::Other("abc".into()));
-        assert!(matches!(
-            StatementId::new("0a1b2c3d-0000-4000-8000-00000000000g"),
-            StatementId::Other(_)
-        ));
     }
 
     #[test]
