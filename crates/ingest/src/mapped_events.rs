@@ -30,7 +30,7 @@ const LOCAL_FORMATS: [&str; 6] = [
 ];
 
 /// An event time: with `format` (an offset read when it has `%z`, else Dutch local time);
-/// without, RFC 3339, the [`LOCAL_FORMATS`] as Dutch local time, or Unix seconds.
+/// without, RFC 3339, the `LOCAL_FORMATS` as Dutch local time, or Unix seconds.
 pub fn parse_time(s: &str, format: Option<&str>) -> Option<DateTime<Utc>> {
     let local = |n: NaiveDateTime| Some(clock::amsterdam_to_utc(n));
     if let Some(f) = format {

@@ -17,7 +17,7 @@
 //! log-store defaults know; a Dutch site adds its own names under `[verbs]`.
 //!
 //! Times are local times of the downloading user's time zone (read as Dutch local time), in
-//! whatever format the Moodle version and site language print ([`WITH_YEAR`]): older reports
+//! whatever format the Moodle version and site language print (`WITH_YEAR`): older reports
 //! use `strftimerecent`, which has no year (`20 Jan, 09:40`), so such a report needs the
 //! source's `school_year`; later ones `20/01/25, 09:40:12` (English) or `20/01/2025 09:40`
 //! (Dutch). Dutch month and day names are read. A site with US dates (`%m/%d/%y`) sets

@@ -23,7 +23,7 @@
 //! back in file order and hands their rows to the [`EventStore`] (which holds them in memory or
 //! spills them to sorted runs); no worker waits for another. Besides the store, memory holds a
 //! few chunks; the statement ids for the checks over the file are held or spilled the same way
-//! ([`ids`]).
+//! (the `ids` module).
 
 mod ids;
 pub mod statement;
