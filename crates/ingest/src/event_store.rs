@@ -14,7 +14,7 @@
 
 use std::collections::BinaryHeap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use leerwinst_core::pipeline::EventKind;
@@ -23,6 +23,7 @@ use leerwinst_store::TableWriter;
 use rayon::prelude::*;
 
 use crate::rows::{EventRow, Shared, events};
+use crate::spill::SpillReader;
 
 /// Rows held in memory before they are spilled to a run, unless [`MAX_IN_MEMORY_ENV`] says
 /// otherwise: about 1.4 GB of rows (an event row is about 170 bytes plus shared strings).
@@ -481,33 +482,26 @@ fn put_row(w: &mut impl Write, position: u64, r: &EventRow) -> std::io::Result<(
 
 /// Reads a run back, sharing repeated strings (as the readers do).
 struct RunReader {
-    path: PathBuf,
-    r: BufReader<File>,
+    file: SpillReader,
     strings: rustc_hash::FxHashSet<Shared>,
     buf: Vec<u8>,
 }
 
 impl RunReader {
     fn open(path: &Path) -> Result<Self> {
-        let f = File::open(path).map_err(|e| Error::io(path, e))?;
         Ok(RunReader {
-            path: path.to_path_buf(),
-            r: BufReader::with_capacity(1 << 20, f),
+            file: SpillReader::open(path, 1 << 20)?,
             strings: Default::default(),
             buf: Vec::new(),
         })
     }
 
     fn corrupt(&self, what: &str) -> Error {
-        Error::input(&self.path, format!("spill file damaged: {what}"))
+        self.file.damaged(what)
     }
 
     fn bytes<const N: usize>(&mut self) -> Result<[u8; N]> {
-        let mut b = [0u8; N];
-        self.r
-            .read_exact(&mut b)
-            .map_err(|e| Error::io(&self.path, e))?;
-        Ok(b)
+        self.file.bytes()
     }
 
     fn string(&mut self) -> Result<Option<Shared>> {
@@ -516,9 +510,7 @@ impl RunReader {
             return Ok(None);
         }
         self.buf.resize(n as usize, 0);
-        self.r
-            .read_exact(&mut self.buf)
-            .map_err(|e| Error::io(&self.path, e))?;
+        self.file.fill(&mut self.buf)?;
         let s = std::str::from_utf8(&self.buf).map_err(|_| self.corrupt("text is not UTF-8"))?;
         if let Some(x) = self.strings.get(s) {
             return Ok(Some(x.clone()));
@@ -541,15 +533,12 @@ impl RunReader {
 
     /// The next (position, row), or `None` at the end of the run.
     fn next(&mut self) -> Result<Option<(u64, EventRow)>> {
-        let mut position = [0u8; 8];
-        match self.r.read(&mut position[..1]) {
-            Ok(0) => return Ok(None),
-            Ok(_) => self
-                .r
-                .read_exact(&mut position[1..])
-                .map_err(|e| Error::io(&self.path, e))?,
-            Err(e) => return Err(Error::io(&self.path, e)),
-        }
+        let Some(first) = self.file.start()? else {
+            return Ok(None);
+        };
+        let rest: [u8; 7] = self.bytes()?;
+        let mut position = [first; 8];
+        position[1..].copy_from_slice(&rest);
         let school_year = self.string()?;
         let school_year = school_year.ok_or_else(|| self.corrupt("missing school year"))?;
         let pupil_key = self.string()?;

@@ -23,6 +23,7 @@ pub mod rejects;
 pub mod rows;
 pub mod schools;
 pub mod sgp_long;
+mod spill;
 pub mod star;
 pub mod xapi;
 

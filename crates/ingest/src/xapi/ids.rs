@@ -5,13 +5,14 @@
 
 use std::collections::BinaryHeap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use leerwinst_core::{Error, Result, Table};
 use rayon::prelude::*;
 
 use crate::context::Ctx;
+use crate::spill::SpillReader;
 
 /// A statement id for the duplicate check: a UUID as its 128 bits (so case and the cost of
 /// hashing a string do not matter), anything else as given.
@@ -224,43 +225,24 @@ fn put(w: &mut impl Write, (id, line, row): &IdLine) -> std::io::Result<()> {
     w.write_all(&(*row as u64).to_le_bytes())
 }
 
-struct RunReader {
-    path: PathBuf,
-    r: BufReader<File>,
-}
+struct RunReader(SpillReader);
 
 impl RunReader {
-    fn bytes<const N: usize>(&mut self) -> Result<[u8; N]> {
-        let mut b = [0u8; N];
-        self.r
-            .read_exact(&mut b)
-            .map_err(|e| Error::io(&self.path, e))?;
-        Ok(b)
-    }
-
     fn next(&mut self) -> Result<Option<IdLine>> {
-        let mut tag = [0u8; 1];
-        match self.r.read(&mut tag) {
-            Ok(0) => return Ok(None),
-            Ok(_) => {}
-            Err(e) => return Err(Error::io(&self.path, e)),
-        }
-        let id = match tag[0] {
-            0 => StatementId::Uuid(u128::from_le_bytes(self.bytes()?)),
-            1 => {
-                let n = u32::from_le_bytes(self.bytes()?) as usize;
+        let r = &mut self.0;
+        let id = match r.start()? {
+            None => return Ok(None),
+            Some(0) => StatementId::Uuid(u128::from_le_bytes(r.bytes()?)),
+            Some(1) => {
+                let n = u32::from_le_bytes(r.bytes()?) as usize;
                 let mut b = vec![0u8; n];
-                self.r
-                    .read_exact(&mut b)
-                    .map_err(|e| Error::io(&self.path, e))?;
-                let s = String::from_utf8(b)
-                    .map_err(|_| Error::input(&self.path, "spill file damaged: id not UTF-8"))?;
-                StatementId::Other(s)
+                r.fill(&mut b)?;
+                StatementId::Other(String::from_utf8(b).map_err(|_| r.damaged("id not UTF-8"))?)
             }
-            _ => return Err(Error::input(&self.path, "spill file damaged: bad id tag")),
+            Some(_) => return Err(r.damaged("bad id tag")),
         };
-        let line = u64::from_le_bytes(self.bytes()?);
-        let row = u64::from_le_bytes(self.bytes()?) as usize;
+        let line = u64::from_le_bytes(r.bytes()?);
+        let row = u64::from_le_bytes(r.bytes()?) as usize;
         Ok(Some((id, line, row)))
     }
 }
@@ -276,13 +258,7 @@ impl Merge {
     fn open(runs: &[PathBuf]) -> Result<Self> {
         let mut readers = runs
             .iter()
-            .map(|p: &PathBuf| {
-                let f = File::open(p).map_err(|e| Error::io(p, e))?;
-                Ok(RunReader {
-                    path: p.clone(),
-                    r: BufReader::with_capacity(1 << 16, f),
-                })
-            })
+            .map(|p| SpillReader::open(p, 1 << 16).map(RunReader))
             .collect::<Result<Vec<_>>>()?;
         let mut heap = BinaryHeap::with_capacity(readers.len());
         for (run, r) in readers.iter_mut().enumerate() {
