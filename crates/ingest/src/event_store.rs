@@ -13,8 +13,7 @@
 //! whether they are still in memory or already in a run.
 
 use std::collections::BinaryHeap;
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use leerwinst_core::pipeline::EventKind;
@@ -22,8 +21,8 @@ use leerwinst_core::{Error, Result, Table};
 use leerwinst_store::TableWriter;
 use rayon::prelude::*;
 
-use crate::rows::{EventRow, Shared, events};
-use crate::spill::SpillReader;
+use crate::rows::{EventRow, Shared, events, intern};
+use crate::spill::{self, SpillReader};
 
 /// Rows held in memory before they are spilled to a run, unless [`MAX_IN_MEMORY_ENV`] says
 /// otherwise: about 1.4 GB of rows (an event row is about 170 bytes plus shared strings).
@@ -148,13 +147,8 @@ impl EventStore {
     /// The rows kept, in input order. Only for a store that never spilled (tests, helpers).
     pub fn into_rows(mut self) -> Vec<EventRow> {
         assert!(self.runs.is_empty(), "into_rows on a store that spilled");
-        let dropped = std::mem::take(&mut self.dropped);
-        let mut gone = dropped.into_iter().peekable();
-        (self.first_held..)
-            .zip(std::mem::take(&mut self.held).into_iter().flatten())
-            .filter(|(position, _)| gone.next_if_eq(position).is_none())
-            .map(|(_, row)| row)
-            .collect()
+        let held = std::mem::take(&mut self.held).into_iter().flatten();
+        kept(self.first_held, held, &self.dropped).collect()
     }
 
     /// Sorts the rows held and writes them as the next run.
@@ -162,20 +156,17 @@ impl EventStore {
         let Some(dir) = self.spill_dir.clone() else {
             return Ok(());
         };
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let path = dir.join(format!("run-{:05}.bin", self.runs.len()));
         let rows: Vec<&EventRow> = self.held.iter().flatten().collect();
-        let mut w = BufWriter::with_capacity(
-            1 << 20,
-            File::create(&path).map_err(|e| Error::io(&path, e))?,
-        );
-        for (_, order) in sort_order(&rows) {
-            for i in order {
-                put_row(&mut w, self.first_held + i as u64, rows[i])
-                    .map_err(|e| Error::io(&path, e))?;
+        let name = format!("run-{:05}.bin", self.runs.len());
+        let first = self.first_held;
+        let path = spill::write(&dir, &name, |w| {
+            for (_, order) in sort_order(&rows) {
+                for i in order {
+                    put_row(w, first + i as u64, rows[i])?;
+                }
             }
-        }
-        w.flush().map_err(|e| Error::io(&path, e))?;
+            Ok(())
+        })?;
         self.runs.push(path);
         self.held.clear();
         self.held_rows = 0;
@@ -204,12 +195,8 @@ impl EventStore {
         events_dir: &Path,
         meta: &[(String, String)],
     ) -> Result<Vec<PathBuf>> {
-        let mut gone = self.dropped.iter().copied().peekable();
-        let rows: Vec<&EventRow> = (self.first_held..)
-            .zip(self.held.iter().flatten())
-            .filter(|(position, _)| gone.next_if_eq(position).is_none())
-            .map(|(_, row)| row)
-            .collect();
+        let held = self.held.iter().flatten();
+        let rows: Vec<&EventRow> = kept(self.first_held, held, &self.dropped).collect();
         let parts: Vec<(PathBuf, Vec<&EventRow>)> = sort_order(&rows)
             .into_iter()
             .map(|(year, order)| {
@@ -316,6 +303,20 @@ impl Drop for EventStore {
     fn drop(&mut self) {
         self.remove_runs();
     }
+}
+
+/// `rows`, whose positions run from `first` on, without those at the `dropped` positions
+/// (sorted).
+fn kept<'a, T: 'a>(
+    first: u64,
+    rows: impl Iterator<Item = T> + 'a,
+    dropped: &'a [u64],
+) -> impl Iterator<Item = T> + 'a {
+    let mut gone = dropped.iter().copied().peekable();
+    (first..)
+        .zip(rows)
+        .filter(move |(position, _)| gone.next_if_eq(position).is_none())
+        .map(|(_, row)| row)
 }
 
 /// The file of one school year's partition.
@@ -480,10 +481,9 @@ fn put_row(w: &mut impl Write, position: u64, r: &EventRow) -> std::io::Result<(
     put_f64(w, r.duration_s)
 }
 
-/// Reads a run back, sharing repeated strings (as the readers do).
+/// Reads a run back, sharing repeated strings ([`intern`], as the readers do).
 struct RunReader {
     file: SpillReader,
-    strings: rustc_hash::FxHashSet<Shared>,
     buf: Vec<u8>,
 }
 
@@ -491,7 +491,6 @@ impl RunReader {
     fn open(path: &Path) -> Result<Self> {
         Ok(RunReader {
             file: SpillReader::open(path, 1 << 20)?,
-            strings: Default::default(),
             buf: Vec::new(),
         })
     }
@@ -512,15 +511,7 @@ impl RunReader {
         self.buf.resize(n as usize, 0);
         self.file.fill(&mut self.buf)?;
         let s = std::str::from_utf8(&self.buf).map_err(|_| self.corrupt("text is not UTF-8"))?;
-        if let Some(x) = self.strings.get(s) {
-            return Ok(Some(x.clone()));
-        }
-        if self.strings.len() >= 1 << 20 {
-            self.strings.clear();
-        }
-        let x: Shared = s.into();
-        self.strings.insert(x.clone());
-        Ok(Some(x))
+        Ok(Some(intern(s)))
     }
 
     fn number(&mut self) -> Result<Option<f64>> {
@@ -583,6 +574,8 @@ impl RunReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::File;
+    use std::io::BufWriter;
 
     fn row(pupil: &str, year: &str, ts: i64, verb: &str, object: Option<&str>) -> EventRow {
         EventRow {

@@ -148,6 +148,32 @@ pub fn event_school_year(local: chrono::NaiveDate) -> Shared {
     })
 }
 
+/// Distinct values a thread keeps shared before starting afresh (a file whose every
+/// statement names a new activity would otherwise grow the set without bound).
+const INTERN_LIMIT: usize = 1 << 20;
+
+thread_local! {
+    /// Verbs, activity, task and subject ids (and spilled rows' strings) seen by this thread.
+    static INTERNED: std::cell::RefCell<rustc_hash::FxHashSet<Shared>> =
+        std::cell::RefCell::new(rustc_hash::FxHashSet::default());
+}
+
+/// `s` as a [`Shared`] string, allocated once per distinct value and thread.
+pub fn intern(s: &str) -> Shared {
+    INTERNED.with(|set| {
+        let mut set = set.borrow_mut();
+        if let Some(x) = set.get(s) {
+            return x.clone();
+        }
+        if set.len() >= INTERN_LIMIT {
+            set.clear();
+        }
+        let x: Shared = s.into();
+        set.insert(x.clone());
+        x
+    })
+}
+
 /// An `events` row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRow {

@@ -1,13 +1,30 @@
-//! Reading back ingest's spill files: the private run files in which [`crate::event_store`]
+//! Ingest's spill files: the private run files in which [`crate::event_store`]
 //! keeps sorted event rows and `xapi` keeps sorted statement ids once a limit is reached. Their
 //! records are little-endian fields written one after another; a file that ends inside a record
 //! or holds a bad value is an error naming the file, never a panic.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use leerwinst_core::{Error, Result};
+
+/// Writes the spill file `name` in `dir` (created when missing) through a buffered writer given
+/// to `fill`; returns its path. I/O errors name the file.
+pub(crate) fn write(
+    dir: &Path,
+    name: &str,
+    fill: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let path = dir.join(name);
+    let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    fill(&mut w)
+        .and_then(|()| w.flush())
+        .map_err(|e| Error::io(&path, e))?;
+    Ok(path)
+}
 
 /// A spill file read record by record.
 pub(crate) struct SpillReader {

@@ -4,15 +4,14 @@
 //! bounded however long the file (the same limit as the event rows, [`crate::event_store`]).
 
 use std::collections::BinaryHeap;
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
-use leerwinst_core::{Error, Result, Table};
+use leerwinst_core::{Result, Table};
 use rayon::prelude::*;
 
 use crate::context::Ctx;
-use crate::spill::SpillReader;
+use crate::spill::{self, SpillReader};
 
 /// A statement id for the duplicate check: a UUID as its 128 bits (so case and the cost of
 /// hashing a string do not matter), anything else as given.
@@ -102,16 +101,11 @@ impl StatementIds {
         let Some(dir) = &self.dir else {
             return Ok(());
         };
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         // Unique among the files of this process: ingest reads one file at a time.
-        let path = dir.join(format!("ids-{:05}.bin", self.runs.len()));
+        let name = format!("ids-{:05}.bin", self.runs.len());
         sort(&mut self.held);
-        let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
-        let mut w = BufWriter::with_capacity(1 << 20, file);
-        for entry in self.held.drain(..) {
-            put(&mut w, &entry).map_err(|e| Error::io(&path, e))?;
-        }
-        w.flush().map_err(|e| Error::io(&path, e))?;
+        let held = &mut self.held;
+        let path = spill::write(dir, &name, |w| held.drain(..).try_for_each(|e| put(w, &e)))?;
         self.runs.push(path);
         Ok(())
     }

@@ -43,7 +43,7 @@ use crate::context::{self, Ctx, IdResolver};
 use crate::event_store::EventStore;
 use crate::input::parse_duration;
 use crate::pseudonym::Pseudonymiser;
-use crate::rows::{EventRow, Shared, event_school_year};
+use crate::rows::{EventRow, Shared, event_school_year, intern};
 use ids::{IdLine, StatementId, StatementIds};
 use statement::Statement;
 
@@ -94,32 +94,6 @@ impl<'a> PupilCache<'a> {
         }
         k
     }
-}
-
-/// Distinct values a parsing thread keeps shared before starting afresh (a file whose every
-/// statement names a new activity would otherwise grow the set without bound).
-const INTERN_LIMIT: usize = 1 << 20;
-
-thread_local! {
-    /// Verbs, activity, task and subject ids seen by this thread.
-    static INTERNED: std::cell::RefCell<rustc_hash::FxHashSet<Shared>> =
-        std::cell::RefCell::new(rustc_hash::FxHashSet::default());
-}
-
-/// `s` as a [`Shared`] string, allocated once per distinct value and thread.
-fn intern(s: &str) -> Shared {
-    INTERNED.with(|set| {
-        let mut set = set.borrow_mut();
-        if let Some(x) = set.get(s) {
-            return x.clone();
-        }
-        if set.len() >= INTERN_LIMIT {
-            set.clear();
-        }
-        let x: Shared = s.into();
-        set.insert(x.clone());
-        x
-    })
 }
 
 /// The verb map as a hash table (one hash and one comparison per statement instead of a
