@@ -297,11 +297,7 @@ mod tests {
             assert_eq!(got.ids.resolve(alias).as_deref(), Some("4001"), "{alias}");
         }
         assert_eq!(got.ids.resolve("9999"), None);
-        let reasons: Vec<String> = rejects
-            .first(10)
-            .iter()
-            .map(|r| format!("{}: {}", r.line, r.reason))
-            .collect();
+        let reasons = rejects.line_reasons(10);
         for want in [
             "4: not a date of birth",
             "5: not a grade",

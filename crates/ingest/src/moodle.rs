@@ -233,11 +233,7 @@ mod tests {
         // 2025-01-20 08:00 UTC.
         assert_eq!(rows[0].ts, 1_737_360_000_000_000);
         assert_eq!(&*rows[0].school_year, "2024-2025");
-        let reasons: Vec<String> = rejects
-            .first(10)
-            .iter()
-            .map(|r| format!("{}: {}", r.line, r.reason))
-            .collect();
+        let reasons = rejects.line_reasons(10);
         for want in [
             "6: anonymous event",
             "7: no user",

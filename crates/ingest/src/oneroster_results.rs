@@ -425,11 +425,7 @@ r-12,active,2025-02-01T00:00:00Z,li-1,usr-2,fully graded,160,2024-06-01,
         // Spelling E6 has no dates: the class's school year, no date.
         assert_eq!(rows[2].administered_on, None);
         assert_eq!(rows[2].school_year, "2024-2025");
-        let reasons: Vec<String> = rejects
-            .first(20)
-            .iter()
-            .map(|r| format!("{}: {}", r.line, r.reason))
-            .collect();
+        let reasons = rejects.line_reasons(20);
         for want in [
             "6: not a final score",
             "7: unknown pupil",

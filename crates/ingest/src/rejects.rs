@@ -51,6 +51,15 @@ impl Rejects {
         all
     }
 
+    /// The first `n` rejects as `line: reason`, for tests that look for reasons.
+    #[cfg(test)]
+    pub fn line_reasons(&self, n: usize) -> Vec<String> {
+        self.first(n)
+            .iter()
+            .map(|r| format!("{}: {}", r.line, r.reason))
+            .collect()
+    }
+
     /// Total number of rejected rows.
     pub fn total(&self) -> usize {
         self.by_table.values().map(Vec::len).sum()
