@@ -182,7 +182,7 @@ pub fn stages(
                         p.compare.design, p.compare.window, s.years, s.observations, s.effects
                     );
                 }
-                print_effects(&out)?;
+                print_effects(&out, leerwinst_compare::design_key(p.compare.design))?;
                 for sk in &s.skipped {
                     println!("             not estimated: {sk}");
                 }
@@ -273,12 +273,13 @@ fn print_treatment_coefficients(
     Ok(())
 }
 
-fn print_effects(out: &Path) -> Result<()> {
+fn print_effects(out: &Path, main_design: &str) -> Result<()> {
     let f = leerwinst_store::read_table(
         &out.join("effects/effects.parquet"),
         leerwinst_core::Table::Effects,
     )?;
-    let (su, sg, lv, est, lo, hi, p) = (
+    let (de, su, sg, lv, est, lo, hi, p) = (
+        f.str("design"),
         f.str("subject"),
         f.str("subgroup"),
         f.str("level"),
@@ -287,26 +288,45 @@ fn print_effects(out: &Path) -> Result<()> {
         f.f64("ci_high"),
         f.f64("p_value"),
     );
-    let q = f.f64("p_adjusted");
+    let (q, method, note) = (f.f64("p_adjusted"), f.str("method"), f.str("note"));
+    let opt = leerwinst_store::opt;
+    let mut methods = std::collections::BTreeSet::new();
     for i in 0..f.len() {
         if su.value(i) != "all" {
             continue;
         }
-        let label = match sg.value(i) {
-            "overall" => "all pupils".to_string(),
-            "srl_tercile" => format!("SRL tercile {}", lv.value(i)),
-            "baseline_quintile" => format!("baseline Q{}", lv.value(i)),
-            other => format!("{other} {}", lv.value(i)),
+        let label = match (de.value(i) == main_design, sg.value(i)) {
+            (false, _) => format!("[{}]", de.value(i)),
+            (true, "overall") => "all pupils".to_string(),
+            (true, "srl_tercile") => format!("SRL tercile {}", lv.value(i)),
+            (true, "baseline_quintile") => format!("baseline Q{}", lv.value(i)),
+            (true, other) => format!("{other} {}", lv.value(i)),
         };
-        let adjusted = leerwinst_store::opt(q, i)
+        let Some(e) = opt(est, i) else {
+            println!(
+                "             {label:<15} not estimated ({})",
+                leerwinst_store::opt_str(note, i).unwrap_or("")
+            );
+            continue;
+        };
+        let interval = match (opt(lo, i), opt(hi, i), opt(p, i)) {
+            (Some(l), Some(h), Some(p)) => format!("95% CI [{l:+.3}, {h:+.3}]  p = {p:.3}"),
+            _ => "no interval".to_string(),
+        };
+        let adjusted = opt(q, i)
             .map(|q| format!("  (BH-adjusted {q:.3})"))
             .unwrap_or_default();
+        let flag = match leerwinst_store::opt_str(note, i) {
+            Some(n) => format!("  [{n}]"),
+            None => String::new(),
+        };
+        methods.insert(method.value(i).to_string());
+        println!("             {label:<15} {e:+.3} SD  {interval}{adjusted}{flag}");
+    }
+    if !methods.is_empty() {
         println!(
-            "             {label:<15} {:+.3} SD  95% CI [{:+.3}, {:+.3}]  p = {:.3}{adjusted}",
-            est.value(i),
-            lo.value(i),
-            hi.value(i),
-            p.value(i)
+            "             intervals: {}",
+            methods.into_iter().collect::<Vec<_>>().join("; ")
         );
     }
     Ok(())

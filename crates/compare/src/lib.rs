@@ -18,7 +18,9 @@
 
 pub mod covariates;
 pub mod experiment;
+pub mod inference;
 pub mod matching;
+pub mod multilevel;
 pub mod vcg;
 pub mod window;
 
@@ -27,9 +29,7 @@ use std::path::Path;
 
 use leerwinst_core::pipeline::{Design, Experiment, Pipeline};
 use leerwinst_core::{Error, Result, SchoolYear, Table};
-use leerwinst_stats::dist::{
-    benjamini_hochberg, hedges_j, percentile_points, t_quantile, t_two_sided_p,
-};
+use leerwinst_stats::dist::{benjamini_hochberg, hedges_j, percentile_points};
 use leerwinst_stats::ols::ols_cluster;
 use leerwinst_store::{
     Frame, f64_array, i64_array, opt, read_table, str_array, write_csv, write_table,
@@ -45,6 +45,8 @@ pub struct Obs {
     pub grade: i32,
     /// School (cluster).
     pub school: String,
+    /// Class (group) in the follow-up year, when known.
+    pub class: Option<String>,
     /// Programme arm.
     pub treated: bool,
     /// Standardised baseline.
@@ -94,6 +96,16 @@ pub struct Effect {
     pub p_value: Option<f64>,
     /// Benjamini-Hochberg adjusted p value across the subgroup rows of this subject.
     pub p_adjusted: Option<f64>,
+    /// How se, CI and p were made ([`inference::method`]).
+    pub method: String,
+    /// Degrees of freedom of the t reference (None for bootstrap intervals).
+    pub df: Option<f64>,
+    /// Programme schools in the row's sample.
+    pub clusters_programme: i64,
+    /// Comparison schools in the row's sample.
+    pub clusters_comparison: i64,
+    /// Why a value is missing or weak ([`inference::note`]).
+    pub note: Option<String>,
 }
 
 /// What compare did.
@@ -111,6 +123,8 @@ pub struct CompareSummary {
     pub skipped: Vec<String>,
     /// Files written.
     pub outputs: Vec<String>,
+    /// Programme pupils for whom the VCG design found no comparison pupil.
+    pub unmatched_programme_pupils: usize,
 }
 
 /// Builds the estimation sample from the growth and SRL tables.
@@ -123,6 +137,7 @@ pub fn sample(
     extra: Option<(&covariates::Covariates<'_>, &[String])>,
 ) -> (Vec<Obs>, Vec<String>) {
     let win = window::WindowRows::new(growth, srl, window, from_year, moderator_in_baseline_year);
+    let gclass = growth.str("group_key");
     let (gs, gsch, ggr, gprog, gbz, gfz, gq) = (
         growth.str("subject"),
         growth.str("school_key"),
@@ -149,6 +164,7 @@ pub fn sample(
             subject: gs.value(i).to_string(),
             grade,
             school: gsch.value(i).to_string(),
+            class: leerwinst_store::opt_str(gclass, i).map(str::to_string),
             treated: gprog.value(i),
             baseline_z: bz,
             followup_z: fz,
@@ -164,12 +180,9 @@ pub fn sample(
 /// one design, outcome and subject: the "for whom?" question asks many questions at once.
 pub fn adjust_subgroups(rows: &mut [Effect]) {
     let sub: Vec<usize> = (0..rows.len())
-        .filter(|&i| rows[i].subgroup != "overall")
+        .filter(|&i| rows[i].subgroup != "overall" && rows[i].p_value.is_some())
         .collect();
-    let p: Vec<f64> = sub
-        .iter()
-        .map(|&i| rows[i].p_value.unwrap_or(1.0))
-        .collect();
+    let p: Vec<f64> = sub.iter().filter_map(|&i| rows[i].p_value).collect();
     for (&i, q) in sub.iter().zip(benjamini_hochberg(&p)) {
         rows[i].p_adjusted = Some(q);
     }
@@ -218,11 +231,27 @@ fn pooled_sd(obs: &[&Obs]) -> f64 {
     ((ss1 + ss0) / (n1 + n0 - 2.0)).sqrt()
 }
 
-/// Estimates the effects for one subject (or all pooled) on `obs`.
+/// Programme and comparison schools among `sub`.
+pub fn school_counts<'a>(sub: impl IntoIterator<Item = (&'a str, bool)>) -> (usize, usize) {
+    let mut prog = BTreeSet::new();
+    let mut comp = BTreeSet::new();
+    for (school, treated) in sub {
+        if treated {
+            prog.insert(school);
+        } else {
+            comp.insert(school);
+        }
+    }
+    (prog.len(), comp.len())
+}
+
+/// Estimates the effects for one subject (or all pooled) on `obs`, with the inference and
+/// guards of `settings` ([`inference`]).
 pub fn estimate(
     obs: &[&Obs],
     subject: &str,
     outcome: &str,
+    settings: &inference::Settings,
 ) -> std::result::Result<Vec<Effect>, String> {
     let fe = ids(obs.iter().map(|o| (o.subject.as_str(), o.grade)));
     let cl = ids(obs.iter().map(|o| o.school.as_str()));
@@ -233,13 +262,36 @@ pub fn estimate(
     let extra: Vec<Vec<f64>> = (0..k_extra)
         .map(|j| obs.iter().map(|o| o.extra[j]).collect())
         .collect();
-    let row = |subgroup: &str, level: &str, sub: &[&Obs], coef: f64, se: f64, clusters: usize| {
+    let row = |subgroup: &str,
+               level: &str,
+               sub: &[&Obs],
+               fit: &leerwinst_stats::ols::OlsFit,
+               j: usize,
+               pupil_clusters: bool| {
         let n1 = sub.iter().filter(|o| o.treated).count();
         let n0 = sub.len() - n1;
-        let df = clusters as f64 - 1.0;
-        let tq = t_quantile(0.975, df);
+        let (cp, cc) = school_counts(sub.iter().map(|o| (o.school.as_str(), o.treated)));
+        let coef = fit.coef[j];
         let sd = pooled_sd(sub);
         let g = (sd > 0.0).then(|| coef / sd * hedges_j(n1, n0));
+        let interval = if pupil_clusters {
+            Ok(inference::Interval {
+                se: fit.se[j],
+                ci: {
+                    let t = fit.cr1_test(j);
+                    (t.ci_low, t.ci_high)
+                },
+                p: fit.cr1_test(j).p,
+                df: Some(fit.clusters as f64 - 1.0),
+                method: inference::method::HC1_PUPILS.into(),
+            })
+        } else {
+            inference::coefficient(fit, j, settings)
+        };
+        let (interval, note) = match interval {
+            Ok(i) => (Some(i), None),
+            Err(e) => (None, Some(e)),
+        };
         Effect {
             design: "regression".into(),
             outcome: outcome.into(),
@@ -248,29 +300,29 @@ pub fn estimate(
             level: level.into(),
             n_treated: n1 as i64,
             n_comparison: n0 as i64,
-            clusters: clusters as i64,
+            clusters: fit.clusters as i64,
             estimate: Some(coef),
-            se: Some(se),
-            ci_low: Some(coef - tq * se),
-            ci_high: Some(coef + tq * se),
+            se: interval.as_ref().map(|i| i.se),
+            ci_low: interval.as_ref().map(|i| i.ci.0),
+            ci_high: interval.as_ref().map(|i| i.ci.1),
             effect_size: g,
             percentile_points: g.map(percentile_points),
-            p_value: Some(t_two_sided_p(coef / se, df)),
+            p_value: interval.as_ref().map(|i| i.p),
             p_adjusted: None,
+            method: interval
+                .as_ref()
+                .map_or_else(|| "none".to_string(), |i| i.method.clone()),
+            df: interval.as_ref().and_then(|i| i.df),
+            clusters_programme: cp as i64,
+            clusters_comparison: cc as i64,
+            note,
         }
     };
     let mut out = Vec::new();
     let mut x0 = vec![treat.clone(), base.clone()];
     x0.extend(extra.iter().cloned());
     let fit = ols_cluster(&y, &x0, Some(&fe), &cl).map_err(|e| e.to_string())?;
-    out.push(row(
-        "overall",
-        "all",
-        obs,
-        fit.coef[0],
-        fit.se[0],
-        fit.clusters,
-    ));
+    out.push(row("overall", "all", obs, &fit, 0, false));
 
     // Per programme school (for a forest chart): that school's pupils against every comparison
     // pupil, the same model.
@@ -293,14 +345,7 @@ pub fn estimate(
             let mut xs = vec![pick(&treat), pick(&base)];
             xs.extend(extra.iter().map(|c| pick(c)));
             if let Ok(fit) = ols_cluster(&pick(&y), &xs, Some(&fe_s), &cl_s) {
-                out.push(row(
-                    "school",
-                    school,
-                    &sub,
-                    fit.coef[0],
-                    fit.se[0],
-                    fit.clusters,
-                ));
+                out.push(row("school", school, &sub, &fit, 0, true));
             }
         }
     }
@@ -350,16 +395,10 @@ pub fn estimate(
                 .copied()
                 .filter(|o| level_of(o) == Some(l))
                 .collect();
-            out.push(row(
-                name,
-                &l.to_string(),
-                &in_l,
-                fit.coef[k],
-                fit.se[k],
-                fit.clusters,
-            ));
+            out.push(row(name, &l.to_string(), &in_l, &fit, k, false));
         }
     }
+    inference::guard(&mut out, settings.min_group_size);
     adjust_subgroups(&mut out);
     Ok(out)
 }
@@ -476,6 +515,11 @@ pub fn columns(rows: &[Effect]) -> Vec<arrow_array::ArrayRef> {
         f(&|r| r.percentile_points),
         f(&|r| r.p_value),
         f(&|r| r.p_adjusted),
+        s(&|r| &r.method),
+        f(&|r| r.df),
+        i(&|r| r.clusters_programme),
+        i(&|r| r.clusters_comparison),
+        str_array(&rows.iter().map(|r| r.note.as_deref()).collect::<Vec<_>>()),
     ]
 }
 
@@ -524,129 +568,126 @@ fn run_experiment(p: &Pipeline, e: &Experiment, out: &Path) -> Result<CompareSum
         coefficients: coef.len(),
         skipped,
         outputs,
+        unmatched_programme_pupils: 0,
     })
 }
 
+/// What one observational design produced, before it is written.
+#[derive(Debug, Default)]
+pub struct DesignResult {
+    /// Effect rows.
+    pub effects: Vec<Effect>,
+    /// Regression coefficients (`effects/coefficients.*`), when the design has them.
+    pub coefficients: Option<Vec<experiment::Coefficient>>,
+    /// Balance rows (`effects/balance.*`), when the design has them.
+    pub balance: Option<Vec<matching::BalanceRow>>,
+    /// Observations of the estimation sample.
+    pub observations: usize,
+    /// Follow-up years compared.
+    pub years: Vec<String>,
+    /// What could not be estimated, with the reason.
+    pub skipped: Vec<String>,
+    /// Programme pupils without a comparison pupil (VCG).
+    pub unmatched_programme_pupils: usize,
+}
+
+/// The tables every observational design reads.
+struct Tables {
+    growth: Frame,
+    srl: Frame,
+    pupils: Frame,
+    schools: Frame,
+}
+
+impl Tables {
+    fn read(out: &Path) -> Result<Self> {
+        let wh = out.join("warehouse");
+        Ok(Tables {
+            growth: read_table(&out.join("indicators/growth.parquet"), Table::Growth)?,
+            srl: read_table(&out.join("indicators/srl.parquet"), Table::Srl)?,
+            pupils: read_table(&wh.join("pupils.parquet"), Table::Pupils)?,
+            schools: read_table(&wh.join("schools.parquet"), Table::Schools)?,
+        })
+    }
+}
+
 /// The matching design (`design = "matching"`): ATT per subject and subgroup, balance table.
-fn run_matching(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
-    let growth = read_table(&out.join("indicators/growth.parquet"), Table::Growth)?;
-    let srl = read_table(&out.join("indicators/srl.parquet"), Table::Srl)?;
-    let wh = out.join("warehouse");
-    let pupils = read_table(&wh.join("pupils.parquet"), Table::Pupils)?;
-    let schools = read_table(&wh.join("schools.parquet"), Table::Schools)?;
+fn design_matching(p: &Pipeline, t: &Tables) -> DesignResult {
     let settings = p.compare.matching.clone().unwrap_or_default();
     let inputs = matching::Inputs {
-        growth: &growth,
-        srl: &srl,
-        pupils: &pupils,
-        schools: &schools,
+        growth: &t.growth,
+        srl: &t.srl,
+        pupils: &t.pupils,
+        schools: &t.schools,
     };
     let (units, years, missing) =
         matching::sample(&inputs, &settings, &p.compare.window, p.compare.from_year);
     let outcome = format!("followup_z ({})", p.compare.window);
-    let (effects, balance, mut skipped) = matching::estimate(&units, &settings, &outcome);
+    let (effects, balance, mut skipped) =
+        matching::estimate(&units, &settings, &outcome, &inference::Settings::of(p));
     if missing > 0 {
         skipped.push(format!(
             "{missing} growth rows left out: a matching covariate is unknown"
         ));
     }
-    let dir = out.join("effects");
-    let meta = vec![("leerwinst.pipeline".to_string(), p.pipeline.name.clone())];
-    let mut outputs = write_both(&dir, Table::Effects, columns(&effects), &meta)?;
-    outputs.extend(write_both(
-        &dir,
-        Table::Balance,
-        matching::balance_columns(&balance),
-        &meta,
-    )?);
-    Ok(CompareSummary {
+    DesignResult {
+        effects,
+        balance: Some(balance),
         observations: units.len(),
         years,
-        effects: effects.len(),
-        coefficients: 0,
         skipped,
-        outputs,
-    })
+        ..DesignResult::default()
+    }
 }
 
 /// The virtual comparison group design (`design = "vcg"`).
-fn run_vcg(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
-    let growth = read_table(&out.join("indicators/growth.parquet"), Table::Growth)?;
-    let srl = read_table(&out.join("indicators/srl.parquet"), Table::Srl)?;
-    let pupils = read_table(&out.join("warehouse/pupils.parquet"), Table::Pupils)?;
-    let schools = read_table(&out.join("warehouse/schools.parquet"), Table::Schools)?;
+fn design_vcg(p: &Pipeline, t: &Tables) -> DesignResult {
     let settings = p.compare.vcg.clone().unwrap_or_default();
-    let lookup = covariates::Covariates::new(&growth, &pupils, &schools);
+    let lookup = covariates::Covariates::new(&t.growth, &t.pupils, &t.schools);
     let (units, years) = vcg::sample(
-        &growth,
-        &srl,
+        &t.growth,
+        &t.srl,
         &lookup,
         &settings,
         &p.compare.window,
         p.compare.from_year,
     );
     let outcome = format!("followup_z ({})", p.compare.window);
-    let (effects, unmatched) = vcg::effects(&units, &settings, &outcome);
+    let (effects, unmatched) = vcg::effects(&units, &settings, &outcome, p.privacy.min_group_size);
     let mut skipped = Vec::new();
     if unmatched > 0 {
         skipped.push(format!(
             "{unmatched} programme pupils found no comparison pupil within the calipers"
         ));
     }
-    let meta = vec![("leerwinst.pipeline".to_string(), p.pipeline.name.clone())];
-    let outputs = write_both(
-        &out.join("effects"),
-        Table::Effects,
-        columns(&effects),
-        &meta,
-    )?;
-    Ok(CompareSummary {
+    DesignResult {
+        effects,
         observations: units.len(),
         years,
-        effects: effects.len(),
-        coefficients: 0,
         skipped,
-        outputs,
-    })
+        unmatched_programme_pupils: unmatched,
+        ..DesignResult::default()
+    }
 }
 
-/// Runs compare for pipeline `p` on the run folder `out`.
-pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
-    if p.compare.design == Design::Vcg {
-        return run_vcg(p, out);
-    }
-    if let (Design::Experiment, Some(e)) = (p.compare.design, &p.compare.experiment) {
-        return run_experiment(p, e, out);
-    }
-    if p.compare.design == Design::Matching {
-        return run_matching(p, out);
-    }
-    let growth = read_table(&out.join("indicators/growth.parquet"), Table::Growth)?;
-    let srl = read_table(&out.join("indicators/srl.parquet"), Table::Srl)?;
+/// The regression design's estimation sample, per subject and pooled.
+fn regression_sample(p: &Pipeline, t: &Tables) -> (Vec<Obs>, Vec<String>) {
     let c = &p.compare;
-    let (pupils, schools);
-    let lookup;
-    let extra = if c.covariates.is_empty() {
-        None
-    } else {
-        let wh = out.join("warehouse");
-        pupils = read_table(&wh.join("pupils.parquet"), Table::Pupils)?;
-        schools = read_table(&wh.join("schools.parquet"), Table::Schools)?;
-        lookup = covariates::Covariates::new(&growth, &pupils, &schools);
-        Some((&lookup, c.covariates.as_slice()))
-    };
-    let (obs, years) = sample(
-        &growth,
-        &srl,
+    let lookup = covariates::Covariates::new(&t.growth, &t.pupils, &t.schools);
+    let extra = (!c.covariates.is_empty()).then_some((&lookup, c.covariates.as_slice()));
+    sample(
+        &t.growth,
+        &t.srl,
         &c.window,
         c.moderator_in_baseline_year,
         c.from_year,
         extra,
-    );
-    let outcome = format!("followup_z ({})", c.window);
+    )
+}
+
+/// Observations per subject, and all subjects pooled when there are several.
+fn by_subject(obs: &[Obs]) -> Vec<(String, Vec<&Obs>)> {
     let subjects: BTreeSet<&str> = obs.iter().map(|o| o.subject.as_str()).collect();
-    let mut effects = Vec::new();
-    let mut skipped = Vec::new();
     let mut groups: Vec<(String, Vec<&Obs>)> = subjects
         .iter()
         .map(|s| {
@@ -659,37 +700,137 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
     if subjects.len() > 1 {
         groups.push(("all".into(), obs.iter().collect()));
     }
-    let mut coefficients = Vec::new();
-    for (subject, o) in &groups {
-        match estimate(o, subject, &outcome) {
-            Ok(rows) => effects.extend(rows),
-            Err(e) => skipped.push(format!("{subject}: {e}")),
+    groups
+}
+
+/// The regression design (`design = "regression"`).
+fn design_regression(p: &Pipeline, t: &Tables) -> DesignResult {
+    let (obs, years) = regression_sample(p, t);
+    let outcome = format!("followup_z ({})", p.compare.window);
+    let settings = inference::Settings::of(p);
+    let mut r = DesignResult {
+        observations: obs.len(),
+        years,
+        coefficients: Some(Vec::new()),
+        ..DesignResult::default()
+    };
+    for (subject, o) in &by_subject(&obs) {
+        match estimate(o, subject, &outcome, &settings) {
+            Ok(rows) => r.effects.extend(rows),
+            Err(e) => r.skipped.push(format!("{subject}: {e}")),
         }
-        coefficients.extend(regression_coefficients(o, subject, &outcome, &c.covariates));
+        if let Some(c) = r.coefficients.as_mut() {
+            c.extend(regression_coefficients(
+                o,
+                subject,
+                &outcome,
+                &p.compare.covariates,
+            ));
+        }
+    }
+    r
+}
+
+/// Runs one observational design.
+fn design(p: &Pipeline, d: Design, t: &Tables) -> DesignResult {
+    match d {
+        Design::Vcg => design_vcg(p, t),
+        Design::Matching => design_matching(p, t),
+        Design::Multilevel => {
+            let (obs, years) = regression_sample(p, t);
+            DesignResult {
+                years,
+                ..multilevel::design(p, &obs)
+            }
+        }
+        Design::Regression | Design::Experiment => design_regression(p, t),
+    }
+}
+
+/// The designs whose overall rows are written beside the pipeline's as sensitivity checks.
+const SENSITIVITY: [Design; 4] = [
+    Design::Regression,
+    Design::Multilevel,
+    Design::Vcg,
+    Design::Matching,
+];
+
+/// Runs compare for pipeline `p` on the run folder `out`.
+pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
+    if let (Design::Experiment, Some(e)) = (p.compare.design, &p.compare.experiment) {
+        return run_experiment(p, e, out);
+    }
+    let tables = Tables::read(out)?;
+    let main = design(p, p.compare.design, &tables);
+    let mut effects = main.effects;
+    let mut skipped = main.skipped;
+    if p.compare.sensitivity && !effects.is_empty() {
+        for d in SENSITIVITY.into_iter().filter(|&d| d != p.compare.design) {
+            let other = design(p, d, &tables);
+            effects.extend(
+                other
+                    .effects
+                    .into_iter()
+                    .filter(|e| e.subgroup == "overall"),
+            );
+            skipped.extend(
+                other
+                    .skipped
+                    .into_iter()
+                    .map(|s| format!("sensitivity check {}: {s}", design_key(d))),
+            );
+        }
     }
     let dir = out.join("effects");
     let meta = vec![("leerwinst.pipeline".to_string(), p.pipeline.name.clone())];
     let mut outputs = write_both(&dir, Table::Effects, columns(&effects), &meta)?;
-    outputs.extend(write_both(
-        &dir,
-        Table::Coefficients,
-        coefficient_columns(&coefficients),
-        &meta,
-    )?);
-    if effects.is_empty() && !obs.is_empty() {
+    let coefficients = main.coefficients.unwrap_or_default();
+    if p.compare.design == Design::Regression {
+        outputs.extend(write_both(
+            &dir,
+            Table::Coefficients,
+            coefficient_columns(&coefficients),
+            &meta,
+        )?);
+    }
+    if let Some(balance) = &main.balance {
+        outputs.extend(write_both(
+            &dir,
+            Table::Balance,
+            matching::balance_columns(balance),
+            &meta,
+        )?);
+    }
+    let main_rows = effects
+        .iter()
+        .filter(|e| e.design == design_key(p.compare.design))
+        .count();
+    if main_rows == 0 && main.observations > 0 {
         return Err(Error::Compute(format!(
             "no effect could be estimated: {}",
             skipped.join("; ")
         )));
     }
     Ok(CompareSummary {
-        observations: obs.len(),
-        years,
+        observations: main.observations,
+        years: main.years,
         effects: effects.len(),
         coefficients: coefficients.len(),
         skipped,
         outputs,
+        unmatched_programme_pupils: main.unmatched_programme_pupils,
     })
+}
+
+/// The name of a design in the `design` column.
+pub fn design_key(d: Design) -> &'static str {
+    match d {
+        Design::Regression => "regression",
+        Design::Multilevel => "multilevel",
+        Design::Vcg => "vcg",
+        Design::Matching => "matching",
+        Design::Experiment => "experiment",
+    }
 }
 
 #[cfg(test)]
@@ -723,6 +864,7 @@ mod tests {
                     subject: "rekenen".into(),
                     grade: 4 + (k / 3) % 3,
                     school: format!("s{s}"),
+                    class: None,
                     treated,
                     baseline_z: bz,
                     followup_z: 0.8 * bz + effect + school_shift + 0.5 * normal(),
@@ -733,7 +875,7 @@ mod tests {
             }
         }
         let refs: Vec<&Obs> = obs.iter().collect();
-        let rows = estimate(&refs, "rekenen", "y").unwrap();
+        let rows = estimate(&refs, "rekenen", "y", &inference::Settings::default()).unwrap();
         let find = |sg: &str, lv: &str| {
             rows.iter()
                 .find(|r| r.subgroup == sg && r.level == lv)
@@ -775,7 +917,10 @@ mod tests {
             .iter()
             .find(|c| c.term == "programme:srl_tercile=3")
             .unwrap();
-        assert_eq!((c3.estimate, c3.se), (t3.estimate.unwrap(), t3.se.unwrap()));
+        // Same estimate; the coefficients table keeps CR1 SEs, the effect row CR2 (20 schools).
+        assert_eq!(c3.estimate, t3.estimate.unwrap());
+        assert_eq!(t3.method, inference::method::CR2);
+        assert!(t3.se.unwrap() > c3.se, "CR2 {:?} vs CR1 {}", t3.se, c3.se);
         assert!(
             coef.iter()
                 .any(|c| c.model == "overall" && c.term == "baseline_z")
@@ -819,6 +964,7 @@ mod tests {
                         subject: "rekenen".into(),
                         grade: 4 + k % 2,
                         school: format!("s{s}"),
+                        class: None,
                         treated,
                         baseline_z: bz,
                         followup_z: y,
@@ -829,7 +975,7 @@ mod tests {
                 }
             }
             let refs: Vec<&Obs> = obs.iter().collect();
-            let rows = estimate(&refs, "rekenen", "y").unwrap();
+            let rows = estimate(&refs, "rekenen", "y", &inference::Settings::default()).unwrap();
             let overall = &rows[0];
             let est = overall.estimate.unwrap();
             sum += est;
@@ -873,6 +1019,7 @@ mod tests {
                     subject: "rekenen".into(),
                     grade: 5,
                     school: format!("s{s}"),
+                    class: None,
                     treated,
                     baseline_z: bz,
                     followup_z: y,
@@ -883,7 +1030,8 @@ mod tests {
             }
         }
         let refs: Vec<&Obs> = obs.iter().collect();
-        let adjusted = &estimate(&refs, "rekenen", "y").unwrap()[0];
+        let adjusted =
+            &estimate(&refs, "rekenen", "y", &inference::Settings::default()).unwrap()[0];
         assert!(
             adjusted.ci_low.unwrap() < 0.3 && 0.3 < adjusted.ci_high.unwrap(),
             "{adjusted:?}"
@@ -897,7 +1045,7 @@ mod tests {
             })
             .collect();
         let refs: Vec<&Obs> = plain.iter().collect();
-        let naive = &estimate(&refs, "rekenen", "y").unwrap()[0];
+        let naive = &estimate(&refs, "rekenen", "y", &inference::Settings::default()).unwrap()[0];
         assert!(naive.estimate.unwrap() < 0.1, "confounded: {naive:?}");
         let coef = regression_coefficients(
             &obs.iter().collect::<Vec<_>>(),

@@ -6,13 +6,18 @@
 //! (as the regression design). Per subject: a logistic propensity model of `programme` on the
 //! covariates of `[compare.matching]` over all pupils of the subject; matching within grade
 //! (the caliper's SD is over the whole subject, as MatchIt does with exact strata); the ATT on
-//! `followup_z` as the weighted difference in means with a cluster-robust SE by matched set
-//! (`sandwich::vcovCL` HC1; by pupil with replacement). Rows per subject and pooled, overall,
-//! per SRL tercile and per baseline quintile (the matched sets of the programme pupils in that
-//! subgroup), with Benjamini-Hochberg adjusted p values; a balance table per subject.
+//! `followup_z` from the weighted regression of the outcome on the programme indicator and the
+//! matching covariates over the matched pupils (MatchIt's weights; the covariate adjustment its
+//! vignette recommends after matching), with schools as the clusters and the few-cluster
+//! inference of [`crate::inference`] (CR2 + Satterthwaite df below 40 schools), because the
+//! programme is assigned by school and pupils of one school share more than their matched set.
+//! Rows per programme school (one programme school) keep MatchIt's plain ATT and its SE by
+//! matched set (`sandwich::vcovCL` HC1; by pupil with replacement). Rows per subject and pooled,
+//! overall, per SRL tercile and per baseline quintile (the matched sets of the programme pupils
+//! in that subgroup), with Benjamini-Hochberg adjusted p values; a balance table per subject.
 //!
-//! What the SE does not cover: pupils of one school share more than their matched set, and the
-//! propensity score is estimated; like MatchIt's vignette, the SE treats both as given.
+//! What the SE does not cover: the propensity score is estimated; like MatchIt's vignette, the
+//! SE treats it as given.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -188,6 +193,48 @@ fn match_subject<'a>(
     })
 }
 
+/// The ATT with schools as clusters: the weighted regression of the outcome on the programme
+/// indicator and the matching covariates over the matched pupils (MatchIt's weights; the
+/// covariate adjustment MatchIt's vignette recommends after matching, which also takes up the
+/// correlation within matched sets), with the inference of [`crate::inference`] (CR2 below 40
+/// schools). Returns the adjusted estimate and its interval.
+fn school_interval(
+    treat: &[bool],
+    y: &[f64],
+    weights: &[f64],
+    school: &[String],
+    covs: &[Vec<f64>],
+    inf: &crate::inference::Settings,
+) -> Result<(f64, crate::inference::Interval), String> {
+    let used: Vec<usize> = (0..y.len()).filter(|&i| weights[i] > 0.0).collect();
+    let sw: Vec<f64> = used.iter().map(|&i| weights[i].sqrt()).collect();
+    let yy: Vec<f64> = used.iter().zip(&sw).map(|(&i, s)| s * y[i]).collect();
+    let mut x = vec![
+        sw.clone(),
+        used.iter()
+            .zip(&sw)
+            .map(|(&i, s)| s * f64::from(u8::from(treat[i])))
+            .collect(),
+    ];
+    let k = covs.first().map_or(0, Vec::len);
+    for j in 0..k {
+        x.push(used.iter().zip(&sw).map(|(&i, s)| s * covs[i][j]).collect());
+    }
+    let mut ids: BTreeMap<&str, u32> = BTreeMap::new();
+    let cl: Vec<u32> = used
+        .iter()
+        .map(|&i| {
+            let n = ids.len() as u32;
+            *ids.entry(school[i].as_str()).or_insert(n)
+        })
+        .collect();
+    let fit = leerwinst_stats::ols::ols_cluster_through_origin(&yy, &x, &cl)
+        .map_err(|e| e.to_string())?;
+    Ok((fit.coef[1], crate::inference::coefficient(&fit, 1, inf)?))
+}
+
+/// One effect row: the ATT of `a` with its interval from [`school_interval`]; `sets` counts the
+/// matched sets (pupils with replacement), MatchIt's clusters, used where schools cannot be.
 #[allow(clippy::too_many_arguments)]
 fn effect_row(
     subject: &str,
@@ -195,13 +242,19 @@ fn effect_row(
     subgroup: &str,
     level: &str,
     a: &Att,
-    clusters: usize,
+    sets: usize,
     treat: &[bool],
     y: &[f64],
     weights: &[f64],
+    school: &[String],
+    covs: &[Vec<f64>],
+    inf: &crate::inference::Settings,
 ) -> Effect {
-    let df = clusters as f64 - 1.0;
-    let tq = t_quantile(0.975, df);
+    let (cp, cc) = crate::school_counts(
+        (0..y.len())
+            .filter(|&i| weights[i] > 0.0)
+            .map(|i| (school[i].as_str(), treat[i])),
+    );
     // Pooled SD of the outcome among matched pupils of the two arms (unweighted).
     let arm = |t: bool| -> Vec<f64> {
         (0..y.len())
@@ -216,7 +269,42 @@ fn effect_row(
     };
     let pooled =
         ((ss(&y1) + ss(&y0)) / (y1.len() + y0.len()).saturating_sub(2).max(1) as f64).sqrt();
-    let g = (pooled > 0.0).then(|| a.estimate / pooled * hedges_j(a.n_treated, a.n_control));
+    let interval = if subgroup == "school" || cp < 2 || cc < 2 {
+        // One programme school (or one comparison school): the guards say what is possible.
+        Err(String::new())
+    } else {
+        school_interval(treat, y, weights, school, covs, inf)
+    };
+    // Without a school-clustered interval (a per-school row), MatchIt's ATT and its SE by
+    // matched set.
+    let (estimate, se, ci, p, df, method) = match interval.ok() {
+        Some((est, i)) => (
+            est,
+            i.se,
+            i.ci,
+            i.p,
+            i.df,
+            format!("{}, covariate-adjusted, schools as clusters", i.method),
+        ),
+        None => {
+            let df = sets as f64 - 1.0;
+            let tq = t_quantile(0.975, df);
+            (
+                a.estimate,
+                a.se,
+                (a.estimate - tq * a.se, a.estimate + tq * a.se),
+                t_two_sided_p(a.estimate / a.se, df),
+                Some(df),
+                "CR1 by matched set".to_string(),
+            )
+        }
+    };
+    let g = (pooled > 0.0).then(|| estimate / pooled * hedges_j(a.n_treated, a.n_control));
+    let clusters = if method.starts_with("CR1 by matched set") {
+        sets
+    } else {
+        cp + cc
+    };
     Effect {
         design: "matching".into(),
         outcome: outcome.into(),
@@ -226,14 +314,19 @@ fn effect_row(
         n_treated: a.n_treated as i64,
         n_comparison: a.n_control as i64,
         clusters: clusters as i64,
-        estimate: Some(a.estimate),
-        se: Some(a.se),
-        ci_low: Some(a.estimate - tq * a.se),
-        ci_high: Some(a.estimate + tq * a.se),
+        estimate: Some(estimate),
+        se: Some(se),
+        ci_low: Some(ci.0),
+        ci_high: Some(ci.1),
         effect_size: g,
         percentile_points: g.map(percentile_points),
-        p_value: Some(t_two_sided_p(a.estimate / a.se, df)),
+        p_value: Some(p),
         p_adjusted: None,
+        method,
+        df,
+        clusters_programme: cp as i64,
+        clusters_comparison: cc as i64,
+        note: None,
     }
 }
 
@@ -242,6 +335,7 @@ pub fn estimate(
     units: &[Unit],
     settings: &MatchingSettings,
     outcome: &str,
+    inf: &crate::inference::Settings,
 ) -> (Vec<Effect>, Vec<BalanceRow>, Vec<String>) {
     let subjects: BTreeSet<&str> = units.iter().map(|u| u.subject.as_str()).collect();
     let mut matches: Vec<(String, SubjectMatch<'_>)> = Vec::new();
@@ -292,6 +386,7 @@ pub fn estimate(
         let mut tercile = Vec::new();
         let mut quintile = Vec::new();
         let mut school = Vec::new();
+        let mut covs: Vec<Vec<f64>> = Vec::new();
         let mut treated = Vec::new();
         let mut controls = Vec::new();
         for &k in &members {
@@ -302,6 +397,7 @@ pub fn estimate(
             tercile.extend(m.units.iter().map(|u| u.tercile));
             quintile.extend(m.units.iter().map(|u| u.quintile));
             school.extend(m.units.iter().map(|u| u.school.clone()));
+            covs.extend(m.units.iter().map(|u| u.covariates.clone()));
             treated.extend(m.matched.treated.iter().map(|t| t + off));
             controls.extend(
                 m.matched
@@ -339,6 +435,9 @@ pub fn estimate(
                 &treat,
                 &y,
                 &sub.weights,
+                &school,
+                &covs,
+                inf,
             ));
         };
         add(&all, "overall", "all");
@@ -358,6 +457,7 @@ pub fn estimate(
                 add(&sub, "school", s);
             }
         }
+        crate::inference::guard(&mut rows, inf.min_group_size);
         crate::adjust_subgroups(&mut rows);
         effects.extend(rows);
     }
@@ -448,7 +548,12 @@ mod tests {
             caliper: Some(0.2),
             ..Default::default()
         };
-        let (effects, bal, skipped) = estimate(&units, &settings, "y");
+        let (effects, bal, skipped) = estimate(
+            &units,
+            &settings,
+            "y",
+            &crate::inference::Settings::default(),
+        );
         assert!(skipped.is_empty(), "{skipped:?}");
         let overall = &effects[0];
         assert_eq!(overall.subgroup, "overall");
@@ -505,7 +610,12 @@ mod tests {
                     school: format!("s{}", i % 20),
                 });
             }
-            let (effects, _, _) = estimate(&units, &settings, "y");
+            let (effects, _, _) = estimate(
+                &units,
+                &settings,
+                "y",
+                &crate::inference::Settings::default(),
+            );
             let e = &effects[0];
             sum += e.estimate.unwrap();
             covered += usize::from(e.ci_low.unwrap() <= TRUTH && TRUTH <= e.ci_high.unwrap());

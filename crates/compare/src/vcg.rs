@@ -217,6 +217,10 @@ pub struct VcgEstimate {
     pub n_comparison: usize,
     /// Schools (both arms).
     pub clusters: usize,
+    /// Programme schools.
+    pub programme_schools: usize,
+    /// Comparison schools.
+    pub comparison_schools: usize,
 }
 
 /// The effect and its cluster bootstrap.
@@ -329,12 +333,19 @@ pub fn estimate(units: &[Unit], groups: &[Group], settings: &VcgSettings) -> Opt
         n_treated: groups.len(),
         n_comparison: members.len(),
         clusters: prog_id.len() + n_comp,
+        programme_schools: prog_id.len(),
+        comparison_schools: n_comp,
     })
 }
 
 /// Effect rows of the VCG design: per subject and pooled, overall, per SRL tercile and per
 /// baseline quintile, with BH-adjusted p values across the subgroup rows.
-pub fn effects(units: &[Unit], settings: &VcgSettings, outcome: &str) -> (Vec<Effect>, usize) {
+pub fn effects(
+    units: &[Unit],
+    settings: &VcgSettings,
+    outcome: &str,
+    min_group_size: usize,
+) -> (Vec<Effect>, usize) {
     let all_groups = groups(units, settings);
     let subjects: BTreeSet<&str> = units.iter().map(|u| u.subject.as_str()).collect();
     let mut scopes: Vec<String> = subjects.iter().map(|s| s.to_string()).collect();
@@ -380,6 +391,11 @@ pub fn effects(units: &[Unit], settings: &VcgSettings, outcome: &str) -> (Vec<Ef
                 percentile_points: Some(percentile_points(e.estimate)),
                 p_value: Some(p),
                 p_adjusted: None,
+                method: format!("cluster bootstrap over schools ({})", settings.bootstrap),
+                df: Some(e.df),
+                clusters_programme: e.programme_schools as i64,
+                clusters_comparison: e.comparison_schools as i64,
+                note: None,
             });
         };
         add("overall", "all", &|_| true);
@@ -391,6 +407,7 @@ pub fn effects(units: &[Unit], settings: &VcgSettings, outcome: &str) -> (Vec<Ef
                 u.quintile == Some(q)
             });
         }
+        crate::inference::guard(&mut rows, min_group_size);
         crate::adjust_subgroups(&mut rows);
         out.extend(rows);
     }

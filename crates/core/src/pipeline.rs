@@ -681,7 +681,7 @@ fn hundred() -> usize {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Compare {
-    /// Design; only `regression` so far.
+    /// Design (default `regression`).
     #[serde(default)]
     pub design: Design,
     /// Growth window whose follow-up year is compared (`E-E`, `M-E`, `S-S`, `F-S`, ...).
@@ -707,6 +707,49 @@ pub struct Compare {
     /// The VCG design's settings (`design = "vcg"`; defaults when absent).
     #[serde(default)]
     pub vcg: Option<VcgSettings>,
+    /// How the regression design's standard errors, intervals and p values are made
+    /// (default `auto`: CR2 with Satterthwaite degrees of freedom below 40 clusters, CR1 from 40).
+    #[serde(default)]
+    pub inference: Inference,
+    /// Replicates of the wild cluster bootstrap (`inference = "wild"`; default 9999).
+    #[serde(default = "wild_replicates")]
+    pub wild_replicates: usize,
+    /// Seed of the wild cluster bootstrap (default 2025: same seed, same intervals).
+    #[serde(default = "wild_seed")]
+    pub wild_seed: u64,
+    /// Also estimate the overall effect with the other observational designs (regression,
+    /// multilevel, VCG, matching) as sensitivity checks beside the pipeline's design (default
+    /// true).
+    #[serde(default = "yes")]
+    pub sensitivity: bool,
+}
+
+fn wild_replicates() -> usize {
+    9999
+}
+
+fn wild_seed() -> u64 {
+    2025
+}
+
+/// Below this many clusters `inference = "auto"` uses few-cluster inference (CR2).
+pub const FEW_CLUSTERS: usize = 40;
+
+/// How cluster-robust standard errors, intervals and p values are made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Inference {
+    /// CR2 with Satterthwaite degrees of freedom below [`FEW_CLUSTERS`] clusters, CR1 from
+    /// there on.
+    #[default]
+    Auto,
+    /// CR1 (Stata's small-sample factor) with t on clusters - 1 degrees of freedom.
+    Cr1,
+    /// CR2 (Bell & McCaffrey) with Satterthwaite degrees of freedom, as R clubSandwich.
+    Cr2,
+    /// The wild cluster restricted bootstrap-t (Webb weights below 12 clusters, Rademacher
+    /// from 12), p values and intervals by test inversion.
+    Wild,
 }
 
 fn e_e() -> String {
@@ -724,6 +767,10 @@ impl Default for Compare {
             experiment: None,
             matching: None,
             vcg: None,
+            inference: Inference::Auto,
+            wild_replicates: wild_replicates(),
+            wild_seed: wild_seed(),
+            sensitivity: true,
         }
     }
 }
@@ -747,6 +794,10 @@ pub enum Design {
     /// the same subject, grade and year with a close baseline and similar school
     /// (`[compare.vcg]`); CI by a seeded cluster bootstrap over schools.
     Vcg,
+    /// Linear mixed model with random intercepts for school and for class within school,
+    /// fitted by REML as R lme4: the programme effect with Satterthwaite degrees of freedom
+    /// (lmerTest), and shrunken (BLUP) school effects for the school forest.
+    Multilevel,
 }
 
 /// `[compare.vcg]`: the virtual comparison group design.

@@ -5,16 +5,20 @@
 pub mod bspline;
 pub mod describe;
 pub mod dist;
+pub mod few_clusters;
 pub mod interior;
 pub mod linalg;
 pub mod logistic;
 pub mod matching;
+/// Linear mixed models with nested random intercepts: REML as lme4, Satterthwaite df as lmerTest.
+pub mod mixed;
 pub mod ols;
 pub mod quantreg;
 pub mod rng;
 pub mod sgp;
 #[cfg(test)]
 mod testdata;
+pub mod wild;
 
 /// Errors of the numerical kernels.
 #[derive(Debug, thiserror::Error)]

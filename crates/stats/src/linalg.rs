@@ -132,6 +132,11 @@ impl Cholesky {
         Some(Cholesky { l })
     }
 
+    /// The lower-triangular factor `L` with `m = L L'`.
+    pub fn lower(&self) -> &Matrix {
+        &self.l
+    }
+
     /// Solves `m x = b` in place.
     pub fn solve(&self, b: &mut [f64]) {
         let n = self.l.n();
@@ -202,9 +207,87 @@ pub fn invert(m: &[f64], p: usize) -> Option<Vec<f64>> {
     Some(inv)
 }
 
+/// Eigen decomposition of a symmetric matrix by cyclic Jacobi rotations: the eigenvalues and, as
+/// the columns of a matrix, their orthonormal eigenvectors (`m = W diag(values) W'`). Accurate to
+/// rounding for the small matrices (a few dozen rows) it is used on.
+pub fn symmetric_eigen(m: &Matrix) -> (Vec<f64>, Matrix) {
+    let n = m.n();
+    let mut a = m.clone();
+    let mut w = Matrix::zeros(n);
+    for i in 0..n {
+        w.set(i, i, 1.0);
+    }
+    for _sweep in 0..100 {
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| a.get(i, j).powi(2))
+            .sum();
+        let diag: f64 = (0..n).map(|i| a.get(i, i).powi(2)).sum();
+        if off <= 1e-30 * diag.max(1e-300) {
+            break;
+        }
+        for p in 0..n {
+            for q in p + 1..n {
+                let apq = a.get(p, q);
+                if apq == 0.0 {
+                    continue;
+                }
+                let theta = (a.get(q, q) - a.get(p, p)) / (2.0 * apq);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..n {
+                    let (akp, akq) = (a.get(k, p), a.get(k, q));
+                    a.set(k, p, c * akp - s * akq);
+                    a.set(k, q, s * akp + c * akq);
+                }
+                for k in 0..n {
+                    let (apk, aqk) = (a.get(p, k), a.get(q, k));
+                    a.set(p, k, c * apk - s * aqk);
+                    a.set(q, k, s * apk + c * aqk);
+                }
+                for k in 0..n {
+                    let (wkp, wkq) = (w.get(k, p), w.get(k, q));
+                    w.set(k, p, c * wkp - s * wkq);
+                    w.set(k, q, s * wkp + c * wkq);
+                }
+            }
+        }
+    }
+    ((0..n).map(|i| a.get(i, i)).collect(), w)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn symmetric_eigen_reconstructs_the_matrix() {
+        let vals = [
+            [4.0, 1.0, -2.0, 0.5],
+            [1.0, 3.0, 0.0, 1.0],
+            [-2.0, 0.0, 5.0, -1.0],
+            [0.5, 1.0, -1.0, 2.0],
+        ];
+        let mut m = Matrix::zeros(4);
+        for (i, row) in vals.iter().enumerate() {
+            for (j, v) in row.iter().enumerate() {
+                m.set(i, j, *v);
+            }
+        }
+        let (lambda, w) = symmetric_eigen(&m);
+        for i in 0..4 {
+            for j in 0..4 {
+                let r: f64 = (0..4).map(|k| w.get(i, k) * lambda[k] * w.get(j, k)).sum();
+                assert!((r - m.get(i, j)).abs() < 1e-12, "{i} {j}");
+                let o: f64 = (0..4).map(|k| w.get(k, i) * w.get(k, j)).sum();
+                assert!((o - f64::from(u8::from(i == j))).abs() < 1e-12);
+            }
+        }
+        // The trace is kept: 4 + 3 + 5 + 2.
+        assert!((lambda.iter().sum::<f64>() - 14.0).abs() < 1e-12);
+    }
 
     #[test]
     fn cholesky_solves_a_badly_scaled_system() {

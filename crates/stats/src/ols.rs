@@ -24,6 +24,29 @@ pub struct OlsFit {
     pub clusters: usize,
     /// Residuals.
     pub residuals: Vec<f64>,
+    /// The fitted design, kept for few-cluster inference ([`crate::few_clusters`],
+    /// [`crate::wild`]).
+    pub(crate) design: Design,
+}
+
+/// What a fit keeps of its design: the regressors after the within transformation (with the
+/// intercept first when no fixed effect is absorbed), the outcome likewise, `(X'X)^-1`, the
+/// fixed-effect groups and the clusters, all as dense ids.
+#[derive(Debug, Clone)]
+pub(crate) struct Design {
+    /// Regressors (demeaned by fixed-effect group), one vector per column.
+    pub cols: Vec<Vec<f64>>,
+    /// Outcome (demeaned likewise).
+    pub y: Vec<f64>,
+    /// `(X'X)^-1` of the demeaned regressors.
+    pub inv: Matrix,
+    /// Dense fixed-effect group of each observation and the size of each group; None when an
+    /// intercept was fitted instead.
+    pub fe: Option<(Vec<u32>, Vec<usize>)>,
+    /// The observations of each cluster.
+    pub members: Vec<Vec<usize>>,
+    /// Stata's CR1 small-sample factor `G/(G-1) * (N-1)/(N-K)`.
+    pub cr1_factor: f64,
 }
 
 fn demean(v: &mut [f64], groups: &[u32], n_groups: usize) {
@@ -59,6 +82,23 @@ pub fn ols_cluster(
     fixed_effect: Option<&[u32]>,
     cluster: &[u32],
 ) -> Result<OlsFit> {
+    fit(y, x, fixed_effect, true, cluster)
+}
+
+/// Fits `y ~ x` through the origin (no intercept, no fixed effect), clustered by `cluster`:
+/// weighted least squares after multiplying `y` and every regressor by the square root of the
+/// weights, whose constant column is then `sqrt(w)`.
+pub fn ols_cluster_through_origin(y: &[f64], x: &[Vec<f64>], cluster: &[u32]) -> Result<OlsFit> {
+    fit(y, x, None, false, cluster)
+}
+
+fn fit(
+    y: &[f64],
+    x: &[Vec<f64>],
+    fixed_effect: Option<&[u32]>,
+    intercept: bool,
+    cluster: &[u32],
+) -> Result<OlsFit> {
     let n = y.len();
     if x.iter().any(|c| c.len() != n)
         || cluster.len() != n
@@ -73,20 +113,30 @@ pub fn ols_cluster(
     }
     let mut cols: Vec<Vec<f64>> = x.to_vec();
     let mut yy = y.to_vec();
-    let absorbed = match fixed_effect {
+    let fe_groups = match fixed_effect {
         Some(fe) => {
             let (fe, g) = dense_ids(fe);
             demean(&mut yy, &fe, g);
             for c in &mut cols {
                 demean(c, &fe, g);
             }
-            g
+            let mut sizes = vec![0usize; g];
+            for &f in &fe {
+                sizes[f as usize] += 1;
+            }
+            Some((fe, sizes))
         }
         None => {
-            cols.insert(0, vec![1.0; n]);
-            0
+            if intercept {
+                cols.insert(0, vec![1.0; n]);
+            }
+            None
         }
     };
+    if cols.is_empty() {
+        return Err(Error::Input("the model has no regressor".into()));
+    }
+    let absorbed = fe_groups.as_ref().map_or(0, |(_, sizes)| sizes.len());
     let p = cols.len();
     let k = p + absorbed;
     if n <= k {
@@ -137,6 +187,10 @@ pub fn ols_cluster(
     let c = (g as f64 / (g as f64 - 1.0)) * ((n as f64 - 1.0) / (n as f64 - k as f64));
     let v = inv.mul(&meat).mul(&inv);
     let se = (0..p).map(|i| (c * v.get(i, i)).max(0.0).sqrt()).collect();
+    let mut members = vec![Vec::new(); g];
+    for (r, &c) in cl.iter().enumerate() {
+        members[c as usize].push(r);
+    }
     Ok(OlsFit {
         coef,
         se,
@@ -144,6 +198,14 @@ pub fn ols_cluster(
         k,
         clusters: g,
         residuals,
+        design: Design {
+            cols,
+            y: yy,
+            inv,
+            fe: fe_groups,
+            members,
+            cr1_factor: c,
+        },
     })
 }
 

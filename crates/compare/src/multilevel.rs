@@ -1,0 +1,258 @@
+//! The multilevel design (`design = "multilevel"`): pupils nested in classes nested in
+//! schools, as the Dutch school-effectiveness tradition models them (Snijders & Bosker 2012).
+//!
+//! Per subject and pooled, on the regression design's sample:
+//!
+//! ```text
+//! followup_z ~ programme + baseline_z + subject x grade + covariates
+//!              + (1 | school) + (1 | school:class)
+//! ```
+//!
+//! fitted by REML as R `lme4::lmer` ([`leerwinst_stats::mixed`]), the programme effect tested
+//! with Satterthwaite degrees of freedom as `lmerTest`. The SRL tercile and baseline quintile
+//! rows come from the same model with programme x level terms and level main effects. The rows
+//! per programme school are its shrunken effect: the programme coefficient plus the school's
+//! BLUP, with the standard error `sqrt(se(programme)^2 + condVar(school))` (lme4's conditional
+//! variance treats the fixed effects as known; adding the coefficient's variance keeps the
+//! interval from being too narrow) and a normal interval. Classes are used when every pupil of
+//! the sample has one; otherwise the model has the school level only.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use leerwinst_core::pipeline::Pipeline;
+use leerwinst_stats::dist::{hedges_j, percentile_points, t_quantile, t_two_sided_p};
+use leerwinst_stats::mixed::{MixedFit, fit_nested};
+
+use crate::{DesignResult, Effect, Obs, by_subject, inference, school_counts};
+
+/// Method of the rows tested with the model's Satterthwaite df.
+pub const METHOD: &str = "REML, Satterthwaite df";
+/// Method of the per-school rows.
+pub const METHOD_BLUP: &str = "BLUP, conditional SD";
+
+/// Dense ids in order of first appearance.
+fn dense<K: Ord + Clone>(keys: impl Iterator<Item = K>) -> Vec<u32> {
+    let mut m: BTreeMap<K, u32> = BTreeMap::new();
+    keys.map(|k| {
+        let n = m.len() as u32;
+        *m.entry(k).or_insert(n)
+    })
+    .collect()
+}
+
+/// The design matrix beside the programme terms: baseline, subject x grade dummies (first
+/// level as reference), further covariates.
+fn controls(obs: &[&Obs]) -> Vec<Vec<f64>> {
+    let cell = dense(obs.iter().map(|o| (o.subject.clone(), o.grade)));
+    let cells = cell.iter().max().map_or(0, |m| *m as usize + 1);
+    let mut x = vec![obs.iter().map(|o| o.baseline_z).collect::<Vec<_>>()];
+    for c in 1..cells {
+        x.push(
+            cell.iter()
+                .map(|&k| f64::from(u8::from(k as usize == c)))
+                .collect(),
+        );
+    }
+    let k_extra = obs.first().map_or(0, |o| o.extra.len());
+    for j in 0..k_extra {
+        x.push(obs.iter().map(|o| o.extra[j]).collect());
+    }
+    x
+}
+
+/// Fits the model with `terms` first; coefficient `k` of the fit is `terms[k]` (after the
+/// intercept, which the kernel adds).
+fn fit(obs: &[&Obs], terms: Vec<Vec<f64>>) -> Result<MixedFit, String> {
+    let y: Vec<f64> = obs.iter().map(|o| o.followup_z).collect();
+    let school = dense(obs.iter().map(|o| o.school.clone()));
+    let with_class = obs.iter().all(|o| o.class.is_some());
+    let class = with_class.then(|| {
+        dense(
+            obs.iter()
+                .map(|o| (o.school.clone(), o.class.clone().unwrap_or_default())),
+        )
+    });
+    let mut x = terms;
+    x.extend(controls(obs));
+    fit_nested(&y, &x, &school, class.as_deref()).map_err(|e| e.to_string())
+}
+
+fn pooled_sd(sub: &[&Obs]) -> f64 {
+    let arm = |t: bool| -> (f64, f64) {
+        let v: Vec<f64> = sub
+            .iter()
+            .filter(|o| o.treated == t)
+            .map(|o| o.followup_z)
+            .collect();
+        let m = v.iter().sum::<f64>() / v.len().max(1) as f64;
+        (v.len() as f64, v.iter().map(|x| (x - m).powi(2)).sum())
+    };
+    let ((n1, s1), (n0, s0)) = (arm(true), arm(false));
+    ((s1 + s0) / (n1 + n0 - 2.0).max(1.0)).sqrt()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn row(
+    subject: &str,
+    outcome: &str,
+    subgroup: &str,
+    level: &str,
+    sub: &[&Obs],
+    estimate: f64,
+    se: f64,
+    df: Option<f64>,
+    clusters: usize,
+) -> Effect {
+    let n1 = sub.iter().filter(|o| o.treated).count();
+    let n0 = sub.len() - n1;
+    let (cp, cc) = school_counts(sub.iter().map(|o| (o.school.as_str(), o.treated)));
+    let (q, p) = match df {
+        Some(df) => (t_quantile(0.975, df), t_two_sided_p(estimate / se, df)),
+        None => (
+            1.959_963_984_540_054,
+            2.0 * (1.0 - leerwinst_stats::dist::phi((estimate / se).abs())),
+        ),
+    };
+    let sd = pooled_sd(sub);
+    let g = (sd > 0.0).then(|| estimate / sd * hedges_j(n1, n0));
+    Effect {
+        design: "multilevel".into(),
+        outcome: outcome.into(),
+        subject: subject.into(),
+        subgroup: subgroup.into(),
+        level: level.into(),
+        n_treated: n1 as i64,
+        n_comparison: n0 as i64,
+        clusters: clusters as i64,
+        estimate: Some(estimate),
+        se: Some(se),
+        ci_low: Some(estimate - q * se),
+        ci_high: Some(estimate + q * se),
+        effect_size: g,
+        percentile_points: g.map(percentile_points),
+        p_value: Some(p),
+        p_adjusted: None,
+        method: if df.is_some() { METHOD } else { METHOD_BLUP }.into(),
+        df,
+        clusters_programme: cp as i64,
+        clusters_comparison: cc as i64,
+        note: None,
+    }
+}
+
+/// Effect rows of the multilevel design for one subject (or `all`).
+pub fn estimate(obs: &[&Obs], subject: &str, outcome: &str) -> Result<Vec<Effect>, String> {
+    let treat: Vec<f64> = obs.iter().map(|o| f64::from(u8::from(o.treated))).collect();
+    let schools: BTreeSet<&str> = obs.iter().map(|o| o.school.as_str()).collect();
+    let f = fit(obs, vec![treat])?;
+    // Coefficient 0 is the intercept.
+    let mut out = vec![row(
+        subject,
+        outcome,
+        "overall",
+        "all",
+        obs,
+        f.coef[1],
+        f.se[1],
+        Some(f.df[1]),
+        schools.len(),
+    )];
+    // Shrunken effect of each programme school.
+    let school_ids = dense(obs.iter().map(|o| o.school.clone()));
+    let mut seen = BTreeSet::new();
+    for (i, o) in obs.iter().enumerate() {
+        if !o.treated || !seen.insert(school_ids[i]) {
+            continue;
+        }
+        let s = school_ids[i] as usize;
+        let sub: Vec<&Obs> = obs
+            .iter()
+            .copied()
+            .filter(|x| !x.treated || x.school == o.school)
+            .collect();
+        let est = f.coef[1] + f.level1.blup[s];
+        let se = (f.se[1].powi(2) + f.level1.cond_sd[s].powi(2)).sqrt();
+        out.push(row(
+            subject, outcome, "school", &o.school, &sub, est, se, None, 1,
+        ));
+    }
+    type Moderator = fn(&Obs) -> Option<i32>;
+    let moderators: [(&str, i32, Moderator); 2] = [
+        ("srl_tercile", 3, |o| o.tercile),
+        ("baseline_quintile", 5, |o| o.quintile),
+    ];
+    for (name, levels, level_of) in moderators {
+        let sub: Vec<&Obs> = obs
+            .iter()
+            .copied()
+            .filter(|o| level_of(o).is_some())
+            .collect();
+        let present: BTreeSet<i32> = sub.iter().filter_map(|o| level_of(o)).collect();
+        if present.len() < 2 {
+            continue;
+        }
+        let lv: Vec<i32> = (1..=levels).filter(|l| present.contains(l)).collect();
+        let dummy = |l: i32| -> Vec<f64> {
+            sub.iter()
+                .map(|o| f64::from(u8::from(level_of(o) == Some(l))))
+                .collect()
+        };
+        let mut terms: Vec<Vec<f64>> = lv
+            .iter()
+            .map(|&l| {
+                sub.iter()
+                    .zip(dummy(l))
+                    .map(|(o, d)| f64::from(u8::from(o.treated)) * d)
+                    .collect()
+            })
+            .collect();
+        terms.extend(lv[1..].iter().map(|&l| dummy(l)));
+        let Ok(f) = fit(&sub, terms) else {
+            continue;
+        };
+        let clusters = sub
+            .iter()
+            .map(|o| o.school.as_str())
+            .collect::<BTreeSet<_>>()
+            .len();
+        for (k, &l) in lv.iter().enumerate() {
+            let in_l: Vec<&Obs> = sub
+                .iter()
+                .copied()
+                .filter(|o| level_of(o) == Some(l))
+                .collect();
+            out.push(row(
+                subject,
+                outcome,
+                name,
+                &l.to_string(),
+                &in_l,
+                f.coef[1 + k],
+                f.se[1 + k],
+                Some(f.df[1 + k]),
+                clusters,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The multilevel design over the regression design's sample.
+pub fn design(p: &Pipeline, obs: &[Obs]) -> DesignResult {
+    let outcome = format!("followup_z ({})", p.compare.window);
+    let mut r = DesignResult {
+        observations: obs.len(),
+        ..DesignResult::default()
+    };
+    for (subject, o) in &by_subject(obs) {
+        match estimate(o, subject, &outcome) {
+            Ok(mut rows) => {
+                inference::guard(&mut rows, p.privacy.min_group_size);
+                crate::adjust_subgroups(&mut rows);
+                r.effects.extend(rows);
+            }
+            Err(e) => r.skipped.push(format!("multilevel {subject}: {e}")),
+        }
+    }
+    r
+}
