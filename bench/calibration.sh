@@ -6,7 +6,7 @@
 # a board with `leerwinst sample-data` (PUPILS_PER_SCHOOL pupils a school, two school years), runs
 # ingest and transform once, then compare once per variant: the regression design with the
 # default inference (CR2 + Satterthwaite df below 40 schools) and with CR1, the multilevel
-# design, the VCG design and the matching design (WILD=1 adds the wild cluster bootstrap). It
+# design, the VCG design, the matching design and the wild cluster bootstrap (WILD=0 skips it). It
 # keeps the pooled rows (subject `all`) overall and per SRL tercile, and compares them with
 # TRUTH.toml: the planted effects per tercile (0, 0.15, 0.30 SD of true scores) times the
 # true-to-observed SD ratio that TRUTH.toml states; overall = their mean over the programme
@@ -14,7 +14,8 @@
 #
 #   bash bench/calibration.sh                      # SIZES="6 8 12 20" SEEDS=200: hours on 2 cores
 #   SIZES="6 8" SEEDS=50 bash bench/calibration.sh # a quicker look
-#   OUT=reports/calibration bash bench/calibration.sh   # keep the per-board rows (rows.csv)
+#   OUT=/tmp/cal bash bench/calibration.sh   # keep the per-board rows; rerun to resume
+#   JOBS=1 nice bash bench/calibration.sh     # one board at a time (default 2 in parallel)
 #
 # Writes rows.csv (one line per board, variant, subgroup) and prints the table of
 # docs/calibration.md: coverage with its binomial 95% band, mean bias, mean CI width, and the
@@ -27,7 +28,8 @@ SIZES="${SIZES:-6 8 12 20}"
 SEEDS="${SEEDS:-200}"
 FIRST_SEED="${FIRST_SEED:-1001}"
 PUPILS_PER_SCHOOL="${PUPILS_PER_SCHOOL:-75}"
-WILD="${WILD:-0}"
+WILD="${WILD:-1}"
+JOBS="${JOBS:-2}"
 cargo build --release --locked -p leerwinst >/dev/null 2>&1 || cargo build --release --locked -p leerwinst
 bin="$CARGO_TARGET_DIR/release/leerwinst"
 work=$(mktemp -d)
@@ -40,36 +42,48 @@ echo "size,seed,variant,subgroup,level,estimate,ci_low,ci_high,truth,note,method
 variants="regression-auto regression-cr1 multilevel vcg matching"
 [[ "$WILD" == 1 ]] && variants="$variants regression-wild"
 
-pipeline() { # variant -> pipeline file on stdout
+pipeline() { # variant, board folder -> pipeline file on stdout
   local design=${1%%-*} inference=${1#*-}
   [[ "$inference" == "$1" ]] && inference=auto
-  sed -e "s#\.\./sample-data/#$work/sample/#" -e 's/^name = "demo"/name = "calibration"/' \
+  sed -e "s#\.\./sample-data/#$2/sample/#" -e 's/^name = "demo"/name = "calibration"/' \
     -e '/^\[compare\]/,$d' pipelines/demo.toml
   printf '[compare]\ndesign = "%s"\nwindow = "E-E"\ninference = "%s"\nsensitivity = false\n' \
     "$design" "$inference"
   printf '\n[compare.vcg]\nbootstrap = 499\n'
 }
 
-start=$(date +%s)
-for size in $SIZES; do
-  for ((k = 0; k < SEEDS; k++)); do
-    seed=$((FIRST_SEED + k))
-    rm -rf "$work/sample" "$work/run"
-    "$bin" sample-data --out "$work/sample" --schools "$size" \
-      --pupils $((size * PUPILS_PER_SCHOOL)) --seed "$seed" >/dev/null
-    pipeline regression-auto > "$work/p.toml"
-    "$bin" ingest "$work/p.toml" --out "$work/run" >/dev/null
-    "$bin" transform "$work/p.toml" --out "$work/run" >/dev/null
-    for v in $variants; do
-      pipeline "$v" > "$work/p.toml"
-      if "$bin" compare "$work/p.toml" --out "$work/run" >/dev/null 2>"$work/err"; then
-        python3 bench/calibration_rows.py "$work/sample/TRUTH.toml" \
-          "$work/run/effects/effects.csv" "$size" "$seed" "$v" >> "$rows"
-      else
-        echo "size $size seed $seed $v: compare failed: $(tail -1 "$work/err")" >&2
-      fi
-    done
+# One board: generate, ingest, transform, then compare once per variant; rows to $out/rows/.
+board() { # size seed
+  local size=$1 seed=$2 w="$work/$1-$2"
+  mkdir -p "$w"
+  "$bin" sample-data --out "$w/sample" --schools "$size" \
+    --pupils $((size * PUPILS_PER_SCHOOL)) --seed "$seed" >/dev/null
+  pipeline regression-auto "$w" > "$w/p.toml"
+  "$bin" ingest "$w/p.toml" --out "$w/run" >/dev/null
+  "$bin" transform "$w/p.toml" --out "$w/run" >/dev/null
+  for v in $variants; do
+    pipeline "$v" "$w" > "$w/p.toml"
+    if "$bin" compare "$w/p.toml" --out "$w/run" >/dev/null 2>"$w/err"; then
+      python3 bench/calibration_rows.py "$w/sample/TRUTH.toml" \
+        "$w/run/effects/effects.csv" "$size" "$seed" "$v" >> "$w/rows.csv"
+    else
+      echo "size $size seed $seed $v: compare failed: $(tail -1 "$w/err")" >&2
+    fi
   done
-  echo "size $size done after $(( $(date +%s) - start )) s" >&2
-done
+  mv "$w/rows.csv" "$out/rows/$size-$seed.csv"
+  rm -rf "$w"
+}
+export -f board pipeline
+export bin work out variants PUPILS_PER_SCHOOL
+mkdir -p "$out/rows"
+# Seeds in the outer loop, sizes inside: stopped early, every size has about as many boards.
+start=$(date +%s)
+for ((k = 0; k < SEEDS; k++)); do
+  for size in $SIZES; do
+    seed=$((FIRST_SEED + k))
+    [[ -s "$out/rows/$size-$seed.csv" ]] || echo "$size $seed"
+  done
+done | xargs -P "$JOBS" -L 1 bash -c 'board "$0" "$1"'
+echo "boards done after $(( $(date +%s) - start )) s" >&2
+{ head -1 "$rows"; cat "$out"/rows/*.csv; } > "$rows.all" && mv "$rows.all" "$rows"
 python3 bench/calibration_rows.py --summary "$rows"

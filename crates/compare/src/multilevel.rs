@@ -256,3 +256,77 @@ pub fn design(p: &Pipeline, obs: &[Obs]) -> DesignResult {
     }
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leerwinst_stats::rng::Rng;
+
+    /// Pupils in 3 classes in each of 16 schools (8 with the programme), school and class
+    /// effects, a planted effect of 0.3: the model recovers it within its interval, writes one
+    /// shrunken row per programme school, and the tercile rows carry the planted moderation.
+    #[test]
+    fn recovers_a_planted_effect_with_classes_in_schools() {
+        let mut rng = Rng::new(11);
+        let mut obs = Vec::new();
+        for s in 0..16 {
+            let school = 0.2 * rng.normal();
+            let treated = s % 2 == 0;
+            for c in 0..3 {
+                let class = 0.1 * rng.normal();
+                for k in 0..25 {
+                    let tercile = k % 3 + 1;
+                    let effect = if treated {
+                        0.15 * (tercile - 1) as f64
+                    } else {
+                        0.0
+                    };
+                    let bz = rng.normal();
+                    obs.push(Obs {
+                        subject: "rekenen".into(),
+                        grade: 5 + k % 2,
+                        school: format!("s{s}"),
+                        class: Some(format!("c{c}")),
+                        treated,
+                        baseline_z: bz,
+                        followup_z: 0.7 * bz + effect + school + class + 0.5 * rng.normal(),
+                        tercile: Some(tercile as i32),
+                        quintile: None,
+                        extra: Vec::new(),
+                    });
+                }
+            }
+        }
+        let refs: Vec<&Obs> = obs.iter().collect();
+        let rows = estimate(&refs, "rekenen", "y").unwrap();
+        let overall = &rows[0];
+        assert_eq!(
+            (overall.subgroup.as_str(), overall.method.as_str()),
+            ("overall", METHOD)
+        );
+        assert!(
+            overall.ci_low.unwrap() < 0.15 && 0.15 < overall.ci_high.unwrap(),
+            "{overall:?}"
+        );
+        let df = overall.df.unwrap();
+        assert!(
+            df > 5.0 && df < 30.0,
+            "school-level treatment: df near 14, got {df}"
+        );
+        let schools: Vec<&Effect> = rows.iter().filter(|r| r.subgroup == "school").collect();
+        assert_eq!(schools.len(), 8);
+        assert!(
+            schools
+                .iter()
+                .all(|r| r.method == METHOD_BLUP && r.df.is_none())
+        );
+        let t3 = rows
+            .iter()
+            .find(|r| r.subgroup == "srl_tercile" && r.level == "3")
+            .unwrap();
+        assert!(
+            t3.ci_low.unwrap() < 0.3 && 0.3 < t3.ci_high.unwrap() && t3.ci_low.unwrap() > 0.0,
+            "{t3:?}"
+        );
+    }
+}

@@ -13,11 +13,13 @@ pub mod document;
 mod fonts;
 pub mod inspect;
 mod render;
+#[cfg(test)]
+mod testutil;
 mod text;
 
 use std::path::Path;
 
-use leerwinst_core::pipeline::Pipeline;
+use leerwinst_core::pipeline::{Design, Pipeline};
 use leerwinst_core::{Result, Table};
 use leerwinst_store::read_table;
 use serde::Serialize;
@@ -57,10 +59,19 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
     };
 
     let effects = read_table(&out.join("effects/effects.parquet"), Table::Effects)?;
-    charts::effect_forest(&effects, &dir, &t, min_n, &mut summary)?;
+    // The charts show the pipeline's design; other designs' rows are sensitivity checks, shown
+    // in the review's table.
+    let design = design_key(p.compare.design);
+    charts::effect_forest(&effects, design, &dir, &t, min_n, &mut summary)?;
     for split in [Split::SrlTercile, Split::BaselineQuintile] {
-        charts::effect_by_subgroup(&effects, split, &dir, &t, &mut summary)?;
+        charts::effect_by_subgroup(&effects, design, split, &dir, &t, min_n, &mut summary)?;
     }
+    let balance_path = out.join("effects/balance.parquet");
+    let balance = if p.compare.design == Design::Matching && balance_path.exists() {
+        Some(read_table(&balance_path, Table::Balance)?)
+    } else {
+        None
+    };
     let growth = read_table(&out.join("indicators/growth.parquet"), Table::Growth)?;
     let window = p.compare.window.as_str();
     charts::growth_by_school(&growth, &dir, &t, min_n, window, &mut summary)?;
@@ -104,6 +115,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
         groups: &groups,
         srl: &srl,
         effects: &effects,
+        balance: balance.as_ref(),
         charts: &svgs,
     };
     // Both folders hold only what this function writes: clear them so a school that no longer
@@ -155,12 +167,29 @@ fn write_document(
     Ok(())
 }
 
-/// Whether a chart's data file has a row that is drawn (not marked "< N" as suppressed).
+/// The key of a design in the effects table's `design` column (as the pipeline file spells it).
+pub(crate) fn design_key(d: Design) -> &'static str {
+    match d {
+        Design::Regression => "regression",
+        Design::Multilevel => "multilevel",
+        Design::Vcg => "vcg",
+        Design::Matching => "matching",
+        Design::Experiment => "experiment",
+    }
+}
+
+/// Whether a chart's data file has a row that is drawn: not marked "< N" as suppressed and, where
+/// the file has an `estimate` column, with an estimate (rows not estimated are listed, not drawn).
 fn draws_something(csv_path: &Path) -> bool {
     let Ok(mut rd) = csv::Reader::from_path(csv_path) else {
         return false;
     };
-    rd.records()
-        .flatten()
-        .any(|r| !r.iter().any(|c| c.starts_with("< ")))
+    let estimate = rd
+        .headers()
+        .ok()
+        .and_then(|h| h.iter().position(|c| c == "estimate"));
+    rd.records().flatten().any(|r| {
+        !r.iter().any(|c| c.starts_with("< "))
+            && estimate.is_none_or(|i| r.get(i).is_some_and(|c| !c.is_empty()))
+    })
 }

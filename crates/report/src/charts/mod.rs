@@ -189,13 +189,176 @@ impl Split {
     }
 }
 
+/// One effect row as the effect charts read it: estimate and interval only when finite.
+struct EffectPoint {
+    est: Option<f64>,
+    ci: Option<(f64, f64)>,
+    note: Option<String>,
+}
+
+impl EffectPoint {
+    fn of(effects: &Frame, i: usize) -> EffectPoint {
+        let finite = |v: Option<f64>| v.filter(|x| x.is_finite());
+        let est = finite(opt(effects.f64("estimate"), i));
+        let ci = match (
+            est,
+            finite(opt(effects.f64("ci_low"), i)),
+            finite(opt(effects.f64("ci_high"), i)),
+        ) {
+            (Some(_), Some(l), Some(h)) => Some((l, h)),
+            _ => None,
+        };
+        EffectPoint {
+            est,
+            ci,
+            note: opt_str(effects.str("note"), i).map(str::to_string),
+        }
+    }
+
+    /// The CSV cells estimate, ci_low, ci_high, note.
+    fn cells(&self) -> [String; 4] {
+        [
+            self.est.map(fmt).unwrap_or_default(),
+            self.ci.map(|c| fmt(c.0)).unwrap_or_default(),
+            self.ci.map(|c| fmt(c.1)).unwrap_or_default(),
+            self.note.clone().unwrap_or_default(),
+        ]
+    }
+}
+
+/// What an effect chart could not draw as an estimate with its interval: points drawn without
+/// whiskers, and rows not estimated (listed by label). Becomes the chart's footnotes.
+#[derive(Default)]
+struct EffectGaps {
+    /// Points drawn without an interval; whether every one is for too few schools.
+    no_interval: usize,
+    no_interval_all_clusters: bool,
+    /// Labels of rows without an estimate; whether every one is for too few pupils.
+    not_estimated: Vec<String>,
+    not_estimated_all_pupils: bool,
+}
+
+impl EffectGaps {
+    fn new() -> Self {
+        EffectGaps {
+            no_interval_all_clusters: true,
+            not_estimated_all_pupils: true,
+            ..Default::default()
+        }
+    }
+
+    /// Records a row; returns whether it is drawn (it has an estimate).
+    fn add(&mut self, p: &EffectPoint, label: impl FnOnce() -> String) -> bool {
+        if p.est.is_none() {
+            self.not_estimated.push(label());
+            self.not_estimated_all_pupils &= p.note.as_deref() == Some("too_few_pupils");
+            false
+        } else {
+            if p.ci.is_none() {
+                self.no_interval += 1;
+                self.no_interval_all_clusters &= p.note.as_deref() == Some("too_few_clusters");
+            }
+            true
+        }
+    }
+
+    /// The footnotes, in the chart's language.
+    fn notes(&self, t: &Texts, min_n: usize) -> Vec<String> {
+        let mut v = vec![];
+        if self.no_interval > 0 {
+            v.push(
+                if self.no_interval_all_clusters {
+                    t.t(
+                        "○ = geen interval: minder dan 2 scholen in een groep; geen conclusie over een effect",
+                        "○ = no interval: fewer than 2 schools in a group; no conclusion about an effect",
+                    )
+                } else {
+                    t.t(
+                        "○ = geen interval: de onzekerheid kon niet geschat worden",
+                        "○ = no interval: the uncertainty could not be estimated",
+                    )
+                }
+                .to_string(),
+            );
+        }
+        if !self.not_estimated.is_empty() {
+            let why = if self.not_estimated_all_pupils {
+                format!(
+                    " ({} {min_n} {})",
+                    t.t("minder dan", "fewer than"),
+                    t.t("leerlingen in een groep", "pupils in a group")
+                )
+            } else {
+                String::new()
+            };
+            v.push(format!(
+                "{}{why}: {}",
+                t.t("Niet geschat", "Not estimated"),
+                self.not_estimated.join(", ")
+            ));
+        }
+        v
+    }
+}
+
+/// Breaks footnotes into lines of at most `width` characters, at spaces.
+fn wrap_notes(notes: &[String], width: usize) -> Vec<String> {
+    let mut lines = vec![];
+    for n in notes {
+        let mut line = String::new();
+        for w in n.split(' ') {
+            if !line.is_empty() && line.chars().count() + 1 + w.chars().count() > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(w);
+        }
+        if !line.is_empty() {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+/// Height of the footnote strip under a chart for `lines` lines.
+fn foot_height(lines: usize) -> u32 {
+    if lines == 0 {
+        0
+    } else {
+        10 + 18 * lines as u32
+    }
+}
+
+/// Draws footnote lines in grey into the strip under a chart.
+fn draw_foot(
+    area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    lines: &[String],
+    path: &Path,
+) -> Result<()> {
+    for (i, l) in lines.iter().enumerate() {
+        area.draw(&Text::new(
+            l.clone(),
+            (20, 2 + 18 * i as i32),
+            font(13).color(&GREY),
+        ))
+        .map_err(|e| chart_err(path, e))?;
+    }
+    Ok(())
+}
+
 /// Effect of the programme per subgroup level (self-regulation tercile or baseline quintile),
-/// per subject: estimate and 95% CI.
+/// per subject, of design `design`: estimate and 95% CI. A row without an interval is drawn as
+/// an open circle without whiskers, a row without an estimate is listed under the chart; both
+/// keep their row in the CSV with the effects table's note.
 pub fn effect_by_subgroup(
     effects: &Frame,
+    design: &str,
     split: Split,
     dir: &Path,
     t: &Texts,
+    min_n: usize,
     summary: &mut ReportSummary,
 ) -> Result<()> {
     let name = match split {
@@ -204,43 +367,48 @@ pub fn effect_by_subgroup(
     };
     let levels = split.levels();
     let top = levels as f64 - 0.5;
-    let (sg, lv, su, est, lo, hi, n1, n0) = (
+    let (de, sg, lv, su, n1, n0) = (
+        effects.str("design"),
         effects.str("subgroup"),
         effects.str("level"),
         effects.str("subject"),
-        effects.f64("estimate"),
-        effects.f64("ci_low"),
-        effects.f64("ci_high"),
         effects.i64("n_treated"),
         effects.i64("n_comparison"),
     );
-    let mut by_subject: BTreeMap<String, Vec<(i32, f64, f64, f64)>> = BTreeMap::new();
+    let count = |n: i64| {
+        if n < min_n as i64 {
+            format!("< {min_n}")
+        } else {
+            n.to_string()
+        }
+    };
+    // subject -> (level, estimate, interval)
+    type Point = (i32, f64, Option<(f64, f64)>);
+    let mut by_subject: BTreeMap<String, Vec<Point>> = BTreeMap::new();
+    let mut gaps = EffectGaps::new();
     let mut csv_rows = Vec::new();
     for i in 0..effects.len() {
-        if sg.value(i) != split.subgroup() {
+        if de.value(i) != design || sg.value(i) != split.subgroup() {
             continue;
         }
-        let (Some(e), Some(l), Some(h), Ok(level)) = (
-            opt(est, i),
-            opt(lo, i),
-            opt(hi, i),
-            lv.value(i).parse::<i32>(),
-        ) else {
+        let Ok(level) = lv.value(i).parse::<i32>() else {
             continue;
         };
-        by_subject
-            .entry(su.value(i).to_string())
-            .or_default()
-            .push((level, e, l, h));
-        csv_rows.push(vec![
-            su.value(i).to_string(),
-            level.to_string(),
-            fmt(e),
-            fmt(l),
-            fmt(h),
-            n1.value(i).to_string(),
-            n0.value(i).to_string(),
-        ]);
+        let p = EffectPoint::of(effects, i);
+        let subject = su.value(i);
+        let mut row = vec![subject.to_string(), level.to_string()];
+        let [e, l, h, note] = p.cells();
+        row.extend([e, l, h, count(n1.value(i)), count(n0.value(i)), note]);
+        csv_rows.push(row);
+        if gaps.add(&p, || {
+            format!("{} {}", t.subject(subject), split.label(t, level))
+        }) && let Some(e) = p.est
+        {
+            by_subject
+                .entry(subject.to_string())
+                .or_default()
+                .push((level, e, p.ci));
+        }
     }
     write_csv(
         &dir.join(format!("{name}.csv")),
@@ -252,6 +420,7 @@ pub fn effect_by_subgroup(
             "ci_high",
             "n_treated",
             "n_comparison",
+            "note",
         ],
         &csv_rows,
     )?;
@@ -263,14 +432,21 @@ pub fn effect_by_subgroup(
     let (ymin, ymax) = by_subject
         .values()
         .flatten()
-        .fold((0.0f64, 0.0f64), |(a, b), r| (a.min(r.2), b.max(r.3)));
+        .fold((0.0f64, 0.0f64), |(a, b), r| {
+            let (l, h) = r.2.unwrap_or((r.1, r.1));
+            (a.min(l), b.max(h))
+        });
     let (ymin, ymax) = range_with_margin(ymin, ymax);
     let path = dir.join(format!("{name}.svg"));
+    let foot = wrap_notes(&gaps.notes(t, min_n), 110);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (900, 560)).into_drawing_area();
+        let plot_height = 560;
+        let root = SVGBackend::with_string(&mut svg, (900, plot_height + foot_height(foot.len())))
+            .into_drawing_area();
         root.fill(&WHITE).map_err(|e| chart_err(&path, e))?;
-        let mut chart = ChartBuilder::on(&root)
+        let (plot, foot_area) = root.split_vertically(plot_height);
+        let mut chart = ChartBuilder::on(&plot)
             .caption(
                 match split {
                     Split::SrlTercile => t.t(
@@ -330,20 +506,30 @@ pub fn effect_by_subgroup(
             let dx = (si as f64 - (k - 1.0) / 2.0) * 0.12;
             let rows = &by_subject[s];
             chart
-                .draw_series(rows.iter().map(|&(lvl, _, l, h)| {
+                .draw_series(rows.iter().filter_map(|&(lvl, _, ci)| {
+                    let (l, h) = ci?;
                     let x = (lvl - 1) as f64 + dx;
-                    PathElement::new(vec![(x, l), (x, h)], color.stroke_width(2))
+                    Some(PathElement::new(
+                        vec![(x, l), (x, h)],
+                        color.stroke_width(2),
+                    ))
                 }))
                 .map_err(|e| chart_err(&path, e))?;
             chart
-                .draw_series(rows.iter().map(|&(lvl, e, _, _)| {
-                    Circle::new(((lvl - 1) as f64 + dx, e), 5, color.filled())
+                .draw_series(rows.iter().map(|&(lvl, e, ci)| {
+                    let style = if ci.is_some() {
+                        color.filled()
+                    } else {
+                        color.stroke_width(2)
+                    };
+                    Circle::new(((lvl - 1) as f64 + dx, e), 5, style)
                 }))
                 .map_err(|e| chart_err(&path, e))?
                 .label(t.subject(s))
                 .legend(move |(x, y)| Circle::new((x + 8, y), 5, color.filled()));
         }
         legend(&mut chart, SeriesLabelPosition::UpperLeft, &path)?;
+        draw_foot(&foot_area, &foot, &path)?;
         root.present().map_err(|e| chart_err(&path, e))?;
     }
     record(summary, t, &path, &svg, &dir.join(format!("{name}.csv")))?;
@@ -555,45 +741,47 @@ fn suppression_note(
     .map_err(|e| chart_err(path, e))
 }
 
-/// Effect forest (RAND style): the programme effect per programme school with its 95% CI, and
-/// the pooled effect at the bottom (subjects pooled where the design gives `all`, else the one
-/// subject). Schools with fewer than `min_n` programme pupils are not drawn and only counted.
+/// Effect forest (RAND style): the programme effect of design `design` per programme school with
+/// its 95% CI, and the pooled effect at the bottom (subjects pooled where the design gives `all`,
+/// else the one subject). Schools with fewer than `min_n` programme pupils are not drawn and only
+/// counted. A row without an interval is drawn as an open circle without whiskers, a row without
+/// an estimate is listed under the chart.
 pub fn effect_forest(
     effects: &Frame,
+    design: &str,
     dir: &Path,
     t: &Texts,
     min_n: usize,
     summary: &mut ReportSummary,
 ) -> Result<()> {
     let name = "effect_forest";
-    let (sg, lv, su, est, lo, hi, n1) = (
+    let (de, sg, lv, su, n1) = (
+        effects.str("design"),
         effects.str("subgroup"),
         effects.str("level"),
         effects.str("subject"),
-        effects.f64("estimate"),
-        effects.f64("ci_low"),
-        effects.f64("ci_high"),
         effects.i64("n_treated"),
     );
-    let subjects: std::collections::BTreeSet<&str> =
-        (0..effects.len()).map(|i| su.value(i)).collect();
+    let subjects: std::collections::BTreeSet<&str> = (0..effects.len())
+        .filter(|&i| de.value(i) == design)
+        .map(|i| su.value(i))
+        .collect();
     let subject = if subjects.contains("all") {
         "all"
     } else {
         subjects.iter().next().copied().unwrap_or("all")
     };
-    // (label, estimate, low, high, is pooled)
-    let mut rows: Vec<(String, f64, f64, f64, bool)> = Vec::new();
+    // (label, estimate, interval, is pooled)
+    type Line = (String, f64, Option<(f64, f64)>, bool);
+    let mut rows: Vec<Line> = Vec::new();
     let mut csv_rows = Vec::new();
     let mut suppressed = 0;
-    let mut pooled = None;
+    let mut pooled: Option<(EffectPoint, i64)> = None;
+    let mut gaps = EffectGaps::new();
     for i in 0..effects.len() {
-        if su.value(i) != subject {
+        if de.value(i) != design || su.value(i) != subject {
             continue;
         }
-        let (Some(e), Some(l), Some(h)) = (opt(est, i), opt(lo, i), opt(hi, i)) else {
-            continue;
-        };
         match sg.value(i) {
             "school" => {
                 let school = lv.value(i).to_string();
@@ -608,34 +796,36 @@ pub fn effect_forest(
                         String::new(),
                         String::new(),
                         String::new(),
+                        String::new(),
                     ]);
                     continue;
                 }
-                csv_rows.push(vec![
-                    school.clone(),
-                    n1.value(i).to_string(),
-                    fmt(e),
-                    fmt(l),
-                    fmt(h),
-                ]);
-                rows.push((school, e, l, h, false));
+                let p = EffectPoint::of(effects, i);
+                let mut row = vec![school.clone(), n1.value(i).to_string()];
+                row.extend(p.cells());
+                csv_rows.push(row);
+                if gaps.add(&p, || school.clone())
+                    && let Some(e) = p.est
+                {
+                    rows.push((school, e, p.ci, false));
+                }
             }
-            "overall" => pooled = Some((e, l, h, n1.value(i))),
+            "overall" => pooled = Some((EffectPoint::of(effects, i), n1.value(i))),
             _ => {}
         }
     }
     let pooled_label = t
         .t("alle programmascholen", "all programme schools")
         .to_string();
-    if let Some((e, l, h, n)) = pooled {
-        csv_rows.push(vec![
-            pooled_label.clone(),
-            n.to_string(),
-            fmt(e),
-            fmt(l),
-            fmt(h),
-        ]);
-        rows.push((pooled_label, e, l, h, true));
+    if let Some((p, n)) = pooled {
+        let mut row = vec![pooled_label.clone(), n.to_string()];
+        row.extend(p.cells());
+        csv_rows.push(row);
+        if gaps.add(&p, || pooled_label.clone())
+            && let Some(e) = p.est
+        {
+            rows.push((pooled_label, e, p.ci, true));
+        }
     }
     write_csv(
         &dir.join(format!("{name}.csv")),
@@ -645,23 +835,37 @@ pub fn effect_forest(
             "estimate",
             "ci_low",
             "ci_high",
+            "note",
         ],
         &csv_rows,
     )?;
     // Top to bottom: schools in key order, pooled last.
     rows.reverse();
     let n = rows.len().max(1);
-    let (xmin, xmax) = rows
-        .iter()
-        .fold((0.0f64, 0.0f64), |(a, b), r| (a.min(r.2), b.max(r.3)));
+    let (xmin, xmax) = rows.iter().fold((0.0f64, 0.0f64), |(a, b), r| {
+        let (l, h) = r.2.unwrap_or((r.1, r.1));
+        (a.min(l), b.max(h))
+    });
     let (xmin, xmax) = range_with_margin(xmin, xmax);
     let path = dir.join(format!("{name}.svg"));
+    let mut notes = vec![];
+    if suppressed > 0 {
+        notes.push(format!(
+            "{} {suppressed} {} (n < {min_n})",
+            t.t("Niet getoond:", "Not shown:"),
+            t.t("school/scholen", "school(s)")
+        ));
+    }
+    notes.extend(gaps.notes(t, min_n));
+    let foot = wrap_notes(&notes, 110);
     let mut svg = String::new();
     {
-        let height = 170 + 34 * n as u32;
-        let root = SVGBackend::with_string(&mut svg, (900, height)).into_drawing_area();
+        let plot_height = 150 + 34 * n as u32;
+        let root = SVGBackend::with_string(&mut svg, (900, plot_height + foot_height(foot.len())))
+            .into_drawing_area();
         root.fill(&WHITE).map_err(|e| chart_err(&path, e))?;
-        let mut chart = ChartBuilder::on(&root)
+        let (plot, foot_area) = root.split_vertically(plot_height);
+        let mut chart = ChartBuilder::on(&plot)
             .caption(
                 t.t(
                     "Effect van het programma per school",
@@ -697,20 +901,27 @@ pub fn effect_forest(
             )))
             .map_err(|e| chart_err(&path, e))?;
         for (i, r) in rows.iter().enumerate() {
-            let color = if r.4 { BLACK } else { PALETTE[1] };
+            let color = if r.3 { BLACK } else { PALETTE[1] };
             let y = i as f64;
+            if let Some((l, h)) = r.2 {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(l, y), (h, y)],
+                        color.stroke_width(2),
+                    )))
+                    .map_err(|e| chart_err(&path, e))?;
+            }
+            let size = if r.3 { 8 } else { 5 };
+            let style = if r.2.is_some() {
+                color.filled()
+            } else {
+                color.stroke_width(2)
+            };
             chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(r.2, y), (r.3, y)],
-                    color.stroke_width(2),
-                )))
-                .map_err(|e| chart_err(&path, e))?;
-            let size = if r.4 { 8 } else { 5 };
-            chart
-                .draw_series(std::iter::once(Circle::new((r.1, y), size, color.filled())))
+                .draw_series(std::iter::once(Circle::new((r.1, y), size, style)))
                 .map_err(|e| chart_err(&path, e))?;
         }
-        suppression_note(&root, t, suppressed, min_n, height, &path)?;
+        draw_foot(&foot_area, &foot, &path)?;
         root.present().map_err(|e| chart_err(&path, e))?;
     }
     record(summary, t, &path, &svg, &dir.join(format!("{name}.csv")))?;
@@ -958,38 +1169,20 @@ mod tests {
         crate::register_font();
         let dir = tempfile::tempdir().unwrap();
         // (subgroup, level, n_treated, estimate)
-        let rows = [
+        let rows: Vec<_> = [
             ("overall", "all", 130, 0.30),
             ("school", "12AB", 120, 0.25),
             ("school", "99ZZ", 4, 0.90),
-        ];
-        let n = rows.len();
-        let s = |f: &dyn Fn(usize) -> &'static str| {
-            str_array(&(0..n).map(|i| Some(f(i))).collect::<Vec<_>>())
-        };
-        let est: Vec<Option<f64>> = rows.iter().map(|r| Some(r.3)).collect();
-        let cols: Vec<ArrayRef> = vec![
-            s(&|_| "regression"),
-            s(&|_| "followup_z (E-E)"),
-            s(&|_| "rekenen"),
-            s(&|i| rows[i].0),
-            s(&|i| rows[i].1),
-            leerwinst_store::i64_array(rows.iter().map(|r| Some(r.2)).collect()),
-            leerwinst_store::i64_array(vec![Some(500); n]),
-            leerwinst_store::i64_array(vec![Some(8); n]),
-            f64_array(est.clone()),
-            f64_array(vec![Some(0.05); n]),
-            f64_array(est.iter().map(|e| e.map(|v| v - 0.1)).collect()),
-            f64_array(est.iter().map(|e| e.map(|v| v + 0.1)).collect()),
-            f64_array(est.clone()),
-            f64_array(vec![Some(10.0); n]),
-            f64_array(vec![Some(0.01); n]),
-            f64_array(vec![None; n]),
-        ];
-        let effects = Frame {
-            path: "effects".into(),
-            batch: RecordBatch::try_new(Table::Effects.schema(), cols).unwrap(),
-        };
+        ]
+        .into_iter()
+        .map(|(sg, lv, n, e)| crate::testutil::EffectRow {
+            subgroup: sg,
+            level: lv.into(),
+            n_treated: n,
+            ..crate::testutil::row("regression", "rekenen", e, (e - 0.1, e + 0.1))
+        })
+        .collect();
+        let effects = crate::testutil::effects(&rows);
         let mut summary = ReportSummary {
             charts: vec![],
             documents: vec![],
@@ -998,6 +1191,7 @@ mod tests {
         };
         effect_forest(
             &effects,
+            "regression",
             dir.path(),
             &Texts::new(Language::En),
             10,
@@ -1015,5 +1209,134 @@ mod tests {
             "the small school's estimate leaks into the CSV"
         );
         assert_eq!(summary.suppressed.len(), 1);
+    }
+
+    #[test]
+    fn effect_charts_draw_rows_without_interval_open_and_list_rows_not_estimated() {
+        use crate::testutil::{EffectRow, effects, row};
+        crate::register_font();
+        let dir = tempfile::tempdir().unwrap();
+        let no_ci = |r: EffectRow| EffectRow {
+            ci: None,
+            p: None,
+            df: None,
+            method: "none",
+            note: Some("too_few_clusters"),
+            clusters_programme: 1,
+            ..r
+        };
+        let not_estimated = |r: EffectRow| EffectRow {
+            estimate: None,
+            ci: None,
+            p: None,
+            df: None,
+            method: "none",
+            note: Some("too_few_pupils"),
+            n_treated: 7,
+            ..r
+        };
+        let level = |sg: &'static str, lv: &str, r: EffectRow| EffectRow {
+            subgroup: sg,
+            level: lv.into(),
+            ..r
+        };
+        let rows = vec![
+            no_ci(row("regression", "rekenen", 0.30, (0.0, 0.0))),
+            level(
+                "school",
+                "12AB",
+                row("regression", "rekenen", 0.25, (0.1, 0.4)),
+            ),
+            level(
+                "school",
+                "34CD",
+                EffectRow {
+                    n_treated: 40,
+                    ..not_estimated(row("regression", "rekenen", 0.0, (0.0, 0.0)))
+                },
+            ),
+            level(
+                "srl_tercile",
+                "1",
+                row("regression", "rekenen", 0.1, (-0.1, 0.3)),
+            ),
+            level(
+                "srl_tercile",
+                "2",
+                no_ci(row("regression", "rekenen", 0.2, (0.0, 0.0))),
+            ),
+            level(
+                "srl_tercile",
+                "3",
+                not_estimated(row("regression", "rekenen", 0.0, (0.0, 0.0))),
+            ),
+            // Another design's rows are sensitivity checks: never drawn here.
+            row("multilevel", "rekenen", 9.0, (8.0, 10.0)),
+            level(
+                "srl_tercile",
+                "1",
+                row("multilevel", "rekenen", 9.0, (8.0, 10.0)),
+            ),
+        ];
+        let fx = effects(&rows);
+        let mut summary = ReportSummary {
+            charts: vec![],
+            documents: vec![],
+            suppressed: vec![],
+            outputs: vec![],
+        };
+        let t = Texts::new(Language::Nl);
+        effect_forest(&fx, "regression", dir.path(), &t, 10, &mut summary).unwrap();
+        effect_by_subgroup(
+            &fx,
+            "regression",
+            Split::SrlTercile,
+            dir.path(),
+            &t,
+            10,
+            &mut summary,
+        )
+        .unwrap();
+        let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
+        let forest = read("effect_forest.svg");
+        assert!(forest.contains("12AB") && forest.contains("alle programmascholen"));
+        assert!(
+            forest.contains("○ = geen interval: minder dan 2 scholen in een groep"),
+            "{forest}"
+        );
+        assert!(
+            forest.contains("Niet geschat (minder dan 10 leerlingen in een groep): 34CD"),
+            "{forest}"
+        );
+        assert!(!forest.contains("NaN") && !forest.contains("inf"));
+        let csv = read("effect_forest.csv");
+        assert!(csv.starts_with("school,programme_pupils,estimate,ci_low,ci_high,note\n"));
+        assert!(csv.contains("34CD,40,,,,too_few_pupils"), "{csv}");
+        assert!(
+            csv.contains("alle programmascholen,200,0.3000,,,too_few_clusters"),
+            "{csv}"
+        );
+        assert!(!csv.contains("9.0000"), "another design's row is drawn");
+        let terciles = read("effect_by_srl_tercile.svg");
+        assert!(terciles.contains("○ = geen interval"), "{terciles}");
+        assert!(
+            terciles.contains(
+                "Niet geschat (minder dan 10 leerlingen in een groep): rekenen-wiskunde hoog"
+            ),
+            "{terciles}"
+        );
+        let csv = read("effect_by_srl_tercile.csv");
+        assert!(
+            csv.contains("rekenen,3,,,,< 10,300,too_few_pupils"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains("rekenen,2,0.2000,,,200,300,too_few_clusters"),
+            "{csv}"
+        );
+        assert!(!csv.contains("9.0000"), "another design's row is drawn");
+        for png in ["effect_forest.png", "effect_by_srl_tercile.png"] {
+            assert!(dir.path().join(png).exists());
+        }
     }
 }

@@ -36,6 +36,8 @@ pub struct Inputs<'a> {
     pub srl: &'a Frame,
     /// effects/effects.
     pub effects: &'a Frame,
+    /// effects/balance (design `matching`), when the run has it.
+    pub balance: Option<&'a Frame>,
     /// Chart name -> SVG text of the board's charts.
     pub charts: &'a BTreeMap<String, String>,
 }
@@ -59,50 +61,115 @@ fn yes_no(t: &Texts, b: bool) -> String {
     .to_string()
 }
 
-/// One overall effect row.
+/// One effect row of the effects table.
 struct Effect {
+    /// Design key ("regression", "multilevel", ...).
+    design: String,
     subject: String,
     outcome: String,
+    /// "overall", "srl_tercile", "baseline_quintile" or "school".
+    subgroup: String,
     n1: i64,
     n0: i64,
-    est: f64,
-    lo: f64,
-    hi: f64,
+    /// None when the row was not estimated (`note` says why).
+    est: Option<f64>,
+    /// The 95% interval; None when it could not be made (`note` says why).
+    ci: Option<(f64, f64)>,
     p: Option<f64>,
+    /// How se, CI and p were made (the `method` column).
+    method: String,
+    /// Programme and comparison schools in the row's sample.
+    cp: i64,
+    cc: i64,
+    /// `too_few_clusters`, `too_few_pupils`, `few_programme_schools` or null.
+    note: Option<String>,
 }
 
-fn effects_where(f: &Frame, subgroup: &str, level: Option<&str>) -> Vec<(String, Effect)> {
-    let (sg, lv, su, oc) = (
+/// Note codes of the effects table (`note` column, written by compare).
+const TOO_FEW_CLUSTERS: &str = "too_few_clusters";
+const TOO_FEW_PUPILS: &str = "too_few_pupils";
+const FEW_PROGRAMME_SCHOOLS: &str = "few_programme_schools";
+/// Programme schools below which the evidence is called weak (as compare's guard).
+const WEAK_BELOW_PROGRAMME_SCHOOLS: i64 = 5;
+
+impl Effect {
+    /// Weak evidence whatever the p value: marked so by compare, or fewer than 5 programme
+    /// schools in a row that compares schools (a row per programme school is one school by
+    /// construction).
+    fn weak(&self) -> bool {
+        self.note.as_deref() == Some(FEW_PROGRAMME_SCHOOLS)
+            || (self.subgroup != "school" && self.cp < WEAK_BELOW_PROGRAMME_SCHOOLS)
+    }
+}
+
+/// Every row of the effects table, with its level, in file order (rows without an estimate or
+/// interval included: they are shown with the reason).
+fn effect_rows(f: &Frame) -> Vec<(String, Effect)> {
+    let (de, sg, lv, su, oc, me, no) = (
+        f.str("design"),
         f.str("subgroup"),
         f.str("level"),
         f.str("subject"),
         f.str("outcome"),
+        f.str("method"),
+        f.str("note"),
     );
-    let (n1, n0, est, lo, hi, p) = (
+    let (n1, n0, cp, cc) = (
         f.i64("n_treated"),
         f.i64("n_comparison"),
+        f.i64("clusters_programme"),
+        f.i64("clusters_comparison"),
+    );
+    let (est, lo, hi, p) = (
         f.f64("estimate"),
         f.f64("ci_low"),
         f.f64("ci_high"),
         f.f64("p_value"),
     );
     (0..f.len())
-        .filter(|&i| sg.value(i) == subgroup && level.is_none_or(|l| lv.value(i) == l))
-        .filter_map(|i| {
-            Some((
+        .map(|i| {
+            let e = opt(est, i).filter(|v| v.is_finite());
+            let ci = match (e, opt(lo, i), opt(hi, i)) {
+                (Some(_), Some(l), Some(h)) if l.is_finite() && h.is_finite() => Some((l, h)),
+                _ => None,
+            };
+            (
                 lv.value(i).to_string(),
                 Effect {
+                    design: de.value(i).to_string(),
                     subject: su.value(i).to_string(),
                     outcome: oc.value(i).to_string(),
+                    subgroup: sg.value(i).to_string(),
                     n1: n1.value(i),
                     n0: n0.value(i),
-                    est: opt(est, i)?,
-                    lo: opt(lo, i)?,
-                    hi: opt(hi, i)?,
-                    p: opt(p, i),
+                    est: e,
+                    ci,
+                    p: ci.and(opt(p, i)),
+                    method: me.value(i).to_string(),
+                    cp: cp.value(i),
+                    cc: cc.value(i),
+                    note: opt_str(no, i).map(str::to_string),
                 },
-            ))
+            )
         })
+        .collect()
+}
+
+/// The rows of the pipeline's own design for `subgroup` (and `level`). Rows of other designs are
+/// sensitivity checks ([`sensitivity`]).
+fn effects_where(inp: &Inputs, subgroup: &str, level: Option<&str>) -> Vec<(String, Effect)> {
+    let key = crate::design_key(inp.design);
+    effect_rows(inp.effects)
+        .into_iter()
+        .filter(|(l, e)| e.design == key && e.subgroup == subgroup && level.is_none_or(|x| l == x))
+        .collect()
+}
+
+/// The rows of `subject` among `v`.
+fn pick<'a>(v: &'a [(String, Effect)], subject: &str) -> Vec<&'a Effect> {
+    v.iter()
+        .filter(|(_, e)| e.subject == subject)
+        .map(|(_, e)| e)
         .collect()
 }
 
@@ -123,26 +190,383 @@ fn unit(t: &Texts, outcome: &str) -> String {
     }
 }
 
-/// "+0.26 SD (95% CI +0.05 to +0.47)"
-fn effect_phrase(t: &Texts, e: &Effect) -> String {
-    format!(
-        "{} {} ({} {} {} {})",
-        f2(e.est),
-        unit(t, &e.outcome),
-        t.t("95%-betrouwbaarheidsinterval", "95% confidence interval"),
-        f2(e.lo),
-        t.t("tot", "to"),
-        f2(e.hi)
-    )
+/// "1 programmaschool", "3 programmascholen".
+fn schools_phrase(t: &Texts, n: i64, programme: bool) -> String {
+    let word = match (programme, n == 1) {
+        (true, true) => t.t("programmaschool", "programme school"),
+        (true, false) => t.t("programmascholen", "programme schools"),
+        (false, true) => t.t("vergelijkingsschool", "comparison school"),
+        (false, false) => t.t("vergelijkingsscholen", "comparison schools"),
+    };
+    format!("{n} {word}")
 }
 
-fn ci_reading(t: &Texts, e: &Effect) -> &'static str {
-    if e.lo > 0.0 {
+/// Why a row has no interval, or no estimate: the text shown in place of the interval.
+fn missing_reason(t: &Texts, e: &Effect, min_n: usize) -> String {
+    if e.est.is_none() {
+        match e.note.as_deref() {
+            Some(TOO_FEW_PUPILS) => format!(
+                "{} {min_n} {}",
+                t.t("niet geschat: minder dan", "not estimated: fewer than"),
+                t.t("leerlingen in een groep", "pupils in a group")
+            ),
+            Some(n) if n != FEW_PROGRAMME_SCHOOLS => {
+                format!("{} ({n})", t.t("niet geschat", "not estimated"))
+            }
+            _ => t.t("niet geschat", "not estimated").to_string(),
+        }
+    } else {
+        match e.note.as_deref() {
+            Some(TOO_FEW_CLUSTERS) => t
+                .t(
+                    "geen interval: minder dan 2 scholen in een groep",
+                    "no interval: fewer than 2 schools in a group",
+                )
+                .to_string(),
+            Some(n) if n != FEW_PROGRAMME_SCHOOLS => {
+                format!("{} ({n})", t.t("geen interval", "no interval"))
+            }
+            _ => t.t("geen interval", "no interval").to_string(),
+        }
+    }
+}
+
+/// How the interval of a row was made, from the `method` column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Method {
+    /// CR2 with Satterthwaite degrees of freedom.
+    Cr2,
+    /// CR1 with t on clusters - 1.
+    Cr1,
+    /// Wild cluster bootstrap: weights, replicates, every sign vector enumerated.
+    Wild(String, String, bool),
+    /// Heteroskedasticity-robust, pupils as clusters.
+    Hc1Pupils,
+    /// Mixed model, REML, Satterthwaite df.
+    Reml,
+    /// Shrunken school effect.
+    Blup,
+    /// Bootstrap over schools, replicates.
+    SchoolBootstrap(Option<String>),
+    /// Standard error by matched set.
+    MatchedSet,
+    /// No interval.
+    None,
+    /// Anything else, as written.
+    Other(String),
+}
+
+impl Method {
+    fn parse(m: &str) -> Method {
+        let inner = || {
+            m.split_once('(')
+                .and_then(|(_, r)| r.rsplit_once(')'))
+                .map(|(x, _)| x.trim().to_string())
+        };
+        if m.starts_with("CR2") {
+            Method::Cr2
+        } else if m.starts_with("CR1 by matched set") {
+            Method::MatchedSet
+        } else if m.starts_with("CR1") {
+            Method::Cr1
+        } else if m.starts_with("wild cluster bootstrap") {
+            let parts: Vec<String> = inner()
+                .unwrap_or_default()
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .collect();
+            Method::Wild(
+                parts.first().cloned().unwrap_or_default(),
+                parts.get(1).cloned().unwrap_or_default(),
+                parts.iter().any(|p| p == "all sign vectors"),
+            )
+        } else if m.starts_with("HC1") {
+            Method::Hc1Pupils
+        } else if m.starts_with("REML") {
+            Method::Reml
+        } else if m.starts_with("BLUP") {
+            Method::Blup
+        } else if m.starts_with("cluster bootstrap over schools") {
+            Method::SchoolBootstrap(inner())
+        } else if m.is_empty() || m == "none" {
+            Method::None
+        } else {
+            Method::Other(m.to_string())
+        }
+    }
+
+    /// A short label for a table cell.
+    fn short(&self, t: &Texts) -> String {
+        match self {
+            Method::Cr2 => "CR2, Satterthwaite".into(),
+            Method::Cr1 => "CR1, t(G-1)".into(),
+            Method::Wild(w, b, _) => format!(
+                "{} ({w}, {b})",
+                t.t("wilde clusterbootstrap", "wild cluster bootstrap")
+            ),
+            Method::Hc1Pupils => t
+                .t("HC1, leerlingen als eenheid", "HC1, pupils as units")
+                .into(),
+            Method::Reml => "REML, Satterthwaite".into(),
+            Method::Blup => "BLUP".into(),
+            Method::SchoolBootstrap(b) => format!(
+                "{}{}",
+                t.t("bootstrap over scholen", "bootstrap over schools"),
+                b.as_ref().map(|b| format!(" ({b})")).unwrap_or_default()
+            ),
+            Method::MatchedSet => t.t("per gekoppelde set", "by matched set").into(),
+            Method::None => t.t("geen", "none").into(),
+            Method::Other(m) => m.clone(),
+        }
+    }
+
+    /// In plain words, as part of a sentence about one interval.
+    fn phrase(&self, t: &Texts) -> String {
+        match self {
+            Method::Cr2 => t
+                .t(
+                    "interval met CR2-standaardfouten en Satterthwaite-vrijheidsgraden, geschikt bij weinig scholen",
+                    "interval from CR2 standard errors with Satterthwaite degrees of freedom, suited to few schools",
+                )
+                .into(),
+            Method::Cr1 => t
+                .t(
+                    "interval met naar school geclusterde standaardfouten (CR1) en een t-verdeling op het aantal scholen min 1",
+                    "interval from school-clustered standard errors (CR1) with a t distribution on the number of schools minus 1",
+                )
+                .into(),
+            Method::Wild(w, b, _) => format!(
+                "{} ({w}, {b} {}), {}",
+                t.t(
+                    "interval uit een wilde clusterbootstrap over scholen",
+                    "interval from a wild cluster bootstrap over schools"
+                ),
+                t.t("herhalingen", "replicates"),
+                t.t("geschikt bij weinig scholen", "suited to few schools")
+            ),
+            Method::Hc1Pupils => t
+                .t(
+                    "interval met robuuste standaardfouten waarin elke leerling apart telt; verschillen tussen scholen zitten er niet in, dus het interval is eerder te smal",
+                    "interval from robust standard errors that count each pupil separately; differences between schools are not in it, so the interval is more likely too narrow",
+                )
+                .into(),
+            Method::Reml => t
+                .t(
+                    "interval uit een multilevelmodel (REML) met Satterthwaite-vrijheidsgraden, met verschillen tussen scholen en groepen meegenomen",
+                    "interval from a multilevel model (REML) with Satterthwaite degrees of freedom, with differences between schools and classes taken into account",
+                )
+                .into(),
+            Method::Blup => t
+                .t(
+                    "interval uit de naar het gemiddelde gekrompen schoolschatting (BLUP) en haar onzekerheid",
+                    "interval from the school estimate shrunk toward the mean (BLUP) and its uncertainty",
+                )
+                .into(),
+            Method::SchoolBootstrap(b) => format!(
+                "{}{}",
+                t.t(
+                    "interval uit een bootstrap over scholen",
+                    "interval from a bootstrap over schools"
+                ),
+                b.as_ref()
+                    .map(|b| format!(" ({b} {})", t.t("herhalingen", "replicates")))
+                    .unwrap_or_default()
+            ),
+            Method::MatchedSet => t
+                .t(
+                    "interval uit de spreiding tussen gekoppelde sets leerlingen; scholen zijn daarin niet meegenomen, dus het interval is eerder te smal",
+                    "interval from the spread between matched sets of pupils; schools are not taken into account, so the interval is more likely too narrow",
+                )
+                .into(),
+            Method::None => t.t("geen interval", "no interval").into(),
+            Method::Other(m) => format!("{}: {m}", t.t("methode", "method")),
+        }
+    }
+
+    /// One sentence on the method for the effects section.
+    fn explanation(&self, t: &Texts) -> Option<String> {
+        Some(match self {
+            Method::Cr2 => t
+                .t(
+                    "CR2 met Satterthwaite-vrijheidsgraden (Bell & McCaffrey, zoals R clubSandwich): standaardfouten die leerlingen van dezelfde school niet als onafhankelijk tellen, met een correctie die het interval bij weinig scholen niet te smal laat worden.",
+                    "CR2 with Satterthwaite degrees of freedom (Bell & McCaffrey, as R clubSandwich): standard errors that do not count pupils of the same school as independent, with a correction that keeps the interval from being too narrow when there are few schools.",
+                )
+                .into(),
+            Method::Cr1 => t
+                .t(
+                    "CR1 met t(G-1): standaardfouten geclusterd naar school (zoals Stata) met een t-verdeling op het aantal scholen min 1; betrouwbaar bij veel scholen, bij weinig scholen eerder te smal.",
+                    "CR1 with t(G-1): school-clustered standard errors (as Stata) with a t distribution on the number of schools minus 1; reliable with many schools, more likely too narrow with few.",
+                )
+                .into(),
+            Method::Wild(w, b, all) => format!(
+                "{} ({w}, {b} {}{}): {}",
+                t.t("Wilde clusterbootstrap", "Wild cluster bootstrap"),
+                t.t("herhalingen", "replicates"),
+                if *all {
+                    t.t(", alle tekencombinaties", ", all sign combinations")
+                } else {
+                    ""
+                },
+                t.t(
+                    "de uitkomsten van hele scholen worden telkens willekeurig van teken gewisseld om te zien hoe groot een verschil door toeval kan zijn; betrouwbaar bij weinig scholen.",
+                    "the outcomes of whole schools are flipped in sign at random, over and over, to see how large a difference chance can give; reliable with few schools.",
+                )
+            ),
+            Method::Hc1Pupils => t
+                .t(
+                    "HC1 met leerlingen als eenheid: robuuste standaardfouten waarin elke leerling apart telt (bij één programmaschool); verschillen tussen scholen zitten niet in het interval, dat daardoor eerder te smal is.",
+                    "HC1 with pupils as units: robust standard errors that count each pupil separately (with one programme school); differences between schools are not in the interval, which is therefore more likely too narrow.",
+                )
+                .into(),
+            Method::Reml => t
+                .t(
+                    "Multilevelmodel (REML, zoals R lme4) met Satterthwaite-vrijheidsgraden (zoals lmerTest): verschillen tussen scholen en tussen groepen binnen scholen zijn als aparte bronnen van spreiding gemodelleerd.",
+                    "Multilevel model (REML, as R lme4) with Satterthwaite degrees of freedom (as lmerTest): differences between schools and between classes within schools are modelled as separate sources of variation.",
+                )
+                .into(),
+            Method::Blup => t
+                .t(
+                    "Schooleffecten uit het multilevelmodel (BLUP): elke school is naar het gemiddelde toe gekrompen, meer naarmate ze kleiner is, zodat een kleine school met een toevallig hoge of lage uitkomst niet te zwaar telt.",
+                    "School effects from the multilevel model (BLUP): each school is shrunk toward the mean, more so the smaller it is, so that a small school with a chance high or low result does not count too much.",
+                )
+                .into(),
+            Method::SchoolBootstrap(b) => format!(
+                "{}{}: {}",
+                t.t("Bootstrap over scholen", "Bootstrap over schools"),
+                b.as_ref()
+                    .map(|b| format!(" ({b} {})", t.t("herhalingen", "replicates")))
+                    .unwrap_or_default(),
+                t.t(
+                    "hele scholen worden herhaald met teruglegging getrokken, zodat het interval de verschillen tussen scholen meeneemt.",
+                    "whole schools are drawn again and again with replacement, so the interval carries the differences between schools.",
+                )
+            ),
+            Method::MatchedSet => t
+                .t(
+                    "Standaardfout per gekoppelde set (zoals MatchIt), gebruikt waar een interval over scholen niet te maken is: houdt geen rekening met scholen en is daardoor eerder te smal.",
+                    "Standard error by matched set (as MatchIt), used where an interval over schools cannot be made: it ignores schools and is therefore more likely too narrow.",
+                )
+                .into(),
+            Method::None => return None,
+            Method::Other(m) => format!("{}: {m}.", t.t("Methode", "Method")),
+        })
+    }
+}
+
+/// "+0.26 SD (95% confidence interval +0.05 to +0.47)"; without an interval, why not.
+fn effect_phrase(t: &Texts, e: &Effect, min_n: usize) -> String {
+    match (e.est, e.ci) {
+        (Some(est), Some((lo, hi))) => format!(
+            "{} {} ({} {} {} {})",
+            f2(est),
+            unit(t, &e.outcome),
+            t.t("95%-betrouwbaarheidsinterval", "95% confidence interval"),
+            f2(lo),
+            t.t("tot", "to"),
+            f2(hi)
+        ),
+        (Some(est), None) => format!(
+            "{} {} ({})",
+            f2(est),
+            unit(t, &e.outcome),
+            missing_reason(t, e, min_n)
+        ),
+        (None, _) => missing_reason(t, e, min_n),
+    }
+}
+
+/// What the interval says, and what the data cannot carry: weak evidence with few programme
+/// schools whatever the p value, and no conclusion without an interval.
+fn ci_reading(t: &Texts, e: &Effect) -> String {
+    let Some((lo, hi)) = e.ci else {
+        if e.est.is_none() {
+            return t
+                .t(
+                    "Er is geen schatting en dus geen conclusie over een effect.",
+                    "There is no estimate, and so no conclusion about an effect.",
+                )
+                .into();
+        }
+        let few = if e.subgroup == "school" {
+            None
+        } else if e.cp < 2 {
+            Some(schools_phrase(t, e.cp, true))
+        } else if e.cc < 2 {
+            Some(schools_phrase(t, e.cc, false))
+        } else {
+            None
+        };
+        return match few {
+            Some(s) => format!(
+                "{} {s} {}",
+                t.t("Met", "With"),
+                t.t(
+                    "valt de onzekerheid niet te schatten; er is geen interval en geen conclusie over een effect.",
+                    "the uncertainty cannot be estimated; there is no interval and no conclusion about an effect.",
+                )
+            ),
+            None => t
+                .t(
+                    "De onzekerheid kon niet geschat worden; er is geen interval en geen conclusie over een effect.",
+                    "The uncertainty could not be estimated; there is no interval and no conclusion about an effect.",
+                )
+                .into(),
+        };
+    };
+    if e.weak() {
+        let tail = if lo > 0.0 {
+            t.t(
+                "het interval ligt boven nul, maar bij zo weinig scholen kunnen verschillen tussen de scholen zelf de uitkomst bepalen.",
+                "the interval lies above zero, but with so few schools differences between the schools themselves can drive the result.",
+            )
+        } else if hi < 0.0 {
+            t.t(
+                "het interval ligt onder nul, maar bij zo weinig scholen kunnen verschillen tussen de scholen zelf de uitkomst bepalen.",
+                "the interval lies below zero, but with so few schools differences between the schools themselves can drive the result.",
+            )
+        } else {
+            t.t(
+                "het interval omvat nul; een verschil is met deze gegevens niet aan te tonen.",
+                "the interval includes zero; these data cannot show a difference.",
+            )
+        };
+        return format!(
+            "{} {} {} {tail}",
+            t.t("Met maar", "With only"),
+            schools_phrase(t, e.cp, true),
+            t.t(
+                "is dit zwak bewijs, wat de p-waarde ook is:",
+                "this is weak evidence, whatever the p value:",
+            )
+        );
+    }
+    if e.subgroup == "school" && (lo > 0.0 || hi < 0.0) {
+        // One school against the comparison schools: whatever sets this school apart is in it.
+        return format!(
+            "{} {}",
+            if lo > 0.0 {
+                t.t(
+                    "Het interval ligt boven nul, maar",
+                    "The interval lies above zero, but",
+                )
+            } else {
+                t.t(
+                    "Het interval ligt onder nul, maar",
+                    "The interval lies below zero, but",
+                )
+            },
+            t.t(
+                "dit vergelijkt één school met de vergelijkingsscholen: verschillen tussen scholen die niets met het programma te maken hebben, zitten ook in dit getal.",
+                "this compares one school with the comparison schools: differences between schools that have nothing to do with the programme are part of this number too.",
+            )
+        );
+    }
+    if lo > 0.0 {
         t.t(
             "Het interval ligt geheel boven nul: de voorsprong is groter dan toeval waarschijnlijk maakt.",
             "The interval lies wholly above zero: the lead is larger than chance would plausibly give.",
         )
-    } else if e.hi < 0.0 {
+    } else if hi < 0.0 {
         t.t(
             "Het interval ligt geheel onder nul: programmaleerlingen groeiden minder.",
             "The interval lies wholly below zero: programme pupils grew less.",
@@ -153,6 +577,44 @@ fn ci_reading(t: &Texts, e: &Effect) -> &'static str {
             "The interval includes zero: these data cannot show a difference.",
         )
     }
+    .into()
+}
+
+/// The full sentence after "Estimated effect ...: ": estimate, interval, method, reading.
+fn effect_sentence(t: &Texts, e: &Effect, min_n: usize) -> String {
+    let method = if e.ci.is_some() {
+        format!("; {}", Method::parse(&e.method).phrase(t))
+    } else {
+        String::new()
+    };
+    format!(
+        "{}{method}. {}",
+        effect_phrase(t, e, min_n),
+        ci_reading(t, e)
+    )
+}
+
+/// One sentence per method used by `rows` (in a stable order), for the effects section.
+fn method_bullets(t: &Texts, rows: &[&Effect]) -> Vec<String> {
+    let methods: BTreeSet<Method> = rows
+        .iter()
+        .filter(|e| e.ci.is_some())
+        .map(|e| Method::parse(&e.method))
+        .collect();
+    methods.iter().filter_map(|m| m.explanation(t)).collect()
+}
+
+/// The key of a design in the effects table's `design` column.
+fn design_of_key(key: &str) -> Option<Design> {
+    [
+        Design::Regression,
+        Design::Multilevel,
+        Design::Vcg,
+        Design::Matching,
+        Design::Experiment,
+    ]
+    .into_iter()
+    .find(|d| crate::design_key(*d) == key)
 }
 
 fn design_name(t: &Texts, d: Design) -> &'static str {
@@ -161,24 +623,64 @@ fn design_name(t: &Texts, d: Design) -> &'static str {
             "regressie met vergelijkingsscholen",
             "regression against comparison schools",
         ),
+        Design::Multilevel => t.t(
+            "multilevelmodel (leerlingen in groepen in scholen)",
+            "multilevel model (pupils in classes in schools)",
+        ),
         Design::Vcg => t.t("virtuele vergelijkingsgroep", "virtual comparison group"),
         Design::Matching => t.t("matching op propensity score", "propensity-score matching"),
         Design::Experiment => t.t("gerandomiseerd experiment", "randomised experiment"),
     }
 }
 
+/// The name of the design with key `key` (the key itself when unknown).
+fn design_key_name(t: &Texts, key: &str) -> String {
+    design_of_key(key).map_or_else(|| key.to_string(), |d| design_name(t, d).to_string())
+}
+
+/// A short name of the design with key `key`, for running text.
+fn design_short_name(t: &Texts, key: &str) -> String {
+    match design_of_key(key) {
+        Some(Design::Regression) => t.t("regressie", "regression").into(),
+        Some(Design::Multilevel) => t.t("multilevelmodel", "multilevel model").into(),
+        Some(Design::Vcg) => t
+            .t("virtuele vergelijkingsgroep", "virtual comparison group")
+            .into(),
+        Some(Design::Matching) => t.t("matching", "matching").into(),
+        Some(Design::Experiment) => t.t("experiment", "experiment").into(),
+        None => key.to_string(),
+    }
+}
+
+/// First letter upper case.
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 /// What the design shows and does not show.
 fn limits(t: &Texts, d: Design) -> Vec<String> {
+    let not_causal = t.t(
+        "Wat dit niet laat zien: dat het programma de oorzaak is. Scholen kozen zelf voor het programma; verschillen tussen scholen die de beginscore niet vangt (team, populatie, andere veranderingen) kunnen in de schatting zitten.",
+        "What this does not show: that the programme is the cause. Schools chose the programme themselves; differences between schools that the starting score does not capture (staff, intake, other changes) can be part of the estimate.",
+    );
     let mut v: Vec<&str> = match d {
         Design::Regression => vec![
             t.t(
                 "Wat dit laat zien: hoeveel hoger de eindscore van leerlingen in programmascholen lag dan die van leerlingen in vergelijkingsscholen met dezelfde beginscore, jaargroep en hetzelfde vak.",
                 "What this shows: how much higher the end score of pupils in programme schools was than that of pupils in comparison schools with the same starting score, grade and subject.",
             ),
+            not_causal,
+        ],
+        Design::Multilevel => vec![
             t.t(
-                "Wat dit niet laat zien: dat het programma de oorzaak is. Scholen kozen zelf voor het programma; verschillen tussen scholen die de beginscore niet vangt (team, populatie, andere veranderingen) kunnen in de schatting zitten.",
-                "What this does not show: that the programme is the cause. Schools chose the programme themselves; differences between schools that the starting score does not capture (staff, intake, other changes) can be part of the estimate.",
+                "Wat dit laat zien: hoeveel hoger de eindscore van leerlingen in programmascholen lag dan die van leerlingen in vergelijkingsscholen met dezelfde beginscore, jaargroep en hetzelfde vak, met de verschillen tussen scholen en tussen groepen binnen scholen apart gemodelleerd. De effecten per school zijn naar het gemiddelde gekrompen, zodat een kleine school met een toevallig hoge of lage uitkomst niet te zwaar telt.",
+                "What this shows: how much higher the end score of pupils in programme schools was than that of pupils in comparison schools with the same starting score, grade and subject, with the differences between schools and between classes within schools modelled separately. The effects per school are shrunk toward the mean, so that a small school with a chance high or low result does not count too much.",
             ),
+            not_causal,
         ],
         Design::Vcg => vec![
             t.t(
@@ -196,8 +698,8 @@ fn limits(t: &Texts, d: Design) -> Vec<String> {
                 "What this shows: the difference between programme pupils and matched comparison pupils with a similar chance of taking part (propensity score).",
             ),
             t.t(
-                "Wat dit niet laat zien: een oorzakelijk effect als deelname afhangt van kenmerken die niet gemeten zijn. De standaardfout houdt geen rekening met het clusteren van leerlingen in scholen en is daardoor eerder te klein.",
-                "What this does not show: a causal effect when taking part depends on characteristics that were not measured. The standard error ignores the clustering of pupils in schools and is therefore more likely too small.",
+                "Wat dit niet laat zien: een oorzakelijk effect als deelname afhangt van kenmerken die niet gemeten zijn. Leerlingen van dezelfde school lijken op elkaar; waar het interval per gekoppelde set is berekend in plaats van over scholen, is het eerder te smal.",
+                "What this does not show: a causal effect when taking part depends on characteristics that were not measured. Pupils of the same school resemble each other; where the interval was made by matched set rather than over schools, it is more likely too narrow.",
             ),
         ],
         Design::Experiment => vec![
@@ -212,10 +714,354 @@ fn limits(t: &Texts, d: Design) -> Vec<String> {
         ],
     };
     v.push(t.t(
-        "Met weinig scholen is elke schatting onzeker; kijk naar het interval, niet alleen naar het getal. Uitsplitsingen naar subgroep zijn gecorrigeerd voor meervoudig toetsen (Benjamini-Hochberg).",
-        "With few schools every estimate is uncertain; read the interval, not only the number. Subgroup breakdowns are adjusted for multiple testing (Benjamini-Hochberg).",
+        "Met weinig scholen is elke schatting onzeker; kijk naar het interval, niet alleen naar het getal. Bij minder dan 5 programmascholen is elk resultaat zwak bewijs, wat de p-waarde ook is. Uitsplitsingen naar subgroep zijn gecorrigeerd voor meervoudig toetsen (Benjamini-Hochberg).",
+        "With few schools every estimate is uncertain; read the interval, not only the number. With fewer than 5 programme schools every result is weak evidence, whatever the p value. Subgroup breakdowns are adjusted for multiple testing (Benjamini-Hochberg).",
     ));
     v.into_iter().map(str::to_string).collect()
+}
+
+/// Whether two rows with intervals disagree beyond their intervals: each estimate lies outside
+/// the other's 95% CI. None when either has no estimate or interval.
+fn disagree(a: &Effect, b: &Effect) -> Option<bool> {
+    let (ea, (la, ha)) = (a.est?, a.ci?);
+    let (eb, (lb, hb)) = (b.est?, b.ci?);
+    Some(!(lb..=hb).contains(&ea) && !(la..=ha).contains(&eb))
+}
+
+/// "regression against comparison schools (+0.30 SD, 95% CI +0.10 to +0.50)"
+fn design_estimate(t: &Texts, e: &Effect) -> String {
+    let (est, (lo, hi)) = (
+        e.est.unwrap_or(f64::NAN),
+        e.ci.unwrap_or((f64::NAN, f64::NAN)),
+    );
+    format!(
+        "{} ({} {}, {} {} {} {})",
+        design_short_name(t, &e.design),
+        f2(est),
+        unit(t, &e.outcome),
+        t.t("95%-BI", "95% CI"),
+        f2(lo),
+        t.t("tot", "to"),
+        f2(hi)
+    )
+}
+
+/// The sensitivity checks: the overall rows of designs other than the pipeline's, against the
+/// pipeline's own overall rows of the same subject and outcome.
+struct Sensitivity {
+    /// The table ("Other designs (sensitivity)"), the pipeline's design first per subject.
+    table: Block,
+    /// Sentences on disagreement or agreement.
+    sentences: Vec<String>,
+    /// The disagreement sentences for the headline subject (for the summary).
+    headline_disagreements: Vec<String>,
+}
+
+fn sensitivity(inp: &Inputs, headline_subject: Option<&str>) -> Option<Sensitivity> {
+    let t = inp.t;
+    let key = crate::design_key(inp.design);
+    let all = effect_rows(inp.effects);
+    let overall: Vec<&Effect> = all
+        .iter()
+        .map(|(_, e)| e)
+        .filter(|e| e.subgroup == "overall")
+        .collect();
+    let others: Vec<&Effect> = overall
+        .iter()
+        .copied()
+        .filter(|e| e.design != key)
+        .collect();
+    if others.is_empty() {
+        return None;
+    }
+    let design_order = |d: &str| {
+        [
+            key,
+            "regression",
+            "multilevel",
+            "vcg",
+            "matching",
+            "experiment",
+        ]
+        .iter()
+        .position(|x| *x == d)
+        .unwrap_or(usize::MAX)
+    };
+    let mut subjects: Vec<&str> = Vec::new();
+    if let Some(h) = headline_subject {
+        subjects.push(h);
+    }
+    for e in &others {
+        if !subjects.contains(&e.subject.as_str()) {
+            subjects.push(&e.subject);
+        }
+    }
+    // Only subjects another design estimated: the main design alone compares with nothing.
+    subjects.retain(|s| others.iter().any(|e| e.subject == *s));
+    let mut rows = Vec::new();
+    let mut sentences = Vec::new();
+    let mut headline_disagreements = Vec::new();
+    let mut compared = 0;
+    let mut incomparable = Vec::new();
+    let mut agreeing = Vec::new();
+    for s in &subjects {
+        let mut here: Vec<&Effect> = overall
+            .iter()
+            .copied()
+            .filter(|e| e.subject == *s)
+            .collect();
+        here.sort_by_key(|e| design_order(&e.design));
+        for e in &here {
+            let mut name = capitalise(&design_key_name(t, &e.design));
+            if e.design == key {
+                name.push_str(t.t(" (hoofdontwerp)", " (main design)"));
+            }
+            let (est, ci) = match (e.est, e.ci) {
+                (Some(v), Some((lo, hi))) => (
+                    format!("{} {}", f2(v), unit(t, &e.outcome)),
+                    format!("{} {} {}", f2(lo), t.t("tot", "to"), f2(hi)),
+                ),
+                (Some(v), None) => (
+                    format!("{} {}", f2(v), unit(t, &e.outcome)),
+                    missing_reason(t, e, inp.min_n),
+                ),
+                (None, _) => (String::new(), missing_reason(t, e, inp.min_n)),
+            };
+            let ci = if e.ci.is_some() && e.weak() {
+                format!(
+                    "{ci} ({}: {})",
+                    t.t("zwak bewijs", "weak evidence"),
+                    schools_phrase(t, e.cp, true)
+                )
+            } else {
+                ci
+            };
+            rows.push(vec![
+                name,
+                t.subject(&e.subject).to_string(),
+                est,
+                ci,
+                if e.ci.is_some() {
+                    Method::parse(&e.method).short(t)
+                } else {
+                    String::new()
+                },
+            ]);
+        }
+        let Some(main) = here.iter().find(|e| e.design == key).copied() else {
+            continue;
+        };
+        for o in here
+            .iter()
+            .filter(|e| e.design != key && e.outcome == main.outcome)
+        {
+            match disagree(main, o) {
+                Some(true) => {
+                    compared += 1;
+                    // Lower case first: the summary puts "Note:" before it.
+                    let sentence = match t.lang {
+                        leerwinst_core::pipeline::Language::Nl => format!(
+                            "{} en {} spreken elkaar tegen voor {}: elke schatting ligt buiten het 95%-interval van de andere. De uitkomst hangt dus af van de gekozen aanpak; trek geen conclusie uit één ontwerp.",
+                            design_estimate(t, main),
+                            design_estimate(t, o),
+                            t.subject(s)
+                        ),
+                        leerwinst_core::pipeline::Language::En => format!(
+                            "{} and {} disagree for {}: each estimate lies outside the other's 95% interval. The result depends on the approach chosen; draw no conclusion from one design.",
+                            design_estimate(t, main),
+                            design_estimate(t, o),
+                            t.subject(s)
+                        ),
+                    };
+                    if Some(*s) == headline_subject {
+                        headline_disagreements.push(sentence.clone());
+                    }
+                    sentences.push(capitalise(&sentence));
+                }
+                Some(false) => {
+                    compared += 1;
+                    agreeing.push(format!(
+                        "{} ({})",
+                        design_short_name(t, &o.design),
+                        t.subject(s)
+                    ));
+                }
+                None => incomparable.push(format!(
+                    "{} ({})",
+                    design_short_name(t, &o.design),
+                    t.subject(s)
+                )),
+            }
+        }
+    }
+    if sentences.is_empty() && compared > 0 {
+        let main = design_short_name(t, key);
+        sentences.push(match t.lang {
+            leerwinst_core::pipeline::Language::Nl => format!(
+                "De ontwerpen spreken elkaar niet tegen: bij elk ander ontwerp ligt zijn schatting binnen het 95%-interval van het hoofdontwerp ({main}), of de schatting van het hoofdontwerp binnen het interval van dat ontwerp. Dat de uitkomst niet van de gekozen aanpak afhangt, maakt haar niet oorzakelijk: alle ontwerpen delen de beperking dat scholen zelf voor het programma kozen."
+            ),
+            leerwinst_core::pipeline::Language::En => format!(
+                "The designs do not contradict each other: for every other design, its estimate lies within the 95% interval of the main design ({main}), or the main design's estimate within that design's interval. That the result does not depend on the approach chosen does not make it causal: all designs share the limit that schools chose the programme themselves."
+            ),
+        });
+    }
+    if compared > agreeing.len() && !agreeing.is_empty() {
+        sentences.push(format!(
+            "{}: {}.",
+            t.t(
+                "Niet in tegenspraak met het hoofdontwerp",
+                "Not in contradiction with the main design"
+            ),
+            agreeing.join(", ")
+        ));
+    }
+    if !incomparable.is_empty() {
+        sentences.push(format!(
+            "{}: {}.",
+            t.t(
+                "Niet te vergelijken, omdat een schatting of interval ontbreekt",
+                "Cannot be compared, because an estimate or interval is missing"
+            ),
+            incomparable.join(", ")
+        ));
+    }
+    let table = Block::Table {
+        header: [
+            t.t("Ontwerp", "Design"),
+            t.t("Vak", "Subject"),
+            t.t("Effect", "Effect"),
+            t.t("95%-BI", "95% CI"),
+            t.t("Methode", "Method"),
+        ]
+        .map(str::to_string)
+        .to_vec(),
+        rows,
+        numeric: vec![false, false, true, true, false],
+    };
+    Some(Sensitivity {
+        table,
+        sentences,
+        headline_disagreements,
+    })
+}
+
+/// The matching design's balance: every covariate whose |SMD| got worse after matching, and
+/// those still at |SMD| >= 0.1 after matching. None when there is no balance table.
+struct BalanceReview {
+    /// Sentences for the effects section.
+    sentences: Vec<String>,
+    /// Whether any covariate got worse or stayed out of balance.
+    flagged: bool,
+}
+
+/// |SMD| at or above this after matching counts as out of balance (the usual 0.1 rule).
+const SMD_BALANCED_BELOW: f64 = 0.1;
+
+fn balance_review(inp: &Inputs) -> Option<BalanceReview> {
+    let b = inp.balance.filter(|_| inp.design == Design::Matching)?;
+    let t = inp.t;
+    let (su, term, before, after) = (
+        b.str("subject"),
+        b.str("term"),
+        b.f64("smd_before"),
+        b.f64("smd_after"),
+    );
+    let label = |i: usize| {
+        let term = match term.value(i) {
+            "distance" => t.t("propensity score", "propensity score"),
+            x => x,
+        };
+        format!("{} ({})", term, t.subject(su.value(i)))
+    };
+    let (mut worse, mut unbalanced, mut unknown) = (vec![], vec![], vec![]);
+    for i in 0..b.len() {
+        let bef = before.value(i);
+        let Some(aft) = opt(after, i).filter(|v| v.is_finite()) else {
+            unknown.push(label(i));
+            continue;
+        };
+        let shown = format!("{}: {} → {}", label(i), f2(bef), f2(aft));
+        if aft.abs() > bef.abs() + 1e-12 {
+            worse.push(shown.clone());
+        }
+        if aft.abs() >= SMD_BALANCED_BELOW {
+            unbalanced.push(shown);
+        }
+    }
+    let mut sentences = vec![];
+    if !worse.is_empty() {
+        sentences.push(format!(
+            "{} {}.",
+            t.t(
+                "Door matching werd het verschil tussen de groepen (gestandaardiseerd verschil in gemiddelden, SMD, voor → na) groter bij:",
+                "Matching made the difference between the groups (standardised mean difference, SMD, before → after) larger for:",
+            ),
+            worse.join("; ")
+        ));
+    }
+    if !unbalanced.is_empty() {
+        sentences.push(format!(
+            "{} {}. {}",
+            t.t(
+                "Na matching nog niet in balans (|SMD| ≥ 0,1):",
+                "Still out of balance after matching (|SMD| ≥ 0.1):",
+            ),
+            unbalanced.join("; "),
+            t.t(
+                "De groepen verschillen hierin nog; dat verschil kan in de schatting zitten.",
+                "The groups still differ in these; that difference can be part of the estimate.",
+            )
+        ));
+    }
+    if !unknown.is_empty() {
+        sentences.push(format!(
+            "{} {}.",
+            t.t(
+                "Balans na matching niet te berekenen voor:",
+                "Balance after matching could not be computed for:",
+            ),
+            unknown.join("; ")
+        ));
+    }
+    let flagged = !sentences.is_empty();
+    if !flagged && !b.is_empty() {
+        sentences.push(
+            t.t(
+                "Na matching zijn alle kenmerken in balans (|SMD| < 0,1) en werd bij geen enkel kenmerk het verschil groter.",
+                "After matching every characteristic is balanced (|SMD| < 0.1) and for none did the difference grow.",
+            )
+            .into(),
+        );
+    }
+    Some(BalanceReview { sentences, flagged })
+}
+
+/// Programme pupils without a comparison pupil (run.json: `compare.unmatched_programme_pupils`).
+fn unmatched_programme_pupils(inp: &Inputs) -> Option<u64> {
+    inp.run["compare"]["unmatched_programme_pupils"]
+        .as_u64()
+        .filter(|&n| n > 0)
+}
+
+fn unmatched_sentence(t: &Texts, n: u64) -> String {
+    match t.lang {
+        leerwinst_core::pipeline::Language::Nl => format!(
+            "{n} {} geen vergelijkingsleerling binnen de grenzen van het ontwerp; het effect gaat alleen over de programmaleerlingen die er wel een hadden, niet over alle programmaleerlingen.",
+            if n == 1 {
+                "programmaleerling had"
+            } else {
+                "programmaleerlingen hadden"
+            }
+        ),
+        leerwinst_core::pipeline::Language::En => format!(
+            "{n} {} no comparison pupil within the design's limits; the effect is about the programme pupils who had one only, not about all programme pupils.",
+            if n == 1 {
+                "programme pupil had"
+            } else {
+                "programme pupils had"
+            }
+        ),
+    }
 }
 
 /// Data provenance: pipeline, pseudonymisation, input files with checksums, rejected rows.
@@ -601,20 +1447,46 @@ fn srl_table(inp: &Inputs, school: Option<&str>) -> Option<Block> {
     })
 }
 
-fn effect_table(t: &Texts, effects: &[(String, Effect)], first: &str) -> Block {
+/// A count of pupils, or "n < N" below the minimum group size.
+fn count_cell(n: i64, min_n: usize) -> String {
+    if n < min_n as i64 {
+        format!("n < {min_n}")
+    } else {
+        n.to_string()
+    }
+}
+
+/// Effect rows as a table: rows without an interval or estimate keep their place, with the
+/// reason in place of the interval; weak evidence is marked beside the interval.
+fn effect_table(t: &Texts, effects: &[(String, Effect)], first: &str, min_n: usize) -> Block {
     let rows = effects
         .iter()
         .map(|(level, e)| {
+            let ci = match e.ci {
+                Some((lo, hi)) if e.weak() => format!(
+                    "{} {} {} ({}: {})",
+                    f2(lo),
+                    t.t("tot", "to"),
+                    f2(hi),
+                    t.t("zwak bewijs", "weak evidence"),
+                    schools_phrase(t, e.cp, true)
+                ),
+                Some((lo, hi)) => format!("{} {} {}", f2(lo), t.t("tot", "to"), f2(hi)),
+                None => missing_reason(t, e, min_n),
+            };
             vec![
                 if first == "subject" {
                     t.subject(&e.subject).to_string()
                 } else {
                     format!("{level} · {}", t.subject(&e.subject))
                 },
-                e.n1.to_string(),
-                e.n0.to_string(),
-                format!("{} {}", f2(e.est), unit(t, &e.outcome)),
-                format!("{} {} {}", f2(e.lo), t.t("tot", "to"), f2(e.hi)),
+                count_cell(e.n1, min_n),
+                count_cell(e.n0, min_n),
+                format!("{} / {}", e.cp, e.cc),
+                e.est
+                    .map(|v| format!("{} {}", f2(v), unit(t, &e.outcome)))
+                    .unwrap_or_default(),
+                ci,
                 e.p.map(|p| {
                     if p < 0.001 {
                         "< 0.001".to_string()
@@ -635,6 +1507,7 @@ fn effect_table(t: &Texts, effects: &[(String, Effect)], first: &str) -> Block {
             },
             t.t("Programma", "Programme"),
             t.t("Vergelijking", "Comparison"),
+            t.t("Scholen (progr. / verg.)", "Schools (prog. / comp.)"),
             t.t("Effect", "Effect"),
             t.t("95%-BI", "95% CI"),
             "p",
@@ -642,7 +1515,7 @@ fn effect_table(t: &Texts, effects: &[(String, Effect)], first: &str) -> Block {
         .map(str::to_string)
         .to_vec(),
         rows,
-        numeric: vec![false, true, true, true, true, true],
+        numeric: vec![false, true, true, true, true, true, true],
     }
 }
 
@@ -687,9 +1560,12 @@ pub fn board(inp: &Inputs) -> Doc {
         .map(|r| r.school.as_str())
         .collect();
     let (mp, mc, pupils) = arm_medians(rows, None);
-    let overall = effects_where(inp.effects, "overall", None);
-    let terciles = effects_where(inp.effects, "srl_tercile", None);
-    let quintiles = effects_where(inp.effects, "baseline_quintile", None);
+    let overall = effects_where(inp, "overall", None);
+    let terciles = effects_where(inp, "srl_tercile", None);
+    let quintiles = effects_where(inp, "baseline_quintile", None);
+    let sens = sensitivity(inp, headline(&overall).map(|h| h.subject.as_str()));
+    let balance = balance_review(inp);
+    let unmatched = unmatched_programme_pupils(inp);
 
     blocks.push(Block::Heading(t.t("Samenvatting", "Summary").into()));
     let mut summary = vec![format!(
@@ -720,51 +1596,97 @@ pub fn board(inp: &Inputs) -> Doc {
     }
     if let Some(e) = headline(&overall) {
         summary.push(format!(
-            "{} ({}): {}. {}",
-            t.t(
-                "Geschat effect van het programma",
-                "Estimated programme effect"
-            ),
+            "{} ({}): {}",
+            if e.est.is_some() {
+                t.t(
+                    "Geschat effect van het programma",
+                    "Estimated programme effect",
+                )
+            } else {
+                t.t("Effect van het programma", "Programme effect")
+            },
             design_name(t, inp.design),
-            effect_phrase(t, e),
-            ci_reading(t, e)
+            effect_sentence(t, e, inp.min_n)
         ));
     }
-    let pick = |v: &[(String, Effect)], subject: &str| -> Vec<(String, f64)> {
-        v.iter()
-            .filter(|(_, e)| e.subject == subject)
-            .map(|(l, e)| (l.clone(), e.est))
-            .collect()
+    if let Some(n) = unmatched {
+        summary.push(unmatched_sentence(t, n));
+    }
+    if let Some(s) = &sens {
+        for d in &s.headline_disagreements {
+            summary.push(format!("{} {d}", t.t("Let op:", "Note:")));
+        }
+    }
+    if balance.as_ref().is_some_and(|b| b.flagged) {
+        summary.push(
+            t.t(
+                "Let op: na matching zijn niet alle kenmerken in balans (zie Effect van het programma).",
+                "Note: after matching not every characteristic is balanced (see Programme effect).",
+            )
+            .into(),
+        );
+    }
+    // A subgroup estimate, or why there is none.
+    let value = |e: &Effect| match e.est {
+        Some(v) => f2(v),
+        None => t.t("niet geschat", "not estimated").to_string(),
+    };
+    // What the subgroup rows cannot carry.
+    let caveat = |v: &[&Effect]| -> String {
+        let mut c = String::new();
+        if let Some(w) = v.iter().find(|e| e.ci.is_some() && e.weak()) {
+            c.push_str(&format!(
+                " {} {} {}",
+                t.t("Met maar", "With only"),
+                schools_phrase(t, w.cp, true),
+                t.t(
+                    "is ook dit zwak bewijs, wat de p-waarden ook zijn.",
+                    "this too is weak evidence, whatever the p values.",
+                )
+            ));
+        }
+        if v.iter().any(|e| e.ci.is_none()) {
+            c.push_str(&format!(
+                " {}",
+                t.t(
+                    "Niet voor elke groep is een interval te maken (zie de tabellen en grafieken).",
+                    "Not every group has an interval (see the tables and charts).",
+                )
+            ));
+        }
+        c
     };
     if let Some(h) = headline(&overall) {
         let tv = pick(&terciles, &h.subject);
         if tv.len() == 3 {
             summary.push(format!(
-                "{} {}, {} {}, {} {} {}.",
+                "{} {}, {} {}, {} {} {}.{}",
                 t.t(
                     "Naar zelfregulatie: het effect was bij lage zelfregulatie",
                     "By self-regulation: the effect was, at low self-regulation,"
                 ),
-                f2(tv[0].1),
+                value(tv[0]),
                 t.t("bij midden", "at middle"),
-                f2(tv[1].1),
+                value(tv[1]),
                 t.t("bij hoog", "at high"),
-                f2(tv[2].1),
-                unit(t, &h.outcome)
+                value(tv[2]),
+                unit(t, &h.outcome),
+                caveat(&tv)
             ));
         }
         let qv = pick(&quintiles, &h.subject);
         if qv.len() == 5 {
             summary.push(format!(
-                "{} {} {} {} {}.",
+                "{} {} {} {} {}.{}",
                 t.t(
                     "Naar beginniveau: in het laagste kwintiel",
                     "By starting level: in the lowest quintile"
                 ),
-                f2(qv[0].1),
+                value(qv[0]),
                 t.t("en in het hoogste", "and in the highest"),
-                f2(qv[4].1),
-                unit(t, &h.outcome)
+                value(qv[4]),
+                unit(t, &h.outcome),
+                caveat(&qv)
             ));
         }
     }
@@ -890,7 +1812,46 @@ pub fn board(inp: &Inputs) -> Doc {
             t.t("Ontwerp", "Design"),
             design_name(t, inp.design)
         )));
-        blocks.push(effect_table(t, &overall, "subject"));
+        blocks.push(effect_table(t, &overall, "subject", inp.min_n));
+        if let Some(n) = unmatched {
+            blocks.push(Block::Para(unmatched_sentence(t, n)));
+        }
+    }
+    let key = crate::design_key(inp.design);
+    let shown: Vec<(String, Effect)> = effect_rows(inp.effects)
+        .into_iter()
+        .filter(|(_, e)| e.design == key || e.subgroup == "overall")
+        .collect();
+    let methods = method_bullets(t, &shown.iter().map(|(_, e)| e).collect::<Vec<_>>());
+    if !methods.is_empty() {
+        blocks.push(Block::Para(
+            t.t(
+                "Hoe de onzekerheid (standaardfout, interval, p-waarde) is berekend:",
+                "How the uncertainty (standard error, interval, p value) was computed:",
+            )
+            .into(),
+        ));
+        blocks.push(Block::Bullets(methods));
+    }
+    if let Some(b) = &balance {
+        blocks.push(Block::Para(format!(
+            "{} {}",
+            t.t("Balans na matching.", "Balance after matching."),
+            b.sentences.join(" ")
+        )));
+    }
+    if let Some(s) = sens {
+        blocks.push(Block::Para(
+            t.t(
+                "Andere ontwerpen (gevoeligheid): hetzelfde totale effect, geschat met andere ontwerpen op dezelfde gegevens. Liggen ze ver uiteen, dan hangt de uitkomst af van de gekozen aanpak.",
+                "Other designs (sensitivity): the same overall effect, estimated with other designs on the same data. If they lie far apart, the result depends on the approach chosen.",
+            )
+            .into(),
+        ));
+        blocks.push(s.table);
+        if !s.sentences.is_empty() {
+            blocks.push(Block::Para(s.sentences.join(" ")));
+        }
     }
     blocks.push(Block::Bullets(limits(t, inp.design)));
     chart(
@@ -1009,16 +1970,19 @@ pub fn school(inp: &Inputs, key: &str, class_chart: Option<&str>) -> Doc {
             t.t("50 is gewone groei", "50 is typical growth")
         ));
     }
-    let own_effects = effects_where(inp.effects, "school", Some(key));
+    let own_effects = effects_where(inp, "school", Some(key));
     if let Some(e) = headline(&own_effects) {
         summary.push(format!(
-            "{}: {}. {}",
-            t.t(
-                "Geschat effect in deze school",
-                "Estimated effect in this school"
-            ),
-            effect_phrase(t, e),
-            ci_reading(t, e)
+            "{}: {}",
+            if e.est.is_some() {
+                t.t(
+                    "Geschat effect in deze school",
+                    "Estimated effect in this school",
+                )
+            } else {
+                t.t("Effect in deze school", "Effect in this school")
+            },
+            effect_sentence(t, e, inp.min_n)
         ));
     }
     summary.push(format!(
@@ -1065,7 +2029,18 @@ pub fn school(inp: &Inputs, key: &str, class_chart: Option<&str>) -> Doc {
             )
             .into(),
         ));
-        blocks.push(effect_table(t, &own_effects, "subject"));
+        blocks.push(effect_table(t, &own_effects, "subject", inp.min_n));
+        let methods = method_bullets(t, &own_effects.iter().map(|(_, e)| e).collect::<Vec<_>>());
+        if !methods.is_empty() {
+            blocks.push(Block::Para(
+                t.t(
+                    "Hoe de onzekerheid is berekend:",
+                    "How the uncertainty was computed:",
+                )
+                .into(),
+            ));
+            blocks.push(Block::Bullets(methods));
+        }
         blocks.push(Block::Bullets(limits(t, inp.design)));
     }
     provenance(inp, &mut blocks);
@@ -1085,5 +2060,412 @@ pub fn school(inp: &Inputs, key: &str, class_chart: Option<&str>) -> Doc {
         ),
         lang: t.code().into(),
         blocks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::growth::Measure;
+    use crate::testutil::{EffectRow, effects, row};
+    use arrow_array::{ArrayRef, RecordBatch};
+    use leerwinst_core::Table;
+    use leerwinst_core::pipeline::Language;
+    use leerwinst_store::{f64_array, str_array};
+
+    fn empty(table: Table) -> Frame {
+        Frame {
+            path: table.name().into(),
+            batch: RecordBatch::new_empty(table.schema()),
+        }
+    }
+
+    /// Every text of a document, blocks in order, table cells joined by " | ".
+    fn text(doc: &Doc) -> String {
+        let mut s = String::new();
+        for b in &doc.blocks {
+            match b {
+                Block::Heading(x) | Block::Para(x) | Block::Note(x) => s.push_str(x),
+                Block::Bullets(v) => s.push_str(&v.join("\n")),
+                Block::Table { header, rows, .. } => {
+                    s.push_str(&header.join(" | "));
+                    for r in rows {
+                        s.push('\n');
+                        s.push_str(&r.join(" | "));
+                    }
+                }
+                Block::Chart { caption, .. } => s.push_str(caption),
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    /// The rows of the first table whose header starts with `first`.
+    fn table_rows<'a>(doc: &'a Doc, first: &str) -> &'a [Vec<String>] {
+        doc.blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Table { header, rows, .. } if header[0] == first => Some(rows.as_slice()),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no table starting with {first}"))
+    }
+
+    /// One school's document (Dutch) for `fx` under `design`.
+    fn school_doc(design: Design, fx: &Frame, key: &str) -> Doc {
+        let t = Texts::new(Language::Nl);
+        let growth = GrowthRows {
+            rows: vec![],
+            measure: Measure::Rank,
+            latest: "2024-2025".into(),
+            window: "E-E".into(),
+        };
+        let (groups, srl) = (empty(Table::GroupGrowth), empty(Table::Srl));
+        let charts = BTreeMap::new();
+        let inp = Inputs {
+            t: &t,
+            pipeline: "test",
+            design,
+            min_n: 10,
+            run: &Value::Null,
+            rejects: Path::new("/nonexistent/rejects"),
+            growth: &growth,
+            groups: &groups,
+            srl: &srl,
+            effects: fx,
+            balance: None,
+            charts: &charts,
+        };
+        school(&inp, key, None)
+    }
+
+    /// The board's document in `lang` for `fx` under `design`, with run.json `run` and an
+    /// optional balance table.
+    fn board_doc(
+        lang: Language,
+        design: Design,
+        fx: &Frame,
+        run: &Value,
+        balance: Option<&Frame>,
+    ) -> Doc {
+        let t = Texts::new(lang);
+        let growth = GrowthRows {
+            rows: vec![],
+            measure: Measure::Rank,
+            latest: "2024-2025".into(),
+            window: "E-E".into(),
+        };
+        let (groups, srl) = (empty(Table::GroupGrowth), empty(Table::Srl));
+        let charts = BTreeMap::new();
+        let inp = Inputs {
+            t: &t,
+            pipeline: "test",
+            design,
+            min_n: 10,
+            run,
+            rejects: Path::new("/nonexistent/rejects"),
+            growth: &growth,
+            groups: &groups,
+            srl: &srl,
+            effects: fx,
+            balance,
+            charts: &charts,
+        };
+        board(&inp)
+    }
+
+    #[test]
+    fn three_programme_schools_are_weak_evidence_whatever_the_interval() {
+        // The interval lies wholly above zero, yet 3 programme schools carry little.
+        let marked = EffectRow {
+            clusters_programme: 3,
+            note: Some(FEW_PROGRAMME_SCHOOLS),
+            p: Some(0.004),
+            ..row("regression", "all", 0.30, (0.10, 0.50))
+        };
+        // The same without the note: fewer than 5 programme schools is enough.
+        let unmarked = EffectRow {
+            note: None,
+            ..marked.clone()
+        };
+        for r in [marked, unmarked] {
+            let doc = board_doc(
+                Language::Nl,
+                Design::Regression,
+                &effects(&[r]),
+                &Value::Null,
+                None,
+            );
+            let s = text(&doc);
+            assert!(
+                s.contains(
+                    "Met maar 3 programmascholen is dit zwak bewijs, wat de p-waarde ook is:"
+                ),
+                "{s}"
+            );
+            assert!(!s.contains("groter dan toeval"), "{s}");
+            assert!(
+                s.contains(
+                    "interval met CR2-standaardfouten en Satterthwaite-vrijheidsgraden, geschikt bij weinig scholen"
+                ),
+                "{s}"
+            );
+            // The table marks it, and the method paragraph explains CR2.
+            let rows = table_rows(&doc, "Vak");
+            assert_eq!(rows[0][3], "3 / 10");
+            assert!(
+                rows[0][5].contains("zwak bewijs: 3 programmascholen"),
+                "{rows:?}"
+            );
+            assert!(s.contains("CR2 met Satterthwaite-vrijheidsgraden (Bell & McCaffrey"));
+        }
+        // With 8 programme schools the same interval is read as a lead beyond chance.
+        let doc = board_doc(
+            Language::Nl,
+            Design::Regression,
+            &effects(&[row("regression", "all", 0.30, (0.10, 0.50))]),
+            &Value::Null,
+            None,
+        );
+        let s = text(&doc);
+        assert!(s.contains("groter dan toeval waarschijnlijk maakt"), "{s}");
+        assert!(!s.contains("Met maar"), "{s}");
+    }
+
+    #[test]
+    fn rows_without_interval_or_estimate_stay_in_the_table_with_the_reason() {
+        let one_school = EffectRow {
+            clusters_programme: 1,
+            ci: None,
+            p: None,
+            df: None,
+            method: "none",
+            note: Some(TOO_FEW_CLUSTERS),
+            ..row("regression", "rekenen", 0.20, (0.0, 0.0))
+        };
+        let few_pupils = EffectRow {
+            n_treated: 6,
+            estimate: None,
+            ci: None,
+            p: None,
+            df: None,
+            method: "none",
+            note: Some(TOO_FEW_PUPILS),
+            ..row("regression", "lezen", 0.0, (0.0, 0.0))
+        };
+        for lang in [Language::Nl, Language::En] {
+            let fx = effects(&[one_school.clone(), few_pupils.clone()]);
+            let doc = board_doc(lang, Design::Regression, &fx, &Value::Null, None);
+            let s = text(&doc);
+            let t = Texts::new(lang);
+            let rows = table_rows(&doc, t.t("Vak", "Subject"));
+            assert_eq!(rows.len(), 2, "{rows:?}");
+            assert_eq!(rows[0][0], t.subject("rekenen"));
+            assert_eq!(rows[0][4], "+0.20 SD");
+            assert_eq!(
+                rows[0][5],
+                t.t(
+                    "geen interval: minder dan 2 scholen in een groep",
+                    "no interval: fewer than 2 schools in a group"
+                )
+            );
+            assert_eq!(rows[0][6], "", "no p without an interval");
+            assert_eq!(rows[1][0], t.subject("lezen"));
+            assert_eq!(rows[1][1], "n < 10", "a small arm's count is shown");
+            assert_eq!(rows[1][4], "");
+            assert_eq!(
+                rows[1][5],
+                t.t(
+                    "niet geschat: minder dan 10 leerlingen in een groep",
+                    "not estimated: fewer than 10 pupils in a group"
+                )
+            );
+            // The headline (first subject) says there is no conclusion.
+            assert!(
+                s.contains(t.t(
+                    "Met 1 programmaschool valt de onzekerheid niet te schatten; er is geen interval en geen conclusie over een effect.",
+                    "With 1 programme school the uncertainty cannot be estimated; there is no interval and no conclusion about an effect.",
+                )),
+                "{s}"
+            );
+            assert!(!s.contains(t.t("groter dan toeval", "larger than chance")));
+        }
+    }
+
+    #[test]
+    fn designs_that_disagree_beyond_their_intervals_are_named_with_their_numbers() {
+        let fx = effects(&[
+            row("regression", "all", 0.30, (0.10, 0.50)),
+            EffectRow {
+                method: "REML, Satterthwaite df",
+                ..row("multilevel", "all", -0.20, (-0.40, 0.05))
+            },
+            // Overlapping the main estimate: agrees.
+            EffectRow {
+                method: "cluster bootstrap over schools (999)",
+                df: None,
+                ..row("vcg", "all", 0.05, (-0.10, 0.35))
+            },
+        ]);
+        let doc = board_doc(Language::Nl, Design::Regression, &fx, &Value::Null, None);
+        let s = text(&doc);
+        assert!(s.contains("Andere ontwerpen (gevoeligheid)"), "{s}");
+        let sentence = "egressie (+0.30 SD, 95%-BI +0.10 tot +0.50) en multilevelmodel (-0.20 SD, 95%-BI -0.40 tot +0.05) spreken elkaar tegen voor alle vakken: elke schatting ligt buiten het 95%-interval van de andere.";
+        assert!(s.contains(&format!("R{sentence}")), "{s}");
+        // Also in the summary, and the agreeing design is named as such.
+        let summary = match &doc.blocks[1] {
+            Block::Bullets(v) => v.join("\n"),
+            b => panic!("{b:?}"),
+        };
+        assert!(
+            summary.contains(&format!("Let op: r{sentence}")),
+            "{summary}"
+        );
+        assert!(s.contains(
+            "Niet in tegenspraak met het hoofdontwerp: virtuele vergelijkingsgroep (alle vakken)."
+        ));
+        // The table: the main design first, then the others, with their methods.
+        let rows = table_rows(&doc, "Ontwerp");
+        assert_eq!(rows.len(), 3);
+        assert!(rows[0][0].ends_with("(hoofdontwerp)"), "{rows:?}");
+        assert_eq!(
+            rows[1][..4],
+            [
+                "Multilevelmodel (leerlingen in groepen in scholen)",
+                "alle vakken",
+                "-0.20 SD",
+                "-0.40 tot +0.05"
+            ]
+        );
+        assert_eq!(rows[1][4], "REML, Satterthwaite");
+        assert_eq!(rows[2][4], "bootstrap over scholen (999)");
+        // Each method present gets its sentence.
+        assert!(s.contains("Multilevelmodel (REML, zoals R lme4)"));
+        assert!(s.contains("Bootstrap over scholen (999 herhalingen)"));
+        // The main table holds the main design only.
+        assert_eq!(table_rows(&doc, "Vak").len(), 1);
+
+        // Agreement is said too.
+        let fx = effects(&[
+            row("regression", "all", 0.30, (0.10, 0.50)),
+            row("multilevel", "all", 0.25, (0.05, 0.45)),
+        ]);
+        let s = text(&board_doc(
+            Language::En,
+            Design::Regression,
+            &fx,
+            &Value::Null,
+            None,
+        ));
+        assert!(
+            s.contains("The designs do not contradict each other") && !s.contains("disagree"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn matching_names_covariates_out_of_balance_and_vcg_its_unmatched_pupils() {
+        // (term, before, after)
+        let terms = [
+            ("distance", 0.80, 0.02),
+            ("baseline_z", 0.30, 0.05),
+            ("ses_weight", 0.04, -0.12),
+            ("girl", 0.15, 0.11),
+        ];
+        let n = terms.len();
+        let cols: Vec<ArrayRef> = vec![
+            str_array(&vec![Some("matching"); n]),
+            str_array(&vec![Some("rekenen"); n]),
+            str_array(&terms.iter().map(|r| Some(r.0)).collect::<Vec<_>>()),
+            f64_array(terms.iter().map(|r| Some(r.1)).collect()),
+            f64_array(terms.iter().map(|r| Some(r.2)).collect()),
+            f64_array(vec![Some(1.0); n]),
+            f64_array(vec![Some(1.0); n]),
+        ];
+        let balance = Frame {
+            path: "balance".into(),
+            batch: RecordBatch::try_new(Table::Balance.schema(), cols).unwrap(),
+        };
+        let fx = effects(&[EffectRow {
+            method: "CR2 + Satterthwaite df",
+            ..row("matching", "rekenen", 0.2, (0.05, 0.35))
+        }]);
+        let s = text(&board_doc(
+            Language::Nl,
+            Design::Matching,
+            &fx,
+            &Value::Null,
+            Some(&balance),
+        ));
+        assert!(
+            s.contains("groter bij: ses_weight (rekenen-wiskunde): +0.04 → -0.12."),
+            "{s}"
+        );
+        assert!(
+            s.contains("(|SMD| ≥ 0,1): ses_weight (rekenen-wiskunde): +0.04 → -0.12; girl (rekenen-wiskunde): +0.15 → +0.11."),
+            "{s}"
+        );
+        assert!(!s.contains("baseline_z (rekenen-wiskunde):"), "{s}");
+        assert!(s.contains("Let op: na matching zijn niet alle kenmerken in balans"));
+
+        let run: Value = serde_json::json!({"compare": {"unmatched_programme_pupils": 7}});
+        let fx = effects(&[EffectRow {
+            method: "cluster bootstrap over schools (999)",
+            ..row("vcg", "rekenen", 0.2, (0.05, 0.35))
+        }]);
+        let s = text(&board_doc(Language::Nl, Design::Vcg, &fx, &run, None));
+        assert!(
+            s.contains("7 programmaleerlingen hadden geen vergelijkingsleerling binnen de grenzen van het ontwerp; het effect gaat alleen over de programmaleerlingen die er wel een hadden"),
+            "{s}"
+        );
+        let run: Value = serde_json::json!({"compare": {"unmatched_programme_pupils": 0}});
+        let s = text(&board_doc(Language::Nl, Design::Vcg, &fx, &run, None));
+        assert!(!s.contains("geen vergelijkingsleerling"));
+    }
+
+    #[test]
+    fn the_multilevel_design_is_named_and_its_limits_said() {
+        let fx = effects(&[EffectRow {
+            method: "REML, Satterthwaite df",
+            ..row("multilevel", "all", 0.2, (0.05, 0.35))
+        }]);
+        let s = text(&board_doc(
+            Language::Nl,
+            Design::Multilevel,
+            &fx,
+            &Value::Null,
+            None,
+        ));
+        assert!(s.contains("Ontwerp: multilevelmodel (leerlingen in groepen in scholen)."));
+        assert!(s.contains("naar het gemiddelde gekrompen"));
+        assert!(s.contains("Wat dit niet laat zien: dat het programma de oorzaak is."));
+    }
+
+    #[test]
+    fn one_schools_effect_is_not_read_as_beyond_chance() {
+        let fx = effects(&[
+            row("multilevel", "all", 0.2, (0.05, 0.35)),
+            EffectRow {
+                subgroup: "school",
+                level: "12AB".into(),
+                method: "BLUP, conditional SD",
+                clusters_programme: 1,
+                ..row("multilevel", "all", 0.4, (0.2, 0.6))
+            },
+        ]);
+        let s = text(&school_doc(Design::Multilevel, &fx, "12AB"));
+        assert!(
+            s.contains("Het interval ligt boven nul, maar dit vergelijkt één school met de vergelijkingsscholen"),
+            "{s}"
+        );
+        assert!(
+            !s.contains("groter dan toeval") && !s.contains("Met maar"),
+            "{s}"
+        );
+        assert!(
+            s.contains("Schooleffecten uit het multilevelmodel (BLUP)"),
+            "{s}"
+        );
     }
 }
