@@ -529,8 +529,21 @@ fn matching_design_runs_end_to_end_with_a_balance_table() {
     leerwinst(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     let f = read_table(&out.join("effects/effects.parquet"), Table::Effects).unwrap();
     assert!(!f.is_empty());
-    let design = f.str("design");
-    assert!((0..f.len()).all(|i| design.value(i) == "matching"));
+    let (design, sg) = (f.str("design"), f.str("subgroup"));
+    // The design's own rows, and the other designs' overall rows as sensitivity checks.
+    assert!((0..f.len()).any(|i| design.value(i) == "matching" && sg.value(i) != "overall"));
+    assert!(
+        (0..f.len()).all(|i| design.value(i) == "matching" || sg.value(i) == "overall"),
+        "sensitivity rows are overall rows only"
+    );
+    let others: std::collections::BTreeSet<&str> = (0..f.len())
+        .map(|i| design.value(i))
+        .filter(|d| *d != "matching")
+        .collect();
+    assert_eq!(
+        others.into_iter().collect::<Vec<_>>(),
+        ["multilevel", "regression", "vcg"]
+    );
     let b = read_table(&out.join("effects/balance.parquet"), Table::Balance).unwrap();
     let term = b.str("term");
     let terms: std::collections::BTreeSet<&str> = (0..b.len()).map(|i| term.value(i)).collect();
@@ -584,8 +597,14 @@ fn vcg_design_runs_end_to_end() {
     );
     assert!(!f.is_empty());
     for i in 0..f.len() {
-        assert_eq!(design.value(i), "vcg");
-        assert!(lo.value(i) <= est.value(i) && est.value(i) <= hi.value(i));
+        assert!(design.value(i) == "vcg" || sg.value(i) == "overall");
+        if let (Some(l), Some(e), Some(h)) = (
+            leerwinst_store::opt(lo, i),
+            leerwinst_store::opt(est, i),
+            leerwinst_store::opt(hi, i),
+        ) {
+            assert!(l <= e && e <= h);
+        }
     }
     assert!((0..f.len()).any(|i| sg.value(i) == "overall"));
     // Seeded: a second run gives the same effects file.

@@ -217,9 +217,12 @@ fn school_interval(
             .collect(),
     ];
     let k = covs.first().map_or(0, Vec::len);
-    for j in 0..k {
-        x.push(used.iter().zip(&sw).map(|(&i, s)| s * covs[i][j]).collect());
-    }
+    x.extend((0..k).map(|j| {
+        used.iter()
+            .zip(&sw)
+            .map(|(&i, s)| s * covs[i][j])
+            .collect::<Vec<_>>()
+    }));
     let mut ids: BTreeMap<&str, u32> = BTreeMap::new();
     let cl: Vec<u32> = used
         .iter()

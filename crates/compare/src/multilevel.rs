@@ -290,7 +290,7 @@ mod tests {
                         treated,
                         baseline_z: bz,
                         followup_z: 0.7 * bz + effect + school + class + 0.5 * rng.normal(),
-                        tercile: Some(tercile as i32),
+                        tercile: Some(tercile),
                         quintile: None,
                         extra: Vec::new(),
                     });
