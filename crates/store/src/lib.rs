@@ -587,6 +587,11 @@ mod tests {
             f(),
             f(),
             f(),
+            s("CR2 + Satterthwaite df"),
+            f(),
+            i(),
+            i(),
+            str_array(&vec![None::<&str>; n]),
         ]
     }
 
@@ -618,7 +623,10 @@ mod tests {
             "{csv}"
         );
         assert!(
-            csv.lines().nth(5).unwrap().ends_with(",4,4,4,4,4,4,4"),
+            csv.lines()
+                .nth(5)
+                .unwrap()
+                .ends_with(",4,4,4,4,4,4,4,CR2 + Satterthwaite df,4,1,1,"),
             "{csv}"
         );
         // The streamed CSV of the Parquet file is the same file.
