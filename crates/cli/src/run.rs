@@ -182,7 +182,7 @@ pub fn stages(
                         p.compare.design, p.compare.window, s.years, s.observations, s.effects
                     );
                 }
-                print_effects(&out, leerwinst_compare::design_key(p.compare.design))?;
+                print_effects(&out, p.compare.design.key())?;
                 for sk in &s.skipped {
                     println!("             not estimated: {sk}");
                 }

@@ -231,6 +231,51 @@ fn pooled_sd(obs: &[&Obs]) -> f64 {
     ((ss1 + ss0) / (n1 + n0 - 2.0)).sqrt()
 }
 
+/// A moderator of the programme effect: its name in the effects table, its number of levels
+/// and each observation's level.
+pub type Moderator = (&'static str, i32, fn(&Obs) -> Option<i32>);
+
+/// The moderators every design reports: the SRL tercile and the baseline quintile.
+pub const MODERATORS: [Moderator; 2] = [
+    ("srl_tercile", 3, |o| o.tercile),
+    ("baseline_quintile", 5, |o| o.quintile),
+];
+
+/// The moderated model's programme terms over the observations with a level: for each level
+/// present a `programme x [level]` column, then the level dummies beyond the first. Returns the
+/// positions of those observations in `obs`, the levels present and the columns; None when
+/// fewer than 2 levels are present.
+pub fn moderated_terms(
+    obs: &[&Obs],
+    levels: i32,
+    level_of: fn(&Obs) -> Option<i32>,
+) -> Option<(Vec<usize>, Vec<i32>, Vec<Vec<f64>>)> {
+    let idx: Vec<usize> = (0..obs.len())
+        .filter(|&i| level_of(obs[i]).is_some())
+        .collect();
+    let present: BTreeSet<i32> = idx.iter().filter_map(|&i| level_of(obs[i])).collect();
+    if present.len() < 2 {
+        return None;
+    }
+    let lv: Vec<i32> = (1..=levels).filter(|l| present.contains(l)).collect();
+    let dummy = |l: i32| -> Vec<f64> {
+        idx.iter()
+            .map(|&i| f64::from(u8::from(level_of(obs[i]) == Some(l))))
+            .collect()
+    };
+    let mut x: Vec<Vec<f64>> = lv
+        .iter()
+        .map(|&l| {
+            idx.iter()
+                .zip(dummy(l))
+                .map(|(&i, d)| f64::from(u8::from(obs[i].treated)) * d)
+                .collect()
+        })
+        .collect();
+    x.extend(lv[1..].iter().map(|&l| dummy(l)));
+    Some((idx, lv, x))
+}
+
 /// Programme and comparison schools among `sub`.
 pub fn school_counts<'a>(sub: impl IntoIterator<Item = (&'a str, bool)>) -> (usize, usize) {
     let mut prog = BTreeSet::new();
@@ -352,33 +397,12 @@ pub fn estimate(
 
     // Moderation: programme x level dummies and level main effects, for the SRL tercile and the
     // baseline quintile, each in its own model.
-    type Moderator = fn(&Obs) -> Option<i32>;
-    let moderators: [(&str, i32, Moderator); 2] = [
-        ("srl_tercile", 3, |o| o.tercile),
-        ("baseline_quintile", 5, |o| o.quintile),
-    ];
-    for (name, levels, level_of) in moderators {
-        let idx: Vec<usize> = (0..obs.len())
-            .filter(|&i| level_of(obs[i]).is_some())
-            .collect();
-        let sub: Vec<&Obs> = idx.iter().map(|&i| obs[i]).collect();
-        let present: BTreeSet<i32> = sub.iter().filter_map(|o| level_of(o)).collect();
-        if present.len() < 2 {
+    for (name, levels, level_of) in MODERATORS {
+        let Some((idx, lv, mut x)) = moderated_terms(obs, levels, level_of) else {
             continue;
-        }
-        let pick = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<_>>();
-        let dummy = |l: i32| {
-            sub.iter()
-                .map(|o| f64::from(u8::from(level_of(o) == Some(l))))
-                .collect::<Vec<_>>()
         };
-        let tr = pick(&treat);
-        let lv: Vec<i32> = (1..=levels).filter(|l| present.contains(l)).collect();
-        let mut x: Vec<Vec<f64>> = lv
-            .iter()
-            .map(|&l| tr.iter().zip(dummy(l)).map(|(a, b)| a * b).collect())
-            .collect();
-        x.extend(lv[1..].iter().map(|&l| dummy(l)));
+        let sub: Vec<&Obs> = idx.iter().map(|&i| obs[i]).collect();
+        let pick = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<_>>();
         x.push(pick(&base));
         x.extend(extra.iter().map(|c| pick(c)));
         let fe_sub: Vec<u32> = idx.iter().map(|&i| fe[i]).collect();
@@ -442,35 +466,10 @@ pub fn regression_coefficients(
         terms.extend(extra_names.iter().cloned());
         push("overall", &terms, &fit);
     }
-    type Moderator = fn(&Obs) -> Option<i32>;
-    let moderators: [(&str, i32, Moderator); 2] = [
-        ("srl_tercile", 3, |o| o.tercile),
-        ("baseline_quintile", 5, |o| o.quintile),
-    ];
-    for (name, levels, level_of) in moderators {
-        let idx: Vec<usize> = (0..obs.len())
-            .filter(|&i| level_of(obs[i]).is_some())
-            .collect();
-        let present: BTreeSet<i32> = idx.iter().filter_map(|&i| level_of(obs[i])).collect();
-        if present.len() < 2 {
+    for (name, levels, level_of) in MODERATORS {
+        let Some((idx, lv, mut x)) = moderated_terms(obs, levels, level_of) else {
             continue;
-        }
-        let lv: Vec<i32> = (1..=levels).filter(|l| present.contains(l)).collect();
-        let dummy = |l: i32| -> Vec<f64> {
-            idx.iter()
-                .map(|&i| f64::from(u8::from(level_of(obs[i]) == Some(l))))
-                .collect()
         };
-        let mut x: Vec<Vec<f64>> = lv
-            .iter()
-            .map(|&l| {
-                idx.iter()
-                    .zip(dummy(l))
-                    .map(|(&i, d)| treat[i] * d)
-                    .collect()
-            })
-            .collect();
-        x.extend(lv[1..].iter().map(|&l| dummy(l)));
         x.push(idx.iter().map(|&i| base[i]).collect());
         x.extend(
             extra
@@ -777,7 +776,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
                 other
                     .skipped
                     .into_iter()
-                    .map(|s| format!("sensitivity check {}: {s}", design_key(d))),
+                    .map(|s| format!("sensitivity check {}: {s}", d.key())),
             );
         }
     }
@@ -803,7 +802,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
     }
     let main_rows = effects
         .iter()
-        .filter(|e| e.design == design_key(p.compare.design))
+        .filter(|e| e.design == p.compare.design.key())
         .count();
     if main_rows == 0 && main.observations > 0 {
         return Err(Error::Compute(format!(
@@ -820,17 +819,6 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
         outputs,
         unmatched_programme_pupils: main.unmatched_programme_pupils,
     })
-}
-
-/// The name of a design in the `design` column.
-pub fn design_key(d: Design) -> &'static str {
-    match d {
-        Design::Regression => "regression",
-        Design::Multilevel => "multilevel",
-        Design::Vcg => "vcg",
-        Design::Matching => "matching",
-        Design::Experiment => "experiment",
-    }
 }
 
 #[cfg(test)]

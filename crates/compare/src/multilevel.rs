@@ -23,7 +23,9 @@ use leerwinst_core::pipeline::Pipeline;
 use leerwinst_stats::dist::{hedges_j, percentile_points, t_quantile, t_two_sided_p};
 use leerwinst_stats::mixed::{MixedFit, fit_nested};
 
-use crate::{DesignResult, Effect, Obs, by_subject, inference, school_counts};
+use crate::{
+    DesignResult, Effect, MODERATORS, Obs, by_subject, inference, moderated_terms, school_counts,
+};
 
 /// Method of the rows tested with the model's Satterthwaite df.
 pub const METHOD: &str = "REML, Satterthwaite df";
@@ -176,37 +178,11 @@ pub fn estimate(obs: &[&Obs], subject: &str, outcome: &str) -> Result<Vec<Effect
             subject, outcome, "school", &o.school, &sub, est, se, None, 1,
         ));
     }
-    type Moderator = fn(&Obs) -> Option<i32>;
-    let moderators: [(&str, i32, Moderator); 2] = [
-        ("srl_tercile", 3, |o| o.tercile),
-        ("baseline_quintile", 5, |o| o.quintile),
-    ];
-    for (name, levels, level_of) in moderators {
-        let sub: Vec<&Obs> = obs
-            .iter()
-            .copied()
-            .filter(|o| level_of(o).is_some())
-            .collect();
-        let present: BTreeSet<i32> = sub.iter().filter_map(|o| level_of(o)).collect();
-        if present.len() < 2 {
+    for (name, levels, level_of) in MODERATORS {
+        let Some((idx, lv, terms)) = moderated_terms(obs, levels, level_of) else {
             continue;
-        }
-        let lv: Vec<i32> = (1..=levels).filter(|l| present.contains(l)).collect();
-        let dummy = |l: i32| -> Vec<f64> {
-            sub.iter()
-                .map(|o| f64::from(u8::from(level_of(o) == Some(l))))
-                .collect()
         };
-        let mut terms: Vec<Vec<f64>> = lv
-            .iter()
-            .map(|&l| {
-                sub.iter()
-                    .zip(dummy(l))
-                    .map(|(o, d)| f64::from(u8::from(o.treated)) * d)
-                    .collect()
-            })
-            .collect();
-        terms.extend(lv[1..].iter().map(|&l| dummy(l)));
+        let sub: Vec<&Obs> = idx.iter().map(|&i| obs[i]).collect();
         let Ok(f) = fit(&sub, terms) else {
             continue;
         };

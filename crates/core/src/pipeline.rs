@@ -800,6 +800,20 @@ pub enum Design {
     Multilevel,
 }
 
+impl Design {
+    /// The design's name as the pipeline file spells it and the effects table's `design`
+    /// column holds it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Design::Regression => "regression",
+            Design::Multilevel => "multilevel",
+            Design::Vcg => "vcg",
+            Design::Matching => "matching",
+            Design::Experiment => "experiment",
+        }
+    }
+}
+
 /// `[compare.vcg]`: the virtual comparison group design.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

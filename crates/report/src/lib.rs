@@ -61,7 +61,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
     let effects = read_table(&out.join("effects/effects.parquet"), Table::Effects)?;
     // The charts show the pipeline's design; other designs' rows are sensitivity checks, shown
     // in the review's table.
-    let design = design_key(p.compare.design);
+    let design = p.compare.design.key();
     charts::effect_forest(&effects, design, &dir, &t, min_n, &mut summary)?;
     for split in [Split::SrlTercile, Split::BaselineQuintile] {
         charts::effect_by_subgroup(&effects, design, split, &dir, &t, min_n, &mut summary)?;
@@ -165,17 +165,6 @@ fn write_document(
         .outputs
         .extend([pdf.display().to_string(), html.display().to_string()]);
     Ok(())
-}
-
-/// The key of a design in the effects table's `design` column (as the pipeline file spells it).
-pub(crate) fn design_key(d: Design) -> &'static str {
-    match d {
-        Design::Regression => "regression",
-        Design::Multilevel => "multilevel",
-        Design::Vcg => "vcg",
-        Design::Matching => "matching",
-        Design::Experiment => "experiment",
-    }
 }
 
 /// Whether a chart's data file has a row that is drawn: not marked "< N" as suppressed and, where

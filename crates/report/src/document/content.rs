@@ -158,7 +158,7 @@ fn effect_rows(f: &Frame) -> Vec<(String, Effect)> {
 /// The rows of the pipeline's own design for `subgroup` (and `level`). Rows of other designs are
 /// sensitivity checks ([`sensitivity`]).
 fn effects_where(inp: &Inputs, subgroup: &str, level: Option<&str>) -> Vec<(String, Effect)> {
-    let key = crate::design_key(inp.design);
+    let key = inp.design.key();
     effect_rows(inp.effects)
         .into_iter()
         .filter(|(l, e)| e.design == key && e.subgroup == subgroup && level.is_none_or(|x| l == x))
@@ -614,7 +614,7 @@ fn design_of_key(key: &str) -> Option<Design> {
         Design::Experiment,
     ]
     .into_iter()
-    .find(|d| crate::design_key(*d) == key)
+    .find(|d| d.key() == key)
 }
 
 fn design_name(t: &Texts, d: Design) -> &'static str {
@@ -759,7 +759,7 @@ struct Sensitivity {
 
 fn sensitivity(inp: &Inputs, headline_subject: Option<&str>) -> Option<Sensitivity> {
     let t = inp.t;
-    let key = crate::design_key(inp.design);
+    let key = inp.design.key();
     let all = effect_rows(inp.effects);
     let overall: Vec<&Effect> = all
         .iter()
@@ -1817,7 +1817,7 @@ pub fn board(inp: &Inputs) -> Doc {
             blocks.push(Block::Para(unmatched_sentence(t, n)));
         }
     }
-    let key = crate::design_key(inp.design);
+    let key = inp.design.key();
     let shown: Vec<(String, Effect)> = effect_rows(inp.effects)
         .into_iter()
         .filter(|(_, e)| e.design == key || e.subgroup == "overall")
@@ -2114,30 +2114,9 @@ mod tests {
 
     /// One school's document (Dutch) for `fx` under `design`.
     fn school_doc(design: Design, fx: &Frame, key: &str) -> Doc {
-        let t = Texts::new(Language::Nl);
-        let growth = GrowthRows {
-            rows: vec![],
-            measure: Measure::Rank,
-            latest: "2024-2025".into(),
-            window: "E-E".into(),
-        };
-        let (groups, srl) = (empty(Table::GroupGrowth), empty(Table::Srl));
-        let charts = BTreeMap::new();
-        let inp = Inputs {
-            t: &t,
-            pipeline: "test",
-            design,
-            min_n: 10,
-            run: &Value::Null,
-            rejects: Path::new("/nonexistent/rejects"),
-            growth: &growth,
-            groups: &groups,
-            srl: &srl,
-            effects: fx,
-            balance: None,
-            charts: &charts,
-        };
-        school(&inp, key, None)
+        with_inputs(Language::Nl, design, fx, &Value::Null, None, |inp| {
+            school(inp, key, None)
+        })
     }
 
     /// The board's document in `lang` for `fx` under `design`, with run.json `run` and an
@@ -2148,6 +2127,18 @@ mod tests {
         fx: &Frame,
         run: &Value,
         balance: Option<&Frame>,
+    ) -> Doc {
+        with_inputs(lang, design, fx, run, balance, board)
+    }
+
+    /// Calls `make` with document inputs holding no growth, groups, SRL or charts.
+    fn with_inputs(
+        lang: Language,
+        design: Design,
+        fx: &Frame,
+        run: &Value,
+        balance: Option<&Frame>,
+        make: impl FnOnce(&Inputs) -> Doc,
     ) -> Doc {
         let t = Texts::new(lang);
         let growth = GrowthRows {
@@ -2172,7 +2163,7 @@ mod tests {
             balance,
             charts: &charts,
         };
-        board(&inp)
+        make(&inp)
     }
 
     #[test]
