@@ -215,7 +215,7 @@ fn ids<K: Ord>(values: impl Iterator<Item = K>) -> Vec<u32> {
         .collect()
 }
 
-fn pooled_sd(obs: &[&Obs]) -> f64 {
+pub(crate) fn pooled_sd(obs: &[&Obs]) -> f64 {
     let arm = |t: bool| -> (f64, f64, f64) {
         let v: Vec<f64> = obs
             .iter()
@@ -241,15 +241,25 @@ pub const MODERATORS: [Moderator; 2] = [
     ("baseline_quintile", 5, |o| o.quintile),
 ];
 
-/// The moderated model's programme terms over the observations with a level: for each level
-/// present a `programme x [level]` column, then the level dummies beyond the first. Returns the
-/// positions of those observations in `obs`, the levels present and the columns; None when
-/// fewer than 2 levels are present.
+/// The programme terms of a moderated model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModeratedTerms {
+    /// Positions (in the observations given) of those with a level.
+    pub rows: Vec<usize>,
+    /// The levels present, ascending.
+    pub levels: Vec<i32>,
+    /// Over `rows`: one `programme x [level]` column per level, then the dummies of the levels
+    /// beyond the first.
+    pub columns: Vec<Vec<f64>>,
+}
+
+/// The moderated model's programme terms over the observations with a level; None when fewer
+/// than 2 levels are present.
 pub fn moderated_terms(
     obs: &[&Obs],
     levels: i32,
     level_of: fn(&Obs) -> Option<i32>,
-) -> Option<(Vec<usize>, Vec<i32>, Vec<Vec<f64>>)> {
+) -> Option<ModeratedTerms> {
     let idx: Vec<usize> = (0..obs.len())
         .filter(|&i| level_of(obs[i]).is_some())
         .collect();
@@ -273,7 +283,11 @@ pub fn moderated_terms(
         })
         .collect();
     x.extend(lv[1..].iter().map(|&l| dummy(l)));
-    Some((idx, lv, x))
+    Some(ModeratedTerms {
+        rows: idx,
+        levels: lv,
+        columns: x,
+    })
 }
 
 /// Programme and comparison schools among `sub`.
@@ -398,9 +412,10 @@ pub fn estimate(
     // Moderation: programme x level dummies and level main effects, for the SRL tercile and the
     // baseline quintile, each in its own model.
     for (name, levels, level_of) in MODERATORS {
-        let Some((idx, lv, mut x)) = moderated_terms(obs, levels, level_of) else {
+        let Some(m) = moderated_terms(obs, levels, level_of) else {
             continue;
         };
+        let (idx, lv, mut x) = (m.rows, m.levels, m.columns);
         let sub: Vec<&Obs> = idx.iter().map(|&i| obs[i]).collect();
         let pick = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<_>>();
         x.push(pick(&base));
@@ -467,9 +482,10 @@ pub fn regression_coefficients(
         push("overall", &terms, &fit);
     }
     for (name, levels, level_of) in MODERATORS {
-        let Some((idx, lv, mut x)) = moderated_terms(obs, levels, level_of) else {
+        let Some(m) = moderated_terms(obs, levels, level_of) else {
             continue;
         };
+        let (idx, lv, mut x) = (m.rows, m.levels, m.columns);
         x.push(idx.iter().map(|&i| base[i]).collect());
         x.extend(
             extra

@@ -79,20 +79,6 @@ fn fit(obs: &[&Obs], terms: Vec<Vec<f64>>) -> Result<MixedFit, String> {
     fit_nested(&y, &x, &school, class.as_deref()).map_err(|e| e.to_string())
 }
 
-fn pooled_sd(sub: &[&Obs]) -> f64 {
-    let arm = |t: bool| -> (f64, f64) {
-        let v: Vec<f64> = sub
-            .iter()
-            .filter(|o| o.treated == t)
-            .map(|o| o.followup_z)
-            .collect();
-        let m = v.iter().sum::<f64>() / v.len().max(1) as f64;
-        (v.len() as f64, v.iter().map(|x| (x - m).powi(2)).sum())
-    };
-    let ((n1, s1), (n0, s0)) = (arm(true), arm(false));
-    ((s1 + s0) / (n1 + n0 - 2.0).max(1.0)).sqrt()
-}
-
 #[allow(clippy::too_many_arguments)]
 fn row(
     subject: &str,
@@ -115,7 +101,7 @@ fn row(
             2.0 * (1.0 - leerwinst_stats::dist::phi((estimate / se).abs())),
         ),
     };
-    let sd = pooled_sd(sub);
+    let sd = crate::pooled_sd(sub);
     let g = (sd > 0.0).then(|| estimate / sd * hedges_j(n1, n0));
     Effect {
         design: "multilevel".into(),
@@ -179,10 +165,11 @@ pub fn estimate(obs: &[&Obs], subject: &str, outcome: &str) -> Result<Vec<Effect
         ));
     }
     for (name, levels, level_of) in MODERATORS {
-        let Some((idx, lv, terms)) = moderated_terms(obs, levels, level_of) else {
+        let Some(m) = moderated_terms(obs, levels, level_of) else {
             continue;
         };
-        let sub: Vec<&Obs> = idx.iter().map(|&i| obs[i]).collect();
+        let (lv, terms) = (m.levels, m.columns);
+        let sub: Vec<&Obs> = m.rows.iter().map(|&i| obs[i]).collect();
         let Ok(f) = fit(&sub, terms) else {
             continue;
         };
