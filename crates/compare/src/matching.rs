@@ -1,5 +1,6 @@
 //! The matching design (`design = "matching"`): propensity-score nearest-neighbour matching of
-//! programme pupils to comparison pupils, as R MatchIt `method = "nearest"` with `exact = ~grade`
+//! programme pupils to comparison pupils, as R MatchIt `method = "nearest"` with
+//! `exact = ~grade + srl_tercile`
 //! (kernels and their agreement with MatchIt in `leerwinst_stats::matching`).
 //!
 //! Sample: the growth rows of the pipeline's window in follow-up years with programme pupils
@@ -159,12 +160,18 @@ fn match_subject<'a>(
         order: order_of(&settings.order),
     };
     let ps_sd = sd(&ps);
-    // Exact matching within grade: match each stratum, then merge.
-    let grades: BTreeSet<i32> = units.iter().map(|u| u.grade).collect();
+    // Exact matching within grade and SRL tercile (MatchIt `exact = ~grade + srl_tercile`; a
+    // pupil without a tercile is matched among those without one): match each stratum, then
+    // merge. The tercile is in the strata because self-regulation drives growth by itself, so
+    // the tercile rows would otherwise compare, say, high-SRL programme pupils with average
+    // comparison pupils.
+    let strata: BTreeSet<(i32, Option<i32>)> = units.iter().map(|u| (u.grade, u.tercile)).collect();
     let mut treated = Vec::new();
     let mut controls = Vec::new();
-    for g in grades {
-        let idx: Vec<usize> = (0..units.len()).filter(|&i| units[i].grade == g).collect();
+    for stratum in strata {
+        let idx: Vec<usize> = (0..units.len())
+            .filter(|&i| (units[i].grade, units[i].tercile) == stratum)
+            .collect();
         let st: Vec<bool> = idx.iter().map(|&i| treat[i]).collect();
         if !st.iter().any(|&t| t) || st.iter().all(|&t| t) {
             continue;

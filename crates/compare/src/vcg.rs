@@ -2,7 +2,9 @@
 //! virtual comparison groups; `../shared/reference/methods.md`).
 //!
 //! For each programme pupil, up to `k` comparison pupils from schools outside the programme with
-//! the same subject, grade and follow-up year, a baseline within `baseline_caliper` (SD units of
+//! the same subject, grade, follow-up year and SRL tercile (a pupil without a tercile among
+//! those without one; RAND's groups have no such trait, but self-regulation drives growth by
+//! itself, so the tercile rows need it), a baseline within `baseline_caliper` (SD units of
 //! the baseline) and, per named school characteristic, a school within `school_caliper` SDs
 //! (SD over schools); the nearest baselines are taken, ties broken by pupil key so the group is
 //! reproducible. The effect is the mean over matched programme pupils of
@@ -129,11 +131,14 @@ pub fn groups(units: &[Unit], settings: &VcgSettings) -> Vec<Group> {
     let char_sd: Vec<f64> = (0..settings.school_characteristics.len())
         .map(|c| sd(&per_school.values().map(|v| v[c]).collect::<Vec<_>>()))
         .collect();
-    let mut buckets: HashMap<(&str, i32, &str), Vec<usize>> = HashMap::new();
+    // Same subject, grade, year and SRL tercile (self-regulation drives growth by itself: without
+    // it the tercile rows would compare high-SRL programme pupils with average ones).
+    type Bucket<'a> = (&'a str, i32, &'a str, Option<i32>);
+    let mut buckets: HashMap<Bucket<'_>, Vec<usize>> = HashMap::new();
     for (i, u) in units.iter().enumerate() {
         if !u.treated {
             buckets
-                .entry((u.subject.as_str(), u.grade, u.year.as_str()))
+                .entry((u.subject.as_str(), u.grade, u.year.as_str(), u.tercile))
                 .or_default()
                 .push(i);
         }
@@ -148,7 +153,8 @@ pub fn groups(units: &[Unit], settings: &VcgSettings) -> Vec<Group> {
     }
     let mut out = Vec::new();
     for (i, u) in units.iter().enumerate().filter(|(_, u)| u.treated) {
-        let Some(b) = buckets.get(&(u.subject.as_str(), u.grade, u.year.as_str())) else {
+        let Some(b) = buckets.get(&(u.subject.as_str(), u.grade, u.year.as_str(), u.tercile))
+        else {
             continue;
         };
         let similar_school = |j: usize| {
