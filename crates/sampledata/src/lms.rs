@@ -126,7 +126,9 @@ impl<W: Write> Out<'_, W> {
 
 /// Writes `xapi/statements.ndjson.gz` and `plans/weekplannen.csv.gz` for every pupil and school year.
 pub fn write_lms(w: &World, rng: &mut ChaCha8Rng, xapi: &Path, plans: &Path) -> Result<LmsCounts> {
-    let mut gz = gzip_writer(xapi)?;
+    // Statements are written field by field: buffer them so the encoder sees large chunks (small
+    // writes made the gzip encoder shuffle its buffer for most of the run time).
+    let mut gz = std::io::BufWriter::with_capacity(1 << 16, gzip_writer(xapi)?);
     let mut plan_rows: Vec<[String; 6]> = Vec::new();
     let mut out = Out {
         w: &mut gz,
@@ -153,7 +155,10 @@ pub fn write_lms(w: &World, rng: &mut ChaCha8Rng, xapi: &Path, plans: &Path) -> 
         out.n += 1;
     }
     let statements = out.n;
-    finish_gzip(gz)?;
+    finish_gzip(
+        gz.into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))?,
+    )?;
 
     // Plans: three unusable rows among the good ones.
     let gz = gzip_writer(plans)?;
