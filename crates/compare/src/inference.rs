@@ -38,8 +38,6 @@ pub mod method {
     pub const CR2: &str = "CR2 + Satterthwaite df";
     /// CR1 with clusters - 1 degrees of freedom.
     pub const CR1: &str = "CR1, t(G-1)";
-    /// Heteroskedasticity-robust, each pupil its own cluster (one programme school).
-    pub const HC1_PUPILS: &str = "HC1, pupils as clusters";
 }
 
 /// The inference settings of a run.

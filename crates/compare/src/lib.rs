@@ -325,29 +325,14 @@ pub fn estimate(
                level: &str,
                sub: &[&Obs],
                fit: &leerwinst_stats::ols::OlsFit,
-               j: usize,
-               pupil_clusters: bool| {
+               j: usize| {
         let n1 = sub.iter().filter(|o| o.treated).count();
         let n0 = sub.len() - n1;
         let (cp, cc) = school_counts(sub.iter().map(|o| (o.school.as_str(), o.treated)));
         let coef = fit.coef[j];
         let sd = pooled_sd(sub);
         let g = (sd > 0.0).then(|| coef / sd * hedges_j(n1, n0));
-        let interval = if pupil_clusters {
-            Ok(inference::Interval {
-                se: fit.se[j],
-                ci: {
-                    let t = fit.cr1_test(j);
-                    (t.ci_low, t.ci_high)
-                },
-                p: fit.cr1_test(j).p,
-                df: Some(fit.clusters as f64 - 1.0),
-                method: inference::method::HC1_PUPILS.into(),
-            })
-        } else {
-            inference::coefficient(fit, j, settings)
-        };
-        let (interval, note) = match interval {
+        let (interval, note) = match inference::coefficient(fit, j, settings) {
             Ok(i) => (Some(i), None),
             Err(e) => (None, Some(e)),
         };
@@ -381,32 +366,25 @@ pub fn estimate(
     let mut x0 = vec![treat.clone(), base.clone()];
     x0.extend(extra.iter().cloned());
     let fit = ols_cluster(&y, &x0, Some(&fe), &cl).map_err(|e| e.to_string())?;
-    out.push(row("overall", "all", obs, &fit, 0, false));
+    out.push(row("overall", "all", obs, &fit, 0));
 
-    // Per programme school (for a forest chart): that school's pupils against every comparison
-    // pupil, the same model.
-    let programme_schools: BTreeSet<&str> = obs
+    // Per programme school (for a forest chart): the school's shrunken effect from the
+    // multilevel model (one programme school is one treated cluster, for which no
+    // cluster-robust SE works, MacKinnon & Webb 2017; the BLUP's conditional variance carries
+    // the differences between schools that a per-school regression would leave out).
+    let programme_schools = obs
         .iter()
         .filter(|o| o.treated)
         .map(|o| o.school.as_str())
-        .collect();
-    if programme_schools.len() > 1 {
-        for school in programme_schools {
-            let idx: Vec<usize> = (0..obs.len())
-                .filter(|&i| !obs[i].treated || obs[i].school == school)
-                .collect();
-            let sub: Vec<&Obs> = idx.iter().map(|&i| obs[i]).collect();
-            let pick = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<_>>();
-            let fe_s: Vec<u32> = idx.iter().map(|&i| fe[i]).collect();
-            // One programme school is one treated cluster, for which cluster-robust SEs are
-            // badly biased (MacKinnon & Webb 2017): pupils are the clusters here (HC1).
-            let cl_s: Vec<u32> = (0..idx.len() as u32).collect();
-            let mut xs = vec![pick(&treat), pick(&base)];
-            xs.extend(extra.iter().map(|c| pick(c)));
-            if let Ok(fit) = ols_cluster(&pick(&y), &xs, Some(&fe_s), &cl_s) {
-                out.push(row("school", school, &sub, &fit, 0, true));
-            }
-        }
+        .collect::<BTreeSet<_>>()
+        .len();
+    if programme_schools > 1
+        && let Ok(rows) = multilevel::shrunken_schools(obs, subject, outcome)
+    {
+        out.extend(rows.into_iter().map(|r| Effect {
+            design: "regression".into(),
+            ..r
+        }));
     }
 
     // Moderation: programme x level dummies and level main effects, for the SRL tercile and the
@@ -434,7 +412,7 @@ pub fn estimate(
                 .copied()
                 .filter(|o| level_of(o) == Some(l))
                 .collect();
-            out.push(row(name, &l.to_string(), &in_l, &fit, k, false));
+            out.push(row(name, &l.to_string(), &in_l, &fit, k));
         }
     }
     inference::guard(&mut out, settings.min_group_size);
@@ -899,13 +877,14 @@ mod tests {
             t1.ci_low.unwrap() < 0.0 && 0.0 < t1.ci_high.unwrap(),
             "{t1:?}"
         );
-        // A school row: that school's 150 pupils against the 10 comparison schools, pupils as
-        // clusters (HC1).
+        // A school row: that school's 150 pupils against the 10 comparison schools, its
+        // shrunken effect from the multilevel model over all 20 schools.
         let s0 = find("school", "s0");
         assert_eq!(
             (s0.n_treated, s0.n_comparison, s0.clusters),
-            (150, 1500, 1650)
+            (150, 1500, 20)
         );
+        assert_eq!(s0.method, multilevel::METHOD_BLUP);
         assert_eq!(t3.clusters, 20);
         assert_eq!(t3.n_treated + t3.n_comparison, 1000);
         // BH-adjusted p values: none on the overall row, never below the raw p on subgroups.

@@ -128,6 +128,41 @@ fn row(
     }
 }
 
+/// The shrunken effect of each programme school under the overall model `f` (coefficient 1 the
+/// programme): the programme coefficient plus the school's BLUP, with the standard error
+/// `sqrt(se^2 + condVar)` and a normal interval.
+fn school_rows(obs: &[&Obs], subject: &str, outcome: &str, f: &MixedFit) -> Vec<Effect> {
+    let school_ids = dense(obs.iter().map(|o| o.school.clone()));
+    let schools = school_ids.iter().max().map_or(0, |m| *m as usize + 1);
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for (i, o) in obs.iter().enumerate() {
+        if !o.treated || !seen.insert(school_ids[i]) {
+            continue;
+        }
+        let s = school_ids[i] as usize;
+        let sub: Vec<&Obs> = obs
+            .iter()
+            .copied()
+            .filter(|x| !x.treated || x.school == o.school)
+            .collect();
+        let est = f.coef[1] + f.level1.blup[s];
+        let se = (f.se[1].powi(2) + f.level1.cond_sd[s].powi(2)).sqrt();
+        out.push(row(
+            subject, outcome, "school", &o.school, &sub, est, se, None, schools,
+        ));
+    }
+    out
+}
+
+/// The shrunken effect of each programme school (the school forest of the regression design
+/// as well): rows of subgroup `school` from the overall multilevel model.
+pub fn shrunken_schools(obs: &[&Obs], subject: &str, outcome: &str) -> Result<Vec<Effect>, String> {
+    let treat: Vec<f64> = obs.iter().map(|o| f64::from(u8::from(o.treated))).collect();
+    let f = fit(obs, vec![treat])?;
+    Ok(school_rows(obs, subject, outcome, &f))
+}
+
 /// Effect rows of the multilevel design for one subject (or `all`).
 pub fn estimate(obs: &[&Obs], subject: &str, outcome: &str) -> Result<Vec<Effect>, String> {
     let treat: Vec<f64> = obs.iter().map(|o| f64::from(u8::from(o.treated))).collect();
@@ -145,25 +180,7 @@ pub fn estimate(obs: &[&Obs], subject: &str, outcome: &str) -> Result<Vec<Effect
         Some(f.df[1]),
         schools.len(),
     )];
-    // Shrunken effect of each programme school.
-    let school_ids = dense(obs.iter().map(|o| o.school.clone()));
-    let mut seen = BTreeSet::new();
-    for (i, o) in obs.iter().enumerate() {
-        if !o.treated || !seen.insert(school_ids[i]) {
-            continue;
-        }
-        let s = school_ids[i] as usize;
-        let sub: Vec<&Obs> = obs
-            .iter()
-            .copied()
-            .filter(|x| !x.treated || x.school == o.school)
-            .collect();
-        let est = f.coef[1] + f.level1.blup[s];
-        let se = (f.se[1].powi(2) + f.level1.cond_sd[s].powi(2)).sqrt();
-        out.push(row(
-            subject, outcome, "school", &o.school, &sub, est, se, None, 1,
-        ));
-    }
+    out.extend(school_rows(obs, subject, outcome, &f));
     for (name, levels, level_of) in MODERATORS {
         let Some(m) = moderated_terms(obs, levels, level_of) else {
             continue;
