@@ -14,7 +14,7 @@
 //! per programme school are its shrunken effect: the programme coefficient plus the school's
 //! BLUP, with the standard error `sqrt(se(programme)^2 + condVar(school))` (lme4's conditional
 //! variance treats the fixed effects as known; adding the coefficient's variance keeps the
-//! interval from being too narrow) and a normal interval. Classes are used when every pupil of
+//! interval from being too narrow) and t on the programme coefficient's df. Classes are used when every pupil of
 //! the sample has one; otherwise the model has the school level only.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -88,19 +88,14 @@ fn row(
     sub: &[&Obs],
     estimate: f64,
     se: f64,
-    df: Option<f64>,
+    df: f64,
     clusters: usize,
+    method: &str,
 ) -> Effect {
     let n1 = sub.iter().filter(|o| o.treated).count();
     let n0 = sub.len() - n1;
     let (cp, cc) = school_counts(sub.iter().map(|o| (o.school.as_str(), o.treated)));
-    let (q, p) = match df {
-        Some(df) => (t_quantile(0.975, df), t_two_sided_p(estimate / se, df)),
-        None => (
-            1.959_963_984_540_054,
-            2.0 * (1.0 - leerwinst_stats::dist::phi((estimate / se).abs())),
-        ),
-    };
+    let (q, p) = (t_quantile(0.975, df), t_two_sided_p(estimate / se, df));
     let sd = crate::pooled_sd(sub);
     let g = (sd > 0.0).then(|| estimate / sd * hedges_j(n1, n0));
     Effect {
@@ -120,8 +115,8 @@ fn row(
         percentile_points: g.map(percentile_points),
         p_value: Some(p),
         p_adjusted: None,
-        method: if df.is_some() { METHOD } else { METHOD_BLUP }.into(),
-        df,
+        method: method.into(),
+        df: Some(df),
         clusters_programme: cp as i64,
         clusters_comparison: cc as i64,
         note: None,
@@ -130,7 +125,8 @@ fn row(
 
 /// The shrunken effect of each programme school under the overall model `f` (coefficient 1 the
 /// programme): the programme coefficient plus the school's BLUP, with the standard error
-/// `sqrt(se^2 + condVar)` and a normal interval.
+/// `sqrt(se^2 + condVar)` and t on the programme coefficient's Satterthwaite df (so no school's
+/// interval is narrower than the pooled effect's).
 fn school_rows(obs: &[&Obs], subject: &str, outcome: &str, f: &MixedFit) -> Vec<Effect> {
     let school_ids = dense(obs.iter().map(|o| o.school.clone()));
     let schools = school_ids.iter().max().map_or(0, |m| *m as usize + 1);
@@ -149,7 +145,16 @@ fn school_rows(obs: &[&Obs], subject: &str, outcome: &str, f: &MixedFit) -> Vec<
         let est = f.coef[1] + f.level1.blup[s];
         let se = (f.se[1].powi(2) + f.level1.cond_sd[s].powi(2)).sqrt();
         out.push(row(
-            subject, outcome, "school", &o.school, &sub, est, se, None, schools,
+            subject,
+            outcome,
+            "school",
+            &o.school,
+            &sub,
+            est,
+            se,
+            f.df[1],
+            schools,
+            METHOD_BLUP,
         ));
     }
     out
@@ -177,8 +182,9 @@ pub fn estimate(obs: &[&Obs], subject: &str, outcome: &str) -> Result<Vec<Effect
         obs,
         f.coef[1],
         f.se[1],
-        Some(f.df[1]),
+        f.df[1],
         schools.len(),
+        METHOD,
     )];
     out.extend(school_rows(obs, subject, outcome, &f));
     for (name, levels, level_of) in MODERATORS {
@@ -209,8 +215,9 @@ pub fn estimate(obs: &[&Obs], subject: &str, outcome: &str) -> Result<Vec<Effect
                 &in_l,
                 f.coef[1 + k],
                 f.se[1 + k],
-                Some(f.df[1 + k]),
+                f.df[1 + k],
                 clusters,
+                METHOD,
             ));
         }
     }
@@ -298,7 +305,12 @@ mod tests {
         assert!(
             schools
                 .iter()
-                .all(|r| r.method == METHOD_BLUP && r.df.is_none())
+                .all(|r| r.method == METHOD_BLUP && r.df == overall.df)
+        );
+        let width = |r: &Effect| r.ci_high.unwrap() - r.ci_low.unwrap();
+        assert!(
+            schools.iter().all(|r| width(r) >= width(overall)),
+            "no school is more certain than the pooled effect"
         );
         let t3 = rows
             .iter()

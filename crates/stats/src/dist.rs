@@ -37,7 +37,9 @@ pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
     let mut running = 1.0f64;
     for (r, &i) in idx.iter().enumerate() {
         let rank = (m - r) as f64;
-        running = running.min(p[i] * m as f64 / rank);
+        // m / rank first: for the largest p (rank m) the factor is exactly 1, so no adjusted p
+        // falls a rounding step below its raw p.
+        running = running.min(p[i] * (m as f64 / rank));
         out[i] = running.min(1.0);
     }
     out
