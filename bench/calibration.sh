@@ -8,9 +8,9 @@
 # default inference (CR2 + Satterthwaite df below 40 schools) and with CR1, the multilevel
 # design, the VCG design, the matching design and the wild cluster bootstrap (WILD=0 skips it). It
 # keeps the pooled rows (subject `all`) overall and per SRL tercile, and compares them with
-# TRUTH.toml: the planted effects per tercile (0, 0.15, 0.30 SD of true scores) times the
-# true-to-observed SD ratio that TRUTH.toml states; overall = their mean over the programme
-# pupils' terciles (equal thirds).
+# TRUTH.toml: the planted effects per tercile (0, 0.15, 0.30 SD of true scores) on the scale of
+# the estimates (15 points / the observed SD of the follow-up cell, measured per board from its
+# LVS export: bench/calibration_rows.py); overall = their mean over the terciles (equal thirds).
 #
 #   bash bench/calibration.sh                      # SIZES="6 8 12 20" SEEDS=200: hours on 2 cores
 #   SIZES="6 8" SEEDS=50 bash bench/calibration.sh # a quicker look
@@ -37,7 +37,7 @@ trap 'rm -rf "$work"' EXIT
 out="${OUT:-$work/out}"
 mkdir -p "$out"
 rows="$out/rows.csv"
-echo "size,seed,variant,subgroup,level,estimate,ci_low,ci_high,truth,note,method" > "$rows"
+echo "size,seed,variant,subgroup,level,estimate,ci_low,ci_high,truth,note,method,scaled" > "$rows"
 
 variants="regression-auto regression-cr1 multilevel vcg matching"
 [[ "$WILD" == 1 ]] && variants="$variants regression-wild"
@@ -64,7 +64,7 @@ board() { # size seed
   for v in $variants; do
     pipeline "$v" "$w" > "$w/p.toml"
     if "$bin" compare "$w/p.toml" --out "$w/run" >/dev/null 2>"$w/err"; then
-      python3 bench/calibration_rows.py "$w/sample/TRUTH.toml" \
+      python3 bench/calibration_rows.py "$w/sample" \
         "$w/run/effects/effects.csv" "$size" "$seed" "$v" >> "$w/rows.csv"
     else
       echo "size $size seed $seed $v: compare failed: $(tail -1 "$w/err")" >&2

@@ -1,10 +1,21 @@
 """Rows and summary of bench/calibration.sh.
 
-    calibration_rows.py TRUTH.toml effects.csv SIZE SEED VARIANT   # rows of one board, to stdout
-    calibration_rows.py --summary rows.csv                        # the calibration table
+    calibration_rows.py SAMPLE_DIR effects.csv SIZE SEED VARIANT  # rows of one board, to stdout
+    calibration_rows.py --scale SAMPLE_DIR SIZE SEED               # one board's scale line
+    calibration_rows.py --summary rows.csv [scales.csv]            # the calibration table
 
 A board's rows are the pooled ones (subject `all`) of the variant's design: `overall` and
-`srl_tercile` 1-3, each with the planted truth on the observed scale.
+`srl_tercile` 1-3, each with the planted truth on the scale of the estimates.
+
+The truth on that scale: the planted effects are in SD units of true scores within a grade
+(15 points), and the estimates in units of `followup_z`, the follow-up score standardised
+within subject, grade, test moment and school year (SD with n - 1, as crates/transform does).
+An effect of d true-score SDs is 15 d points, so d * 15 / s in z units, with s the observed SD
+of the follow-up cell. `observed_scale` computes the mean of 15 / s over the end-of-year
+results of the programme year in the board's LVS export. (TRUTH.toml's own note, "about 0.955",
+ignores that growth shrinks the spread: the measured factor is about 1.05.) Rows made with the
+TRUTH.toml ratio are re-scaled in the summary with the board's measured factor when
+scales.csv has it, else with the mean factor of that board size.
 """
 import csv
 import math
@@ -14,22 +25,49 @@ from collections import defaultdict
 
 # tomllib is in the standard library from Python 3.11 on.
 
+# The true-to-observed ratio TRUTH.toml states, 15 / sqrt(15^2 + 4.5^2), which rows made before
+# the measured factor used.
+TRUTH_TOML_RATIO = 15.0 / math.sqrt(15.0**2 + 4.5**2)
 
-def truths(truth_path):
-    with open(truth_path, "rb") as f:
+
+def planted(sample_dir):
+    with open(f"{sample_dir}/TRUTH.toml", "rb") as f:
         t = tomllib.load(f)
     eff = t["programme_effect"]
-    scale = t["scale"]
-    sd_true = scale["true_score_sd_within_grade"]
-    sem = scale["sem_typical"]
-    ratio = sd_true / math.sqrt(sd_true**2 + sem**2)
-    per = {str(k): eff[f"srl_tercile_{k}"] * ratio for k in (1, 2, 3)}
+    per = {str(k): eff[f"srl_tercile_{k}"] for k in (1, 2, 3)}
     per["all"] = sum(per[str(k)] for k in (1, 2, 3)) / 3.0
-    return per
+    return per, t
 
 
-def board_rows(truth_path, effects_path, size, seed, variant):
-    per = truths(truth_path)
+def observed_scale(sample_dir):
+    """Mean of 15 / s over the programme year's end-of-year results (s: SD of the cell)."""
+    _, t = planted(sample_dir)
+    sd_true = t["scale"]["true_score_sd_within_grade"]
+    year = t["programme_from"]
+    cells = defaultdict(list)
+    with open(f"{sample_dir}/lvs/toetsresultaten.csv", encoding="utf-8") as f:
+        for r in csv.DictReader(f, delimiter=";"):
+            if r["Schooljaar"] != year or not r["Toetsmoment"].startswith("E"):
+                continue
+            try:
+                cells[(r["Toets"], r["Toetsmoment"])].append(float(r["Vaardigheidsscore"]))
+            except ValueError:
+                continue  # the export's deliberately broken rows
+    total, n = 0.0, 0
+    for v in cells.values():
+        if len(v) < 2:
+            continue
+        m = sum(v) / len(v)
+        s = math.sqrt(sum((x - m) ** 2 for x in v) / (len(v) - 1))
+        total += len(v) * sd_true / s
+        n += len(v)
+    return total / n
+
+
+def board_rows(sample_dir, effects_path, size, seed, variant):
+    per, _ = planted(sample_dir)
+    factor = observed_scale(sample_dir)
+    per = {k: v * factor for k, v in per.items()}
     design = variant.split("-")[0]
     out = csv.writer(sys.stdout)
     with open(effects_path, newline="", encoding="utf-8-sig") as f:
@@ -41,14 +79,36 @@ def board_rows(truth_path, effects_path, size, seed, variant):
             level = r["level"]
             out.writerow([size, seed, variant, r["subgroup"], level, r["estimate"],
                           r["ci_low"], r["ci_high"], f"{per[level]:.6f}", r.get("note", ""),
-                          r.get("method", "")])
+                          r.get("method", ""), "measured"])
 
 
-def summary(rows_path):
+def rescale(rows, scales_path):
+    """Rows whose truth used TRUTH.toml's ratio (0.955) get the measured factor instead."""
+    measured = {}
+    if scales_path:
+        with open(scales_path) as f:
+            for r in csv.DictReader(f):
+                measured[(r["size"], r["seed"])] = float(r["factor"])
+    by_size = defaultdict(list)
+    for (size, _), v in measured.items():
+        by_size[size].append(v)
+    for r in rows:
+        if r.get("scaled") == "measured":
+            continue
+        key = (r["size"], r["seed"])
+        f = measured.get(key) or (sum(by_size[r["size"]]) / len(by_size[r["size"]])
+                                  if by_size[r["size"]] else None)
+        if f is not None:
+            r["truth"] = str(float(r["truth"]) / TRUTH_TOML_RATIO * f)
+
+
+def summary(rows_path, scales_path=None):
     groups = defaultdict(list)
     with open(rows_path, newline="") as f:
-        for r in csv.DictReader(f):
-            groups[(int(r["size"]), r["variant"], r["subgroup"], r["level"])].append(r)
+        rows = list(csv.DictReader(f))
+    rescale(rows, scales_path)
+    for r in rows:
+        groups[(int(r["size"]), r["variant"], r["subgroup"], r["level"])].append(r)
     print("| schools | variant | row | boards | coverage (95% band) | bias | mean CI width "
           "| excludes 0 | no interval |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -75,6 +135,8 @@ def summary(rows_path):
 
 if __name__ == "__main__":
     if sys.argv[1] == "--summary":
-        summary(sys.argv[2])
+        summary(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
+    elif sys.argv[1] == "--scale":
+        print(f"{sys.argv[3]},{sys.argv[4]},{observed_scale(sys.argv[2]):.6f}")
     else:
         board_rows(*sys.argv[1:6])
