@@ -31,6 +31,7 @@ TRUTH_TOML_RATIO = 15.0 / math.sqrt(15.0**2 + 4.5**2)
 
 
 def planted(sample_dir):
+    sample_dir = sample_dir.removesuffix("/TRUTH.toml")
     with open(f"{sample_dir}/TRUTH.toml", "rb") as f:
         t = tomllib.load(f)
     eff = t["programme_effect"]
@@ -42,6 +43,7 @@ def planted(sample_dir):
 def observed_scale(sample_dir):
     """Mean of 15 / s over the programme year's end-of-year results (s: SD of the cell)."""
     _, t = planted(sample_dir)
+    sample_dir = sample_dir.removesuffix("/TRUTH.toml")
     sd_true = t["scale"]["true_score_sd_within_grade"]
     year = t["programme_from"]
     cells = defaultdict(list)
