@@ -267,6 +267,13 @@ fn cases() -> Vec<Case> {
             expect: Rejects(6),
         },
         Case {
+            name: "mapped events: click counts per day, dates only",
+            format: "mapped-events",
+            files: vec![("a.csv", b"id;t;v;n\nA;2025-01-20;other;40\nA;2025-01-21;answer;3\nA;2025-01-22;other;0\nA;2025-01-23;other;veel\n".to_vec())],
+            extra: "[source.mapping]\ncolumns = { pupil_id = \"id\", time = \"t\", verb = \"v\", count = \"n\" }\n",
+            expect: Rejects(2),
+        },
+        Case {
             name: "mapped events: time column missing",
             format: "mapped-events",
             files: vec![("a.csv", b"id;tijd;v\nA;20-01-2025 09:00;answer\n".to_vec())],

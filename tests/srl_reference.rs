@@ -17,17 +17,19 @@ mod common;
 use common::leerwinst;
 
 /// Columns compared (all numeric), as in the reference file.
-const COLUMNS: [&str; 13] = [
+const COLUMNS: [&str; 15] = [
     "events",
     "sessions",
     "active_days",
     "time_on_task_min",
-    "weekday_regularity",
-    "hour_regularity",
+    "weekday_concentration",
+    "hour_concentration",
+    "active_week_share",
     "weekly_similarity",
     "help_after_error_share",
     "persistence_share",
     "progress_views_per_week",
+    "reflections_per_week",
     "help_per_task",
     "srl_index",
     "srl_tercile",

@@ -241,6 +241,7 @@ pub const MAPPED_EVENT_FIELDS: &[&str] = &[
     "success",
     "score_scaled",
     "duration",
+    "count",
 ];
 
 /// Column mapping of a generic CSV/XLSX source (docs/formats.md, "Mapped exports"): each

@@ -339,10 +339,10 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         let mapping = src.mapping.as_ref().ok_or_else(|| {
                             Error::input(&path, "mapped-events needs a [source.mapping]")
                         })?;
-                        let (rows, read) = mapped_events::read(&mut ctx, &text, mapping, &verbs)?;
-                        let n = rows.len();
+                        let (rows, read, lines) =
+                            mapped_events::read(&mut ctx, &text, mapping, &verbs)?;
                         wh.events.push(rows)?;
-                        (read, n)
+                        (read, lines)
                     }
                     SourceFormat::Oneroster
                     | SourceFormat::NweaCdf

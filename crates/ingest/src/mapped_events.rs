@@ -2,14 +2,18 @@
 //! renames, constants and value maps as [`crate::mapped`]): one event per line.
 //!
 //! Fields: `pupil_id` and `time` (columns), `verb` (a column or a constant), and optionally
-//! `object_id`, `task_id`, `subject`, `success`, `score_scaled`, `duration`. The verb maps to an
+//! `object_id`, `task_id`, `subject`, `success`, `score_scaled`, `duration`, `count` (a line
+//! that stands for that many events at the same time, as click counts per day; at most
+//! [`MAX_COUNT`]). A time may be a date alone: the event is put at Dutch midnight, and the
+//! indicators that need clock times stay null for pupils whose events all have dates only.
+//! The verb maps to an
 //! event kind through the pipeline's verb map; a verb that is itself a kind name (`attempt`,
 //! `answer`, `complete`, `instruction`, `help`, `progress_view`, `reflection`, `other`) is taken as that kind,
 //! so a value map can translate an export's own words (`values.verb = { hint = "help" }`).
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use leerwinst_core::pipeline::{EventKind, Mapping};
 use leerwinst_core::{Result, Table, clock};
 
@@ -29,15 +33,26 @@ const LOCAL_FORMATS: [&str; 6] = [
     "%d/%m/%Y %H:%M:%S",
 ];
 
-/// An event time: with `format` (an offset read when it has `%z`, else Dutch local time);
-/// without, RFC 3339, the `LOCAL_FORMATS` as Dutch local time, or Unix seconds.
+/// Dates without a time, read as Dutch midnight when the mapping gives no `time_format`.
+const DATE_FORMATS: [&str; 3] = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"];
+
+/// The most events one line may stand for (`count`).
+pub const MAX_COUNT: u32 = 100_000;
+
+/// An event time: with `format` (an offset read when it has `%z`, else Dutch local time; a
+/// format with a date only gives Dutch midnight); without, RFC 3339, the `LOCAL_FORMATS` as
+/// Dutch local time, a date alone (`DATE_FORMATS`, Dutch midnight), or Unix seconds.
 pub fn parse_time(s: &str, format: Option<&str>) -> Option<DateTime<Utc>> {
     let local = |n: NaiveDateTime| Some(clock::amsterdam_to_utc(n));
+    let midnight = |d: NaiveDate| local(d.and_time(NaiveTime::MIN));
     if let Some(f) = format {
         if f.contains("%z") || f.contains("%:z") {
             return DateTime::parse_from_str(s, f).ok().map(|t| t.to_utc());
         }
-        return NaiveDateTime::parse_from_str(s, f).ok().and_then(local);
+        return match NaiveDateTime::parse_from_str(s, f) {
+            Ok(n) => local(n),
+            Err(_) => NaiveDate::parse_from_str(s, f).ok().and_then(midnight),
+        };
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.to_utc());
@@ -47,6 +62,12 @@ pub fn parse_time(s: &str, format: Option<&str>) -> Option<DateTime<Utc>> {
         .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
     {
         return local(n);
+    }
+    if let Some(d) = DATE_FORMATS
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+    {
+        return midnight(d);
     }
     if !s.is_empty() && s.len() <= 11 && s.bytes().all(|b| b.is_ascii_digit()) {
         // Unix seconds from 1990 to 2100 only, so a day number or a year is not taken as a time.
@@ -67,17 +88,18 @@ fn parse_success(s: &str) -> Option<bool> {
     }
 }
 
-/// Reads a mapped activity export; returns (events, lines read).
+/// Reads a mapped activity export; returns (events, lines read, lines accepted). With a `count`
+/// column a line may stand for several events, so lines and events differ.
 pub fn read(
     ctx: &mut Ctx<'_>,
     text: &str,
     m: &Mapping,
     verbs: &BTreeMap<String, EventKind>,
-) -> Result<(Vec<EventRow>, usize)> {
+) -> Result<(Vec<EventRow>, usize, usize)> {
     let d = delimited::parse(text);
     let cols = resolve_columns(ctx, &d, m)?;
     let mut rows = Vec::new();
-    let mut read = 0;
+    let (mut read, mut accepted) = (0, 0);
     for rec in &d.records {
         read += 1;
         let (line, r) = match rec {
@@ -89,21 +111,23 @@ pub fn read(
         };
         let mut f = base_fields(&d, &cols, m, line, r);
         apply_value_maps(m, &mut f);
-        if let Some(row) = event(ctx, m, verbs, line, &f) {
-            rows.push(row);
+        if let Some((row, count)) = event(ctx, m, verbs, line, &f) {
+            rows.extend(std::iter::repeat_n(row, count as usize));
+            accepted += 1;
         }
     }
-    Ok((rows, read))
+    Ok((rows, read, accepted))
 }
 
-/// Validates one line's fields into an event, or rejects it.
+/// Validates one line's fields into an event and the number of events it stands for, or
+/// rejects it.
 fn event(
     ctx: &mut Ctx<'_>,
     m: &Mapping,
     verbs: &BTreeMap<String, EventKind>,
     line: u64,
     f: &BTreeMap<String, Cell>,
-) -> Option<EventRow> {
+) -> Option<(EventRow, u32)> {
     let t = Table::Events;
     let empty = Cell {
         column: String::new(),
@@ -181,6 +205,22 @@ fn event(
             }
         },
     };
+    let count = match get("count") {
+        None => 1,
+        Some(c) => match c.value.trim().parse::<u32>() {
+            Ok(n) if (1..=MAX_COUNT).contains(&n) => n,
+            _ => {
+                ctx.reject(
+                    t,
+                    line,
+                    &c.column,
+                    &c.value,
+                    &format!("not a count of events (a whole number from 1 to {MAX_COUNT})"),
+                );
+                return None;
+            }
+        },
+    };
     let id = cell("pupil_id").clone();
     let pupil_key = ctx.pupil_key(t, line, &id.column, &id.value)?;
     let object_id = get("object_id").map(|c| c.value.clone());
@@ -189,7 +229,7 @@ fn event(
             .then(|| object_id.clone())
             .flatten()
     });
-    Some(EventRow {
+    let row = EventRow {
         pupil_key: pupil_key.into(),
         school_year: event_school_year(clock::utc_to_amsterdam(ts).date()),
         ts: ts.timestamp_micros(),
@@ -201,7 +241,8 @@ fn event(
         success,
         score_scaled,
         duration_s,
-    })
+    };
+    Some((row, count))
 }
 
 #[cfg(test)]
@@ -264,8 +305,8 @@ L1;1737360000;bekeken;dashboard;;;\n";
             ids: &ids,
             pseudo: &pseudo,
         };
-        let (rows, read) = read(&mut ctx, text, &m, &default_verbs()).unwrap();
-        assert_eq!(read, 9);
+        let (rows, read, accepted) = read(&mut ctx, text, &m, &default_verbs()).unwrap();
+        assert_eq!((read, accepted), (9, 5));
         let kinds: Vec<&str> = rows.iter().map(|r| r.kind).collect();
         assert_eq!(kinds, ["attempt", "answer", "help", "complete", "other"]);
         // 09:14 in Amsterdam in January is 08:14 UTC.
@@ -313,7 +354,65 @@ L1;1737360000;bekeken;dashboard;;;\n";
             Some("2025-01-20T08:14:00+00:00")
         );
         assert_eq!(t("2025", None), None, "a year is not Unix seconds");
-        assert_eq!(t("20-01-2025", None), None, "a date without a time");
+        assert_eq!(
+            t("20-01-2025", None).as_deref(),
+            Some("2025-01-19T23:00:00+00:00"),
+            "a date alone is Dutch midnight"
+        );
+        assert_eq!(
+            t("2025/01/20", Some("%Y/%m/%d")).as_deref(),
+            Some("2025-01-19T23:00:00+00:00"),
+            "a format with a date only"
+        );
+    }
+
+    #[test]
+    fn a_count_column_stands_for_that_many_events() {
+        // Clicks per day, as VLE exports give them.
+        let text = "student,date,activity,clicks\n\
+S1,2025-01-20,page,3\n\
+S1,2025-01-21,page,1\n\
+S1,2025-01-22,page,0\n\
+S1,2025-01-23,page,2.5\n\
+S1,2025-01-24,page,\n";
+        let m = Mapping {
+            columns: map(&[
+                ("pupil_id", "student"),
+                ("time", "date"),
+                ("object_id", "activity"),
+                ("count", "clicks"),
+            ]),
+            constants: map(&[("verb", "other")]),
+            ..Mapping::default()
+        };
+        assert!(m.validate_events().is_ok());
+        let mut ids = IdResolver::with_roster();
+        ids.add("S1", "S1");
+        let mut rejects = Rejects::default();
+        let pseudo = Pseudonymiser::off();
+        let mut ctx = Ctx {
+            source: "vle",
+            file: "clicks.csv".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+        };
+        let (rows, read, accepted) = read(&mut ctx, text, &m, &default_verbs()).unwrap();
+        assert_eq!((read, accepted), (5, 3), "lines, not events");
+        assert_eq!(
+            rows.len(),
+            3 + 1 + 1,
+            "3 clicks, 1 click, and an empty count is 1"
+        );
+        assert!(rows[..3].iter().all(|r| r.ts == rows[0].ts));
+        let reasons: Vec<(u64, String)> = rejects
+            .first(10)
+            .iter()
+            .map(|r| (r.line, r.reason.clone()))
+            .collect();
+        assert_eq!(reasons.len(), 2, "{reasons:?}");
+        assert!(reasons[0].0 == 4 && reasons[0].1.contains("not a count"));
+        assert_eq!(reasons[1].0, 5);
     }
 
     #[test]

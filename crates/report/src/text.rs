@@ -31,6 +31,44 @@ impl Texts {
         }
     }
 
+    /// A number with `places` decimals in the language's spelling (a decimal comma in Dutch).
+    pub fn number(&self, v: f64, places: usize) -> String {
+        let s = format!("{v:.places$}");
+        match self.lang {
+            Language::Nl => s.replace('.', ","),
+            Language::En => s,
+        }
+    }
+
+    /// The name of a self-regulation indicator of the composite, as a phrase in running text.
+    pub fn srl_component(&self, name: &str) -> String {
+        let (nl, en) = match name {
+            "active_week_share" => (
+                "actief zijn in de lesweken",
+                "being active in the course weeks",
+            ),
+            "weekly_similarity" => ("een vast weekritme", "a steady weekly rhythm"),
+            "plan_kept_share" => ("de planning halen", "keeping plans"),
+            "on_time_share" => ("op tijd afronden", "finishing on time"),
+            "median_lateness_days" => (
+                "weinig uitstel op de planning",
+                "little delay against the plan",
+            ),
+            "deadline_margin_h" => (
+                "ruim voor de deadline klaar zijn",
+                "finishing well before the deadline",
+            ),
+            "help_after_error_share" => ("hulp zoeken na een fout", "seeking help after an error"),
+            "persistence_share" => ("doorzetten na een fout", "persisting after an error"),
+            "progress_views_per_week" => {
+                ("de eigen voortgang bekijken", "viewing one's own progress")
+            }
+            "reflections_per_week" => ("reflecteren in het logboek", "reflecting in the logbook"),
+            other => (other, other),
+        };
+        self.t(nl, en).to_string()
+    }
+
     /// Label of an SRL tercile.
     pub fn tercile(&self, t: i32) -> &'static str {
         match (self.lang, t) {

@@ -7,7 +7,11 @@
 //! - plans kept: works on the planned day with p = L(0.4 + 1.4 s), otherwise 1-4 days later;
 //! - help after errors: asks for a hint after a wrong answer with p = L(-0.6 + 1.5 s);
 //! - persistence: answers a wrong item again with p = L(0.3 + 1.5 s) (at most twice);
-//! - self-monitoring: opens the progress dashboard in a session with p = L(-0.8 + 1.2 s).
+//! - self-monitoring: opens the progress dashboard in a session with p = L(-0.8 + 1.2 s);
+//! - sustained work: a week without any work (tasks planned, none done) with
+//!   p = L(-1.7 - 1.3 s); extra practice on a day of its own with p = L(-1.0 + 1.2 s), so a
+//!   pupil with more self-regulation works more regularly *and* more often, as the indicators'
+//!   definitions (docs/indicators.md) expect.
 
 use std::io::Write;
 use std::path::Path;
@@ -211,6 +215,8 @@ fn pupil_year<W: Write>(
     let p_dash = logistic(-0.8 + 1.2 * s);
     let p_video = logistic(-1.2 + 0.4 * s - 0.4 * p.ability);
     let p_reflect = logistic(-1.0 + 1.5 * s);
+    let p_idle = logistic(-1.7 - 1.3 * s);
+    let p_extra = logistic(-1.0 + 1.2 * s);
     // The pupil's habitual weekday per task slot and habitual start hour.
     let habit_days: [i64; 3] = [
         out.rng.random_range(0..2),
@@ -222,6 +228,7 @@ fn pupil_year<W: Write>(
     for monday in weeks {
         let iso = monday.iso_week();
         let week = format!("{}-W{:02}", iso.year(), iso.week());
+        let idle = out.rng.random::<f64>() < p_idle;
         // (work day offset from Monday, task index) of this week's tasks.
         let mut work: Vec<(i64, usize, String)> = Vec::new();
         for (k, &si) in subjects.iter().enumerate() {
@@ -239,7 +246,7 @@ fn pupil_year<W: Write>(
             );
             let due = *monday + Duration::days(4);
             let planned_day = *monday + Duration::days(planned);
-            let done_day = if out.rng.random::<f64>() < p_skip {
+            let done_day = if idle || out.rng.random::<f64>() < p_skip {
                 None
             } else if out.rng.random::<f64>() < p_keep {
                 Some(planned)
@@ -383,6 +390,36 @@ fn pupil_year<W: Write>(
                 plan_rows[row_base + slot][5] = t.format("%d-%m-%Y %H:%M").to_string();
                 t += Duration::seconds(out.rng.random_range(10..40));
                 i += 1;
+            }
+        }
+        if idle {
+            continue;
+        }
+        // Extra practice on a day of its own, three items.
+        if out.rng.random::<f64>() < p_extra {
+            let si = subjects[out.rng.random_range(0..subjects.len())];
+            let subj = SUBJECTS[si].0;
+            let task = format!("oefenen/{}-g{}-{}", &subj[..3], grade, week);
+            let day = out.rng.random_range(0..5);
+            let mut t = (*monday + Duration::days(day))
+                .and_hms_opt(15, 30, 0)
+                .expect("valid time")
+                + Duration::minutes(out.rng.random_range(0..150));
+            out.statement(&p.raw_id, "attempted", "begon", &task, None, subj, "", t)?;
+            for item in 1..=3 {
+                let ok = out.rng.random::<f64>() < logistic(1.0 + 0.8 * p.subject_z[si]);
+                let dur = out.rng.random_range(15..90);
+                t += Duration::seconds(dur);
+                out.statement(
+                    &p.raw_id,
+                    "answered",
+                    "beantwoordde",
+                    &format!("{task}/item{item}"),
+                    Some(&task),
+                    subj,
+                    &format!(r#""result":{{"success":{ok},"duration":"PT{dur}S"}},"#),
+                    t,
+                )?;
             }
         }
         // The weekly logbook: a reflection entry on Friday afternoon.

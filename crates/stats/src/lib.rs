@@ -14,6 +14,7 @@ pub mod matching;
 pub mod mixed;
 pub mod ols;
 pub mod quantreg;
+pub mod reliability;
 pub mod rng;
 pub mod sgp;
 #[cfg(test)]

@@ -40,6 +40,11 @@ pub struct TransformSummary {
     pub srl_weekly_rows: usize,
     /// Events read.
     pub events_read: usize,
+    /// Which self-regulation indicators entered the school-year index (and which did not, and
+    /// why), and its reliability.
+    pub srl_composite: srl::CompositeReport,
+    /// The same for the index per term.
+    pub srl_term_composite: srl::CompositeReport,
     /// Student growth percentiles, when the pipeline asks for them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sgp: Option<sgp::SgpSummary>,
@@ -130,6 +135,8 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
         terms: term_rows,
         weekly_rows,
         events_read,
+        composite: srl_composite,
+        term_composite: srl_term_composite,
     } = srl::compute(
         &wh.join("events"),
         &plans,
@@ -168,6 +175,8 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
         srl_term_rows: term_rows.len(),
         srl_weekly_rows: weekly_rows,
         events_read,
+        srl_composite,
+        srl_term_composite,
         sgp: sgp_summary,
         seconds: (t_growth, t1.elapsed().as_secs_f64()),
         outputs,

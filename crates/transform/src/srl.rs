@@ -1,14 +1,18 @@
 //! Self-regulation indicators per pupil and school year and per term, from LMS events and weekly
 //! plans.
 //!
-//! Definitions (see docs/indicators.md for sources and how to read them); Dutch local time
-//! throughout:
+//! Definitions (see docs/indicators.md for each one's source, the direction that counts as more
+//! self-regulated and why, and the data it needs); Dutch local time throughout:
 //! - sessions: events split where the gap exceeds the session gap; time on task = sum of session
-//!   spans;
-//! - regularity (Boroujeni et al. 2016): weekday regularity (PWD) = (ln 7 - H) / ln 7 over the
-//!   active days' weekdays; hour regularity (PDH) = (ln 24 - H) / ln 24 over the active
-//!   day-hours' hours; weekly similarity = mean Jaccard similarity of the active weeks' sets of
-//!   active weekdays (WS1);
+//!   spans (both null on a log whose timestamps carry dates only);
+//! - time management: active-week share = share of the period's course weeks (weeks in which at
+//!   least a tenth of the grade's pupils were active) with any activity of the pupil; weekly
+//!   similarity = mean Jaccard similarity of the active weeks' sets of active weekdays
+//!   (Boroujeni et al. 2016, WS1);
+//! - concentration (descriptive, not in the composite): weekday and hour concentration
+//!   (Boroujeni et al. 2016's PWD and PDH) = (ln k - H) / ln k over the active days' weekdays or
+//!   the active day-hours' hours; 1 when all activity falls on one weekday (hour), so a pupil
+//!   active on every weekday scores 0: they measure concentration, not regularity;
 //! - planning: share of planned tasks finished on or before the planned day; share of tasks with
 //!   a due date finished on or before it; median lateness, done day minus planned day;
 //! - procrastination: median margin, hours from finishing to the end of the due day;
@@ -19,7 +23,9 @@
 //!   session;
 //! - self-monitoring: progress (dashboard) views and reflection entries per active week;
 //! - composite: the [`COMPOSITE`] indicators z-scored within grade and period, sign-aligned so
-//!   that higher is more self-regulated, averaged; with terciles.
+//!   that higher is more self-regulated, averaged with equal weights; with terciles. Components
+//!   without values or constant on the data do not enter; [`CompositeReport`] says which did,
+//!   and the index's reliability (alpha, omega).
 //!
 //! Periods: the school year (`srl`) and each of its terms (`srl_term`, [`Terms`]); the weekly
 //! series is in [`crate::srl_weekly`].
@@ -28,7 +34,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use arrow_array::ArrayRef;
-use chrono::{DateTime, Datelike, NaiveDate, Timelike};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike};
 use leerwinst_core::Result;
 use leerwinst_core::clock::{amsterdam_to_utc, utc_to_amsterdam};
 use leerwinst_core::term::{SchoolYear, Terms, date32, from_date32};
@@ -39,12 +45,13 @@ use crate::event_stream::{GROUP_EVENTS, for_each_pupil};
 use crate::growth::Enrolled;
 use crate::srl_weekly::{WeeklyRow, pupil_weeks};
 use leerwinst_stats::describe::{mean_sd, median_sorted};
+use leerwinst_stats::reliability;
 
 /// Indicators that enter the composite, in column order, with their sign: +1 where a higher
-/// value means more self-regulation, -1 where lower does (lateness).
-pub const COMPOSITE: [(&str, f64); 11] = [
-    ("weekday_regularity", 1.0),
-    ("hour_regularity", 1.0),
+/// value means more self-regulation, -1 where lower does (lateness). The directions are argued
+/// from the literature in docs/indicators.md, not fitted.
+pub const COMPOSITE: [(&str, f64); 10] = [
+    ("active_week_share", 1.0),
     ("weekly_similarity", 1.0),
     ("plan_kept_share", 1.0),
     ("on_time_share", 1.0),
@@ -88,12 +95,19 @@ pub struct SrlRow {
     pub grade: Option<i32>,
     /// Events.
     pub events: i64,
-    /// Sessions.
-    pub sessions: i64,
+    /// Sessions (null when the timestamps carry dates only).
+    pub sessions: Option<i64>,
     /// Active days.
     pub active_days: i64,
-    /// Minutes.
-    pub time_on_task_min: f64,
+    /// Minutes (null when the timestamps carry dates only).
+    pub time_on_task_min: Option<f64>,
+    /// Weekday concentration (PWD).
+    pub weekday_concentration: Option<f64>,
+    /// Hour concentration (PDH; null when the timestamps carry dates only).
+    pub hour_concentration: Option<f64>,
+    /// Active weeks as bits, week 0 = the week of the school year's first day; the active-week
+    /// share is made from it over the group's course weeks ([`composite`]).
+    pub active_weeks: u64,
     /// The composite indicators, in [`COMPOSITE`] order.
     pub ind: [Option<f64>; N_IND],
     /// Help and instruction requests per task worked on (not in the composite: more help is not
@@ -137,16 +151,18 @@ pub struct SrlSettings {
 /// Event-based measures of one pupil-period.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EventMeasures {
-    /// Sessions.
-    pub sessions: i64,
+    /// Every event at local midnight: the source has dates, not clock times.
+    pub dates_only: bool,
+    /// Sessions (null with dates only).
+    pub sessions: Option<i64>,
     /// Days with an event.
     pub active_days: i64,
-    /// Sum of session spans, minutes.
-    pub minutes: f64,
+    /// Sum of session spans, minutes (null with dates only).
+    pub minutes: Option<f64>,
     /// PWD, normalised (two or more active days).
-    pub weekday_regularity: Option<f64>,
-    /// PDH, normalised (two or more active days).
-    pub hour_regularity: Option<f64>,
+    pub weekday_concentration: Option<f64>,
+    /// PDH, normalised (two or more active days; null with dates only).
+    pub hour_concentration: Option<f64>,
     /// Mean Jaccard similarity of weekly weekday sets (two or more active weeks).
     pub weekly_similarity: Option<f64>,
     /// Share of wrong answers followed by help (any wrong answers).
@@ -163,7 +179,7 @@ pub struct EventMeasures {
 
 /// `(ln k - H(p)) / ln k` for the distribution `counts` over `k` bins: 1 when everything falls
 /// in one bin, 0 when spread evenly.
-fn peak_regularity(counts: &[f64]) -> f64 {
+fn peak_concentration(counts: &[f64]) -> f64 {
     let n: f64 = counts.iter().sum();
     let k = counts.len() as f64;
     let entropy: f64 = counts
@@ -180,7 +196,11 @@ fn peak_regularity(counts: &[f64]) -> f64 {
 /// Event-based measures of one pupil-period; `evs` must be sorted by time.
 pub fn event_measures(evs: &[Ev<'_>], gap_min: f64) -> EventMeasures {
     if evs.is_empty() {
-        return EventMeasures::default();
+        return EventMeasures {
+            sessions: Some(0),
+            minutes: Some(0.0),
+            ..Default::default()
+        };
     }
     let gap = (gap_min * 60e6) as i64;
     let mut session = vec![0usize; evs.len()];
@@ -220,8 +240,9 @@ pub fn event_measures(evs: &[Ev<'_>], gap_min: f64) -> EventMeasures {
         per_hour[*h as usize] += 1.0;
     }
     let two_days = days.len() >= 2;
-    let weekday_regularity = two_days.then(|| peak_regularity(&per_weekday));
-    let hour_regularity = two_days.then(|| peak_regularity(&per_hour));
+    let dates_only = evs.iter().all(|e| local(e.ts).time() == NaiveTime::MIN);
+    let weekday_concentration = two_days.then(|| peak_concentration(&per_weekday));
+    let hour_concentration = (two_days && !dates_only).then(|| peak_concentration(&per_hour));
     let sets: Vec<u8> = weeks.values().copied().collect();
     let weekly_similarity = (sets.len() >= 2).then(|| {
         let (mut sum, mut pairs) = (0.0, 0.0);
@@ -277,11 +298,12 @@ pub fn event_measures(evs: &[Ev<'_>], gap_min: f64) -> EventMeasures {
     let views = evs.iter().filter(|e| e.kind == "progress_view").count();
     let reflections = evs.iter().filter(|e| e.kind == "reflection").count();
     EventMeasures {
-        sessions: sessions as i64,
+        dates_only,
+        sessions: (!dates_only).then_some(sessions as i64),
         active_days: days.len() as i64,
-        minutes,
-        weekday_regularity,
-        hour_regularity,
+        minutes: (!dates_only).then_some(minutes),
+        weekday_concentration,
+        hour_concentration,
         weekly_similarity,
         help_after_error: share(helped),
         persistence: share(retried),
@@ -410,9 +432,11 @@ pub fn pupil_row(
         sessions: m.sessions,
         active_days: m.active_days,
         time_on_task_min: m.minutes,
+        weekday_concentration: m.weekday_concentration,
+        hour_concentration: m.hour_concentration,
+        active_weeks: SchoolYear::parse(&key.1).map_or(0, |y| active_weeks(evs, y.start())),
         ind: [
-            m.weekday_regularity,
-            m.hour_regularity,
+            None, // active-week share: over the group's course weeks, in [`composite`]
             m.weekly_similarity,
             pm.kept,
             pm.on_time,
@@ -429,6 +453,9 @@ pub fn pupil_row(
     if evs.len() < s.min_events {
         row.ind = [None; N_IND];
         row.help_per_task = None;
+        row.weekday_concentration = None;
+        row.hour_concentration = None;
+        row.active_weeks = 0;
         row.null_reason = Some(if evs.is_empty() {
             "no LMS events in the period".to_string()
         } else {
@@ -438,8 +465,27 @@ pub fn pupil_row(
                 evs.len()
             )
         });
+    } else if m.dates_only {
+        row.null_reason = Some(DATES_ONLY.to_string());
     }
     row
+}
+
+/// The null reason of sessions, time on task and hour concentration on a log without clock
+/// times.
+pub const DATES_ONLY: &str =
+    "timestamps carry dates only: no sessions, time on task or hour concentration";
+
+/// Active weeks as bits: bit k = an event in the k-th week (Monday to Sunday, Dutch dates)
+/// counted from the week of `year_start`; weeks past the 64th share the last bit.
+pub fn active_weeks(evs: &[Ev<'_>], year_start: NaiveDate) -> u64 {
+    let first_monday = year_start.week(chrono::Weekday::Mon).first_day();
+    evs.iter().fold(0u64, |mask, e| {
+        let d = utc_to_amsterdam(DateTime::from_timestamp_micros(e.ts).expect("valid timestamp"))
+            .date();
+        let k = ((d - first_monday).num_days().max(0) / 7).min(63);
+        mask | 1 << k
+    })
 }
 
 /// The day a planned task belongs to: planned day, else due date, else the Dutch date it was
@@ -511,6 +557,10 @@ pub struct SrlOutput {
     pub weekly_rows: usize,
     /// Events read.
     pub events_read: usize,
+    /// The school-year index: which indicators entered, its reliability.
+    pub composite: CompositeReport,
+    /// The same for the index per term.
+    pub term_composite: CompositeReport,
 }
 
 /// One pupil-year's rows: the year, its terms, its weeks.
@@ -595,7 +645,7 @@ pub fn compute(
     }
     out.weekly_rows += week_rows.len();
     weekly(week_rows)?;
-    composite(&mut out.rows);
+    out.composite = composite(&mut out.rows);
     // Terms without events or plans are kept only once begun by the last week of the data.
     let begun = last_day.map_or(i32::MIN, date32);
     out.terms = term_rows
@@ -603,7 +653,7 @@ pub fn compute(
         .filter(|(r, active)| *active || r.term.is_some_and(|t| t.start <= begun))
         .map(|(r, _)| r)
         .collect();
-    composite(&mut out.terms);
+    out.term_composite = composite(&mut out.terms);
     Ok(out)
 }
 
@@ -613,10 +663,99 @@ fn week_last_day(week: &str) -> Option<NaiveDate> {
     NaiveDate::from_isoywd_opt(y.parse().ok()?, w.parse().ok()?, chrono::Weekday::Sun)
 }
 
-/// Fills `srl_index` and `srl_tercile`: indicators z-scored within grade x period (school year,
-/// or school year and term), averaged over those available (at least [`MIN_INDICATORS`]),
-/// terciles of the index in the same groups.
-pub fn composite(rows: &mut [SrlRow]) {
+/// What each composite indicator needs from the data, for the report of those that did not
+/// enter (in [`COMPOSITE`] order).
+pub const NEEDS: [&str; N_IND] = [
+    "events in at least two of the period's course weeks",
+    "activity in at least two ISO weeks",
+    "weekly plans with a planned day",
+    "tasks with a due date",
+    "finished weekly-plan tasks with a planned day",
+    "finished tasks with a due date and a clock time",
+    "answers marked right or wrong, and help or instruction events",
+    "answers marked right or wrong on identifiable items",
+    "progress (dashboard) view events",
+    "reflection (logbook) events",
+];
+
+/// Share of a group's pupils (with enough events) that must be active in a week for it to be a
+/// course week of the active-week share: weeks of holidays and stray activity do not count.
+pub const COURSE_WEEK_SHARE: f64 = 0.1;
+
+/// How one composite indicator fared on the data.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ComponentReport {
+    /// Indicator (column) name.
+    pub name: &'static str,
+    /// +1 when higher is more self-regulated, -1 when lower is.
+    pub direction: f64,
+    /// Pupil-periods with a value.
+    pub values: usize,
+    /// Groups (grade x period) in which it entered the index.
+    pub groups_entered: usize,
+    /// `entered`, `no_values` (not computable from this data) or `constant` (the same value
+    /// for every pupil of every group).
+    pub status: &'static str,
+    /// What the indicator needs from the data.
+    pub needs: &'static str,
+    /// Loading on the one-factor model of the entered components (sign-aligned).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loading: Option<f64>,
+}
+
+/// Which indicators entered the composite, and its reliability.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct CompositeReport {
+    /// Groups (grade x period).
+    pub groups: usize,
+    /// Pupil-periods with an index.
+    pub with_index: usize,
+    /// Per indicator of [`COMPOSITE`].
+    pub components: Vec<ComponentReport>,
+    /// Standardised Cronbach's alpha of the entered components (z-scores within group,
+    /// sign-aligned, pairwise correlations).
+    pub alpha: Option<f64>,
+    /// McDonald's omega total from a one-factor model of the same correlations.
+    pub omega: Option<f64>,
+}
+
+/// The active-week share of every row: weeks active among the group's course weeks (weeks in
+/// which at least [`COURSE_WEEK_SHARE`] of the group's rows with events were active); null when
+/// the group has fewer than two course weeks or the row has no indicators.
+fn fill_active_week_share(rows: &mut [SrlRow], idx: &[usize]) {
+    let active: Vec<usize> = idx
+        .iter()
+        .copied()
+        .filter(|&i| rows[i].active_weeks != 0)
+        .collect();
+    let mut per_week = [0usize; 64];
+    for &i in &active {
+        for (k, n) in per_week.iter_mut().enumerate() {
+            *n += (rows[i].active_weeks >> k & 1) as usize;
+        }
+    }
+    let min = (COURSE_WEEK_SHARE * active.len() as f64).ceil().max(1.0) as usize;
+    let course = (0..64)
+        .filter(|&k| per_week[k] >= min)
+        .fold(0u64, |m, k| m | 1 << k);
+    for &i in idx {
+        rows[i].ind[0] = None;
+    }
+    if course.count_ones() < 2 {
+        return;
+    }
+    for i in active {
+        rows[i].ind[0] =
+            Some((rows[i].active_weeks & course).count_ones() as f64 / course.count_ones() as f64);
+    }
+}
+
+/// Fills `active_week_share`, `srl_index` and `srl_tercile`: indicators z-scored within grade x
+/// period (school year, or school year and term), sign-aligned, averaged with equal weights over
+/// those available (at least [`MIN_INDICATORS`]); an indicator without values or constant in a
+/// group does not enter there. Terciles of the index in the same groups. Returns which
+/// indicators entered and the index's reliability.
+pub fn composite(rows: &mut [SrlRow]) -> CompositeReport {
     let mut groups: BTreeMap<(Option<i32>, String, Option<i32>), Vec<usize>> = BTreeMap::new();
     for (i, r) in rows.iter().enumerate() {
         groups
@@ -624,7 +763,11 @@ pub fn composite(rows: &mut [SrlRow]) {
             .or_default()
             .push(i);
     }
+    let mut entered = [0usize; N_IND];
+    // Sign-aligned z-scores per indicator, for the reliability.
+    let mut z: Vec<Vec<Option<f64>>> = (0..N_IND).map(|_| Vec::with_capacity(rows.len())).collect();
     for idx in groups.values() {
+        fill_active_week_share(rows, idx);
         let stats: Vec<Option<(f64, f64)>> = (0..N_IND)
             .map(|j| {
                 let v: Vec<f64> = idx.iter().filter_map(|&i| rows[i].ind[j]).collect();
@@ -632,17 +775,26 @@ pub fn composite(rows: &mut [SrlRow]) {
                 (v.len() >= 2 && sd > 0.0).then_some((m, sd))
             })
             .collect();
+        for (j, s) in stats.iter().enumerate() {
+            entered[j] += s.is_some() as usize;
+        }
         for &i in idx {
-            let zs: Vec<f64> = (0..N_IND)
-                .filter_map(|j| {
-                    Some(COMPOSITE[j].1 * (rows[i].ind[j]? - stats[j]?.0) / stats[j]?.1)
-                })
+            let zs: Vec<Option<f64>> = (0..N_IND)
+                .map(|j| Some(COMPOSITE[j].1 * (rows[i].ind[j]? - stats[j]?.0) / stats[j]?.1))
                 .collect();
-            if zs.len() >= MIN_INDICATORS {
-                rows[i].srl_index = Some(zs.iter().sum::<f64>() / zs.len() as f64);
-            } else if rows[i].null_reason.is_none() {
-                rows[i].null_reason =
-                    Some(format!("fewer than {MIN_INDICATORS} indicators computable"));
+            let have: Vec<f64> = zs.iter().flatten().copied().collect();
+            if have.len() >= MIN_INDICATORS {
+                rows[i].srl_index = Some(have.iter().sum::<f64>() / have.len() as f64);
+            } else {
+                let why = format!("fewer than {MIN_INDICATORS} indicators computable");
+                match &mut rows[i].null_reason {
+                    None => rows[i].null_reason = Some(why),
+                    Some(r) if r == DATES_ONLY => *r = format!("{r}; {why}"),
+                    Some(_) => {}
+                }
+            }
+            for (j, v) in zs.into_iter().enumerate() {
+                z[j].push(v);
             }
         }
         let mut with: Vec<(f64, usize)> = idx
@@ -657,6 +809,38 @@ pub fn composite(rows: &mut [SrlRow]) {
         for (rank, &(_, i)) in with.iter().enumerate() {
             rows[i].srl_tercile = Some((3 * rank / n.max(1)) as i32 + 1);
         }
+    }
+    let used: Vec<usize> = (0..N_IND).filter(|&j| entered[j] > 0).collect();
+    let cols: Vec<Vec<Option<f64>>> = used.iter().map(|&j| std::mem::take(&mut z[j])).collect();
+    let r = reliability::matrix(&reliability::pairwise_correlations(&cols));
+    let alpha = r.as_ref().and_then(reliability::standardised_alpha);
+    let factor = r.as_ref().and_then(reliability::one_factor);
+    let components = (0..N_IND)
+        .map(|j| {
+            let values = rows.iter().filter(|r| r.ind[j].is_some()).count();
+            ComponentReport {
+                name: COMPOSITE[j].0,
+                direction: COMPOSITE[j].1,
+                values,
+                groups_entered: entered[j],
+                status: match (entered[j], values) {
+                    (0, 0) => "no_values",
+                    (0, _) => "constant",
+                    _ => "entered",
+                },
+                needs: NEEDS[j],
+                loading: factor
+                    .as_ref()
+                    .and_then(|f| used.iter().position(|&u| u == j).map(|p| f.loadings[p])),
+            }
+        })
+        .collect();
+    CompositeReport {
+        groups: groups.len(),
+        with_index: rows.iter().filter(|r| r.srl_index.is_some()).count(),
+        components,
+        alpha,
+        omega: factor.map(|f| f.omega),
     }
 }
 
@@ -688,9 +872,11 @@ pub fn columns(rows: &[SrlRow], terms: bool) -> Vec<ArrayRef> {
         ),
         i32_array(rows.iter().map(|r| r.grade).collect()),
         i64_array(rows.iter().map(|r| Some(r.events)).collect()),
-        i64_array(rows.iter().map(|r| Some(r.sessions)).collect()),
+        i64_array(rows.iter().map(|r| r.sessions).collect()),
         i64_array(rows.iter().map(|r| Some(r.active_days)).collect()),
-        f64_array(rows.iter().map(|r| Some(r.time_on_task_min)).collect()),
+        f64_array(rows.iter().map(|r| r.time_on_task_min).collect()),
+        f64_array(rows.iter().map(|r| r.weekday_concentration).collect()),
+        f64_array(rows.iter().map(|r| r.hour_concentration).collect()),
     ]);
     for j in 0..N_IND {
         cols.push(f64_array(rows.iter().map(|r| r.ind[j]).collect()));
@@ -740,13 +926,13 @@ mod tests {
             ev(40, "complete", "t1", "t1", Some(true)),
         ];
         let m = event_measures(&evs, 15.0);
-        assert_eq!((m.sessions, m.active_days), (2, 1));
-        assert!((m.minutes - 15.0).abs() < 1e-9);
+        assert_eq!((m.sessions, m.active_days), (Some(2), 1));
+        assert!((m.minutes.unwrap() - 15.0).abs() < 1e-9);
         assert_eq!(
-            m.weekday_regularity, None,
-            "one active day gives no regularity"
+            m.weekday_concentration, None,
+            "one active day gives no concentration"
         );
-        assert_eq!(m.hour_regularity, None);
+        assert_eq!(m.hour_concentration, None);
         assert_eq!(
             m.weekly_similarity, None,
             "one active week gives no similarity"
@@ -758,7 +944,7 @@ mod tests {
         );
         assert_eq!(m.help_per_task, Some(0.0), "one task, no help");
         assert_eq!(m.progress_views_per_week, Some(0.0));
-        assert_eq!(event_measures(&evs, 30.0).sessions, 1);
+        assert_eq!(event_measures(&evs, 30.0).sessions, Some(1));
     }
 
     #[test]
@@ -780,26 +966,32 @@ mod tests {
     }
 
     #[test]
-    fn weekday_regularity_is_one_for_a_single_weekday_and_zero_for_uniform() {
+    fn weekday_concentration_is_one_for_a_single_weekday_and_zero_for_uniform() {
         let day = 24 * 60;
         let week = 7 * day;
         let same: Vec<_> = (0..4)
             .map(|w| ev(w * week, "attempt", "t", "t", None))
             .collect();
         let m = event_measures(&same, 15.0);
-        assert!((m.weekday_regularity.unwrap() - 1.0).abs() < 1e-12);
+        assert!((m.weekday_concentration.unwrap() - 1.0).abs() < 1e-12);
         // Always 09:00 local: one hour bin.
-        assert!((m.hour_regularity.unwrap() - 1.0).abs() < 1e-12);
+        assert!((m.hour_concentration.unwrap() - 1.0).abs() < 1e-12);
         // Four weeks, each only Monday: identical weekly profiles.
         assert!((m.weekly_similarity.unwrap() - 1.0).abs() < 1e-12);
         let all: Vec<_> = (0..7)
             .map(|d| ev(d * day, "attempt", "t", "t", None))
             .collect();
-        assert!(event_measures(&all, 15.0).weekday_regularity.unwrap().abs() < 1e-12);
+        assert!(
+            event_measures(&all, 15.0)
+                .weekday_concentration
+                .unwrap()
+                .abs()
+                < 1e-12
+        );
     }
 
     #[test]
-    fn hour_regularity_and_weekly_similarity_by_hand() {
+    fn hour_concentration_and_weekly_similarity_by_hand() {
         let day = 24 * 60;
         let week = 7 * day;
         // Two active days, at 09:00 and 13:00 local (different hours): p = (1/2, 1/2) over 24
@@ -810,13 +1002,13 @@ mod tests {
         ];
         let m = event_measures(&evs, 15.0);
         let want = (24f64.ln() - 2f64.ln()) / 24f64.ln();
-        assert!((m.hour_regularity.unwrap() - want).abs() < 1e-12);
+        assert!((m.hour_concentration.unwrap() - want).abs() < 1e-12);
         // The same hour on two days: one bin.
         let evs = [
             ev(0, "attempt", "t", "t", None),
             ev(day, "attempt", "t", "t", None),
         ];
-        assert!((event_measures(&evs, 15.0).hour_regularity.unwrap() - 1.0).abs() < 1e-12);
+        assert!((event_measures(&evs, 15.0).hour_concentration.unwrap() - 1.0).abs() < 1e-12);
         // Weeks {Mon, Tue}, {Mon}, {Wed}: Jaccard 1/2, 0, 0 -> mean 1/6.
         let evs = [
             ev(0, "attempt", "t", "t", None),
@@ -1008,14 +1200,13 @@ mod tests {
                 school_year: "2024-2025".into(),
                 grade: Some(5),
                 ind: [
+                    None,
                     Some(i as f64),
                     Some(i as f64 * 2.0),
                     Some(0.5),
-                    None,
                     Some(-(i as f64)),
                     // Lateness enters with its sign reversed: -(-i) = +i.
                     Some(-(i as f64)),
-                    None,
                     None,
                     None,
                     None,
@@ -1030,7 +1221,27 @@ mod tests {
             grade: Some(5),
             ..Default::default()
         });
-        composite(&mut rows);
+        let report = composite(&mut rows);
+        let status: Vec<&str> = report.components.iter().map(|c| c.status).collect();
+        assert_eq!(
+            status,
+            [
+                "no_values",
+                "entered",
+                "entered",
+                "constant",
+                "entered",
+                "entered",
+                "no_values",
+                "no_values",
+                "no_values",
+                "no_values"
+            ]
+        );
+        assert_eq!((report.groups, report.with_index), (1, 9));
+        // Sign-aligned, three components go together and on time (-i) against them: the mean
+        // correlation is (3 - 3) / 6 = 0, so alpha 0.
+        assert!(report.alpha.unwrap().abs() < 1e-9);
         // The constant indicator (sd 0) is left out:
         // (z(i) + z(2i) + z(-i) - z(-i)) / 4 = z(i) / 2.
         let z4 = rows[4].srl_index.unwrap();
@@ -1048,5 +1259,81 @@ mod tests {
                 .unwrap()
                 .contains("indicators")
         );
+    }
+
+    #[test]
+    fn active_week_share_counts_the_groups_course_weeks_only() {
+        // 20 pupils active in weeks 0-3; p0 only in week 0; p1 also in week 40, where no one
+        // else is (fewer than 10% of the group): week 40 is not a course week.
+        let mut rows: Vec<SrlRow> = (0..20)
+            .map(|i| SrlRow {
+                pupil_key: format!("p{i:02}"),
+                school_year: "2024-2025".into(),
+                grade: Some(5),
+                active_weeks: match i {
+                    0 => 0b1,
+                    1 => 0b1111 | 1 << 40,
+                    _ => 0b1111,
+                },
+                ..Default::default()
+            })
+            .collect();
+        rows.push(SrlRow {
+            pupil_key: "q".into(),
+            school_year: "2024-2025".into(),
+            grade: Some(5),
+            ..Default::default()
+        });
+        composite(&mut rows);
+        assert_eq!(rows[0].ind[0], Some(0.25));
+        assert_eq!(rows[1].ind[0], Some(1.0));
+        assert_eq!(rows[5].ind[0], Some(1.0));
+        assert_eq!(rows[20].ind[0], None, "no events, no share");
+    }
+
+    #[test]
+    fn dates_only_leave_sessions_and_hours_null() {
+        // Three days at Dutch midnight (23:00 UTC in winter).
+        let day = 86_400_000_000i64;
+        let base = 1_737_327_600_000_000i64; // 2025-01-19T23:00:00Z = 20 Jan 00:00 Amsterdam
+        let evs: Vec<Ev<'static>> = (0..3)
+            .map(|k| Ev {
+                ts: base + k * day,
+                kind: "other",
+                object: None,
+                task: None,
+                success: None,
+            })
+            .collect();
+        let m = event_measures(&evs, 15.0);
+        assert!(m.dates_only);
+        assert_eq!(
+            (m.sessions, m.minutes, m.hour_concentration),
+            (None, None, None)
+        );
+        assert_eq!(m.active_days, 3);
+        assert!(m.weekday_concentration.is_some());
+        let mut timed = evs.clone();
+        timed[1].ts += 60_000_000;
+        assert_eq!(event_measures(&timed, 15.0).sessions, Some(3));
+    }
+
+    #[test]
+    fn active_weeks_from_the_school_years_first_week() {
+        // 1 August 2024 is a Thursday: week 0 starts Monday 29 July.
+        let ts = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().timestamp_micros();
+        let ev = |s: &str| Ev {
+            ts: ts(s),
+            kind: "other",
+            object: None,
+            task: None,
+            success: None,
+        };
+        let start = NaiveDate::from_ymd_opt(2024, 8, 1).unwrap();
+        let evs = [
+            ev("2024-08-04T10:00:00+02:00"),
+            ev("2024-08-05T10:00:00+02:00"),
+        ];
+        assert_eq!(active_weeks(&evs, start), 0b11);
     }
 }

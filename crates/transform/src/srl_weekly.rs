@@ -26,12 +26,12 @@ pub struct WeeklyRow {
     pub week: String,
     /// Events.
     pub events: i64,
-    /// Sessions.
-    pub sessions: i64,
+    /// Sessions (null when the timestamps carry dates only).
+    pub sessions: Option<i64>,
     /// Active days.
     pub active_days: i64,
-    /// Minutes on task.
-    pub time_on_task_min: f64,
+    /// Minutes on task (null when the timestamps carry dates only).
+    pub time_on_task_min: Option<f64>,
     /// Help after error share.
     pub help_after_error_share: Option<f64>,
     /// Persistence share.
@@ -113,9 +113,9 @@ pub fn columns(rows: &[WeeklyRow]) -> Vec<ArrayRef> {
         s(&|r| &r.school_year),
         s(&|r| &r.week),
         i(&|r| r.events),
-        i(&|r| r.sessions),
+        i64_array(rows.iter().map(|r| r.sessions).collect()),
         i(&|r| r.active_days),
-        f(&|r| Some(r.time_on_task_min)),
+        f(&|r| r.time_on_task_min),
         f(&|r| r.help_after_error_share),
         f(&|r| r.persistence_share),
         f(&|r| r.plan_kept_share),
@@ -160,7 +160,7 @@ mod tests {
         let rows = pupil_weeks("p1", "2024-2025", &evs, &weeks, 15.0);
         let got: Vec<(&str, i64, i64)> = rows
             .iter()
-            .map(|r| (r.week.as_str(), r.events, r.sessions))
+            .map(|r| (r.week.as_str(), r.events, r.sessions.unwrap()))
             .collect();
         assert_eq!(
             got,
@@ -168,7 +168,7 @@ mod tests {
         );
         // Week 3: the wrong answer was followed by help in the same task and session.
         assert_eq!(rows[0].help_after_error_share, Some(1.0));
-        assert_eq!(rows[0].time_on_task_min, 10.0);
+        assert_eq!(rows[0].time_on_task_min, Some(10.0));
         // Week 4 has no wrong answers: no share, not zero.
         assert_eq!(rows[1].help_after_error_share, None);
         assert_eq!(rows[1].plan_kept_share, None);

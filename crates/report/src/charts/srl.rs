@@ -238,8 +238,7 @@ pub fn srl_vs_growth(
 pub(crate) fn indicator_labels(t: &Texts) -> Vec<(&'static str, &str)> {
     vec![
         // Short labels: ten sit side by side under a chart.
-        ("weekday_regularity", t.t("vaste dagen", "same days")),
-        ("hour_regularity", t.t("vaste uren", "same hours")),
+        ("active_week_share", t.t("actieve weken", "active weeks")),
         ("weekly_similarity", t.t("weekritme", "week rhythm")),
         ("plan_kept_share", t.t("plan gehaald", "plans kept")),
         ("on_time_share", t.t("op tijd af", "on time")),

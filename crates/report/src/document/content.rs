@@ -1036,6 +1036,97 @@ fn balance_review(inp: &Inputs) -> Option<BalanceReview> {
     Some(BalanceReview { sentences, flagged })
 }
 
+/// How the self-regulation index was made on this board's data: the indicators that entered it
+/// (run.json `transform.srl_composite`), those that did not and why, and its reliability.
+fn srl_index_text(inp: &Inputs) -> String {
+    let t = inp.t;
+    let c = &inp.run["transform"]["srl_composite"];
+    let comps = c["components"].as_array().cloned().unwrap_or_default();
+    let names = |status: &str| -> Vec<String> {
+        comps
+            .iter()
+            .filter(|x| x["status"] == status)
+            .filter_map(|x| x["name"].as_str())
+            .map(|n| t.srl_component(n))
+            .collect()
+    };
+    let list = |v: &[String]| match v {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {} {last}", init.join(", "), t.t("en", "and")),
+    };
+    let entered = names("entered");
+    let mut text = if entered.is_empty() {
+        t.t(
+            "De zelfregulatie-index komt uit de sporen in de leeromgeving; op deze gegevens was geen enkele indicator te berekenen.",
+            "The self-regulation index comes from the learning environment's traces; on this data no indicator could be computed.",
+        )
+        .to_string()
+    } else {
+        format!(
+            "{} {}. {}",
+            t.t(
+                "De zelfregulatie-index komt uit de sporen in de leeromgeving. Op deze gegevens bestaat hij uit:",
+                "The self-regulation index comes from the learning environment's traces. On this data it is made of:",
+            ),
+            list(&entered),
+            t.t(
+                "Elke indicator is binnen jaargroep en jaar gestandaardiseerd, met de richting die in de literatuur voor betere zelfregulatie staat; de index is hun gemiddelde (hoger = meer zelfregulatie). Leerlingen met te weinig activiteit krijgen geen index.",
+                "Each indicator is standardised within grade and year, in the direction the literature gives for better self-regulation; the index is their mean (higher = more self-regulated). Pupils with too little activity get no index.",
+            )
+        )
+    };
+    let missing = names("no_values");
+    if !missing.is_empty() {
+        text.push_str(&format!(
+            " {} {}.",
+            t.t(
+                "Niet in de index, omdat deze export de gegevens ervoor niet bevat:",
+                "Not in the index, because this export lacks the data for them:",
+            ),
+            list(&missing)
+        ));
+    }
+    let constant = names("constant");
+    if !constant.is_empty() {
+        text.push_str(&format!(
+            " {} {}.",
+            t.t(
+                "Niet in de index, omdat ze voor iedere leerling gelijk zijn:",
+                "Not in the index, because they are the same for every pupil:",
+            ),
+            list(&constant)
+        ));
+    }
+    match (c["alpha"].as_f64(), c["omega"].as_f64()) {
+        (Some(a), Some(o)) => text.push_str(&format!(
+            " {} {}, omega {} {}",
+            t.t("Betrouwbaarheid van de index: alfa", "Reliability of the index: alpha"),
+            t.number(a, 2),
+            t.number(o, 2),
+            if a.min(o) < 0.7 {
+                t.t(
+                    "(onder de gebruikelijke 0,7: de indicatoren meten hier niet duidelijk één eigenschap; lees de index met voorzichtigheid).",
+                    "(below the usual 0.7: the indicators do not clearly measure one trait here; read the index with care).",
+                )
+            } else {
+                t.t("(0,7 of meer is gebruikelijk voldoende).", "(0.7 or more is usually taken as sufficient).")
+            }
+        )),
+        (Some(a), None) => text.push_str(&format!(
+            " {} {}.",
+            t.t("Betrouwbaarheid van de index: alfa", "Reliability of the index: alpha"),
+            t.number(a, 2)
+        )),
+        _ => {}
+    }
+    text.push_str(t.t(
+        " Dezelfde indicatoren per periode (standaard per halfjaar) staan in indicators/srl_term.parquet, per week in indicators/srl_weekly.parquet. Zie docs/indicators.md.",
+        " The same indicators per term (by default per half year) are in indicators/srl_term.parquet, per week in indicators/srl_weekly.parquet. See docs/indicators.md.",
+    ));
+    text
+}
+
 /// Programme pupils without a comparison pupil (run.json: `compare.unmatched_programme_pupils`).
 fn unmatched_programme_pupils(inp: &Inputs) -> Option<u64> {
     inp.run["compare"]["unmatched_programme_pupils"]
@@ -1757,13 +1848,7 @@ pub fn board(inp: &Inputs) -> Doc {
     blocks.push(Block::Heading(
         t.t("Zelfregulatie", "Self-regulation").into(),
     ));
-    blocks.push(Block::Para(
-        t.t(
-            "De zelfregulatie-index komt uit de sporen in de leeromgeving: regelmaat, plannen en planning halen, op tijd afronden, hulp zoeken na een fout, doorzetten na een fout, en de eigen voortgang bekijken en erop reflecteren. Elke indicator is binnen jaargroep en jaar gestandaardiseerd; de index is hun gemiddelde (hoger = meer zelfregulatie). Leerlingen met te weinig activiteit krijgen geen index. Dezelfde indicatoren per periode (standaard per halfjaar) staan in indicators/srl_term.parquet, per week in indicators/srl_weekly.parquet. Zie docs/indicators.md.",
-            "The self-regulation index comes from the learning environment's traces: regularity, planning and keeping plans, finishing on time, seeking help after an error, persisting after an error, and viewing and reflecting on one's own progress. Each indicator is standardised within grade and year; the index is their mean (higher = more self-regulated). Pupils with too little activity get no index. The same indicators per term (by default per half year) are in indicators/srl_term.parquet, per week in indicators/srl_weekly.parquet. See docs/indicators.md.",
-        )
-        .into(),
-    ));
+    blocks.push(Block::Para(srl_index_text(inp)));
     if let Some(b) = srl_table(inp, None) {
         blocks.push(b);
     }
