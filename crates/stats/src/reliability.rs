@@ -196,4 +196,34 @@ mod tests {
         assert_eq!(r[0][2], None, "a constant column has no correlation");
         assert_eq!(r[0][0], Some(1.0));
     }
+
+    #[test]
+    fn equal_to_r_psych() {
+        // tests/reference/reliability/reliability.R (psych::alpha std.alpha; psych::fa with
+        // fm = "pa", SMC start, iterated to 1e-14) wrote tests/reference/reliability/expected.txt.
+        let r = m(&[
+            &[1.00, 0.42, 0.35, 0.28, -0.10],
+            &[0.42, 1.00, 0.47, 0.31, 0.05],
+            &[0.35, 0.47, 1.00, 0.22, 0.12],
+            &[0.28, 0.31, 0.22, 1.00, 0.08],
+            &[-0.10, 0.05, 0.12, 0.08, 1.00],
+        ]);
+        let expected = include_str!("../../../tests/reference/reliability/expected.txt");
+        let value = |key: &str| -> Vec<f64> {
+            let line = expected
+                .lines()
+                .find(|l| l.starts_with(key))
+                .expect("key in the reference");
+            line.split_whitespace()
+                .skip(1)
+                .map(|x| x.parse().unwrap())
+                .collect()
+        };
+        assert!((standardised_alpha(&r).unwrap() - value("alpha")[0]).abs() < 1e-9);
+        let f = one_factor(&r).unwrap();
+        for (a, b) in f.loadings.iter().zip(value("loadings")) {
+            assert!((a - b).abs() < 1e-6, "{:?}", f.loadings);
+        }
+        assert!((f.omega - value("omega")[0]).abs() < 1e-6);
+    }
 }
