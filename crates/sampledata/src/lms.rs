@@ -128,6 +128,32 @@ impl<W: Write> Out<'_, W> {
     }
 }
 
+impl<W: Write> Out<'_, W> {
+    /// An answer to item `obj` of `task`: right or wrong, taking `dur` seconds.
+    #[allow(clippy::too_many_arguments)]
+    fn answer(
+        &mut self,
+        actor: &str,
+        obj: &str,
+        task: Option<&str>,
+        subject: &str,
+        ok: bool,
+        dur: i64,
+        at: NaiveDateTime,
+    ) -> Result<()> {
+        self.statement(
+            actor,
+            "answered",
+            "beantwoordde",
+            obj,
+            task,
+            subject,
+            &format!(r#""result":{{"success":{ok},"duration":"PT{dur}S"}},"#),
+            at,
+        )
+    }
+}
+
 /// Writes `xapi/statements.ndjson.gz` and `plans/weekplannen.csv.gz` for every pupil and school year.
 pub fn write_lms(w: &World, rng: &mut ChaCha8Rng, xapi: &Path, plans: &Path) -> Result<LmsCounts> {
     // Statements are written field by field: buffer them so the encoder sees large chunks (small
@@ -322,16 +348,7 @@ fn pupil_year<W: Write>(
                     let mut ok = out.rng.random::<f64>() < p_correct;
                     let dur = out.rng.random_range(15..90);
                     t += Duration::seconds(dur);
-                    out.statement(
-                        &p.raw_id,
-                        "answered",
-                        "beantwoordde",
-                        &obj,
-                        Some(task),
-                        subj,
-                        &format!(r#""result":{{"success":{ok},"duration":"PT{dur}S"}},"#),
-                        t,
-                    )?;
+                    out.answer(&p.raw_id, &obj, Some(task), subj, ok, dur, t)?;
                     let mut tries = 0;
                     while !ok && tries < 2 {
                         let helped = out.rng.random::<f64>() < p_help;
@@ -357,16 +374,7 @@ fn pupil_year<W: Write>(
                             out.rng.random::<f64>() < logistic(1.0 + boost + 0.8 * p.subject_z[si]);
                         let dur = out.rng.random_range(15..60);
                         t += Duration::seconds(dur);
-                        out.statement(
-                            &p.raw_id,
-                            "answered",
-                            "beantwoordde",
-                            &obj,
-                            Some(task),
-                            subj,
-                            &format!(r#""result":{{"success":{ok},"duration":"PT{dur}S"}},"#),
-                            t,
-                        )?;
+                        out.answer(&p.raw_id, &obj, Some(task), subj, ok, dur, t)?;
                     }
                     correct += ok as i32;
                 }
@@ -410,14 +418,13 @@ fn pupil_year<W: Write>(
                 let ok = out.rng.random::<f64>() < logistic(1.0 + 0.8 * p.subject_z[si]);
                 let dur = out.rng.random_range(15..90);
                 t += Duration::seconds(dur);
-                out.statement(
+                out.answer(
                     &p.raw_id,
-                    "answered",
-                    "beantwoordde",
                     &format!("{task}/item{item}"),
                     Some(&task),
                     subj,
-                    &format!(r#""result":{{"success":{ok},"duration":"PT{dur}S"}},"#),
+                    ok,
+                    dur,
                     t,
                 )?;
             }

@@ -1076,27 +1076,26 @@ fn srl_index_text(inp: &Inputs) -> String {
             )
         )
     };
-    let missing = names("no_values");
-    if !missing.is_empty() {
-        text.push_str(&format!(
-            " {} {}.",
+    for (status, why) in [
+        (
+            "no_values",
             t.t(
                 "Niet in de index, omdat deze export de gegevens ervoor niet bevat:",
                 "Not in the index, because this export lacks the data for them:",
             ),
-            list(&missing)
-        ));
-    }
-    let constant = names("constant");
-    if !constant.is_empty() {
-        text.push_str(&format!(
-            " {} {}.",
+        ),
+        (
+            "constant",
             t.t(
                 "Niet in de index, omdat ze voor iedere leerling gelijk zijn:",
                 "Not in the index, because they are the same for every pupil:",
             ),
-            list(&constant)
-        ));
+        ),
+    ] {
+        let left_out = names(status);
+        if !left_out.is_empty() {
+            text.push_str(&format!(" {why} {}.", list(&left_out)));
+        }
     }
     match (c["alpha"].as_f64(), c["omega"].as_f64()) {
         (Some(a), Some(o)) => text.push_str(&format!(
