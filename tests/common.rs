@@ -57,9 +57,12 @@ pub fn leerwinst_with_key(args: &[&str], key: Option<&str>) -> std::process::Out
 
 /// The text of an output file as a privacy scan must see it: a Parquet file as every distinct
 /// value of its string columns, decompressed (the table is the file's stem; events partitions
-/// are `part-N`), any other file as its bytes read as UTF-8.
+/// are `part-N`), a PDF with its extracted text, any other file as its bytes read as UTF-8.
 pub fn output_text(f: &Path) -> String {
     use leerwinst_core::Table;
+    if f.extension().is_some_and(|e| e == "pdf") {
+        return pdf_text(f);
+    }
     if f.extension().is_none_or(|e| e != "parquet") {
         return String::from_utf8_lossy(&std::fs::read(f).unwrap()).to_string();
     }
@@ -80,6 +83,18 @@ pub fn output_text(f: &Path) -> String {
         values.extend((0..frame.len()).map(|i| a.value(i)));
     }
     values.into_iter().collect::<Vec<_>>().join("\n")
+}
+
+/// A PDF's bytes, and its text as `pdftotext` (poppler-utils) reads it where that is installed.
+/// The review's HTML twin holds the same text, so a scan covers it either way.
+fn pdf_text(f: &Path) -> String {
+    let mut text = String::from_utf8_lossy(&std::fs::read(f).unwrap()).to_string();
+    if let Ok(out) = Command::new("pdftotext").arg(f).arg("-").output()
+        && out.status.success()
+    {
+        text.push_str(&String::from_utf8_lossy(&out.stdout));
+    }
+    text
 }
 
 /// (read, accepted, rejected) of source `name` in the run.json under `out`.

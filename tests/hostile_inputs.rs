@@ -194,6 +194,36 @@ fn cases() -> Vec<Case> {
             expect: Error("lacks"),
         },
         Case {
+            // One session listed twice with different dates: neither is used, so the class that
+            // names it and the 4 pupils' enrollments in it are rejected (not moved to 2030).
+            name: "oneroster: a session listed twice with different dates",
+            format: "oneroster",
+            files: gradebook(&[("academicSessions.csv", Some(b"sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear\nas-2024,active,x,Schooljaar,schoolYear,2024-08-01,2025-07-31,,2025\nas-2024,active,x,Schooljaar,schoolYear,2030-08-01,2031-07-31,,2031\n"))]),
+            extra: "",
+            expect: Rejects(2 + 1 + 4),
+        },
+        Case {
+            // A class listed twice (another school): both rejected, enrollments say why.
+            name: "oneroster: a class listed twice",
+            format: "oneroster",
+            files: gradebook(&[("classes.csv", Some(b"sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds\ncls-5,active,x,Groep 5,05,crs-5,5A,homeroom,,org-1,as-2024\ncls-5,active,x,Groep 5,05,crs-5,5A,homeroom,,org-2,as-2024\n"))]),
+            extra: "",
+            expect: Rejects(2 + 4),
+        },
+        Case {
+            // Malformed and dangling lookup rows: a short orgs row, an exact repeat, a session
+            // without a date, a class of an unknown school.
+            name: "oneroster: broken lookup rows",
+            format: "oneroster",
+            files: gradebook(&[
+                ("orgs.csv", Some(b"sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\norg-1,active,x,Basisschool Het Anker,school,30AN,\norg-9,active\norg-1,active,x,Basisschool Het Anker,school,30AN,\n")),
+                ("academicSessions.csv", Some(b"sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear\nas-2024,active,x,S,schoolYear,2024-08-01,2025-07-31,,2025\nas-x,active,x,S,schoolYear,ooit,2025-07-31,,2025\n")),
+                ("classes.csv", Some(b"sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds\ncls-5,active,x,Groep 5,05,crs-5,5A,homeroom,,org-1,as-2024\ncls-6,active,x,Groep 6,06,crs-6,6A,homeroom,,org-7,as-2024\n")),
+            ]),
+            extra: "",
+            expect: Rejects(4),
+        },
+        Case {
             name: "oneroster results: garbage results",
             format: "oneroster",
             files: gradebook(&[("results.csv", Some(b"sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,score,scoreDate,comment\nr1,active,x,li-rm,u-1,fully graded,abc,2025-01-22,\nr2,tobedeleted,x,li-rm,u-2,fully graded,180,2025-01-22,\nr3,active,x,li-zz,u-2,fully graded,180,2025-01-22,\nr4,active,x,li-rm,u-3,fully graded,180,gisteren,\nr5,active,x,li-rm\nr6,active,x,li-sm,,fully graded,120,2025-01-22,\nr7,active,x,li-hw,u-1,fully graded,x,,\n"))]),

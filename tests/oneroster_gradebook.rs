@@ -39,11 +39,43 @@ values = {{ subject = {{ Rekenen-Wiskunde = "rekenen-wiskunde" }} }}
     leerwinst(&["ingest", p, "--out", o]);
 
     // 4 pupils + 4 enrollments + 12 results of test line items (the two homework results are
-    // not test results); rejected: an exempt result, a score of 1340 (typo), an unknown pupil.
-    assert_eq!(source_counts(&out, "rooster"), (20, 17, 3));
+    // not test results) + 11 rows of lookup files; rejected: an exempt result, a score of 1340
+    // (typo), an unknown pupil.
+    assert_eq!(source_counts(&out, "rooster"), (31, 28, 3));
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
     let src = &json["ingest"]["sources"][0];
+    // Every lookup file is counted: read = used + rejected, each row used here.
+    let lookups: Vec<(String, u64, u64, u64)> = src["lookups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let n = |k: &str| l[k].as_u64().unwrap();
+            (
+                l["file"].as_str().unwrap().to_string(),
+                n("read"),
+                n("used"),
+                n("rejected"),
+            )
+        })
+        .collect();
+    let names: Vec<&str> = lookups.iter().map(|l| l.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "orgs.csv",
+            "academicSessions.csv",
+            "classes.csv",
+            "categories.csv",
+            "lineItems.csv"
+        ]
+    );
+    assert!(
+        lookups.iter().all(|l| l.1 == l.2 && l.3 == 0),
+        "{lookups:?}"
+    );
+    assert_eq!(lookups.iter().map(|l| l.1).sum::<u64>(), 11);
     let files_read: Vec<&str> = src["files"]
         .as_array()
         .unwrap()

@@ -107,7 +107,7 @@ impl Ctx<'_> {
                 file: self.file.clone(),
                 line,
                 column: column.to_string(),
-                value: value.chars().take(200).collect(),
+                value: crate::redact::shape(value),
                 reason: reason.to_string(),
             },
         );
@@ -136,7 +136,7 @@ pub fn pupil_key(
         Some(raw) => Ok(pseudo.pupil(&raw)),
         None if id.trim().is_empty() => Err((String::new(), "missing pupil id")),
         None => Err((
-            format!("pseudonym:{}", pseudo.pupil(id)),
+            crate::redact::pseudonym_value(&pseudo.pupil(id)),
             "unknown pupil: not in the roster (id shown pseudonymised; see the line in the file)",
         )),
     }

@@ -74,7 +74,7 @@ pub fn parse(text: &str) -> Delimited {
             }
             Err(e) => {
                 let line = line_at(e.position());
-                records.push(Err((line, format!("unreadable row: {e}"))));
+                records.push(Err((line, crate::redact::csv_error(&e))));
                 if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
                     break;
                 }
@@ -89,6 +89,12 @@ pub fn parse(text: &str) -> Delimited {
 }
 
 impl Delimited {
+    /// What a message about a missing column says of the header line (see
+    /// [`crate::redact::header_listing`]).
+    pub fn header_listing(&self) -> String {
+        crate::redact::header_listing(&self.headers, self.delimiter)
+    }
+
     /// Index of the first header matching any alias (case-insensitive, ignoring spaces and `_`).
     pub fn find(&self, aliases: &[&str]) -> Option<usize> {
         let norm = |s: &str| {

@@ -8,6 +8,7 @@ pub mod context;
 pub mod delimited;
 pub mod event_store;
 pub mod input;
+pub mod lookup;
 pub mod lvs;
 pub mod mapped;
 pub mod mapped_events;
@@ -19,6 +20,7 @@ pub mod oneroster;
 pub mod oneroster_results;
 pub mod plans;
 pub mod pseudonym;
+pub mod redact;
 pub mod rejects;
 pub mod rows;
 pub mod schools;
@@ -55,6 +57,11 @@ pub struct SourceSummary {
     pub accepted: usize,
     /// Rows written to rejects.
     pub rejected: usize,
+    /// Per lookup file of the source (OneRoster's orgs, academicSessions, classes, roles,
+    /// demographics; a gradebook's categories and lineItems): rows read, used and rejected.
+    /// They are counted in `read`, `accepted` and `rejected` as well.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lookups: Vec<lookup::LookupCount>,
 }
 
 /// What ingest did.
@@ -137,6 +144,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
     sources.sort_by_key(|s| order(s.format));
     for src in sources {
         let path = p.resolve(&src.path);
+        let mut lookups = Vec::new();
         // Each branch: (files read, rows read, rows accepted).
         let (files, read, accepted) = match src.format {
             SourceFormat::Oneroster => {
@@ -157,15 +165,19 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                     spec.as_ref(),
                 )?;
                 ids.merge(roster.ids);
-                let accepted =
-                    roster.pupils.len() + roster.enrollments.len() + roster.assessments.len();
+                lookups = roster.lookups;
+                let accepted = roster.pupils.len()
+                    + roster.enrollments.len()
+                    + roster.assessments.len()
+                    + lookups.iter().map(|l| l.used).sum::<usize>();
                 wh.pupils.extend(roster.pupils);
                 wh.enrollments.extend(roster.enrollments);
                 wh.assessments.extend(roster.assessments);
                 for (key, name) in roster.schools {
                     wh.add_school(&key, Some(name));
                 }
-                (roster.files, roster.read, accepted)
+                let read = roster.read + lookups.iter().map(|l| l.read).sum::<usize>();
+                (roster.files, read, accepted)
             }
             SourceFormat::MappedRoster => {
                 let (stream, hashing) = input::open_hashed(&path)?;
@@ -369,6 +381,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
             read,
             accepted,
             rejected,
+            lookups,
         });
     }
     // Programme flags of enrollments follow the school list even if it was read after the roster.

@@ -46,9 +46,9 @@ pub fn read(
             Error::input(
                 &ctx.file,
                 format!(
-                    "no {what} column ({}); headers are {:?}",
+                    "no {what} column ({}); {}",
                     aliases.join(" / "),
-                    d.headers
+                    d.header_listing()
                 ),
             )
         })

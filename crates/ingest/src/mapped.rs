@@ -56,8 +56,8 @@ pub(crate) fn resolve_columns<'m>(
                 Error::input(
                     &ctx.file,
                     format!(
-                        "mapping: column '{header}' (for {field}) is not in the file; headers are {:?}",
-                        d.headers
+                        "mapping: column '{header}' (for {field}) is not in the file; {}",
+                        d.header_listing()
                     ),
                 )
             })?;
@@ -154,8 +154,9 @@ pub fn read(
                 return Err(Error::input(
                     &ctx.file,
                     format!(
-                        "mapping unpivot: no header matches '{}'; headers are {:?}",
-                        u.columns, d.headers
+                        "mapping unpivot: no header matches '{}'; {}",
+                        u.columns,
+                        d.header_listing()
                     ),
                 ));
             }

@@ -92,7 +92,7 @@ pub fn read(
         };
         let raw = id.value.clone();
         let key = pseudo.pupil(&raw);
-        let shown = format!("pseudonym:{key}");
+        let shown = crate::redact::pseudonym_value(&key);
         let Some(school) = get("school").map(|c| c.value.clone()) else {
             reject(f.get("school").unwrap_or(&empty), "", "missing school");
             continue;

@@ -82,8 +82,8 @@ pub fn read(
             Error::input(
                 &ctx.file,
                 format!(
-                    "not a logstore_standard_log dump: no {name} column; headers are {:?}{}",
-                    d.headers,
+                    "not a logstore_standard_log dump: no {name} column; {}{}",
+                    d.header_listing(),
                     if d.find(&["Event name"]).is_some() && d.find(&["Description"]).is_some() {
                         " (this looks like Moodle's log report download: format = \"moodle-report\")"
                     } else {

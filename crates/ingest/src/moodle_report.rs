@@ -228,9 +228,9 @@ pub fn read(
             Error::input(
                 &ctx.file,
                 format!(
-                    "not a Moodle log report download: no {} column; headers are {:?}{}",
+                    "not a Moodle log report download: no {} column; {}{}",
                     aliases[0],
-                    d.headers,
+                    d.header_listing(),
                     if d.find(&["eventname"]).is_some() {
                         " (a logstore_standard_log dump is format = \"moodle-log\")"
                     } else {

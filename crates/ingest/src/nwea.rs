@@ -207,10 +207,7 @@ fn need(d: &Delimited, file: &str, name: &str) -> Result<usize> {
     d.find(&[name]).ok_or_else(|| {
         Error::input(
             file,
-            format!(
-                "required column {name} is missing; headers are {:?}",
-                d.headers
-            ),
+            format!("required column {name} is missing; {}", d.header_listing()),
         )
     })
 }
@@ -291,7 +288,7 @@ fn read_students(
                 Table::Enrollments,
                 line,
                 &h(c_id),
-                &format!("pseudonym:{key}"),
+                &crate::redact::pseudonym_value(&key),
                 "duplicate: this pupil is already listed for this term",
             );
             continue;

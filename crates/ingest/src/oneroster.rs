@@ -12,6 +12,7 @@ use leerwinst_core::{Error, Result, SchoolYear, Table};
 use crate::context::{Ctx, IdResolver, SchoolInfo};
 use crate::delimited::{self, Delimited};
 use crate::input::{FileInfo, parse_date, parse_number, read_text};
+use crate::lookup::{Lookup, LookupCount};
 use crate::oneroster_results::{self, Gradebook};
 use crate::rows::{AssessmentRow, EnrollmentRow, PupilRow};
 
@@ -32,6 +33,8 @@ pub struct Roster {
     pub read: usize,
     /// Files read.
     pub files: Vec<FileInfo>,
+    /// Rows of the lookup files (orgs, academicSessions, classes, roles, demographics).
+    pub lookups: Vec<LookupCount>,
 }
 
 fn load(
@@ -106,6 +109,16 @@ pub fn read(
     let demographics = load(dir, "demographics", false, &mut files)?;
     let path = |f: &str| dir.join(f).display().to_string();
 
+    let no_ids = IdResolver::default();
+    let mut ctx = Ctx {
+        source,
+        file: path("orgs.csv"),
+        rejects,
+        ids: &no_ids,
+        pseudo,
+    };
+    let mut lookups = Vec::new();
+
     // orgs: sourcedId -> school key (identifier, else sourcedId).
     let (o_id, o_type, o_name) = (
         col(&orgs, "sourcedId", &path("orgs.csv"))?,
@@ -113,37 +126,59 @@ pub fn read(
         col(&orgs, "name", &path("orgs.csv"))?,
     );
     let o_ident = orgs.headers.iter().position(|h| h == "identifier");
+    let org_l = Lookup::read(
+        &mut ctx,
+        Table::Schools,
+        "orgs.csv",
+        &orgs,
+        o_id,
+        "sourcedId",
+    );
     let mut org_key: HashMap<String, String> = HashMap::new();
     let mut school_list = Vec::new();
-    for (_, r) in orgs.records.iter().flatten() {
+    for (sid, (_, r)) in &org_l.entries {
         let key = o_ident
             .map(|i| r[i].trim())
             .filter(|s| !s.is_empty())
-            .unwrap_or(r[o_id].trim());
-        org_key.insert(r[o_id].trim().to_string(), key.to_string());
+            .unwrap_or(sid);
+        org_key.insert(sid.clone(), key.to_string());
         if r[o_type].trim() == "school" {
             school_list.push((key.to_string(), r[o_name].trim().to_string()));
         }
     }
+    lookups.push(org_l.count());
 
     // academicSessions: sourcedId -> school year (from startDate; a term's year is its own).
     let (s_id, s_start) = (
         col(&sessions, "sourcedId", &path("academicSessions.csv"))?,
         col(&sessions, "startDate", &path("academicSessions.csv"))?,
     );
-    let session_year: HashMap<String, SchoolYear> = sessions
-        .records
+    ctx.file = path("academicSessions.csv");
+    let mut session_l = Lookup::read(
+        &mut ctx,
+        Table::Enrollments,
+        "academicSessions.csv",
+        &sessions,
+        s_id,
+        "sourcedId",
+    );
+    session_l.retain(&mut ctx, |r| match parse_date(&r[s_start]) {
+        Some(_) => Ok(()),
+        None => Err((
+            "startDate".into(),
+            r[s_start].trim().into(),
+            "startDate is not a date (yyyy-mm-dd)".into(),
+        )),
+    });
+    let session_year: HashMap<String, SchoolYear> = session_l
+        .entries
         .iter()
-        .flatten()
-        .filter_map(|(_, r)| {
-            Some((
-                r[s_id].trim().to_string(),
-                SchoolYear::of_date(parse_date(&r[s_start])?),
-            ))
-        })
+        .filter_map(|(k, (_, r))| Some((k.clone(), SchoolYear::of_date(parse_date(&r[s_start])?))))
         .collect();
+    lookups.push(session_l.count());
 
-    // classes: sourcedId -> (school key, grade, school year)
+    // classes: sourcedId -> (school key, grade, school year); the school must be in orgs.csv,
+    // and a class that names terms must name at least one in academicSessions.csv.
     let cf = path("classes.csv");
     let (c_id, c_school, c_terms) = (
         col(&classes, "sourcedId", &cf)?,
@@ -151,34 +186,92 @@ pub fn read(
         col(&classes, "termSourcedIds", &cf)?,
     );
     let c_grades = classes.headers.iter().position(|h| h == "grades");
+    ctx.file = cf.clone();
+    let mut class_l = Lookup::read(
+        &mut ctx,
+        Table::Enrollments,
+        "classes.csv",
+        &classes,
+        c_id,
+        "sourcedId",
+    );
+    class_l.retain(&mut ctx, |r| {
+        let org = r[c_school].trim();
+        if !org_l.has(org) {
+            let why = org_l.missing_reason("schoolSourcedId", org);
+            return Err(("schoolSourcedId".into(), org.into(), why));
+        }
+        let terms: Vec<&str> = r[c_terms]
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .collect();
+        match terms.first() {
+            Some(first) if !terms.iter().any(|t| session_l.has(t)) => Err((
+                "termSourcedIds".into(),
+                r[c_terms].trim().into(),
+                session_l.missing_reason("termSourcedIds", first),
+            )),
+            _ => Ok(()),
+        }
+    });
     let mut class_info: HashMap<String, (String, Option<i32>, Option<SchoolYear>)> = HashMap::new();
-    for (_, r) in classes.records.iter().flatten() {
-        let school = org_key
-            .get(r[c_school].trim())
-            .cloned()
-            .unwrap_or_else(|| r[c_school].trim().to_string());
+    for (id, (_, r)) in &class_l.entries {
+        let school = org_key[r[c_school].trim()].clone();
         let grade = c_grades.and_then(|i| parse_grade(&r[i]));
         let year = r[c_terms]
             .split(',')
             .find_map(|t| session_year.get(t.trim()).copied());
-        class_info.insert(r[c_id].trim().to_string(), (school, grade, year));
+        class_info.insert(id.clone(), (school, grade, year));
     }
+    lookups.push(class_l.count());
 
     // Who is a student: roles.csv (1.2), users.role (1.1), or a student enrollment.
     let uf = path("users.csv");
     let u_id = col(&users, "sourcedId", &uf)?;
     let find = |d: &Delimited, n: &str| d.headers.iter().position(|h| h == n);
+    let user_set: HashSet<&str> = users
+        .records
+        .iter()
+        .flatten()
+        .map(|(_, r)| r[u_id].trim())
+        .collect();
     let mut students: HashSet<String> = HashSet::new();
     if let Some(roles) = &roles {
-        let (ru, rr) = (
-            col(roles, "userSourcedId", &path("roles.csv"))?,
-            col(roles, "role", &path("roles.csv"))?,
+        let rf = path("roles.csv");
+        let (rid, ru, rr) = (
+            col(roles, "sourcedId", &rf)?,
+            col(roles, "userSourcedId", &rf)?,
+            col(roles, "role", &rf)?,
         );
-        for (_, r) in roles.records.iter().flatten() {
+        ctx.file = rf;
+        let mut role_l = Lookup::read(
+            &mut ctx,
+            Table::Pupils,
+            "roles.csv",
+            roles,
+            rid,
+            "sourcedId",
+        );
+        role_l.retain(&mut ctx, |r| {
+            if !user_set.contains(r[ru].trim()) {
+                return Err((
+                    "userSourcedId".into(),
+                    r[ru].trim().into(),
+                    "userSourcedId is not in users.csv".into(),
+                ));
+            }
+            if r[rr].trim().is_empty() {
+                return Err(("role".into(), String::new(), "missing role".into()));
+            }
+            Ok(())
+        });
+        for (_, r) in role_l.entries.values() {
             if r[rr].trim() == "student" {
                 students.insert(r[ru].trim().to_string());
             }
         }
+        lookups.push(role_l.count());
     }
     if let Some(ur) = find(&users, "role") {
         for (_, r) in users.records.iter().flatten() {
@@ -199,21 +292,57 @@ pub fn read(
         }
     }
 
-    // demographics: sourcedId -> (birth year, sex)
+    // demographics: sourcedId -> (birth year, sex); the user must be in users.csv, a birth date
+    // must be a date and a sex one OneRoster knows.
     let mut demo: HashMap<String, (Option<i32>, Option<String>)> = HashMap::new();
     if let Some(d) = &demographics {
-        let di = col(d, "sourcedId", &path("demographics.csv"))?;
+        let df = path("demographics.csv");
+        let di = col(d, "sourcedId", &df)?;
         let (db, ds) = (find(d, "birthDate"), find(d, "sex"));
-        for (_, r) in d.records.iter().flatten() {
+        ctx.file = df;
+        let mut demo_l = Lookup::read(
+            &mut ctx,
+            Table::Pupils,
+            "demographics.csv",
+            d,
+            di,
+            "sourcedId",
+        );
+        demo_l.retain(&mut ctx, |r| {
+            let id = r[di].trim();
+            if !user_set.contains(id) {
+                return Err((
+                    "sourcedId".into(),
+                    id.into(),
+                    "sourcedId is not in users.csv".into(),
+                ));
+            }
+            if let Some(v) = db.map(|i| r[i].trim()).filter(|v| !v.is_empty())
+                && parse_date(v).is_none()
+            {
+                return Err((
+                    "birthDate".into(),
+                    v.into(),
+                    "birthDate is not a date (yyyy-mm-dd)".into(),
+                ));
+            }
+            if let Some(v) = ds.map(|i| r[i].trim()).filter(|v| !v.is_empty())
+                && parse_sex(v).is_none()
+            {
+                return Err((
+                    "sex".into(),
+                    v.into(),
+                    "sex is not male, female, other or unspecified".into(),
+                ));
+            }
+            Ok(())
+        });
+        for (id, (_, r)) in &demo_l.entries {
             let by = db.and_then(|i| parse_date(&r[i])).map(|x| x.year());
-            let sex = ds.and_then(|i| match r[i].trim().to_ascii_lowercase().as_str() {
-                "male" | "m" => Some("m".to_string()),
-                "female" | "f" => Some("f".to_string()),
-                "other" | "x" | "unspecified" => Some("x".to_string()),
-                _ => None,
-            });
-            demo.insert(r[di].trim().to_string(), (by, sex));
+            let sex = ds.and_then(|i| parse_sex(r[i].trim()));
+            demo.insert(id.clone(), (by, sex));
         }
+        lookups.push(demo_l.count());
     }
 
     let mut ids = IdResolver::with_roster();
@@ -230,13 +359,7 @@ pub fn read(
         .headers
         .iter()
         .position(|h| h.starts_with("metadata.") && h.to_lowercase().contains("gewicht"));
-    let mut ctx = Ctx {
-        source,
-        file: uf.clone(),
-        rejects,
-        ids: &IdResolver::default(),
-        pseudo,
-    };
+    ctx.file = uf.clone();
     for rec in &users.records {
         let (line, r) = match rec {
             Ok(x) => x,
@@ -265,7 +388,7 @@ pub fn read(
                 Table::Pupils,
                 *line,
                 "sourcedId",
-                &format!("pseudonym:{}", pseudo.pupil(&raw)),
+                &crate::redact::pseudonym_value(&pseudo.pupil(&raw)),
                 "duplicate user sourcedId",
             );
             continue;
@@ -316,18 +439,19 @@ pub fn read(
                 Table::Enrollments,
                 *line,
                 "userSourcedId",
-                &format!("pseudonym:{}", pseudo.pupil(r[e_user].trim())),
+                &crate::redact::pseudonym_value(&pseudo.pupil(r[e_user].trim())),
                 "enrollment of a user not in users.csv",
             );
             continue;
         };
         let Some((school, grade, year)) = class_info.get(r[e_class].trim()) else {
+            let why = class_l.missing_reason("classSourcedId", r[e_class].trim());
             ctx.reject(
                 Table::Enrollments,
                 *line,
                 "classSourcedId",
                 r[e_class].trim(),
-                "class not in classes.csv",
+                &why,
             );
             continue;
         };
@@ -386,10 +510,10 @@ pub fn read(
         };
         let book = Gradebook {
             line_items: (&line_items, path("lineItems.csv")),
-            categories: categories.as_ref(),
+            categories: categories.as_ref().map(|c| (c, path("categories.csv"))),
             results: &results_csv,
         };
-        let (got, n) = oneroster_results::read(
+        let (got, n, book_lookups) = oneroster_results::read(
             &mut ctx,
             &book,
             spec.selection,
@@ -399,6 +523,7 @@ pub fn read(
         )?;
         assessments = got;
         read += n;
+        lookups.extend(book_lookups);
     }
     Ok(Roster {
         pupils,
@@ -408,7 +533,18 @@ pub fn read(
         schools: school_list,
         read,
         files,
+        lookups,
     })
+}
+
+/// OneRoster's sex values (and their one-letter forms) as `m`, `f` or `x`.
+fn parse_sex(v: &str) -> Option<String> {
+    match v.to_ascii_lowercase().as_str() {
+        "male" | "m" => Some("m".into()),
+        "female" | "f" => Some("f".into()),
+        "other" | "x" | "unspecified" => Some("x".into()),
+        _ => None,
+    }
 }
 
 /// Parses OneRoster grades (`05`, `5`, `KG`) as a number; the first grade of a list.

@@ -27,6 +27,7 @@ use regex::Regex;
 use crate::context::Ctx;
 use crate::delimited::Delimited;
 use crate::input::parse_number;
+use crate::lookup::{Lookup, LookupCount};
 use crate::mapped::{Cell, record};
 use crate::rows::AssessmentRow;
 
@@ -40,8 +41,8 @@ pub(crate) type ClassInfo = HashMap<String, (String, Option<i32>, Option<SchoolY
 pub(crate) struct Gradebook<'a> {
     /// lineItems.csv and its path.
     pub line_items: (&'a Delimited, String),
-    /// categories.csv, when the bundle has one.
-    pub categories: Option<&'a Delimited>,
+    /// categories.csv and its path, when the bundle has one.
+    pub categories: Option<(&'a Delimited, String)>,
     /// results.csv.
     pub results: &'a Delimited,
 }
@@ -60,8 +61,12 @@ fn date_part(s: &str) -> &str {
     s.split_once('T').map_or(s, |(d, _)| d)
 }
 
-/// Reads the selected line items' results; returns (rows, results read). `ctx.file` must be
-/// results.csv and `ctx.ids` the roster's ids.
+/// What [`read`] returns: test results, results read, and the counts of the lookup files.
+pub(crate) type GradebookRead = (Vec<AssessmentRow>, usize, Vec<LookupCount>);
+
+/// Reads the selected line items' results; returns (rows, results read, the counts of the
+/// lookup files categories.csv and lineItems.csv). `ctx.file` must be results.csv and `ctx.ids`
+/// the roster's ids.
 pub(crate) fn read(
     ctx: &mut Ctx<'_>,
     book: &Gradebook<'_>,
@@ -69,7 +74,7 @@ pub(crate) fn read(
     classes: &ClassInfo,
     instrument: &str,
     source_range: Option<[f64; 2]>,
-) -> Result<(Vec<AssessmentRow>, usize)> {
+) -> Result<GradebookRead> {
     let title_re = Regex::new(&sel.title).map_err(|e| {
         Error::input(
             &book.line_items.1,
@@ -106,21 +111,42 @@ pub(crate) fn read(
         find(li, "resultValueMin"),
         find(li, "resultValueMax"),
     );
+    let results_file = std::mem::take(&mut ctx.file);
+    let mut lookups = Vec::new();
     // Category titles, for the category filter.
     let mut category_title: HashMap<String, String> = HashMap::new();
-    if let Some(c) = book.categories
+    if let Some((c, c_file)) = &book.categories
         && let (Some(ci), Some(ct)) = (find(c, "sourcedId"), find(c, "title"))
     {
-        for (_, r) in c.records.iter().flatten() {
-            category_title.insert(r[ci].trim().to_string(), r[ct].trim().to_lowercase());
+        ctx.file = c_file.clone();
+        let l = Lookup::read(
+            ctx,
+            Table::Assessments,
+            "categories.csv",
+            c,
+            ci,
+            "sourcedId",
+        );
+        for (id, (_, r)) in &l.entries {
+            category_title.insert(id.clone(), r[ct].trim().to_lowercase());
         }
+        lookups.push(l.count());
     }
+    ctx.file = li_file.clone();
+    let items = Lookup::read(
+        ctx,
+        Table::Assessments,
+        "lineItems.csv",
+        li,
+        l_id,
+        "sourcedId",
+    );
+    lookups.push(items.count());
+    ctx.file = results_file;
     let wanted: HashSet<String> = sel.categories.iter().map(|c| c.to_lowercase()).collect();
-    let mut known = HashSet::new();
     let mut selected: HashMap<String, Selected> = HashMap::new();
-    for (_, r) in li.records.iter().flatten() {
-        let id = r[l_id].trim().to_string();
-        known.insert(id.clone());
+    for (id, (_, r)) in &items.entries {
+        let id = id.clone();
         if l_status.is_some_and(|i| r[i].trim() == "tobedeleted") {
             continue;
         }
@@ -213,15 +239,10 @@ pub(crate) fn read(
         };
         let item = r[r_item].trim();
         let Some(s) = selected.get(item) else {
-            if !known.contains(item) {
+            if !items.has(item) {
                 read += 1;
-                ctx.reject(
-                    t,
-                    line,
-                    "lineItemSourcedId",
-                    item,
-                    "line item not in lineItems.csv",
-                );
+                let why = items.missing_reason("lineItemSourcedId", item);
+                ctx.reject(t, line, "lineItemSourcedId", item, &why);
             }
             // A result of a line item that is not a test is not a test result.
             continue;
@@ -302,7 +323,7 @@ pub(crate) fn read(
             rows.push(row);
         }
     }
-    Ok((rows, read))
+    Ok((rows, read, lookups))
 }
 
 #[cfg(test)]
@@ -341,7 +362,7 @@ r-12,active,2025-02-01T00:00:00Z,li-1,usr-2,fully graded,160,2024-06-01,
 
     /// Reads the fixture's gradebook with selection `sel`: (rows and results read, or the
     /// error; the rejects).
-    fn attempt(sel: &RosterResults) -> (Result<(Vec<AssessmentRow>, usize)>, Rejects) {
+    fn attempt(sel: &RosterResults) -> (Result<GradebookRead>, Rejects) {
         let (li, cat, res) = (
             delimited::parse(LINE_ITEMS),
             delimited::parse(CATEGORIES),
@@ -367,7 +388,7 @@ r-12,active,2025-02-01T00:00:00Z,li-1,usr-2,fully graded,160,2024-06-01,
         };
         let book = Gradebook {
             line_items: (&li, "lineItems.csv".into()),
-            categories: Some(&cat),
+            categories: Some((&cat, "categories.csv".into())),
             results: &res,
         };
         let got = read(&mut ctx, &book, sel, &classes, "oneroster", None);
@@ -376,7 +397,7 @@ r-12,active,2025-02-01T00:00:00Z,li-1,usr-2,fully graded,160,2024-06-01,
 
     fn run(sel: &RosterResults) -> (Vec<AssessmentRow>, usize, Rejects) {
         let (got, rejects) = attempt(sel);
-        let (rows, read) = got.unwrap();
+        let (rows, read, _) = got.unwrap();
         (rows, read, rejects)
     }
 
@@ -432,7 +453,7 @@ r-12,active,2025-02-01T00:00:00Z,li-1,usr-2,fully graded,160,2024-06-01,
             "8: duplicate",
             "9: score outside the instrument's range [0, 300]",
             "10: result withdrawn",
-            "11: line item not in lineItems.csv",
+            "11: lineItemSourcedId is not in lineItems.csv",
             "13: date is not in school year 2024-2025",
         ] {
             assert!(

@@ -24,9 +24,9 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<PlanRow>, usize)> {
             Error::input(
                 &ctx.file,
                 format!(
-                    "no {what} column ({}); headers are {:?}",
+                    "no {what} column ({}); {}",
                     aliases.join(" / "),
-                    d.headers
+                    d.header_listing()
                 ),
             )
         })

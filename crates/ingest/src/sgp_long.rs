@@ -35,7 +35,7 @@ pub fn read(
         d.find(&[name]).ok_or_else(|| {
             Error::input(
                 &ctx.file,
-                format!("no {name} column; headers are {:?}", d.headers),
+                format!("no {name} column; {}", d.header_listing()),
             )
         })
     };

@@ -130,7 +130,7 @@ fn parse_line(
     let st: Statement = match parsed {
         Ok(s) => s,
         // No snippet of the line: it may hold an actor's id. The line number finds it.
-        Err(e) => return reject("(json)", "", format!("malformed JSON: {e}")),
+        Err(e) => return reject("(json)", "", crate::redact::json_error(&e)),
     };
     // Before the actor: whoever voids a statement (a teacher, the LMS) need not be a pupil.
     if st.verb.as_ref().and_then(|v| v.id.as_deref()) == Some(VOIDED) {
@@ -299,7 +299,10 @@ pub fn read_stream(
             Err(e) if head == Some(b'[') => {
                 return Err(Error::input(
                     &ctx.file,
-                    format!("not a valid JSON array of statements: {e}"),
+                    format!(
+                        "not a valid JSON array of statements: {}",
+                        crate::redact::json_error(&e)
+                    ),
                 ));
             }
             // Not one document: NDJSON after all (its bad lines are rejected one by one).
