@@ -80,7 +80,8 @@ pub fn stages(
 ) -> Result<ExitCode> {
     let p = Pipeline::load(pipeline)?;
     let out = out_dir(&p, out);
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    // Held until the run ends: the lock keeps a second run out of this folder.
+    let _folder = crate::out_folder::claim(&out)?;
     let strict = strict || p.pipeline.strict;
     let t_all = Instant::now();
     let bytes = std::fs::read(pipeline).with_context(|| pipeline.display().to_string())?;
@@ -369,6 +370,8 @@ pub fn sample_events(
     events_per_pupil_year: usize,
     seed: u64,
 ) -> Result<ExitCode> {
+    // A warehouse of events: the folder becomes a run folder for transform to use.
+    let _folder = crate::out_folder::claim(out)?;
     let pb = progress::step("generating events");
     let n = leerwinst_sampledata::scale::write_warehouse(
         out,

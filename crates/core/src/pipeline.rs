@@ -184,6 +184,34 @@ pub struct RosterResults {
     pub values: BTreeMap<String, BTreeMap<String, String>>,
 }
 
+/// A pipeline's name is the default output folder's name (`reports/<name>`), so it must be a
+/// plain name: letters, digits, spaces, `-`, `_` and `.`, not starting with a dot, at most 80
+/// characters. Never a path: a name like `/home/x` or `../x` would make a run write (and
+/// replace its own earlier outputs) outside `reports/`.
+fn check_name(name: &str) -> std::result::Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("is empty".into());
+    }
+    if name.chars().count() > 80 {
+        return Err("is longer than 80 characters".into());
+    }
+    if name.starts_with('.') {
+        return Err(format!(
+            "'{name}' starts with a dot; it names a folder under reports/"
+        ));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.')))
+    {
+        return Err(format!(
+            "'{name}' contains '{}': a name may hold letters, digits, spaces, - _ and . (it names a folder under reports/, never a path; choose the output folder with --out)",
+            c.escape_default()
+        ));
+    }
+    Ok(())
+}
+
 impl RosterResults {
     /// Checks the fields named in constants and value maps; that subject and term each come
     /// from a constant or (possibly) from the title (the regular expression itself is compiled
@@ -990,6 +1018,7 @@ impl Pipeline {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
+        check_name(&p.pipeline.name).map_err(|e| perr(format!("[pipeline] name: {e}")))?;
         for src in &p.sources {
             if src.format != SourceFormat::MoodleReport
                 && (src.time_format.is_some() || src.school_year.is_some())
@@ -1236,6 +1265,27 @@ path = "data/toetsen.csv"
             p.verb_map()["http://adlnet.gov/expapi/verbs/answered"],
             EventKind::Answer
         );
+    }
+
+    #[test]
+    fn a_pipeline_name_is_never_a_path() {
+        let with = |name: &str| MINIMAL.replace("name = \"t\"", &format!("name = {name:?}"));
+        for ok in ["demo", "Bestuur Noord 2025-2026", "proef_v1.2", "Één"] {
+            Pipeline::from_toml(&with(ok), Path::new("p.toml")).unwrap();
+        }
+        for bad in [
+            "/home/user",
+            "../x",
+            "a/b",
+            "..",
+            ".hidden",
+            "a\\b",
+            "",
+            "x:y",
+        ] {
+            let e = Pipeline::from_toml(&with(bad), Path::new("p.toml")).unwrap_err();
+            assert!(e.to_string().contains("[pipeline] name"), "{bad}: {e}");
+        }
     }
 
     #[test]
