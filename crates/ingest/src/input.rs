@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use leerwinst_core::{Error, Result};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -288,30 +288,105 @@ pub fn xlsx_to_text(path: &Path, data: Vec<u8>) -> Result<String> {
 /// thousands dots (`1.234,5`, `4,6`). Returns None for anything else.
 pub fn parse_number(s: &str) -> Option<f64> {
     let s = s.trim();
-    if s.is_empty() {
+    if s.is_empty() || is_ambiguous_number(s) {
         return None;
     }
     let v = if s.contains(',') {
-        let cleaned: String = s.chars().filter(|&c| c != '.').collect();
-        cleaned.replace(',', ".").parse::<f64>().ok()?
+        s.replace(',', ".").parse::<f64>().ok()?
     } else {
         s.parse::<f64>().ok()?
     };
     v.is_finite().then_some(v)
 }
 
-/// Parses `dd-mm-yyyy`, `d-m-yyyy`, `dd/mm/yyyy` or ISO `yyyy-mm-dd`.
+/// A number whose reading depends on the writer's locale: a thousands separator beside a
+/// decimal mark (`1.234,5`, `1,234.5`), or one to three digits (not starting with 0), a point
+/// or comma and exactly three digits (`1.234`: 1234 in Dutch, 1.234 in English). Such cells
+/// are rejected, never guessed.
+pub fn is_ambiguous_number(s: &str) -> bool {
+    let s = s.trim().trim_start_matches(['-', '+']);
+    if s.contains('.') && s.contains(',') {
+        return true;
+    }
+    let Some((int, frac)) = s.split_once(['.', ',']) else {
+        return false;
+    };
+    (1..=3).contains(&int.len())
+        && !int.starts_with('0')
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.len() == 3
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The reject reason for a cell `parse_number` refused: ambiguity named, else `otherwise`.
+pub fn number_reason(s: &str, otherwise: &str) -> String {
+    if is_ambiguous_number(s) {
+        "ambiguous number (a thousands separator, or three decimals?): write it without a \
+         thousands separator"
+            .into()
+    } else {
+        otherwise.into()
+    }
+}
+
+/// The earliest year of a plausible school date: earlier ones are typing errors or placeholders
+/// (`01-01-1900`).
+pub const EARLIEST_YEAR: i32 = 1990;
+
+/// The latest year of a plausible school date: next calendar year.
+pub fn latest_year() -> i32 {
+    chrono::Utc::now().year() + 1
+}
+
+/// Whether a date's year lies in [`EARLIEST_YEAR`] ..= [`latest_year`].
+pub fn plausible_year(year: i32) -> bool {
+    (EARLIEST_YEAR..=latest_year()).contains(&year)
+}
+
+/// The reject reason for a date whose year lies outside the plausible window.
+pub fn implausible_year_reason(year: i32) -> String {
+    format!(
+        "year {year} is outside {EARLIEST_YEAR}-{}: a typing error or a placeholder date?",
+        latest_year()
+    )
+}
+
+/// Whether the year in a `d-m-yyyy`, `yyyy-mm-dd` or `d/m/yyyy` text (optionally followed by a
+/// time) is written with four digits: `16-01-24` is never the year 24 (or 16).
+fn four_digit_year(s: &str) -> bool {
+    let date = s.split([' ', 'T']).next().unwrap_or("");
+    let parts: Vec<&str> = date.split(['-', '/']).collect();
+    match parts.as_slice() {
+        [a, _, c] => a.len() == 4 || c.len() == 4,
+        _ => false,
+    }
+}
+
+/// Parses `dd-mm-yyyy`, `d-m-yyyy`, `dd/mm/yyyy` or ISO `yyyy-mm-dd` with a four-digit year in
+/// the plausible window ([`plausible_year`]); see [`date_reason`] for why a cell is refused.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    parse_date_any_year(s).filter(|d| plausible_year(d.year()))
+}
+
+/// [`parse_date`] without the plausible window (birth dates of staff may be older).
+pub fn parse_date_any_year(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
+    if !four_digit_year(s) {
+        return None;
+    }
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(s, "%d-%m-%Y"))
         .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
         .ok()
 }
 
-/// Parses a local date-time `dd-mm-yyyy HH:MM[:SS]` or ISO `yyyy-mm-ddTHH:MM[:SS]`.
+/// Parses a local date-time `dd-mm-yyyy HH:MM[:SS]` or ISO `yyyy-mm-ddTHH:MM[:SS]`, with a
+/// four-digit year in the plausible window.
 pub fn parse_local_datetime(s: &str) -> Option<chrono::NaiveDateTime> {
     let s = s.trim();
+    if !four_digit_year(s) {
+        return None;
+    }
     for f in [
         "%d-%m-%Y %H:%M",
         "%d-%m-%Y %H:%M:%S",
@@ -320,10 +395,24 @@ pub fn parse_local_datetime(s: &str) -> Option<chrono::NaiveDateTime> {
         "%Y-%m-%d %H:%M",
     ] {
         if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, f) {
-            return Some(t);
+            return plausible_year(t.year()).then_some(t);
         }
     }
     None
+}
+
+/// The reject reason for a date (or date-time) cell `parse_date` / `parse_local_datetime`
+/// refused: a two-digit year, a year outside the plausible window, or `otherwise`.
+pub fn date_reason(s: &str, otherwise: &str) -> String {
+    let s = s.trim();
+    let date = s.split([' ', 'T']).next().unwrap_or("");
+    if date.split(['-', '/']).count() == 3 && !four_digit_year(s) {
+        return "two-digit year: write the year in full (dd-mm-yyyy)".into();
+    }
+    match parse_date_any_year(date) {
+        Some(d) if !plausible_year(d.year()) => implausible_year_reason(d.year()),
+        _ => otherwise.into(),
+    }
 }
 
 /// Parses an ISO 8601 duration such as `PT41S` or `PT4H35M59.14S` (also with days) to seconds.
@@ -454,11 +543,22 @@ mod tests {
     fn numbers_in_dutch_and_international_spelling() {
         assert_eq!(parse_number("312"), Some(312.0));
         assert_eq!(parse_number("4,6"), Some(4.6));
-        assert_eq!(parse_number("1.234,5"), Some(1234.5));
         assert_eq!(parse_number(" 312.5 "), Some(312.5));
+        assert_eq!(parse_number("0,125"), Some(0.125));
+        assert_eq!(parse_number("1234"), Some(1234.0));
+        assert_eq!(parse_number("-12,5"), Some(-12.5));
         for bad in ["", "afw.", "-", "NaN", "inf", "1,2,3"] {
             assert_eq!(parse_number(bad), None, "{bad}");
         }
+        // Locale-dependent spellings are refused, with a reason that says so.
+        for ambiguous in ["1.234", "1,234", "1.234,5", "1,234.5", "-2.500"] {
+            assert_eq!(parse_number(ambiguous), None, "{ambiguous}");
+            assert!(
+                number_reason(ambiguous, "x").contains("ambiguous"),
+                "{ambiguous}"
+            );
+        }
+        assert_eq!(number_reason("abc", "not a number"), "not a number");
     }
 
     #[test]
@@ -469,6 +569,22 @@ mod tests {
         }
         assert_eq!(parse_date("31-02-2025"), None);
         assert_eq!(parse_date("2025-13-01"), None);
+        // Two-digit years are never years 0-99; implausible years are refused with a reason.
+        for s in ["16-01-24", "24-01-16", "1-2-25", "16/01/24"] {
+            assert_eq!(parse_date(s), None, "{s}");
+            assert!(date_reason(s, "x").contains("two-digit year"), "{s}");
+        }
+        assert_eq!(parse_local_datetime("16-01-24 10:00"), None);
+        for s in ["01-01-1900", "0001-01-01", "31-12-9999", "2100-01-01"] {
+            assert_eq!(parse_date(s), None, "{s}");
+            assert!(date_reason(s, "x").contains("outside 1990-"), "{s}");
+        }
+        assert_eq!(parse_local_datetime("01-01-1900 10:00"), None);
+        assert_eq!(date_reason("gisteren", "not a date"), "not a date");
+        assert_eq!(
+            parse_date_any_year("17-08-1965"),
+            NaiveDate::from_ymd_opt(1965, 8, 17)
+        );
     }
 
     #[test]

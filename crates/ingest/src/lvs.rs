@@ -9,7 +9,7 @@ use leerwinst_core::{Error, Result, SchoolYear, Table};
 
 use crate::context::Ctx;
 use crate::delimited;
-use crate::input::{parse_date, parse_number};
+use crate::input::{date_reason, number_reason, parse_date, parse_number};
 use crate::rows::AssessmentRow;
 
 /// Default plausible score range of an instrument; scores outside are rejected.
@@ -118,18 +118,18 @@ pub fn read(
                 line,
                 &h(c_date),
                 &r[c_date],
-                "not a date (expected dd-mm-yyyy)",
+                &date_reason(&r[c_date], "not a date (expected dd-mm-yyyy)"),
             );
             continue;
         };
         let raw_score = r[c_score].trim();
         let Some(score) = parse_number(raw_score) else {
             let why = if raw_score.is_empty() {
-                "missing score"
+                "missing score".into()
             } else {
-                "score is not a number (absent or not taken?)"
+                number_reason(raw_score, "score is not a number (absent or not taken?)")
             };
-            ctx.reject(Table::Assessments, line, &h(c_score), raw_score, why);
+            ctx.reject(Table::Assessments, line, &h(c_score), raw_score, &why);
             continue;
         };
         if score < range[0] || score > range[1] {

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use leerwinst_core::pipeline::Mapping;
 use leerwinst_core::term::{Moment, date32};
 use leerwinst_core::{Error, Result, SchoolYear, Table};
@@ -17,7 +17,10 @@ use regex::Regex;
 
 use crate::context::Ctx;
 use crate::delimited;
-use crate::input::{parse_date, parse_number};
+use crate::input::{
+    date_reason, implausible_year_reason, number_reason, parse_date_any_year, parse_number,
+    plausible_year,
+};
 use crate::rows::AssessmentRow;
 
 /// Where a field of a record came from: the header (for rejects) and the raw value.
@@ -234,7 +237,7 @@ pub(crate) fn parse_grade_value(v: &str) -> Option<i32> {
 pub(crate) fn mapped_date(m: &Mapping, v: &str) -> Option<NaiveDate> {
     match &m.date_format {
         Some(fmt) => NaiveDate::parse_from_str(v, fmt).ok(),
-        None => parse_date(v),
+        None => parse_date_any_year(v),
     }
 }
 
@@ -292,12 +295,19 @@ pub(crate) fn record(
     let date = match get("date") {
         None => None,
         Some(c) => match mapped_date(m, &c.value) {
-            Some(d) => Some(d),
+            Some(d) if plausible_year(d.year()) => Some(d),
+            Some(d) => {
+                reject(c, &implausible_year_reason(d.year()));
+                return None;
+            }
             None => {
                 let why = match &m.date_format {
-                        Some(fmt) => format!("not a date in the format {fmt}"),
-                        None => "not a date (expected yyyy-mm-dd, dd-mm-yyyy or dd/mm/yyyy; set mapping.date_format for others)".into(),
-                    };
+                    Some(fmt) => format!("not a date in the format {fmt}"),
+                    None => date_reason(
+                        &c.value,
+                        "not a date (expected yyyy-mm-dd, dd-mm-yyyy or dd/mm/yyyy; set mapping.date_format for others)",
+                    ),
+                };
                 reject(c, &why);
                 return None;
             }
@@ -348,11 +358,11 @@ pub(crate) fn record(
     let score_cell = f.get("score").unwrap_or(&empty);
     let Some(score) = parse_number(&score_cell.value) else {
         let why = if score_cell.value.is_empty() {
-            "missing score"
+            "missing score".into()
         } else {
-            "score is not a number"
+            number_reason(&score_cell.value, "score is not a number")
         };
-        reject(score_cell, why);
+        reject(score_cell, &why);
         return None;
     };
     if score < range[0] || score > range[1] {

@@ -13,13 +13,13 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use leerwinst_core::pipeline::{EventKind, Mapping};
 use leerwinst_core::{Result, Table, clock};
 
 use crate::context::Ctx;
 use crate::delimited;
-use crate::input::{parse_duration, parse_number};
+use crate::input::{implausible_year_reason, parse_duration, parse_number, plausible_year};
 use crate::mapped::{Cell, apply_value_maps, base_fields, resolve_columns};
 use crate::rows::{EventRow, event_school_year};
 
@@ -145,6 +145,11 @@ fn event(
         ctx.reject(t, line, &time_cell.column, &time_cell.value, &why);
         return None;
     };
+    if !plausible_year(ts.year()) {
+        let why = implausible_year_reason(ts.year());
+        ctx.reject(t, line, &time_cell.column, &time_cell.value, &why);
+        return None;
+    }
     let Some(verb) = get("verb").map(|c| c.value.clone()) else {
         ctx.reject(t, line, &cell("verb").column, "", "missing verb");
         return None;

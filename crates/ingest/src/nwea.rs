@@ -27,7 +27,7 @@ use leerwinst_core::{Error, Result, SchoolYear, Table};
 
 use crate::context::{Ctx, IdResolver};
 use crate::delimited::{self, Delimited};
-use crate::input::{FileInfo, parse_number, read_text};
+use crate::input::{FileInfo, number_reason, parse_number, read_text};
 use crate::pseudonym::Pseudonymiser;
 use crate::rejects::Rejects;
 use crate::rows::{AssessmentRow, EnrollmentRow, PupilRow, ReportedGrowthRow};
@@ -496,11 +496,11 @@ fn read_results(
         let rit_raw = cell(c_rit);
         let Some(score) = parse_number(rit_raw) else {
             let why = if rit_raw.is_empty() {
-                "missing RIT score"
+                "missing RIT score".into()
             } else {
-                "RIT score is not a number"
+                number_reason(rit_raw, "RIT score is not a number")
             };
-            ctx.reject(Table::Assessments, line, &h(c_rit), rit_raw, why);
+            ctx.reject(Table::Assessments, line, &h(c_rit), rit_raw, &why);
             continue;
         };
         if score < st.range[0] || score > st.range[1] {

@@ -11,7 +11,9 @@ use leerwinst_core::{Error, Result, SchoolYear, Table};
 
 use crate::context::{Ctx, IdResolver, SchoolInfo};
 use crate::delimited::{self, Delimited};
-use crate::input::{FileInfo, parse_date, parse_number, read_text};
+use crate::input::{
+    FileInfo, date_reason, parse_date, parse_date_any_year, parse_number, read_text,
+};
 use crate::lookup::{Lookup, LookupCount};
 use crate::oneroster_results::{self, Gradebook};
 use crate::rows::{AssessmentRow, EnrollmentRow, PupilRow};
@@ -167,7 +169,7 @@ pub fn read(
         None => Err((
             "startDate".into(),
             r[s_start].trim().into(),
-            "startDate is not a date (yyyy-mm-dd)".into(),
+            date_reason(&r[s_start], "startDate is not a date (yyyy-mm-dd)"),
         )),
     });
     let session_year: HashMap<String, SchoolYear> = session_l
@@ -318,7 +320,7 @@ pub fn read(
                 ));
             }
             if let Some(v) = db.map(|i| r[i].trim()).filter(|v| !v.is_empty())
-                && parse_date(v).is_none()
+                && parse_date_any_year(v).is_none()
             {
                 return Err((
                     "birthDate".into(),
@@ -338,7 +340,9 @@ pub fn read(
             Ok(())
         });
         for (id, (_, r)) in &demo_l.entries {
-            let by = db.and_then(|i| parse_date(&r[i])).map(|x| x.year());
+            let by = db
+                .and_then(|i| parse_date_any_year(&r[i]))
+                .map(|x| x.year());
             let sex = ds.and_then(|i| parse_sex(r[i].trim()));
             demo.insert(id.clone(), (by, sex));
         }

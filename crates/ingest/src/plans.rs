@@ -8,7 +8,7 @@ use leerwinst_core::{Error, Result, SchoolYear, Table, clock};
 
 use crate::context::Ctx;
 use crate::delimited;
-use crate::input::{parse_date, parse_local_datetime};
+use crate::input::{date_reason, parse_date, parse_local_datetime};
 use crate::rows::PlanRow;
 
 fn monday_of(week: &str) -> Option<NaiveDate> {
@@ -78,7 +78,7 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<PlanRow>, usize)> {
                             line,
                             &h(c.unwrap_or_default()),
                             v,
-                            "not a date (expected dd-mm-yyyy)",
+                            &date_reason(v, "not a date (expected dd-mm-yyyy)"),
                         );
                         Err(())
                     }
@@ -99,7 +99,7 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<PlanRow>, usize)> {
                         line,
                         &h(c_done.unwrap_or_default()),
                         v,
-                        "not a date-time (expected dd-mm-yyyy HH:MM)",
+                        &date_reason(v, "not a date-time (expected dd-mm-yyyy HH:MM)"),
                     );
                     continue;
                 }

@@ -9,7 +9,7 @@ use leerwinst_core::{Error, Result, SchoolYear, Table};
 
 use crate::context::Ctx;
 use crate::delimited;
-use crate::input::parse_number;
+use crate::input::{number_reason, parse_number};
 use crate::rows::{AssessmentRow, EnrollmentRow};
 
 /// What an SGP LONG file gives.
@@ -113,11 +113,11 @@ pub fn read(
         let raw = field(c_score);
         let Some(score) = parse_number(raw) else {
             let why = if raw.is_empty() || raw == "NA" {
-                "missing score"
+                "missing score".into()
             } else {
-                "score is not a number"
+                number_reason(raw, "score is not a number")
             };
-            ctx.reject(Table::Assessments, line, &h(c_score), raw, why);
+            ctx.reject(Table::Assessments, line, &h(c_score), raw, &why);
             continue;
         };
         if let Some([lo, hi]) = range

@@ -16,7 +16,7 @@ use leerwinst_core::{Result, SchoolYear, Table};
 
 use crate::context::Ctx;
 use crate::delimited;
-use crate::input::parse_number;
+use crate::input::{number_reason, parse_number};
 use crate::rows::{AssessmentRow, AttributeRow, EnrollmentRow, PupilRow};
 
 /// Grade suffixes and grade numbers.
@@ -176,7 +176,8 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str, instrument: &str) -> Result<Star> {
                     continue; // not tested that year
                 }
                 let Some(score) = parse_number(raw) else {
-                    ctx.reject(Table::Pupils, line, &h(c), raw, "score is not a number");
+                    let why = number_reason(raw, "score is not a number");
+                    ctx.reject(Table::Pupils, line, &h(c), raw, &why);
                     continue 'rows;
                 };
                 assessments.push(AssessmentRow {

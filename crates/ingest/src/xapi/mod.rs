@@ -32,7 +32,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, Read};
 use std::sync::RwLock;
 
-use chrono::DateTime;
+use chrono::{DateTime, Datelike};
 use leerwinst_core::clock;
 use leerwinst_core::pipeline::EventKind;
 use leerwinst_core::{Error, Result, Table};
@@ -41,7 +41,7 @@ use serde_json::Value;
 
 use crate::context::{self, Ctx, IdResolver};
 use crate::event_store::EventStore;
-use crate::input::parse_duration;
+use crate::input::{implausible_year_reason, parse_duration, plausible_year};
 use crate::pseudonym::Pseudonymiser;
 use crate::rows::{EventRow, Shared, event_school_year, intern};
 use ids::{IdLine, StatementId, StatementIds};
@@ -189,6 +189,9 @@ fn parse_line(
             }
         },
     };
+    if !plausible_year(ts.year()) {
+        return reject("timestamp", ts_raw, implausible_year_reason(ts.year()));
+    }
     let kind = verbs
         .get(verb.as_ref())
         .copied()
