@@ -1,4 +1,4 @@
-//! Hostile inputs: 62 malformed, truncated, mis-encoded or absurd exports across every format,
+//! Hostile inputs: 84 malformed, truncated, mis-encoded or absurd exports across every format,
 //! each run through the real binary (`leerwinst ingest`). For every case the process must not
 //! panic (exit 101) and must either succeed with read = accepted + rejected per source and at
 //! least the expected number of rejects, or stop with exit code 1 and a message naming the
