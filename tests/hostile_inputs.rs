@@ -1,4 +1,4 @@
-//! Hostile inputs: 84 malformed, truncated, mis-encoded or absurd exports across every format,
+//! Hostile inputs: 85 malformed, truncated, mis-encoded or absurd exports across every format,
 //! each run through the real binary (`leerwinst ingest`). For every case the process must not
 //! panic (exit 101) and must either succeed with read = accepted + rejected per source and at
 //! least the expected number of rejects, or stop with exit code 1 and a message naming the
@@ -118,6 +118,7 @@ fn cases() -> Vec<Case> {
         c("lvs: binary garbage", "lvs-csv", "t.csv", (0u8..=255).cycle().take(5000).collect(), Error("no pupil id column")),
         c("lvs: unterminated quote", "lvs-csv", "t.csv", lvs("L2;\"Rekenen;E5;12-06-2025;190;4\n"), Rejects(1)),
         c("lvs: short row", "lvs-csv", "t.csv", lvs("L2;Rekenen\n"), Rejects(1)),
+        c("lvs: a quote left open swallows 100 lines", "lvs-csv", "t.csv", lvs(&format!("L2;\"Rekenen;E5;12-06-2025;190;4\n{}", "L3;Rekenen;E5;12-06-2025;190;4\n".repeat(100))), Error("quote opened on line 3")),
         c("lvs: two-digit, placeholder and far-future years", "lvs-csv", "t.csv", lvs("L2;Rekenen;E5;16-01-24;190;4\nL3;Rekenen;E5;01-01-1900;190;4\nL4;Rekenen;E5;01-01-9999;190;4\n"), Rejects(3)),
         c("lvs: locale-dependent numbers", "lvs-csv", "t.csv", lvs("L2;Rekenen;E5;12-06-2025;1.234,5;4\nL3;Rekenen;E5;12-06-2025;1.234;4\n"), Rejects(2)),
         c("xapi: a timestamp in year 1", "xapi", "s.ndjson", XAPI_OK.replace("2025-01-20", "0001-01-20").into_bytes(), Rejects(1)),

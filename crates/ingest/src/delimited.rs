@@ -1,6 +1,7 @@
 //! Delimited text (CSV with `,`, `;` or tab) with header lookup by aliases and line numbers.
 
 use csv::{ReaderBuilder, StringRecord};
+use leerwinst_core::{Error, Result};
 
 /// A parsed delimited file: header and records with the line each starts on.
 #[derive(Debug)]
@@ -8,7 +9,7 @@ pub struct Delimited {
     /// Header names, trimmed.
     pub headers: Vec<String>,
     /// Records (line, fields) in file order; malformed records are `Err((line, reason))`.
-    pub records: Vec<Result<(u64, StringRecord), (u64, String)>>,
+    pub records: Vec<std::result::Result<(u64, StringRecord), (u64, String)>>,
     /// The delimiter found.
     pub delimiter: u8,
 }
@@ -25,8 +26,15 @@ pub fn sniff_delimiter(text: &str) -> u8 {
         .unwrap_or(b',')
 }
 
-/// Parses `text` (quoted fields with newlines and CRLF line ends are fine).
-pub fn parse(text: &str) -> Delimited {
+/// The most lines one record may span. A quoted field may hold line breaks, but a quote left open
+/// by mistake swallows every line up to the next quote (or the end of the file) into one record;
+/// a record longer than this is taken for that and stops the file with an error naming the line
+/// where the quote opened.
+pub const MAX_RECORD_LINES: u64 = 50;
+
+/// Parses `text` of `file` (quoted fields with newlines and CRLF line ends are fine); a quote
+/// left open ([`MAX_RECORD_LINES`]) is an error.
+pub fn parse(text: &str, file: &str) -> Result<Delimited> {
     let delimiter = sniff_delimiter(text);
     let mut rdr = ReaderBuilder::new()
         .delimiter(delimiter)
@@ -60,6 +68,17 @@ pub fn parse(text: &str) -> Delimited {
             Ok(false) => break,
             Ok(true) => {
                 let line = line_at(rec.position());
+                let end = line_at(Some(rdr.position())).saturating_sub(1).max(line);
+                if end - line >= MAX_RECORD_LINES {
+                    return Err(Error::input(
+                        file,
+                        format!(
+                            "a quote opened on line {line} is not closed: it takes in lines \
+                             {line}-{end} as one row. Close the quote (or remove it) and read \
+                             the file again."
+                        ),
+                    ));
+                }
                 if rec.len() == 1 && rec.get(0).is_some_and(|f| f.trim().is_empty()) {
                     continue; // blank line
                 }
@@ -81,11 +100,11 @@ pub fn parse(text: &str) -> Delimited {
             }
         }
     }
-    Delimited {
+    Ok(Delimited {
         headers,
         records,
         delimiter,
-    }
+    })
 }
 
 impl Delimited {
@@ -116,7 +135,7 @@ mod tests {
 
     #[test]
     fn sniffs_and_parses_quoted_newlines_and_crlf() {
-        let d = parse("a;b;c\r\n1;\"x\r\ny\";3\r\n\r\n4;5;6\r\n");
+        let d = parse("a;b;c\r\n1;\"x\r\ny\";3\r\n\r\n4;5;6\r\n", "t.csv").unwrap();
         assert_eq!(d.delimiter, b';');
         assert_eq!(d.headers, ["a", "b", "c"]);
         let rows: Vec<_> = d.records.iter().map(|r| r.as_ref().unwrap()).collect();
@@ -124,13 +143,32 @@ mod tests {
         assert_eq!(rows[0].0, 2);
         assert_eq!(&rows[0].1[1], "x\r\ny");
         assert_eq!(rows[1].0, 5);
-        assert_eq!(parse("a\tb\n1\t2\n").delimiter, b'\t');
-        assert_eq!(parse("a,b\n1,2\n").delimiter, b',');
+        assert_eq!(parse("a\tb\n1\t2\n", "t").unwrap().delimiter, b'\t');
+        assert_eq!(parse("a,b\n1,2\n", "t").unwrap().delimiter, b',');
+    }
+
+    #[test]
+    fn a_quote_left_open_stops_the_file_naming_its_line() {
+        let mut text = String::from("a;b\n1;2\n3;\"4\n");
+        for i in 0..100 {
+            text.push_str(&format!("{i};x\n"));
+        }
+        let e = parse(&text, "t.csv").unwrap_err().to_string();
+        assert!(
+            e.contains("quote opened on line 3") && e.contains("3-103"),
+            "{e}"
+        );
+        // Line breaks inside a closed quote are fine, and so is a quote cut off near the end.
+        let mut ok = String::from("a;b\n1;\"");
+        ok.push_str(&"line\n".repeat(20));
+        ok.push_str("\"\n2;3\n4;\"5\n6;7\n");
+        let d = parse(&ok, "t.csv").unwrap();
+        assert_eq!(d.records.len(), 3);
     }
 
     #[test]
     fn short_rows_are_reported_with_their_line() {
-        let d = parse("a,b\n1,2\n3\n");
+        let d = parse("a,b\n1,2\n3\n", "t.csv").unwrap();
         assert!(d.records[0].is_ok());
         assert_eq!(d.records[1].as_ref().unwrap_err().0, 3);
         assert_eq!(d.find(&["B"]), Some(1));

@@ -193,7 +193,9 @@ mod tests {
         let d = crate::delimited::parse(
             "sourcedId,startDate\na,2023-08-01\nb,2024-08-01\na,2023-08-01\nc,2023-08-01\n\
              c,2030-08-01\nc,2031-08-01\n,2023-08-01\nd,never\ne,1,2\n",
-        );
+            "sessions.csv",
+        )
+        .unwrap();
         let mut rejects = Rejects::default();
         let pseudo = Pseudonymiser::off();
         let ids = IdResolver::default();

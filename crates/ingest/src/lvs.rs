@@ -40,7 +40,7 @@ pub fn read(
     instrument: &str,
     range: [f64; 2],
 ) -> Result<(Vec<AssessmentRow>, usize)> {
-    let d = delimited::parse(text);
+    let d = delimited::parse(text, &ctx.file)?;
     let need = |aliases: &[&str], what: &str| {
         d.find(aliases).ok_or_else(|| {
             Error::input(

@@ -122,7 +122,7 @@ pub fn read(
     instrument: &str,
     range: [f64; 2],
 ) -> Result<(Vec<AssessmentRow>, usize)> {
-    let d = delimited::parse(text);
+    let d = delimited::parse(text, &ctx.file)?;
     let cols = resolve_columns(ctx, &d, m)?;
     let wide: Option<(WideColumns, &str)> = match &m.unpivot {
         None => None,

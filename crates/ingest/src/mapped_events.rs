@@ -96,7 +96,7 @@ pub fn read(
     m: &Mapping,
     verbs: &BTreeMap<String, EventKind>,
 ) -> Result<(Vec<EventRow>, usize, usize)> {
-    let d = delimited::parse(text);
+    let d = delimited::parse(text, &ctx.file)?;
     let cols = resolve_columns(ctx, &d, m)?;
     let mut rows = Vec::new();
     let (mut read, mut accepted) = (0, 0);

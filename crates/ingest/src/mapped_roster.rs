@@ -56,7 +56,7 @@ pub fn read(
     m: &Mapping,
     schools: &SchoolInfo,
 ) -> Result<MappedRoster> {
-    let d = delimited::parse(text);
+    let d = delimited::parse(text, &ctx.file)?;
     let cols = resolve_columns(ctx, &d, m)?;
     let t = Table::Enrollments;
     let mut out = MappedRoster {

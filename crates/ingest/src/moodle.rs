@@ -76,7 +76,7 @@ pub fn read(
     text: &str,
     verbs: &BTreeMap<String, EventKind>,
 ) -> Result<(Vec<EventRow>, usize)> {
-    let d = delimited::parse(text);
+    let d = delimited::parse(text, &ctx.file)?;
     let need = |name: &str| {
         d.find(&[name]).ok_or_else(|| {
             Error::input(

@@ -222,7 +222,7 @@ pub fn read(
     verbs: &BTreeMap<String, EventKind>,
     settings: &ReportSettings,
 ) -> Result<(Vec<EventRow>, usize)> {
-    let d = delimited::parse(text);
+    let d = delimited::parse(text, &ctx.file)?;
     let need = |aliases: &[&str]| {
         d.find(aliases).ok_or_else(|| {
             Error::input(

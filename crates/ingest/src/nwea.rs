@@ -158,7 +158,7 @@ pub fn read(
     for path in &students {
         let (text, info) = read_text(path)?;
         cdf.files.push(info);
-        let d = delimited::parse(&text);
+        let d = delimited::parse(&text, &path.display().to_string())?;
         let mut ctx = Ctx {
             source,
             file: path.display().to_string(),
@@ -182,7 +182,7 @@ pub fn read(
     for path in &results {
         let (text, info) = read_text(path)?;
         cdf.files.push(info);
-        let d = delimited::parse(&text);
+        let d = delimited::parse(&text, &path.display().to_string())?;
         let mut ctx = Ctx {
             source,
             file: path.display().to_string(),

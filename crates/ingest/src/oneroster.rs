@@ -57,7 +57,7 @@ fn load(
     }
     let (text, info) = read_text(&p)?;
     files.push(info);
-    Ok(Some(delimited::parse(&text)))
+    Ok(Some(delimited::parse(&text, &p.display().to_string())?))
 }
 
 fn col(d: &Delimited, name: &str, file: &str) -> Result<usize> {

@@ -364,9 +364,9 @@ r-12,active,2025-02-01T00:00:00Z,li-1,usr-2,fully graded,160,2024-06-01,
     /// error; the rejects).
     fn attempt(sel: &RosterResults) -> (Result<GradebookRead>, Rejects) {
         let (li, cat, res) = (
-            delimited::parse(LINE_ITEMS),
-            delimited::parse(CATEGORIES),
-            delimited::parse(RESULTS),
+            delimited::parse(LINE_ITEMS, "lineItems.csv").unwrap(),
+            delimited::parse(CATEGORIES, "categories.csv").unwrap(),
+            delimited::parse(RESULTS, "results.csv").unwrap(),
         );
         let mut ids = IdResolver::with_roster();
         for u in ["usr-1", "usr-2", "usr-3"] {

@@ -18,7 +18,7 @@ fn monday_of(week: &str) -> Option<NaiveDate> {
 
 /// Reads a plans export; returns (rows, rows read).
 pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<PlanRow>, usize)> {
-    let d = delimited::parse(text);
+    let d = delimited::parse(text, &ctx.file)?;
     let need = |aliases: &[&str], what: &str| {
         d.find(aliases).ok_or_else(|| {
             Error::input(

@@ -10,7 +10,7 @@ use crate::rows::SchoolRow;
 
 /// Reads the school list; returns (rows, rows read).
 pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<SchoolRow>, usize)> {
-    let d = delimited::parse(text);
+    let d = delimited::parse(text, &ctx.file)?;
     let Some(id) = d.find(&["brin", "school_id", "school", "schoolid", "sourcedId"]) else {
         return Err(leerwinst_core::Error::input(
             &ctx.file,

@@ -30,7 +30,7 @@ pub fn read(
     instrument: &str,
     range: Option<[f64; 2]>,
 ) -> Result<SgpLong> {
-    let d = delimited::parse(text);
+    let d = delimited::parse(text, &ctx.file)?;
     let need = |name: &str| {
         d.find(&[name]).ok_or_else(|| {
             Error::input(

@@ -45,7 +45,7 @@ pub struct Star {
 
 /// Reads the STAR CSV text.
 pub fn read(ctx: &mut Ctx<'_>, text: &str, instrument: &str) -> Result<Star> {
-    let d = delimited::parse(text);
+    let d = delimited::parse(text, &ctx.file)?;
     let need = |name: &str| {
         d.find(&[name]).ok_or_else(|| {
             leerwinst_core::Error::input(
