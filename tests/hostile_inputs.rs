@@ -1,4 +1,4 @@
-//! Hostile inputs: 85 malformed, truncated, mis-encoded or absurd exports across every format,
+//! Hostile inputs: 86 malformed, truncated, mis-encoded or absurd exports across every format,
 //! each run through the real binary (`leerwinst ingest`). For every case the process must not
 //! panic (exit 101) and must either succeed with read = accepted + rejected per source and at
 //! least the expected number of rejects, or stop with exit code 1 and a message naming the
@@ -138,6 +138,7 @@ fn cases() -> Vec<Case> {
         c("lvs: UTF-16 with BOM", "lvs-csv", "t.csv", utf16, Rejects(0)),
         c("lvs: CRLF and UTF-8 BOM", "lvs-csv", "t.csv", [&[0xEF, 0xBB, 0xBF][..], format!("{LVS_HEAD}{LVS_OK}").replace('\n', "\r\n").as_bytes()].concat(), Rejects(0)),
         c("lvs: duplicate test moment", "lvs-csv", "t.csv", lvs(LVS_OK), Rejects(1)),
+        c("lvs: a workbook with a stray cell at XFD1048576", "lvs-csv", "t.xlsx", std::fs::read(common::repo().join("tests/fixtures/far-cell.xlsx")).unwrap(), Error("beyond the 1048576 rows and 1000 columns")),
         c("lvs: zip that is no workbook", "lvs-csv", "t.xlsx", b"PK\x03\x04garbage that is not a zip archive".to_vec(), Error("not a readable XLSX")),
         c("lvs: truncated gzip", "lvs-csv", "t.csv.gz", { let mut g = gz(&lvs("")); g.truncate(20); g }, Error("cannot read")),
         // xAPI.
@@ -452,4 +453,37 @@ fn hostile_inputs_never_panic_and_lose_nothing() {
         all.len(),
         failures.join("\n")
     );
+}
+
+/// A source that is a FIFO would block forever and `/dev/zero` never ends: both are refused
+/// before they are opened.
+#[test]
+fn pipes_and_devices_are_refused_without_hanging() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("toetsen.csv");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo on a valid NUL-terminated path in a fresh temporary folder.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    for path in [fifo.to_str().unwrap(), "/dev/zero"] {
+        let pipeline = tmp.path().join("p.toml");
+        std::fs::write(
+            &pipeline,
+            format!(
+                "[pipeline]\nname = \"pijp\"\n\n[privacy]\npseudonymise = false\n\n\
+                 [[source]]\nname = \"toetsen\"\nformat = \"lvs-csv\"\npath = \"{path}\"\n"
+            ),
+        )
+        .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
+            .arg("ingest")
+            .arg(&pipeline)
+            .arg("--out")
+            .arg(tmp.path().join(format!("out-{}", path.len())))
+            .env("CI", "true")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{path}: {stderr}");
+        assert!(stderr.contains("not a regular file"), "{path}: {stderr}");
+    }
 }

@@ -14,9 +14,10 @@ pub struct Delimited {
     pub delimiter: u8,
 }
 
-/// Picks the delimiter that occurs most in the header line among `;`, `,` and tab.
+/// Picks the delimiter that occurs most in the header line (the first line that is not blank)
+/// among `;`, `,` and tab.
 pub fn sniff_delimiter(text: &str) -> u8 {
-    let first = text.lines().next().unwrap_or("");
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let count = |c: char| first.matches(c).count();
     [(b';', count(';')), (b'\t', count('\t')), (b',', count(','))]
         .into_iter()
@@ -145,6 +146,11 @@ mod tests {
         assert_eq!(rows[1].0, 5);
         assert_eq!(parse("a\tb\n1\t2\n", "t").unwrap().delimiter, b'\t');
         assert_eq!(parse("a,b\n1,2\n", "t").unwrap().delimiter, b',');
+        // Blank lines before the header (a sheet whose first rows are empty) are skipped, and
+        // line numbers still count them.
+        let d = parse("\n\na;b\n1;2\n", "t").unwrap();
+        assert_eq!(d.headers, ["a", "b"]);
+        assert_eq!(d.records[0].as_ref().unwrap().0, 4);
     }
 
     #[test]

@@ -26,10 +26,28 @@ pub struct FileInfo {
     pub gzip: bool,
 }
 
+/// Opens `path` for reading if it is a regular file. A FIFO would block the run forever and a
+/// device such as `/dev/zero` never ends, so anything else is refused before it is opened.
+pub fn open_regular(path: &Path) -> Result<std::fs::File> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a pipe, socket or device)"
+        };
+        return Err(Error::input(
+            path,
+            format!("is {what}: a source must be an export file"),
+        ));
+    }
+    std::fs::File::open(path).map_err(|e| Error::io(path, e))
+}
+
 /// Provenance of a file without reading it into memory: SHA-256 and size of the bytes as
 /// delivered, and whether they are gzip.
 pub fn file_info(path: &Path) -> Result<FileInfo> {
-    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut f = open_regular(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut bytes = 0u64;
@@ -83,7 +101,7 @@ impl<R: Read> Read for HashingReader<R> {
 /// reads). [`Hashing::finish`] completes it once the reader is done.
 pub fn open_hashed(path: &Path) -> Result<(Box<dyn std::io::BufRead + Send>, Hashing)> {
     let mut head = [0u8; 2];
-    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut f = open_regular(path)?;
     let n = read_full(&mut f, &mut head).map_err(|e| Error::io(path, e))?;
     let gzip = n == 2 && head == [0x1f, 0x8b];
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
@@ -158,7 +176,7 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 
 /// Opens an input for streaming: a buffered reader over the decompressed bytes when `gzip`.
 pub fn open_stream(path: &Path, gzip: bool) -> Result<Box<dyn std::io::BufRead + Send>> {
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let f = open_regular(path)?;
     Ok(if gzip {
         Box::new(std::io::BufReader::with_capacity(
             1 << 20,
@@ -237,51 +255,135 @@ pub fn decode_text(path: &Path, mut stream: impl Read) -> Result<(String, &'stat
 /// `dd-mm-yyyy HH:MM:SS` (the spellings the Dutch readers expect), booleans as `true`/`false`,
 /// and Excel error cells as `#ERROR` so the row is rejected with the column named.
 pub fn xlsx_to_text(path: &Path, data: Vec<u8>) -> Result<String> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut book = Xlsx::new(std::io::Cursor::new(data))
-        .map_err(|e| Error::input(path, format!("not a readable XLSX workbook: {e}")))?;
-    let Some(range) = book.worksheet_range_at(0) else {
+    use calamine::{Reader, Xlsx};
+    let mut book = Xlsx::new(std::io::Cursor::new(data)).map_err(|e| {
+        Error::input(
+            path,
+            format!("not a readable XLSX workbook ({})", xlsx_kind(&e)),
+        )
+    })?;
+    let Some(first) = book.sheet_names().first().cloned() else {
         return Err(Error::input(path, "the workbook has no worksheet"));
     };
-    let range =
-        range.map_err(|e| Error::input(path, format!("cannot read the first worksheet: {e}")))?;
-    let mut out = String::new();
-    for row in range.rows() {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|c| match c {
-                Data::Empty => String::new(),
-                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                Data::Int(i) => i.to_string(),
-                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-                Data::Float(f) => f.to_string(),
-                Data::Bool(b) => b.to_string(),
-                Data::DateTime(d) => {
-                    let (y, mo, da, h, mi, se, _) = d.to_ymd_hms_milli();
-                    if d.as_f64().fract() == 0.0 {
-                        format!("{da:02}-{mo:02}-{y:04}")
-                    } else {
-                        format!("{da:02}-{mo:02}-{y:04} {h:02}:{mi:02}:{se:02}")
-                    }
-                }
-                Data::Error(_) => "#ERROR".to_string(),
-            })
-            .map(|v| {
-                let v = v.replace(['\r', '\n'], " ");
-                if v.contains([';', '"']) {
-                    format!("\"{}\"", v.replace('"', "\"\""))
-                } else {
-                    v
-                }
-            })
-            .collect();
-        // An empty sheet row stays an (empty, skipped) line, so later lines keep their row number.
-        if cells.iter().any(|c| !c.is_empty()) {
-            out.push_str(&cells.join(";"));
+    // Cell by cell (never the sheet's declared rectangle: one cell at XFD1048576 would make that
+    // 17 billion cells), with the row and column bounded.
+    let mut cells = book.worksheet_cells_reader(&first).map_err(|e| {
+        Error::input(
+            path,
+            format!("cannot read the first worksheet ({})", xlsx_kind(&e)),
+        )
+    })?;
+    // Sheet rows by index; cells are padded to the widest row when written out, as a sheet's
+    // trailing empty cells are not stored.
+    let mut rows: Vec<(u32, Vec<String>)> = Vec::new();
+    let mut width = 0;
+    loop {
+        let cell = cells.next_cell().map_err(|e| {
+            Error::input(
+                path,
+                format!("cannot read the first worksheet ({})", xlsx_kind(&e)),
+            )
+        })?;
+        let Some(cell) = cell else { break };
+        let (r, c) = cell.get_position();
+        if c as usize >= MAX_XLSX_COLUMNS || r as usize >= MAX_XLSX_ROWS {
+            return Err(Error::input(
+                path,
+                format!(
+                    "the first worksheet has a cell at row {}, column {}: beyond the {MAX_XLSX_ROWS} rows and {MAX_XLSX_COLUMNS} columns an export may have (a stray cell far out? delete it in Excel and save again)",
+                    r + 1,
+                    c + 1
+                ),
+            ));
         }
+        let text = xlsx_cell_text(cell.get_value());
+        if text.is_empty() {
+            continue;
+        }
+        if rows.last().is_none_or(|(last, _)| *last != r) {
+            rows.push((r, Vec::new()));
+        }
+        let row = &mut rows.last_mut().expect("pushed above").1;
+        if row.len() <= c as usize {
+            row.resize(c as usize + 1, String::new());
+        }
+        row[c as usize] = text;
+        width = width.max(row.len());
+    }
+    // Rows in sheet order (a workbook may store them out of order; a row split in two parts
+    // keeps its cells).
+    rows.sort_by_key(|(r, _)| *r);
+    let mut out = String::new();
+    let mut next = 0u32;
+    let mut k = 0;
+    while k < rows.len() {
+        let r = rows[k].0;
+        // An empty sheet row stays an (empty, skipped) line, so later lines keep their number.
+        for _ in next..r {
+            out.push('\n');
+        }
+        let mut cells = vec![String::new(); width];
+        while k < rows.len() && rows[k].0 == r {
+            for (c, v) in rows[k].1.iter().enumerate() {
+                if !v.is_empty() {
+                    cells[c] = v.clone();
+                }
+            }
+            k += 1;
+        }
+        out.push_str(&cells.join(";"));
         out.push('\n');
+        next = r + 1;
     }
     Ok(out)
+}
+
+/// One cell as the delimited readers expect it: text as is (line breaks as spaces, quoted when it
+/// holds `;` or `"`), numbers with a decimal point, dates `dd-mm-yyyy`, date-times
+/// `dd-mm-yyyy HH:MM:SS`, error cells `#ERROR`.
+fn xlsx_cell_text(v: &calamine::DataRef<'_>) -> String {
+    use calamine::DataRef;
+    let text = match v {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::SharedString(s) => s.to_string(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(d) => {
+            let (y, mo, da, h, mi, se, _) = d.to_ymd_hms_milli();
+            if d.as_f64().fract() == 0.0 {
+                format!("{da:02}-{mo:02}-{y:04}")
+            } else {
+                format!("{da:02}-{mo:02}-{y:04} {h:02}:{mi:02}:{se:02}")
+            }
+        }
+        DataRef::Error(_) => "#ERROR".to_string(),
+    };
+    let text = text.replace(['\r', '\n'], " ");
+    if text.contains([';', '"']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// The most columns an XLSX export may have (Excel allows 16,384; exports have tens).
+pub const MAX_XLSX_COLUMNS: usize = 1_000;
+/// The most rows an XLSX export may have (Excel's own limit).
+pub const MAX_XLSX_ROWS: usize = 1_048_576;
+
+/// The kind of an XLSX reader error, without any text it quotes from the workbook.
+fn xlsx_kind(e: &calamine::XlsxError) -> &'static str {
+    use calamine::XlsxError as E;
+    match e {
+        E::Io(_) => "the file could not be read",
+        E::Zip(_) => "not a valid zip archive",
+        E::Xml(_) | E::XmlAttr(_) | E::XmlEof(_) => "its XML is damaged",
+        E::FileNotFound(_) => "a part of the workbook is missing",
+        _ => "the workbook could not be read",
+    }
 }
 
 /// Parses a number written with a decimal point (`312.5`) or a Dutch decimal comma with optional
