@@ -1,4 +1,4 @@
-//! Hostile inputs: 86 malformed, truncated, mis-encoded or absurd exports across every format,
+//! Hostile inputs: 87 malformed, truncated, mis-encoded or absurd exports across every format,
 //! each run through the real binary (`leerwinst ingest`). For every case the process must not
 //! panic (exit 101) and must either succeed with read = accepted + rejected per source and at
 //! least the expected number of rejects, or stop with exit code 1 and a message naming the
@@ -227,6 +227,15 @@ fn cases() -> Vec<Case> {
             ]),
             extra: "",
             expect: Rejects(4),
+        },
+        Case {
+            // Two users share an identifier; one user's name is another pupil's id: the second
+            // user is rejected, and results for the shared id are given to neither pupil.
+            name: "oneroster: two users, one identifier; a user name that is another's id",
+            format: "oneroster",
+            files: gradebook(&[("users.csv", Some(b"sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\nu-t,active,x,true,org-1,teacher,jdv,,Jan,Vries,,T1,,,,,,\nu-1,active,x,true,org-1,student,emma,,Emma,Jansen,,4001,,,,,05,\nu-2,active,x,true,org-1,student,4001,,Daan,Smit,,4002,,,,,05,\nu-3,active,x,true,org-1,student,sara,,Sara,Bakker,,4003,,,,,05,\nu-9,active,x,true,org-1,student,noor,,Noor,Visser,,4003,,,,,05,\n"))]),
+            extra: RESULTS_TOML,
+            expect: Rejects(2),
         },
         Case {
             name: "oneroster results: garbage results",

@@ -12,6 +12,9 @@ use crate::rejects::{Reject, Rejects};
 #[derive(Debug, Default, Clone)]
 pub struct IdResolver {
     aliases: HashMap<String, String>,
+    /// Aliases that name more than one pupil (a username equal to another pupil's id, an
+    /// e-mail address siblings share): never resolved, so no row is given to the wrong pupil.
+    conflicts: HashMap<String, Vec<String>>,
     /// False when no roster was read: every id is then taken as it is.
     pub has_roster: bool,
 }
@@ -21,30 +24,73 @@ impl IdResolver {
     pub fn with_roster() -> Self {
         IdResolver {
             aliases: HashMap::new(),
+            conflicts: HashMap::new(),
             has_roster: true,
         }
     }
 
     /// Registers `alias` as a name of pupil `raw`. An e-mail address is also registered as
     /// the xAPI `mbox_sha1sum` of its `mailto:` IRI (hex SHA-1, of the address as written and
-    /// in lower case), so statements that carry only the hash are recognised.
+    /// in lower case), so statements that carry only the hash are recognised. An alias already
+    /// naming another pupil becomes a conflict: it then resolves to neither.
     pub fn add(&mut self, alias: &str, raw: &str) {
         let a = alias.trim();
         if a.is_empty() {
             return;
         }
         if is_email(a) {
-            for form in [a.to_string(), a.to_lowercase()] {
-                self.aliases.insert(mbox_sha1sum(&form), raw.to_string());
+            let forms = [a.to_string(), a.to_lowercase()];
+            let hashes: std::collections::BTreeSet<String> =
+                forms.iter().map(|f| mbox_sha1sum(f)).collect();
+            for h in hashes {
+                self.insert(h, raw);
             }
         }
-        self.aliases.insert(a.to_lowercase(), raw.to_string());
+        self.insert(a.to_lowercase(), raw);
     }
 
-    /// Adds the ids another roster source knows (a later alias of the same id wins).
+    fn insert(&mut self, key: String, raw: &str) {
+        if let Some(pupils) = self.conflicts.get_mut(&key) {
+            if !pupils.iter().any(|p| p == raw) {
+                pupils.push(raw.to_string());
+            }
+            return;
+        }
+        match self.aliases.get(&key) {
+            Some(existing) if existing != raw => {
+                let first = self.aliases.remove(&key).expect("present");
+                self.conflicts.insert(key, vec![first, raw.to_string()]);
+            }
+            _ => {
+                self.aliases.insert(key, raw.to_string());
+            }
+        }
+    }
+
+    /// Adds the ids another roster source knows; an alias the two give to different pupils
+    /// becomes a conflict.
     pub fn merge(&mut self, other: IdResolver) {
-        self.aliases.extend(other.aliases);
+        for (k, v) in other.aliases {
+            self.insert(k, &v);
+        }
+        for (k, pupils) in other.conflicts {
+            for p in pupils {
+                self.insert(k.clone(), &p);
+            }
+        }
         self.has_roster |= other.has_roster;
+    }
+
+    /// The pupils (raw ids) an alias names when it names more than one.
+    pub fn conflict(&self, id: &str) -> Option<&[String]> {
+        self.conflicts
+            .get(&id.trim().to_lowercase())
+            .map(Vec::as_slice)
+    }
+
+    /// Number of aliases that name more than one pupil.
+    pub fn conflicts(&self) -> usize {
+        self.conflicts.len()
     }
 
     /// The canonical raw id for `id`, or None when the roster does not know it.
@@ -132,6 +178,16 @@ pub fn pupil_key(
     pseudo: &Pseudonymiser,
     id: &str,
 ) -> Result<String, (String, &'static str)> {
+    if let Some(pupils) = ids.conflict(id) {
+        let shown: Vec<String> = pupils
+            .iter()
+            .map(|raw| crate::redact::pseudonym_value(&pseudo.pupil(raw)))
+            .collect();
+        return Err((
+            shown.join(" "),
+            "ambiguous pupil id: the roster gives this id, user name or e-mail address to more than one pupil (both shown pseudonymised); the row is given to neither",
+        ));
+    }
     match ids.resolve(id) {
         Some(raw) => Ok(pseudo.pupil(&raw)),
         None if id.trim().is_empty() => Err((String::new(), "missing pupil id")),
@@ -145,6 +201,33 @@ pub fn pupil_key(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_alias_of_two_pupils_resolves_to_neither_and_names_both() {
+        let mut ids = IdResolver::with_roster();
+        ids.add("L1", "L1");
+        ids.add("lucas4", "L1");
+        ids.add("gezin@example.nl", "L1");
+        ids.add("L2", "L2");
+        ids.add("L1", "L2"); // L2's user name is L1's id
+        ids.add("gezin@example.nl", "L2"); // siblings share a family address
+        assert_eq!(ids.resolve("L1"), None);
+        assert_eq!(ids.resolve("gezin@example.nl"), None);
+        assert_eq!(ids.resolve(&mbox_sha1sum("gezin@example.nl")), None);
+        assert_eq!(ids.resolve("lucas4").as_deref(), Some("L1"));
+        assert_eq!(ids.resolve("L2").as_deref(), Some("L2"));
+        assert_eq!(ids.conflict("l1").unwrap(), ["L1", "L2"]);
+        let pseudo = Pseudonymiser::keyed(b"0123456789abcdef");
+        let (shown, why) = pupil_key(&ids, &pseudo, "L1").unwrap_err();
+        assert!(why.starts_with("ambiguous pupil id"), "{why}");
+        assert_eq!(crate::redact::shape(&shown), shown, "two pseudonyms, shown");
+        assert!(shown.contains(&pseudo.pupil("L2")) && !shown.contains("L1"));
+        // A second roster source adds to the conflict rather than overriding it.
+        let mut other = IdResolver::with_roster();
+        other.add("L1", "L3");
+        ids.merge(other);
+        assert_eq!(ids.conflict("L1").unwrap().len(), 3);
+    }
 
     #[test]
     fn e_mail_aliases_are_also_known_by_their_mbox_sha1sum() {

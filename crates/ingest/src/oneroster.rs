@@ -351,6 +351,7 @@ pub fn read(
 
     let mut ids = IdResolver::with_roster();
     let mut raw_of_user: HashMap<String, String> = HashMap::new();
+    let mut line_of_raw: HashMap<String, u64> = HashMap::new();
     let mut pupils = Vec::new();
     let mut read = 0;
     let (u_ident, u_user, u_mail, u_ids) = (
@@ -387,6 +388,19 @@ pub fn read(
             .filter(|s| !s.is_empty())
             .unwrap_or(sid)
             .to_string();
+        if let Some(first) = line_of_raw.get(&raw) {
+            let why = format!(
+                "identifier also given to the user on line {first}: two users, one pupil id (neither is merged into the other; this row is not used)"
+            );
+            ctx.reject(
+                Table::Pupils,
+                *line,
+                "identifier",
+                &crate::redact::pseudonym_value(&pseudo.pupil(&raw)),
+                &why,
+            );
+            continue;
+        }
         if raw_of_user.contains_key(sid) {
             ctx.reject(
                 Table::Pupils,
@@ -409,6 +423,7 @@ pub fn read(
         {
             ids.add(alias, &raw);
         }
+        line_of_raw.insert(raw.clone(), *line);
         raw_of_user.insert(sid.to_string(), raw.clone());
         let (birth_year, gender) = demo.get(sid).cloned().unwrap_or((None, None));
         pupils.push(PupilRow {

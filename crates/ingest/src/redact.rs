@@ -14,14 +14,17 @@ pub fn pseudonym_value(pseudonym: &str) -> String {
     format!("{PSEUDONYM_PREFIX}{pseudonym}")
 }
 
-/// Whether `value` is a [`pseudonym_value`] of a keyed pseudonym (32 lower-case hex digits);
-/// an input text that merely starts with the prefix is not.
+/// Whether `value` is a [`pseudonym_value`] of a keyed pseudonym (32 lower-case hex digits), or
+/// several separated by spaces; an input text that merely starts with the prefix is not.
 fn is_pseudonym_value(value: &str) -> bool {
-    value.strip_prefix(PSEUDONYM_PREFIX).is_some_and(|p| {
-        p.len() == 32
-            && p.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    })
+    !value.is_empty()
+        && value.split(' ').all(|v| {
+            v.strip_prefix(PSEUDONYM_PREFIX).is_some_and(|p| {
+                p.len() == 32
+                    && p.bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            })
+        })
 }
 
 /// The longest digit run shown as written: scores, dates, years and times stay readable, while
