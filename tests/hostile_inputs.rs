@@ -496,3 +496,38 @@ fn pipes_and_devices_are_refused_without_hanging() {
         assert!(stderr.contains("not a regular file"), "{path}: {stderr}");
     }
 }
+
+/// The same export under two sources would count every row twice: an error naming both.
+#[test]
+fn the_same_export_listed_twice_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("a.csv"), lvs("")).unwrap();
+    std::fs::write(tmp.path().join("b.csv"), lvs("")).unwrap();
+    let pipeline = tmp.path().join("p.toml");
+    let source = |name: &str, file: &str| {
+        format!("\n[[source]]\nname = \"{name}\"\nformat = \"lvs-csv\"\npath = \"{file}\"\n")
+    };
+    std::fs::write(
+        &pipeline,
+        format!(
+            "[pipeline]\nname = \"dubbel\"\n\n[privacy]\npseudonymise = false\n{}{}",
+            source("m", "a.csv"),
+            source("e", "b.csv")
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
+        .arg("ingest")
+        .arg(&pipeline)
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("same contents as") && stderr.contains("a.csv"),
+        "{stderr}"
+    );
+}

@@ -6,5 +6,12 @@ mod progress;
 mod run;
 
 fn main() -> std::process::ExitCode {
+    // `leerwinst schema | head`: a closed pipe ends the process quietly, as for any Unix tool,
+    // instead of a panic in println!.
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to the default before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     cli::main()
 }

@@ -390,6 +390,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
             e.programme = SchoolYear::parse(&e.school_year).is_some_and(|y| y.0 >= from);
         }
     }
+    refuse_repeated_files(&summaries)?;
     let outputs = write(p, out, &mut wh, &summaries)?;
     let reject_dir = out.join("rejects");
     if reject_dir.exists() {
@@ -420,6 +421,27 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
         pseudonymised: pseudo.is_on(),
         key,
     })
+}
+
+/// The same export listed twice (under two sources, or twice in one folder) would count every
+/// row twice; identical contents (SHA-256) are an error naming both paths. Empty files are
+/// exempt.
+fn refuse_repeated_files(summaries: &[SourceSummary]) -> Result<()> {
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for f in summaries.iter().flat_map(|s| &s.files) {
+        if f.bytes == 0 {
+            continue;
+        }
+        if let Some(first) = seen.insert(&f.sha256, &f.path) {
+            return Err(Error::input(
+                &f.path,
+                format!(
+                    "has the same contents as {first}: the same export listed twice would count every row twice. Remove one of them from the pipeline."
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Provenance metadata for every warehouse file: pipeline name and the sources with checksums.
