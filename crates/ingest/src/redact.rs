@@ -35,8 +35,9 @@ const MAX_DIGIT_RUN: usize = 4;
 const MAX_SHOWN: usize = 60;
 
 /// The shape of a rejected value: letters become `a` (lower case) or `A` (upper case), digit runs
-/// longer than four become `9`s, other characters stay. `Lucas`, `lucas4@school.nl` and `L100041`
-/// become `Aaaaa`, `aaaaa9@aaaaaa.aa` and `A999999`; `812,5`, `2024-13-45` and `16-01-24` stay.
+/// longer than four become `9`s, other characters (and one letter between digits, such as the
+/// `T` of a timestamp) stay. `Lucas`, `lucas4@school.nl` and `L100041`
+/// become `Aaaaa`, `aaaaa4@aaaaaa.aa` and `A999999`; `812,5`, `2024-13-45` and `16-01-24` stay.
 /// Pseudonyms made with [`pseudonym_value`] are shown as they are.
 pub fn shape(value: &str) -> String {
     if is_pseudonym_value(value) {
@@ -58,7 +59,13 @@ pub fn shape(value: &str) -> String {
             i += run;
             continue;
         }
-        out.push(if c.is_uppercase() {
+        // One letter between digits is a separator (the `T` of an ISO timestamp), not a word.
+        let between_digits = i > 0
+            && chars[i - 1].is_ascii_digit()
+            && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        out.push(if between_digits && c.is_ascii_alphabetic() {
+            c
+        } else if c.is_uppercase() {
             'A'
         } else if c.is_alphabetic() {
             'a'
@@ -148,6 +155,10 @@ mod tests {
         assert_eq!(shape("812,5"), "812,5");
         assert_eq!(shape("2024-13-45"), "2024-13-45");
         assert_eq!(shape("16-01-24"), "16-01-24");
+        assert_eq!(
+            shape("2024-02-30T09:00:00+01:00"),
+            "2024-02-30T09:00:00+01:00"
+        );
         assert_eq!(shape("Émile\tZoë"), "Aaaaa Aaa");
         let p = pseudonym_value("0123456789abcdef0123456789abcdef");
         assert_eq!(shape(&p), p);
