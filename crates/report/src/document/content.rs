@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use leerwinst_core::pipeline::Design;
+use leerwinst_core::pipeline::{Design, Language};
 use leerwinst_stats::describe::median_sorted;
 use leerwinst_store::{Frame, opt, opt_str};
 use serde_json::Value;
@@ -42,14 +42,23 @@ pub struct Inputs<'a> {
     pub charts: &'a BTreeMap<String, String>,
 }
 
-fn f1(v: f64) -> String {
-    format!("{v:.1}")
+/// One decimal, with the document language's decimal mark.
+fn f1(t: &Texts, v: f64) -> String {
+    t.number(v, 1)
 }
 
-/// Signed, two decimals, never "-0.00".
-fn f2(v: f64) -> String {
-    let s = format!("{v:+.2}");
-    if s == "-0.00" { "+0.00".into() } else { s }
+/// Signed, two decimals, never "-0.00", with the document language's decimal mark.
+fn f2(t: &Texts, v: f64) -> String {
+    let s = if format!("{v:+.2}") == "-0.00" {
+        "+0.00".to_string()
+    } else {
+        format!("{v:+.2}")
+    };
+    if t.lang == Language::Nl {
+        s.replace('.', ",")
+    } else {
+        s
+    }
 }
 
 fn yes_no(t: &Texts, b: bool) -> String {
@@ -458,16 +467,16 @@ fn effect_phrase(t: &Texts, e: &Effect, min_n: usize) -> String {
     match (e.est, e.ci) {
         (Some(est), Some((lo, hi))) => format!(
             "{} {} ({} {} {} {})",
-            f2(est),
+            f2(t, est),
             unit(t, &e.outcome),
             t.t("95%-betrouwbaarheidsinterval", "95% confidence interval"),
-            f2(lo),
+            f2(t, lo),
             t.t("tot", "to"),
-            f2(hi)
+            f2(t, hi)
         ),
         (Some(est), None) => format!(
             "{} {} ({})",
-            f2(est),
+            f2(t, est),
             unit(t, &e.outcome),
             missing_reason(t, e, min_n)
         ),
@@ -737,12 +746,12 @@ fn design_estimate(t: &Texts, e: &Effect) -> String {
     format!(
         "{} ({} {}, {} {} {} {})",
         design_short_name(t, &e.design),
-        f2(est),
+        f2(t, est),
         unit(t, &e.outcome),
         t.t("95%-BI", "95% CI"),
-        f2(lo),
+        f2(t, lo),
         t.t("tot", "to"),
-        f2(hi)
+        f2(t, hi)
     )
 }
 
@@ -818,11 +827,11 @@ fn sensitivity(inp: &Inputs, headline_subject: Option<&str>) -> Option<Sensitivi
             }
             let (est, ci) = match (e.est, e.ci) {
                 (Some(v), Some((lo, hi))) => (
-                    format!("{} {}", f2(v), unit(t, &e.outcome)),
-                    format!("{} {} {}", f2(lo), t.t("tot", "to"), f2(hi)),
+                    format!("{} {}", f2(t, v), unit(t, &e.outcome)),
+                    format!("{} {} {}", f2(t, lo), t.t("tot", "to"), f2(t, hi)),
                 ),
                 (Some(v), None) => (
-                    format!("{} {}", f2(v), unit(t, &e.outcome)),
+                    format!("{} {}", f2(t, v), unit(t, &e.outcome)),
                     missing_reason(t, e, inp.min_n),
                 ),
                 (None, _) => (String::new(), missing_reason(t, e, inp.min_n)),
@@ -980,7 +989,7 @@ fn balance_review(inp: &Inputs) -> Option<BalanceReview> {
             unknown.push(label(i));
             continue;
         };
-        let shown = format!("{}: {} → {}", label(i), f2(bef), f2(aft));
+        let shown = format!("{}: {} → {}", label(i), f2(t, bef), f2(t, aft));
         if aft.abs() > bef.abs() + 1e-12 {
             worse.push(shown.clone());
         }
@@ -1379,9 +1388,9 @@ fn growth_table(inp: &Inputs, school: Option<&str>) -> Block {
         } else {
             row.extend([
                 k.to_string(),
-                f1(mean_gain.value(i)),
+                f1(t, mean_gain.value(i)),
                 if n_sgp.value(i) >= inp.min_n as i64 {
-                    opt(med, i).map(f1).unwrap_or_default()
+                    opt(med, i).map(|v| f1(t, v)).unwrap_or_default()
                 } else {
                     String::new()
                 },
@@ -1506,7 +1515,7 @@ fn srl_table(inp: &Inputs, school: Option<&str>) -> Option<Block> {
             vec![
                 name,
                 v.len().to_string(),
-                f2(v.iter().sum::<f64>() / n),
+                f2(t, v.iter().sum::<f64>() / n),
                 format!("{:.0}%", 100.0 * tc[0] as f64 / n),
                 format!("{:.0}%", 100.0 * tc[2] as f64 / n),
                 none.to_string(),
@@ -1555,13 +1564,13 @@ fn effect_table(t: &Texts, effects: &[(String, Effect)], first: &str, min_n: usi
             let ci = match e.ci {
                 Some((lo, hi)) if e.weak() => format!(
                     "{} {} {} ({}: {})",
-                    f2(lo),
+                    f2(t, lo),
                     t.t("tot", "to"),
-                    f2(hi),
+                    f2(t, hi),
                     t.t("zwak bewijs", "weak evidence"),
                     schools_phrase(t, e.cp, true)
                 ),
-                Some((lo, hi)) => format!("{} {} {}", f2(lo), t.t("tot", "to"), f2(hi)),
+                Some((lo, hi)) => format!("{} {} {}", f2(t, lo), t.t("tot", "to"), f2(t, hi)),
                 None => missing_reason(t, e, min_n),
             };
             vec![
@@ -1574,14 +1583,14 @@ fn effect_table(t: &Texts, effects: &[(String, Effect)], first: &str, min_n: usi
                 count_cell(e.n0, min_n),
                 format!("{} / {}", e.cp, e.cc),
                 e.est
-                    .map(|v| format!("{} {}", f2(v), unit(t, &e.outcome)))
+                    .map(|v| format!("{} {}", f2(t, v), unit(t, &e.outcome)))
                     .unwrap_or_default(),
                 ci,
                 e.p.map(|p| {
                     if p < 0.001 {
-                        "< 0.001".to_string()
+                        format!("< {}", t.number(0.001, 3))
                     } else {
-                        format!("{p:.3}")
+                        t.number(p, 3)
                     }
                 })
                 .unwrap_or_default(),
@@ -1677,9 +1686,9 @@ pub fn board(inp: &Inputs) -> Doc {
                 "De mediane groei (percentiel) was",
                 "Median growth (percentile) was"
             ),
-            f1(p),
+            f1(t, p),
             t.t("in programmascholen en", "in programme schools and"),
-            f1(c),
+            f1(t, c),
             t.t("in vergelijkingsscholen", "in comparison schools"),
             t.t("50 is gewone groei.", "50 is typical growth.")
         ));
@@ -1718,7 +1727,7 @@ pub fn board(inp: &Inputs) -> Doc {
     }
     // A subgroup estimate, or why there is none.
     let value = |e: &Effect| match e.est {
-        Some(v) => f2(v),
+        Some(v) => f2(t, v),
         None => t.t("niet geschat", "not estimated").to_string(),
     };
     // What the subgroup rows cannot carry.
@@ -2044,13 +2053,13 @@ pub fn school(inp: &Inputs, key: &str, class_chart: Option<&str>) -> Doc {
         summary.push(format!(
             "{} {} ({} {}; {}).",
             t.t("Mediane groei (percentiel):", "Median growth (percentile):"),
-            f1(o),
+            f1(t, o),
             if programme {
                 t.t("alle programmascholen:", "all programme schools:")
             } else {
                 t.t("alle vergelijkingsscholen:", "all comparison schools:")
             },
-            f1(a),
+            f1(t, a),
             t.t("50 is gewone groei", "50 is typical growth")
         ));
     }
@@ -2337,7 +2346,7 @@ mod tests {
             let rows = table_rows(&doc, t.t("Vak", "Subject"));
             assert_eq!(rows.len(), 2, "{rows:?}");
             assert_eq!(rows[0][0], t.subject("rekenen"));
-            assert_eq!(rows[0][4], "+0.20 SD");
+            assert_eq!(rows[0][4], t.t("+0,20 SD", "+0.20 SD"));
             assert_eq!(
                 rows[0][5],
                 t.t(
@@ -2386,7 +2395,7 @@ mod tests {
         let doc = board_doc(Language::Nl, Design::Regression, &fx, &Value::Null, None);
         let s = text(&doc);
         assert!(s.contains("Andere ontwerpen (gevoeligheid)"), "{s}");
-        let sentence = "egressie (+0.30 SD, 95%-BI +0.10 tot +0.50) en multilevelmodel (-0.20 SD, 95%-BI -0.40 tot +0.05) spreken elkaar tegen voor alle vakken: elke schatting ligt buiten het 95%-interval van de andere.";
+        let sentence = "egressie (+0,30 SD, 95%-BI +0,10 tot +0,50) en multilevelmodel (-0,20 SD, 95%-BI -0,40 tot +0,05) spreken elkaar tegen voor alle vakken: elke schatting ligt buiten het 95%-interval van de andere.";
         assert!(s.contains(&format!("R{sentence}")), "{s}");
         // Also in the summary, and the agreeing design is named as such.
         let summary = match &doc.blocks[1] {
@@ -2409,8 +2418,8 @@ mod tests {
             [
                 "Multilevelmodel (leerlingen in groepen in scholen)",
                 "alle vakken",
-                "-0.20 SD",
-                "-0.40 tot +0.05"
+                "-0,20 SD",
+                "-0,40 tot +0,05"
             ]
         );
         assert_eq!(rows[1][4], "REML, Satterthwaite");
@@ -2474,11 +2483,11 @@ mod tests {
             Some(&balance),
         ));
         assert!(
-            s.contains("groter bij: ses_weight (rekenen-wiskunde): +0.04 → -0.12."),
+            s.contains("groter bij: ses_weight (rekenen-wiskunde): +0,04 → -0,12."),
             "{s}"
         );
         assert!(
-            s.contains("(|SMD| ≥ 0,1): ses_weight (rekenen-wiskunde): +0.04 → -0.12; girl (rekenen-wiskunde): +0.15 → +0.11."),
+            s.contains("(|SMD| ≥ 0,1): ses_weight (rekenen-wiskunde): +0,04 → -0,12; girl (rekenen-wiskunde): +0,15 → +0,11."),
             "{s}"
         );
         assert!(!s.contains("baseline_z (rekenen-wiskunde):"), "{s}");
