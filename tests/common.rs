@@ -97,6 +97,22 @@ fn pdf_text(f: &Path) -> String {
     text
 }
 
+/// Runs `leerwinst ingest PIPELINE --out OUT` (CI mode), which must stop with exit code 1 (a
+/// clear error, no panic); returns its error output.
+pub fn ingest_fails(pipeline: &Path, out: &Path) -> String {
+    let run = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
+        .arg("ingest")
+        .arg(pipeline)
+        .arg("--out")
+        .arg(out)
+        .env("CI", "true")
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&run.stderr).to_string();
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    stderr
+}
+
 /// (read, accepted, rejected) of source `name` in the run.json under `out`.
 pub fn source_counts(out: &Path, name: &str) -> (u64, u64, u64) {
     let json: serde_json::Value =

@@ -483,16 +483,8 @@ fn pipes_and_devices_are_refused_without_hanging() {
             ),
         )
         .unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
-            .arg("ingest")
-            .arg(&pipeline)
-            .arg("--out")
-            .arg(tmp.path().join(format!("out-{}", path.len())))
-            .env("CI", "true")
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{path}: {stderr}");
+        let stderr =
+            common::ingest_fails(&pipeline, &tmp.path().join(format!("out-{}", path.len())));
         assert!(stderr.contains("not a regular file"), "{path}: {stderr}");
     }
 }
@@ -516,16 +508,7 @@ fn the_same_export_listed_twice_is_refused() {
         ),
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
-        .arg("ingest")
-        .arg(&pipeline)
-        .arg("--out")
-        .arg(tmp.path().join("out"))
-        .env("CI", "true")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let stderr = common::ingest_fails(&pipeline, &tmp.path().join("out"));
     assert!(
         stderr.contains("same contents as") && stderr.contains("a.csv"),
         "{stderr}"

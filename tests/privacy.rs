@@ -9,7 +9,6 @@
 //! Parquet string columns, CSV, JSON, HTML, SVG and the PDFs' text — and both console streams.
 
 use std::path::Path;
-use std::process::Command;
 
 mod common;
 
@@ -248,14 +247,7 @@ fn an_export_without_a_header_line_is_refused_without_quoting_it() {
          name = \"toetsen\"\nformat = \"lvs-csv\"\npath = \"lvs.csv\"\n",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
-        .args(["ingest", "p.toml", "--out", "out"])
-        .current_dir(tmp.path())
-        .env("CI", "true")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let stderr = common::ingest_fails(&tmp.path().join("p.toml"), &tmp.path().join("out"));
     assert!(
         stderr.contains("6 columns separated by semicolons"),
         "{stderr}"
