@@ -363,7 +363,8 @@ fn run_case(dir: &Path, case: &Case, spill_every_row: bool) -> std::process::Out
         &pipeline,
         format!(
             "[pipeline]\nname = \"hostile\"\n\n[privacy]\npseudonymise = false\n\n\
-             [[source]]\nname = \"input\"\nformat = \"{}\"\npath = \"{source}\"\n{}",
+             [[source]]\nname = \"input\"\nformat = \"{}\"\npath = \"{source}\"\n\
+             allow_all_rejected = true\n{}",
             case.format, case.extra
         ),
     )
@@ -513,4 +514,34 @@ fn the_same_export_listed_twice_is_refused() {
         stderr.contains("same contents as") && stderr.contains("a.csv"),
         "{stderr}"
     );
+}
+
+/// A source whose every row is rejected stops ingest (exit 1) naming the main reasons, unless the
+/// pipeline allows it: a mapping that matches nothing must not pass for a result.
+#[test]
+fn a_source_with_every_row_rejected_stops_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("t.csv"),
+        format!("{LVS_HEAD}L1;Rekenen;E5;12-06-2025;afw.;4\n"),
+    )
+    .unwrap();
+    let pipeline = tmp.path().join("p.toml");
+    let text = "[pipeline]\nname = \"leeg\"\n\n[privacy]\npseudonymise = false\n\n\
+                [[source]]\nname = \"toetsen\"\nformat = \"lvs-csv\"\npath = \"t.csv\"\n";
+    std::fs::write(&pipeline, text).unwrap();
+    let stderr = common::ingest_fails(&pipeline, &tmp.path().join("out"));
+    assert!(
+        stderr.contains("all 1 rows were rejected (1 x score is not a number")
+            && stderr.contains("allow_all_rejected"),
+        "{stderr}"
+    );
+    std::fs::write(&pipeline, format!("{text}allow_all_rejected = true\n")).unwrap();
+    common::leerwinst(&[
+        "ingest",
+        pipeline.to_str().unwrap(),
+        "--out",
+        tmp.path().join("out").to_str().unwrap(),
+    ]);
+    assert!(tmp.path().join("out/rejects/assessments.csv").exists());
 }

@@ -51,7 +51,8 @@ fn hostile_sources(dir: &Path, who: &[Identity]) -> String {
     let mut source = |name: &str, format: &str, file: &str, body: String, extra: &str| {
         std::fs::write(dir.join(file), body).unwrap();
         toml.push_str(&format!(
-            "\n[[source]]\nname = \"{name}\"\nformat = \"{format}\"\npath = \"{file}\"\n{extra}"
+            "\n[[source]]\nname = \"{name}\"\nformat = \"{format}\"\npath = \"{file}\"\n\
+             allow_all_rejected = true\n{extra}"
         ));
     };
 

@@ -142,6 +142,10 @@ pub struct Source {
     /// (Moodle 3.x writes `20 Jan, 09:40`).
     #[serde(default)]
     pub school_year: Option<String>,
+    /// Run on even when every row of this source is rejected (by default that stops ingest: a
+    /// mapping that matches nothing must not pass as a result).
+    #[serde(default)]
+    pub allow_all_rejected: bool,
 }
 
 /// The canonical fields a `mapped-assessments` source can fill.
@@ -1002,6 +1006,27 @@ pub struct Report {
 impl Pipeline {
     /// Reads and validates a pipeline file.
     pub fn load(path: &Path) -> Result<Pipeline> {
+        let perr = |message: &str| Error::Pipeline {
+            path: path.to_path_buf(),
+            message: message.to_string(),
+        };
+        if path.is_dir() {
+            return Err(perr(
+                "is a folder: give the pipeline file (a .toml file such as pipelines/demo.toml); the exports it reads are named inside it",
+            ));
+        }
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        if matches!(
+            ext.as_str(),
+            "csv" | "xlsx" | "xls" | "json" | "ndjson" | "gz" | "txt"
+        ) {
+            return Err(perr(
+                "looks like an export, not a pipeline file: give the pipeline (.toml) that names this export as a [[source]] (see docs/pipeline.md)",
+            ));
+        }
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         Self::from_toml(&text, path)
     }
@@ -1264,6 +1289,20 @@ path = "data/toetsen.csv"
         assert_eq!(
             p.verb_map()["http://adlnet.gov/expapi/verbs/answered"],
             EventKind::Answer
+        );
+    }
+
+    #[test]
+    fn a_folder_or_an_export_where_a_pipeline_belongs_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Pipeline::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("is a folder: give the pipeline file"), "{e}");
+        let csv = dir.path().join("toetsen.csv");
+        std::fs::write(&csv, "a;b\n").unwrap();
+        let e = Pipeline::load(&csv).unwrap_err().to_string();
+        assert!(
+            e.contains("looks like an export, not a pipeline file"),
+            "{e}"
         );
     }
 

@@ -374,6 +374,30 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                 src.name
             )));
         }
+        if read > 0 && accepted == 0 && !src.allow_all_rejected {
+            let reasons: BTreeMap<&str, usize> =
+                rejects
+                    .of_source(&src.name)
+                    .fold(BTreeMap::new(), |mut m, r| {
+                        *m.entry(r.reason.as_str()).or_default() += 1;
+                        m
+                    });
+            let mut top: Vec<(&str, usize)> = reasons.into_iter().collect();
+            top.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+            let listed: Vec<String> = top
+                .iter()
+                .take(3)
+                .map(|(why, n)| format!("{n} x {why}"))
+                .collect();
+            return Err(Error::input(
+                &path,
+                format!(
+                    "source '{}': all {read} rows were rejected ({}), so nothing of it would reach the results. Fix the export or its mapping, or set allow_all_rejected = true on the source to run on anyway (every reject is then written to rejects/ with its line).",
+                    src.name,
+                    listed.join("; ")
+                ),
+            ));
+        }
         summaries.push(SourceSummary {
             name: src.name.clone(),
             format: src.format,

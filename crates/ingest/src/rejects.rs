@@ -34,6 +34,14 @@ impl Rejects {
         self.by_table.entry(table.name()).or_default().push(r);
     }
 
+    /// The rejected rows of one source.
+    pub fn of_source<'a>(&'a self, source: &'a str) -> impl Iterator<Item = &'a Reject> + 'a {
+        self.by_table
+            .values()
+            .flatten()
+            .filter(move |r| r.source == source)
+    }
+
     /// Number of rejected rows of one source.
     pub fn count_for(&self, source: &str) -> usize {
         self.by_table
