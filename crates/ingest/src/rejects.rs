@@ -44,11 +44,7 @@ impl Rejects {
 
     /// Number of rejected rows of one source.
     pub fn count_for(&self, source: &str) -> usize {
-        self.by_table
-            .values()
-            .flatten()
-            .filter(|r| r.source == source)
-            .count()
+        self.of_source(source).count()
     }
 
     /// The first `n` rejects in file and line order, for messages.
