@@ -126,3 +126,79 @@ pub fn source_counts(out: &Path, name: &str) -> (u64, u64, u64) {
     let n = |k: &str| s[k].as_u64().unwrap();
     (n("read"), n("accepted"), n("rejected"))
 }
+
+/// Words of `text` that are English and not Dutch (function words and the vocabulary of
+/// reasons and messages), after dropping quoted parts ('...', `...`, "..."), which name columns
+/// and values as the user's file spells them. Empty for a text fully in Dutch.
+pub fn english_words(text: &str) -> Vec<String> {
+    #[rustfmt::skip]
+    const ENGLISH: &[&str] = &[
+        "the", "not", "missing", "expected", "has", "have", "column", "columns", "row", "rows",
+        "line", "lines", "file", "value", "values", "unknown", "outside", "between", "without",
+        "with", "and", "must", "should", "number", "which", "given", "no", "only", "empty",
+        "invalid", "header", "field", "fields", "too", "than", "from", "this", "that", "there",
+        "used", "found", "could", "cannot", "for", "are", "were", "any", "neither", "either",
+        "does", "before", "after", "valid", "read", "unreadable", "repeats", "exactly", "pupil",
+        "year", "years", "time",
+    ];
+    let mut unquoted = String::new();
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if matches!(c, '\'' | '`' | '"') => quote = Some(c),
+            None => unquoted.push(c),
+        }
+    }
+    unquoted
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| ENGLISH.contains(&w.to_lowercase().as_str()))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Why `line` does not read as Dutch: English words ([`english_words`]) or a number with a
+/// decimal point (`0.5`; a version such as `leerwinst 0.1.0` is allowed). None when it does.
+pub fn not_dutch(line: &str) -> Option<String> {
+    let english = english_words(line);
+    if !english.is_empty() {
+        return Some(format!("English {english:?}"));
+    }
+    let without_version = line.replace(
+        &format!("leerwinst {}", env!("CARGO_PKG_VERSION")),
+        "leerwinst",
+    );
+    let point = without_version
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit());
+    point.then(|| "decimal point".to_string())
+}
+
+/// The text a person reads in an HTML review or an SVG chart: the text between tags, with
+/// `<style>` and `<script>` elements dropped and entities decoded, one entry per text node.
+pub fn visible_text(markup: &str) -> Vec<String> {
+    let mut kept = markup.to_string();
+    for (open, close) in [("<style", "</style>"), ("<script", "</script>")] {
+        while let Some(i) = kept.find(open) {
+            let end = kept[i..]
+                .find(close)
+                .map_or(kept.len(), |j| i + j + close.len());
+            kept.replace_range(i..end, "");
+        }
+    }
+    kept.split('<')
+        .filter_map(|part| part.split_once('>').map(|(_, text)| text))
+        .map(|t| {
+            t.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&")
+                .trim()
+                .to_string()
+        })
+        .filter(|t| !t.is_empty())
+        .collect()
+}

@@ -110,9 +110,28 @@ fn planted_effect_is_recovered_nothing_is_lost_and_no_personal_data_leaks() {
     let p = pipeline(tmp.path());
     let run = leerwinst(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&run.stdout);
-    for stage in ["ingest", "transform", "compare", "report", "outputs"] {
+    // The demo pipeline is Dutch: so is the console.
+    for stage in ["inlezen", "bewerken", "vergelijken", "rapport", "uitvoer"] {
         assert!(stdout.contains(stage), "summary lacks {stage}:\n{stdout}");
     }
+    // ... with no English word and no decimal point, and so are the review documents (HTML;
+    // the PDF holds the same text) and every chart.
+    let mut not_dutch: Vec<String> = stdout
+        .lines()
+        .filter_map(|l| common::not_dutch(l).map(|why| format!("console: {why}: {l}")))
+        .collect();
+    for f in files(&out.join("review"))
+        .into_iter()
+        .chain(files(&out.join("charts")))
+        .filter(|f| f.extension().is_some_and(|e| e == "html" || e == "svg"))
+    {
+        for text in common::visible_text(&std::fs::read_to_string(&f).unwrap()) {
+            if let Some(why) = common::not_dutch(&text) {
+                not_dutch.push(format!("{}: {why}: {text}", f.display()));
+            }
+        }
+    }
+    assert!(not_dutch.is_empty(), "{}", not_dutch.join("\n"));
 
     // 1. The planted effect (TRUTH.toml): +0.30 SD in the top SRL tercile, 0 in the bottom.
     let truth: toml::Value =
@@ -478,7 +497,7 @@ fn strict_mode_fails_with_exit_code_2_and_names_the_reasons() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("strict mode") && err.contains("not a date"),
+        err.contains("strikte modus") && err.contains("geen datum"),
         "{err}"
     );
 }

@@ -349,7 +349,8 @@ fn cases() -> Vec<Case> {
 }
 
 /// Runs `leerwinst ingest` on the case; `spill_every_row` sets the limit of event rows held in
-/// memory to 1, so every event goes through the spilled runs and their merge.
+/// memory to 1, so every event goes through the spilled runs and their merge, and runs in
+/// English (the other run is Dutch, the default).
 fn run_case(dir: &Path, case: &Case, spill_every_row: bool) -> std::process::Output {
     for (rel, bytes) in &case.files {
         let p = dir.join(rel);
@@ -362,10 +363,12 @@ fn run_case(dir: &Path, case: &Case, spill_every_row: bool) -> std::process::Out
     std::fs::write(
         &pipeline,
         format!(
-            "[pipeline]\nname = \"hostile\"\n\n[privacy]\npseudonymise = false\n\n\
+            "[pipeline]\nname = \"hostile\"\nlanguage = \"{}\"\n\n[privacy]\npseudonymise = false\n\n\
              [[source]]\nname = \"input\"\nformat = \"{}\"\npath = \"{source}\"\n\
              allow_all_rejected = true\n{}",
-            case.format, case.extra
+            if spill_every_row { "en" } else { "nl" },
+            case.format,
+            case.extra
         ),
     )
     .unwrap();
@@ -442,13 +445,21 @@ fn hostile_inputs_never_panic_and_lose_nothing() {
                     } else {
                         Vec::new()
                     };
-                    let written: usize = files
-                        .iter()
-                        .map(|f| {
-                            let text = std::fs::read_to_string(f).unwrap();
-                            csv::Reader::from_reader(text.as_bytes()).records().count()
-                        })
-                        .sum();
+                    let mut written = 0usize;
+                    for f in &files {
+                        let text = std::fs::read_to_string(f).unwrap();
+                        for row in csv::Reader::from_reader(text.as_bytes()).records() {
+                            written += 1;
+                            // A Dutch run gives every reason in Dutch.
+                            let reason = row.unwrap()[5].to_string();
+                            let english = common::english_words(&reason);
+                            if !spill && !english.is_empty() {
+                                failures.push(format!(
+                                    "{label}: reason not in Dutch ({english:?}): {reason}"
+                                ));
+                            }
+                        }
+                    }
                     if written as u64 != j {
                         failures.push(format!("{}: {j} rejected but {written} written", label));
                     }
@@ -532,7 +543,7 @@ fn a_source_with_every_row_rejected_stops_the_run() {
     std::fs::write(&pipeline, text).unwrap();
     let stderr = common::ingest_fails(&pipeline, &tmp.path().join("out"));
     assert!(
-        stderr.contains("all 1 rows were rejected (1 x score is not a number")
+        stderr.contains("all 1 rows were rejected (1 x score is geen getal")
             && stderr.contains("allow_all_rejected"),
         "{stderr}"
     );

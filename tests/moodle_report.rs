@@ -84,9 +84,9 @@ school_year = "2024-2025"
     let rejects = std::fs::read_to_string(out.join("rejects/events.csv")).unwrap();
     assert_eq!(rejects.lines().count(), 1 + 5, "{rejects}");
     for reason in [
-        "unknown pupil",
-        "in the description: no pupil",
-        "unreadable time",
+        "onbekende leerling",
+        "in de beschrijving: geen leerling",
+        "onleesbaar tijdstip",
     ] {
         assert!(rejects.contains(reason), "{reason} not in {rejects}");
     }

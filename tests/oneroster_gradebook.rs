@@ -90,9 +90,9 @@ values = {{ subject = {{ Rekenen-Wiskunde = "rekenen-wiskunde" }} }}
     }
     let rejects = std::fs::read_to_string(out.join("rejects/assessments.csv")).unwrap();
     for why in [
-        "not a final score",
-        "outside the instrument's range",
-        "unknown pupil",
+        "geen definitieve score",
+        "buiten het bereik van de toets",
+        "onbekende leerling",
     ] {
         assert!(rejects.contains(why), "{why} not in {rejects}");
     }

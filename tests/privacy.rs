@@ -234,7 +234,7 @@ fn personal_data_in_broken_rows_reaches_no_output() {
     // The rejects still say where to look: file, line and a reason for each broken row.
     let rejects = std::fs::read_to_string(out.join("rejects/events.csv")).unwrap();
     assert!(rejects.contains("lms-kapot.ndjson"), "{rejects}");
-    assert!(rejects.contains("wrong type"), "{rejects}");
+    assert!(rejects.contains("verkeerde type"), "{rejects}");
 }
 
 #[test]

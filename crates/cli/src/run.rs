@@ -6,6 +6,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use leerwinst_core::pipeline::Pipeline;
+use leerwinst_report::document::{method_label, note_label};
+use leerwinst_report::text::Texts;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -83,6 +85,8 @@ pub fn stages(
     // Held until the run ends: the lock keeps a second run out of this folder.
     let _folder = crate::out_folder::claim(&out)?;
     let strict = strict || p.pipeline.strict;
+    // The console speaks the pipeline's language, numbers included.
+    let tx = Texts::new(p.pipeline.language);
     let t_all = Instant::now();
     let bytes = std::fs::read(pipeline).with_context(|| pipeline.display().to_string())?;
     let mut rec = RunRecord {
@@ -97,8 +101,9 @@ pub fn stages(
         ..Default::default()
     };
     println!(
-        "leerwinst {} — pipeline '{}' ({})",
+        "leerwinst {} — {} '{}' ({})",
         leerwinst_core::TOOL_VERSION,
+        tx.t("pijplijn", "pipeline"),
         p.pipeline.name,
         pipeline.display()
     );
@@ -106,7 +111,10 @@ pub fn stages(
         let t = Instant::now();
         match stage {
             Stage::Ingest => {
-                let pb = progress::step("ingest: reading, validating and pseudonymising exports");
+                let pb = progress::step(tx.t(
+                    "inlezen: exports lezen, controleren en pseudonimiseren",
+                    "ingest: reading, validating and pseudonymising exports",
+                ));
                 let s = leerwinst_ingest::run(&p, &out)?;
                 pb.finish_and_clear();
                 let secs = t.elapsed().as_secs_f64();
@@ -114,24 +122,43 @@ pub fn stages(
                     (a.0 + x.read, a.1 + x.accepted, a.2 + x.rejected)
                 });
                 println!(
-                    "ingest     {secs:6.1} s  {} sources: {read} rows read = {acc} accepted + {rej} rejected",
-                    s.sources.len()
+                    "{:<11} {} s  {} {}: {read} {} = {acc} {} + {rej} {}",
+                    tx.t("inlezen", "ingest"),
+                    seconds(&tx, secs),
+                    s.sources.len(),
+                    tx.t("bronnen", "sources"),
+                    tx.t("regels gelezen", "rows read"),
+                    tx.t("geaccepteerd", "accepted"),
+                    tx.t("afgewezen", "rejected"),
                 );
                 for src in &s.sources {
                     println!(
-                        "             {:<12} {:>9} read {:>9} accepted {:>6} rejected",
-                        src.name, src.read, src.accepted, src.rejected
+                        "             {:<12} {:>9} {} {:>9} {} {:>6} {}",
+                        src.name,
+                        src.read,
+                        tx.t("gelezen", "read"),
+                        src.accepted,
+                        tx.t("geaccepteerd", "accepted"),
+                        src.rejected,
+                        tx.t("afgewezen", "rejected"),
                     );
                 }
                 if rej > 0 {
                     println!(
-                        "             rejected rows with file, line, column and reason: {}",
+                        "             {}: {}",
+                        tx.t(
+                            "afgewezen regels met bestand, regelnummer, kolom en reden",
+                            "rejected rows with file, line, column and reason"
+                        ),
                         out.join("rejects").display()
                     );
                 }
                 rec.pseudonymised = Some(s.pseudonymised);
                 if !s.pseudonymised {
-                    let w = "PSEUDONYMISATION IS OFF: pupil ids are written as they are. Only for public research data.";
+                    let w = tx.t(
+                        "PSEUDONIMISERING STAAT UIT: leerlingnummers worden geschreven zoals ze zijn. Alleen voor openbare onderzoeksdata.",
+                        "PSEUDONYMISATION IS OFF: pupil ids are written as they are. Only for public research data.",
+                    );
                     println!("             !!! {w}");
                     rec.warning = Some(w.into());
                 }
@@ -143,8 +170,17 @@ pub fn stages(
                 if strict && rej > 0 {
                     write_run_json(&out, &mut rec, t_all)?;
                     eprintln!(
-                        "strict mode: {rej} rows rejected; the first {}:",
-                        first.len()
+                        "{}",
+                        match p.pipeline.language {
+                            leerwinst_core::pipeline::Language::Nl => format!(
+                                "strikte modus: {rej} regels afgewezen; de eerste {}:",
+                                first.len()
+                            ),
+                            leerwinst_core::pipeline::Language::En => format!(
+                                "strict mode: {rej} rows rejected; the first {}:",
+                                first.len()
+                            ),
+                        }
                     );
                     for r in &first {
                         eprintln!("  {r}");
@@ -153,13 +189,27 @@ pub fn stages(
                 }
             }
             Stage::Transform => {
-                let pb = progress::step("transform: growth and self-regulation indicators");
+                let pb = progress::step(tx.t(
+                    "bewerken: groei en zelfregulatie-indicatoren",
+                    "transform: growth and self-regulation indicators",
+                ));
                 let s = leerwinst_transform::run(&p, &out)?;
                 pb.finish_and_clear();
                 let secs = t.elapsed().as_secs_f64();
                 println!(
-                    "transform  {secs:6.1} s  growth: {} pupil x subject x window rows; self-regulation: {} pupil-years ({} with an index) from {} events",
-                    s.growth_rows, s.srl_rows, s.srl_with_index, s.events_read
+                    "{:<11} {} s  {}",
+                    tx.t("bewerken", "transform"),
+                    seconds(&tx, secs),
+                    match p.pipeline.language {
+                        leerwinst_core::pipeline::Language::Nl => format!(
+                            "groei: {} rijen leerling x vak x periode; zelfregulatie: {} leerling-jaren ({} met een index) uit {} activiteiten",
+                            s.growth_rows, s.srl_rows, s.srl_with_index, s.events_read
+                        ),
+                        leerwinst_core::pipeline::Language::En => format!(
+                            "growth: {} pupil x subject x window rows; self-regulation: {} pupil-years ({} with an index) from {} events",
+                            s.growth_rows, s.srl_rows, s.srl_with_index, s.events_read
+                        ),
+                    }
                 );
                 rec.transform = Some(StageRecord {
                     seconds: secs,
@@ -167,25 +217,56 @@ pub fn stages(
                 });
             }
             Stage::Compare => {
-                let pb = progress::step("compare: effect estimates");
+                let pb = progress::step(tx.t(
+                    "vergelijken: effectschattingen",
+                    "compare: effect estimates",
+                ));
                 let s = leerwinst_compare::run(&p, &out)?;
                 pb.finish_and_clear();
                 let secs = t.elapsed().as_secs_f64();
+                let head = format!(
+                    "{:<11} {} s",
+                    tx.t("vergelijken", "compare"),
+                    seconds(&tx, secs)
+                );
+                let design = tx.design_short(p.compare.design.key());
+                let nl = p.pipeline.language == leerwinst_core::pipeline::Language::Nl;
                 if p.compare.design == leerwinst_core::pipeline::Design::Experiment {
+                    if nl {
+                        println!(
+                            "{head}  {design}: {} leerling-leerjaren, {} coëfficiënten in effects/coefficients.csv",
+                            s.observations, s.coefficients
+                        );
+                    } else {
+                        println!(
+                            "{head}  {design} design: {} pupil-grades, {} coefficients in effects/coefficients.csv",
+                            s.observations, s.coefficients
+                        );
+                    }
+                    print_treatment_coefficients(&tx, &out, p.compare.experiment.as_ref())?;
+                } else if nl {
                     println!(
-                        "compare    {secs:6.1} s  {:?} design: {} pupil-grades, {} coefficients in effects/coefficients.csv",
-                        p.compare.design, s.observations, s.coefficients
+                        "{head}  {design}, periode {}, schooljaren {}: {} waarnemingen, {} effecten",
+                        p.compare.window,
+                        s.years.join(", "),
+                        s.observations,
+                        s.effects
                     );
-                    print_treatment_coefficients(&out, p.compare.experiment.as_ref())?;
                 } else {
                     println!(
-                        "compare    {secs:6.1} s  {:?} design, window {}, years {:?}: {} observations, {} effects",
-                        p.compare.design, p.compare.window, s.years, s.observations, s.effects
+                        "{head}  {design} design, window {}, school years {}: {} observations, {} effects",
+                        p.compare.window,
+                        s.years.join(", "),
+                        s.observations,
+                        s.effects
                     );
                 }
-                print_effects(&out, p.compare.design.key())?;
+                print_effects(&tx, &out, p.compare.design.key())?;
                 for sk in &s.skipped {
-                    println!("             not estimated: {sk}");
+                    println!(
+                        "             {}: {sk}",
+                        tx.t("niet geschat", "not estimated")
+                    );
                 }
                 rec.compare = Some(StageRecord {
                     seconds: secs,
@@ -196,20 +277,30 @@ pub fn stages(
                 // The review documents cite run.json (sources, checksums, rejects): bring it up
                 // to date first.
                 write_run_json(&out, &mut rec, t_all)?;
-                let pb = progress::step("report: charts and review documents");
+                let pb = progress::step(tx.t(
+                    "rapporteren: grafieken en verantwoordingsdocumenten",
+                    "report: charts and review documents",
+                ));
                 let s = leerwinst_report::run(&p, &out)?;
                 pb.finish_and_clear();
                 let secs = t.elapsed().as_secs_f64();
                 println!(
-                    "report     {secs:6.1} s  {} charts (SVG, PNG, PDF) in {} ({} groups suppressed as n < {})",
+                    "{:<11} {} s  {} {} (SVG, PNG, PDF) {} {} ({} {} n < {})",
+                    tx.t("rapport", "report"),
+                    seconds(&tx, secs),
                     s.charts.len(),
+                    tx.t("grafieken", "charts"),
+                    tx.t("in", "in"),
                     out.join("charts").display(),
                     s.suppressed.len(),
+                    tx.t("groepen weggelaten omdat", "groups suppressed as"),
                     p.privacy.min_group_size
                 );
                 println!(
-                    "             {} review documents (PDF + HTML) in {}",
+                    "             {} {} (PDF + HTML) {} {}",
                     s.documents.len(),
+                    tx.t("verantwoordingsdocumenten", "review documents"),
+                    tx.t("in", "in"),
                     out.join("review").display()
                 );
                 rec.report = Some(StageRecord {
@@ -221,7 +312,8 @@ pub fn stages(
     }
     write_run_json(&out, &mut rec, t_all)?;
     println!(
-        "outputs    {} (run.json, warehouse/, rejects/, indicators/, effects/, charts/, review/)",
+        "{:<11} {} (run.json, warehouse/, rejects/, indicators/, effects/, charts/, review/)",
+        tx.t("uitvoer", "outputs"),
         out.display()
     );
     Ok(ExitCode::SUCCESS)
@@ -229,6 +321,7 @@ pub fn stages(
 
 /// The treatment coefficients of an experiment, one line per grade and model.
 fn print_treatment_coefficients(
+    tx: &Texts,
     out: &Path,
     e: Option<&leerwinst_core::pipeline::Experiment>,
 ) -> Result<()> {
@@ -256,7 +349,11 @@ fn print_treatment_coefficients(
             continue;
         }
         let key = (sample.value(i).to_string(), model.value(i).to_string());
-        let cell = format!("{t} {:+.2} ({:.2})", est.value(i), se.value(i));
+        let cell = format!(
+            "{t} {} ({})",
+            tx.signed(est.value(i), 2),
+            tx.number(se.value(i), 2)
+        );
         match lines
             .iter_mut()
             .find(|l| (l.0.as_str(), l.1.as_str()) == (&key.0, &key.1))
@@ -274,7 +371,14 @@ fn print_treatment_coefficients(
     Ok(())
 }
 
-fn print_effects(out: &Path, main_design: &str) -> Result<()> {
+/// Seconds for a stage line, right-aligned in six places.
+fn seconds(tx: &Texts, secs: f64) -> String {
+    format!("{:>6}", tx.number(secs, 1))
+}
+
+/// The pooled effects (all subjects) of every design, one line each; the main design's also
+/// per subgroup.
+fn print_effects(tx: &Texts, out: &Path, main_design: &str) -> Result<()> {
     let f = leerwinst_store::read_table(
         &out.join("effects/effects.parquet"),
         leerwinst_core::Table::Effects,
@@ -296,37 +400,58 @@ fn print_effects(out: &Path, main_design: &str) -> Result<()> {
         if su.value(i) != "all" {
             continue;
         }
+        let level = lv.value(i);
         let label = match (de.value(i) == main_design, sg.value(i)) {
-            (false, _) => format!("[{}]", de.value(i)),
-            (true, "overall") => "all pupils".to_string(),
-            (true, "srl_tercile") => format!("SRL tercile {}", lv.value(i)),
-            (true, "baseline_quintile") => format!("baseline Q{}", lv.value(i)),
-            (true, other) => format!("{other} {}", lv.value(i)),
+            (false, _) => format!("[{}]", tx.design_short(de.value(i))),
+            (true, "overall") => tx.t("alle leerlingen", "all pupils").to_string(),
+            (true, "srl_tercile") => format!("{} {level}", tx.t("zelfreg. tertiel", "SRL tercile")),
+            (true, "baseline_quintile") => {
+                format!("{} {level}", tx.t("beginniveau K", "baseline Q"))
+            }
+            (true, other) => format!("{other} {level}"),
         };
         let Some(e) = opt(est, i) else {
             println!(
-                "             {label:<15} not estimated ({})",
-                leerwinst_store::opt_str(note, i).unwrap_or("")
+                "             {label:<18} {} ({})",
+                tx.t("niet geschat", "not estimated"),
+                note_label(tx, leerwinst_store::opt_str(note, i).unwrap_or(""))
             );
             continue;
         };
         let interval = match (opt(lo, i), opt(hi, i), opt(p, i)) {
-            (Some(l), Some(h), Some(p)) => format!("95% CI [{l:+.3}, {h:+.3}]  p = {p:.3}"),
-            _ => "no interval".to_string(),
+            (Some(l), Some(h), Some(p)) => format!(
+                "{} [{}{} {}]  p = {}",
+                tx.t("95%-BI", "95% CI"),
+                tx.signed(l, 3),
+                tx.t(";", ","),
+                tx.signed(h, 3),
+                tx.number(p, 3)
+            ),
+            _ => tx.t("geen interval", "no interval").to_string(),
         };
         let adjusted = opt(q, i)
-            .map(|q| format!("  (BH-adjusted {q:.3})"))
+            .map(|q| {
+                format!(
+                    "  ({} {})",
+                    tx.t("gecorrigeerd (BH)", "BH-adjusted"),
+                    tx.number(q, 3)
+                )
+            })
             .unwrap_or_default();
         let flag = match leerwinst_store::opt_str(note, i) {
-            Some(n) => format!("  [{n}]"),
+            Some(n) => format!("  [{}]", note_label(tx, n)),
             None => String::new(),
         };
-        methods.insert(method.value(i).to_string());
-        println!("             {label:<15} {e:+.3} SD  {interval}{adjusted}{flag}");
+        methods.insert(method_label(tx, method.value(i)));
+        println!(
+            "             {label:<18} {} SD  {interval}{adjusted}{flag}",
+            tx.signed(e, 3)
+        );
     }
     if !methods.is_empty() {
         println!(
-            "             intervals: {}",
+            "             {}: {}",
+            tx.t("intervallen", "intervals"),
             methods.into_iter().collect::<Vec<_>>().join("; ")
         );
     }

@@ -620,7 +620,11 @@ fn design_matching(p: &Pipeline, t: &Tables) -> DesignResult {
         matching::estimate(&units, &settings, &outcome, &inference::Settings::of(p));
     if missing > 0 {
         skipped.push(format!(
-            "{missing} growth rows left out: a matching covariate is unknown"
+            "{missing} {}",
+            p.pipeline.language.pick(
+                "groeirijen weggelaten: een kenmerk om op te matchen is onbekend",
+                "growth rows left out: a matching covariate is unknown"
+            )
         ));
     }
     DesignResult {
@@ -650,7 +654,11 @@ fn design_vcg(p: &Pipeline, t: &Tables) -> DesignResult {
     let mut skipped = Vec::new();
     if unmatched > 0 {
         skipped.push(format!(
-            "{unmatched} programme pupils found no comparison pupil within the calipers"
+            "{unmatched} {}",
+            p.pipeline.language.pick(
+                "programmaleerlingen vonden geen vergelijkingsleerling binnen de marges (calipers)",
+                "programme pupils found no comparison pupil within the calipers"
+            )
         ));
     }
     DesignResult {
@@ -766,12 +774,13 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
                     .into_iter()
                     .filter(|e| e.subgroup == "overall"),
             );
-            skipped.extend(
-                other
-                    .skipped
-                    .into_iter()
-                    .map(|s| format!("sensitivity check {}: {s}", d.key())),
-            );
+            skipped.extend(other.skipped.into_iter().map(|s| {
+                let check = p
+                    .pipeline
+                    .language
+                    .pick("gevoeligheidscontrole", "sensitivity check");
+                format!("{check} {}: {s}", d.key())
+            }));
         }
     }
     let dir = out.join("effects");

@@ -75,6 +75,16 @@ pub enum Language {
     En,
 }
 
+impl Language {
+    /// Picks the Dutch or the English text: messages a person reads come in the run's language.
+    pub fn pick<'a>(self, nl: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Language::Nl => nl,
+            Language::En => en,
+        }
+    }
+}
+
 /// `[privacy]`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

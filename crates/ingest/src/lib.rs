@@ -20,6 +20,7 @@ pub mod oneroster;
 pub mod oneroster_results;
 pub mod plans;
 pub mod pseudonym;
+pub mod reason_nl;
 pub mod redact;
 pub mod rejects;
 pub mod rows;
@@ -367,6 +368,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                 (vec![info], read, accepted)
             }
         };
+        rejects.localise(p.pipeline.language);
         let rejected = rejects.count_for(&src.name);
         if read != accepted + rejected {
             return Err(Error::Compute(format!(

@@ -26,12 +26,26 @@ pub struct Reject {
 #[derive(Debug, Default)]
 pub struct Rejects {
     by_table: BTreeMap<&'static str, Vec<Reject>>,
+    /// Per table, how many of its rows have their reason localised.
+    localised: BTreeMap<&'static str, usize>,
 }
 
 impl Rejects {
     /// Records a rejected row.
     pub fn push(&mut self, table: Table, r: Reject) {
         self.by_table.entry(table.name()).or_default().push(r);
+    }
+
+    /// Puts every reason not yet localised into `language` (see [`crate::reason_nl`]); call
+    /// after each source, before its rejects are counted or shown.
+    pub fn localise(&mut self, language: leerwinst_core::pipeline::Language) {
+        for (table, rows) in &mut self.by_table {
+            let done = self.localised.entry(table).or_default();
+            for r in &mut rows[*done..] {
+                r.reason = crate::reason_nl::localise(language, &r.reason);
+            }
+            *done = rows.len();
+        }
     }
 
     /// The rejected rows of one source.

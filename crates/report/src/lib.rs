@@ -15,7 +15,7 @@ pub mod inspect;
 mod render;
 #[cfg(test)]
 mod testutil;
-mod text;
+pub mod text;
 
 use std::path::Path;
 

@@ -33,10 +33,43 @@ impl Texts {
 
     /// A number with `places` decimals in the language's spelling (a decimal comma in Dutch).
     pub fn number(&self, v: f64, places: usize) -> String {
-        let s = format!("{v:.places$}");
+        self.localise_decimal(format!("{v:.places$}"))
+    }
+
+    /// A number with a sign (`+0,33`, `-1,20`) and `places` decimals, never a negative zero.
+    pub fn signed(&self, v: f64, places: usize) -> String {
+        let s = format!("{v:+.places$}");
+        let s = if s.trim_start_matches(['-', '0', '.']).is_empty() {
+            s.replacen('-', "+", 1)
+        } else {
+            s
+        };
+        self.localise_decimal(s)
+    }
+
+    /// An axis label: one decimal, never "-0,0".
+    pub fn tick(&self, v: f64) -> String {
+        let s = format!("{v:.1}");
+        self.localise_decimal(if s == "-0.0" { "0.0".into() } else { s })
+    }
+
+    fn localise_decimal(&self, s: String) -> String {
         match self.lang {
             Language::Nl => s.replace('.', ","),
             Language::En => s,
+        }
+    }
+
+    /// A short name of the design with key `key` (as in the effects table's `design` column),
+    /// for running text; an unknown key as it is.
+    pub fn design_short<'a>(&self, key: &'a str) -> &'a str {
+        match key {
+            "regression" => self.t("regressie", "regression"),
+            "multilevel" => self.t("multilevelmodel", "multilevel model"),
+            "vcg" => self.t("virtuele vergelijkingsgroep", "virtual comparison group"),
+            "matching" => "matching",
+            "experiment" => "experiment",
+            other => other,
         }
     }
 

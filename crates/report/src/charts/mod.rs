@@ -140,12 +140,6 @@ pub(crate) fn font(size: u32) -> TextStyle<'static> {
     (FONT_FAMILY, size).into_font().color(&BLACK)
 }
 
-/// Axis label of a value: one decimal, and never "-0.0".
-fn tick(v: &f64) -> String {
-    let s = format!("{v:.1}");
-    if s == "-0.0" { "0.0".into() } else { s }
-}
-
 fn range_with_margin(lo: f64, hi: f64) -> (f64, f64) {
     let (lo, hi) = (lo.min(0.0), hi.max(0.0));
     let pad = ((hi - lo) * 0.08).max(0.02);
@@ -475,7 +469,7 @@ pub fn effect_by_subgroup(
             .x_label_formatter(&|x| split.label(t, x.round() as i32 + 1))
             .x_desc(match split {
                 Split::SrlTercile => t.t(
-                    "Zelfregulatie-tercile (gemeten in het jaar vóór het programma)",
+                    "Zelfregulatie-tertiel (gemeten in het jaar vóór het programma)",
                     "Self-regulation tercile (measured the year before the programme)",
                 ),
                 Split::BaselineQuintile => t.t(
@@ -487,7 +481,7 @@ pub fn effect_by_subgroup(
                 "Effect op de eindscore (SD), 95%-BI",
                 "Effect on the end score (SD), 95% CI",
             ))
-            .y_label_formatter(&tick)
+            .y_label_formatter(&|v| t.tick(*v))
             .draw()
             .map_err(|e| chart_err(&path, e))?;
         chart
@@ -671,6 +665,7 @@ pub fn growth_by_school(
             .disable_y_mesh()
             .y_labels(n)
             .y_label_formatter(&|v| labels.get(v.round() as usize).cloned().unwrap_or_default())
+            .x_label_formatter(&|v| t.tick(*v))
             .x_desc(t.t(
                 "Gemiddelde groei per jaar (schaalpunten), 95%-BI",
                 "Mean growth per year (scale points), 95% CI",
@@ -891,7 +886,7 @@ pub fn effect_forest(
                 "Effect op de eindscore (SD), 95%-BI",
                 "Effect on the end score (SD), 95% CI",
             ))
-            .x_label_formatter(&tick)
+            .x_label_formatter(&|v| t.tick(*v))
             .draw()
             .map_err(|e| chart_err(&path, e))?;
         chart
@@ -1016,7 +1011,7 @@ pub fn srl_profile(
                 format!(
                     "{} ({latest})",
                     t.t(
-                        "Zelfregulatieprofiel per tercile",
+                        "Zelfregulatieprofiel per tertiel",
                         "Self-regulation profile by tercile"
                     )
                 ),
@@ -1041,7 +1036,7 @@ pub fn srl_profile(
                     .unwrap_or_default()
             })
             .y_desc(t.t("Gemiddelde z-score", "Mean z-score"))
-            .y_label_formatter(&tick)
+            .y_label_formatter(&|v| t.tick(*v))
             .draw()
             .map_err(|e| chart_err(&path, e))?;
         for tt in 0..3 {

@@ -156,6 +156,7 @@ pub fn srl_vs_growth(
                 5 => format!("5 ({})", t.t("hoogste", "highest")),
                 q => q.to_string(),
             })
+            .y_label_formatter(&|v| t.tick(*v))
             .x_desc(t.t(
                 "Kwintiel van de zelfregulatie-index (zelfde schooljaar)",
                 "Quintile of the self-regulation index (same school year)",
@@ -433,7 +434,7 @@ pub fn srl_by_school(
                 ))
                 .map_err(err)?;
                 let label = if z.is_finite() {
-                    format!("{z:+.2}")
+                    t.signed(z, 2)
                 } else {
                     "–".into()
                 };

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use leerwinst_core::pipeline::{Design, Language};
+use leerwinst_core::pipeline::Design;
 use leerwinst_stats::describe::median_sorted;
 use leerwinst_store::{Frame, opt, opt_str};
 use serde_json::Value;
@@ -49,16 +49,7 @@ fn f1(t: &Texts, v: f64) -> String {
 
 /// Signed, two decimals, never "-0.00", with the document language's decimal mark.
 fn f2(t: &Texts, v: f64) -> String {
-    let s = if format!("{v:+.2}") == "-0.00" {
-        "+0.00".to_string()
-    } else {
-        format!("{v:+.2}")
-    };
-    if t.lang == Language::Nl {
-        s.replace('.', ",")
-    } else {
-        s
-    }
+    t.signed(v, 2)
 }
 
 fn yes_no(t: &Texts, b: bool) -> String {
@@ -237,6 +228,24 @@ fn missing_reason(t: &Texts, e: &Effect, min_n: usize) -> String {
             }
             _ => t.t("geen interval", "no interval").to_string(),
         }
+    }
+}
+
+/// A short label, in `t`'s language, of the `method` column of an effects row (how its
+/// interval was made), for tables and the console.
+pub fn method_label(t: &Texts, method: &str) -> String {
+    Method::parse(method).short(t)
+}
+
+/// The `note` column of an effects row in `t`'s language (a note not known here as written).
+pub fn note_label(t: &Texts, note: &str) -> String {
+    match note {
+        TOO_FEW_CLUSTERS => t.t("te weinig scholen", "too few schools").into(),
+        TOO_FEW_PUPILS => t.t("te weinig leerlingen", "too few pupils").into(),
+        FEW_PROGRAMME_SCHOOLS => t
+            .t("weinig programmascholen", "few programme schools")
+            .into(),
+        other => other.into(),
     }
 }
 
@@ -649,16 +658,7 @@ fn design_key_name(t: &Texts, key: &str) -> String {
 
 /// A short name of the design with key `key`, for running text.
 fn design_short_name(t: &Texts, key: &str) -> String {
-    match design_of_key(key) {
-        Some(Design::Regression) => t.t("regressie", "regression").into(),
-        Some(Design::Multilevel) => t.t("multilevelmodel", "multilevel model").into(),
-        Some(Design::Vcg) => t
-            .t("virtuele vergelijkingsgroep", "virtual comparison group")
-            .into(),
-        Some(Design::Matching) => t.t("matching", "matching").into(),
-        Some(Design::Experiment) => t.t("experiment", "experiment").into(),
-        None => key.to_string(),
-    }
+    t.design_short(key).to_string()
 }
 
 /// First letter upper case.
@@ -1527,8 +1527,8 @@ fn srl_table(inp: &Inputs, school: Option<&str>) -> Option<Block> {
             t.t("School", "School"),
             t.t("Leerlingen met index", "Pupils with an index"),
             t.t("Gem. index (z)", "Mean index (z)"),
-            t.t("Laagste tercile", "Lowest tercile"),
-            t.t("Hoogste tercile", "Highest tercile"),
+            t.t("Laagste tertiel", "Lowest tercile"),
+            t.t("Hoogste tertiel", "Highest tercile"),
             t.t("Te weinig activiteit", "Too little activity"),
         ]
         .iter()
@@ -1864,7 +1864,7 @@ pub fn board(inp: &Inputs) -> Doc {
         inp,
         "srl_profile",
         t.t(
-            "Profiel: gemiddelde z-score per indicator per zelfregulatie-tercile.",
+            "Profiel: gemiddelde z-score per indicator per zelfregulatie-tertiel.",
             "Profile: mean z-score per indicator per self-regulation tercile.",
         ),
         &mut blocks,

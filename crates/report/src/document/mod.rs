@@ -15,7 +15,7 @@ mod html;
 mod pages;
 mod textwidth;
 
-pub use content::{Inputs, board, school, schools_with_documents};
+pub use content::{Inputs, board, method_label, note_label, school, schools_with_documents};
 pub use html::to_html;
 pub use pages::{page_svgs, to_pdf};
 
