@@ -1,8 +1,9 @@
 """Rows and summary of bench/calibration.sh.
 
-    calibration_rows.py SAMPLE_DIR effects.csv SIZE SEED VARIANT  # rows of one board, to stdout
-    calibration_rows.py --scale SAMPLE_DIR SIZE SEED               # one board's scale line
-    calibration_rows.py --summary rows.csv [scales.csv]            # the calibration table
+    calibration_rows.py SAMPLE_DIR effects.csv SIZE SEED VARIANT     # rows of one board, to stdout
+    calibration_rows.py --cells SAMPLE_DIR RUN_DIR SIZE SEED         # one board's measured truths
+    calibration_rows.py --scale SAMPLE_DIR SIZE SEED                 # one board's scale line
+    calibration_rows.py --summary rows.csv [cells.csv [scales.csv]]  # the calibration table
 
 A board's rows are the pooled ones (subject `all`) of the variant's design: `overall` and
 `srl_tercile` 1-3, each with the planted truth on the scale of the estimates.
@@ -16,9 +17,23 @@ results of the programme year in the board's LVS export. (TRUTH.toml's own note,
 ignores that growth shrinks the spread: the measured factor is about 1.05.) Rows made with the
 TRUTH.toml ratio are re-scaled in the summary with the board's measured factor when
 scales.csv has it, else with the mean factor of that board size.
+
+Which truth a tercile row is held to. TRUTH.toml plants effects by terciles of the *latent*
+trait; the estimates are by terciles of the *measured* SRL index, which ranks pupils with
+error, so a measured bottom tercile holds some pupils of the latent middle one and its true
+effect is above 0. `--cells` computes, from a board's run folder (LEERWINST_KEY in the
+environment, as for the run), the mean planted effect of the programme pupils' growth rows in
+each measured cell (window E-E, follow-up in a programme year, tercile from the baseline year as
+the compare stage takes it; `all`: every programme row) beside the latent value
+(size, seed, level, truth, truth_latent). The summary holds every row to its board's measured
+truth where cells.csv has it, else to the latent one. The rows themselves keep the latent
+truth, so cells can be added to an older run (`VARIANTS=none` in calibration.sh).
 """
 import csv
+import hashlib
+import hmac
 import math
+import os
 import sys
 import tomllib
 from collections import defaultdict
@@ -66,10 +81,54 @@ def observed_scale(sample_dir):
     return total / n
 
 
-def board_rows(sample_dir, effects_path, size, seed, variant):
+def measured_truth(sample_dir, run_dir, per):
+    """Mean planted effect (already scaled) per measured cell: `all` and tercile '1'-'3'."""
+    key = os.environ["LEERWINST_KEY"].encode()
+    latent = {}
+    with open(f"{sample_dir}/truth_pupils.csv", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            mac = hmac.new(key, b"pupil:" + r["leerlingnummer"].strip().encode(), hashlib.sha256)
+            latent[mac.hexdigest()[:32]] = r["srl_tercile"]
+    terciles = {}
+    with open(f"{run_dir}/indicators/srl.csv", encoding="utf-8-sig") as f:
+        for r in csv.DictReader(f):
+            if r["srl_tercile"]:
+                terciles[(r["pupil_key"], r["school_year"])] = r["srl_tercile"]
+    sums = defaultdict(lambda: [0.0, 0])
+    with open(f"{run_dir}/indicators/growth.csv", encoding="utf-8-sig") as f:
+        for r in csv.DictReader(f):
+            if r["window"] != "E-E" or r["programme"] != "true" or not r["school_key"]:
+                continue
+            effect = per[latent[r["pupil_key"]]]
+            start = int(r["school_year"][:4])
+            cells = ["all"]
+            measured = terciles.get((r["pupil_key"], f"{start - 1}-{start}"))
+            if measured:
+                cells.append(measured)
+            for c in cells:
+                sums[c][0] += effect
+                sums[c][1] += 1
+    return {c: t / n for c, (t, n) in sums.items() if n}
+
+
+def scaled_planted(sample_dir):
+    """The planted effects per latent tercile and `all`, on the estimates' scale."""
     per, _ = planted(sample_dir)
     factor = observed_scale(sample_dir)
-    per = {k: v * factor for k, v in per.items()}
+    return {k: v * factor for k, v in per.items()}
+
+
+def board_cells(sample_dir, run_dir, size, seed):
+    per = scaled_planted(sample_dir)
+    cell = measured_truth(sample_dir, run_dir, per)
+    out = csv.writer(sys.stdout)
+    for level in ("all", "1", "2", "3"):
+        if level in cell:
+            out.writerow([size, seed, level, f"{cell[level]:.6f}", f"{per[level]:.6f}"])
+
+
+def board_rows(sample_dir, effects_path, size, seed, variant):
+    per = scaled_planted(sample_dir)
     design = variant.split("-")[0]
     out = csv.writer(sys.stdout)
     with open(effects_path, newline="", encoding="utf-8-sig") as f:
@@ -104,11 +163,16 @@ def rescale(rows, scales_path):
             r["truth"] = str(float(r["truth"]) / TRUTH_TOML_RATIO * f)
 
 
-def summary(rows_path, scales_path=None):
+def summary(rows_path, cells_path=None, scales_path=None):
     groups = defaultdict(list)
     with open(rows_path, newline="") as f:
         rows = list(csv.DictReader(f))
     rescale(rows, scales_path)
+    if cells_path:
+        with open(cells_path, newline="") as f:
+            cells = {(r["size"], r["seed"], r["level"]): r["truth"] for r in csv.DictReader(f)}
+        for r in rows:
+            r["truth"] = cells.get((r["size"], r["seed"], r["level"]), r["truth"])
     for r in rows:
         groups[(int(r["size"]), r["variant"], r["subgroup"], r["level"])].append(r)
     print("| schools | variant | row | boards | coverage (95% band) | bias | mean CI width "
@@ -119,7 +183,7 @@ def summary(rows_path, scales_path=None):
         rs = groups[key]
         with_ci = [r for r in rs if r["ci_low"] and r["ci_high"]]
         est = [float(r["estimate"]) for r in rs if r["estimate"]]
-        truth = float(rs[0]["truth"])
+        truth = sum(float(r["truth"]) for r in rs) / len(rs)
         n = len(with_ci)
         if n == 0:
             continue
@@ -129,7 +193,8 @@ def summary(rows_path, scales_path=None):
         excl = sum(float(r["ci_low"]) > 0 or float(r["ci_high"]) < 0 for r in with_ci) / n
         above = sum(float(r["ci_low"]) > 0 for r in with_ci) / n
         width = sum(float(r["ci_high"]) - float(r["ci_low"]) for r in with_ci) / n
-        bias = sum(est) / len(est) - truth if est else float("nan")
+        bias = (sum(float(r["estimate"]) - float(r["truth"]) for r in rs if r["estimate"])
+                / len(est) if est else float("nan"))
         name = "overall" if subgroup == "overall" else f"SRL tercile {level}"
         print(f"| {size} | {variant} | {name} (truth {truth:+.3f}) | {n} | "
               f"{100 * cov:.1f}% (±{100 * band:.1f}) | {bias:+.3f} | {width:.3f} | "
@@ -138,7 +203,9 @@ def summary(rows_path, scales_path=None):
 
 if __name__ == "__main__":
     if sys.argv[1] == "--summary":
-        summary(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
+        summary(*sys.argv[2:5])
+    elif sys.argv[1] == "--cells":
+        board_cells(*sys.argv[2:6])
     elif sys.argv[1] == "--scale":
         print(f"{sys.argv[3]},{sys.argv[4]},{observed_scale(sys.argv[2]):.6f}")
     else:
