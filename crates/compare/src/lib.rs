@@ -32,7 +32,7 @@ use leerwinst_core::{Error, Result, SchoolYear, Table};
 use leerwinst_stats::dist::{benjamini_hochberg, hedges_j, percentile_points};
 use leerwinst_stats::ols::ols_cluster;
 use leerwinst_store::{
-    Frame, f64_array, i64_array, opt, read_table, str_array, write_csv, write_table,
+    CsvDialect, Frame, f64_array, i64_array, opt, read_table, str_array, write_csv, write_table,
 };
 use serde::Serialize;
 
@@ -191,6 +191,7 @@ pub fn adjust_subgroups(rows: &mut [Effect]) {
 /// Writes the columns of `table` as `<table>.parquet` and `<table>.csv` in `dir`; returns both
 /// paths.
 fn write_both(
+    p: &Pipeline,
     dir: &Path,
     table: Table,
     cols: Vec<arrow_array::ArrayRef>,
@@ -200,7 +201,7 @@ fn write_both(
     let csv = dir.join(format!("{}.csv", table.name()));
     write_table(&path, table, cols, meta)?;
     let frame = read_table(&path, table)?;
-    write_csv(&csv, &frame.batch)?;
+    write_csv(&csv, &frame.batch, CsvDialect::of(p.pipeline.language))?;
     Ok(vec![path.display().to_string(), csv.display().to_string()])
 }
 
@@ -545,9 +546,15 @@ fn run_experiment(p: &Pipeline, e: &Experiment, out: &Path) -> Result<CompareSum
     let (coef, skipped) = experiment::estimate(e, &units);
     let dir = out.join("effects");
     let meta = vec![("leerwinst.pipeline".to_string(), p.pipeline.name.clone())];
-    let mut outputs = write_both(&dir, Table::Coefficients, coefficient_columns(&coef), &meta)?;
+    let mut outputs = write_both(
+        p,
+        &dir,
+        Table::Coefficients,
+        coefficient_columns(&coef),
+        &meta,
+    )?;
     // No programme effects in this design; an empty table keeps the report's input uniform.
-    outputs.extend(write_both(&dir, Table::Effects, columns(&[]), &meta)?);
+    outputs.extend(write_both(p, &dir, Table::Effects, columns(&[]), &meta)?);
     let years: BTreeSet<String> = enrollments
         .str("school_year")
         .iter()
@@ -785,10 +792,11 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
     }
     let dir = out.join("effects");
     let meta = vec![("leerwinst.pipeline".to_string(), p.pipeline.name.clone())];
-    let mut outputs = write_both(&dir, Table::Effects, columns(&effects), &meta)?;
+    let mut outputs = write_both(p, &dir, Table::Effects, columns(&effects), &meta)?;
     let coefficients = main.coefficients.unwrap_or_default();
     if p.compare.design == Design::Regression {
         outputs.extend(write_both(
+            p,
             &dir,
             Table::Coefficients,
             coefficient_columns(&coefficients),
@@ -797,6 +805,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
     }
     if let Some(balance) = &main.balance {
         outputs.extend(write_both(
+            p,
             &dir,
             Table::Balance,
             matching::balance_columns(balance),

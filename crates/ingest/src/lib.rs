@@ -423,7 +423,10 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
         std::fs::remove_dir_all(&reject_dir).map_err(|e| Error::io(&reject_dir, e))?;
     }
     let mut outputs = outputs;
-    outputs.extend(rejects.write(&reject_dir)?);
+    outputs.extend(rejects.write(
+        &reject_dir,
+        leerwinst_store::CsvDialect::of(p.pipeline.language),
+    )?);
     let tables = BTreeMap::from([
         ("pupils".to_string(), wh.pupils.len()),
         ("schools".to_string(), wh.schools.len()),

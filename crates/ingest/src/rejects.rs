@@ -83,13 +83,16 @@ impl Rejects {
         self.by_table.values().map(Vec::len).sum()
     }
 
-    /// Writes `rejects/<table>.csv` for every table with rejects; returns the files written.
-    pub fn write(&self, dir: &Path) -> Result<Vec<String>> {
+    /// Writes `rejects/<table>.csv` (in `dialect`) for every table with rejects; returns the
+    /// files written.
+    pub fn write(&self, dir: &Path, dialect: leerwinst_store::CsvDialect) -> Result<Vec<String>> {
         let mut written = Vec::new();
         for (table, rows) in &self.by_table {
             let mut rows = rows.clone();
             rows.sort();
-            let mut w = csv::Writer::from_writer(Vec::new());
+            let mut w = dialect
+                .writer(Vec::new())
+                .map_err(|e| leerwinst_core::Error::Compute(e.to_string()))?;
             let header = ["source", "file", "line", "column", "value", "reason"];
             w.write_record(header)
                 .map_err(|e| leerwinst_core::Error::Compute(e.to_string()))?;

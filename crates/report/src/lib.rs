@@ -170,9 +170,10 @@ fn write_document(
 /// Whether a chart's data file has a row that is drawn: not marked "< N" as suppressed and, where
 /// the file has an `estimate` column, with an estimate (rows not estimated are listed, not drawn).
 fn draws_something(csv_path: &Path) -> bool {
-    let Ok(mut rd) = csv::Reader::from_path(csv_path) else {
+    let Ok(bytes) = std::fs::read(csv_path) else {
         return false;
     };
+    let mut rd = leerwinst_store::csv_reader(&bytes);
     let estimate = rd
         .headers()
         .ok()

@@ -25,6 +25,9 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
 use rayon::prelude::*;
 
+mod csv_out;
+pub use csv_out::{CsvDialect, csv_reader, table_to_csv, write_csv};
+
 /// Rows per Parquet row group: large enough to scan fast, small enough to skip by statistics.
 pub const ROW_GROUP_ROWS: usize = 256 * 1024;
 
@@ -481,87 +484,6 @@ pub fn date_array(values: Vec<Option<i32>>) -> ArrayRef {
     Arc::new(Date32Array::from(values))
 }
 
-/// Writes a table as CSV (RFC 4180, `,`, header row; dates ISO, timestamps RFC 3339 UTC, floats
-/// in shortest round-trip form, nulls empty), atomically.
-pub fn write_csv(path: &Path, batch: &RecordBatch) -> Result<()> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    csv_header(&mut w, batch.schema_ref(), path)?;
-    csv_rows(&mut w, batch, path)?;
-    let bytes = w.into_inner().map_err(|e| storage(path, e))?;
-    write_atomic(path, &bytes)
-}
-
-/// Writes the Parquet table at `parquet` as the CSV `path` of [`write_csv`], batch by batch,
-/// so memory holds one batch whatever the table's size; atomically (temporary name, rename).
-pub fn table_to_csv(parquet: &Path, table: Table, path: &Path) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
-    let tmp = tmp_name(path);
-    let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
-    let names: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
-    let written = csv_header(&mut w, &table.schema(), path)
-        .and_then(|_| scan_table(parquet, &names, 64 * 1024, |b| csv_rows(&mut w, b, path)))
-        .and_then(|_| w.flush().map_err(|e| Error::io(path, e)));
-    drop(w);
-    match written {
-        Ok(()) => std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e)),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
-}
-
-fn csv_header<W: std::io::Write>(
-    w: &mut csv::Writer<W>,
-    schema: &arrow_schema::Schema,
-    path: &Path,
-) -> Result<()> {
-    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-    w.write_record(&names).map_err(|e| storage(path, e))
-}
-
-fn csv_rows<W: std::io::Write>(
-    w: &mut csv::Writer<W>,
-    batch: &RecordBatch,
-    path: &Path,
-) -> Result<()> {
-    use arrow_schema::{DataType, TimeUnit};
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-    let mut row: Vec<String> = Vec::with_capacity(batch.num_columns());
-    for i in 0..batch.num_rows() {
-        row.clear();
-        for c in batch.columns() {
-            if c.is_null(i) {
-                row.push(String::new());
-                continue;
-            }
-            row.push(match c.data_type() {
-                DataType::Utf8 => c.as_string::<i32>().value(i).to_string(),
-                DataType::Float64 => c.as_primitive::<Float64Type>().value(i).to_string(),
-                DataType::Int32 => c.as_primitive::<Int32Type>().value(i).to_string(),
-                DataType::Int64 => c.as_primitive::<Int64Type>().value(i).to_string(),
-                DataType::Boolean => c.as_boolean().value(i).to_string(),
-                DataType::Date32 => (epoch
-                    + chrono::Duration::days(c.as_primitive::<Date32Type>().value(i) as i64))
-                .to_string(),
-                DataType::Timestamp(TimeUnit::Microsecond, _) => {
-                    chrono::DateTime::from_timestamp_micros(
-                        c.as_primitive::<TimestampMicrosecondType>().value(i),
-                    )
-                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
-                    .unwrap_or_default()
-                }
-                other => return Err(storage(path, format!("no CSV form for {other}"))),
-            });
-        }
-        w.write_record(&row).map_err(|e| storage(path, e))?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -616,7 +538,7 @@ mod tests {
             kv.iter()
                 .any(|k| k.key == "leerwinst.table" && k.value.as_deref() == Some("effects"))
         );
-        write_csv(&dir.path().join("a/effects.csv"), &f.batch).unwrap();
+        write_csv(&dir.path().join("a/effects.csv"), &f.batch, CsvDialect::EN).unwrap();
         let csv = std::fs::read_to_string(dir.path().join("a/effects.csv")).unwrap();
         assert!(
             csv.starts_with("design,outcome,subject,subgroup,level,n_treated"),
@@ -630,11 +552,38 @@ mod tests {
             "{csv}"
         );
         // The streamed CSV of the Parquet file is the same file.
-        table_to_csv(&a, Table::Effects, &dir.path().join("b/effects.csv")).unwrap();
+        table_to_csv(
+            &a,
+            Table::Effects,
+            &dir.path().join("b/effects.csv"),
+            CsvDialect::EN,
+        )
+        .unwrap();
         assert_eq!(
             std::fs::read_to_string(dir.path().join("b/effects.csv")).unwrap(),
             csv
         );
+        // The Dutch dialect: byte-order mark, `;`, decimal comma; read back by csv_reader.
+        let nl = dir.path().join("b/effects-nl.csv");
+        let half = f64_array(vec![Some(0.5); 5]);
+        let mut cols = effects_columns(5);
+        cols[8] = half;
+        let path = dir.path().join("c/effects.parquet");
+        write_table(&path, Table::Effects, cols, &[]).unwrap();
+        let frame = read_table(&path, Table::Effects).unwrap();
+        write_csv(&nl, &frame.batch, CsvDialect::NL).unwrap();
+        let bytes = std::fs::read(&nl).unwrap();
+        assert!(bytes.starts_with("\u{feff}design;outcome;".as_bytes()));
+        let mut rd = csv_reader(&bytes);
+        let est = rd
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "estimate")
+            .unwrap();
+        let first = rd.records().next().unwrap().unwrap();
+        assert_eq!(&first[est], "0,5");
+        assert_eq!(&first[16], "CR2 + Satterthwaite df");
         std::fs::remove_file(dir.path().join("a/effects.csv")).unwrap();
         // No temporary file is left behind.
         assert_eq!(std::fs::read_dir(dir.path().join("a")).unwrap().count(), 1);

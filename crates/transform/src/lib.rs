@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use leerwinst_core::pipeline::Pipeline;
 use leerwinst_core::{Result, Table};
-use leerwinst_store::{TableWriter, read_table, table_to_csv, write_csv, write_table};
+use leerwinst_store::{CsvDialect, TableWriter, read_table, table_to_csv, write_csv, write_table};
 use serde::Serialize;
 
 /// What transform did.
@@ -59,6 +59,8 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
     let wh = out.join("warehouse");
     let ind = out.join("indicators");
     let meta = vec![("leerwinst.pipeline".to_string(), p.pipeline.name.clone())];
+    // The CSVs beside the Parquet tables are for people: in the run language's spelling.
+    let dialect = CsvDialect::of(p.pipeline.language);
     let enrollments = read_table(&wh.join("enrollments.parquet"), Table::Enrollments)?;
     let enrolled = growth::enrollment_index(&enrollments);
     let mut outputs = Vec::new();
@@ -99,7 +101,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
     let path = ind.join("growth.parquet");
     write_table(&path, Table::Growth, growth::columns(&growth_rows), &meta)?;
     let frame = read_table(&path, Table::Growth)?;
-    write_csv(&ind.join("growth.csv"), &frame.batch)?;
+    write_csv(&ind.join("growth.csv"), &frame.batch, dialect)?;
     outputs.extend([
         path.display().to_string(),
         ind.join("growth.csv").display().to_string(),
@@ -113,7 +115,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
         &meta,
     )?;
     let frame = read_table(&path, Table::GroupGrowth)?;
-    write_csv(&ind.join("group_growth.csv"), &frame.batch)?;
+    write_csv(&ind.join("group_growth.csv"), &frame.batch, dialect)?;
     outputs.extend([
         path.display().to_string(),
         ind.join("group_growth.csv").display().to_string(),
@@ -162,7 +164,12 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
     outputs.push(weekly_path.display().to_string());
     for table in [Table::Srl, Table::SrlTerm, Table::SrlWeekly] {
         let csv = ind.join(format!("{}.csv", table.name()));
-        table_to_csv(&ind.join(format!("{}.parquet", table.name())), table, &csv)?;
+        table_to_csv(
+            &ind.join(format!("{}.parquet", table.name())),
+            table,
+            &csv,
+            dialect,
+        )?;
         outputs.push(csv.display().to_string());
     }
 

@@ -328,6 +328,7 @@ pub fn growth_distribution(
     let level = if school.is_some() { "class" } else { "school" };
     let csv = dir.join(format!("{name}.csv"));
     write_csv(
+        t,
         &csv,
         &[
             level,
@@ -563,6 +564,7 @@ pub fn status_growth(
     }
     let csv = dir.join(format!("{name}.csv"));
     write_csv(
+        t,
         &csv,
         &[
             "level",
@@ -817,6 +819,7 @@ pub fn growth_trend(
     }
     let csv = dir.join(format!("{name}.csv"));
     write_csv(
+        t,
         &csv,
         &[
             "level",

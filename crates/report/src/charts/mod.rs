@@ -121,12 +121,21 @@ pub(crate) fn chart_err(path: &Path, e: impl std::fmt::Display) -> Error {
     }
 }
 
-pub(crate) fn write_csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+/// Writes a chart's data file in the CSV dialect of `t`'s language (numbers with its decimal
+/// mark).
+pub(crate) fn write_csv(
+    t: &Texts,
+    path: &Path,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> Result<()> {
+    let dialect = leerwinst_store::CsvDialect::of(t.lang);
+    let mut w = dialect.writer(Vec::new()).map_err(|e| chart_err(path, e))?;
     let err = |e: csv::Error| chart_err(path, e);
     w.write_record(header).map_err(err)?;
     for r in rows {
-        w.write_record(r).map_err(err)?;
+        w.write_record(r.iter().map(|cell| dialect.localise_number(cell)))
+            .map_err(err)?;
     }
     let bytes = w.into_inner().map_err(|e| chart_err(path, e))?;
     leerwinst_store::write_atomic(path, &bytes)
@@ -405,6 +414,7 @@ pub fn effect_by_subgroup(
         }
     }
     write_csv(
+        t,
         &dir.join(format!("{name}.csv")),
         &[
             "subject",
@@ -618,6 +628,7 @@ pub fn growth_by_school(
         ]);
     }
     write_csv(
+        t,
         &dir.join(format!("{name}.csv")),
         &[
             "school",
@@ -823,6 +834,7 @@ pub fn effect_forest(
         }
     }
     write_csv(
+        t,
         &dir.join(format!("{name}.csv")),
         &[
             "school",
@@ -984,6 +996,7 @@ pub fn srl_profile(
         }
     }
     write_csv(
+        t,
         &dir.join(format!("{name}.csv")),
         &[
             "school_year",
@@ -1305,13 +1318,14 @@ mod tests {
         );
         assert!(!forest.contains("NaN") && !forest.contains("inf"));
         let csv = read("effect_forest.csv");
-        assert!(csv.starts_with("school,programme_pupils,estimate,ci_low,ci_high,note\n"));
-        assert!(csv.contains("34CD,40,,,,too_few_pupils"), "{csv}");
+        // In the Dutch dialect: byte-order mark, `;`, decimal comma.
+        assert!(csv.starts_with("\u{feff}school;programme_pupils;estimate;ci_low;ci_high;note\n"));
+        assert!(csv.contains("34CD;40;;;;too_few_pupils"), "{csv}");
         assert!(
-            csv.contains("alle programmascholen,200,0.3000,,,too_few_clusters"),
+            csv.contains("alle programmascholen;200;0,3000;;;too_few_clusters"),
             "{csv}"
         );
-        assert!(!csv.contains("9.0000"), "another design's row is drawn");
+        assert!(!csv.contains("9,0000"), "another design's row is drawn");
         let terciles = read("effect_by_srl_tercile.svg");
         assert!(terciles.contains("○ = geen interval"), "{terciles}");
         assert!(

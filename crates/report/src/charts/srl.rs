@@ -107,6 +107,7 @@ pub fn srl_vs_growth(
     }
     let csv = dir.join(format!("{name}.csv"));
     write_csv(
+        t,
         &csv,
         &[
             "srl_quintile",
@@ -368,6 +369,7 @@ pub fn srl_by_school(
     }
     let csv = dir.join(format!("{name}.csv"));
     write_csv(
+        t,
         &csv,
         &["school_year", "school", "pupils", "indicator", "mean_z"],
         &csv_rows,

@@ -1317,9 +1317,10 @@ fn reject_reasons(dir: &Path) -> Vec<((String, String), usize)> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let Ok(mut rd) = csv::Reader::from_path(&f) else {
+        let Ok(bytes) = std::fs::read(&f) else {
             continue;
         };
+        let mut rd = leerwinst_store::csv_reader(&bytes);
         let col = rd
             .headers()
             .ok()

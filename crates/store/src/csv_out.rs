@@ -1,0 +1,182 @@
+//! CSV beside the Parquet tables, for people: in the dialect of the run's language. Parquet
+//! stays the research format; the CSVs are what staff open in a spreadsheet.
+//!
+//! - [`CsvDialect::EN`]: RFC 4180, `,` between fields, a decimal point, no byte-order mark.
+//! - [`CsvDialect::NL`]: what a Dutch Excel opens by double-click: `;` between fields, a decimal
+//!   comma, UTF-8 with a byte-order mark (without it Excel reads the file as Windows-1252 and
+//!   breaks `ë`).
+//!
+//! Both: a header row, dates ISO (`2025-01-20`), timestamps RFC 3339 UTC, floats in shortest
+//! round-trip form, booleans `true`/`false`, nulls empty. [`csv_reader`] reads either.
+
+use std::fs::File;
+use std::path::Path;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Date32Type, Float64Type, Int32Type, Int64Type, TimestampMicrosecondType};
+use arrow_array::{Array, RecordBatch};
+use leerwinst_core::pipeline::Language;
+use leerwinst_core::{Error, Result, Table};
+
+use crate::{scan_table, storage, tmp_name, write_atomic};
+
+/// How a CSV is spelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvDialect {
+    /// Field separator.
+    pub delimiter: u8,
+    /// Write `0,5` for 0.5.
+    pub decimal_comma: bool,
+    /// Start the file with the UTF-8 byte-order mark.
+    pub bom: bool,
+}
+
+impl CsvDialect {
+    /// RFC 4180 with a decimal point.
+    pub const EN: CsvDialect = CsvDialect {
+        delimiter: b',',
+        decimal_comma: false,
+        bom: false,
+    };
+    /// Dutch Excel: `;`, decimal comma, byte-order mark.
+    pub const NL: CsvDialect = CsvDialect {
+        delimiter: b';',
+        decimal_comma: true,
+        bom: true,
+    };
+
+    /// The dialect of a run in `language`.
+    pub fn of(language: Language) -> CsvDialect {
+        match language {
+            Language::Nl => CsvDialect::NL,
+            Language::En => CsvDialect::EN,
+        }
+    }
+
+    /// A CSV writer in this dialect over `out`, the byte-order mark already written.
+    pub fn writer<W: std::io::Write>(self, mut out: W) -> std::io::Result<csv::Writer<W>> {
+        if self.bom {
+            out.write_all("\u{feff}".as_bytes())?;
+        }
+        Ok(csv::WriterBuilder::new()
+            .delimiter(self.delimiter)
+            .from_writer(out))
+    }
+
+    /// A number as this dialect writes it (shortest round-trip form).
+    pub fn number(self, v: f64) -> String {
+        let s = v.to_string();
+        if self.decimal_comma {
+            s.replace('.', ",")
+        } else {
+            s
+        }
+    }
+
+    /// Puts a number formatted with a decimal point (`0.25`, `-1.5`) into this dialect; any
+    /// other text is returned as it is.
+    pub fn localise_number(self, text: &str) -> String {
+        if self.decimal_comma && text.parse::<f64>().is_ok() {
+            text.replace('.', ",")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// A reader of a CSV written in either dialect: skips a byte-order mark and takes `;` as the
+/// separator when the header line has one (headers here never contain `;` or `,`).
+pub fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let header = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let delimiter = if header.contains(&b';') { b';' } else { b',' };
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .from_reader(bytes)
+}
+
+/// Writes a table as CSV in `dialect`, atomically.
+pub fn write_csv(path: &Path, batch: &RecordBatch, dialect: CsvDialect) -> Result<()> {
+    let mut w = dialect.writer(Vec::new()).map_err(|e| storage(path, e))?;
+    csv_header(&mut w, batch.schema_ref(), path)?;
+    csv_rows(&mut w, batch, dialect, path)?;
+    let bytes = w.into_inner().map_err(|e| storage(path, e))?;
+    write_atomic(path, &bytes)
+}
+
+/// Writes the Parquet table at `parquet` as the CSV `path` of [`write_csv`], batch by batch,
+/// so memory holds one batch whatever the table's size; atomically (temporary name, rename).
+pub fn table_to_csv(parquet: &Path, table: Table, path: &Path, dialect: CsvDialect) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let tmp = tmp_name(path);
+    let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let written = dialect
+        .writer(std::io::BufWriter::new(file))
+        .map_err(|e| Error::io(path, e))
+        .and_then(|mut w| {
+            let names: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
+            csv_header(&mut w, &table.schema(), path)?;
+            scan_table(parquet, &names, 64 * 1024, |b| {
+                csv_rows(&mut w, b, dialect, path)
+            })?;
+            w.flush().map_err(|e| Error::io(path, e))
+        });
+    match written {
+        Ok(()) => std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e)),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+fn csv_header<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    schema: &arrow_schema::Schema,
+    path: &Path,
+) -> Result<()> {
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    w.write_record(&names).map_err(|e| storage(path, e))
+}
+
+fn csv_rows<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    batch: &RecordBatch,
+    dialect: CsvDialect,
+    path: &Path,
+) -> Result<()> {
+    use arrow_schema::{DataType, TimeUnit};
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+    let mut row: Vec<String> = Vec::with_capacity(batch.num_columns());
+    for i in 0..batch.num_rows() {
+        row.clear();
+        for c in batch.columns() {
+            if c.is_null(i) {
+                row.push(String::new());
+                continue;
+            }
+            row.push(match c.data_type() {
+                DataType::Utf8 => c.as_string::<i32>().value(i).to_string(),
+                DataType::Float64 => dialect.number(c.as_primitive::<Float64Type>().value(i)),
+                DataType::Int32 => c.as_primitive::<Int32Type>().value(i).to_string(),
+                DataType::Int64 => c.as_primitive::<Int64Type>().value(i).to_string(),
+                DataType::Boolean => c.as_boolean().value(i).to_string(),
+                DataType::Date32 => (epoch
+                    + chrono::Duration::days(c.as_primitive::<Date32Type>().value(i) as i64))
+                .to_string(),
+                DataType::Timestamp(TimeUnit::Microsecond, _) => {
+                    chrono::DateTime::from_timestamp_micros(
+                        c.as_primitive::<TimestampMicrosecondType>().value(i),
+                    )
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+                    .unwrap_or_default()
+                }
+                other => return Err(storage(path, format!("no CSV form for {other}"))),
+            });
+        }
+        w.write_record(&row).map_err(|e| storage(path, e))?;
+    }
+    Ok(())
+}
