@@ -45,6 +45,25 @@ from collections import defaultdict
 TRUTH_TOML_RATIO = 15.0 / math.sqrt(15.0**2 + 4.5**2)
 
 
+def read_output_csv(path):
+    """Rows of a CSV leerwinst wrote, in either dialect: an English run's RFC 4180 or a Dutch
+    run's (byte-order mark, `;`, decimal comma). Numbers come back with a decimal point."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        text = f.read()
+    dutch = ";" in text.split("\n", 1)[0]
+    rows = list(csv.DictReader(text.splitlines(), delimiter=";" if dutch else ","))
+    if dutch:
+        for r in rows:
+            for k, v in r.items():
+                if v and "," in v:
+                    try:
+                        float(v.replace(",", "."))
+                        r[k] = v.replace(",", ".")
+                    except ValueError:
+                        pass
+    return rows
+
+
 def planted(sample_dir):
     sample_dir = sample_dir.removesuffix("/TRUTH.toml")
     with open(f"{sample_dir}/TRUTH.toml", "rb") as f:
@@ -90,24 +109,22 @@ def measured_truth(sample_dir, run_dir, per):
             mac = hmac.new(key, b"pupil:" + r["leerlingnummer"].strip().encode(), hashlib.sha256)
             latent[mac.hexdigest()[:32]] = r["srl_tercile"]
     terciles = {}
-    with open(f"{run_dir}/indicators/srl.csv", encoding="utf-8-sig") as f:
-        for r in csv.DictReader(f):
-            if r["srl_tercile"]:
-                terciles[(r["pupil_key"], r["school_year"])] = r["srl_tercile"]
+    for r in read_output_csv(f"{run_dir}/indicators/srl.csv"):
+        if r["srl_tercile"]:
+            terciles[(r["pupil_key"], r["school_year"])] = r["srl_tercile"]
     sums = defaultdict(lambda: [0.0, 0])
-    with open(f"{run_dir}/indicators/growth.csv", encoding="utf-8-sig") as f:
-        for r in csv.DictReader(f):
-            if r["window"] != "E-E" or r["programme"] != "true" or not r["school_key"]:
-                continue
-            effect = per[latent[r["pupil_key"]]]
-            start = int(r["school_year"][:4])
-            cells = ["all"]
-            measured = terciles.get((r["pupil_key"], f"{start - 1}-{start}"))
-            if measured:
-                cells.append(measured)
-            for c in cells:
-                sums[c][0] += effect
-                sums[c][1] += 1
+    for r in read_output_csv(f"{run_dir}/indicators/growth.csv"):
+        if r["window"] != "E-E" or r["programme"] != "true" or not r["school_key"]:
+            continue
+        effect = per[latent[r["pupil_key"]]]
+        start = int(r["school_year"][:4])
+        cells = ["all"]
+        measured = terciles.get((r["pupil_key"], f"{start - 1}-{start}"))
+        if measured:
+            cells.append(measured)
+        for c in cells:
+            sums[c][0] += effect
+            sums[c][1] += 1
     return {c: t / n for c, (t, n) in sums.items() if n}
 
 
@@ -131,16 +148,15 @@ def board_rows(sample_dir, effects_path, size, seed, variant):
     per = scaled_planted(sample_dir)
     design = variant.split("-")[0]
     out = csv.writer(sys.stdout)
-    with open(effects_path, newline="", encoding="utf-8-sig") as f:
-        for r in csv.DictReader(f):
-            if r["design"] != design or r["subject"] != "all":
-                continue
-            if r["subgroup"] not in ("overall", "srl_tercile"):
-                continue
-            level = r["level"]
-            out.writerow([size, seed, variant, r["subgroup"], level, r["estimate"],
-                          r["ci_low"], r["ci_high"], f"{per[level]:.6f}", r.get("note", ""),
-                          r.get("method", ""), "measured"])
+    for r in read_output_csv(effects_path):
+        if r["design"] != design or r["subject"] != "all":
+            continue
+        if r["subgroup"] not in ("overall", "srl_tercile"):
+            continue
+        level = r["level"]
+        out.writerow([size, seed, variant, r["subgroup"], level, r["estimate"],
+                      r["ci_low"], r["ci_high"], f"{per[level]:.6f}", r.get("note", ""),
+                      r.get("method", ""), "measured"])
 
 
 def rescale(rows, scales_path):
