@@ -26,7 +26,7 @@ environment, as for the run), the mean planted effect of the programme pupils' g
 each measured cell (window E-E, follow-up in a programme year, tercile from the baseline year as
 the compare stage takes it; `all`: every programme row) beside the latent value
 (size, seed, level, truth, truth_latent). The summary holds every row to its board's measured
-truth where cells.csv has it, else to the latent one. The rows themselves keep the latent
+truth and leaves out boards cells.csv lacks (a run stopped early). The rows keep the latent
 truth, so cells can be added to an older run (`VARIANTS=none` in calibration.sh).
 """
 import csv
@@ -185,10 +185,13 @@ def summary(rows_path, cells_path=None, scales_path=None):
         rows = list(csv.DictReader(f))
     rescale(rows, scales_path)
     if cells_path:
+        # Only boards with measured truths, so every row of the table is held to the same kind
+        # of truth (a run stopped early has cells for its first seeds).
         with open(cells_path, newline="") as f:
             cells = {(r["size"], r["seed"], r["level"]): r["truth"] for r in csv.DictReader(f)}
+        rows = [r for r in rows if (r["size"], r["seed"], r["level"]) in cells]
         for r in rows:
-            r["truth"] = cells.get((r["size"], r["seed"], r["level"]), r["truth"])
+            r["truth"] = cells[(r["size"], r["seed"], r["level"])]
     for r in rows:
         groups[(int(r["size"]), r["variant"], r["subgroup"], r["level"])].append(r)
     print("| schools | variant | row | boards | coverage (95% band) | bias | mean CI width "
