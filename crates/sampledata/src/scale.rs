@@ -7,8 +7,12 @@
 //! Each pupil-year works in sessions of a task: an attempt, answers to its items (wrong ones
 //! sometimes followed by a hint and a second answer), now and then an instruction video or a look
 //! at the progress dashboard, and a completion; sessions fall on habitual weekdays and hours
-//! more often the higher the pupil's self-regulation trait. The other warehouse tables the
-//! transform stage reads are written empty.
+//! more often the higher the pupil's self-regulation trait. As in `sample-data` (and as the
+//! indicators' definitions argue, docs/indicators.md), a more self-regulated pupil also works in
+//! more of the course weeks and more often: the pupil-year's event count is
+//! `events_per_pupil_year` x 2 logistic(0.5 s) (mean 1 over the trait s), spread over the weeks
+//! the pupil is active in, each week active with probability logistic(1 + 1.2 s). The other
+//! warehouse tables the transform stage reads are written empty.
 
 use std::path::Path;
 
@@ -98,12 +102,16 @@ fn store(e: leerwinst_core::Error) -> Error {
     Error::Io(std::io::Error::other(e.to_string()))
 }
 
+/// Weeks of the school year with lessons from the first Monday of September.
+const COURSE_WEEKS: i64 = 38;
+
 fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
 /// Writes the warehouse under `out/warehouse`: `pupils` pupils in each of `years` school years
-/// (from 2023-2024), about `events_per_pupil_year` events each; returns the events written.
+/// (from 2023-2024), about `events_per_pupil_year` events each on average (more for more
+/// self-regulated pupils); returns the events written.
 pub fn write_warehouse(
     out: &Path,
     pupils: usize,
@@ -149,13 +157,22 @@ pub fn write_warehouse(
                 rng.random_range(2..4),
             ];
             let habit_minute: i64 = rng.random_range(8 * 60 + 40..13 * 60);
+            // The course weeks this pupil works in (at least one), and how much.
+            let p_week = logistic(1.0 + 1.2 * s);
+            let mut weeks: Vec<i64> = (0..COURSE_WEEKS)
+                .filter(|_| rng.random::<f64>() < p_week)
+                .collect();
+            if weeks.is_empty() {
+                weeks.push(rng.random_range(0..COURSE_WEEKS));
+            }
+            let budget = (events_per_pupil_year as f64 * 2.0 * logistic(0.5 * s)).round() as usize;
             let mut n = 0;
             let mut session = 0usize;
             // The pupil-year's events, sorted by time before they are written.
             type Event = (i64, &'static str, String, String, Option<bool>);
             let mut mine: Vec<Event> = Vec::new();
-            while n < events_per_pupil_year {
-                let week = (session / 3) as i64 % 38;
+            while n < budget.max(1) {
+                let week = weeks[(session / 3) % weeks.len()];
                 let slot = session % 3;
                 let day = if rng.random::<f64>() < p_habit {
                     habit_days[slot]
@@ -238,7 +255,8 @@ mod tests {
     fn a_small_warehouse_is_sorted_by_pupil_and_time() {
         let dir = tempfile::tempdir().unwrap();
         let n = write_warehouse(dir.path(), 20, 2, 300, 7).unwrap();
-        assert!((2 * 20 * 300..2 * 20 * 320).contains(&(n as usize)), "{n}");
+        // About 300 a pupil-year on average: the mean of 2 logistic(0.5 s) is 1.
+        assert!((2 * 20 * 200..2 * 20 * 420).contains(&(n as usize)), "{n}");
         let f = leerwinst_store::read_table(&dir.path().join("warehouse/events"), Table::Events)
             .unwrap();
         assert_eq!(f.len() as u64, n);
