@@ -142,6 +142,9 @@ pub fn stages(
                         src.rejected,
                         tx.t("afgewezen", "rejected"),
                     );
+                    for w in &src.warnings {
+                        println!("             !!! {}: {w}", src.name);
+                    }
                 }
                 if rej > 0 {
                     println!(

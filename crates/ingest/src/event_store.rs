@@ -12,6 +12,7 @@
 //! named by position ([`EventStore::drop_positions`]) and skipped when the table is written,
 //! whether they are still in memory or already in a run.
 
+use std::collections::BTreeMap;
 use std::collections::BinaryHeap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -64,6 +65,23 @@ pub struct EventStore {
     /// Where runs go (created at the first spill); `None`: never spill.
     spill_dir: Option<PathBuf>,
     runs: Vec<PathBuf>,
+    /// Events of kind `other` pushed since the last [`EventStore::take_kinds`], by raw verb
+    /// (at most [`MAX_VERBS_TALLIED`] distinct verbs; the rest under `None`), and all events.
+    other_verbs: BTreeMap<Option<String>, u64>,
+    pushed_since: u64,
+}
+
+/// Distinct raw verbs of kind `other` counted per source (enough to name the main ones).
+pub const MAX_VERBS_TALLIED: usize = 1000;
+
+/// Events a source added, and those of kind `other` by raw verb (`None`: verbs past the
+/// [`MAX_VERBS_TALLIED`] distinct ones).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct KindTally {
+    /// Events pushed.
+    pub events: u64,
+    /// Events of kind `other`, by raw verb.
+    pub other_verbs: BTreeMap<Option<String>, u64>,
 }
 
 impl EventStore {
@@ -87,6 +105,17 @@ impl EventStore {
             max_in_memory: usize::MAX,
             spill_dir: None,
             runs: Vec::new(),
+            other_verbs: BTreeMap::new(),
+            pushed_since: 0,
+        }
+    }
+
+    /// What was pushed since the last call (the reader of one source): events, and those of
+    /// kind `other` by raw verb. Resets the tally.
+    pub fn take_kinds(&mut self) -> KindTally {
+        KindTally {
+            events: std::mem::take(&mut self.pushed_since),
+            other_verbs: std::mem::take(&mut self.other_verbs),
         }
     }
 
@@ -126,6 +155,18 @@ impl EventStore {
             return Ok(());
         }
         self.next += rows.len() as u64;
+        self.pushed_since += rows.len() as u64;
+        for r in rows.iter().filter(|r| r.kind == "other") {
+            let verb: &str = &r.verb;
+            let key = if self.other_verbs.contains_key(&Some(verb.to_string()))
+                || self.other_verbs.len() < MAX_VERBS_TALLIED
+            {
+                Some(verb.to_string())
+            } else {
+                None
+            };
+            *self.other_verbs.entry(key).or_default() += 1;
+        }
         self.held_rows += rows.len();
         self.held.push(rows);
         if self.held_rows >= self.max_in_memory && self.spill_dir.is_some() {

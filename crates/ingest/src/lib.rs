@@ -28,6 +28,7 @@ pub mod schools;
 pub mod sgp_long;
 mod spill;
 pub mod star;
+pub mod verb_check;
 pub mod xapi;
 
 use std::collections::BTreeMap;
@@ -63,6 +64,10 @@ pub struct SourceSummary {
     /// They are counted in `read`, `accepted` and `rejected` as well.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lookups: Vec<lookup::LookupCount>,
+    /// Warnings about the source's content (e.g. most activity with a verb not in `[verbs]`,
+    /// [`verb_check`]), in the run's language.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// What ingest did.
@@ -140,12 +145,21 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
     let mut school_info = SchoolInfo::default();
     let mut summaries = Vec::new();
     let verbs = p.verb_map();
+    // Verbs mapped to `other` on purpose (pipeline or a reader's defaults) are not "unmapped".
+    let explicit_other: std::collections::BTreeSet<String> = verbs
+        .iter()
+        .chain(&moodle::default_moodle_verbs())
+        .chain(&moodle_report::default_moodle_report_verbs())
+        .filter(|(_, k)| **k == leerwinst_core::pipeline::EventKind::Other)
+        .map(|(v, _)| v.clone())
+        .collect();
 
     let mut sources: Vec<_> = p.sources.iter().collect();
     sources.sort_by_key(|s| order(s.format));
     for src in sources {
         let path = p.resolve(&src.path);
         let mut lookups = Vec::new();
+        wh.events.take_kinds(); // the tally from here on is this source's
         // Each branch: (files read, rows read, rows accepted).
         let (files, read, accepted) = match src.format {
             SourceFormat::Oneroster => {
@@ -400,6 +414,13 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                 ),
             ));
         }
+        let warnings = verb_check::unmapped_warning(
+            p.pipeline.language,
+            &wh.events.take_kinds(),
+            &explicit_other,
+        )
+        .into_iter()
+        .collect();
         summaries.push(SourceSummary {
             name: src.name.clone(),
             format: src.format,
@@ -408,6 +429,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
             accepted,
             rejected,
             lookups,
+            warnings,
         });
     }
     // Programme flags of enrollments follow the school list even if it was read after the roster.

@@ -1,0 +1,103 @@
+//! Failures that used to be quiet are loud: an activity export whose activity names are not in
+//! the pipeline's `[verbs]` table (every event would count only as `other`) warns on the console
+//! and in run.json, naming the most frequent unmapped names; once they are mapped, it is quiet.
+
+mod common;
+use common::{leerwinst, repo};
+
+/// Runs ingest on the pupil-list fixture and an activity export with Dutch activity names,
+/// with `verbs` as the pipeline's `[verbs]` table; returns (console, the source's warnings).
+fn ingest_with_verbs(verbs: &str) -> (String, Vec<String>) {
+    let list = repo().join("tests/fixtures/mapped-roster/leerlingen.csv");
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("activiteiten.csv");
+    let mut rows = String::from("leerling;tijdstip;activiteit\n");
+    for (i, pupil) in ["L60001", "L60002", "L60003"].iter().enumerate() {
+        for day in 10..20 {
+            rows.push_str(&format!("{pupil};{day}-03-2025 09:{i}0;opdracht gemaakt\n"));
+            rows.push_str(&format!("{pupil};{day}-03-2025 09:{i}5;uitleg bekeken\n"));
+            rows.push_str(&format!(
+                "{pupil};{day}-03-2025 10:{i}0;voortgang bekeken\n"
+            ));
+        }
+    }
+    std::fs::write(&log, rows).unwrap();
+    let pipeline = tmp.path().join("p.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            r#"[pipeline]
+name = "activiteiten"
+
+[[source]]
+name = "leerlingen"
+format = "mapped-roster"
+path = "{}"
+
+[source.mapping]
+columns = {{ pupil_id = "Leerlingnummer", school = "BRIN", group = "Groep", grade = "Jaargroep", school_year = "Schooljaar" }}
+
+[[source]]
+name = "platform"
+format = "mapped-events"
+path = "{}"
+
+[source.mapping]
+columns = {{ pupil_id = "leerling", time = "tijdstip", verb = "activiteit" }}
+
+[verbs]
+{verbs}
+"#,
+            list.display(),
+            log.display()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let run = leerwinst(&[
+        "ingest",
+        pipeline.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    let source = json["ingest"]["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "platform")
+        .unwrap()
+        .clone();
+    let warnings = source["warnings"]
+        .as_array()
+        .map(|w| w.iter().map(|x| x.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default();
+    (String::from_utf8_lossy(&run.stdout).into_owned(), warnings)
+}
+
+#[test]
+fn unmapped_activity_names_warn_and_mapped_ones_do_not() {
+    // Only one of the three names is mapped: two thirds of the events are unmapped.
+    let (console, warnings) = ingest_with_verbs(r#""voortgang bekeken" = "progress_view""#);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let w = &warnings[0];
+    assert!(w.starts_with("67% van de activiteiten (60 van 90)"), "{w}");
+    assert!(
+        w.contains("'opdracht gemaakt' (30), 'uitleg bekeken' (30)"),
+        "{w}"
+    );
+    assert!(
+        console.contains("!!! platform: 67% van de activiteiten"),
+        "{console}"
+    );
+
+    // Mapped (one of them to `other` on purpose): no warning.
+    let (console, warnings) = ingest_with_verbs(
+        r#""voortgang bekeken" = "progress_view"
+"opdracht gemaakt" = "complete"
+"uitleg bekeken" = "other""#,
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(!console.contains("!!!"), "{console}");
+}
