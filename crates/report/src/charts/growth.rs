@@ -278,10 +278,46 @@ pub fn growth_distribution(
         e.1.push(g);
         e.2.insert(&r.pupil);
     }
+    // Complementary suppression (crate::disclosure): within the classes of the school, or the
+    // schools of one arm, a group is also hidden when a small one could be computed from it.
+    let mut complement = BTreeSet::new();
+    for arm in [false, true] {
+        let family: Vec<(&String, usize)> = by
+            .iter()
+            .filter(|(_, v)| school.is_some() || v.0 == arm)
+            .map(|(k, v)| (k, v.2.len()))
+            .collect();
+        let sizes: Vec<usize> = family.iter().map(|f| f.1).collect();
+        for ((label, n), hide) in family.iter().zip(crate::disclosure::hidden(&sizes, min_n)) {
+            if hide && *n >= min_n {
+                complement.insert((*label).clone());
+            }
+        }
+        if school.is_some() {
+            break;
+        }
+    }
     let mut shown = vec![];
     let mut csv_rows = vec![];
     let mut suppressed = 0;
     for (label, (prog, mut g, pupils)) in by {
+        if complement.contains(&label) {
+            suppressed += 1;
+            summary.suppressed.push(format!(
+                "{name}: group {label} (hidden so that a group with n < {min_n} cannot be computed from the total)"
+            ));
+            csv_rows.push(vec![
+                label,
+                prog.to_string(),
+                t.t("verborgen", "hidden").to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+            continue;
+        }
         if pupils.len() < min_n {
             suppressed += 1;
             summary

@@ -1336,11 +1336,11 @@ mod tests {
         );
         let csv = read("effect_by_srl_tercile.csv");
         assert!(
-            csv.contains("rekenen,3,,,,< 10,300,too_few_pupils"),
+            csv.contains("rekenen;3;;;;< 10;300;too_few_pupils"),
             "{csv}"
         );
         assert!(
-            csv.contains("rekenen,2,0.2000,,,200,300,too_few_clusters"),
+            csv.contains("rekenen;2;0,2000;;;200;300;too_few_clusters"),
             "{csv}"
         );
         assert!(!csv.contains("9.0000"), "another design's row is drawn");

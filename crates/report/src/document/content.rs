@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use leerwinst_core::pipeline::Design;
+use leerwinst_core::pipeline::{Design, Language};
 use leerwinst_stats::describe::median_sorted;
 use leerwinst_store::{Frame, opt, opt_str};
 use serde_json::Value;
@@ -1338,8 +1338,9 @@ fn reject_reasons(dir: &Path) -> Vec<((String, String), usize)> {
     v
 }
 
-/// Growth per school (board) or per class of one school, from group_growth.
-fn growth_table(inp: &Inputs, school: Option<&str>) -> Block {
+/// Growth per school (board) or per class of one school, from group_growth; with a note when
+/// a group is hidden so that a small one cannot be computed from the total.
+fn growth_table(inp: &Inputs, school: Option<&str>) -> Vec<Block> {
     let t = inp.t;
     let g = inp.groups;
     let (level, sk, gk, subj, win, year, prog) = (
@@ -1360,15 +1361,36 @@ fn growth_table(inp: &Inputs, school: Option<&str>) -> Block {
         g.i64("n_rci"),
     );
     let want_level = if school.is_some() { "class" } else { "school" };
+    let picked: Vec<usize> = (0..g.len())
+        .filter(|&i| {
+            level.value(i) == want_level
+                && win.value(i) == inp.growth.window
+                && year.value(i) == inp.growth.latest
+                && school.is_none_or(|s| sk.value(i) == s)
+        })
+        .collect();
+    // Complementary suppression within each family whose total is reported elsewhere: the
+    // classes of a school per subject (the school's row), the schools of one arm per subject
+    // (the board's programme and comparison figures).
+    let mut families: BTreeMap<(&str, bool), Vec<usize>> = BTreeMap::new();
+    for &i in &picked {
+        let arm = school.is_none() && prog.value(i);
+        families.entry((subj.value(i), arm)).or_default().push(i);
+    }
+    let mut complement = BTreeSet::new();
+    for members in families.values() {
+        let sizes: Vec<usize> = members.iter().map(|&i| n.value(i) as usize).collect();
+        let hide = crate::disclosure::hidden(&sizes, inp.min_n);
+        complement.extend(
+            members
+                .iter()
+                .zip(hide)
+                .filter(|&(&i, h)| h && (n.value(i) as usize) >= inp.min_n)
+                .map(|(&i, _)| i),
+        );
+    }
     let mut rows = vec![];
-    for i in 0..g.len() {
-        if level.value(i) != want_level
-            || win.value(i) != inp.growth.window
-            || year.value(i) != inp.growth.latest
-            || school.is_some_and(|s| sk.value(i) != s)
-        {
-            continue;
-        }
+    for i in picked {
         let name = match school {
             None => sk.value(i).to_string(),
             Some(_) => opt_str(gk, i).unwrap_or("").to_string(),
@@ -1383,6 +1405,14 @@ fn growth_table(inp: &Inputs, school: Option<&str>) -> Block {
             row.extend([
                 format!("n < {}", inp.min_n),
                 String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        } else if complement.contains(&i) {
+            // Shown, a small sibling's value could be computed from the total: hidden too.
+            row.extend([
+                k.to_string(),
+                t.t("verborgen*", "hidden*").to_string(),
                 String::new(),
                 String::new(),
             ]);
@@ -1421,11 +1451,25 @@ fn growth_table(inp: &Inputs, school: Option<&str>) -> Block {
     ]
     .map(str::to_string)
     .to_vec();
-    drop_empty_columns(
+    let table = drop_empty_columns(
         header,
         rows,
         vec![false, false, false, true, true, true, true],
-    )
+    );
+    if complement.is_empty() {
+        return vec![table];
+    }
+    let note = match t.lang {
+        Language::Nl => format!(
+            "* Verborgen: anders is de waarde van een groep met minder dan {} leerlingen terug te rekenen uit het totaal.",
+            inp.min_n
+        ),
+        Language::En => format!(
+            "* Hidden: otherwise the value of a group with fewer than {} pupils could be computed from the total.",
+            inp.min_n
+        ),
+    };
+    vec![table, Block::Note(note)]
 }
 
 /// A table without the columns that are empty in every row (e.g. SGP when none was computed).
@@ -1815,7 +1859,7 @@ pub fn board(inp: &Inputs) -> Doc {
             "Mean gain in scale points; median SGP where growth percentiles were computed; reliable growth = share of pupils whose gain exceeds measurement error (RCI > 1.96) where the export has SEMs.",
         )
     )));
-    blocks.push(growth_table(inp, None));
+    blocks.extend(growth_table(inp, None));
     let measure = rows.measure.label(t).to_string();
     chart(
         inp,
@@ -2089,7 +2133,7 @@ pub fn school(inp: &Inputs, key: &str, class_chart: Option<&str>) -> Doc {
     blocks.push(Block::Heading(
         t.t("Groei per groep", "Growth per class").into(),
     ));
-    blocks.push(growth_table(inp, Some(key)));
+    blocks.extend(growth_table(inp, Some(key)));
     match class_chart {
         Some(svg) => blocks.push(Block::Chart {
             svg: svg.to_string(),
