@@ -1,7 +1,7 @@
 //! No group below `min_group_size` can be recovered by subtraction across a run's review
 //! documents: a school's growth row in the board document (n, mean gain) minus the classes its
 //! own document shows must leave either nobody or at least `min_group_size` pupils
-//! (complementary suppression, `crates/report/src/disclosure.rs`).
+//! (complementary suppression, `crates/core/src/disclosure.rs`).
 
 mod common;
 use common::leerwinst;

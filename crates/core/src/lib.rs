@@ -6,6 +6,7 @@
 //! It deliberately has no heavy dependencies.
 
 pub mod clock;
+pub mod disclosure;
 pub mod error;
 pub mod pipeline;
 pub mod schema;

@@ -9,7 +9,6 @@
 //! outputs (Parquet, run.json, rejects), so `leerwinst report` re-renders without recomputing.
 
 mod charts;
-pub mod disclosure;
 pub mod document;
 mod fonts;
 pub mod inspect;

@@ -5,8 +5,8 @@
 //! interval (order statistics, exact binomial), the mean conditional growth index, and the
 //! shares of pupils with reliable growth and reliable decline among those with an RCI. Medians
 //! for percentiles and means for CGIs follow the publishers' conventions (SGP package: median
-//! SGP; NWEA: mean CGI). Small groups are kept here (they are analysis data); reports suppress
-//! them.
+//! SGP; NWEA: mean CGI). Small groups are kept in the Parquet table (analysis data); the CSV
+//! beside it, which staff open, hides them as the reports do ([`staff_mask`]).
 
 use std::collections::BTreeMap;
 
@@ -143,10 +143,81 @@ pub fn compute(rows: &[GrowthRow]) -> Vec<GroupRow> {
 
 /// Arrow columns of group rows, in `Table::GroupGrowth` order.
 pub fn columns(rows: &[GroupRow]) -> Vec<ArrayRef> {
+    columns_shown(rows, &vec![Shown::All; rows.len()])
+}
+
+/// How much of a group row a staff table shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// Everything.
+    All,
+    /// The pupil count only: a complement, hidden so that a small sibling cannot be computed
+    /// from the total.
+    CountOnly,
+    /// Neither figures nor count: fewer pupils than the minimum.
+    Nothing,
+}
+
+/// What the staff CSV shows of each row: groups below `min_n` nothing, and complementary
+/// suppression ([`leerwinst_core::disclosure`]) within each family whose total is a row too —
+/// the classes of a school, and the schools of one arm (programme or not) — per subject, window
+/// and year.
+pub fn staff_mask(rows: &[GroupRow], min_n: usize) -> Vec<Shown> {
+    // (level, school for classes, subject, window, year, arm for schools) -> row indices.
+    type Family<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, bool);
+    let mut families: BTreeMap<Family, Vec<usize>> = BTreeMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        let class = r.level == "class";
+        let school = if class { r.school_key.as_str() } else { "" };
+        let arm = !class && r.programme;
+        let key = (
+            r.level,
+            school,
+            r.subject.as_str(),
+            r.window,
+            r.school_year.as_str(),
+            arm,
+        );
+        families.entry(key).or_default().push(i);
+    }
+    let mut shown = vec![Shown::All; rows.len()];
+    for members in families.values() {
+        let sizes: Vec<usize> = members.iter().map(|&i| rows[i].n.max(0) as usize).collect();
+        let hide = leerwinst_core::disclosure::hidden(&sizes, min_n);
+        for ((&i, n), h) in members.iter().zip(sizes).zip(hide) {
+            if h {
+                shown[i] = if n < min_n {
+                    Shown::Nothing
+                } else {
+                    Shown::CountOnly
+                };
+            }
+        }
+    }
+    shown
+}
+
+/// The columns with the figures of each row only as far as `shown` allows (hidden values null).
+pub fn columns_shown(rows: &[GroupRow], shown: &[Shown]) -> Vec<ArrayRef> {
     let s =
         |f: &dyn Fn(&GroupRow) -> Option<&str>| str_array(&rows.iter().map(f).collect::<Vec<_>>());
-    let f = |f: &dyn Fn(&GroupRow) -> Option<f64>| f64_array(rows.iter().map(f).collect());
-    let i = |f: &dyn Fn(&GroupRow) -> i64| i64_array(rows.iter().map(|r| Some(f(r))).collect());
+    let all = |i: usize| shown[i] == Shown::All;
+    let f = |f: &dyn Fn(&GroupRow) -> Option<f64>| {
+        f64_array(
+            rows.iter()
+                .enumerate()
+                .map(|(k, r)| f(r).filter(|_| all(k)))
+                .collect(),
+        )
+    };
+    let i = |f: &dyn Fn(&GroupRow) -> i64| {
+        i64_array(
+            rows.iter()
+                .enumerate()
+                .map(|(k, r)| Some(f(r)).filter(|_| all(k)))
+                .collect(),
+        )
+    };
     let cols = vec![
         s(&|r| Some(r.level)),
         s(&|r| Some(&r.school_key)),
@@ -155,7 +226,12 @@ pub fn columns(rows: &[GroupRow]) -> Vec<ArrayRef> {
         s(&|r| Some(r.window)),
         s(&|r| Some(&r.school_year)),
         bool_array(rows.iter().map(|r| Some(r.programme)).collect()),
-        i(&|r| r.n),
+        i64_array(
+            rows.iter()
+                .enumerate()
+                .map(|(k, r)| Some(r.n).filter(|_| shown[k] != Shown::Nothing))
+                .collect(),
+        ),
         f(&|r| Some(r.mean_gain)),
         i(&|r| r.n_sgp),
         f(&|r| r.median_sgp),
@@ -244,5 +320,51 @@ mod tests {
             .unwrap();
         assert_eq!((b.n, b.median_sgp_ci), (4, None), "too few for an interval");
         assert_eq!(g.len(), 3, "the row without a school is in no group");
+    }
+
+    #[test]
+    fn the_staff_mask_hides_small_classes_and_their_complement() {
+        use arrow_array::Array;
+        let group = |level: &'static str, class: Option<&str>, n: i64| GroupRow {
+            level,
+            school_key: "S".into(),
+            group_key: class.map(String::from),
+            subject: "rekenen".into(),
+            window: "E-E",
+            school_year: "2024-2025".into(),
+            programme: true,
+            n,
+            mean_gain: 10.0,
+            n_sgp: 0,
+            median_sgp: None,
+            median_sgp_ci: None,
+            n_cgi: 0,
+            mean_cgi: None,
+            n_rci: 0,
+            reliable_growth_share: None,
+            reliable_decline_share: None,
+        };
+        let rows = vec![
+            group("school", None, 40),
+            group("class", Some("5a"), 7),
+            group("class", Some("5b"), 12),
+            group("class", Some("5c"), 21),
+        ];
+        let mask = staff_mask(&rows, 10);
+        assert_eq!(
+            mask,
+            [Shown::All, Shown::Nothing, Shown::CountOnly, Shown::All]
+        );
+        let cols = columns_shown(&rows, &mask);
+        let n = cols[7]
+            .as_any()
+            .downcast_ref::<arrow_array::Int64Array>()
+            .unwrap();
+        assert!(n.is_null(1) && n.value(2) == 12);
+        let gain = cols[8]
+            .as_any()
+            .downcast_ref::<arrow_array::Float64Array>()
+            .unwrap();
+        assert!(gain.is_null(1) && gain.is_null(2) && gain.value(3) == 10.0);
     }
 }

@@ -114,8 +114,22 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
         groups::columns(&group_rows),
         &meta,
     )?;
-    let frame = read_table(&path, Table::GroupGrowth)?;
-    write_csv(&ind.join("group_growth.csv"), &frame.batch, dialect)?;
+    // The CSV is for staff: small groups hidden there as in the reports (the Parquet keeps
+    // them for analysis).
+    let mask = groups::staff_mask(&group_rows, p.privacy.min_group_size);
+    // Every column may be empty there (a hidden group has no figures).
+    let nullable: Vec<arrow_schema::Field> = Table::GroupGrowth
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone().with_nullable(true))
+        .collect();
+    let staff = arrow_array::RecordBatch::try_new(
+        std::sync::Arc::new(arrow_schema::Schema::new(nullable)),
+        groups::columns_shown(&group_rows, &mask),
+    )
+    .map_err(|e| leerwinst_core::Error::Compute(format!("group_growth.csv: {e}")))?;
+    write_csv(&ind.join("group_growth.csv"), &staff, dialect)?;
     outputs.extend([
         path.display().to_string(),
         ind.join("group_growth.csv").display().to_string(),

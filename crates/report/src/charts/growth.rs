@@ -278,7 +278,7 @@ pub fn growth_distribution(
         e.1.push(g);
         e.2.insert(&r.pupil);
     }
-    // Complementary suppression (crate::disclosure): within the classes of the school, or the
+    // Complementary suppression (leerwinst_core::disclosure): within the classes of the school, or the
     // schools of one arm, a group is also hidden when a small one could be computed from it.
     let mut complement = BTreeSet::new();
     for arm in [false, true] {
@@ -288,7 +288,10 @@ pub fn growth_distribution(
             .map(|(k, v)| (k, v.2.len()))
             .collect();
         let sizes: Vec<usize> = family.iter().map(|f| f.1).collect();
-        for ((label, n), hide) in family.iter().zip(crate::disclosure::hidden(&sizes, min_n)) {
+        for ((label, n), hide) in family
+            .iter()
+            .zip(leerwinst_core::disclosure::hidden(&sizes, min_n))
+        {
             if hide && *n >= min_n {
                 complement.insert((*label).clone());
             }

@@ -1380,7 +1380,7 @@ fn growth_table(inp: &Inputs, school: Option<&str>) -> Vec<Block> {
     let mut complement = BTreeSet::new();
     for members in families.values() {
         let sizes: Vec<usize> = members.iter().map(|&i| n.value(i) as usize).collect();
-        let hide = crate::disclosure::hidden(&sizes, inp.min_n);
+        let hide = leerwinst_core::disclosure::hidden(&sizes, inp.min_n);
         complement.extend(
             members
                 .iter()

@@ -8,6 +8,9 @@
 //! minimum pupils together and a group is still shown, also hide the smallest shown group
 //! (complementary suppression). What subtraction can then recover is the combined value of
 //! hidden groups that hold at least the minimum together, which is what any shown group is.
+//!
+//! Used by the review documents and charts (`report`) and by the staff CSV of the group table
+//! (`transform::groups::staff_mask`).
 
 /// Which groups of one family (their sizes, in any order) to hide with a minimum of `min_n`
 /// pupils: `true` = hidden.
