@@ -102,6 +102,17 @@ enum Command {
         #[arg(long, default_value_t = 2025)]
         seed: u64,
     },
+    /// Show what export files hold before writing a pipeline: encoding, separator, header line
+    /// (title lines above it), per column the kinds of values and the values of short lists,
+    /// and which of leerwinst's fixed formats read the file. Prints no personal data.
+    Inspect {
+        /// Export files (CSV, TXT, XLSX, optionally gzipped).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Language of the description: `nl` or `en`.
+        #[arg(long, default_value = "nl")]
+        language: String,
+    },
     /// Print the data model (every table and column) as Markdown.
     Schema,
 }
@@ -139,6 +150,7 @@ pub fn main() -> ExitCode {
             events_per_pupil_year,
             seed,
         } => run::sample_events(&out, pupils, years, events_per_pupil_year, seed),
+        Command::Inspect { files, language } => crate::inspect::files(&files, &language),
         Command::Schema => {
             print!("{}", leerwinst_core::schema::data_model_markdown());
             Ok(ExitCode::SUCCESS)

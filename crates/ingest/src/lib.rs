@@ -19,6 +19,7 @@ pub mod nwea;
 pub mod oneroster;
 pub mod oneroster_results;
 pub mod plans;
+pub mod profile;
 pub mod pseudonym;
 pub mod reason_nl;
 pub mod redact;
