@@ -101,3 +101,45 @@ fn unmapped_activity_names_warn_and_mapped_ones_do_not() {
     assert!(warnings.is_empty(), "{warnings:?}");
     assert!(!console.contains("!!!"), "{console}");
 }
+
+#[test]
+fn a_key_created_by_this_run_is_announced_with_where_it_is() {
+    let tmp = tempfile::tempdir().unwrap();
+    let schools = tmp.path().join("scholen.csv");
+    std::fs::write(&schools, "brin;naam\n21WG;De Wilg\n").unwrap();
+    let pipeline = tmp.path().join("p.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "[pipeline]\nname = \"sleutel\"\n\n[[source]]\nname = \"scholen\"\n\
+             format = \"schools-csv\"\npath = \"{}\"\n",
+            schools.display()
+        ),
+    )
+    .unwrap();
+    let config = tmp.path().join("config");
+    let ingest = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_leerwinst"))
+            .args(["ingest", pipeline.to_str().unwrap(), "--out"])
+            .arg(tmp.path().join("out"))
+            .env("CI", "true")
+            .env("XDG_CONFIG_HOME", &config)
+            .env_remove("LEERWINST_KEY")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let first = ingest();
+    let key = config.join("leerwinst/key");
+    assert!(key.exists());
+    assert!(
+        first.contains(&format!(
+            "!!! Nieuwe pseudonimiseringssleutel aangemaakt: {}",
+            key.display()
+        )),
+        "{first}"
+    );
+    // The next run uses it, quietly.
+    assert!(!ingest().contains("!!!"));
+}

@@ -156,6 +156,19 @@ pub fn stages(
                         out.join("rejects").display()
                     );
                 }
+                if let Some(key) = s.key.as_ref().filter(|k| k.created) {
+                    let w = match p.pipeline.language {
+                        leerwinst_core::pipeline::Language::Nl => format!(
+                            "Nieuwe pseudonimiseringssleutel aangemaakt: {}. Bewaar dit bestand (en een reservekopie) op een veilige plek: alleen met dezelfde sleutel krijgen leerlingen volgende periode dezelfde pseudoniemen en sluiten de periodes op elkaar aan.",
+                            key.origin
+                        ),
+                        leerwinst_core::pipeline::Language::En => format!(
+                            "A new pseudonymisation key was created: {}. Keep this file (and a backup) somewhere safe: only with the same key do pupils get the same pseudonyms next term, so that terms join.",
+                            key.origin
+                        ),
+                    };
+                    println!("             !!! {w}");
+                }
                 rec.pseudonymised = Some(s.pseudonymised);
                 if !s.pseudonymised {
                     let w = tx.t(
