@@ -143,3 +143,57 @@ fn a_key_created_by_this_run_is_announced_with_where_it_is() {
     // The next run uses it, quietly.
     assert!(!ingest().contains("!!!"));
 }
+
+#[test]
+fn a_board_without_programme_schools_is_told_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sample = tmp.path().join("sample");
+    leerwinst(&[
+        "sample-data",
+        "--out",
+        sample.to_str().unwrap(),
+        "--schools",
+        "4",
+        "--pupils",
+        "200",
+    ]);
+    // The school list without the programme's start year.
+    let list = sample.join("scholen.csv");
+    let text = std::fs::read_to_string(&list).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(';').collect();
+    let col = header.iter().position(|h| *h == "programma_vanaf").unwrap();
+    let blanked: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut f: Vec<&str> = l.split(';').collect();
+            if i > 0 {
+                f[col] = "";
+            }
+            f.join(";")
+        })
+        .collect();
+    std::fs::write(&list, blanked.join("\n") + "\n").unwrap();
+    let demo = std::fs::read_to_string(repo().join("pipelines/demo.toml")).unwrap();
+    let pipeline = tmp.path().join("p.toml");
+    std::fs::write(
+        &pipeline,
+        demo.replace("../sample-data/", &format!("{}/", sample.display())),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let run = common::run_pipeline(&pipeline, &out, Some("quiet-failures-test-key"));
+    let console = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        console.contains("!!! Geen enkele school heeft het programma"),
+        "{console}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(json["compare"]["warnings"].as_array().unwrap().len(), 1);
+    let board = std::fs::read_to_string(out.join("review/bestuur.html")).unwrap();
+    assert!(
+        board.contains("Er is geen effect geschat. Geen enkele school heeft het programma"),
+        "the review does not say why"
+    );
+}

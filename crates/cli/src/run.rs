@@ -264,7 +264,7 @@ pub fn stages(
                     println!(
                         "{head}  {design}, periode {}, schooljaren {}: {} waarnemingen, {} effecten",
                         p.compare.window,
-                        s.years.join(", "),
+                        years_text(&tx, &s.years),
                         s.observations,
                         s.effects
                     );
@@ -272,12 +272,15 @@ pub fn stages(
                     println!(
                         "{head}  {design} design, window {}, school years {}: {} observations, {} effects",
                         p.compare.window,
-                        s.years.join(", "),
+                        years_text(&tx, &s.years),
                         s.observations,
                         s.effects
                     );
                 }
                 print_effects(&tx, &out, p.compare.design.key())?;
+                for w in &s.warnings {
+                    println!("             !!! {w}");
+                }
                 for sk in &s.skipped {
                     println!(
                         "             {}: {sk}",
@@ -385,6 +388,15 @@ fn print_treatment_coefficients(
         );
     }
     Ok(())
+}
+
+/// The follow-up years compared, or "none".
+fn years_text(tx: &Texts, years: &[String]) -> String {
+    if years.is_empty() {
+        tx.t("geen", "none").to_string()
+    } else {
+        years.join(", ")
+    }
 }
 
 /// Seconds for a stage line, right-aligned in six places.

@@ -125,6 +125,52 @@ pub struct CompareSummary {
     pub outputs: Vec<String>,
     /// Programme pupils for whom the VCG design found no comparison pupil.
     pub unmatched_programme_pupils: usize,
+    /// Why nothing could be compared, in plain words (no programme school, or no comparison
+    /// school, in the window's growth rows), in the run's language.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// Plain-language warnings when the window's growth rows hold no programme school or no
+/// comparison school: then no design can estimate anything.
+fn arms_warnings(p: &Pipeline, growth: &Frame) -> Vec<String> {
+    let (win, school, prog) = (
+        growth.str("window"),
+        growth.str("school_key"),
+        growth.bool("programme"),
+    );
+    let mut arms: [BTreeSet<&str>; 2] = [BTreeSet::new(), BTreeSet::new()];
+    for i in 0..growth.len() {
+        if win.value(i) == p.compare.window && !arrow_array::Array::is_null(school, i) {
+            arms[usize::from(prog.value(i))].insert(school.value(i));
+        }
+    }
+    let l = p.pipeline.language;
+    let window = &p.compare.window;
+    let mut out = Vec::new();
+    if arms[1].is_empty() {
+        out.push(match l {
+            leerwinst_core::pipeline::Language::Nl => format!(
+                "Geen enkele school heeft het programma in de groeigegevens (periode {window}): er valt niets te vergelijken. Staat in de schoollijst bij de programmascholen het schooljaar waarin ze begonnen (kolom programma_vanaf)?"
+            ),
+            leerwinst_core::pipeline::Language::En => format!(
+                "No school runs the programme in the growth data (window {window}): there is nothing to compare. Does the school list give the programme schools the school year they started (column programma_vanaf / programme_from)?"
+            ),
+        });
+    }
+    if arms[0].is_empty() {
+        out.push(match l {
+            leerwinst_core::pipeline::Language::Nl => format!(
+                "Er is geen vergelijkingsschool in de groeigegevens (periode {window}): alle {} scholen hebben het programma, dus een effect is niet te schatten.",
+                arms[1].len()
+            ),
+            leerwinst_core::pipeline::Language::En => format!(
+                "There is no comparison school in the growth data (window {window}): all {} schools run the programme, so no effect can be estimated.",
+                arms[1].len()
+            ),
+        });
+    }
+    out
 }
 
 /// Builds the estimation sample from the growth and SRL tables.
@@ -569,6 +615,7 @@ fn run_experiment(p: &Pipeline, e: &Experiment, out: &Path) -> Result<CompareSum
         skipped,
         outputs,
         unmatched_programme_pupils: 0,
+        warnings: Vec::new(),
     })
 }
 
@@ -830,6 +877,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
         skipped,
         outputs,
         unmatched_programme_pupils: main.unmatched_programme_pupils,
+        warnings: arms_warnings(p, &tables.growth),
     })
 }
 

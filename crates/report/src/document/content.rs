@@ -1937,13 +1937,26 @@ pub fn board(inp: &Inputs) -> Doc {
         t.t("Effect van het programma", "Programme effect").into(),
     ));
     if overall.is_empty() {
-        blocks.push(Block::Para(
+        // Why, in plain words, when compare knows (no programme or no comparison school).
+        let why: Vec<String> = inp.run["compare"]["warnings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|w| w.as_str().map(str::to_string))
+            .collect();
+        blocks.push(Block::Para(if why.is_empty() {
             t.t(
                 "Er is geen effect geschat (zie run.json, compare.skipped).",
                 "No effect was estimated (see run.json, compare.skipped).",
             )
-            .into(),
-        ));
+            .into()
+        } else {
+            format!(
+                "{} {}",
+                t.t("Er is geen effect geschat.", "No effect was estimated."),
+                why.join(" ")
+            )
+        }));
     } else {
         blocks.push(Block::Para(format!(
             "{}: {}.",
