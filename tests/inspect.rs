@@ -40,7 +40,7 @@ fn inspect_finds_the_header_the_format_and_keeps_pupils_private() {
     let (ok, out) = inspect(&[&lvs, &list]);
     assert!(ok, "{out}");
     assert!(
-        out.contains("kopregel: 3 (regels 1-2 erboven zijn titel of notitie)"),
+        out.contains("kopregel: 3 (regels 1-2 erboven zijn titel of notitie; header_row = 3)"),
         "{out}"
     );
     assert!(out.contains("1 waarden: 'M5' 24"), "{out}");
@@ -71,5 +71,45 @@ fn inspect_finds_the_header_the_format_and_keeps_pupils_private() {
     assert!(
         out.contains("niet te lezen") && out.contains("lvs-csv"),
         "{out}"
+    );
+}
+
+/// What inspect proposes reads the workbook: `sheet` and `header_row` on the source.
+#[test]
+fn a_notes_sheet_and_title_rows_are_read_past_with_sheet_and_header_row() {
+    let book = repo().join("tests/fixtures/notes-first.xlsx");
+    let (ok, out) = inspect(&[&book]);
+    assert!(ok, "{out}");
+    assert!(out.contains("lees het met sheet = \"Resultaten\""), "{out}");
+    assert!(out.contains("header_row = 4"), "{out}");
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |sheet: &str| {
+        let p = tmp.path().join("p.toml");
+        std::fs::write(
+            &p,
+            format!(
+                "[pipeline]\nname = \"werkmap\"\n\n[privacy]\npseudonymise = false\n\n\
+                 [[source]]\nname = \"toetsen\"\nformat = \"lvs-csv\"\npath = \"{}\"\n\
+                 sheet = \"{sheet}\"\nheader_row = 4\n",
+                book.display()
+            ),
+        )
+        .unwrap();
+        p
+    };
+    let out = tmp.path().join("out");
+    common::leerwinst(&[
+        "ingest",
+        write("Resultaten").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    // Three results; the formatted empty rows below them are no rows, so nothing is rejected.
+    assert_eq!(common::source_counts(&out, "toetsen"), (3, 3, 0));
+    // A sheet that is not there: the error names the sheets there are.
+    let err = common::ingest_fails(&write("Blad1"), &tmp.path().join("out2"));
+    assert!(
+        err.contains("no sheet 'Blad1'") && err.contains("Toelichting, Resultaten"),
+        "{err}"
     );
 }

@@ -19,8 +19,17 @@ pub fn files(files: &[PathBuf], language: &str) -> Result<ExitCode> {
     let mut failed = false;
     for f in files {
         println!("{}", f.display());
-        match profile(f) {
-            Ok(p) => print!("{}", describe(&p, language)),
+        match profile(f, None) {
+            Ok(first) => {
+                print!("{}", describe(&first, language));
+                // Every other sheet of a workbook too: the data may not be on the first.
+                for sheet in first.sheets.iter().skip(1) {
+                    match profile(f, Some(sheet)) {
+                        Ok(p) => print!("{}", describe(&p, language)),
+                        Err(e) => println!("  {} '{sheet}': {e}", language.pick("blad", "sheet")),
+                    }
+                }
+            }
             Err(e) => {
                 failed = true;
                 println!(
@@ -63,21 +72,28 @@ fn describe(p: &Profile, l: Language) -> String {
         '\t' => "tab",
         _ => "?",
     };
-    s.push_str(&format!(
-        "  {}: {}{}\n",
-        l.pick("codering", "encoding"),
-        p.encoding,
-        if p.sheets.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " ({}: {}; {})",
-                l.pick("bladen", "sheets"),
-                p.sheets.join(", "),
-                l.pick("het eerste wordt gelezen", "the first is read")
-            )
-        }
-    ));
+    match &p.sheet {
+        None => s.push_str(&format!(
+            "  {}: {}\n",
+            l.pick("codering", "encoding"),
+            p.encoding
+        )),
+        Some(sheet) => s.push_str(&format!(
+            "  {} '{sheet}' ({} {}: {}){}\n",
+            l.pick("blad", "sheet"),
+            l.pick("de werkmap heeft", "the workbook has"),
+            l.pick("bladen", "sheets"),
+            p.sheets.join(", "),
+            if p.sheets.first() == Some(sheet) {
+                String::new()
+            } else {
+                format!(
+                    "; {} sheet = \"{sheet}\"",
+                    l.pick("lees het met", "read it with")
+                )
+            }
+        )),
+    }
     s.push_str(&format!(
         "  {}: {sep}; {}: {}{}; {}: {}\n",
         l.pick("scheidingsteken", "separator"),
@@ -85,13 +101,14 @@ fn describe(p: &Profile, l: Language) -> String {
         p.header_line,
         if p.header_line > 1 {
             format!(
-                " ({} 1-{} {})",
+                " ({} 1-{} {}; header_row = {})",
                 l.pick("regels", "lines"),
                 p.header_line - 1,
                 l.pick(
                     "erboven zijn titel of notitie",
                     "above it are a title or notes"
-                )
+                ),
+                p.header_line
             )
         } else {
             String::new()

@@ -156,6 +156,26 @@ pub struct Source {
     /// mapping that matches nothing must not pass as a result).
     #[serde(default)]
     pub allow_all_rejected: bool,
+    /// XLSX: the worksheet to read, by name (default the first; a workbook may open with a
+    /// notes sheet).
+    #[serde(default)]
+    pub sheet: Option<String>,
+    /// The 1-based line (sheet row) of the header when title or note lines stand above it
+    /// (`leerwinst inspect` finds it); lines above are skipped, line numbers in rejects stay
+    /// those of the file.
+    #[serde(default)]
+    pub header_row: Option<usize>,
+}
+
+impl SourceFormat {
+    /// Whether the format reads one delimited text file (CSV or XLSX), so `sheet` and
+    /// `header_row` apply.
+    pub fn is_one_table(self) -> bool {
+        !matches!(
+            self,
+            SourceFormat::Xapi | SourceFormat::Oneroster | SourceFormat::NweaCdf
+        )
+    }
 }
 
 /// The canonical fields a `mapped-assessments` source can fill.
@@ -1060,6 +1080,18 @@ impl Pipeline {
             {
                 return Err(perr(format!(
                     "source '{}': time_format and school_year apply only to format moodle-report (a mapped source sets them in [source.mapping])",
+                    src.name
+                )));
+            }
+            if !src.format.is_one_table() && (src.sheet.is_some() || src.header_row.is_some()) {
+                return Err(perr(format!(
+                    "source '{}': sheet and header_row apply to one CSV or XLSX file, not to an xAPI, OneRoster or NWEA source",
+                    src.name
+                )));
+            }
+            if src.header_row == Some(0) {
+                return Err(perr(format!(
+                    "source '{}': header_row counts from 1 (the first line of the file)",
                     src.name
                 )));
             }

@@ -80,8 +80,10 @@ pub fn parse(text: &str, file: &str) -> Result<Delimited> {
                         ),
                     ));
                 }
-                if rec.len() == 1 && rec.get(0).is_some_and(|f| f.trim().is_empty()) {
-                    continue; // blank line
+                if rec.iter().all(|f| f.trim().is_empty()) {
+                    // A blank line, or a row of empty cells (`;;;;;;`, as a spreadsheet saves
+                    // the formatted rows below the data): no row at all.
+                    continue;
                 }
                 if rec.len() != width {
                     records.push(Err((

@@ -226,16 +226,61 @@ pub fn detect_encoding(data: &[u8]) -> &'static encoding_rs::Encoding {
 /// Reads a stream to text in the encoding [`detect_encoding`] finds (BOM dropped); returns the
 /// text and the encoding's name for run.json. An Excel workbook (XLSX, recognised by its zip
 /// signature) becomes `;`-separated text of its first sheet ([`xlsx_to_text`]), encoding `xlsx`.
-pub fn decode_text(path: &Path, mut stream: impl Read) -> Result<(String, &'static str)> {
+pub fn decode_text(path: &Path, stream: impl Read) -> Result<(String, &'static str)> {
+    decode_table_text(path, stream, None, None)
+}
+
+/// As [`decode_text`], for one table of a source: `sheet` picks an XLSX worksheet by name
+/// (default the first), and `header_row` (1-based) blanks the title or note lines above the
+/// header, so the readers take that line as the header while every line keeps its number.
+pub fn decode_table_text(
+    path: &Path,
+    mut stream: impl Read,
+    sheet: Option<&str>,
+    header_row: Option<usize>,
+) -> Result<(String, &'static str)> {
     let mut data = Vec::new();
     stream
         .read_to_end(&mut data)
         .map_err(|e| Error::input(path, format!("cannot read (damaged gzip data?): {e}")))?;
-    if data.starts_with(b"PK\x03\x04") {
-        return Ok((xlsx_to_text(path, data)?, "xlsx"));
+    let (text, encoding) = if data.starts_with(b"PK\x03\x04") {
+        (xlsx_to_text(path, data, sheet)?, "xlsx")
+    } else if sheet.is_some() {
+        return Err(Error::input(
+            path,
+            "sheet is set, but this is not an XLSX workbook (remove sheet for a CSV file)",
+        ));
+    } else {
+        decode_bytes(path, &data)?
+    };
+    match header_row {
+        None | Some(1) => Ok((text, encoding)),
+        Some(row) => Ok((skip_title_lines(path, &text, row)?, encoding)),
     }
-    let enc = detect_encoding(&data);
-    let (text, used, malformed) = enc.decode(&data);
+}
+
+/// `text` with lines 1..`header_row` emptied (line breaks kept, so line numbers stay).
+fn skip_title_lines(path: &Path, text: &str, header_row: usize) -> Result<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    for _ in 1..header_row {
+        let Some(end) = rest.find('\n') else {
+            return Err(Error::input(
+                path,
+                format!("header_row = {header_row}, but the file has fewer lines"),
+            ));
+        };
+        out.push('\n');
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Text of non-XLSX bytes in the encoding [`detect_encoding`] finds.
+fn decode_bytes(path: &Path, data: &[u8]) -> Result<(String, &'static str)> {
+    let enc = detect_encoding(data);
+    let (text, used, malformed) = enc.decode(data);
     if malformed {
         return Err(Error::input(
             path,
@@ -248,13 +293,13 @@ pub fn decode_text(path: &Path, mut stream: impl Read) -> Result<(String, &'stat
     Ok((text.into_owned(), used.name()))
 }
 
-/// The first worksheet of an XLSX workbook as `;`-separated text, one line per sheet row, so the
+/// A worksheet (`sheet` by name, else the first) of an XLSX workbook as `;`-separated text, one line per sheet row, so the
 /// delimited readers take it as they take a CSV export and reject lines are sheet rows. Cells:
 /// text as is (line breaks inside a cell become spaces, quotes are doubled), numbers with a
 /// decimal point (whole numbers without one), dates as `dd-mm-yyyy` and date-times as
 /// `dd-mm-yyyy HH:MM:SS` (the spellings the Dutch readers expect), booleans as `true`/`false`,
 /// and Excel error cells as `#ERROR` so the row is rejected with the column named.
-pub fn xlsx_to_text(path: &Path, data: Vec<u8>) -> Result<String> {
+pub fn xlsx_to_text(path: &Path, data: Vec<u8>, sheet: Option<&str>) -> Result<String> {
     use calamine::{Reader, Xlsx};
     let mut book = Xlsx::new(std::io::Cursor::new(data)).map_err(|e| {
         Error::input(
@@ -262,15 +307,28 @@ pub fn xlsx_to_text(path: &Path, data: Vec<u8>) -> Result<String> {
             format!("not a readable XLSX workbook ({})", xlsx_kind(&e)),
         )
     })?;
-    let Some(first) = book.sheet_names().first().cloned() else {
-        return Err(Error::input(path, "the workbook has no worksheet"));
+    let names = book.sheet_names().to_vec();
+    let first = match sheet {
+        Some(name) => names.iter().find(|n| *n == name).cloned().ok_or_else(|| {
+            Error::input(
+                path,
+                format!(
+                    "the workbook has no sheet '{name}'; its sheets are: {}",
+                    names.join(", ")
+                ),
+            )
+        })?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::input(path, "the workbook has no worksheet"))?,
     };
     // Cell by cell (never the sheet's declared rectangle: one cell at XFD1048576 would make that
     // 17 billion cells), with the row and column bounded.
     let mut cells = book.worksheet_cells_reader(&first).map_err(|e| {
         Error::input(
             path,
-            format!("cannot read the first worksheet ({})", xlsx_kind(&e)),
+            format!("cannot read the worksheet '{first}' ({})", xlsx_kind(&e)),
         )
     })?;
     // Sheet rows by index; cells are padded to the widest row when written out, as a sheet's
@@ -281,7 +339,7 @@ pub fn xlsx_to_text(path: &Path, data: Vec<u8>) -> Result<String> {
         let cell = cells.next_cell().map_err(|e| {
             Error::input(
                 path,
-                format!("cannot read the first worksheet ({})", xlsx_kind(&e)),
+                format!("cannot read the worksheet '{first}' ({})", xlsx_kind(&e)),
             )
         })?;
         let Some(cell) = cell else { break };
@@ -290,7 +348,7 @@ pub fn xlsx_to_text(path: &Path, data: Vec<u8>) -> Result<String> {
             return Err(Error::input(
                 path,
                 format!(
-                    "the first worksheet has a cell at row {}, column {}: beyond the {MAX_XLSX_ROWS} rows and {MAX_XLSX_COLUMNS} columns an export may have (a stray cell far out? delete it in Excel and save again)",
+                    "the worksheet '{first}' has a cell at row {}, column {}: beyond the {MAX_XLSX_ROWS} rows and {MAX_XLSX_COLUMNS} columns an export may have (a stray cell far out? delete it in Excel and save again)",
                     r + 1,
                     c + 1
                 ),
@@ -719,5 +777,22 @@ mod tests {
             (text.as_str(), info.encoding),
             ("a;b\nÿþ;2\n", "windows-1252")
         );
+    }
+
+    #[test]
+    fn title_lines_above_the_header_are_skipped_and_line_numbers_kept() {
+        let text =
+            "Export groep 5;;\nDatum 20-01-2025;;\nLeerlingnummer;Toets;Score\nL1;R;150\n;;\n";
+        let (t, _) = decode_table_text(Path::new("x.csv"), text.as_bytes(), None, Some(3)).unwrap();
+        let d = crate::delimited::parse(&t, "x.csv").unwrap();
+        assert_eq!(d.headers, ["Leerlingnummer", "Toets", "Score"]);
+        // One data row, on line 4; the row of empty cells is no row.
+        let rows: Vec<u64> = d.records.iter().map(|r| r.as_ref().unwrap().0).collect();
+        assert_eq!(rows, [4]);
+        assert!(decode_table_text(Path::new("x.csv"), text.as_bytes(), None, Some(9)).is_err());
+        let err = decode_table_text(Path::new("x.csv"), text.as_bytes(), Some("Data"), None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not an XLSX workbook"), "{err}");
     }
 }

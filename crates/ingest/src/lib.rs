@@ -197,7 +197,8 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
             }
             SourceFormat::MappedRoster => {
                 let (stream, hashing) = input::open_hashed(&path)?;
-                let (text, encoding) = input::decode_text(&path, stream)?;
+                let (text, encoding) =
+                    input::decode_table_text(&path, stream, src.sheet.as_deref(), src.header_row)?;
                 let mapping = src
                     .mapping
                     .as_ref()
@@ -267,7 +268,12 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, wh.events.len() - before)
                     }
                     SourceFormat::SchoolsCsv => {
-                        let (text, enc) = input::decode_text(&path, stream)?;
+                        let (text, enc) = input::decode_table_text(
+                            &path,
+                            stream,
+                            src.sheet.as_deref(),
+                            src.header_row,
+                        )?;
                         encoding = enc;
                         let (rows, read) = schools::read(&mut ctx, &text)?;
                         for r in &rows {
@@ -281,7 +287,12 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::LvsCsv => {
-                        let (text, enc) = input::decode_text(&path, stream)?;
+                        let (text, enc) = input::decode_table_text(
+                            &path,
+                            stream,
+                            src.sheet.as_deref(),
+                            src.header_row,
+                        )?;
                         encoding = enc;
                         let instrument = src.instrument.as_deref().unwrap_or("cito-lvs");
                         let range = src.score_range.unwrap_or(lvs::DEFAULT_SCORE_RANGE);
@@ -291,7 +302,12 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::PlansCsv => {
-                        let (text, enc) = input::decode_text(&path, stream)?;
+                        let (text, enc) = input::decode_table_text(
+                            &path,
+                            stream,
+                            src.sheet.as_deref(),
+                            src.header_row,
+                        )?;
                         encoding = enc;
                         let (rows, read) = plans::read(&mut ctx, &text)?;
                         let n = rows.len();
@@ -299,7 +315,12 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::SgpLong => {
-                        let (text, enc) = input::decode_text(&path, stream)?;
+                        let (text, enc) = input::decode_table_text(
+                            &path,
+                            stream,
+                            src.sheet.as_deref(),
+                            src.header_row,
+                        )?;
                         encoding = enc;
                         let instrument = src.instrument.as_deref().unwrap_or("state-test");
                         let got = sgp_long::read(&mut ctx, &text, instrument, src.score_range)?;
@@ -309,7 +330,12 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (got.read, n)
                     }
                     SourceFormat::MoodleLog => {
-                        let (text, enc) = input::decode_text(&path, stream)?;
+                        let (text, enc) = input::decode_table_text(
+                            &path,
+                            stream,
+                            src.sheet.as_deref(),
+                            src.header_row,
+                        )?;
                         encoding = enc;
                         let mut moodle_verbs = moodle::default_moodle_verbs();
                         moodle_verbs.extend(verbs.iter().map(|(k, v)| (k.clone(), *v)));
@@ -319,7 +345,12 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::MoodleReport => {
-                        let (text, enc) = input::decode_text(&path, stream)?;
+                        let (text, enc) = input::decode_table_text(
+                            &path,
+                            stream,
+                            src.sheet.as_deref(),
+                            src.header_row,
+                        )?;
                         encoding = enc;
                         let mut report_verbs = moodle_report::default_moodle_report_verbs();
                         report_verbs.extend(verbs.iter().map(|(k, v)| (k.clone(), *v)));
@@ -334,7 +365,12 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::StarCsv => {
-                        let (text, enc) = input::decode_text(&path, stream)?;
+                        let (text, enc) = input::decode_table_text(
+                            &path,
+                            stream,
+                            src.sheet.as_deref(),
+                            src.header_row,
+                        )?;
                         encoding = enc;
                         let instrument = src.instrument.as_deref().unwrap_or("stanford-sat");
                         let got = star::read(&mut ctx, &text, instrument)?;
@@ -348,7 +384,12 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (got.read, got.accepted)
                     }
                     SourceFormat::MappedAssessments => {
-                        let (text, enc) = input::decode_text(&path, stream)?;
+                        let (text, enc) = input::decode_table_text(
+                            &path,
+                            stream,
+                            src.sheet.as_deref(),
+                            src.header_row,
+                        )?;
                         encoding = enc;
                         let mapping = src.mapping.as_ref().ok_or_else(|| {
                             Error::input(&path, "mapped-assessments needs a [source.mapping]")
@@ -362,7 +403,12 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::MappedEvents => {
-                        let (text, enc) = input::decode_text(&path, stream)?;
+                        let (text, enc) = input::decode_table_text(
+                            &path,
+                            stream,
+                            src.sheet.as_deref(),
+                            src.header_row,
+                        )?;
                         encoding = enc;
                         let mapping = src.mapping.as_ref().ok_or_else(|| {
                             Error::input(&path, "mapped-events needs a [source.mapping]")

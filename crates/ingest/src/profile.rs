@@ -30,8 +30,10 @@ pub const MAX_LISTED_VALUES: usize = 20;
 pub struct Profile {
     /// `UTF-8`, `windows-1252`, `UTF-16LE`, … or `xlsx`.
     pub encoding: String,
-    /// The workbook's sheets (XLSX only; the first is read).
+    /// The workbook's sheets (XLSX only).
     pub sheets: Vec<String>,
+    /// The sheet profiled (XLSX only).
+    pub sheet: Option<String>,
     /// `;`, `,` or tab.
     pub delimiter: char,
     /// 1-based line of the header; lines above it are titles or notes.
@@ -126,13 +128,13 @@ impl Kind {
     }
 }
 
-/// Profiles the export at `path`.
-pub fn profile(path: &Path) -> Result<Profile> {
+/// Profiles the export at `path` (of an XLSX workbook the worksheet `sheet`, else the first).
+pub fn profile(path: &Path, sheet: Option<&str>) -> Result<Profile> {
     let file = input::open_regular(path)?;
     let gzip = path.extension().is_some_and(|e| e == "gz");
     let stream = input::open_stream(path, gzip)?;
     drop(file);
-    let (text, encoding) = input::decode_text(path, stream)?;
+    let (text, encoding) = input::decode_table_text(path, stream, sheet, None)?;
     let sheets = if encoding == "xlsx" {
         sheet_names(path)
     } else {
@@ -203,6 +205,9 @@ pub fn profile(path: &Path) -> Result<Profile> {
     }
     Ok(Profile {
         encoding: encoding.to_string(),
+        sheet: sheet
+            .map(str::to_string)
+            .or_else(|| sheets.first().cloned()),
         sheets,
         delimiter: d.delimiter as char,
         header_line: header_at + 1,
@@ -326,7 +331,7 @@ mod tests {
             ));
         }
         std::fs::write(&path, text).unwrap();
-        let p = profile(&path).unwrap();
+        let p = profile(&path, None).unwrap();
         assert_eq!(p.header_line, 3);
         assert_eq!(p.delimiter, ';');
         assert_eq!(p.data_lines, 30);
