@@ -296,6 +296,7 @@ pub const MAPPED_ROSTER_FIELDS: &[&str] = &[
 pub const MAPPED_EVENT_FIELDS: &[&str] = &[
     "pupil_id",
     "time",
+    "date",
     "verb",
     "object_id",
     "task_id",
@@ -397,8 +398,8 @@ impl Mapping {
                     .into(),
             );
         }
-        if !self.columns.contains_key("time") {
-            return Err("mapping columns: needs time (the column with each event's time)".into());
+        if !self.columns.contains_key("time") && !self.columns.contains_key("date") {
+            return Err("mapping columns: needs time (the column with each event's time), or date and time when they are two columns".into());
         }
         if !self.columns.contains_key("verb") && !self.constants.contains_key("verb") {
             return Err("mapping: nothing fills 'verb' (a column or a constant)".into());

@@ -135,7 +135,22 @@ fn event(
     };
     let cell = |k: &str| f.get(k).unwrap_or(&empty);
     let get = |k: &str| f.get(k).filter(|c| !c.value.is_empty());
-    let time_cell = cell("time");
+    // Date and time in two columns (`date` and `time`) are read as one "date time" value.
+    let joined;
+    let time_cell = match (get("date"), cell("time")) {
+        (Some(date), time) => {
+            joined = Cell {
+                column: if time.column.is_empty() {
+                    date.column.clone()
+                } else {
+                    format!("{} + {}", date.column, time.column)
+                },
+                value: format!("{} {}", date.value, time.value).trim().to_string(),
+            };
+            &joined
+        }
+        (None, time) => time,
+    };
     let Some(ts) = parse_time(&time_cell.value, m.time_format.as_deref()) else {
         let why = match (&m.time_format, time_cell.value.is_empty()) {
             (_, true) => "missing time".to_string(),
@@ -444,5 +459,43 @@ S1,2025-01-24,page,\n";
         let mut bad = ok;
         bad.constants.clear();
         assert!(bad.validate_events().unwrap_err().contains("verb"));
+    }
+
+    #[test]
+    fn date_and_time_in_two_columns_are_one_time() {
+        let text = "Leerling;Datum;Tijd;Actie\nL1;20-01-2025;09:14;gestart\nL1;20-01-2025;;gestart\nL1;20-01-2025;9u14;gestart\n";
+        let m = Mapping {
+            columns: map(&[
+                ("pupil_id", "Leerling"),
+                ("date", "Datum"),
+                ("time", "Tijd"),
+                ("verb", "Actie"),
+            ]),
+            values: BTreeMap::from([("verb".to_string(), map(&[("gestart", "attempt")]))]),
+            ..Mapping::default()
+        };
+        assert!(m.validate_events().is_ok());
+        let mut ids = IdResolver::with_roster();
+        ids.add("L1", "L1");
+        let mut rejects = Rejects::default();
+        let pseudo = Pseudonymiser::off();
+        let mut ctx = Ctx {
+            source: "lms",
+            file: "activiteit.csv".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+        };
+        let (rows, read, accepted) = read(&mut ctx, text, &m, &default_verbs()).unwrap();
+        // The row without a clock time is a day-only event; "9u14" is no time.
+        assert_eq!((read, accepted), (3, 2));
+        assert_eq!(
+            rows[0].ts,
+            DateTime::parse_from_rfc3339("2025-01-20T08:14:00Z")
+                .unwrap()
+                .timestamp_micros()
+        );
+        let r = rejects.first(1)[0];
+        assert_eq!((r.line, r.column.as_str()), (4, "Datum + Tijd"));
     }
 }
