@@ -340,6 +340,12 @@ pub struct Mapping {
     /// cohort's school year in one grade (`{ grade = 0, school_year = "1985-1986" }`).
     #[serde(default)]
     pub cohort: Option<Cohort>,
+    /// Source column header -> a regular expression whose named groups are canonical fields,
+    /// to take several fields out of one cell: `"Toets" = '(?P<subject>.+?) \d\.\d
+    /// (?P<term>[ME])(?P<grade>\d)'` reads "Rekenen-Wiskunde 3.0 M4". A cell that does not
+    /// match rejects its row.
+    #[serde(default)]
+    pub extract: BTreeMap<String, String>,
 }
 
 /// Wide -> long unpivot of a mapped source.
@@ -449,6 +455,10 @@ impl Mapping {
         let filled = |f: &str| {
             self.columns.contains_key(f)
                 || self.constants.contains_key(f)
+                || self
+                    .extract
+                    .values()
+                    .any(|p| p.contains(&format!("(?P<{f}>")) || p.contains(&format!("(?<{f}>")))
                 || self.unpivot.as_ref().is_some_and(|u| {
                     u.value == f
                         || u.columns.contains(&format!("(?P<{f}>"))

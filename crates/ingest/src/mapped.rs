@@ -103,6 +103,95 @@ pub(crate) fn base_fields(
     base
 }
 
+/// The mapping's `extract` patterns, compiled once per file: each takes named parts of one
+/// column's cell as fields.
+pub(crate) struct Extractors {
+    parts: Vec<(usize, String, regex::Regex)>,
+}
+
+impl Extractors {
+    /// Compiles the patterns for the file's header; an unknown column, a pattern that does not
+    /// compile or a group that is no field of the format (`fields`) is an error.
+    pub(crate) fn new(
+        file: &str,
+        d: &delimited::Delimited,
+        m: &Mapping,
+        fields: &[&str],
+    ) -> Result<Self> {
+        let mut parts = Vec::new();
+        for (column, pattern) in &m.extract {
+            let i = d.find(&[column.as_str()]).ok_or_else(|| {
+                Error::input(
+                    file,
+                    format!(
+                        "mapping extract: no column '{column}'; {}",
+                        d.header_listing()
+                    ),
+                )
+            })?;
+            let re = regex::Regex::new(pattern).map_err(|e| {
+                Error::input(
+                    file,
+                    format!("mapping extract '{column}': not a valid pattern ({e})"),
+                )
+            })?;
+            let groups: Vec<&str> = re.capture_names().flatten().collect();
+            if groups.is_empty() {
+                return Err(Error::input(
+                    file,
+                    format!(
+                        "mapping extract '{column}': the pattern names no field (write (?P<subject>...))"
+                    ),
+                ));
+            }
+            if let Some(g) = groups.iter().find(|g| !fields.contains(g)) {
+                return Err(Error::input(
+                    file,
+                    format!(
+                        "mapping extract '{column}': group '{g}' is no field; expected one of {}",
+                        fields.join(", ")
+                    ),
+                ));
+            }
+            parts.push((i, d.headers[i].clone(), re));
+        }
+        Ok(Extractors { parts })
+    }
+
+    /// Adds each pattern's named groups of record `r` to `f`; the cell that does not match
+    /// (its row is to be rejected).
+    pub(crate) fn apply(
+        &self,
+        r: &csv::StringRecord,
+        f: &mut BTreeMap<String, Cell>,
+    ) -> std::result::Result<(), Cell> {
+        for (i, column, re) in &self.parts {
+            let value = r.get(*i).unwrap_or("").trim();
+            let Some(caps) = re.captures(value) else {
+                return Err(Cell {
+                    column: column.clone(),
+                    value: value.to_string(),
+                });
+            };
+            for name in re.capture_names().flatten() {
+                if let Some(m) = caps.name(name) {
+                    f.insert(
+                        name.to_string(),
+                        Cell {
+                            column: column.clone(),
+                            value: m.as_str().trim().to_string(),
+                        },
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The reason a row is rejected when its cell does not match the mapping's `extract` pattern.
+pub(crate) const EXTRACT_MISMATCH: &str = "does not match the mapping's extract pattern";
+
 /// Value maps, applied before validation: they may turn "K" into "0" or "RW" into "rekenen".
 pub(crate) fn apply_value_maps(m: &Mapping, f: &mut BTreeMap<String, Cell>) {
     for (field, map) in &m.values {
@@ -124,6 +213,12 @@ pub fn read(
 ) -> Result<(Vec<AssessmentRow>, usize)> {
     let d = delimited::parse(text, &ctx.file)?;
     let cols = resolve_columns(ctx, &d, m)?;
+    let extract = Extractors::new(
+        &ctx.file,
+        &d,
+        m,
+        &leerwinst_core::pipeline::MAPPED_ASSESSMENT_FIELDS,
+    )?;
     let wide: Option<(WideColumns, &str)> = match &m.unpivot {
         None => None,
         Some(u) => {
@@ -179,7 +274,18 @@ pub fn read(
                 continue;
             }
         };
-        let base = base_fields(&d, &cols, m, line, r);
+        let mut base = base_fields(&d, &cols, m, line, r);
+        if let Err(c) = extract.apply(r, &mut base) {
+            read += 1;
+            ctx.reject(
+                Table::Assessments,
+                line,
+                &c.column,
+                &c.value,
+                EXTRACT_MISMATCH,
+            );
+            continue;
+        }
         match &wide {
             None => {
                 read += 1;
@@ -610,5 +716,58 @@ P2,SP,eind,5,06/12/2025,999\n";
             ..Mapping::default()
         };
         assert!(bad.validate().unwrap_err().contains("school year"));
+    }
+
+    #[test]
+    fn extract_takes_subject_moment_and_grade_out_of_one_test_name() {
+        let text = "Leerling;Toets;Datum;Score\n\
+P1;Rekenen-Wiskunde 3.0 M4;20-01-2025;184\n\
+P2;Begrijpend Lezen 3.0 E5;12-06-2025;201\n\
+P3;Spelling;12-06-2025;150\n";
+        let m = Mapping {
+            columns: map(&[
+                ("pupil_id", "Leerling"),
+                ("date", "Datum"),
+                ("score", "Score"),
+            ]),
+            extract: map(&[(
+                "Toets",
+                r"(?P<subject>.+?) \d\.\d (?P<term>[ME])(?P<grade>\d)",
+            )]),
+            ..Mapping::default()
+        };
+        assert!(m.validate().is_ok(), "{:?}", m.validate());
+        let (rows, read, rejects) = run(text, &m);
+        assert_eq!(read, 3);
+        let got: Vec<(&str, i32)> = rows
+            .iter()
+            .map(|r| (r.subject.as_str(), r.grade.unwrap()))
+            .collect();
+        assert_eq!(got, [("rekenen-wiskunde", 4), ("begrijpend lezen", 5)]);
+        let r = rejects.first(1)[0];
+        assert_eq!(
+            (r.line, r.column.as_str(), r.reason.as_str()),
+            (4, "Toets", EXTRACT_MISMATCH)
+        );
+        // A group that is no field is an error naming it.
+        let bad = Mapping {
+            extract: map(&[("Toets", r"(?P<vak>.+)")]),
+            ..m.clone()
+        };
+        let mut ids = IdResolver::with_roster();
+        ids.add("P1", "P1");
+        let mut rejects = Rejects::default();
+        let pseudo = Pseudonymiser::off();
+        let mut ctx = Ctx {
+            source: "mapped",
+            file: "toetsen.csv".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+        };
+        let err = super::read(&mut ctx, text, &bad, "t", [0.0, 500.0])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("group 'vak' is no field"), "{err}");
     }
 }

@@ -20,7 +20,9 @@ use leerwinst_core::{Result, Table, clock};
 use crate::context::Ctx;
 use crate::delimited;
 use crate::input::{implausible_year_reason, parse_duration, parse_number, plausible_year};
-use crate::mapped::{Cell, apply_value_maps, base_fields, resolve_columns};
+use crate::mapped::{
+    Cell, EXTRACT_MISMATCH, Extractors, apply_value_maps, base_fields, resolve_columns,
+};
 use crate::rows::{EventRow, event_school_year};
 
 /// Local (Dutch) date-time spellings tried when the mapping gives no `time_format`.
@@ -98,6 +100,12 @@ pub fn read(
 ) -> Result<(Vec<EventRow>, usize, usize)> {
     let d = delimited::parse(text, &ctx.file)?;
     let cols = resolve_columns(ctx, &d, m)?;
+    let extract = Extractors::new(
+        &ctx.file,
+        &d,
+        m,
+        leerwinst_core::pipeline::MAPPED_EVENT_FIELDS,
+    )?;
     let mut rows = Vec::new();
     let (mut read, mut accepted) = (0, 0);
     for rec in &d.records {
@@ -110,6 +118,10 @@ pub fn read(
             }
         };
         let mut f = base_fields(&d, &cols, m, line, r);
+        if let Err(c) = extract.apply(r, &mut f) {
+            ctx.reject(Table::Events, line, &c.column, &c.value, EXTRACT_MISMATCH);
+            continue;
+        }
         apply_value_maps(m, &mut f);
         if let Some((row, count)) = event(ctx, m, verbs, line, &f) {
             rows.extend(std::iter::repeat_n(row, count as usize));

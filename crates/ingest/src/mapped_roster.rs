@@ -19,8 +19,8 @@ use crate::context::{Ctx, IdResolver, SchoolInfo};
 use crate::delimited;
 use crate::input::parse_number;
 use crate::mapped::{
-    Cell, NOT_A_GRADE, apply_value_maps, base_fields, mapped_date, parse_grade_value,
-    resolve_columns,
+    Cell, EXTRACT_MISMATCH, Extractors, NOT_A_GRADE, apply_value_maps, base_fields, mapped_date,
+    parse_grade_value, resolve_columns,
 };
 use crate::rows::{EnrollmentRow, PupilRow};
 
@@ -58,6 +58,12 @@ pub fn read(
 ) -> Result<MappedRoster> {
     let d = delimited::parse(text, &ctx.file)?;
     let cols = resolve_columns(ctx, &d, m)?;
+    let extract = Extractors::new(
+        &ctx.file,
+        &d,
+        m,
+        leerwinst_core::pipeline::MAPPED_ROSTER_FIELDS,
+    )?;
     let t = Table::Enrollments;
     let mut out = MappedRoster {
         ids: IdResolver::with_roster(),
@@ -77,6 +83,10 @@ pub fn read(
             }
         };
         let mut f: BTreeMap<String, Cell> = base_fields(&d, &cols, m, line, r);
+        if let Err(c) = extract.apply(r, &mut f) {
+            ctx.reject(t, line, &c.column, &c.value, EXTRACT_MISMATCH);
+            continue;
+        }
         apply_value_maps(m, &mut f);
         let empty = Cell {
             column: String::new(),

@@ -70,6 +70,10 @@ const CATALOGUE: &[(&str, &str)] = &[
     // Pupils (context.rs), for every reader.
     ("missing pupil id", "leerlingnummer ontbreekt"),
     (
+        "does not match the mapping's extract pattern",
+        "past niet op het patroon in extract van de mapping",
+    ),
+    (
         "unknown pupil: not in the roster (id shown pseudonymised; see the line in the file)",
         "onbekende leerling: niet in de leerlingenlijst (nummer gepseudonimiseerd getoond; zie de regel in het bestand)",
     ),
