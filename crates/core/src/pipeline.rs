@@ -293,6 +293,16 @@ pub const MAPPED_ROSTER_FIELDS: &[&str] = &[
 ];
 
 /// Canonical fields of a mapped LMS activity export (`mapped-events`).
+/// The fields a `mapped-plans` source can fill.
+pub const MAPPED_PLAN_FIELDS: &[&str] = &[
+    "pupil_id",
+    "week",
+    "task_id",
+    "planned_for",
+    "due",
+    "done_at",
+];
+
 pub const MAPPED_EVENT_FIELDS: &[&str] = &[
     "pupil_id",
     "time",
@@ -413,6 +423,36 @@ impl Mapping {
         Ok(())
     }
 
+    /// Checks the mapping of a weekly-plans export: known fields, a pupil id column and a task;
+    /// no test-result settings.
+    pub fn validate_plans(&self) -> std::result::Result<(), String> {
+        self.check_fields(MAPPED_PLAN_FIELDS)?;
+        if self.unpivot.is_some() || self.cohort.is_some() {
+            return Err("mapping: unpivot and cohort apply to test results".into());
+        }
+        let filled = |f: &str| {
+            self.columns.contains_key(f)
+                || self.constants.contains_key(f)
+                || self
+                    .extract
+                    .values()
+                    .any(|p| p.contains(&format!("(?P<{f}>")) || p.contains(&format!("(?<{f}>")))
+        };
+        if !filled("task_id") {
+            return Err("mapping: nothing fills 'task_id' (the planned task)".into());
+        }
+        if !["week", "planned_for", "due", "done_at"]
+            .iter()
+            .any(|f| filled(f))
+        {
+            return Err(
+                "mapping: needs a week or a date (planned_for, due or done_at) to place plans in a week"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
     /// Field names known, none both a column and a constant, and a pupil id column.
     fn check_fields(&self, fields: &[&str]) -> std::result::Result<(), String> {
         for (what, f) in self
@@ -528,6 +568,10 @@ pub enum SourceFormat {
     /// source's `[source.mapping]`: one pupil and school year per line (pupil, school, group,
     /// grade, birth year, sex, weight; username and e-mail only as ids to recognise).
     MappedRoster,
+    /// Weekly plans in any CSV/XLSX layout, through the source's `[source.mapping]`: one
+    /// planned task per line (pupil, task, planned day, due date, done at; the ISO week, or it
+    /// is taken from the dates).
+    MappedPlans,
 }
 
 /// Canonical LMS event kinds.
@@ -1128,7 +1172,8 @@ impl Pipeline {
                 (
                     SourceFormat::MappedAssessments
                     | SourceFormat::MappedEvents
-                    | SourceFormat::MappedRoster,
+                    | SourceFormat::MappedRoster
+                    | SourceFormat::MappedPlans,
                     None,
                 ) => {
                     return Err(perr(format!(
@@ -1144,13 +1189,17 @@ impl Pipeline {
                     m.validate_roster()
                         .map_err(|e| perr(format!("source '{}': {e}", src.name)))?;
                 }
+                (SourceFormat::MappedPlans, Some(m)) => {
+                    m.validate_plans()
+                        .map_err(|e| perr(format!("source '{}': {e}", src.name)))?;
+                }
                 (SourceFormat::MappedAssessments, Some(m)) => {
                     m.validate()
                         .map_err(|e| perr(format!("source '{}': {e}", src.name)))?;
                 }
                 (_, Some(_)) => {
                     return Err(perr(format!(
-                        "source '{}': a mapping applies only to formats mapped-assessments, mapped-events and mapped-roster",
+                        "source '{}': a mapping applies only to formats mapped-assessments, mapped-events, mapped-roster and mapped-plans",
                         src.name
                     )));
                 }

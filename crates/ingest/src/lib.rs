@@ -301,6 +301,22 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         wh.assessments.extend(rows);
                         (read, n)
                     }
+                    SourceFormat::MappedPlans => {
+                        let (text, enc) = input::decode_table_text(
+                            &path,
+                            stream,
+                            src.sheet.as_deref(),
+                            src.header_row,
+                        )?;
+                        encoding = enc;
+                        let mapping = src.mapping.as_ref().ok_or_else(|| {
+                            Error::input(&path, "mapped-plans needs a [source.mapping]")
+                        })?;
+                        let (rows, read) = plans::read_mapped(&mut ctx, &text, mapping)?;
+                        let n = rows.len();
+                        wh.plans.extend(rows);
+                        (read, n)
+                    }
                     SourceFormat::PlansCsv => {
                         let (text, enc) = input::decode_table_text(
                             &path,

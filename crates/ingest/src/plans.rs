@@ -1,14 +1,21 @@
 //! Weekly plans (weekplanning) exports: pupil, ISO week, task, planned day, due date, done at.
 //! Dutch headers `leerlingnummer;week;taak;gepland_op;deadline;klaar_op` or English
-//! `pupil_id,week,task_id,planned_for,due,done_at`. Times are Dutch local time.
+//! `pupil_id,week,task_id,planned_for,due,done_at` (`plans-csv`), or any layout through a
+//! mapping (`mapped-plans`, [`read_mapped`]). Times are Dutch local time.
 
-use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use leerwinst_core::pipeline::{MAPPED_PLAN_FIELDS, Mapping};
 use leerwinst_core::term::date32;
 use leerwinst_core::{Error, Result, SchoolYear, Table, clock};
 
 use crate::context::Ctx;
 use crate::delimited;
 use crate::input::{date_reason, parse_date, parse_local_datetime};
+use crate::mapped::{
+    Cell, EXTRACT_MISMATCH, Extractors, apply_value_maps, base_fields, resolve_columns,
+};
 use crate::rows::PlanRow;
 
 fn monday_of(week: &str) -> Option<NaiveDate> {
@@ -31,13 +38,23 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<PlanRow>, usize)> {
             )
         })
     };
-    let c_id = need(&["leerlingnummer", "pupil_id", "leerling"], "pupil id")?;
-    let c_week = need(&["week"], "week")?;
-    let c_task = need(&["taak", "task_id", "task"], "task")?;
-    let c_plan = d.find(&["gepland_op", "planned_for", "gepland"]);
-    let c_due = d.find(&["deadline", "due", "inleverdatum"]);
-    let c_done = d.find(&["klaar_op", "done_at", "afgerond_op"]);
-    let h = |i: usize| d.headers[i].clone();
+    let columns = [
+        (
+            "pupil_id",
+            Some(need(
+                &["leerlingnummer", "pupil_id", "leerling"],
+                "pupil id",
+            )?),
+        ),
+        ("week", Some(need(&["week"], "week")?)),
+        ("task_id", Some(need(&["taak", "task_id", "task"], "task")?)),
+        (
+            "planned_for",
+            d.find(&["gepland_op", "planned_for", "gepland"]),
+        ),
+        ("due", d.find(&["deadline", "due", "inleverdatum"])),
+        ("done_at", d.find(&["klaar_op", "done_at", "afgerond_op"])),
+    ];
     let mut rows = Vec::new();
     let mut read = 0;
     for rec in &d.records {
@@ -49,73 +66,173 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<PlanRow>, usize)> {
                 continue;
             }
         };
-        let Some(pupil_key) = ctx.pupil_key(Table::Plans, line, &h(c_id), &r[c_id]) else {
-            continue;
-        };
-        let Some(monday) = monday_of(&r[c_week]) else {
-            ctx.reject(
-                Table::Plans,
-                line,
-                &h(c_week),
-                &r[c_week],
-                "not an ISO week (expected e.g. 2025-W03)",
-            );
-            continue;
-        };
-        let task = r[c_task].trim();
-        if task.is_empty() {
-            ctx.reject(Table::Plans, line, &h(c_task), "", "missing task");
-            continue;
+        let f: BTreeMap<String, Cell> = columns
+            .iter()
+            .filter_map(|(field, c)| {
+                c.map(|i| {
+                    let cell = Cell {
+                        column: d.headers[i].clone(),
+                        value: r.get(i).unwrap_or("").trim().to_string(),
+                    };
+                    (field.to_string(), cell)
+                })
+            })
+            .collect();
+        if let Some(row) = plan_row(ctx, line, &f, &Mapping::default()) {
+            rows.push(row);
         }
-        let mut date_of = |c: Option<usize>| -> std::result::Result<Option<i32>, ()> {
-            match c.map(|i| r[i].trim()) {
-                None | Some("") => Ok(None),
-                Some(v) => match parse_date(v) {
-                    Some(x) => Ok(Some(date32(x))),
-                    None => {
-                        ctx.reject(
-                            Table::Plans,
-                            line,
-                            &h(c.unwrap_or_default()),
-                            v,
-                            &date_reason(v, "not a date (expected dd-mm-yyyy)"),
-                        );
-                        Err(())
-                    }
-                },
-            }
-        };
-        let Ok(planned_for) = date_of(c_plan) else {
-            continue;
-        };
-        let Ok(due) = date_of(c_due) else { continue };
-        let done_at = match c_done.map(|i| r[i].trim()) {
-            None | Some("") => None,
-            Some(v) => match parse_local_datetime(v) {
-                Some(t) => Some(clock::amsterdam_to_utc(t).timestamp_micros()),
-                None => {
-                    ctx.reject(
-                        Table::Plans,
-                        line,
-                        &h(c_done.unwrap_or_default()),
-                        v,
-                        &date_reason(v, "not a date-time (expected dd-mm-yyyy HH:MM)"),
-                    );
-                    continue;
-                }
-            },
-        };
-        rows.push(PlanRow {
-            pupil_key,
-            school_year: SchoolYear::of_date(monday).to_string(),
-            week: r[c_week].trim().to_string(),
-            task_id: task.to_string(),
-            planned_for,
-            due,
-            done_at,
-        });
     }
     Ok((rows, read))
+}
+
+/// Reads weekly plans in any layout through a mapping (`mapped-plans`); returns (rows, rows
+/// read). The week may be left out: it is then the ISO week of the planned day, else of the due
+/// date, else of the time done. `date_format` and `time_format` apply to the dates and the time
+/// done.
+pub fn read_mapped(ctx: &mut Ctx<'_>, text: &str, m: &Mapping) -> Result<(Vec<PlanRow>, usize)> {
+    let d = delimited::parse(text, &ctx.file)?;
+    let cols = resolve_columns(ctx, &d, m)?;
+    let extract = Extractors::new(&ctx.file, &d, m, MAPPED_PLAN_FIELDS)?;
+    let mut rows = Vec::new();
+    let mut read = 0;
+    for rec in &d.records {
+        read += 1;
+        let (line, r) = match rec {
+            Ok(x) => (x.0, &x.1),
+            Err((line, why)) => {
+                ctx.reject(Table::Plans, *line, "", "", why);
+                continue;
+            }
+        };
+        let mut f = base_fields(&d, &cols, m, line, r);
+        if let Err(c) = extract.apply(r, &mut f) {
+            ctx.reject(Table::Plans, line, &c.column, &c.value, EXTRACT_MISMATCH);
+            continue;
+        }
+        apply_value_maps(m, &mut f);
+        if let Some(row) = plan_row(ctx, line, &f, m) {
+            rows.push(row);
+        }
+    }
+    Ok((rows, read))
+}
+
+/// One planned task from its fields (`pupil_id`, `week`, `task_id`, `planned_for`, `due`,
+/// `done_at`), or its reject. `m` gives the date and time formats (none: the defaults).
+fn plan_row(
+    ctx: &mut Ctx<'_>,
+    line: u64,
+    f: &BTreeMap<String, Cell>,
+    m: &Mapping,
+) -> Option<PlanRow> {
+    let t = Table::Plans;
+    let empty = Cell {
+        column: String::new(),
+        value: String::new(),
+    };
+    let cell = |k: &str| f.get(k).unwrap_or(&empty);
+    let id = cell("pupil_id");
+    let pupil_key = ctx.pupil_key(t, line, &id.column, &id.value)?;
+    let task = cell("task_id");
+    if task.value.is_empty() {
+        ctx.reject(t, line, &task.column, "", "missing task");
+        return None;
+    }
+    let mut date_of = |k: &str| -> std::result::Result<Option<NaiveDate>, ()> {
+        let c = cell(k);
+        if c.value.is_empty() {
+            return Ok(None);
+        }
+        let parsed = match &m.date_format {
+            Some(fmt) => NaiveDate::parse_from_str(&c.value, fmt)
+                .ok()
+                .filter(|d| crate::input::plausible_year(d.year())),
+            None => parse_date(&c.value),
+        };
+        parsed.map(Some).ok_or_else(|| {
+            let expected = match &m.date_format {
+                Some(fmt) => format!("not a date in the format {fmt}"),
+                None => "not a date (expected dd-mm-yyyy)".to_string(),
+            };
+            ctx.reject(
+                t,
+                line,
+                &c.column,
+                &c.value,
+                &date_reason(&c.value, &expected),
+            );
+        })
+    };
+    let Ok(planned_for) = date_of("planned_for") else {
+        return None;
+    };
+    let Ok(due) = date_of("due") else { return None };
+    let done = cell("done_at");
+    let done_at = if done.value.is_empty() {
+        None
+    } else {
+        let parsed = match &m.time_format {
+            Some(fmt) => crate::mapped_events::parse_time(&done.value, Some(fmt)),
+            None => parse_local_datetime(&done.value).map(clock::amsterdam_to_utc),
+        };
+        match parsed {
+            Some(t) => Some(t),
+            None => {
+                ctx.reject(
+                    t,
+                    line,
+                    &done.column,
+                    &done.value,
+                    &date_reason(&done.value, "not a date-time (expected dd-mm-yyyy HH:MM)"),
+                );
+                return None;
+            }
+        }
+    };
+    let week_cell = cell("week");
+    let week = if week_cell.value.is_empty() && week_cell.column.is_empty() {
+        // No week column: the ISO week of the first date there is.
+        let day = planned_for
+            .or(due)
+            .or_else(|| done_at.map(|t| clock::utc_to_amsterdam(t).date()));
+        match day {
+            Some(d) => {
+                let w = d.iso_week();
+                format!("{}-W{:02}", w.year(), w.week())
+            }
+            None => {
+                ctx.reject(
+                    t,
+                    line,
+                    "",
+                    "",
+                    "no week and no date to place the plan in a week",
+                );
+                return None;
+            }
+        }
+    } else {
+        week_cell.value.clone()
+    };
+    let Some(monday) = monday_of(&week) else {
+        ctx.reject(
+            t,
+            line,
+            &week_cell.column,
+            &week_cell.value,
+            "not an ISO week (expected e.g. 2025-W03)",
+        );
+        return None;
+    };
+    Some(PlanRow {
+        pupil_key,
+        school_year: SchoolYear::of_date(monday).to_string(),
+        week,
+        task_id: task.value.clone(),
+        planned_for: planned_for.map(date32),
+        due: due.map(date32),
+        done_at: done_at.map(|t| t.timestamp_micros()),
+    })
 }
 
 #[cfg(test)]
@@ -150,5 +267,65 @@ L1;2025-X4;rek-5;22-01-2025;24-01-2025;\n";
         let utc = chrono::DateTime::parse_from_rfc3339("2025-01-21T08:30:00Z").unwrap();
         assert_eq!(rows[0].done_at, Some(utc.timestamp_micros()));
         assert_eq!(rows[1].done_at, None);
+    }
+
+    #[test]
+    fn plans_in_another_layout_through_a_mapping() {
+        // A planning tool's export: no week column, dates as yyyy-mm-dd, done as a time stamp.
+        let text = "Leerling,Opdracht,Ingepland,Inleveren,Afgerond\n\
+L1,rek-1,2025-01-21,2025-01-24,2025-01-21 09:30\n\
+L1,rek-2,,2025-01-24,\n\
+L1,,2025-01-22,,\n\
+L1,rek-4,,,\n";
+        let m = Mapping {
+            columns: [
+                ("pupil_id", "Leerling"),
+                ("task_id", "Opdracht"),
+                ("planned_for", "Ingepland"),
+                ("due", "Inleveren"),
+                ("done_at", "Afgerond"),
+            ]
+            .into_iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+            date_format: Some("%Y-%m-%d".into()),
+            time_format: Some("%Y-%m-%d %H:%M".into()),
+            ..Mapping::default()
+        };
+        assert!(m.validate_plans().is_ok(), "{:?}", m.validate_plans());
+        let mut ids = IdResolver::with_roster();
+        ids.add("L1", "L1");
+        let mut rejects = Rejects::default();
+        let pseudo = Pseudonymiser::off();
+        let mut ctx = Ctx {
+            source: "planning",
+            file: "planning.csv".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+        };
+        let (rows, read) = read_mapped(&mut ctx, text, &m).unwrap();
+        assert_eq!((read, rows.len()), (4, 2));
+        // The week from the planned day, else from the due date.
+        assert_eq!(rows[0].week, "2025-W04");
+        assert_eq!(rows[1].week, "2025-W04");
+        assert_eq!(rows[0].school_year, "2024-2025");
+        // 09:30 in Amsterdam in January is 08:30 UTC.
+        assert_eq!(
+            rows[0].done_at,
+            Some(
+                chrono::DateTime::parse_from_rfc3339("2025-01-21T08:30:00Z")
+                    .unwrap()
+                    .timestamp_micros()
+            )
+        );
+        let reasons = rejects.line_reasons(5);
+        assert_eq!(
+            reasons,
+            [
+                "4: missing task",
+                "5: no week and no date to place the plan in a week"
+            ]
+        );
     }
 }

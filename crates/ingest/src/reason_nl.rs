@@ -70,6 +70,10 @@ const CATALOGUE: &[(&str, &str)] = &[
     // Pupils (context.rs), for every reader.
     ("missing pupil id", "leerlingnummer ontbreekt"),
     (
+        "no week and no date to place the plan in a week",
+        "geen week en geen datum om de planning in een week te plaatsen",
+    ),
+    (
         "does not match the mapping's extract pattern",
         "past niet op het patroon in extract van de mapping",
     ),
