@@ -207,6 +207,18 @@ impl Table {
             .collect();
         Arc::new(Schema::new(fields))
     }
+
+    /// The same schema with every column nullable: for a staff copy of the table whose hidden
+    /// cells (disclosure control) are empty.
+    pub fn schema_all_nullable(self) -> SchemaRef {
+        let fields: Vec<Field> = self
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone().with_nullable(true))
+            .collect();
+        Arc::new(Schema::new(fields))
+    }
 }
 
 const PUPILS: &[Column] = &[

@@ -118,14 +118,8 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
     // them for analysis).
     let mask = groups::staff_mask(&group_rows, p.privacy.min_group_size);
     // Every column may be empty there (a hidden group has no figures).
-    let nullable: Vec<arrow_schema::Field> = Table::GroupGrowth
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.as_ref().clone().with_nullable(true))
-        .collect();
     let staff = arrow_array::RecordBatch::try_new(
-        std::sync::Arc::new(arrow_schema::Schema::new(nullable)),
+        Table::GroupGrowth.schema_all_nullable(),
         groups::columns_shown(&group_rows, &mask),
     )
     .map_err(|e| leerwinst_core::Error::Compute(format!("group_growth.csv: {e}")))?;
