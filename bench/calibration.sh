@@ -24,7 +24,7 @@
 #
 # Writes rows.csv (one line per board, variant, subgroup) and prints the table of
 # docs/calibration.md: coverage with its binomial 95% band, mean bias, mean CI width, and the
-# rate of intervals excluding 0 in the bottom tercile (truth 0). Needs python3 (standard library).
+# rate of intervals wholly above 0 and wholly above the truth. Needs python3 (standard library).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/leerwinst/target}"

@@ -195,8 +195,8 @@ def summary(rows_path, cells_path=None, scales_path=None):
     for r in rows:
         groups[(int(r["size"]), r["variant"], r["subgroup"], r["level"])].append(r)
     print("| schools | variant | row | boards | coverage (95% band) | bias | mean CI width "
-          "| excludes 0 | above 0 | no interval |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| excludes 0 | above 0 | above the truth | no interval |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for key in sorted(groups):
         size, variant, subgroup, level = key
         rs = groups[key]
@@ -211,13 +211,15 @@ def summary(rows_path, cells_path=None, scales_path=None):
         band = 1.96 * math.sqrt(max(cov * (1 - cov), 0.0025) / n)
         excl = sum(float(r["ci_low"]) > 0 or float(r["ci_high"]) < 0 for r in with_ci) / n
         above = sum(float(r["ci_low"]) > 0 for r in with_ci) / n
+        # An interval wholly above the truth: a gain claimed beyond what there is (nominal 2.5%).
+        over = sum(float(r["ci_low"]) > float(r["truth"]) for r in with_ci) / n
         width = sum(float(r["ci_high"]) - float(r["ci_low"]) for r in with_ci) / n
         bias = (sum(float(r["estimate"]) - float(r["truth"]) for r in rs if r["estimate"])
                 / len(est) if est else float("nan"))
         name = "overall" if subgroup == "overall" else f"SRL tercile {level}"
         print(f"| {size} | {variant} | {name} (truth {truth:+.3f}) | {n} | "
               f"{100 * cov:.1f}% (±{100 * band:.1f}) | {bias:+.3f} | {width:.3f} | "
-              f"{100 * excl:.1f}% | {100 * above:.1f}% | {len(rs) - n} |")
+              f"{100 * excl:.1f}% | {100 * above:.1f}% | {100 * over:.1f}% | {len(rs) - n} |")
 
 
 if __name__ == "__main__":
