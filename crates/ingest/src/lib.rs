@@ -253,6 +253,10 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                 // The checksum is taken as the reader reads (no pass of its own).
                 let (stream, hashing) = input::open_hashed(&path)?;
                 let mut encoding = "UTF-8";
+                // The source's one table as text: its sheet, from its header row on.
+                let table_text = |stream| {
+                    input::decode_table_text(&path, stream, src.sheet.as_deref(), src.header_row)
+                };
                 let mut ctx = Ctx {
                     source: &src.name,
                     file: path.display().to_string(),
@@ -268,12 +272,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, wh.events.len() - before)
                     }
                     SourceFormat::SchoolsCsv => {
-                        let (text, enc) = input::decode_table_text(
-                            &path,
-                            stream,
-                            src.sheet.as_deref(),
-                            src.header_row,
-                        )?;
+                        let (text, enc) = table_text(stream)?;
                         encoding = enc;
                         let (rows, read) = schools::read(&mut ctx, &text)?;
                         for r in &rows {
@@ -287,12 +286,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::LvsCsv => {
-                        let (text, enc) = input::decode_table_text(
-                            &path,
-                            stream,
-                            src.sheet.as_deref(),
-                            src.header_row,
-                        )?;
+                        let (text, enc) = table_text(stream)?;
                         encoding = enc;
                         let instrument = src.instrument.as_deref().unwrap_or("cito-lvs");
                         let range = src.score_range.unwrap_or(lvs::DEFAULT_SCORE_RANGE);
@@ -302,12 +296,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::MappedPlans => {
-                        let (text, enc) = input::decode_table_text(
-                            &path,
-                            stream,
-                            src.sheet.as_deref(),
-                            src.header_row,
-                        )?;
+                        let (text, enc) = table_text(stream)?;
                         encoding = enc;
                         let mapping = src.mapping.as_ref().ok_or_else(|| {
                             Error::input(&path, "mapped-plans needs a [source.mapping]")
@@ -318,12 +307,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::PlansCsv => {
-                        let (text, enc) = input::decode_table_text(
-                            &path,
-                            stream,
-                            src.sheet.as_deref(),
-                            src.header_row,
-                        )?;
+                        let (text, enc) = table_text(stream)?;
                         encoding = enc;
                         let (rows, read) = plans::read(&mut ctx, &text)?;
                         let n = rows.len();
@@ -331,12 +315,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::SgpLong => {
-                        let (text, enc) = input::decode_table_text(
-                            &path,
-                            stream,
-                            src.sheet.as_deref(),
-                            src.header_row,
-                        )?;
+                        let (text, enc) = table_text(stream)?;
                         encoding = enc;
                         let instrument = src.instrument.as_deref().unwrap_or("state-test");
                         let got = sgp_long::read(&mut ctx, &text, instrument, src.score_range)?;
@@ -346,12 +325,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (got.read, n)
                     }
                     SourceFormat::MoodleLog => {
-                        let (text, enc) = input::decode_table_text(
-                            &path,
-                            stream,
-                            src.sheet.as_deref(),
-                            src.header_row,
-                        )?;
+                        let (text, enc) = table_text(stream)?;
                         encoding = enc;
                         let mut moodle_verbs = moodle::default_moodle_verbs();
                         moodle_verbs.extend(verbs.iter().map(|(k, v)| (k.clone(), *v)));
@@ -361,12 +335,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::MoodleReport => {
-                        let (text, enc) = input::decode_table_text(
-                            &path,
-                            stream,
-                            src.sheet.as_deref(),
-                            src.header_row,
-                        )?;
+                        let (text, enc) = table_text(stream)?;
                         encoding = enc;
                         let mut report_verbs = moodle_report::default_moodle_report_verbs();
                         report_verbs.extend(verbs.iter().map(|(k, v)| (k.clone(), *v)));
@@ -381,12 +350,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::StarCsv => {
-                        let (text, enc) = input::decode_table_text(
-                            &path,
-                            stream,
-                            src.sheet.as_deref(),
-                            src.header_row,
-                        )?;
+                        let (text, enc) = table_text(stream)?;
                         encoding = enc;
                         let instrument = src.instrument.as_deref().unwrap_or("stanford-sat");
                         let got = star::read(&mut ctx, &text, instrument)?;
@@ -400,12 +364,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (got.read, got.accepted)
                     }
                     SourceFormat::MappedAssessments => {
-                        let (text, enc) = input::decode_table_text(
-                            &path,
-                            stream,
-                            src.sheet.as_deref(),
-                            src.header_row,
-                        )?;
+                        let (text, enc) = table_text(stream)?;
                         encoding = enc;
                         let mapping = src.mapping.as_ref().ok_or_else(|| {
                             Error::input(&path, "mapped-assessments needs a [source.mapping]")
@@ -419,12 +378,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                         (read, n)
                     }
                     SourceFormat::MappedEvents => {
-                        let (text, enc) = input::decode_table_text(
-                            &path,
-                            stream,
-                            src.sheet.as_deref(),
-                            src.header_row,
-                        )?;
+                        let (text, enc) = table_text(stream)?;
                         encoding = enc;
                         let mapping = src.mapping.as_ref().ok_or_else(|| {
                             Error::input(&path, "mapped-events needs a [source.mapping]")
