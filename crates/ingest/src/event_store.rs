@@ -65,23 +65,39 @@ pub struct EventStore {
     /// Where runs go (created at the first spill); `None`: never spill.
     spill_dir: Option<PathBuf>,
     runs: Vec<PathBuf>,
-    /// Events of kind `other` pushed since the last [`EventStore::take_kinds`], by raw verb
-    /// (at most [`MAX_VERBS_TALLIED`] distinct verbs; the rest under `None`), and all events.
-    other_verbs: BTreeMap<Option<String>, u64>,
-    pushed_since: u64,
+    /// What was pushed since the last [`EventStore::take_kinds`].
+    tally: KindTally,
 }
 
 /// Distinct raw verbs of kind `other` counted per source (enough to name the main ones).
 pub const MAX_VERBS_TALLIED: usize = 1000;
 
-/// Events a source added, and those of kind `other` by raw verb (`None`: verbs past the
-/// [`MAX_VERBS_TALLIED`] distinct ones).
+/// Events a source added, and those of kind `other` by raw verb.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct KindTally {
     /// Events pushed.
     pub events: u64,
-    /// Events of kind `other`, by raw verb.
-    pub other_verbs: BTreeMap<Option<String>, u64>,
+    /// Events of kind `other`, by raw verb (at most [`MAX_VERBS_TALLIED`] distinct verbs).
+    pub other_verbs: BTreeMap<String, u64>,
+    /// Events of kind `other` whose verb came after the [`MAX_VERBS_TALLIED`] distinct ones.
+    pub other_untallied: u64,
+}
+
+impl KindTally {
+    /// Counts `rows` (no allocation for a verb already counted).
+    fn count(&mut self, rows: &[EventRow]) {
+        self.events += rows.len() as u64;
+        for r in rows.iter().filter(|r| r.kind == "other") {
+            let verb: &str = &r.verb;
+            if let Some(n) = self.other_verbs.get_mut(verb) {
+                *n += 1;
+            } else if self.other_verbs.len() < MAX_VERBS_TALLIED {
+                self.other_verbs.insert(verb.to_string(), 1);
+            } else {
+                self.other_untallied += 1;
+            }
+        }
+    }
 }
 
 impl EventStore {
@@ -105,18 +121,14 @@ impl EventStore {
             max_in_memory: usize::MAX,
             spill_dir: None,
             runs: Vec::new(),
-            other_verbs: BTreeMap::new(),
-            pushed_since: 0,
+            tally: KindTally::default(),
         }
     }
 
     /// What was pushed since the last call (the reader of one source): events, and those of
     /// kind `other` by raw verb. Resets the tally.
     pub fn take_kinds(&mut self) -> KindTally {
-        KindTally {
-            events: std::mem::take(&mut self.pushed_since),
-            other_verbs: std::mem::take(&mut self.other_verbs),
-        }
+        std::mem::take(&mut self.tally)
     }
 
     /// Rows pushed and not dropped.
@@ -155,18 +167,7 @@ impl EventStore {
             return Ok(());
         }
         self.next += rows.len() as u64;
-        self.pushed_since += rows.len() as u64;
-        for r in rows.iter().filter(|r| r.kind == "other") {
-            let verb: &str = &r.verb;
-            let key = if self.other_verbs.contains_key(&Some(verb.to_string()))
-                || self.other_verbs.len() < MAX_VERBS_TALLIED
-            {
-                Some(verb.to_string())
-            } else {
-                None
-            };
-            *self.other_verbs.entry(key).or_default() += 1;
-        }
+        self.tally.count(&rows);
         self.held_rows += rows.len();
         self.held.push(rows);
         if self.held_rows >= self.max_in_memory && self.spill_dir.is_some() {

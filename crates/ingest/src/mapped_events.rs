@@ -285,6 +285,24 @@ mod tests {
     use crate::rejects::Rejects;
     use leerwinst_core::pipeline::default_verbs;
 
+    /// Reads `text` through `m` with the default verbs, `pupil` the one pupil on the roster;
+    /// (rows, lines read, lines accepted, rejects).
+    fn read_for(pupil: &str, text: &str, m: &Mapping) -> (Vec<EventRow>, usize, usize, Rejects) {
+        let mut ids = IdResolver::with_roster();
+        ids.add(pupil, pupil);
+        let mut rejects = Rejects::default();
+        let pseudo = Pseudonymiser::off();
+        let mut ctx = Ctx {
+            source: "lms",
+            file: "activiteit.csv".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+        };
+        let (rows, read, accepted) = read(&mut ctx, text, m, &default_verbs()).unwrap();
+        (rows, read, accepted, rejects)
+    }
+
     fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs
             .iter()
@@ -326,18 +344,7 @@ L1;1737360000;bekeken;dashboard;;;\n";
             ..Mapping::default()
         };
         assert!(m.validate_events().is_ok());
-        let mut ids = IdResolver::with_roster();
-        ids.add("L1", "L1");
-        let mut rejects = Rejects::default();
-        let pseudo = Pseudonymiser::off();
-        let mut ctx = Ctx {
-            source: "lms",
-            file: "activiteit.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-        };
-        let (rows, read, accepted) = read(&mut ctx, text, &m, &default_verbs()).unwrap();
+        let (rows, read, accepted, rejects) = read_for("L1", text, &m);
         assert_eq!((read, accepted), (9, 5));
         let kinds: Vec<&str> = rows.iter().map(|r| r.kind).collect();
         assert_eq!(kinds, ["attempt", "answer", "help", "complete", "other"]);
@@ -418,18 +425,7 @@ S1,2025-01-24,page,\n";
             ..Mapping::default()
         };
         assert!(m.validate_events().is_ok());
-        let mut ids = IdResolver::with_roster();
-        ids.add("S1", "S1");
-        let mut rejects = Rejects::default();
-        let pseudo = Pseudonymiser::off();
-        let mut ctx = Ctx {
-            source: "vle",
-            file: "clicks.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-        };
-        let (rows, read, accepted) = read(&mut ctx, text, &m, &default_verbs()).unwrap();
+        let (rows, read, accepted, rejects) = read_for("S1", text, &m);
         assert_eq!((read, accepted), (5, 3), "lines, not events");
         assert_eq!(
             rows.len(),
@@ -487,18 +483,7 @@ S1,2025-01-24,page,\n";
             ..Mapping::default()
         };
         assert!(m.validate_events().is_ok());
-        let mut ids = IdResolver::with_roster();
-        ids.add("L1", "L1");
-        let mut rejects = Rejects::default();
-        let pseudo = Pseudonymiser::off();
-        let mut ctx = Ctx {
-            source: "lms",
-            file: "activiteit.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-        };
-        let (rows, read, accepted) = read(&mut ctx, text, &m, &default_verbs()).unwrap();
+        let (rows, read, accepted, rejects) = read_for("L1", text, &m);
         // The row without a clock time is a day-only event; "9u14" is no time.
         assert_eq!((read, accepted), (3, 2));
         assert_eq!(

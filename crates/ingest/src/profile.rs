@@ -130,10 +130,8 @@ impl Kind {
 
 /// Profiles the export at `path` (of an XLSX workbook the worksheet `sheet`, else the first).
 pub fn profile(path: &Path, sheet: Option<&str>) -> Result<Profile> {
-    let file = input::open_regular(path)?;
-    let gzip = path.extension().is_some_and(|e| e == "gz");
-    let stream = input::open_stream(path, gzip)?;
-    drop(file);
+    // Opened as ingest opens a source (regular files only, gzip by its magic bytes).
+    let (stream, _) = input::open_hashed(path)?;
     let (text, encoding) = input::decode_table_text(path, stream, sheet, None)?;
     let sheets = if encoding == "xlsx" {
         sheet_names(path)

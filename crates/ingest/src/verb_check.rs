@@ -30,9 +30,12 @@ pub fn unmapped_warning(
     let mut unmapped: Vec<(String, u64)> = tally
         .other_verbs
         .iter()
-        .filter(|(verb, _)| verb.as_ref().is_none_or(|v| !explicit_other.contains(v)))
-        .map(|(verb, n)| (verb.as_deref().map_or_else(|| "…".to_string(), shown), *n))
+        .filter(|(verb, _)| !explicit_other.contains(*verb))
+        .map(|(verb, n)| (shown(verb), *n))
         .collect();
+    if tally.other_untallied > 0 {
+        unmapped.push(("…".to_string(), tally.other_untallied));
+    }
     let total: u64 = unmapped.iter().map(|(_, n)| n).sum();
     if tally.events == 0 || (total as f64) <= UNMAPPED_SHARE_WARNING * tally.events as f64 {
         return None;
@@ -81,8 +84,9 @@ mod tests {
             events,
             other_verbs: other
                 .iter()
-                .map(|(v, n)| (Some(v.to_string()), *n))
+                .map(|(v, n)| (v.to_string(), *n))
                 .collect::<BTreeMap<_, _>>(),
+            other_untallied: 0,
         }
     }
 

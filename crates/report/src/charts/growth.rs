@@ -278,26 +278,22 @@ pub fn growth_distribution(
         e.1.push(g);
         e.2.insert(&r.pupil);
     }
-    // Complementary suppression (leerwinst_core::disclosure): within the classes of the school, or the
-    // schools of one arm, a group is also hidden when a small one could be computed from it.
+    // Complementary suppression (leerwinst_core::disclosure): within the classes of the school,
+    // or the schools of one arm, a group is also hidden when a small one could be computed from
+    // it.
+    let mut families: BTreeMap<bool, Vec<(&String, usize)>> = BTreeMap::new();
+    for (label, v) in &by {
+        let arm = school.is_none() && v.0;
+        families.entry(arm).or_default().push((label, v.2.len()));
+    }
     let mut complement = BTreeSet::new();
-    for arm in [false, true] {
-        let family: Vec<(&String, usize)> = by
-            .iter()
-            .filter(|(_, v)| school.is_some() || v.0 == arm)
-            .map(|(k, v)| (k, v.2.len()))
-            .collect();
+    for family in families.values() {
         let sizes: Vec<usize> = family.iter().map(|f| f.1).collect();
-        for ((label, n), hide) in family
-            .iter()
-            .zip(leerwinst_core::disclosure::hidden(&sizes, min_n))
-        {
+        let hide = leerwinst_core::disclosure::hidden(&sizes, min_n);
+        for ((label, n), hide) in family.iter().zip(hide) {
             if hide && *n >= min_n {
                 complement.insert((*label).clone());
             }
-        }
-        if school.is_some() {
-            break;
         }
     }
     let mut shown = vec![];
