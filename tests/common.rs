@@ -139,7 +139,7 @@ pub fn english_words(text: &str) -> Vec<String> {
         "invalid", "header", "field", "fields", "too", "than", "from", "this", "that", "there",
         "used", "found", "could", "cannot", "for", "are", "were", "any", "neither", "either",
         "does", "before", "after", "valid", "read", "unreadable", "repeats", "exactly", "pupil",
-        "year", "years", "time",
+        "year", "years", "time", "assessments", "events", "enrollments",
     ];
     let mut unquoted = String::new();
     let mut quote: Option<char> = None;

@@ -73,6 +73,22 @@ impl Texts {
         }
     }
 
+    /// The name of a warehouse table (as in `rejects/<table>.csv`) for a reader; an unknown
+    /// name as it is.
+    pub fn table<'a>(&self, name: &'a str) -> &'a str {
+        match name {
+            "assessments" => self.t("toetsresultaten", "test results"),
+            "events" => self.t("activiteiten", "LMS events"),
+            "plans" => self.t("weekplanningen", "weekly plans"),
+            "pupils" => self.t("leerlingen", "pupils"),
+            "enrollments" => self.t("inschrijvingen", "enrollments"),
+            "schools" => self.t("scholen", "schools"),
+            "reported_growth" => self.t("gerapporteerde groei", "reported growth"),
+            "attributes" => self.t("kenmerken", "attributes"),
+            other => other,
+        }
+    }
+
     /// The name of a self-regulation indicator of the composite, as a phrase in running text.
     pub fn srl_component(&self, name: &str) -> String {
         let (nl, en) = match name {

@@ -1277,7 +1277,9 @@ fn provenance(inp: &Inputs, blocks: &mut Vec<Block>) {
         let mut reason_rows: Vec<Vec<String>> = reasons
             .iter()
             .take(12)
-            .map(|((table, reason), n)| vec![table.clone(), reason.clone(), n.to_string()])
+            .map(|((table, reason), n)| {
+                vec![t.table(table).to_string(), reason.clone(), n.to_string()]
+            })
             .collect();
         if reasons.len() > 12 {
             let rest: usize = reasons.iter().skip(12).map(|r| r.1).sum();
@@ -1835,13 +1837,13 @@ pub fn board(inp: &Inputs) -> Doc {
         }
     }
     summary.push(format!(
-        "{} {} {}",
+        "{} {n} {} (\"n < {n}\").",
         t.t("Groepen met minder dan", "Groups of fewer than"),
-        inp.min_n,
         t.t(
-            "leerlingen worden in tabellen en grafieken niet getoond (\"n < N\").",
-            "pupils are not shown in tables and charts (\"n < N\")."
-        )
+            "leerlingen worden in tabellen en grafieken niet getoond",
+            "pupils are not shown in tables and charts"
+        ),
+        n = inp.min_n,
     ));
     blocks.push(Block::Bullets(summary));
 
