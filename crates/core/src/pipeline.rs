@@ -39,6 +39,9 @@ pub struct Pipeline {
     /// Report settings.
     #[serde(default)]
     pub report: Report,
+    /// `[limits]`: what ingest takes as plausible input.
+    #[serde(default)]
+    pub limits: Limits,
     /// The folder of the pipeline file; relative paths resolve against it. Not a key.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -1079,6 +1082,62 @@ pub struct ExperimentModel {
     pub covariates: Vec<String>,
 }
 
+/// `[limits]`: the plausibility limits ingest applies to every source (docs/pipeline.md).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Earliest year of a plausible date or timestamp (birth dates exempt); earlier ones are
+    /// rejected as typing errors or placeholders (`01-01-1900`). Default 1990.
+    #[serde(default = "default_earliest_year")]
+    pub earliest_year: i32,
+    /// Latest plausible year; default (absent) the calendar year after the run's.
+    #[serde(default)]
+    pub latest_year: Option<i32>,
+    /// The most lines one delimited record may span: a quote left open longer than this stops
+    /// the file with an error naming the line where it opened. Default 50.
+    #[serde(default = "default_max_record_lines")]
+    pub max_record_lines: u64,
+}
+
+fn default_earliest_year() -> i32 {
+    1990
+}
+
+fn default_max_record_lines() -> u64 {
+    50
+}
+
+impl Limits {
+    /// Rejects a window that is empty or outside the years a date can be written in (four
+    /// digits), and a record limit of 0.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        let latest = self.latest_year.unwrap_or(9999);
+        if !(1000..=9999).contains(&self.earliest_year) || !(1000..=9999).contains(&latest) {
+            return Err("earliest_year and latest_year are four-digit years".into());
+        }
+        if self.earliest_year > latest {
+            return Err(format!(
+                "earliest_year {} is after latest_year {latest}",
+                self.earliest_year
+            ));
+        }
+        if self.max_record_lines == 0 {
+            return Err("max_record_lines is at least 1".into());
+        }
+        Ok(())
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            earliest_year: default_earliest_year(),
+            latest_year: None,
+            max_record_lines: default_max_record_lines(),
+        }
+    }
+}
+
 /// `[report]`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -1129,6 +1188,9 @@ impl Pipeline {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
         check_name(&p.pipeline.name).map_err(|e| perr(format!("[pipeline] name: {e}")))?;
+        p.limits
+            .validate()
+            .map_err(|e| perr(format!("[limits] {e}")))?;
         for src in &p.sources {
             if src.format != SourceFormat::MoodleReport
                 && (src.time_format.is_some() || src.school_year.is_some())

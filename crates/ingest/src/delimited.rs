@@ -12,6 +12,16 @@ pub struct Delimited {
     pub records: Vec<std::result::Result<(u64, StringRecord), (u64, String)>>,
     /// The delimiter found.
     pub delimiter: u8,
+    /// The headers as [`Delimited::find`] compares them (see [`header_key`]).
+    keys: Vec<String>,
+}
+
+/// A header or alias as [`Delimited::find`] compares it: lower case, without spaces, `_` and `-`.
+fn header_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Picks the delimiter that occurs most in the header line (the first line that is not blank)
@@ -27,15 +37,21 @@ pub fn sniff_delimiter(text: &str) -> u8 {
         .unwrap_or(b',')
 }
 
-/// The most lines one record may span. A quoted field may hold line breaks, but a quote left open
-/// by mistake swallows every line up to the next quote (or the end of the file) into one record;
-/// a record longer than this is taken for that and stops the file with an error naming the line
-/// where the quote opened.
-pub const MAX_RECORD_LINES: u64 = 50;
-
-/// Parses `text` of `file` (quoted fields with newlines and CRLF line ends are fine); a quote
-/// left open ([`MAX_RECORD_LINES`]) is an error.
+/// Parses `text` of `file` (quoted fields with newlines and CRLF line ends are fine). A quote
+/// left open is an error naming the line where it opened: it would take every line up to the next
+/// quote into one record, so a record longer than [`crate::input::max_record_lines`] (`[limits]
+/// max_record_lines`), or one whose open quote runs over several lines to the end of the file, stops
+/// the file rather than hiding those lines in one reject.
 pub fn parse(text: &str, file: &str) -> Result<Delimited> {
+    // Excel's "CSV (Macintosh)" ends lines with CR alone: read them as lines, so every reject
+    // names its own line.
+    let cr_only;
+    let text = if text.contains('\r') && !text.contains('\n') {
+        cr_only = text.replace('\r', "\n");
+        cr_only.as_str()
+    } else {
+        text
+    };
     let delimiter = sniff_delimiter(text);
     let mut rdr = ReaderBuilder::new()
         .delimiter(delimiter)
@@ -70,7 +86,21 @@ pub fn parse(text: &str, file: &str) -> Result<Delimited> {
             Ok(true) => {
                 let line = line_at(rec.position());
                 let end = line_at(Some(rdr.position())).saturating_sub(1).max(line);
-                if end - line >= MAX_RECORD_LINES {
+                let start = rec.position().map_or(0, |p| p.byte() as usize);
+                let open_to_the_end = end > line
+                    && rdr.position().byte() as usize >= text.len()
+                    && text[start.min(text.len())..].matches('"').count() % 2 == 1;
+                if open_to_the_end {
+                    return Err(Error::input(
+                        file,
+                        format!(
+                            "a quote opened on line {line} is not closed before the end of the \
+                             file: it takes in lines {line}-{end} as one row. Close the quote (or \
+                             remove it) and read the file again."
+                        ),
+                    ));
+                }
+                if end - line >= crate::input::max_record_lines() {
                     return Err(Error::input(
                         file,
                         format!(
@@ -86,9 +116,14 @@ pub fn parse(text: &str, file: &str) -> Result<Delimited> {
                     continue;
                 }
                 if rec.len() != width {
+                    let spans = if end > line {
+                        format!("; it runs over lines {line}-{end} (a quote left open?)")
+                    } else {
+                        String::new()
+                    };
                     records.push(Err((
                         line,
-                        format!("row has {} fields, header has {width}", rec.len()),
+                        format!("row has {} fields, header has {width}{spans}", rec.len()),
                     )));
                 } else {
                     records.push(Ok((line, rec.clone())));
@@ -104,6 +139,7 @@ pub fn parse(text: &str, file: &str) -> Result<Delimited> {
         }
     }
     Ok(Delimited {
+        keys: headers.iter().map(|h| header_key(h)).collect(),
         headers,
         records,
         delimiter,
@@ -117,17 +153,11 @@ impl Delimited {
         crate::redact::header_listing(&self.headers, self.delimiter)
     }
 
-    /// Index of the first header matching any alias (case-insensitive, ignoring spaces and `_`).
+    /// Index of the first header matching any alias (case-insensitive, ignoring spaces, `_` and `-`).
     pub fn find(&self, aliases: &[&str]) -> Option<usize> {
-        let norm = |s: &str| {
-            s.chars()
-                .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
-                .flat_map(char::to_lowercase)
-                .collect::<String>()
-        };
         aliases.iter().find_map(|a| {
-            let a = norm(a);
-            self.headers.iter().position(|h| norm(h) == a)
+            let a = header_key(a);
+            self.keys.iter().position(|k| *k == a)
         })
     }
 }
@@ -166,11 +196,22 @@ mod tests {
             e.contains("quote opened on line 3") && e.contains("3-103"),
             "{e}"
         );
-        // Line breaks inside a closed quote are fine, and so is a quote cut off near the end.
+        // Line breaks inside a closed quote are fine; a quote left open over the last lines
+        // is not (they would vanish into one row).
         let mut ok = String::from("a;b\n1;\"");
         ok.push_str(&"line\n".repeat(20));
-        ok.push_str("\"\n2;3\n4;\"5\n6;7\n");
+        ok.push_str("\"\n2;3\n");
         let d = parse(&ok, "t.csv").unwrap();
+        assert_eq!(d.records.len(), 2);
+        let e = parse(&format!("{ok}4;\"5\n6;7\n"), "t.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("quote opened on line 24 is not closed before the end"),
+            "{e}"
+        );
+        // On one line it only spoils that row.
+        let d = parse(&format!("{ok}4;\"5\n"), "t.csv").unwrap();
         assert_eq!(d.records.len(), 3);
     }
 

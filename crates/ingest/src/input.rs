@@ -4,8 +4,10 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 
 use chrono::{Datelike, NaiveDate};
+use leerwinst_core::pipeline::Limits;
 use leerwinst_core::{Error, Result};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -489,24 +491,49 @@ pub fn number_reason(s: &str, otherwise: &str) -> String {
     }
 }
 
-/// The earliest year of a plausible school date: earlier ones are typing errors or placeholders
-/// (`01-01-1900`).
-pub const EARLIEST_YEAR: i32 = 1990;
+/// The limits in force (`[limits]` of the pipeline being ingested; see [`set_limits`]).
+static EARLIEST_YEAR: AtomicI32 = AtomicI32::new(1990);
+/// 0: the calendar year after the current one.
+static LATEST_YEAR: AtomicI32 = AtomicI32::new(0);
+static MAX_RECORD_LINES: AtomicU64 = AtomicU64::new(50);
 
-/// The latest year of a plausible school date: next calendar year.
-pub fn latest_year() -> i32 {
-    chrono::Utc::now().year() + 1
+/// Puts a pipeline's `[limits]` in force for every reader, until the next call. One ingest runs
+/// per process, so the limits are process-wide rather than passed through every reader.
+pub fn set_limits(limits: &Limits) {
+    EARLIEST_YEAR.store(limits.earliest_year, Ordering::Relaxed);
+    LATEST_YEAR.store(limits.latest_year.unwrap_or(0), Ordering::Relaxed);
+    MAX_RECORD_LINES.store(limits.max_record_lines, Ordering::Relaxed);
 }
 
-/// Whether a date's year lies in [`EARLIEST_YEAR`] ..= [`latest_year`].
+/// The earliest year of a plausible school date: earlier ones are typing errors or placeholders
+/// (`01-01-1900`). Default 1990.
+pub fn earliest_year() -> i32 {
+    EARLIEST_YEAR.load(Ordering::Relaxed)
+}
+
+/// The latest year of a plausible school date; default the next calendar year.
+pub fn latest_year() -> i32 {
+    match LATEST_YEAR.load(Ordering::Relaxed) {
+        0 => chrono::Utc::now().year() + 1,
+        y => y,
+    }
+}
+
+/// The most lines one delimited record may span (see [`crate::delimited::parse`]). Default 50.
+pub fn max_record_lines() -> u64 {
+    MAX_RECORD_LINES.load(Ordering::Relaxed)
+}
+
+/// Whether a date's year lies in [`earliest_year`] ..= [`latest_year`].
 pub fn plausible_year(year: i32) -> bool {
-    (EARLIEST_YEAR..=latest_year()).contains(&year)
+    (earliest_year()..=latest_year()).contains(&year)
 }
 
 /// The reject reason for a date whose year lies outside the plausible window.
 pub fn implausible_year_reason(year: i32) -> String {
     format!(
-        "year {year} is outside {EARLIEST_YEAR}-{}: a typing error or a placeholder date?",
+        "year {year} is outside {}-{}: a typing error or a placeholder date?",
+        earliest_year(),
         latest_year()
     )
 }

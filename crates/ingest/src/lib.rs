@@ -8,6 +8,7 @@ pub mod context;
 pub mod delimited;
 pub mod event_store;
 pub mod input;
+pub mod invariants;
 pub mod lookup;
 pub mod lvs;
 pub mod mapped;
@@ -127,6 +128,7 @@ fn order(f: SourceFormat) -> u8 {
 
 /// Runs ingest for pipeline `p`, writing `out/warehouse/` and `out/rejects/`.
 pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
+    input::set_limits(&p.limits);
     let (pseudo, key) = if p.privacy.pseudonymise {
         let key_file = p.privacy.key_file.as_ref().map(|k| p.resolve(k));
         let (ps, origin) = pseudonym::load_key(key_file.as_deref(), out)?;

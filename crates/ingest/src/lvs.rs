@@ -148,7 +148,17 @@ pub fn read(
         let sem = match c_sem.map(|i| r[i].trim()) {
             None | Some("") => None,
             Some(v) => match parse_number(v) {
-                Some(x) if x > 0.0 => Some(x),
+                Some(x) if x > 0.0 && x <= range[1] - range[0] => Some(x),
+                Some(x) if x > 0.0 => {
+                    ctx.reject(
+                        Table::Assessments,
+                        line,
+                        &h(c_sem.unwrap_or_default()),
+                        v,
+                        "standard error larger than the instrument's whole range",
+                    );
+                    continue;
+                }
                 _ => {
                     ctx.reject(
                         Table::Assessments,

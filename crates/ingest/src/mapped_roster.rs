@@ -126,16 +126,18 @@ pub fn read(
                 }
             },
         };
+        // Born in 1900 or later, and not after this calendar year.
+        let born = 1900..=crate::input::latest_year() - 1;
         let birth_year = match (get("birth_year"), get("birth_date")) {
             (Some(c), _) => match c.value.parse::<i32>() {
-                Ok(y) if (1900..=2100).contains(&y) => Some(y),
+                Ok(y) if born.contains(&y) => Some(y),
                 _ => {
-                    reject(c, &c.value, "not a year of birth (1900-2100)");
+                    reject(c, &c.value, "not a year of birth (1900 to this year)");
                     continue;
                 }
             },
             (None, Some(c)) => {
-                match mapped_date(m, &c.value).filter(|d| (1900..=2100).contains(&d.year())) {
+                match mapped_date(m, &c.value).filter(|d| born.contains(&d.year())) {
                     Some(d) => Some(d.year()),
                     None => {
                         // The value is a birth date: not shown.

@@ -164,8 +164,16 @@ pub fn read(
         s_id,
         "sourcedId",
     );
+    let s_end = sessions.headers.iter().position(|h| h == "endDate");
     session_l.retain(&mut ctx, |r| match parse_date(&r[s_start]) {
-        Some(_) => Ok(()),
+        Some(start) => match s_end.and_then(|i| parse_date(&r[i])) {
+            Some(end) if end < start => Err((
+                "endDate".into(),
+                r[s_end.unwrap_or_default()].trim().into(),
+                "endDate lies before startDate".into(),
+            )),
+            _ => Ok(()),
+        },
         None => Err((
             "startDate".into(),
             r[s_start].trim().into(),

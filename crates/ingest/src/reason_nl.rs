@@ -26,6 +26,12 @@ pub fn dutch(reason: &str) -> Option<String> {
         .find_map(|(en, nl)| fill(nl, &captures(en, reason)?))
 }
 
+/// Every text of the catalogue, English and Dutch (placeholders included): the words a reason
+/// may hold besides its column names and counts.
+pub fn vocabulary() -> impl Iterator<Item = &'static str> {
+    CATALOGUE.iter().flat_map(|(en, nl)| [*en, *nl])
+}
+
 /// The parts of `text` that the `{}` of `template` stand for, if `text` matches it.
 fn captures<'a>(template: &str, text: &'a str) -> Option<Vec<&'a str>> {
     let literals: Vec<&str> = template.split("{}").collect();
@@ -86,6 +92,10 @@ const CATALOGUE: &[(&str, &str)] = &[
         "leerlingnummer niet eenduidig: de leerlingenlijst geeft dit nummer, deze gebruikersnaam of dit e-mailadres aan meer dan één leerling (gepseudonimiseerd getoond); de regel gaat naar geen van hen",
     ),
     // Delimited files (delimited.rs, redact::csv_error).
+    (
+        "row has {} fields, header has {}; it runs over lines {}-{} (a quote left open?)",
+        "regel heeft {} velden, de kopregel {}; de rij loopt over regels {}-{} (een aanhalingsteken niet gesloten?)",
+    ),
     (
         "row has {} fields, header has {}",
         "regel heeft {} velden, de kopregel {}",
@@ -182,6 +192,10 @@ const CATALOGUE: &[(&str, &str)] = &[
         "standard error is not a positive number",
         "standaardmeetfout is geen positief getal",
     ),
+    (
+        "standard error larger than the instrument's whole range",
+        "standaardmeetfout groter dan het hele bereik van de toets",
+    ),
     ("not a school year", "geen schooljaar"),
     (
         "date is not in school year {}",
@@ -265,8 +279,8 @@ const CATALOGUE: &[(&str, &str)] = &[
     // Mapped pupil lists (mapped_roster.rs).
     ("missing school", "school ontbreekt"),
     (
-        "not a year of birth (1900-2100)",
-        "geen geboortejaar (1900-2100)",
+        "not a year of birth (1900 to this year)",
+        "geen geboortejaar (1900 tot en met dit jaar)",
     ),
     (
         "not a date of birth (expected yyyy-mm-dd, dd-mm-yyyy or dd/mm/yyyy; set mapping.date_format for others; value not shown)",
@@ -357,6 +371,10 @@ const CATALOGUE: &[(&str, &str)] = &[
     ),
     // OneRoster bundles (oneroster.rs, oneroster_results.rs).
     (
+        "endDate lies before startDate",
+        "endDate ligt vóór startDate",
+    ),
+    (
         "startDate is not a date (yyyy-mm-dd)",
         "startDate is geen datum (jjjj-mm-dd)",
     ),
@@ -420,6 +438,10 @@ const CATALOGUE: &[(&str, &str)] = &[
     (
         "statement has no verb id",
         "statement heeft geen werkwoord (verb.id)",
+    ),
+    (
+        "verb id is not an IRI (expected e.g. http://adlnet.gov/expapi/verbs/answered)",
+        "werkwoord (verb.id) is geen IRI (verwacht: bijv. http://adlnet.gov/expapi/verbs/answered)",
     ),
     (
         "statement has no timestamp",
@@ -770,7 +792,7 @@ mod tests {
             let text = "{\n\
                         {\"verb\": {\"id\": \"v\"}}\n\
                         {\"actor\": {\"mbox\": 5}}\n\
-                        {\"actor\": {\"account\": {\"name\": \"L1\"}}, \"verb\": {\"id\": \"v\"}, \"timestamp\": \"gisteren\"}\n";
+                        {\"actor\": {\"account\": {\"name\": \"L1\"}}, \"verb\": {\"id\": \"urn:v\"}, \"timestamp\": \"gisteren\"}\n";
             crate::xapi::read(ctx, text, &BTreeMap::new());
         });
         let nl = all_dutch(&xapi);

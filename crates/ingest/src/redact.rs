@@ -35,8 +35,8 @@ const MAX_DIGIT_RUN: usize = 4;
 const MAX_SHOWN: usize = 60;
 
 /// The shape of a rejected value: letters become `a` (lower case) or `A` (upper case), digit runs
-/// longer than four become `9`s, other characters (and one letter between digits, such as the
-/// `T` of a timestamp) stay. `Lucas`, `lucas4@school.nl` and `L100041`
+/// longer than four become `9`s, other characters (and a `T` between digits, as in an ISO
+/// timestamp) stay. `Lucas`, `lucas4@school.nl` and `L100041`
 /// become `Aaaaa`, `aaaaa4@aaaaaa.aa` and `A999999`; `812,5`, `2024-13-45` and `16-01-24` stay.
 /// Pseudonyms made with [`pseudonym_value`] are shown as they are.
 pub fn shape(value: &str) -> String {
@@ -59,11 +59,12 @@ pub fn shape(value: &str) -> String {
             i += run;
             continue;
         }
-        // One letter between digits is a separator (the `T` of an ISO timestamp), not a word.
+        // A `T` between digits separates an ISO timestamp's date and time; any other letter
+        // there could be part of an id (`1234X5678`) and is shaped.
         let between_digits = i > 0
             && chars[i - 1].is_ascii_digit()
             && chars.get(i + 1).is_some_and(char::is_ascii_digit);
-        out.push(if between_digits && c.is_ascii_alphabetic() {
+        out.push(if between_digits && c == 'T' {
             c
         } else if c.is_uppercase() {
             'A'

@@ -58,7 +58,17 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<SchoolRow>, usize)> {
         let programme_from = match from.map(|i| r[i].trim()) {
             None | Some("") => None,
             Some(v) => match SchoolYear::parse(v) {
-                Some(y) => Some(y.to_string()),
+                Some(y) if crate::input::plausible_year(y.0) => Some(y.to_string()),
+                Some(y) => {
+                    ctx.reject(
+                        Table::Schools,
+                        *line,
+                        &d.headers[from.unwrap_or_default()],
+                        v,
+                        &crate::input::implausible_year_reason(y.0),
+                    );
+                    continue;
+                }
                 None => {
                     ctx.reject(
                         Table::Schools,

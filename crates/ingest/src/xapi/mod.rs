@@ -96,6 +96,31 @@ impl<'a> PupilCache<'a> {
     }
 }
 
+/// Whether the top-level object of an LRS page names `statements` more than once (a struct
+/// deserializer refuses a repeated field; serde_json's `Value` keeps the last silently).
+fn lrs_page_repeats_statements(text: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Page {
+        #[allow(dead_code)]
+        statements: serde::de::IgnoredAny,
+    }
+    serde_json::from_slice::<Page>(text).is_err()
+}
+
+/// Whether `verb` is an IRI as xAPI requires of a verb id: a scheme (`http:`, `https:`, `urn:`,
+/// ...) and no spaces; `mailto:` names a person, not a verb.
+fn is_verb_iri(verb: &str) -> bool {
+    let Some((scheme, rest)) = verb.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !scheme.eq_ignore_ascii_case("mailto")
+        && !rest.is_empty()
+        && !verb.contains(char::is_whitespace)
+}
+
 /// The verb map as a hash table (one hash and one comparison per statement instead of a
 /// B-tree walk comparing long IRIs with shared prefixes).
 type VerbTable<'a> = rustc_hash::FxHashMap<&'a str, EventKind>;
@@ -172,6 +197,14 @@ fn parse_line(
     let Some(verb) = st.verb.and_then(|v| v.id) else {
         return reject("verb.id", "", "statement has no verb id");
     };
+    if !is_verb_iri(&verb) {
+        // The verb is kept as written: free text there (a name, an e-mail address) never is.
+        return reject(
+            "verb.id",
+            verb,
+            "verb id is not an IRI (expected e.g. http://adlnet.gov/expapi/verbs/answered)",
+        );
+    }
     let Some(ts_raw) = st.timestamp else {
         return reject("timestamp", "", "statement has no timestamp");
     };
@@ -290,6 +323,14 @@ pub fn read_stream(
         match serde_json::from_slice::<Value>(&text) {
             Ok(Value::Array(statements)) => return read_values(ctx, statements, verbs, store),
             Ok(Value::Object(mut page)) if page.contains_key("statements") => {
+                // serde_json keeps the last of repeated keys: a page naming `statements` twice
+                // would lose the first list unseen.
+                if lrs_page_repeats_statements(&text) {
+                    return Err(Error::input(
+                        &ctx.file,
+                        "an LRS page that lists `statements` more than once: which list is meant? Export the page again",
+                    ));
+                }
                 return match page.remove("statements") {
                     Some(Value::Array(statements)) => read_values(ctx, statements, verbs, store),
                     _ => Err(Error::input(

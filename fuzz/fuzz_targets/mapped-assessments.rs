@@ -1,0 +1,6 @@
+#![no_main]
+//! Fuzz target `mapped-assessments`: the invariants of `leerwinst_ingest::invariants::check`.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| leerwinst_ingest::invariants::check(
+    "mapped-assessments",
+    data
+));

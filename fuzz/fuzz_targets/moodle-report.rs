@@ -1,0 +1,6 @@
+#![no_main]
+//! Fuzz target `moodle-report`: the invariants of `leerwinst_ingest::invariants::check`.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| leerwinst_ingest::invariants::check(
+    "moodle-report",
+    data
+));

@@ -1,0 +1,3 @@
+#![no_main]
+//! Fuzz target `schools`: the invariants of `leerwinst_ingest::invariants::check`.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| leerwinst_ingest::invariants::check("schools", data));
