@@ -83,7 +83,9 @@ pub fn stages(
     let p = Pipeline::load(pipeline)?;
     let out = out_dir(&p, out);
     // Held until the run ends: the lock keeps a second run out of this folder.
-    let _folder = crate::out_folder::claim(&out)?;
+    let folder = crate::out_folder::claim(&out)?;
+    // The stages write into the staging folder; it becomes `out` when every stage succeeded.
+    let work = folder.work().to_path_buf();
     let strict = strict || p.pipeline.strict;
     // The console speaks the pipeline's language, numbers included.
     let tx = Texts::new(p.pipeline.language);
@@ -115,7 +117,7 @@ pub fn stages(
                     "inlezen: exports lezen, controleren en pseudonimiseren",
                     "ingest: reading, validating and pseudonymising exports",
                 ));
-                let s = leerwinst_ingest::run(&p, &out)?;
+                let s = leerwinst_ingest::run(&p, &work)?;
                 pb.finish_and_clear();
                 let secs = t.elapsed().as_secs_f64();
                 let (read, acc, rej) = s.sources.iter().fold((0, 0, 0), |a, x| {
@@ -184,7 +186,7 @@ pub fn stages(
                     summary: s,
                 });
                 if strict && rej > 0 {
-                    write_run_json(&out, &mut rec, t_all)?;
+                    write_run_json(&work, &out, &mut rec, t_all)?;
                     eprintln!(
                         "{}",
                         match p.pipeline.language {
@@ -201,6 +203,8 @@ pub fn stages(
                     for r in &first {
                         eprintln!("  {r}");
                     }
+                    // Ingest itself succeeded: its tables and rejects are the run to look at.
+                    folder.commit()?;
                     return Ok(ExitCode::from(2));
                 }
             }
@@ -209,7 +213,7 @@ pub fn stages(
                     "bewerken: groei en zelfregulatie-indicatoren",
                     "transform: growth and self-regulation indicators",
                 ));
-                let s = leerwinst_transform::run(&p, &out)?;
+                let s = leerwinst_transform::run(&p, &work)?;
                 pb.finish_and_clear();
                 let secs = t.elapsed().as_secs_f64();
                 println!(
@@ -237,7 +241,7 @@ pub fn stages(
                     "vergelijken: effectschattingen",
                     "compare: effect estimates",
                 ));
-                let s = leerwinst_compare::run(&p, &out)?;
+                let s = leerwinst_compare::run(&p, &work)?;
                 pb.finish_and_clear();
                 let secs = t.elapsed().as_secs_f64();
                 let head = format!(
@@ -259,7 +263,7 @@ pub fn stages(
                             s.observations, s.coefficients
                         );
                     }
-                    print_treatment_coefficients(&tx, &out, p.compare.experiment.as_ref())?;
+                    print_treatment_coefficients(&tx, &work, p.compare.experiment.as_ref())?;
                 } else if nl {
                     println!(
                         "{head}  {design}, periode {}, schooljaren {}: {} waarnemingen, {} effecten",
@@ -277,7 +281,7 @@ pub fn stages(
                         s.effects
                     );
                 }
-                print_effects(&tx, &out, p.compare.design.key())?;
+                print_effects(&tx, &work, p.compare.design.key())?;
                 for w in &s.warnings {
                     println!("             !!! {w}");
                 }
@@ -295,12 +299,12 @@ pub fn stages(
             Stage::Report => {
                 // The review documents cite run.json (sources, checksums, rejects): bring it up
                 // to date first.
-                write_run_json(&out, &mut rec, t_all)?;
+                write_run_json(&work, &out, &mut rec, t_all)?;
                 let pb = progress::step(tx.t(
                     "rapporteren: grafieken en verantwoordingsdocumenten",
                     "report: charts and review documents",
                 ));
-                let s = leerwinst_report::run(&p, &out)?;
+                let s = leerwinst_report::run(&p, &work)?;
                 pb.finish_and_clear();
                 let secs = t.elapsed().as_secs_f64();
                 println!(
@@ -329,7 +333,8 @@ pub fn stages(
             }
         }
     }
-    write_run_json(&out, &mut rec, t_all)?;
+    write_run_json(&work, &out, &mut rec, t_all)?;
+    folder.commit()?;
     println!(
         "{:<11} {} (run.json, warehouse/, rejects/, indicators/, effects/, charts/, review/)",
         tx.t("uitvoer", "outputs"),
@@ -486,11 +491,14 @@ fn print_effects(tx: &Texts, out: &Path, main_design: &str) -> Result<()> {
     Ok(())
 }
 
-fn write_run_json(out: &Path, rec: &mut RunRecord, t_all: Instant) -> Result<()> {
+/// Writes run.json into the staging folder `work`, naming the files the stages wrote by where
+/// they will be: in `out`.
+fn write_run_json(work: &Path, out: &Path, rec: &mut RunRecord, t_all: Instant) -> Result<()> {
     rec.total_seconds = t_all.elapsed().as_secs_f64();
-    let path = out.join("run.json");
+    let path = work.join("run.json");
     // Keep the records of stages not run now (e.g. `leerwinst report` after `run`).
     let mut json = serde_json::to_value(&*rec)?;
+    in_out_folder(&mut json, work, out);
     if let Ok(old) = std::fs::read_to_string(&path)
         && let Ok(serde_json::Value::Object(old)) = serde_json::from_str::<serde_json::Value>(&old)
         && let serde_json::Value::Object(new) = &mut json
@@ -515,6 +523,24 @@ fn write_run_json(out: &Path, rec: &mut RunRecord, t_all: Instant) -> Result<()>
     Ok(())
 }
 
+/// Every string in `json` that names a path in `work` names it in `out` instead.
+fn in_out_folder(json: &mut serde_json::Value, work: &Path, out: &Path) {
+    match json {
+        serde_json::Value::String(s) => {
+            if let Ok(rest) = Path::new(s.as_str()).strip_prefix(work) {
+                *s = out.join(rest).display().to_string();
+            }
+        }
+        serde_json::Value::Array(items) => {
+            items.iter_mut().for_each(|v| in_out_folder(v, work, out));
+        }
+        serde_json::Value::Object(map) => {
+            map.values_mut().for_each(|v| in_out_folder(v, work, out));
+        }
+        _ => {}
+    }
+}
+
 /// `leerwinst sample-events`: a warehouse of generated events at scale.
 pub fn sample_events(
     out: &Path,
@@ -524,16 +550,17 @@ pub fn sample_events(
     seed: u64,
 ) -> Result<ExitCode> {
     // A warehouse of events: the folder becomes a run folder for transform to use.
-    let _folder = crate::out_folder::claim(out)?;
+    let folder = crate::out_folder::claim(out)?;
     let pb = progress::step("generating events");
     let n = leerwinst_sampledata::scale::write_warehouse(
-        out,
+        folder.work(),
         pupils,
         years,
         events_per_pupil_year,
         seed,
     )?;
     pb.finish_and_clear();
+    folder.commit()?;
     println!(
         "{n} events of {pupils} pupils x {years} school years in {}",
         out.join("warehouse/events").display()
