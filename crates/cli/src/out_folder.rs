@@ -69,8 +69,9 @@ fn beside(out: &Path, suffix: &str) -> Result<PathBuf> {
 /// Claims `out` for a run: creates it if needed, refuses a folder with foreign files, takes the
 /// lock, removes what dead runs left behind and sets up the staging folder.
 pub fn claim(out: &Path) -> Result<OutFolder> {
-    let out = std::path::absolute(out).with_context(|| format!("{}", out.display()))?;
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    // The real folder (a symbolic link to it is followed): it is what gets swapped.
+    let out = std::fs::canonicalize(out).with_context(|| format!("{}", out.display()))?;
     if !out.join(MARKER).exists() && !is_earlier_run(&out) {
         let entries = std::fs::read_dir(&out)
             .with_context(|| format!("cannot read {}", out.display()))?

@@ -372,6 +372,7 @@ pub fn read(
         .headers
         .iter()
         .position(|h| h.starts_with("metadata.") && h.to_lowercase().contains("gewicht"));
+    let u_status = find(&users, "status");
     ctx.file = uf.clone();
     for rec in &users.records {
         let (line, r) = match rec {
@@ -389,6 +390,16 @@ pub fn read(
         read += 1;
         if sid.is_empty() {
             ctx.reject(Table::Pupils, *line, "sourcedId", "", "missing sourcedId");
+            continue;
+        }
+        if u_status.is_some_and(|i| r[i].trim() == "tobedeleted") {
+            ctx.reject(
+                Table::Pupils,
+                *line,
+                "status",
+                "tobedeleted",
+                "user withdrawn by the source system (status tobedeleted)",
+            );
             continue;
         }
         let raw = u_ident

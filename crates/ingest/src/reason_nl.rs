@@ -412,6 +412,10 @@ const CATALOGUE: &[(&str, &str)] = &[
         "resultaat ingetrokken door het bronsysteem (status tobedeleted)",
     ),
     (
+        "user withdrawn by the source system (status tobedeleted)",
+        "gebruiker ingetrokken door het bronsysteem (status tobedeleted)",
+    ),
+    (
         "not a final score (scoreStatus is not 'fully graded')",
         "geen definitieve score (scoreStatus is niet 'fully graded')",
     ),
