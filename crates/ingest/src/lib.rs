@@ -23,6 +23,7 @@ pub mod plans;
 pub mod profile;
 pub mod pseudonym;
 pub mod reason_nl;
+pub mod record_loop;
 pub mod redact;
 pub mod rejects;
 pub mod rows;

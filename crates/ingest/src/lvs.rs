@@ -10,6 +10,7 @@ use leerwinst_core::{Error, Result, SchoolYear, Table};
 use crate::context::Ctx;
 use crate::delimited;
 use crate::input::{date_reason, number_reason, parse_date, parse_number};
+use crate::record_loop::each_record;
 use crate::rows::AssessmentRow;
 
 /// Default plausible score range of an instrument; scores outside are rejected.
@@ -76,21 +77,9 @@ pub fn read(
     let c_year = d.find(&["schooljaar"]);
     let h = |i: usize| d.headers[i].clone();
 
-    let mut rows = Vec::new();
     let mut seen: HashSet<(String, String, String, String)> = HashSet::new();
-    let mut read = 0;
-    for rec in &d.records {
-        read += 1;
-        let (line, r) = match rec {
-            Ok(x) => (x.0, &x.1),
-            Err((line, why)) => {
-                ctx.reject(Table::Assessments, *line, "", "", why);
-                continue;
-            }
-        };
-        let Some(pupil_key) = ctx.pupil_key(Table::Assessments, line, &h(c_id), &r[c_id]) else {
-            continue;
-        };
+    let (rows, read) = each_record(ctx, Table::Assessments, &d, |ctx, line, r| {
+        let pupil_key = ctx.pupil_key(Table::Assessments, line, &h(c_id), &r[c_id])?;
         let test = r[c_test].trim();
         if test.is_empty() {
             ctx.reject(
@@ -100,7 +89,7 @@ pub fn read(
                 "",
                 "missing test name",
             );
-            continue;
+            return None;
         }
         let Some(moment) = LvsMoment::parse(&r[c_moment]) else {
             ctx.reject(
@@ -110,7 +99,7 @@ pub fn read(
                 &r[c_moment],
                 "not a test moment (expected e.g. M4 or E4)",
             );
-            continue;
+            return None;
         };
         let Some(date) = parse_date(&r[c_date]) else {
             ctx.reject(
@@ -120,7 +109,7 @@ pub fn read(
                 &r[c_date],
                 &date_reason(&r[c_date], "not a date (expected dd-mm-yyyy)"),
             );
-            continue;
+            return None;
         };
         let raw_score = r[c_score].trim();
         let Some(score) = parse_number(raw_score) else {
@@ -130,7 +119,7 @@ pub fn read(
                 number_reason(raw_score, "score is not a number (absent or not taken?)")
             };
             ctx.reject(Table::Assessments, line, &h(c_score), raw_score, &why);
-            continue;
+            return None;
         };
         if score < range[0] || score > range[1] {
             ctx.reject(
@@ -143,7 +132,7 @@ pub fn read(
                     range[0], range[1]
                 ),
             );
-            continue;
+            return None;
         }
         let sem = match c_sem.map(|i| r[i].trim()) {
             None | Some("") => None,
@@ -157,7 +146,7 @@ pub fn read(
                         v,
                         "standard error larger than the instrument's whole range",
                     );
-                    continue;
+                    return None;
                 }
                 _ => {
                     ctx.reject(
@@ -167,7 +156,7 @@ pub fn read(
                         v,
                         "standard error is not a positive number",
                     );
-                    continue;
+                    return None;
                 }
             },
         };
@@ -182,7 +171,7 @@ pub fn read(
                         v,
                         "not a school year",
                     );
-                    continue;
+                    return None;
                 }
             },
             None => SchoolYear::of_date(date),
@@ -195,7 +184,7 @@ pub fn read(
                 &r[c_date],
                 &format!("date is not in school year {year}"),
             );
-            continue;
+            return None;
         }
         let subject = subject_of(test);
         let term = moment.moment.code().to_string();
@@ -212,9 +201,9 @@ pub fn read(
                 &r[c_moment],
                 "duplicate: this pupil already has this test moment for this subject and year",
             );
-            continue;
+            return None;
         }
-        rows.push(AssessmentRow {
+        Some(AssessmentRow {
             pupil_key,
             subject,
             instrument: instrument.to_string(),
@@ -228,8 +217,8 @@ pub fn read(
             level: c_level
                 .map(|i| r[i].trim().to_string())
                 .filter(|s| !s.is_empty()),
-        });
-    }
+        })
+    });
     Ok((rows, read))
 }
 

@@ -23,6 +23,7 @@ use crate::input::{implausible_year_reason, parse_duration, parse_number, plausi
 use crate::mapped::{
     Cell, EXTRACT_MISMATCH, Extractors, apply_value_maps, base_fields, resolve_columns,
 };
+use crate::record_loop::each_record;
 use crate::rows::{EventRow, event_school_year};
 
 /// Local (Dutch) date-time spellings tried when the mapping gives no `time_format`.
@@ -106,28 +107,21 @@ pub fn read(
         m,
         leerwinst_core::pipeline::MAPPED_EVENT_FIELDS,
     )?;
-    let mut rows = Vec::new();
-    let (mut read, mut accepted) = (0, 0);
-    for rec in &d.records {
-        read += 1;
-        let (line, r) = match rec {
-            Ok(x) => (x.0, &x.1),
-            Err((line, why)) => {
-                ctx.reject(Table::Events, *line, "", "", why);
-                continue;
-            }
-        };
+    let (lines, read) = each_record(ctx, Table::Events, &d, |ctx, line, r| {
         let mut f = base_fields(&d, &cols, m, line, r);
         if let Err(c) = extract.apply(r, &mut f) {
             ctx.reject(Table::Events, line, &c.column, &c.value, EXTRACT_MISMATCH);
-            continue;
+            return None;
         }
         apply_value_maps(m, &mut f);
-        if let Some((row, count)) = event(ctx, m, verbs, line, &f) {
-            rows.extend(std::iter::repeat_n(row, count as usize));
-            accepted += 1;
-        }
-    }
+        event(ctx, m, verbs, line, &f)
+    });
+    // A line with a count stands for that many events.
+    let accepted = lines.len();
+    let rows = lines
+        .into_iter()
+        .flat_map(|(row, count)| std::iter::repeat_n(row, count as usize))
+        .collect();
     Ok((rows, read, accepted))
 }
 

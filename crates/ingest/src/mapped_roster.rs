@@ -22,6 +22,7 @@ use crate::mapped::{
     Cell, EXTRACT_MISMATCH, Extractors, NOT_A_GRADE, apply_value_maps, base_fields, mapped_date,
     parse_grade_value, resolve_columns,
 };
+use crate::record_loop::each_record;
 use crate::rows::{EnrollmentRow, PupilRow};
 
 /// What a pupil list yields.
@@ -73,19 +74,11 @@ pub fn read(
     let mut seen: HashSet<(String, String)> = HashSet::new();
     let mut school_seen: HashSet<String> = HashSet::new();
     let pseudo = ctx.pseudo;
-    for rec in &d.records {
-        out.read += 1;
-        let (line, r) = match rec {
-            Ok(x) => (x.0, &x.1),
-            Err((line, why)) => {
-                ctx.reject(t, *line, "", "", why);
-                continue;
-            }
-        };
+    let (enrollments, read) = each_record(ctx, t, &d, |ctx, line, r| {
         let mut f: BTreeMap<String, Cell> = base_fields(&d, &cols, m, line, r);
         if let Err(c) = extract.apply(r, &mut f) {
             ctx.reject(t, line, &c.column, &c.value, EXTRACT_MISMATCH);
-            continue;
+            return None;
         }
         apply_value_maps(m, &mut f);
         let empty = Cell {
@@ -98,14 +91,14 @@ pub fn read(
         };
         let Some(id) = get("pupil_id") else {
             reject(f.get("pupil_id").unwrap_or(&empty), "", "missing pupil id");
-            continue;
+            return None;
         };
         let raw = id.value.clone();
         let key = pseudo.pupil(&raw);
         let shown = crate::redact::pseudonym_value(&key);
         let Some(school) = get("school").map(|c| c.value.clone()) else {
             reject(f.get("school").unwrap_or(&empty), "", "missing school");
-            continue;
+            return None;
         };
         let year_cell = f.get("school_year").unwrap_or(&empty);
         let Some(year) = SchoolYear::parse(&year_cell.value) else {
@@ -114,7 +107,7 @@ pub fn read(
                 &year_cell.value,
                 "not a school year (expected e.g. 2024-2025)",
             );
-            continue;
+            return None;
         };
         let grade = match get("grade") {
             None => None,
@@ -122,7 +115,7 @@ pub fn read(
                 Some(g) => Some(g),
                 None => {
                     reject(c, &c.value, NOT_A_GRADE);
-                    continue;
+                    return None;
                 }
             },
         };
@@ -133,7 +126,7 @@ pub fn read(
                 Ok(y) if born.contains(&y) => Some(y),
                 _ => {
                     reject(c, &c.value, "not a year of birth (1900 to this year)");
-                    continue;
+                    return None;
                 }
             },
             (None, Some(c)) => {
@@ -146,7 +139,7 @@ pub fn read(
                             "",
                             "not a date of birth (expected yyyy-mm-dd, dd-mm-yyyy or dd/mm/yyyy; set mapping.date_format for others; value not shown)",
                         );
-                        continue;
+                        return None;
                     }
                 }
             }
@@ -162,7 +155,7 @@ pub fn read(
                         &c.value,
                         "not a sex (m/man/jongen, v/vrouw/meisje/f, x; or a value map)",
                     );
-                    continue;
+                    return None;
                 }
             },
         };
@@ -172,7 +165,7 @@ pub fn read(
                 Some(w) if w.is_finite() && w >= 0.0 => Some(w),
                 _ => {
                     reject(c, &c.value, "pupil weight is not a number of at least 0");
-                    continue;
+                    return None;
                 }
             },
         };
@@ -182,7 +175,7 @@ pub fn read(
                 &shown,
                 "duplicate: this pupil is already listed for this school year",
             );
-            continue;
+            return None;
         }
         for alias in ["pupil_id", "username", "email"]
             .iter()
@@ -216,7 +209,7 @@ pub fn read(
             .programme_from
             .get(&school)
             .is_some_and(|&from| year.0 >= from);
-        out.enrollments.push(EnrollmentRow {
+        Some(EnrollmentRow {
             pupil_key: key,
             school_year: year.to_string(),
             school_key: school,
@@ -225,8 +218,10 @@ pub fn read(
             programme,
             from: None,
             to: None,
-        });
-    }
+        })
+    });
+    out.enrollments = enrollments;
+    out.read = read;
     Ok(out)
 }
 

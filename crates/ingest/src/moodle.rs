@@ -19,6 +19,7 @@ use leerwinst_core::{Error, Result, Table, clock};
 
 use crate::context::Ctx;
 use crate::delimited;
+use crate::record_loop::each_record;
 use crate::rows::{EventRow, event_school_year};
 
 /// Moodle event names the verb map knows by default.
@@ -104,18 +105,8 @@ pub fn read(
     let c_anon = d.find(&["anonymous"]);
     let h = |i: usize| d.headers[i].clone();
     let t = Table::Events;
-    let mut rows = Vec::new();
-    let mut read = 0;
     let mut seen = std::collections::HashSet::new();
-    for rec in &d.records {
-        read += 1;
-        let (line, r) = match rec {
-            Ok(x) => (x.0, &x.1),
-            Err((line, why)) => {
-                ctx.reject(t, *line, "", "", why);
-                continue;
-            }
-        };
+    let (rows, read) = each_record(ctx, t, &d, |ctx, line, r| {
         let cell = |c: usize| r.get(c).unwrap_or("").trim();
         let opt_cell = |c: Option<usize>| {
             c.map(cell)
@@ -123,7 +114,7 @@ pub fn read(
         };
         if !seen.insert(cell(c_id).to_string()) {
             ctx.reject(t, line, &h(c_id), cell(c_id), "duplicate log id");
-            continue;
+            return None;
         }
         if opt_cell(c_anon) == Some("1") {
             ctx.reject(
@@ -133,20 +124,18 @@ pub fn read(
                 "1",
                 "anonymous event: no pupil to attribute it to",
             );
-            continue;
+            return None;
         }
         let user = cell(c_user);
         if user.is_empty() || user == "0" {
             ctx.reject(t, line, &h(c_user), user, "no user (system or guest event)");
-            continue;
+            return None;
         }
-        let Some(pupil_key) = ctx.pupil_key(t, line, &h(c_user), user) else {
-            continue;
-        };
+        let pupil_key = ctx.pupil_key(t, line, &h(c_user), user)?;
         let event = cell(c_event);
         if event.is_empty() {
             ctx.reject(t, line, &h(c_event), "", "missing event name");
-            continue;
+            return None;
         }
         let Some(ts) = cell(c_time)
             .parse::<i64>()
@@ -161,7 +150,7 @@ pub fn read(
                 cell(c_time),
                 "timecreated is not a Unix time between 2000 and 2100",
             );
-            continue;
+            return None;
         };
         let kind = verbs.get(event).copied().unwrap_or(EventKind::Other);
         let object_id = match (opt_cell(c_component), opt_cell(c_object)) {
@@ -173,7 +162,7 @@ pub fn read(
             (Some("70"), Some(cm)) => Some(format!("cm:{cm}")),
             _ => None,
         };
-        rows.push(EventRow {
+        Some(EventRow {
             pupil_key: pupil_key.into(),
             school_year: event_school_year(clock::utc_to_amsterdam(ts).date()),
             ts: ts.timestamp_micros(),
@@ -185,8 +174,8 @@ pub fn read(
             success: None,
             score_scaled: None,
             duration_s: None,
-        });
-    }
+        })
+    });
     Ok((rows, read))
 }
 

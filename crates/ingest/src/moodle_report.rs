@@ -35,6 +35,7 @@ use regex::Regex;
 
 use crate::context::Ctx;
 use crate::delimited;
+use crate::record_loop::try_each_record;
 use crate::rows::{EventRow, event_school_year};
 
 /// Settings of a `moodle-report` source.
@@ -247,17 +248,7 @@ pub fn read(
     let c_component = d.find(&["Component"]);
     let h = |i: usize| d.headers[i].clone();
     let t = Table::Events;
-    let mut rows = Vec::new();
-    let mut read = 0;
-    for rec in &d.records {
-        read += 1;
-        let (line, r) = match rec {
-            Ok(x) => (x.0, &x.1),
-            Err((line, why)) => {
-                ctx.reject(t, *line, "", "", why);
-                continue;
-            }
-        };
+    let (rows, read) = try_each_record(ctx, t, &d, |ctx, line, r| {
         let cell = |c: usize| r.get(c).unwrap_or("").trim();
         // The description is never copied into a reject: some name a username.
         let Some(user) = USER_ID.captures(cell(c_desc)).map(|m| m[1].to_string()) else {
@@ -268,7 +259,7 @@ pub fn read(
                 "",
                 "no \"user with id '...'\" in the description: no pupil to attribute the event to (value not shown: descriptions may name users)",
             );
-            continue;
+            return Ok(None);
         };
         if user.parse::<i64>().is_ok_and(|u| u <= 0) {
             ctx.reject(
@@ -278,15 +269,15 @@ pub fn read(
                 &format!("user id {user}"),
                 "no user (system or guest event)",
             );
-            continue;
+            return Ok(None);
         }
         let Some(pupil_key) = ctx.pupil_key(t, line, &h(c_desc), &user) else {
-            continue;
+            return Ok(None);
         };
         let event = cell(c_event);
         if event.is_empty() {
             ctx.reject(t, line, &h(c_event), "", "missing event name");
-            continue;
+            return Ok(None);
         }
         let local = match parse_time(cell(c_time), settings) {
             Ok(n) => n,
@@ -307,7 +298,7 @@ pub fn read(
                     cell(c_time),
                     "unreadable time (none of Moodle's spellings; set time_format on the source)",
                 );
-                continue;
+                return Ok(None);
             }
         };
         if !(2000..2100).contains(&local.year()) {
@@ -318,7 +309,7 @@ pub fn read(
                 cell(c_time),
                 "time outside the years 2000-2099",
             );
-            continue;
+            return Ok(None);
         }
         let component = c_component.map(cell).filter(|c| !c.is_empty());
         let verb = match component {
@@ -334,7 +325,7 @@ pub fn read(
             .captures(cell(c_desc))
             .map(|m| format!("cm:{}", &m[1]));
         let ts = clock::amsterdam_to_utc(local);
-        rows.push(EventRow {
+        Ok(Some(EventRow {
             pupil_key: pupil_key.into(),
             school_year: event_school_year(local.date()),
             ts: ts.timestamp_micros(),
@@ -346,8 +337,8 @@ pub fn read(
             success: None,
             score_scaled: None,
             duration_s: None,
-        });
-    }
+        }))
+    })?;
     Ok((rows, read))
 }
 

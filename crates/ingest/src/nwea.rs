@@ -29,6 +29,7 @@ use crate::context::{Ctx, IdResolver};
 use crate::delimited::{self, Delimited};
 use crate::input::{FileInfo, number_reason, parse_number, read_text};
 use crate::pseudonym::Pseudonymiser;
+use crate::record_loop::each_record;
 use crate::rejects::Rejects;
 use crate::rows::{AssessmentRow, EnrollmentRow, PupilRow, ReportedGrowthRow};
 
@@ -230,19 +231,11 @@ fn read_students(
     let c_gender = d.find(&["StudentGender"]);
     let h = |i: usize| d.headers[i].clone();
     let mut terms_seen: HashSet<(String, String)> = HashSet::new();
-    for rec in &d.records {
-        cdf.read += 1;
-        let (line, r) = match rec {
-            Ok(x) => (x.0, &x.1),
-            Err((line, why)) => {
-                ctx.reject(Table::Enrollments, *line, "", "", why);
-                continue;
-            }
-        };
+    let (accepted, read) = each_record(ctx, Table::Enrollments, d, |ctx, line, r| {
         let id = r.get(c_id).unwrap_or("").trim().to_string();
         if id.is_empty() {
             ctx.reject(Table::Enrollments, line, &h(c_id), "", "missing pupil id");
-            continue;
+            return None;
         }
         let term_raw = r.get(c_term).unwrap_or("").trim();
         let Some((_, year)) = parse_term(term_raw) else {
@@ -253,7 +246,7 @@ fn read_students(
                 term_raw,
                 "not an NWEA term name (expected e.g. 'Fall 2013-2014')",
             );
-            continue;
+            return None;
         };
         let school = r.get(c_school).unwrap_or("").trim();
         if school.is_empty() {
@@ -264,7 +257,7 @@ fn read_students(
                 "",
                 "missing school name",
             );
-            continue;
+            return None;
         }
         let grade = match c_grade.map(|c| r.get(c).unwrap_or("").trim()) {
             None | Some("") => None,
@@ -278,7 +271,7 @@ fn read_students(
                         g,
                         "not a grade (K or 0-13)",
                     );
-                    continue;
+                    return None;
                 }
             },
         };
@@ -291,7 +284,7 @@ fn read_students(
                 &crate::redact::pseudonym_value(&key),
                 "duplicate: this pupil is already listed for this term",
             );
-            continue;
+            return None;
         }
         ids.add(&id, &id);
         grades.insert((id.clone(), term_raw.to_string()), grade);
@@ -336,8 +329,10 @@ fn read_students(
                 to: None,
             });
         }
-        cdf.accepted += 1;
-    }
+        Some(())
+    });
+    cdf.accepted += accepted.len();
+    cdf.read += read;
     Ok(())
 }
 

@@ -16,6 +16,7 @@ use crate::input::{date_reason, parse_date, parse_local_datetime};
 use crate::mapped::{
     Cell, EXTRACT_MISMATCH, Extractors, apply_value_maps, base_fields, resolve_columns,
 };
+use crate::record_loop::each_record;
 use crate::rows::PlanRow;
 
 fn monday_of(week: &str) -> Option<NaiveDate> {
@@ -55,17 +56,7 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<PlanRow>, usize)> {
         ("due", d.find(&["deadline", "due", "inleverdatum"])),
         ("done_at", d.find(&["klaar_op", "done_at", "afgerond_op"])),
     ];
-    let mut rows = Vec::new();
-    let mut read = 0;
-    for rec in &d.records {
-        read += 1;
-        let (line, r) = match rec {
-            Ok(x) => (x.0, &x.1),
-            Err((line, why)) => {
-                ctx.reject(Table::Plans, *line, "", "", why);
-                continue;
-            }
-        };
+    let (rows, read) = each_record(ctx, Table::Plans, &d, |ctx, line, r| {
         let f: BTreeMap<String, Cell> = columns
             .iter()
             .filter_map(|(field, c)| {
@@ -78,10 +69,8 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<PlanRow>, usize)> {
                 })
             })
             .collect();
-        if let Some(row) = plan_row(ctx, line, &f, &Mapping::default()) {
-            rows.push(row);
-        }
-    }
+        plan_row(ctx, line, &f, &Mapping::default())
+    });
     Ok((rows, read))
 }
 
@@ -93,27 +82,15 @@ pub fn read_mapped(ctx: &mut Ctx<'_>, text: &str, m: &Mapping) -> Result<(Vec<Pl
     let d = delimited::parse(text, &ctx.file)?;
     let cols = resolve_columns(ctx, &d, m)?;
     let extract = Extractors::new(&ctx.file, &d, m, MAPPED_PLAN_FIELDS)?;
-    let mut rows = Vec::new();
-    let mut read = 0;
-    for rec in &d.records {
-        read += 1;
-        let (line, r) = match rec {
-            Ok(x) => (x.0, &x.1),
-            Err((line, why)) => {
-                ctx.reject(Table::Plans, *line, "", "", why);
-                continue;
-            }
-        };
+    let (rows, read) = each_record(ctx, Table::Plans, &d, |ctx, line, r| {
         let mut f = base_fields(&d, &cols, m, line, r);
         if let Err(c) = extract.apply(r, &mut f) {
             ctx.reject(Table::Plans, line, &c.column, &c.value, EXTRACT_MISMATCH);
-            continue;
+            return None;
         }
         apply_value_maps(m, &mut f);
-        if let Some(row) = plan_row(ctx, line, &f, m) {
-            rows.push(row);
-        }
-    }
+        plan_row(ctx, line, &f, m)
+    });
     Ok((rows, read))
 }
 

@@ -93,6 +93,10 @@ const CATALOGUE: &[(&str, &str)] = &[
     ),
     // Delimited files (delimited.rs, redact::csv_error).
     (
+        "row not used and no reason given (please report this)",
+        "regel niet gebruikt en geen reden gegeven (meld dit alstublieft)",
+    ),
+    (
         "row has {} fields, header has {}; it runs over lines {}-{} (a quote left open?)",
         "regel heeft {} velden, de kopregel {}; de rij loopt over regels {}-{} (een aanhalingsteken niet gesloten?)",
     ),

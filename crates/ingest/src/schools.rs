@@ -6,6 +6,7 @@ use leerwinst_core::{Result, SchoolYear, Table};
 use crate::context::Ctx;
 use crate::delimited;
 use crate::input::parse_number;
+use crate::record_loop::each_record;
 use crate::rows::SchoolRow;
 
 /// Reads the school list; returns (rows, rows read).
@@ -23,37 +24,28 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<SchoolRow>, usize)> {
     let name = d.find(&["naam", "name", "schoolnaam"]);
     let from = d.find(&["programma_vanaf", "programme_from", "programma"]);
     let weight = d.find(&["schoolweging", "school_weight", "weging"]);
-    let mut rows: Vec<SchoolRow> = Vec::new();
-    let mut read = 0;
-    for rec in &d.records {
-        read += 1;
-        let (line, r) = match rec {
-            Ok(x) => x,
-            Err((line, why)) => {
-                ctx.reject(Table::Schools, *line, "", "", why);
-                continue;
-            }
-        };
+    let mut seen = std::collections::HashSet::new();
+    let (rows, read) = each_record(ctx, Table::Schools, &d, |ctx, line, r| {
         let key = r[id].trim();
         if key.is_empty() {
             ctx.reject(
                 Table::Schools,
-                *line,
+                line,
                 &d.headers[id],
                 "",
                 "missing school id",
             );
-            continue;
+            return None;
         }
-        if rows.iter().any(|s| s.school_key == key) {
+        if !seen.insert(key.to_string()) {
             ctx.reject(
                 Table::Schools,
-                *line,
+                line,
                 &d.headers[id],
                 key,
                 "duplicate school id",
             );
-            continue;
+            return None;
         }
         let programme_from = match from.map(|i| r[i].trim()) {
             None | Some("") => None,
@@ -62,22 +54,22 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<SchoolRow>, usize)> {
                 Some(y) => {
                     ctx.reject(
                         Table::Schools,
-                        *line,
+                        line,
                         &d.headers[from.unwrap_or_default()],
                         v,
                         &crate::input::implausible_year_reason(y.0),
                     );
-                    continue;
+                    return None;
                 }
                 None => {
                     ctx.reject(
                         Table::Schools,
-                        *line,
+                        line,
                         &d.headers[from.unwrap_or_default()],
                         v,
                         "not a school year (expected e.g. 2024-2025)",
                     );
-                    continue;
+                    return None;
                 }
             },
         };
@@ -88,23 +80,23 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<SchoolRow>, usize)> {
                 None => {
                     ctx.reject(
                         Table::Schools,
-                        *line,
+                        line,
                         &d.headers[weight.unwrap_or_default()],
                         v,
                         "not a number",
                     );
-                    continue;
+                    return None;
                 }
             },
         };
-        rows.push(SchoolRow {
+        Some(SchoolRow {
             school_key: key.to_string(),
             school_name: name
                 .map(|i| r[i].trim().to_string())
                 .filter(|s| !s.is_empty()),
             programme_from,
             school_weight,
-        });
-    }
+        })
+    });
     Ok((rows, read))
 }

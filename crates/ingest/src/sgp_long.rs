@@ -10,6 +10,7 @@ use leerwinst_core::{Error, Result, SchoolYear, Table};
 use crate::context::Ctx;
 use crate::delimited;
 use crate::input::{number_reason, parse_number};
+use crate::record_loop::each_record;
 use crate::rows::{AssessmentRow, EnrollmentRow};
 
 /// What an SGP LONG file gives.
@@ -49,18 +50,10 @@ pub fn read(
     let c_school = d.find(&["SCHOOL_NUMBER"]);
     let h = |i: usize| d.headers[i].clone();
 
-    let mut out = SgpLong::default();
     let mut seen: HashSet<(String, String, String)> = HashSet::new();
     let mut enrolled: HashSet<(String, String)> = HashSet::new();
-    for rec in &d.records {
-        out.read += 1;
-        let (line, r) = match rec {
-            Ok(x) => (x.0, &x.1),
-            Err((line, why)) => {
-                ctx.reject(Table::Assessments, *line, "", "", why);
-                continue;
-            }
-        };
+    let mut enrollments = Vec::new();
+    let (assessments, read) = each_record(ctx, Table::Assessments, &d, |ctx, line, r| {
         let field = |i: usize| r.get(i).unwrap_or("").trim();
         if field(c_valid) != "VALID_CASE" {
             ctx.reject(
@@ -70,11 +63,9 @@ pub fn read(
                 field(c_valid),
                 "not a valid case (VALID_CASE is not 'VALID_CASE')",
             );
-            continue;
+            return None;
         }
-        let Some(pupil_key) = ctx.pupil_key(Table::Assessments, line, &h(c_id), field(c_id)) else {
-            continue;
-        };
+        let pupil_key = ctx.pupil_key(Table::Assessments, line, &h(c_id), field(c_id))?;
         let area = field(c_area);
         if area.is_empty() {
             ctx.reject(
@@ -84,7 +75,7 @@ pub fn read(
                 "",
                 "missing content area",
             );
-            continue;
+            return None;
         }
         // A bare year ("2024") is ambiguous in SGP data (the package often names a school year
         // by its spring): only the two-year form is accepted.
@@ -98,7 +89,7 @@ pub fn read(
                 raw_year,
                 "not a school year (expected e.g. 2023_2024; a bare year is ambiguous)",
             );
-            continue;
+            return None;
         };
         let Ok(grade) = field(c_grade).parse::<i32>() else {
             ctx.reject(
@@ -108,7 +99,7 @@ pub fn read(
                 field(c_grade),
                 "grade is not a whole number",
             );
-            continue;
+            return None;
         };
         let raw = field(c_score);
         let Some(score) = parse_number(raw) else {
@@ -118,7 +109,7 @@ pub fn read(
                 number_reason(raw, "score is not a number")
             };
             ctx.reject(Table::Assessments, line, &h(c_score), raw, &why);
-            continue;
+            return None;
         };
         if let Some([lo, hi]) = range
             && (score < lo || score > hi)
@@ -130,7 +121,7 @@ pub fn read(
                 raw,
                 &format!("score outside the instrument's range [{lo}, {hi}]"),
             );
-            continue;
+            return None;
         }
         let subject = area.to_lowercase();
         if !seen.insert((pupil_key.clone(), subject.clone(), year.to_string())) {
@@ -141,12 +132,12 @@ pub fn read(
                 field(c_year),
                 "duplicate: this pupil already has a score for this content area and year",
             );
-            continue;
+            return None;
         }
         if let Some(school) = c_school.map(field).filter(|s| !s.is_empty() && *s != "NA")
             && enrolled.insert((pupil_key.clone(), year.to_string()))
         {
-            out.enrollments.push(EnrollmentRow {
+            enrollments.push(EnrollmentRow {
                 pupil_key: pupil_key.clone(),
                 school_year: year.to_string(),
                 school_key: school.to_string(),
@@ -157,7 +148,7 @@ pub fn read(
                 to: None,
             });
         }
-        out.assessments.push(AssessmentRow {
+        Some(AssessmentRow {
             pupil_key,
             subject,
             instrument: instrument.to_string(),
@@ -172,9 +163,13 @@ pub fn read(
                 .map(field)
                 .filter(|s| !s.is_empty() && *s != "NA")
                 .map(str::to_string),
-        });
-    }
-    Ok(out)
+        })
+    });
+    Ok(SgpLong {
+        assessments,
+        enrollments,
+        read,
+    })
 }
 
 #[cfg(test)]
