@@ -113,6 +113,17 @@ enum Command {
         #[arg(long, default_value = "nl")]
         language: String,
     },
+    /// Draft a commented pipeline from a folder of exports: each export gets the format that
+    /// reads it (a mapping guessed from its columns where no fixed layout fits), with TODO lines
+    /// for what cannot be told. Check it, then `leerwinst run` it.
+    Init {
+        /// The folder holding the exports (CSV, TXT, XLSX, xAPI, OneRoster and NWEA folders).
+        exports: PathBuf,
+        /// Where to write the pipeline (default: `pipeline.toml` in the exports folder); an
+        /// existing file is never overwritten.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print the data model (every table and column) as Markdown.
     Schema,
 }
@@ -151,6 +162,7 @@ pub fn main() -> ExitCode {
             seed,
         } => run::sample_events(&out, pupils, years, events_per_pupil_year, seed),
         Command::Inspect { files, language } => crate::inspect::files(&files, &language),
+        Command::Init { exports, out } => crate::init::draft(&exports, out),
         Command::Schema => {
             print!("{}", leerwinst_core::schema::data_model_markdown());
             Ok(ExitCode::SUCCESS)

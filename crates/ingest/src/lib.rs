@@ -6,6 +6,7 @@
 
 pub mod context;
 pub mod delimited;
+pub mod draft;
 pub mod event_store;
 pub mod input;
 pub mod invariants;

@@ -1,0 +1,99 @@
+//! `leerwinst init EXPORTS_DIR`: writes the pipeline [`leerwinst_ingest::draft`] drafts and says
+//! what it decided per export.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use leerwinst_core::pipeline::Pipeline;
+
+/// Drafts the pipeline for `exports` into `out` (default `exports/pipeline.toml`).
+pub fn draft(exports: &Path, out: Option<PathBuf>) -> Result<ExitCode> {
+    if !exports.is_dir() {
+        bail!(
+            "{} is not a folder: give the folder that holds the exports (`leerwinst init exports/`)",
+            exports.display()
+        );
+    }
+    let out = out.unwrap_or_else(|| exports.join("pipeline.toml"));
+    if out.exists() {
+        bail!(
+            "{} exists already and is left as it is; give another file with --out",
+            out.display()
+        );
+    }
+    let name = pipeline_name(exports);
+    let d = leerwinst_ingest::draft::draft(exports, &name)?;
+    // Source paths are relative to the pipeline file: with --out elsewhere, point at the folder.
+    let dir = out.parent().filter(|p| !p.as_os_str().is_empty());
+    let base = std::path::absolute(dir.unwrap_or(Path::new(".")))?;
+    let exports_abs = std::path::absolute(exports)?;
+    let text = if base == exports_abs {
+        d.toml
+    } else {
+        rebase(&d.toml, &exports_abs)
+    };
+    // The draft must be a valid pipeline: a failure here is leerwinst's own.
+    Pipeline::from_toml(&text, &out).context("the drafted pipeline does not parse (a bug)")?;
+    std::fs::write(&out, &text).with_context(|| format!("cannot write {}", out.display()))?;
+    for n in &d.notes {
+        println!("  {n}");
+    }
+    println!(
+        "{} source(s) drafted in {}. Check it (lines marked TODO), then: leerwinst run {}",
+        d.sources,
+        out.display(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The folder's name as a pipeline name: letters, digits, spaces, `-`, `_` and `.` kept, not
+/// starting with a dot.
+fn pipeline_name(dir: &Path) -> String {
+    let raw = std::path::absolute(dir)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+        .unwrap_or_default();
+    let name: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let name = name.trim_start_matches('.').trim().to_string();
+    if name.is_empty() {
+        "pijplijn".into()
+    } else {
+        name
+    }
+}
+
+/// `path = "file"` lines made to point into `dir`.
+fn rebase(toml: &str, dir: &Path) -> String {
+    toml.lines()
+        .map(|l| match l.strip_prefix("path = \"") {
+            Some(rest) => format!(
+                "path = {}",
+                toml_quoted(&dir.join(rest.trim_end_matches('"')).display().to_string())
+            ),
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// A TOML literal string where it can be one (Windows paths keep their backslashes), else a
+/// basic string.
+fn toml_quoted(s: &str) -> String {
+    if s.contains('\'') {
+        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        format!("'{s}'")
+    }
+}
