@@ -16,8 +16,8 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<SchoolRow>, usize)> {
         return Err(leerwinst_core::Error::input(
             &ctx.file,
             format!(
-                "no school id column (brin / school_id); headers are {:?}",
-                d.headers
+                "no school id column (brin / school_id); {}",
+                d.header_listing()
             ),
         ));
     };

@@ -51,8 +51,8 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str, instrument: &str) -> Result<Star> {
             leerwinst_core::Error::input(
                 &ctx.file,
                 format!(
-                    "not a STAR file: no {name} column; headers are {:?}",
-                    d.headers
+                    "not a STAR file: no {name} column; {}",
+                    d.header_listing()
                 ),
             )
         })
