@@ -1181,7 +1181,23 @@ impl Pipeline {
             path: path.to_path_buf(),
             message,
         };
-        let mut p: Pipeline = toml::from_str(text).map_err(|e| perr(e.to_string()))?;
+        let mut p: Pipeline = toml::from_str(text).map_err(|e| {
+            let message = e.to_string();
+            // `"C:\Users\..."`: in double quotes a backslash starts an escape (`\U` wants eight
+            // hex digits), which a Windows path is not.
+            let escape = ["unicode", "escape"]
+                .iter()
+                .any(|w| message.to_lowercase().contains(w));
+            perr(if escape {
+                format!(
+                    "{message}\nA backslash inside double quotes starts an escape. Write Windows \
+                     paths in single quotes (path = 'C:\\Users\\juf\\toetsen.csv') or with \
+                     forward slashes (path = \"C:/Users/juf/toetsen.csv\")."
+                )
+            } else {
+                message
+            })
+        })?;
         p.file = path.to_path_buf();
         p.base_dir = path
             .parent()
@@ -1516,6 +1532,26 @@ path = "data/toetsen.csv"
         assert!(err.starts_with("p.toml:"), "{err}");
         assert!(err.contains("line 11"), "{err}");
         assert!(err.contains("sesion_gap_min"), "{err}");
+    }
+
+    #[test]
+    fn a_windows_path_in_double_quotes_gets_the_single_quote_fix() {
+        let text = format!(
+            "{MINIMAL}\n[[source]]\nname = \"a\"\nformat = \"lvs-csv\"\npath = \"C:\\Users\\juf\\t.csv\"\n"
+        );
+        let err = Pipeline::from_toml(&text, Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("single quotes") && err.contains("forward slashes"),
+            "{err}"
+        );
+        let fixed = text.replace("\"C:\\Users\\juf\\t.csv\"", "'C:\\Users\\juf\\t.csv'");
+        let p = Pipeline::from_toml(&fixed, Path::new("p.toml")).unwrap();
+        assert_eq!(
+            p.sources.last().unwrap().path,
+            PathBuf::from("C:\\Users\\juf\\t.csv")
+        );
     }
 
     #[test]

@@ -50,10 +50,7 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str, instrument: &str) -> Result<Star> {
         d.find(&[name]).ok_or_else(|| {
             leerwinst_core::Error::input(
                 &ctx.file,
-                format!(
-                    "not a STAR file: no {name} column; {}",
-                    d.header_listing()
-                ),
+                format!("not a STAR file: no {name} column; {}", d.header_listing()),
             )
         })
     };
