@@ -46,6 +46,9 @@ pub struct OutFolder {
     foreign: BTreeMap<PathBuf, u64>,
     /// The previous run's manifest.
     old_manifest: BTreeSet<PathBuf>,
+    /// The previous run has no manifest (made before manifests): its files the new run writes
+    /// again are taken for its own.
+    legacy: bool,
     committed: bool,
 }
 
@@ -101,6 +104,7 @@ pub fn claim(out: &Path) -> Result<OutFolder> {
         lock,
         foreign: BTreeMap::new(),
         old_manifest: BTreeSet::new(),
+        legacy: false,
         committed: false,
     };
     folder.stage()?;
@@ -120,6 +124,7 @@ impl OutFolder {
             .with_context(|| format!("cannot create {}", self.work.display()))?;
         self.old_manifest = read_manifest(&self.out);
         let has_manifest = self.out.join(MANIFEST).exists();
+        self.legacy = !has_manifest;
         for rel in run_files(&self.out) {
             let from = self.out.join(&rel);
             let to = self.work.join(&rel);
@@ -162,7 +167,7 @@ impl OutFolder {
         exchange(&self.work, &self.out)?;
         self.committed = true;
         // The staging path now holds the previous run.
-        let kept = clean_previous(&self.work, &self.out, &self.old_manifest);
+        let kept = clean_previous(&self.work, &self.out, &self.old_manifest, self.legacy);
         if kept > 0 {
             let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
             let to = PathBuf::from(format!("{}.kept-{stamp}", self.out.display()));
@@ -276,8 +281,9 @@ fn exchange(a: &Path, b: &Path) -> Result<()> {
 
 /// Removes from the previous run (now at `old`) the files its manifest lists and those the new
 /// run holds too (the same inode: carried over), then empty folders; returns how many files
-/// remain (not leerwinst's, and replaced in the new run). With none, `old` is removed.
-fn clean_previous(old: &Path, new: &Path, manifest: &BTreeSet<PathBuf>) -> usize {
+/// remain (not leerwinst's, and replaced in the new run). With none, `old` is removed. A run
+/// from before manifests (`legacy`) counts the files the new run wrote again as its own.
+fn clean_previous(old: &Path, new: &Path, manifest: &BTreeSet<PathBuf>, legacy: bool) -> usize {
     for rel in run_files(old) {
         let carried = match (
             std::fs::metadata(old.join(&rel)),
@@ -286,7 +292,7 @@ fn clean_previous(old: &Path, new: &Path, manifest: &BTreeSet<PathBuf>) -> usize
             (Ok(a), Ok(b)) => a.ino() == b.ino() && a.dev() == b.dev(),
             _ => false,
         };
-        if manifest.contains(&rel) || carried {
+        if manifest.contains(&rel) || carried || (legacy && new.join(&rel).is_file()) {
             let _ = std::fs::remove_file(old.join(&rel));
         }
     }
@@ -530,6 +536,29 @@ mod tests {
             std::fs::read_to_string(kept[0].path().join("notes.csv")).unwrap(),
             "mine"
         );
+    }
+
+    #[test]
+    fn a_run_from_before_manifests_is_replaced_without_a_kept_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("run");
+        std::fs::create_dir_all(out.join("review")).unwrap();
+        std::fs::write(out.join("run.json"), r#"{"tool":"leerwinst"}"#).unwrap();
+        std::fs::write(out.join("review/a.html"), "old").unwrap();
+        std::fs::write(out.join("review/notes.txt"), "mine").unwrap();
+        let f = claim(&out).unwrap();
+        write_run(&f, &[("run.json", "new"), ("review/a.html", "new")]);
+        f.commit().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("review/a.html")).unwrap(),
+            "new"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("review/notes.txt")).unwrap(),
+            "mine"
+        );
+        let beside: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(beside.len(), 1, "{beside:?}");
     }
 
     #[test]
