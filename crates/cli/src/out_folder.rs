@@ -122,6 +122,16 @@ impl OutFolder {
     fn stage(&mut self) -> Result<()> {
         std::fs::create_dir_all(&self.work)
             .with_context(|| format!("cannot create {}", self.work.display()))?;
+        // The swap is a rename: the staging folder must be on the output folder's file system
+        // (it is not when the output folder is itself a mount point, such as a USB stick's root).
+        let dev = |p: &Path| std::fs::metadata(p).map(|m| m.dev()).ok();
+        if dev(&self.work) != dev(&self.out) {
+            bail!(
+                "{} is the root of its own file system, so a run cannot be prepared beside it; \
+                 choose a folder inside it with --out",
+                self.out.display()
+            );
+        }
         self.old_manifest = read_manifest(&self.out);
         let has_manifest = self.out.join(MANIFEST).exists();
         self.legacy = !has_manifest;
