@@ -138,23 +138,18 @@ pub fn read(
             None | Some("") => None,
             Some(v) => match parse_number(v) {
                 Some(x) if x > 0.0 && x <= range[1] - range[0] => Some(x),
-                Some(x) if x > 0.0 => {
+                parsed => {
+                    let reason = if parsed.is_some_and(|x| x > 0.0) {
+                        "standard error larger than the instrument's whole range"
+                    } else {
+                        "standard error is not a positive number"
+                    };
                     ctx.reject(
                         Table::Assessments,
                         line,
                         &h(c_sem.unwrap_or_default()),
                         v,
-                        "standard error larger than the instrument's whole range",
-                    );
-                    return None;
-                }
-                _ => {
-                    ctx.reject(
-                        Table::Assessments,
-                        line,
-                        &h(c_sem.unwrap_or_default()),
-                        v,
-                        "standard error is not a positive number",
+                        reason,
                     );
                     return None;
                 }
