@@ -427,20 +427,10 @@ fn read_results(
         })
         .collect();
     let h = |i: usize| d.headers[i].clone();
-    'rows: for rec in &d.records {
-        cdf.read += 1;
-        let (line, r) = match rec {
-            Ok(x) => (x.0, &x.1),
-            Err((line, why)) => {
-                ctx.reject(Table::Assessments, *line, "", "", why);
-                continue;
-            }
-        };
+    let (accepted, read) = each_record(ctx, Table::Assessments, d, |ctx, line, r| {
         let cell = |c: usize| r.get(c).unwrap_or("").trim();
         let id = cell(c_id);
-        let Some(pupil_key) = ctx.pupil_key(Table::Assessments, line, &h(c_id), id) else {
-            continue;
-        };
+        let pupil_key = ctx.pupil_key(Table::Assessments, line, &h(c_id), id)?;
         let term_raw = cell(c_term);
         let Some((season, year)) = parse_term(term_raw) else {
             ctx.reject(
@@ -450,7 +440,7 @@ fn read_results(
                 term_raw,
                 "not an NWEA term name (expected e.g. 'Fall 2013-2014')",
             );
-            continue;
+            return None;
         };
         if let Some(c) = c_growth {
             match parse_bool(cell(c)) {
@@ -463,7 +453,7 @@ fn read_results(
                         cell(c),
                         "not the growth-measure test of the term (GrowthMeasureYN is false)",
                     );
-                    continue;
+                    return None;
                 }
                 None => {
                     ctx.reject(
@@ -473,7 +463,7 @@ fn read_results(
                         cell(c),
                         "GrowthMeasureYN is not True or False",
                     );
-                    continue;
+                    return None;
                 }
             }
         }
@@ -486,7 +476,7 @@ fn read_results(
                 "",
                 "missing measurement scale",
             );
-            continue;
+            return None;
         }
         let rit_raw = cell(c_rit);
         let Some(score) = parse_number(rit_raw) else {
@@ -496,7 +486,7 @@ fn read_results(
                 number_reason(rit_raw, "RIT score is not a number")
             };
             ctx.reject(Table::Assessments, line, &h(c_rit), rit_raw, &why);
-            continue;
+            return None;
         };
         if score < st.range[0] || score > st.range[1] {
             ctx.reject(
@@ -509,7 +499,7 @@ fn read_results(
                     st.range[0], st.range[1]
                 ),
             );
-            continue;
+            return None;
         }
         let date = match c_date.map(cell) {
             None | Some("") => None,
@@ -523,7 +513,7 @@ fn read_results(
                         v,
                         &format!("test date is not in school year {year} of the term"),
                     );
-                    continue;
+                    return None;
                 }
                 None => {
                     ctx.reject(
@@ -533,7 +523,7 @@ fn read_results(
                         v,
                         "not a date (expected m/d/yyyy)",
                     );
-                    continue;
+                    return None;
                 }
             },
         };
@@ -542,10 +532,10 @@ fn read_results(
             optional_number(ctx, r, line, c.map(|c| (c, h(c).as_str().to_owned())), what)
         };
         let Ok(sem) = number(ctx, c_se, "standard error") else {
-            continue;
+            return None;
         };
         let Ok(percentile) = number(ctx, c_pct, "percentile") else {
-            continue;
+            return None;
         };
         let mut growth = Vec::new();
         for b in blocks.iter().filter(|b| b.last == season) {
@@ -567,7 +557,7 @@ fn read_results(
             for (c, what, slot) in fields {
                 match number(ctx, c, what) {
                     Ok(v) => *slot = v,
-                    Err(()) => continue 'rows,
+                    Err(()) => return None,
                 }
             }
             if let Some(c) = b.met {
@@ -583,7 +573,7 @@ fn read_results(
                                 v,
                                 "MetProjectedGrowth is not Yes/No",
                             );
-                            continue 'rows;
+                            return None;
                         }
                     }
                 }
@@ -597,7 +587,7 @@ fn read_results(
                 if cell(c).is_empty() {
                     continue;
                 }
-                continue 'rows;
+                return None;
             };
             let follow_up = match leerwinst_core::term::window_is_yearly(window) {
                 Some(true) => year.next(),
@@ -625,7 +615,7 @@ fn read_results(
                 cell(c_scale),
                 "duplicate: this pupil already has a growth-measure test of this scale in this term",
             );
-            continue;
+            return None;
         }
         let grade = st
             .grades
@@ -645,7 +635,6 @@ fn read_results(
             percentile,
             level: None,
         });
-        cdf.accepted += 1;
         for g in growth {
             let key = (
                 g.pupil_key.clone(),
@@ -663,7 +652,10 @@ fn read_results(
                 slot.projected_growth = g.projected_growth;
             }
         }
-    }
+        Some(())
+    });
+    cdf.accepted += accepted.len();
+    cdf.read += read;
     Ok(())
 }
 

@@ -17,6 +17,7 @@ use leerwinst_core::{Result, SchoolYear, Table};
 use crate::context::Ctx;
 use crate::delimited;
 use crate::input::{number_reason, parse_number};
+use crate::record_loop::each_record;
 use crate::rows::{AssessmentRow, AttributeRow, EnrollmentRow, PupilRow};
 
 /// Grade suffixes and grade numbers.
@@ -74,15 +75,7 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str, instrument: &str) -> Result<Star> {
     let c_teth = per_grade("tethnicity")?;
     let h = |i: usize| d.headers[i].clone();
     let mut out = Star::default();
-    'rows: for rec in &d.records {
-        out.read += 1;
-        let (line, r) = match rec {
-            Ok(x) => (x.0, &x.1),
-            Err((line, why)) => {
-                ctx.reject(Table::Pupils, *line, "", "", why);
-                continue;
-            }
-        };
+    let (pupils, read) = each_record(ctx, Table::Pupils, &d, |ctx, line, r| {
         let cell = |c: usize| r.get(c).unwrap_or("").trim();
         let gender = match cell(c_gender) {
             "female" => Some("f"),
@@ -96,7 +89,7 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str, instrument: &str) -> Result<Star> {
                     other,
                     "gender is not female/male",
                 );
-                continue;
+                return None;
             }
         };
         let eth = cell(c_eth);
@@ -112,7 +105,7 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str, instrument: &str) -> Result<Star> {
                     other,
                     "unknown ethnicity code",
                 );
-                continue;
+                return None;
             }
         };
         let birth_year = c_birth
@@ -135,7 +128,7 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str, instrument: &str) -> Result<Star> {
                     class_type,
                     "class type is not small, regular or regular+aide",
                 );
-                continue 'rows;
+                return None;
             }
             let school = cell(c_school[gi]);
             if school.is_empty() {
@@ -146,7 +139,7 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str, instrument: &str) -> Result<Star> {
                     "",
                     "in STAR that year but no school id",
                 );
-                continue 'rows;
+                return None;
             }
             let year = SchoolYear(FIRST_YEAR + grade).to_string();
             let (degree, ladder, exp, teth) = (
@@ -175,7 +168,7 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str, instrument: &str) -> Result<Star> {
                 let Some(score) = parse_number(raw) else {
                     let why = number_reason(raw, "score is not a number");
                     ctx.reject(Table::Pupils, line, &h(c), raw, &why);
-                    continue 'rows;
+                    return None;
                 };
                 assessments.push(AssessmentRow {
                     pupil_key: pupil_key.clone(),
@@ -225,18 +218,20 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str, instrument: &str) -> Result<Star> {
             attr("teacher_experience", None, parse_number(exp));
             attr("teacher_masters", None, masters);
         }
-        out.pupils.push(PupilRow {
+        out.enrollments.extend(enrollments);
+        out.assessments.extend(assessments);
+        out.attributes.extend(attributes);
+        Some(PupilRow {
             pupil_key,
             birth_year,
             gender: gender.map(str::to_string),
             ses_weight: None,
             special_needs: None,
-        });
-        out.enrollments.extend(enrollments);
-        out.assessments.extend(assessments);
-        out.attributes.extend(attributes);
-        out.accepted += 1;
-    }
+        })
+    });
+    out.accepted = pupils.len();
+    out.pupils = pupils;
+    out.read = read;
     Ok(out)
 }
 
