@@ -132,9 +132,17 @@ impl OutFolder {
                 self.out.display()
             );
         }
-        self.old_manifest = read_manifest(&self.out);
         let has_manifest = self.out.join(MANIFEST).exists();
         self.legacy = !has_manifest;
+        // A run from before manifests: what it wrote is known by where it is.
+        self.old_manifest = if has_manifest {
+            read_manifest(&self.out)
+        } else {
+            run_files(&self.out)
+                .into_iter()
+                .filter(|rel| is_legacy_output(rel))
+                .collect()
+        };
         for rel in run_files(&self.out) {
             let from = self.out.join(&rel);
             let to = self.work.join(&rel);
@@ -143,7 +151,7 @@ impl OutFolder {
                     .with_context(|| format!("cannot create {}", dir.display()))?;
             }
             link_or_copy(&from, &to)?;
-            if (!has_manifest || !self.old_manifest.contains(&rel))
+            if !self.old_manifest.contains(&rel)
                 && let Ok(m) = std::fs::metadata(&from)
             {
                 self.foreign.insert(rel, m.ino());
@@ -238,6 +246,21 @@ fn run_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Whether `rel` is where runs before manifests wrote their outputs: run.json, the stages'
+/// folders, and the review's documents (a note of the user's in `review/` is not).
+fn is_legacy_output(rel: &Path) -> bool {
+    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
+    match (
+        parts.next().as_deref(),
+        rel.extension().and_then(|e| e.to_str()),
+    ) {
+        (Some("run.json"), _) => rel.components().count() == 1,
+        (Some("warehouse" | "rejects" | "indicators" | "effects" | "charts"), _) => true,
+        (Some("review"), Some("pdf" | "html")) => true,
+        _ => false,
+    }
+}
+
 fn read_manifest(dir: &Path) -> BTreeSet<PathBuf> {
     std::fs::read_to_string(dir.join(MANIFEST))
         .map(|t| {
@@ -284,7 +307,11 @@ fn exchange(a: &Path, b: &Path) -> Result<()> {
     // No atomic exchange (another system, or a file system without it): two renames.
     let aside = PathBuf::from(format!("{}.swap", a.display()));
     std::fs::rename(b, &aside).with_context(|| format!("cannot move {}", b.display()))?;
-    std::fs::rename(a, b).with_context(|| format!("cannot move {}", a.display()))?;
+    if let Err(e) = std::fs::rename(a, b) {
+        // Put the previous run back: the folder keeps it.
+        let _ = std::fs::rename(&aside, b);
+        return Err(e).with_context(|| format!("cannot move {} to {}", a.display(), b.display()));
+    }
     std::fs::rename(&aside, a).with_context(|| format!("cannot move {}", aside.display()))?;
     Ok(())
 }
@@ -556,9 +583,14 @@ mod tests {
         std::fs::write(out.join("run.json"), r#"{"tool":"leerwinst"}"#).unwrap();
         std::fs::write(out.join("review/a.html"), "old").unwrap();
         std::fs::write(out.join("review/notes.txt"), "mine").unwrap();
+        std::fs::create_dir_all(out.join("warehouse")).unwrap();
+        std::fs::write(out.join("warehouse/p.parquet"), "old").unwrap();
+        // `leerwinst report` alone: the tables stay, and are leerwinst's from now on.
         let f = claim(&out).unwrap();
         write_run(&f, &[("run.json", "new"), ("review/a.html", "new")]);
         f.commit().unwrap();
+        let manifest = std::fs::read_to_string(out.join(MANIFEST)).unwrap();
+        assert_eq!(manifest, "review/a.html\nrun.json\nwarehouse/p.parquet\n");
         assert_eq!(
             std::fs::read_to_string(out.join("review/a.html")).unwrap(),
             "new"
