@@ -123,6 +123,9 @@ enum Command {
         /// existing file is never overwritten.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Language of the messages: `nl` or `en`.
+        #[arg(long, default_value = "nl")]
+        language: String,
     },
     /// Print the data model (every table and column) as Markdown.
     Schema,
@@ -162,7 +165,11 @@ pub fn main() -> ExitCode {
             seed,
         } => run::sample_events(&out, pupils, years, events_per_pupil_year, seed),
         Command::Inspect { files, language } => crate::inspect::files(&files, &language),
-        Command::Init { exports, out } => crate::init::draft(&exports, out),
+        Command::Init {
+            exports,
+            out,
+            language,
+        } => crate::init::draft(&exports, out, &language),
         Command::Schema => {
             print!("{}", leerwinst_core::schema::data_model_markdown());
             Ok(ExitCode::SUCCESS)

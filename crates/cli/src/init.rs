@@ -5,10 +5,17 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use leerwinst_core::pipeline::Pipeline;
+use leerwinst_core::pipeline::{Language, Pipeline};
+use leerwinst_ingest::draft::Decision;
 
-/// Drafts the pipeline for `exports` into `out` (default `exports/pipeline.toml`).
-pub fn draft(exports: &Path, out: Option<PathBuf>) -> Result<ExitCode> {
+/// Drafts the pipeline for `exports` into `out` (default `exports/pipeline.toml`), saying what
+/// it decided in `language` (`nl` or `en`).
+pub fn draft(exports: &Path, out: Option<PathBuf>, language: &str) -> Result<ExitCode> {
+    let l = match language {
+        "nl" => Language::Nl,
+        "en" => Language::En,
+        other => bail!("--language must be nl or en, not '{other}'"),
+    };
     if !exports.is_dir() {
         bail!(
             "{} is not a folder: give the folder that holds the exports (`leerwinst init exports/`)",
@@ -36,14 +43,33 @@ pub fn draft(exports: &Path, out: Option<PathBuf>) -> Result<ExitCode> {
     // The draft must be a valid pipeline: a failure here is leerwinst's own.
     Pipeline::from_toml(&text, &out).context("the drafted pipeline does not parse (a bug)")?;
     std::fs::write(&out, &text).with_context(|| format!("cannot write {}", out.display()))?;
-    for n in &d.notes {
-        println!("  {n}");
+    for (file, decision) in &d.notes {
+        let what = match decision {
+            Decision::Source(format) => format.to_string(),
+            Decision::NotAnExport => l
+                .pick(
+                    "geen export die leerwinst leest (overgeslagen)",
+                    "not an export leerwinst reads (left out)",
+                )
+                .to_string(),
+            Decision::Unreadable(e) => format!(
+                "{} ({e})",
+                l.pick("niet te lezen, overgeslagen", "cannot be read, left out")
+            ),
+        };
+        println!("  {file}: {what}");
     }
+    let (n, path) = (d.sources, out.display());
     println!(
-        "{} source(s) drafted in {}. Check it (lines marked TODO), then: leerwinst run {}",
-        d.sources,
-        out.display(),
-        out.display()
+        "{}",
+        match l {
+            Language::Nl => format!(
+                "{n} bron(nen) opgesteld in {path}. Controleer het bestand (regels met TODO) en start dan: leerwinst run {path}"
+            ),
+            Language::En => format!(
+                "{n} source(s) drafted in {path}. Check it (lines marked TODO), then: leerwinst run {path}"
+            ),
+        }
     );
     Ok(ExitCode::SUCCESS)
 }

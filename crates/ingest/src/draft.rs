@@ -23,11 +23,21 @@ use crate::profile::{ColumnProfile, Kind, Profile, profile};
 pub struct Draft {
     /// The pipeline file's text.
     pub toml: String,
-    /// One line per file or folder looked at: its name and the format chosen, or why it was
-    /// left out.
-    pub notes: Vec<String>,
+    /// Per file or folder looked at, in name order: what was decided.
+    pub notes: Vec<(String, Decision)>,
     /// Sources drafted.
     pub sources: usize,
+}
+
+/// What the draft made of one file or folder.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// A source of this format.
+    Source(&'static str),
+    /// Not an export leerwinst reads.
+    NotAnExport,
+    /// Could not be read (the error).
+    Unreadable(String),
 }
 
 /// Drafts a pipeline named `name` for the exports in `dir` (the pipeline file goes into `dir`, so
@@ -65,11 +75,11 @@ pub fn draft(dir: &Path, name: &str) -> Result<Draft> {
         let source = match source_for(&path, &file) {
             Ok(Some(s)) => s,
             Ok(None) => {
-                notes.push(format!("{file}: not an export leerwinst reads (left out)"));
+                notes.push((file, Decision::NotAnExport));
                 continue;
             }
             Err(e) => {
-                notes.push(format!("{file}: cannot be read ({e}); left out"));
+                notes.push((file, Decision::Unreadable(e.to_string())));
                 continue;
             }
         };
@@ -77,7 +87,7 @@ pub fn draft(dir: &Path, name: &str) -> Result<Draft> {
         while !names.insert(source_name.clone()) {
             source_name.push('_');
         }
-        notes.push(format!("{file}: {}", source.format));
+        notes.push((file.clone(), Decision::Source(source.format)));
         verbs.extend(source.verbs.iter().cloned());
         within_year |= source.within_year;
         school_list |= source.format == "schools-csv";
