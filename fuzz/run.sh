@@ -21,7 +21,15 @@ TARGETS=${TARGETS:-$all}
 mkdir -p "$WORK"
 cargo +nightly fuzz build -s none
 bin=$CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/release
+# calamine 0.38 overflows on an overlong column name in a cell reference (see Cargo.toml's
+# [profile.dev.package.calamine]); with overflow checks on everywhere the xlsx target stops there.
+# It is built as the shipped binary is (-O: no overflow checks), in a target folder of its own.
+case " $TARGETS " in
+  *" xlsx "*) CARGO_TARGET_DIR=$CARGO_TARGET_DIR/optimized cargo +nightly fuzz build -O -s none xlsx ;;
+esac
 for t in $TARGETS; do
+  b=$bin
+  [ "$t" = xlsx ] && b=$CARGO_TARGET_DIR/optimized/x86_64-unknown-linux-gnu/release
   # Workbooks are zip archives: their seeds are larger than a CSV's.
   max_len=2048
   [ "$t" = xlsx ] && max_len=32768
@@ -34,11 +42,11 @@ for t in $TARGETS; do
   [ -n "${SECONDS_PER_TARGET:-}" ] && limit=(-max_total_time="$SECONDS_PER_TARGET")
   start=$(date +%s)
   status=0
-  "$bin/$t" "$corpus" "fuzz/seeds/$t" "${limit[@]}" -max_len="$max_len" -timeout=10 \
+  "$b/$t" "$corpus" "fuzz/seeds/$t" "${limit[@]}" -max_len="$max_len" -timeout=10 \
     -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$t/" \
     > "$WORK/$t.log" 2>&1 || status=$?
   end=$(date +%s)
-  "$bin/$t" -set_cover_merge=1 -use_counters=0 -use_cmp=0 "$min" "$corpus" > "$WORK/$t.merge.log" 2>&1
+  "$b/$t" -set_cover_merge=1 -use_counters=0 -use_cmp=0 "$min" "$corpus" > "$WORK/$t.merge.log" 2>&1
   python3 fuzz/corpus.py pack "$t" "$min"
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$WORK/$t.log" | grep -o '[0-9]*$' || true)
   crashes=$(ls "fuzz/artifacts/$t" | wc -l)
