@@ -131,6 +131,16 @@ enum Command {
     Schema,
 }
 
+/// The language a `--language` argument names.
+pub fn language(arg: &str) -> anyhow::Result<leerwinst_core::pipeline::Language> {
+    use leerwinst_core::pipeline::Language;
+    match arg {
+        "nl" => Ok(Language::Nl),
+        "en" => Ok(Language::En),
+        other => anyhow::bail!("--language must be nl or en, not '{other}'"),
+    }
+}
+
 /// Parses arguments and runs; errors are printed, never panicked.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();

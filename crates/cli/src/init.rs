@@ -11,11 +11,7 @@ use leerwinst_ingest::draft::Decision;
 /// Drafts the pipeline for `exports` into `out` (default `exports/pipeline.toml`), saying what
 /// it decided in `language` (`nl` or `en`).
 pub fn draft(exports: &Path, out: Option<PathBuf>, language: &str) -> Result<ExitCode> {
-    let l = match language {
-        "nl" => Language::Nl,
-        "en" => Language::En,
-        other => bail!("--language must be nl or en, not '{other}'"),
-    };
+    let l = crate::cli::language(language)?;
     if !exports.is_dir() {
         bail!(
             "{} is not a folder: give the folder that holds the exports (`leerwinst init exports/`)",
@@ -30,19 +26,15 @@ pub fn draft(exports: &Path, out: Option<PathBuf>, language: &str) -> Result<Exi
         );
     }
     let name = pipeline_name(exports);
-    let d = leerwinst_ingest::draft::draft(exports, &name)?;
-    // Source paths are relative to the pipeline file: with --out elsewhere, point at the folder.
+    // Source paths are relative to the pipeline file: with --out elsewhere, they name the folder.
     let dir = out.parent().filter(|p| !p.as_os_str().is_empty());
     let base = std::path::absolute(dir.unwrap_or(Path::new(".")))?;
     let exports_abs = std::path::absolute(exports)?;
-    let text = if base == exports_abs {
-        d.toml
-    } else {
-        rebase(&d.toml, &exports_abs)
-    };
+    let paths_in = (base != exports_abs).then_some(exports_abs.as_path());
+    let d = leerwinst_ingest::draft::draft(exports, &name, paths_in)?;
     // The draft must be a valid pipeline: a failure here is leerwinst's own.
-    Pipeline::from_toml(&text, &out).context("the drafted pipeline does not parse (a bug)")?;
-    std::fs::write(&out, &text).with_context(|| format!("cannot write {}", out.display()))?;
+    Pipeline::from_toml(&d.toml, &out).context("the drafted pipeline does not parse (a bug)")?;
+    std::fs::write(&out, &d.toml).with_context(|| format!("cannot write {}", out.display()))?;
     for (file, decision) in &d.notes {
         let what = match decision {
             Decision::Source(format) => format.to_string(),
@@ -96,30 +88,5 @@ fn pipeline_name(dir: &Path) -> String {
         "pijplijn".into()
     } else {
         name
-    }
-}
-
-/// `path = "file"` lines made to point into `dir`.
-fn rebase(toml: &str, dir: &Path) -> String {
-    toml.lines()
-        .map(|l| match l.strip_prefix("path = \"") {
-            Some(rest) => format!(
-                "path = {}",
-                toml_quoted(&dir.join(rest.trim_end_matches('"')).display().to_string())
-            ),
-            None => l.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
-}
-
-/// A TOML literal string where it can be one (Windows paths keep their backslashes), else a
-/// basic string.
-fn toml_quoted(s: &str) -> String {
-    if s.contains('\'') {
-        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-    } else {
-        format!("'{s}'")
     }
 }

@@ -4,18 +4,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use leerwinst_core::pipeline::Language;
 use leerwinst_ingest::profile::{Kind, MAX_LISTED_VALUES, Profile, profile};
 
 /// Profiles and prints every file; a file that cannot be read is reported and the rest go on
 /// (exit code 1 if any failed).
 pub fn files(files: &[PathBuf], language: &str) -> Result<ExitCode> {
-    let language = match language {
-        "nl" => Language::Nl,
-        "en" => Language::En,
-        other => bail!("--language must be nl or en, not '{other}'"),
-    };
+    let language = crate::cli::language(language)?;
     let mut failed = false;
     for f in files {
         println!("{}", f.display());

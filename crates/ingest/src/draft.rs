@@ -40,9 +40,10 @@ pub enum Decision {
     Unreadable(String),
 }
 
-/// Drafts a pipeline named `name` for the exports in `dir` (the pipeline file goes into `dir`, so
-/// source paths are file names).
-pub fn draft(dir: &Path, name: &str) -> Result<Draft> {
+/// Drafts a pipeline named `name` for the exports in `dir`. Source paths are the file names with
+/// `paths_in` in front: `None` when the pipeline file goes into `dir` itself, else the folder as
+/// the pipeline file is to find it.
+pub fn draft(dir: &Path, name: &str, paths_in: Option<&Path>) -> Result<Draft> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| leerwinst_core::Error::io(dir, e))?
         .flatten()
@@ -95,7 +96,7 @@ pub fn draft(dir: &Path, name: &str) -> Result<Draft> {
             toml,
             "\n[[source]]\nname = \"{source_name}\"\nformat = \"{}\"\npath = {}\n{}",
             source.format,
-            toml_string(&file),
+            toml_string(&paths_in.map_or(file.clone(), |d| d.join(&file).display().to_string())),
             source.keys
         );
         sources += 1;
@@ -110,10 +111,14 @@ pub fn draft(dir: &Path, name: &str) -> Result<Draft> {
         for (verb, kind) in verbs {
             match kind {
                 Some(k) => {
-                    let _ = writeln!(toml, "{} = \"{k}\"", toml_key(&verb));
+                    let _ = writeln!(toml, "{} = \"{k}\"", toml_string(&verb));
                 }
                 None => {
-                    let _ = writeln!(toml, "# {} = \"\"   # TODO: which kind?", toml_key(&verb));
+                    let _ = writeln!(
+                        toml,
+                        "# {} = \"\"   # TODO: which kind?",
+                        toml_string(&verb)
+                    );
                 }
             }
         }
@@ -348,24 +353,21 @@ fn mapped(p: &Profile, mut keys: String) -> Option<Source> {
     } else if let Some(school) = named(&["brin", "school", "schoolid", "vestiging"]) {
         format = "mapped-roster";
         columns.push(("school", school.name.clone()));
-        for (field, words) in [
-            ("school_name", &["schoolnaam", "naamschool"][..]),
-            ("group", &["groep", "klas", "groepsnaam"][..]),
-            ("grade", &["jaargroep", "leerjaar", "grade"][..]),
-            ("school_year", &["schooljaar", "schoolyear"][..]),
-            ("birth_date", &["geboortedatum", "birthdate"][..]),
-            ("sex", &["geslacht", "sekse", "gender"][..]),
-            ("weight", &["leerlinggewicht", "gewicht"][..]),
-            ("username", &["inlognaam", "gebruikersnaam", "username"][..]),
-            ("email", &["emailadres", "email", "mail"][..]),
-        ] {
-            if let Some(c) = cols
-                .iter()
-                .find(|c| words.contains(&normal(&c.name).as_str()))
-            {
-                columns.push((field, c.name.clone()));
-            }
-        }
+        named_columns(
+            cols,
+            &[
+                ("school_name", &["schoolnaam", "naamschool"][..]),
+                ("group", &["groep", "klas", "groepsnaam"][..]),
+                ("grade", &["jaargroep", "leerjaar", "grade"][..]),
+                ("school_year", &["schooljaar", "schoolyear"][..]),
+                ("birth_date", &["geboortedatum", "birthdate"][..]),
+                ("sex", &["geslacht", "sekse", "gender"][..]),
+                ("weight", &["leerlinggewicht", "gewicht"][..]),
+                ("username", &["inlognaam", "gebruikersnaam", "username"][..]),
+                ("email", &["emailadres", "email", "mail"][..]),
+            ],
+            &mut columns,
+        );
         if !columns.iter().any(|c| c.0 == "school_year") {
             keys.push_str("# TODO: the school year of this list, e.g.\n# constants = { school_year = \"2024-2025\" }\n");
         }
@@ -376,18 +378,15 @@ fn mapped(p: &Profile, mut keys: String) -> Option<Source> {
         format = "mapped-plans";
         columns.push(("week", w.name.clone()));
         columns.push(("task_id", t.name.clone()));
-        for (field, words) in [
-            ("planned_for", &["gepland", "geplandop", "planned"][..]),
-            ("due", &["deadline", "inleverdatum", "due"][..]),
-            ("done_at", &["klaarop", "afgerondop", "done"][..]),
-        ] {
-            if let Some(c) = cols
-                .iter()
-                .find(|c| words.contains(&normal(&c.name).as_str()))
-            {
-                columns.push((field, c.name.clone()));
-            }
-        }
+        named_columns(
+            cols,
+            &[
+                ("planned_for", &["gepland", "geplandop", "planned"][..]),
+                ("due", &["deadline", "inleverdatum", "due"][..]),
+                ("done_at", &["klaarop", "afgerondop", "done"][..]),
+            ],
+            &mut columns,
+        );
     } else {
         return None;
     }
@@ -410,6 +409,23 @@ fn mapped(p: &Profile, mut keys: String) -> Option<Source> {
         verbs,
         within_year,
     })
+}
+
+/// Adds to `columns` each field whose column is named by one of its words (compared as
+/// [`normal`] makes them).
+fn named_columns(
+    cols: &[ColumnProfile],
+    fields: &[(&'static str, &[&str])],
+    columns: &mut Vec<(&'static str, String)>,
+) {
+    for (field, words) in fields {
+        if let Some(c) = cols
+            .iter()
+            .find(|c| words.contains(&normal(&c.name).as_str()))
+        {
+            columns.push((field, c.name.clone()));
+        }
+    }
 }
 
 /// Whether a test name ends in a moment and grade (`... M4`, `... E5`, `... 3.0 B3`).
@@ -504,11 +520,6 @@ fn toml_string(s: &str) -> String {
     }
     out.push('"');
     out
-}
-
-/// A TOML key (quoted).
-fn toml_key(s: &str) -> String {
-    toml_string(s)
 }
 
 #[cfg(test)]

@@ -43,6 +43,10 @@ pub const TARGETS: &[&str] = &[
     "mapping",
 ];
 
+/// Ends the `[source.mapping]` table at the start of a `mapping` target's input; the export
+/// follows.
+const MAPPING_END: &str = "\n---\n";
+
 /// The mapping each mapped target reads with: every field a column named as the field (so a
 /// corpus file's header names them), with a value map on top.
 fn mapping(format: &str) -> Mapping {
@@ -113,7 +117,7 @@ pub fn check(name: &str, data: &[u8]) {
     let text = String::from_utf8_lossy(&input);
     // The mapping target's input is the user's own pipeline text and then the export: only the
     // export's words are data, and a word the mapping names (a column) may be shown.
-    let (data, config) = match text.split_once("\n---\n") {
+    let (data, config) = match text.split_once(MAPPING_END) {
         Some((mapping, export)) if name == "mapping" => (export, words(mapping)),
         _ => (text.as_ref(), BTreeSet::new()),
     };
@@ -180,7 +184,7 @@ fn read(name: &str, input: &[u8]) -> Outcome {
             .map(|(rows, read)| (read, rows.len())),
         "mapping" => {
             // A `[source.mapping]` table, a line `---`, then the export.
-            let Some((table, export)) = text.split_once("\n---\n") else {
+            let Some((table, export)) = text.split_once(MAPPING_END) else {
                 return Outcome {
                     got: Ok((0, 0)),
                     rejected: 0,

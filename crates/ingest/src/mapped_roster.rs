@@ -74,6 +74,8 @@ pub fn read(
     let mut seen: HashSet<(String, String)> = HashSet::new();
     let mut school_seen: HashSet<String> = HashSet::new();
     let pseudo = ctx.pseudo;
+    // Born in 1900 or later, and not after this calendar year.
+    let born = 1900..=crate::input::latest_year() - 1;
     let (enrollments, read) = each_record(ctx, t, &d, |ctx, line, r| {
         let mut f: BTreeMap<String, Cell> = base_fields(&d, &cols, m, line, r);
         if let Err(c) = extract.apply(r, &mut f) {
@@ -119,8 +121,6 @@ pub fn read(
                 }
             },
         };
-        // Born in 1900 or later, and not after this calendar year.
-        let born = 1900..=crate::input::latest_year() - 1;
         let birth_year = match (get("birth_year"), get("birth_date")) {
             (Some(c), _) => match c.value.parse::<i32>() {
                 Ok(y) if born.contains(&y) => Some(y),

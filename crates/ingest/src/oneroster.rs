@@ -150,6 +150,9 @@ pub fn read(
     }
     lookups.push(org_l.count());
 
+    // An optional column, by its exact (case-sensitive) name.
+    let find = |d: &Delimited, n: &str| d.headers.iter().position(|h| h == n);
+
     // academicSessions: sourcedId -> school year (from startDate; a term's year is its own).
     let (s_id, s_start) = (
         col(&sessions, "sourcedId", &path("academicSessions.csv"))?,
@@ -164,7 +167,7 @@ pub fn read(
         s_id,
         "sourcedId",
     );
-    let s_end = sessions.headers.iter().position(|h| h == "endDate");
+    let s_end = find(&sessions, "endDate");
     session_l.retain(&mut ctx, |r| match parse_date(&r[s_start]) {
         Some(start) => match s_end.and_then(|i| parse_date(&r[i])) {
             Some(end) if end < start => Err((
@@ -239,7 +242,6 @@ pub fn read(
     // Who is a student: roles.csv (1.2), users.role (1.1), or a student enrollment.
     let uf = path("users.csv");
     let u_id = col(&users, "sourcedId", &uf)?;
-    let find = |d: &Delimited, n: &str| d.headers.iter().position(|h| h == n);
     let user_set: HashSet<&str> = users
         .records
         .iter()
