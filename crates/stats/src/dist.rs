@@ -7,6 +7,11 @@ pub fn phi(x: f64) -> f64 {
     Normal::standard().cdf(x)
 }
 
+/// Standard normal quantile.
+pub fn normal_quantile(p: f64) -> f64 {
+    Normal::standard().inverse_cdf(p)
+}
+
 /// Two-sided p value of a t statistic with `df` degrees of freedom.
 pub fn t_two_sided_p(t: f64, df: f64) -> f64 {
     let d = StudentsT::new(0.0, 1.0, df).expect("df > 0");

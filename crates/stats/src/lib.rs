@@ -4,6 +4,8 @@
 
 pub mod bspline;
 pub mod describe;
+/// Staggered-adoption difference-in-differences (Callaway & Sant'Anna) as R's did.
+pub mod did;
 pub mod dist;
 pub mod few_clusters;
 pub mod interior;
