@@ -79,9 +79,19 @@ enum Command {
         /// Random seed.
         #[arg(long, default_value_t = 2025)]
         seed: u64,
-        /// Start year of the first school year (the programme starts the year after).
-        #[arg(long, default_value_t = 2023)]
-        first_year: i32,
+        /// Start year of the first school year (the programme starts the year after). Default:
+        /// 2023 for two school years, earlier for more, so that the last one is 2024-2025.
+        #[arg(long)]
+        first_year: Option<i32>,
+        /// School years of data. With 3 or more the programme is introduced gradually: about a
+        /// third of the schools never start it, the others start from the third school year on,
+        /// in different years, and its effect grows with the years of exposure.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(2..=12))]
+        years: u16,
+        /// Planted pre-trend (staggered samples): in the years before their start, programme
+        /// schools' growth differs by this many SD a year times the years to go (0 = parallel).
+        #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+        pre_trend: f64,
     },
     /// Generate LMS events at scale straight into a warehouse (`OUT/warehouse/events/...`,
     /// sorted as ingest writes them), for `leerwinst transform` benchmarks and memory tests.
@@ -166,7 +176,21 @@ pub fn main() -> ExitCode {
             pupils,
             seed,
             first_year,
-        } => run::sample_data(&out, schools, pupils, seed, first_year),
+            years,
+            pre_trend,
+        } => run::sample_data(
+            &out,
+            leerwinst_sampledata::Settings {
+                schools,
+                pupils,
+                seed,
+                first_year: first_year.unwrap_or(2025 - i32::from(years)),
+                adoption: leerwinst_sampledata::Adoption {
+                    years: usize::from(years),
+                    pre_trend,
+                },
+            },
+        ),
         Command::SampleEvents {
             out,
             pupils,

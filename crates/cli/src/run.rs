@@ -569,23 +569,14 @@ pub fn sample_events(
 }
 
 /// `leerwinst sample-data`.
-pub fn sample_data(
-    out: &Path,
-    schools: usize,
-    pupils: usize,
-    seed: u64,
-    first_year: i32,
-) -> Result<ExitCode> {
+pub fn sample_data(out: &Path, settings: leerwinst_sampledata::Settings) -> Result<ExitCode> {
+    if !settings.adoption.pre_trend.is_finite() || settings.adoption.pre_trend.abs() > 1.0 {
+        return Err(anyhow::anyhow!(
+            "--pre-trend is in SD units a year and must lie between -1 and 1"
+        ));
+    }
     let pb = progress::step("generating sample exports");
-    let g = leerwinst_sampledata::generate(
-        leerwinst_sampledata::Settings {
-            schools,
-            pupils,
-            seed,
-            first_year,
-        },
-        out,
-    )?;
+    let g = leerwinst_sampledata::generate(settings, out)?;
     pb.finish_and_clear();
     println!(
         "sample data in {}: {} pupils, {} LVS rows, {} xAPI statements, {} plan rows (planted truth in TRUTH.toml)",

@@ -430,11 +430,12 @@ pub fn write_schools(w: &World, path: &Path) -> Result<()> {
     let mut out = csv_writer(path, b';')?;
     out.write_record(["brin", "naam", "programma_vanaf", "schoolweging"])?;
     for s in &w.schools {
-        let from = if s.programme {
-            let y = w.first_year + 1;
-            format!("{}-{}", y, y + 1)
-        } else {
-            String::new()
+        let from = match s.programme_from {
+            Some(k) => {
+                let y = w.first_year + k as i32;
+                format!("{}-{}", y, y + 1)
+            }
+            None => String::new(),
         };
         out.write_record([
             s.brin.as_str(),

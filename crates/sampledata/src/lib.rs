@@ -1,6 +1,7 @@
 //! Deterministic generator of realistic school exports with planted truth.
 //!
-//! `generate` writes, for S schools over two school years (grades 3-8):
+//! `generate` writes, for S schools over two school years (or more, with the programme introduced
+//! school by school: [`Adoption`]), grades 3-8:
 //! - `oneroster/`: a OneRoster 1.2 CSV bundle with fake names and e-mails;
 //! - `lvs/toetsresultaten.csv`: a Dutch LVS export (`;`, decimal comma, dd-mm-yyyy, M/E moments);
 //! - `xapi/statements.ndjson.gz`: xAPI statements with ADL verbs;
@@ -15,6 +16,8 @@ pub mod lms;
 pub mod names;
 pub mod scale;
 pub mod world;
+
+pub use world::Adoption;
 
 use std::path::Path;
 
@@ -50,6 +53,9 @@ pub struct Settings {
     pub seed: u64,
     /// Start year of the first school year (the programme starts in the second).
     pub first_year: i32,
+    /// School years and how the programme is introduced over them (default: two years, half the
+    /// schools start in the second).
+    pub adoption: world::Adoption,
 }
 
 /// What was generated: counts per file, for checks.
@@ -72,7 +78,8 @@ struct Truth {
     schools: usize,
     pupils: usize,
     school_years: Vec<String>,
-    programme_from: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    programme_from: Option<String>,
     programme_schools: Vec<String>,
     comparison_schools: Vec<String>,
     scale: ScaleTruth,
@@ -80,6 +87,32 @@ struct Truth {
     growth: GrowthTruth,
     srl: SrlTruth,
     rejects: RejectTruth,
+    /// Staggered adoption (more than two school years only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adoption: Option<AdoptionTruth>,
+}
+
+#[derive(Serialize)]
+struct AdoptionTruth {
+    about: &'static str,
+    exposure_growth: f64,
+    pre_trend_sd_per_year: f64,
+    never_treated_schools: Vec<String>,
+    cohorts: Vec<CohortTruth>,
+    event_times: Vec<EventTruth>,
+}
+
+#[derive(Serialize)]
+struct CohortTruth {
+    programme_from: String,
+    schools: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct EventTruth {
+    event_time: i64,
+    mean_planted_effect_sd: f64,
+    growth_rows_per_subject: usize,
 }
 
 #[derive(Serialize)]
@@ -123,6 +156,70 @@ struct RejectTruth {
     plans: usize,
 }
 
+/// The planted truth of staggered adoption: cohorts, and per event time (school years since the
+/// start, 0 = the first programme year) the mean planted effect over the programme pupils with a
+/// growth row (a grade 3-8 in that year and the one before) in that event time.
+fn adoption_truth(
+    w: &world::World,
+    a: world::Adoption,
+    year: &dyn Fn(i32) -> String,
+) -> Option<AdoptionTruth> {
+    if w.years <= 2 {
+        return None;
+    }
+    let brins = |f: Option<usize>| -> Vec<String> {
+        w.schools
+            .iter()
+            .filter(|s| s.programme_from == f)
+            .map(|s| s.brin.clone())
+            .collect()
+    };
+    let mut starts: Vec<usize> = w.schools.iter().filter_map(|s| s.programme_from).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let mut event_times = Vec::new();
+    let first_event = 1 - *starts.iter().max().unwrap_or(&1) as i64;
+    let last_event = w.years as i64 - 1 - *starts.first().unwrap_or(&1) as i64;
+    for e in first_event..=last_event {
+        let (mut sum, mut n) = (0.0, 0usize);
+        for p in &w.pupils {
+            let Some(f) = w.schools[p.school].programme_from else {
+                continue;
+            };
+            let y = f as i64 + e;
+            if y < 1 || y >= w.years as i64 {
+                continue;
+            }
+            let y = y as usize;
+            if p.grade_in(y).is_some() && p.grade_in(y - 1).is_some() {
+                sum += world::planted_effect(Some(f), y, p.tercile(), 0.0);
+                n += 1;
+            }
+        }
+        if n > 0 {
+            event_times.push(EventTruth {
+                event_time: e,
+                mean_planted_effect_sd: (sum / n as f64 * 1e6).round() / 1e6,
+                growth_rows_per_subject: n,
+            });
+        }
+    }
+    Some(AdoptionTruth {
+        about: "Staggered adoption: each cohort starts the programme in its school year; the effect on a school year's growth in its k-th programme year is the tercile effect times 1 + exposure_growth * (k - 1); in the years before its start a programme school's growth differs by pre_trend * (year - start). mean_planted_effect_sd excludes the pre-trend.",
+        exposure_growth: world::EXPOSURE_GROWTH,
+        pre_trend_sd_per_year: a.pre_trend,
+        never_treated_schools: brins(None),
+        cohorts: starts
+            .iter()
+            .map(|&f| CohortTruth {
+                programme_from: year(f as i32),
+                schools: brins(Some(f)),
+            })
+            .collect(),
+        event_times,
+    })
+}
+
 /// Generates a sample into `out`.
 pub fn generate(settings: Settings, out: &Path) -> Result<Generated> {
     if settings.schools < 2 {
@@ -144,6 +241,7 @@ pub fn generate(settings: Settings, out: &Path) -> Result<Generated> {
         settings.schools,
         settings.pupils,
         settings.first_year,
+        settings.adoption,
     );
     exports::write_oneroster(&w, &mut stream(2), &out.join("oneroster"))?;
     exports::write_schools(&w, &out.join("scholen.csv"))?;
@@ -168,7 +266,8 @@ pub fn generate(settings: Settings, out: &Path) -> Result<Generated> {
         schools: settings.schools,
         pupils: w.pupils.len(),
         school_years: (0..w.years as i32).map(year).collect(),
-        programme_from: year(1),
+        programme_from: (w.years <= 2).then(|| year(1)),
+        adoption: None,
         programme_schools: w
             .schools
             .iter()
@@ -220,7 +319,11 @@ pub fn generate(settings: Settings, out: &Path) -> Result<Generated> {
             plans: lms::PLANS_BAD_ROWS,
         },
     };
-    let text = toml::to_string_pretty(&truth).map_err(|e| Error::Settings(e.to_string()))?;
+    let text = toml::to_string_pretty(&Truth {
+        adoption: adoption_truth(&w, settings.adoption, &year),
+        ..truth
+    })
+    .map_err(|e| Error::Settings(e.to_string()))?;
     std::fs::write(
         out.join("TRUTH.toml"),
         format!("# Generated by leerwinst sample-data; do not edit.\n{text}"),
@@ -286,6 +389,7 @@ mod tests {
             pupils: 24,
             seed: 7,
             first_year: 2023,
+            adoption: world::Adoption::default(),
         };
         let (a, b, c) = (
             tempfile::tempdir().unwrap(),
@@ -314,7 +418,8 @@ mod tests {
                     schools: 1,
                     pupils: 100,
                     seed: 1,
-                    first_year: 2023
+                    first_year: 2023,
+                    adoption: world::Adoption::default(),
                 },
                 d.path()
             )
@@ -326,7 +431,8 @@ mod tests {
                     schools: 4,
                     pupils: 10,
                     seed: 1,
-                    first_year: 2023
+                    first_year: 2023,
+                    adoption: world::Adoption::default(),
                 },
                 d.path()
             )

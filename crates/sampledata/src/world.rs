@@ -11,6 +11,13 @@
 //!
 //! where `programme_effect` is [`EFFECT_BY_TERCILE`] in programme schools from the programme's
 //! first year on, and 0 elsewhere. Observed scores add measurement error with the exported SEM.
+//!
+//! Over two school years half the schools start the programme in the second. Over more years
+//! ([`Adoption`]) the start is staggered: about a third of the schools never start, the others
+//! start in the third school year or later, spread evenly over the years left (a start in the
+//! second year would leave no growth before it to compare with). The effect then grows with the
+//! years of exposure ([`exposure_multiplier`]), and a planted pre-trend can shift the growth of
+//! future programme schools in the years before their start.
 
 use rand::Rng;
 use rand::seq::SliceRandom;
@@ -35,6 +42,34 @@ pub const SCHOOL_LEVEL_SD: f64 = 0.25;
 pub const SCHOOL_GROWTH_SD: f64 = 0.04;
 /// Programme effect on a school year's growth by self-regulation tercile (1 = lowest), SD units.
 pub const EFFECT_BY_TERCILE: [f64; 3] = [0.0, 0.15, 0.30];
+/// Growth of the programme effect per further year of exposure: in its k-th year the effect is
+/// `EFFECT_BY_TERCILE * (1 + EXPOSURE_GROWTH * (k - 1))`.
+pub const EXPOSURE_GROWTH: f64 = 0.5;
+
+/// The multiplier of [`EFFECT_BY_TERCILE`] in a school's `k`-th programme year (k >= 1).
+pub fn exposure_multiplier(k: usize) -> f64 {
+    1.0 + EXPOSURE_GROWTH * (k as f64 - 1.0)
+}
+
+/// How the programme is introduced.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Adoption {
+    /// School years in the data (at least 2).
+    pub years: usize,
+    /// Planted pre-trend, SD units per school year: in the years before its start a programme
+    /// school's growth differs by `pre_trend * (year - start)` (0: parallel trends hold).
+    pub pre_trend: f64,
+}
+
+impl Default for Adoption {
+    fn default() -> Self {
+        Adoption {
+            years: 2,
+            pre_trend: 0.0,
+        }
+    }
+}
+
 /// Typical standard error of measurement, scale points (larger away from the centre).
 pub const SEM_BASE: f64 = 4.5;
 /// Correlation of the self-regulation trait with general ability.
@@ -63,8 +98,10 @@ pub struct School {
     pub sourced_id: String,
     /// Name.
     pub name: String,
-    /// Runs the programme from the second school year on.
+    /// Runs the programme in some school year of the data.
     pub programme: bool,
+    /// The school year (index, 0 = first) the programme starts, if it does.
+    pub programme_from: Option<usize>,
     /// CBS-style schoolweging.
     pub weight: f64,
     /// Level effect, SD units.
@@ -158,24 +195,55 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
     StandardNormal.sample(rng)
 }
 
+/// The start year (index) of each school's programme, from the schools in random `order`: over
+/// two years half start in the second; over more, a third never start and the others start in the
+/// third year or later, spread evenly.
+fn starts(order: &[usize], years: usize) -> Vec<Option<usize>> {
+    let n = order.len();
+    let mut from = vec![None; n];
+    if years <= 2 {
+        for &i in order.iter().take(n / 2) {
+            from[i] = Some(1);
+        }
+        return from;
+    }
+    let never = ((n as f64 / 3.0).round() as usize).clamp(1, n - 1);
+    let cohorts = years - 2;
+    for (k, &i) in order.iter().skip(never).enumerate() {
+        from[i] = Some(2 + k % cohorts);
+    }
+    from
+}
+
+/// The planted programme effect (SD units) on growth in school year `y` of a pupil of `tercile`
+/// in a school starting in `from`: the effect from the start on, the pre-trend before it.
+pub fn planted_effect(from: Option<usize>, y: usize, tercile: usize, pre_trend: f64) -> f64 {
+    match from {
+        Some(f) if y >= f => EFFECT_BY_TERCILE[tercile - 1] * exposure_multiplier(y - f + 1),
+        Some(f) => pre_trend * (y as f64 - f as f64),
+        None => 0.0,
+    }
+}
+
 /// Builds the world: `n_schools` schools, about `n_pupils` pupils per school year.
-pub fn build(rng: &mut ChaCha8Rng, n_schools: usize, n_pupils: usize, first_year: i32) -> World {
-    let years = 2;
+pub fn build(
+    rng: &mut ChaCha8Rng,
+    n_schools: usize,
+    n_pupils: usize,
+    first_year: i32,
+    adoption: Adoption,
+) -> World {
+    let years = adoption.years.max(2);
     let mut order: Vec<usize> = (0..n_schools).collect();
     order.shuffle(rng);
-    let treated: Vec<bool> = {
-        let mut t = vec![false; n_schools];
-        for &i in order.iter().take(n_schools / 2) {
-            t[i] = true;
-        }
-        t
-    };
+    let from = starts(&order, years);
     let schools: Vec<School> = (0..n_schools)
         .map(|i| School {
             brin: format!("{:02}{}", 10 + i, names::brin_suffix(i)),
             sourced_id: format!("org-school-{:03}", i + 1),
             name: names::school_name(i),
-            programme: treated[i],
+            programme: from[i].is_some(),
+            programme_from: from[i],
             weight: 28.0 + 3.0 * normal(rng),
             level: SCHOOL_LEVEL_SD * normal(rng),
             growth: SCHOOL_GROWTH_SD * normal(rng),
@@ -249,12 +317,8 @@ pub fn build(rng: &mut ChaCha8Rng, n_schools: usize, n_pupils: usize, first_year
                 for y in 0..years {
                     let t_prev = t0 + y as f64;
                     let z_base = (prev - scale_mean(s, t_prev)) / SCORE_SD;
-                    let on = school.programme && y >= 1;
-                    let effect = if on {
-                        EFFECT_BY_TERCILE[p.tercile() - 1]
-                    } else {
-                        0.0
-                    };
+                    let effect =
+                        planted_effect(school.programme_from, y, p.tercile(), adoption.pre_trend);
                     let g = ANNUAL_GROWTH
                         + SCORE_SD
                             * (BASELINE_SLOPE * z_base
@@ -301,7 +365,7 @@ mod tests {
     #[test]
     fn half_of_the_schools_run_the_programme_and_traits_are_standard() {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let w = build(&mut rng, 10, 3000, 2023);
+        let w = build(&mut rng, 10, 3000, 2023, Adoption::default());
         assert_eq!(w.schools.iter().filter(|s| s.programme).count(), 5);
         let n = w.pupils.len() as f64;
         let mean = w.pupils.iter().map(|p| p.srl).sum::<f64>() / n;
@@ -317,7 +381,7 @@ mod tests {
     #[test]
     fn planted_programme_effect_shows_in_true_growth() {
         let mut rng = ChaCha8Rng::seed_from_u64(2);
-        let w = build(&mut rng, 20, 8000, 2023);
+        let w = build(&mut rng, 20, 8000, 2023, Adoption::default());
         // Mean second-year true growth by arm and tercile, subject 0, in SD units.
         let mut sums = [[0.0f64; 3]; 2];
         let mut ns = [[0usize; 3]; 2];
@@ -338,5 +402,32 @@ mod tests {
                 t + 1
             );
         }
+    }
+
+    #[test]
+    fn staggered_starts_leave_never_treated_schools_and_effects_grow_with_exposure() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let adoption = Adoption {
+            years: 5,
+            pre_trend: 0.0,
+        };
+        let w = build(&mut rng, 12, 6000, 2021, adoption);
+        let mut cohorts: Vec<Option<usize>> = w.schools.iter().map(|s| s.programme_from).collect();
+        cohorts.sort();
+        // 4 never, then 8 schools over starts 2, 3, 4 (3 + 3 + 2).
+        assert_eq!(cohorts.iter().filter(|c| c.is_none()).count(), 4);
+        for (start, n) in [(2, 3), (3, 3), (4, 2)] {
+            assert_eq!(
+                cohorts.iter().filter(|c| **c == Some(start)).count(),
+                n,
+                "start {start}"
+            );
+        }
+        assert_eq!(planted_effect(Some(2), 1, 3, 0.1), -0.1);
+        assert_eq!(planted_effect(Some(2), 2, 3, 0.1), 0.30);
+        assert_eq!(planted_effect(Some(2), 4, 2, 0.1), 0.15 * 2.0);
+        assert_eq!(planted_effect(None, 4, 3, 0.1), 0.0);
+        // Every pupil has true scores for every school year.
+        assert!(w.scores.iter().all(|s| s[0].years.len() == 5));
     }
 }
