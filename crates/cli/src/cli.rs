@@ -92,6 +92,10 @@ enum Command {
         /// schools' growth differs by this many SD a year times the years to go (0 = parallel).
         #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
         pre_trend: f64,
+        /// Leave out the learning platform's activity (xAPI statements, weekly plans): much
+        /// faster, e.g. for calibrating the effect designs; every other file is the same.
+        #[arg(long)]
+        no_activity: bool,
     },
     /// Generate LMS events at scale straight into a warehouse (`OUT/warehouse/events/...`,
     /// sorted as ingest writes them), for `leerwinst transform` benchmarks and memory tests.
@@ -178,6 +182,7 @@ pub fn main() -> ExitCode {
             first_year,
             years,
             pre_trend,
+            no_activity,
         } => run::sample_data(
             &out,
             leerwinst_sampledata::Settings {
@@ -189,6 +194,7 @@ pub fn main() -> ExitCode {
                     years: usize::from(years),
                     pre_trend,
                 },
+                activity: !no_activity,
             },
         ),
         Command::SampleEvents {

@@ -21,6 +21,7 @@ pub mod experiment;
 pub mod inference;
 pub mod matching;
 pub mod multilevel;
+pub mod staggered;
 pub mod vcg;
 pub mod window;
 
@@ -798,6 +799,7 @@ fn design(p: &Pipeline, d: Design, t: &Tables) -> DesignResult {
                 ..multilevel::design(p, &obs)
             }
         }
+        Design::Staggered => staggered::design(p, &t.growth).0,
         Design::Regression | Design::Experiment => design_regression(p, t),
     }
 }
@@ -816,7 +818,13 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
         return run_experiment(p, e, out);
     }
     let tables = Tables::read(out)?;
-    let main = design(p, p.compare.design, &tables);
+    let (main, events) = match p.compare.design {
+        Design::Staggered => {
+            let (m, e) = staggered::design(p, &tables.growth);
+            (m, Some(e))
+        }
+        d => (design(p, d, &tables), None),
+    };
     let mut effects = main.effects;
     let mut skipped = main.skipped;
     if p.compare.sensitivity && !effects.is_empty() {
@@ -847,6 +855,15 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
             &dir,
             Table::Coefficients,
             coefficient_columns(&coefficients),
+            &meta,
+        )?);
+    }
+    if let Some(events) = &events {
+        outputs.extend(write_both(
+            p,
+            &dir,
+            Table::EventStudy,
+            staggered::columns(events),
             &meta,
         )?);
     }

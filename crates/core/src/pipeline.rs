@@ -828,6 +828,9 @@ pub struct Compare {
     /// The VCG design's settings (`design = "vcg"`; defaults when absent).
     #[serde(default)]
     pub vcg: Option<VcgSettings>,
+    /// The staggered-adoption design's settings (`design = "staggered"`; defaults when absent).
+    #[serde(default)]
+    pub staggered: Option<StaggeredSettings>,
     /// How the regression design's standard errors, intervals and p values are made
     /// (default `auto`: CR2 with Satterthwaite degrees of freedom below 40 clusters, CR1 from 40).
     #[serde(default)]
@@ -888,6 +891,7 @@ impl Default for Compare {
             experiment: None,
             matching: None,
             vcg: None,
+            staggered: None,
             inference: Inference::Auto,
             wild_replicates: wild_replicates(),
             wild_seed: wild_seed(),
@@ -919,6 +923,11 @@ pub enum Design {
     /// fitted by REML as R lme4: the programme effect with Satterthwaite degrees of freedom
     /// (lmerTest), and shrunken (BLUP) school effects for the school forest.
     Multilevel,
+    /// Staggered adoption (schools start in different years): group-time effects ATT(g, t) of
+    /// Callaway & Sant'Anna (2021) as R `did`, aggregated by years since the start (an event
+    /// study with pre-periods as placebo tests), by cohort and by school year, with a
+    /// school-clustered multiplier bootstrap and simultaneous bands (`[compare.staggered]`).
+    Staggered,
 }
 
 impl Design {
@@ -931,6 +940,7 @@ impl Design {
             Design::Vcg => "vcg",
             Design::Matching => "matching",
             Design::Experiment => "experiment",
+            Design::Staggered => "staggered",
         }
     }
 }
@@ -986,6 +996,109 @@ fn b999() -> usize {
 }
 fn seed() -> u64 {
     2025
+}
+
+/// `[compare.staggered]`: the staggered-adoption design.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaggeredSettings {
+    /// Outcome: `growth` (default: the window's growth in SD units, follow-up z minus baseline
+    /// z) or `followup` (the follow-up z, with the baseline z as covariate).
+    #[serde(default = "growth")]
+    pub outcome: StaggeredOutcome,
+    /// Estimator of each group-time effect: `regression`, `ipw` or `doubly-robust` (default; with
+    /// the growth outcome and no covariate all three are the plain difference in differences).
+    #[serde(default = "doubly_robust")]
+    pub estimator: StaggeredEstimator,
+    /// Comparison schools: `never-treated` (default) or `not-yet-treated` (also those that start
+    /// later, while they have not started).
+    #[serde(default = "never_treated")]
+    pub comparison: StaggeredComparison,
+    /// Base period of the pre-periods: `varying` (default; each year against the year before)
+    /// or `universal` (every year against the year before the start).
+    #[serde(default = "varying")]
+    pub base_period: StaggeredBase,
+    /// School years before the start in which schools may already change (default 0).
+    #[serde(default)]
+    pub anticipation: u8,
+    /// Multiplier-bootstrap draws (default 1000, as did).
+    #[serde(default = "thousand")]
+    pub bootstrap: usize,
+    /// Seed of the bootstrap (default 2025).
+    #[serde(default = "wild_seed")]
+    pub seed: u64,
+}
+
+impl Default for StaggeredSettings {
+    fn default() -> Self {
+        StaggeredSettings {
+            outcome: growth(),
+            estimator: doubly_robust(),
+            comparison: never_treated(),
+            base_period: varying(),
+            anticipation: 0,
+            bootstrap: thousand(),
+            seed: wild_seed(),
+        }
+    }
+}
+
+/// The staggered design's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StaggeredOutcome {
+    /// Follow-up z minus baseline z.
+    Growth,
+    /// Follow-up z with the baseline z as covariate.
+    Followup,
+}
+
+/// The staggered design's estimator of each group-time effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StaggeredEstimator {
+    /// Outcome regression.
+    Regression,
+    /// Inverse probability weighting.
+    Ipw,
+    /// Doubly robust.
+    DoublyRobust,
+}
+
+/// The staggered design's comparison schools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StaggeredComparison {
+    /// Schools that never start in the data.
+    NeverTreated,
+    /// Never-treated schools and those not started yet.
+    NotYetTreated,
+}
+
+/// The staggered design's base period for pre-periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StaggeredBase {
+    /// The year before.
+    Varying,
+    /// The year before the start.
+    Universal,
+}
+
+fn growth() -> StaggeredOutcome {
+    StaggeredOutcome::Growth
+}
+fn doubly_robust() -> StaggeredEstimator {
+    StaggeredEstimator::DoublyRobust
+}
+fn never_treated() -> StaggeredComparison {
+    StaggeredComparison::NeverTreated
+}
+fn varying() -> StaggeredBase {
+    StaggeredBase::Varying
+}
+fn thousand() -> usize {
+    1000
 }
 
 /// `[compare.matching]`: nearest-neighbour propensity-score matching.

@@ -109,11 +109,13 @@ pub enum Table {
     Coefficients,
     /// Covariate balance before and after matching (effects).
     Balance,
+    /// Staggered adoption: group-time effects and their aggregations (effects).
+    EventStudy,
 }
 
 impl Table {
     /// All tables, in pipeline order.
-    pub const ALL: [Table; 16] = [
+    pub const ALL: [Table; 17] = [
         Table::Pupils,
         Table::Schools,
         Table::Enrollments,
@@ -130,6 +132,7 @@ impl Table {
         Table::Effects,
         Table::Coefficients,
         Table::Balance,
+        Table::EventStudy,
     ];
 
     /// File stem of the table (`pupils` -> `warehouse/pupils.parquet`).
@@ -151,6 +154,7 @@ impl Table {
             Table::Attributes => "attributes",
             Table::Coefficients => "coefficients",
             Table::Balance => "balance",
+            Table::EventStudy => "event_study",
         }
     }
 
@@ -160,7 +164,7 @@ impl Table {
             Table::Growth | Table::GroupGrowth | Table::Srl | Table::SrlWeekly | Table::SrlTerm => {
                 "indicators"
             }
-            Table::Effects | Table::Coefficients | Table::Balance => "effects",
+            Table::Effects | Table::Coefficients | Table::Balance | Table::EventStudy => "effects",
             _ => "warehouse",
         }
     }
@@ -184,6 +188,7 @@ impl Table {
             Table::Attributes => ATTRIBUTES,
             Table::Coefficients => COEFFICIENTS,
             Table::Balance => BALANCE,
+            Table::EventStudy => EVENT_STUDY,
         }
     }
 
@@ -749,6 +754,95 @@ const COEFFICIENTS: &[Column] = &[
         true,
         "Absorbed fixed effect (e.g. 'school'); null without",
     ),
+];
+
+const EVENT_STUDY: &[Column] = &[
+    col("design", Utf8, false, "Effect design ('staggered')"),
+    col(
+        "outcome",
+        Utf8,
+        false,
+        "Outcome, e.g. 'growth_z (E-E)': follow-up z minus baseline z over the window",
+    ),
+    col(
+        "subject",
+        Utf8,
+        false,
+        "Subject, or 'all' for subjects pooled",
+    ),
+    col(
+        "aggregation",
+        Utf8,
+        false,
+        "'group_time' (one cohort in one school year, ATT(g, t)), 'event_time' (school years since the start, negative: before it, placebo estimates), 'cohort' (mean over a cohort's programme years) or 'school_year' (programme schools in one school year)",
+    ),
+    col(
+        "cohort",
+        Utf8,
+        true,
+        "The school year the cohort's schools started the programme ('group_time' and 'cohort' rows)",
+    ),
+    col(
+        "school_year",
+        Utf8,
+        true,
+        "The school year measured ('group_time' and 'school_year' rows)",
+    ),
+    col(
+        "event_time",
+        I32,
+        true,
+        "School years since the start (0 = the first programme year; 'group_time' and 'event_time' rows)",
+    ),
+    col(
+        "estimate",
+        F64,
+        true,
+        "Average effect on the outcome of the programme schools' pupils (SD units); null when it cannot be estimated ('note')",
+    ),
+    col(
+        "se",
+        F64,
+        true,
+        "Standard error clustered by school (influence functions summed per school, as R did 2.5)",
+    ),
+    col(
+        "ci_low",
+        F64,
+        true,
+        "Lower end of the pointwise 95% interval",
+    ),
+    col(
+        "ci_high",
+        F64,
+        true,
+        "Upper end of the pointwise 95% interval",
+    ),
+    col(
+        "band_low",
+        F64,
+        true,
+        "Lower end of the simultaneous 95% band (critical value from a multiplier bootstrap over schools): all rows of this aggregation and subject are covered together",
+    ),
+    col(
+        "band_high",
+        F64,
+        true,
+        "Upper end of the simultaneous 95% band",
+    ),
+    col(
+        "n_programme",
+        I64,
+        false,
+        "Programme pupil observations (growth rows) behind the row",
+    ),
+    col(
+        "clusters",
+        I64,
+        false,
+        "Schools in the estimation (programme and comparison): the bootstrap's clusters",
+    ),
+    col("note", Utf8, true, "Why a value is missing or weak"),
 ];
 
 const BALANCE: &[Column] = &[

@@ -72,6 +72,16 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
     } else {
         None
     };
+    let events_path = out.join("effects/event_study.parquet");
+    let events = if p.compare.design == Design::Staggered && events_path.exists() {
+        Some(read_table(&events_path, Table::EventStudy)?)
+    } else {
+        None
+    };
+    if let Some(ev) = &events {
+        charts::staggered::event_study(ev, &dir, &t, min_n, &mut summary)?;
+        charts::staggered::cohort_effects(ev, &dir, &t, min_n, &mut summary)?;
+    }
     let growth = read_table(&out.join("indicators/growth.parquet"), Table::Growth)?;
     let window = p.compare.window.as_str();
     charts::growth_by_school(&growth, &dir, &t, min_n, window, &mut summary)?;
@@ -116,6 +126,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
         srl: &srl,
         effects: &effects,
         balance: balance.as_ref(),
+        events: events.as_ref(),
         charts: &svgs,
     };
     // Both folders hold only what this function writes: clear them so a school that no longer

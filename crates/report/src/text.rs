@@ -53,6 +53,16 @@ impl Texts {
         self.localise_decimal(if s == "-0.0" { "0.0".into() } else { s })
     }
 
+    /// An axis label for an axis spanning `span` units: one decimal, or two when the span is
+    /// under 0.6 (where ticks fall every 0.05 and one decimal would repeat labels).
+    pub fn tick_for_span(&self, v: f64, span: f64) -> String {
+        if span >= 0.6 {
+            return self.tick(v);
+        }
+        let s = format!("{v:.2}");
+        self.localise_decimal(if s == "-0.00" { "0.00".into() } else { s })
+    }
+
     fn localise_decimal(&self, s: String) -> String {
         match self.lang {
             Language::Nl => s.replace('.', ","),
@@ -69,6 +79,7 @@ impl Texts {
             "vcg" => self.t("virtuele vergelijkingsgroep", "virtual comparison group"),
             "matching" => "matching",
             "experiment" => "experiment",
+            "staggered" => self.t("gefaseerde invoering", "staggered adoption"),
             other => other,
         }
     }

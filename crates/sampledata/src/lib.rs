@@ -56,6 +56,10 @@ pub struct Settings {
     /// School years and how the programme is introduced over them (default: two years, half the
     /// schools start in the second).
     pub adoption: world::Adoption,
+    /// Write the learning platform's activity (xAPI statements and weekly plans; default true).
+    /// Without it a sample is made in a fraction of the time, e.g. for calibrating the effect
+    /// designs; every other file is the same.
+    pub activity: bool,
 }
 
 /// What was generated: counts per file, for checks.
@@ -247,14 +251,18 @@ pub fn generate(settings: Settings, out: &Path) -> Result<Generated> {
     exports::write_schools(&w, &out.join("scholen.csv"))?;
     std::fs::create_dir_all(out.join("lvs"))?;
     let lvs_rows = exports::write_lvs(&w, &mut stream(3), &out.join("lvs/toetsresultaten.csv"))?;
-    std::fs::create_dir_all(out.join("xapi"))?;
-    std::fs::create_dir_all(out.join("plans"))?;
-    let lms = lms::write_lms(
-        &w,
-        &mut stream(4),
-        &out.join("xapi/statements.ndjson.gz"),
-        &out.join("plans/weekplannen.csv.gz"),
-    )?;
+    let lms = if settings.activity {
+        std::fs::create_dir_all(out.join("xapi"))?;
+        std::fs::create_dir_all(out.join("plans"))?;
+        lms::write_lms(
+            &w,
+            &mut stream(4),
+            &out.join("xapi/statements.ndjson.gz"),
+            &out.join("plans/weekplannen.csv.gz"),
+        )?
+    } else {
+        lms::LmsCounts::default()
+    };
 
     let year = |k: i32| {
         let y = settings.first_year + k;
@@ -315,8 +323,16 @@ pub fn generate(settings: Settings, out: &Path) -> Result<Generated> {
         },
         rejects: RejectTruth {
             lvs: exports::LVS_BAD_ROWS,
-            xapi: lms::XAPI_BAD_LINES,
-            plans: lms::PLANS_BAD_ROWS,
+            xapi: if settings.activity {
+                lms::XAPI_BAD_LINES
+            } else {
+                0
+            },
+            plans: if settings.activity {
+                lms::PLANS_BAD_ROWS
+            } else {
+                0
+            },
         },
     };
     let text = toml::to_string_pretty(&Truth {
@@ -390,6 +406,7 @@ mod tests {
             seed: 7,
             first_year: 2023,
             adoption: world::Adoption::default(),
+            activity: true,
         };
         let (a, b, c) = (
             tempfile::tempdir().unwrap(),
@@ -420,6 +437,7 @@ mod tests {
                     seed: 1,
                     first_year: 2023,
                     adoption: world::Adoption::default(),
+                    activity: true,
                 },
                 d.path()
             )
@@ -433,6 +451,7 @@ mod tests {
                     seed: 1,
                     first_year: 2023,
                     adoption: world::Adoption::default(),
+                    activity: true,
                 },
                 d.path()
             )

@@ -3,6 +3,7 @@
 
 pub mod growth;
 pub mod srl;
+pub mod staggered;
 
 use std::collections::BTreeMap;
 use std::path::Path;

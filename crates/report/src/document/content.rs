@@ -38,6 +38,8 @@ pub struct Inputs<'a> {
     pub effects: &'a Frame,
     /// effects/balance (design `matching`), when the run has it.
     pub balance: Option<&'a Frame>,
+    /// effects/event_study (design `staggered`), when the run has it.
+    pub events: Option<&'a Frame>,
     /// Chart name -> SVG text of the board's charts.
     pub charts: &'a BTreeMap<String, String>,
 }
@@ -183,7 +185,7 @@ fn headline(effects: &[(String, Effect)]) -> Option<&Effect> {
 }
 
 fn unit(t: &Texts, outcome: &str) -> String {
-    if outcome.starts_with("followup_z") {
+    if outcome.starts_with("followup_z") || outcome.starts_with("growth_z") {
         t.t("SD", "SD").to_string()
     } else {
         t.t("punten", "points").to_string()
@@ -266,6 +268,8 @@ enum Method {
     Blup,
     /// Bootstrap over schools, replicates.
     SchoolBootstrap(Option<String>),
+    /// School-clustered standard errors with a multiplier-bootstrap band (staggered design), draws.
+    ClusteredBand(Option<String>),
     /// Standard error by matched set.
     MatchedSet,
     /// No interval.
@@ -304,6 +308,8 @@ impl Method {
             Method::Reml
         } else if m.starts_with("BLUP") {
             Method::Blup
+        } else if m.starts_with("school-clustered, multiplier-bootstrap band") {
+            Method::ClusteredBand(inner().map(|x| x.chars().filter(char::is_ascii_digit).collect()))
         } else if m.starts_with("cluster bootstrap over schools") {
             Method::SchoolBootstrap(inner())
         } else if m.is_empty() || m == "none" {
@@ -330,6 +336,14 @@ impl Method {
             Method::SchoolBootstrap(b) => format!(
                 "{}{}",
                 t.t("bootstrap over scholen", "bootstrap over schools"),
+                b.as_ref().map(|b| format!(" ({b})")).unwrap_or_default()
+            ),
+            Method::ClusteredBand(b) => format!(
+                "{}{}",
+                t.t(
+                    "geclusterd naar school; band: multiplierbootstrap",
+                    "clustered by school; band: multiplier bootstrap"
+                ),
                 b.as_ref().map(|b| format!(" ({b})")).unwrap_or_default()
             ),
             Method::MatchedSet => t.t("per gekoppelde set", "by matched set").into(),
@@ -380,6 +394,16 @@ impl Method {
                     "interval from the school estimate shrunk toward the mean (BLUP) and its uncertainty",
                 )
                 .into(),
+            Method::ClusteredBand(b) => format!(
+                "{}{}",
+                t.t(
+                    "interval uit standaardfouten geclusterd naar school; simultane band uit een multiplierbootstrap over scholen",
+                    "interval from standard errors clustered by school; simultaneous band from a multiplier bootstrap over schools"
+                ),
+                b.as_ref()
+                    .map(|b| format!(" ({b} {})", t.t("herhalingen", "replicates")))
+                    .unwrap_or_default()
+            ),
             Method::SchoolBootstrap(b) => format!(
                 "{}{}",
                 t.t(
@@ -448,6 +472,20 @@ impl Method {
                     "School effects from the multilevel model (BLUP): each school is shrunk toward the mean, more so the smaller it is, so that a small school with a chance high or low result does not count too much.",
                 )
                 .into(),
+            Method::ClusteredBand(b) => format!(
+                "{}{}: {}",
+                t.t(
+                    "Standaardfouten geclusterd naar school, band uit een multiplierbootstrap",
+                    "Standard errors clustered by school, band from a multiplier bootstrap"
+                ),
+                b.as_ref()
+                    .map(|b| format!(" ({b} {})", t.t("herhalingen", "replicates")))
+                    .unwrap_or_default(),
+                t.t(
+                    "leerlingen van dezelfde school tellen niet als onafhankelijk (zoals R did). Voor de band rond de effecten per jaar sinds de start krijgen de bijdragen van hele scholen telkens willekeurig een plus- of minteken; zo dekt de band alle jaren tegelijk.",
+                    "pupils of the same school do not count as independent (as R did). For the band around the effects by years since the start, the contributions of whole schools get a random plus or minus sign, over and over; so the band covers all years at once.",
+                )
+            ),
             Method::SchoolBootstrap(b) => format!(
                 "{}{}: {}",
                 t.t("Bootstrap over scholen", "Bootstrap over schools"),
@@ -630,6 +668,7 @@ fn design_of_key(key: &str) -> Option<Design> {
         Design::Vcg,
         Design::Matching,
         Design::Experiment,
+        Design::Staggered,
     ]
     .into_iter()
     .find(|d| d.key() == key)
@@ -648,6 +687,10 @@ fn design_name(t: &Texts, d: Design) -> &'static str {
         Design::Vcg => t.t("virtuele vergelijkingsgroep", "virtual comparison group"),
         Design::Matching => t.t("matching op propensity score", "propensity-score matching"),
         Design::Experiment => t.t("gerandomiseerd experiment", "randomised experiment"),
+        Design::Staggered => t.t(
+            "gefaseerde invoering (verschil in verschillen per startjaar)",
+            "staggered adoption (difference in differences by start year)",
+        ),
     }
 }
 
@@ -711,6 +754,16 @@ fn limits(t: &Texts, d: Design) -> Vec<String> {
                 "What this does not show: a causal effect when taking part depends on characteristics that were not measured. Pupils of the same school resemble each other; where the interval was made by matched set rather than over schools, it is more likely too narrow.",
             ),
         ],
+        Design::Staggered => vec![
+            t.t(
+                "Wat dit laat zien: hoeveel de groei van leerlingen veranderde in het jaar dat hun school met het programma begon, en in de jaren daarna, vergeleken met dezelfde verandering in scholen die (nog) niet begonnen waren. Elke school wordt alleen vergeleken met zichzelf in het jaar vóór haar start, dus vaste verschillen tussen scholen tellen niet mee.",
+                "What this shows: how much the growth of pupils changed in the year their school started the programme, and in the years after, compared with the same change in schools that had not (yet) started. Each school is compared only with itself in the year before its start, so fixed differences between schools do not count.",
+            ),
+            t.t(
+                "Wat dit niet laat zien: een oorzakelijk effect als de scholen die begonnen ook zonder programma anders waren gaan groeien. De jaren vóór de start laten zien of dat zo lijkt: daar kan het programma nog geen effect hebben, dus een duidelijk verschil vóór de start (een pre-trend) betekent dat de vergelijking niet klopt en ook het effect erna onbetrouwbaar is.",
+                "What this does not show: a causal effect if the schools that started would have grown differently without the programme too. The years before the start show whether that seems so: the programme cannot have an effect there yet, so a clear difference before the start (a pre-trend) means the comparison does not hold and the effect after it is unreliable too.",
+            ),
+        ],
         Design::Experiment => vec![
             t.t(
                 "Wat dit laat zien: het effect van de toegewezen conditie, omdat leerlingen of klassen door loting werden ingedeeld.",
@@ -727,6 +780,77 @@ fn limits(t: &Texts, d: Design) -> Vec<String> {
         "With few schools every estimate is uncertain; read the interval, not only the number. With fewer than 5 programme schools every result is weak evidence, whatever the p value. Subgroup breakdowns are adjusted for multiple testing (Benjamini-Hochberg).",
     ));
     v.into_iter().map(str::to_string).collect()
+}
+
+/// What the years before the start say (staggered design): whether the simultaneous band of the
+/// pre-period estimates (subjects pooled, or the one subject) excludes 0 anywhere.
+fn pre_trend_sentence(t: &Texts, ev: &Frame) -> String {
+    let (ag, su, et) = (
+        ev.str("aggregation"),
+        ev.str("subject"),
+        ev.i32("event_time"),
+    );
+    let (est, bl, bh) = (ev.f64("estimate"), ev.f64("band_low"), ev.f64("band_high"));
+    let has_all = (0..ev.len()).any(|i| su.value(i) == "all");
+    // (event time, estimate, simultaneous band)
+    type Pre = (i32, f64, Option<(f64, f64)>);
+    let pre: Vec<Pre> = (0..ev.len())
+        .filter(|&i| ag.value(i) == "event_time" && (!has_all || su.value(i) == "all"))
+        .filter_map(|i| {
+            let e = leerwinst_store::opt(et, i)?;
+            let v = leerwinst_store::opt(est, i)?;
+            let band = leerwinst_store::opt(bl, i).zip(leerwinst_store::opt(bh, i));
+            (e < 0).then_some((e, v, band))
+        })
+        .collect();
+    if pre.is_empty() {
+        return t
+            .t(
+                "Vóór de start is er geen schooljaar met groeigegevens om de vergelijking te controleren: of de scholen vóór hun start gelijk opliepen, valt niet na te gaan.",
+                "There is no school year with growth data before the start to check the comparison: whether the schools grew alike before their start cannot be checked.",
+            )
+            .into();
+    }
+    let outside: Vec<i32> = pre
+        .iter()
+        .filter(|(_, _, b)| b.is_some_and(|(l, h)| l > 0.0 || h < 0.0))
+        .map(|p| p.0)
+        .collect();
+    let range = pre
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+            (a.min(p.1), b.max(p.1))
+        });
+    if outside.is_empty() {
+        format!(
+            "{} {} {} {} {}",
+            t.t(
+                "Controle vóór de start: in de jaren vóór hun start groeiden de programmascholen niet duidelijk anders dan de vergelijkingsscholen (verschillen van",
+                "Check before the start: in the years before their start the programme schools did not grow clearly differently from the comparison schools (differences of",
+            ),
+            f2(t, range.0),
+            t.t("tot", "to"),
+            f2(t, range.1),
+            t.t(
+                "SD; de simultane band bevat 0 in elk jaar). Dat maakt de vergelijking geloofwaardiger, maar bewijst haar niet.",
+                "SD; the simultaneous band contains 0 in every year). That makes the comparison more credible, but does not prove it.",
+            )
+        )
+    } else {
+        let years: Vec<String> = outside.iter().map(|e| e.to_string()).collect();
+        format!(
+            "{} {}. {}",
+            t.t(
+                "Let op: vóór de start groeiden de programmascholen al anders dan de vergelijkingsscholen (de simultane band sluit 0 uit in jaar",
+                "Caution: before the start the programme schools already grew differently from the comparison schools (the simultaneous band excludes 0 in year",
+            ),
+            years.join(", "),
+            t.t(
+                "sinds de start). Zo'n pre-trend betekent dat de vergelijkingsscholen geen goede maat zijn voor hoe de programmascholen zonder programma waren gegroeid; ook het effect erna is dan onbetrouwbaar.",
+                "since the start). Such a pre-trend means the comparison schools are not a good yardstick for how the programme schools would have grown without the programme; the effect after the start is then unreliable too.",
+            )
+        )
+    }
 }
 
 /// Whether two rows with intervals disagree beyond their intervals: each estimate lies outside
@@ -2007,6 +2131,27 @@ pub fn board(inp: &Inputs) -> Doc {
         }
     }
     blocks.push(Block::Bullets(limits(t, inp.design)));
+    if let Some(ev) = inp.events {
+        blocks.push(Block::Para(pre_trend_sentence(t, ev)));
+    }
+    chart(
+        inp,
+        "event_study",
+        t.t(
+            "Gefaseerde invoering: effect per schooljaar sinds de start van de school, met de jaren ervoor als controle.",
+            "Staggered adoption: effect by school years since the school's start, with the years before as a check.",
+        ),
+        &mut blocks,
+    );
+    chart(
+        inp,
+        "effect_by_cohort",
+        t.t(
+            "Halen scholen die later begonnen het in? Effect per startjaar.",
+            "Are schools that started later catching up? Effect by start year.",
+        ),
+        &mut blocks,
+    );
     chart(
         inp,
         "effect_forest",

@@ -1,0 +1,492 @@
+//! Design `staggered`: schools start the programme in different school years (a gradual
+//! introduction). Each school's *cohort* is the first follow-up school year in which its growth
+//! rows are programme rows; schools that never start are the never-treated comparison.
+//!
+//! For every cohort g and school year t the group-time effect ATT(g, t) of Callaway & Sant'Anna
+//! (2021) compares the change in the outcome of the cohort's pupils between a base year and t with
+//! the same change in the comparison schools ([`leerwinst_stats::did`], equal to R `did`). The
+//! growth rows are repeated cross sections (pupils move up a grade every year), so each row is its
+//! own unit and the bootstrap draws one weight per school: pupils of one school share it across
+//! years and subjects. The aggregations:
+//! - `event_time`: by school years since the start, the event study; negative event times are
+//!   placebo estimates before the start, where a real effect cannot be (a pre-trend if not 0);
+//! - `cohort`: per cohort, the mean over its programme years (are later starters catching up?);
+//! - `school_year`: the programme schools' effect per school year;
+//! - overall (the effects table's `overall` row): the pupil-weighted mean of all programme cells.
+//!
+//! Standard errors and intervals: the cluster-robust standard errors of `did` 2.5 (influence
+//! functions summed per school), pointwise 95% intervals with 1.96, and simultaneous bands with the
+//! critical value of did's multiplier bootstrap over schools (Rademacher weights per school; the
+//! largest studentised deviation over an aggregation's rows). The bootstrap's own standard errors
+//! (the interquartile range of the draws) are not used: with a board's 6-20 schools its draws take
+//! few distinct values and its standard errors change by up to 15% with the seed, the analytic
+//! ones not at all. `docs/calibration.md` reports the coverage at a board's sizes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use leerwinst_core::SchoolYear;
+use leerwinst_core::pipeline::{
+    Pipeline, StaggeredBase, StaggeredComparison, StaggeredEstimator, StaggeredOutcome,
+    StaggeredSettings,
+};
+use leerwinst_stats::did::aggregate::{Aggregate, Kind, aggregate};
+use leerwinst_stats::did::bootstrap::multiplier_bootstrap;
+use leerwinst_stats::did::{self, AttGt, BasePeriod, ComparisonGroup, Estimator, Observations};
+use leerwinst_stats::dist::{normal_quantile, percentile_points, phi};
+use leerwinst_store::{Frame, f64_array, i32_array, i64_array, opt, str_array};
+
+use crate::{DesignResult, Effect, inference};
+
+/// One row of `effects/event_study.*`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRow {
+    /// Outcome label.
+    pub outcome: String,
+    /// Subject or `all`.
+    pub subject: String,
+    /// `group_time`, `event_time`, `cohort` or `school_year`.
+    pub aggregation: &'static str,
+    /// Cohort (start school year).
+    pub cohort: Option<String>,
+    /// School year measured.
+    pub school_year: Option<String>,
+    /// Years since the start.
+    pub event_time: Option<i32>,
+    /// Estimate.
+    pub estimate: Option<f64>,
+    /// Bootstrap standard error.
+    pub se: Option<f64>,
+    /// Pointwise interval.
+    pub ci: Option<(f64, f64)>,
+    /// Simultaneous band.
+    pub band: Option<(f64, f64)>,
+    /// Programme pupil observations behind the row.
+    pub n_programme: i64,
+    /// Schools in the estimation.
+    pub clusters: i64,
+    /// Why a value is missing or weak.
+    pub note: Option<String>,
+}
+
+/// The growth rows of the window as observations: outcome, period (start year of the
+/// follow-up school year), cohort (0: never started), school, subject.
+struct Rows {
+    y: Vec<f64>,
+    baseline: Vec<f64>,
+    period: Vec<i32>,
+    group: Vec<i32>,
+    school: Vec<u32>,
+    subject: Vec<String>,
+}
+
+fn rows(growth: &Frame, window: &str, outcome: StaggeredOutcome) -> Rows {
+    let (gw, gy, gsch, gprog, gs, gbz, gfz) = (
+        growth.str("window"),
+        growth.str("school_year"),
+        growth.str("school_key"),
+        growth.bool("programme"),
+        growth.str("subject"),
+        growth.f64("baseline_z"),
+        growth.f64("followup_z"),
+    );
+    let mut keep = Vec::new();
+    let mut start: BTreeMap<&str, i32> = BTreeMap::new();
+    for i in 0..growth.len() {
+        if gw.value(i) != window || arrow_array::Array::is_null(gsch, i) {
+            continue;
+        }
+        let (Some(year), Some(bz), Some(fz)) =
+            (SchoolYear::parse(gy.value(i)), opt(gbz, i), opt(gfz, i))
+        else {
+            continue;
+        };
+        let school = gsch.value(i);
+        if gprog.value(i) {
+            let s = start.entry(school).or_insert(year.0);
+            *s = (*s).min(year.0);
+        }
+        keep.push((i, year.0, bz, fz, school));
+    }
+    let school_ids: BTreeMap<&str, u32> = keep
+        .iter()
+        .map(|k| k.4)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .enumerate()
+        .map(|(n, s)| (s, n as u32))
+        .collect();
+    let y = keep
+        .iter()
+        .map(|&(_, _, bz, fz, _)| match outcome {
+            StaggeredOutcome::Growth => fz - bz,
+            StaggeredOutcome::Followup => fz,
+        })
+        .collect();
+    Rows {
+        y,
+        baseline: keep.iter().map(|k| k.2).collect(),
+        period: keep.iter().map(|k| k.1).collect(),
+        group: keep
+            .iter()
+            .map(|k| start.get(k.4).copied().unwrap_or(0))
+            .collect(),
+        school: keep.iter().map(|k| school_ids[k.4]).collect(),
+        subject: keep.iter().map(|k| gs.value(k.0).to_string()).collect(),
+    }
+}
+
+fn settings(s: &StaggeredSettings) -> did::Settings {
+    did::Settings {
+        estimator: match s.estimator {
+            StaggeredEstimator::Regression => Estimator::Regression,
+            StaggeredEstimator::Ipw => Estimator::InverseProbability,
+            StaggeredEstimator::DoublyRobust => Estimator::DoublyRobust,
+        },
+        comparison: match s.comparison {
+            StaggeredComparison::NeverTreated => ComparisonGroup::NeverTreated,
+            StaggeredComparison::NotYetTreated => ComparisonGroup::NotYetTreated,
+        },
+        base_period: match s.base_period {
+            StaggeredBase::Varying => BasePeriod::Varying,
+            StaggeredBase::Universal => BasePeriod::Universal,
+        },
+        anticipation: i32::from(s.anticipation),
+        panel: false,
+    }
+}
+
+fn year_label(start: i32) -> String {
+    SchoolYear(start).to_string()
+}
+
+/// Standard errors (analytic, clustered by school, as R did 2.5 without bootstrap: the same on
+/// every run) and the simultaneous band's critical value (multiplier bootstrap over schools) of a
+/// set of estimates.
+fn inference_of(fit: &AttGt, cols: &[&[f64]], s: &StaggeredSettings) -> (Vec<Option<f64>>, f64) {
+    let cluster = fit.unit_cluster.as_deref();
+    let se = cols.iter().map(|c| did::clustered_se(c, cluster)).collect();
+    let b = multiplier_bootstrap(cols, cluster, s.bootstrap, 0.05, s.seed);
+    // did: a band never narrower than the pointwise interval, and none when the value is not
+    // finite.
+    let z = normal_quantile(0.975);
+    let crit = if b.critical_value.is_finite() {
+        b.critical_value.max(z)
+    } else {
+        z
+    };
+    (se, crit)
+}
+
+/// Programme rows behind a set of cells (group, period) of the fit's units.
+fn programme_count(units: &Units<'_>, cells: &[(i32, i32)]) -> i64 {
+    (0..units.group.len())
+        .filter(|&i| cells.contains(&(units.group[i], units.period[i])))
+        .count() as i64
+}
+
+struct Units<'a> {
+    group: &'a [i32],
+    period: &'a [i32],
+}
+
+#[allow(clippy::too_many_arguments)]
+fn event_row(
+    outcome: &str,
+    subject: &str,
+    aggregation: &'static str,
+    key: (Option<String>, Option<String>, Option<i32>),
+    estimate: f64,
+    se: Option<f64>,
+    crit: f64,
+    n_programme: i64,
+    clusters: i64,
+) -> EventRow {
+    let z = normal_quantile(0.975);
+    EventRow {
+        outcome: outcome.into(),
+        subject: subject.into(),
+        aggregation,
+        cohort: key.0,
+        school_year: key.1,
+        event_time: key.2,
+        estimate: Some(estimate),
+        se,
+        ci: se.map(|s| (estimate - z * s, estimate + z * s)),
+        band: se.map(|s| (estimate - crit * s, estimate + crit * s)),
+        n_programme,
+        clusters,
+        note: None,
+    }
+}
+
+/// The rows of one aggregation (bootstrap over its rows jointly, for the band).
+#[allow(clippy::too_many_arguments)]
+fn aggregation_rows(
+    fit: &AttGt,
+    agg: &Aggregate,
+    units: &Units<'_>,
+    s: &StaggeredSettings,
+    outcome: &str,
+    subject: &str,
+    clusters: i64,
+) -> Vec<EventRow> {
+    let cols: Vec<&[f64]> = agg.rows.iter().map(|(_, e)| &e.influence[..]).collect();
+    if cols.is_empty() {
+        return Vec::new();
+    }
+    let (se, crit) = inference_of(fit, &cols, s);
+    let cells_of = |pred: &dyn Fn(i32, i32) -> bool| -> Vec<(i32, i32)> {
+        fit.cells
+            .iter()
+            .filter(|c| c.att.is_some() && pred(c.group, c.time))
+            .map(|c| (c.group, c.time))
+            .collect()
+    };
+    agg.rows
+        .iter()
+        .zip(se)
+        .map(|((k, e), se)| {
+            let k = *k;
+            let (name, key, cells) = match agg.kind {
+                Kind::Dynamic => (
+                    "event_time",
+                    (None, None, Some(k)),
+                    cells_of(&|g, t| t - g == k),
+                ),
+                Kind::Group => (
+                    "cohort",
+                    (Some(year_label(k)), None, None),
+                    cells_of(&|g, t| g == k && t >= g),
+                ),
+                _ => (
+                    "school_year",
+                    (None, Some(year_label(k)), None),
+                    cells_of(&|g, t| t == k && t >= g),
+                ),
+            };
+            let n = programme_count(units, &cells);
+            event_row(outcome, subject, name, key, e.att, se, crit, n, clusters)
+        })
+        .collect()
+}
+
+/// The staggered design over the window's growth rows: effect rows (`overall` per subject and
+/// pooled) and the event-study rows.
+pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
+    let s = p.compare.staggered.clone().unwrap_or_default();
+    let window = &p.compare.window;
+    let r = rows(growth, window, s.outcome);
+    let outcome = match s.outcome {
+        StaggeredOutcome::Growth => format!("growth_z ({window})"),
+        StaggeredOutcome::Followup => format!("followup_z ({window})"),
+    };
+    let years: BTreeSet<String> = r.period.iter().map(|&y| year_label(y)).collect();
+    let mut result = DesignResult {
+        observations: r.y.len(),
+        years: years.into_iter().collect(),
+        ..DesignResult::default()
+    };
+    let mut events = Vec::new();
+    let subjects: BTreeSet<&str> = r.subject.iter().map(String::as_str).collect();
+    let mut samples: Vec<(String, Vec<usize>)> = subjects
+        .iter()
+        .map(|&sub| {
+            (
+                sub.to_string(),
+                (0..r.y.len()).filter(|&i| r.subject[i] == sub).collect(),
+            )
+        })
+        .collect();
+    if subjects.len() > 1 {
+        samples.push(("all".into(), (0..r.y.len()).collect()));
+    }
+    let lang = p.pipeline.language;
+    for (subject, idx) in samples {
+        let pick_f = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        let pick_i = |v: &[i32]| idx.iter().map(|&i| v[i]).collect::<Vec<i32>>();
+        let y = pick_f(&r.y);
+        let period = pick_i(&r.period);
+        let group = pick_i(&r.group);
+        let cluster: Vec<u32> = idx.iter().map(|&i| r.school[i]).collect();
+        let unit: Vec<u32> = (0..idx.len() as u32).collect();
+        let covariates = match s.outcome {
+            StaggeredOutcome::Growth => vec![],
+            StaggeredOutcome::Followup => vec![pick_f(&r.baseline)],
+        };
+        let obs = Observations {
+            y: &y,
+            period: &period,
+            group: &group,
+            unit: &unit,
+            covariates: &covariates,
+            cluster: Some(&cluster),
+        };
+        let fit = match did::att_gt(&obs, &settings(&s)) {
+            Ok(f) => f,
+            Err(e) => {
+                result.skipped.push(format!(
+                    "{subject}: {}",
+                    lang.pick(
+                        &format!("geen gefaseerde invoering te schatten ({e})"),
+                        &format!("no staggered adoption to estimate ({e})")
+                    )
+                ));
+                continue;
+            }
+        };
+        let unit_period: Vec<i32> = fit.unit_row.iter().map(|&i| period[i]).collect();
+        let units = Units {
+            group: &fit.unit_group,
+            period: &unit_period,
+        };
+        let clusters = fit
+            .unit_cluster
+            .as_ref()
+            .map_or(0, |c| c.iter().collect::<BTreeSet<_>>().len()) as i64;
+        let schools_of = |pred: &dyn Fn(i32) -> bool| -> i64 {
+            let c = fit.unit_cluster.as_deref().unwrap_or(&[]);
+            (0..fit.units())
+                .filter(|&i| pred(fit.unit_group[i]))
+                .map(|i| c[i])
+                .collect::<BTreeSet<_>>()
+                .len() as i64
+        };
+        // Group-time cells, with the band over all cells (as att_gt).
+        let cols: Vec<&[f64]> = fit.influence.iter().map(|c| &c[..]).collect();
+        let (se, crit) = inference_of(&fit, &cols, &s);
+        for (k, cell) in fit.cells.iter().enumerate() {
+            let n = programme_count(&units, &[(cell.group, cell.time)]);
+            let key = (
+                Some(year_label(cell.group)),
+                Some(year_label(cell.time)),
+                Some(cell.time - cell.group),
+            );
+            let mut row = match cell.att {
+                Some(a) => event_row(
+                    &outcome,
+                    &subject,
+                    "group_time",
+                    key,
+                    a,
+                    se[k],
+                    crit,
+                    n,
+                    clusters,
+                ),
+                None => EventRow {
+                    estimate: None,
+                    note: Some("not_estimable".into()),
+                    ..event_row(
+                        &outcome,
+                        &subject,
+                        "group_time",
+                        key,
+                        0.0,
+                        None,
+                        crit,
+                        n,
+                        clusters,
+                    )
+                },
+            };
+            suppress_small(&mut row, p.privacy.min_group_size);
+            events.push(row);
+        }
+        for kind in [Kind::Dynamic, Kind::Group, Kind::Calendar] {
+            if let Some(agg) = aggregate(&fit, kind) {
+                for mut row in
+                    aggregation_rows(&fit, &agg, &units, &s, &outcome, &subject, clusters)
+                {
+                    suppress_small(&mut row, p.privacy.min_group_size);
+                    events.push(row);
+                }
+            }
+        }
+        let Some(simple) = aggregate(&fit, Kind::Simple) else {
+            result.skipped.push(format!(
+                "{subject}: {}",
+                lang.pick(
+                    "geen programmajaar met een vergelijking",
+                    "no programme year with a comparison"
+                )
+            ));
+            continue;
+        };
+        let (se, _) = inference_of(&fit, &[&simple.overall.influence], &s);
+        let post_cells: Vec<(i32, i32)> = fit
+            .cells
+            .iter()
+            .filter(|c| c.post && c.att.is_some())
+            .map(|c| (c.group, c.time))
+            .collect();
+        let n_treated = programme_count(&units, &post_cells);
+        let n_comparison = (0..fit.units()).filter(|&i| fit.unit_group[i] == 0).count() as i64;
+        let att = simple.overall.att;
+        let se = se[0];
+        let z = normal_quantile(0.975);
+        result.effects.push(Effect {
+            design: "staggered".into(),
+            outcome: outcome.clone(),
+            subject: subject.clone(),
+            subgroup: "overall".into(),
+            level: "all".into(),
+            n_treated,
+            n_comparison,
+            clusters,
+            estimate: Some(att),
+            se,
+            ci_low: se.map(|s| att - z * s),
+            ci_high: se.map(|s| att + z * s),
+            effect_size: Some(att),
+            percentile_points: Some(percentile_points(att)),
+            p_value: se.map(|s| 2.0 * (1.0 - phi((att / s).abs()))),
+            p_adjusted: None,
+            method: format!("{} ({} draws)", METHOD, s.bootstrap),
+            df: None,
+            clusters_programme: schools_of(&|g| g != 0),
+            clusters_comparison: schools_of(&|g| g == 0),
+            note: None,
+        });
+    }
+    inference::guard(&mut result.effects, p.privacy.min_group_size);
+    (result, events)
+}
+
+/// The `method` of the staggered design's rows.
+pub const METHOD: &str = "school-clustered, multiplier-bootstrap band";
+
+/// Rows with fewer programme pupils than the smallest group shown lose their values.
+fn suppress_small(row: &mut EventRow, min_group_size: usize) {
+    if row.estimate.is_some() && row.n_programme < min_group_size as i64 {
+        row.estimate = None;
+        row.se = None;
+        row.ci = None;
+        row.band = None;
+        row.note = Some(inference::note::TOO_FEW_PUPILS.into());
+    }
+}
+
+/// Arrow columns of event-study rows, in `Table::EventStudy` order.
+pub fn columns(rows: &[EventRow]) -> Vec<arrow_array::ArrayRef> {
+    let s =
+        |f: &dyn Fn(&EventRow) -> Option<&str>| str_array(&rows.iter().map(f).collect::<Vec<_>>());
+    let f = |f: &dyn Fn(&EventRow) -> Option<f64>| f64_array(rows.iter().map(f).collect());
+    vec![
+        s(&|_| Some("staggered")),
+        s(&|r| Some(&r.outcome)),
+        s(&|r| Some(&r.subject)),
+        s(&|r| Some(r.aggregation)),
+        s(&|r| r.cohort.as_deref()),
+        s(&|r| r.school_year.as_deref()),
+        i32_array(rows.iter().map(|r| r.event_time).collect()),
+        f(&|r| r.estimate),
+        f(&|r| r.se),
+        f(&|r| r.ci.map(|c| c.0)),
+        f(&|r| r.ci.map(|c| c.1)),
+        f(&|r| r.band.map(|c| c.0)),
+        f(&|r| r.band.map(|c| c.1)),
+        i64_array(rows.iter().map(|r| Some(r.n_programme)).collect()),
+        i64_array(rows.iter().map(|r| Some(r.clusters)).collect()),
+        s(&|r| r.note.as_deref()),
+    ]
+}
