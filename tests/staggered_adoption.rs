@@ -13,8 +13,9 @@ mod common;
 
 const KEY: &str = "staggered-test-key-0123456789";
 
-/// A staggered sample (8 schools, 4 school years) and its pipeline with the staggered design.
-fn run(dir: &Path, pre_trend: &str) -> std::path::PathBuf {
+/// A staggered sample (`schools` schools, 4 school years, no learning-platform activity: the
+/// design reads growth only) and its run with the staggered design.
+fn run(dir: &Path, schools: usize, pre_trend: &str) -> std::path::PathBuf {
     let sample = dir.join("sample");
     let out = common::leerwinst_with_key(
         &[
@@ -22,15 +23,16 @@ fn run(dir: &Path, pre_trend: &str) -> std::path::PathBuf {
             "--out",
             sample.to_str().unwrap(),
             "--schools",
-            "8",
+            &schools.to_string(),
             "--pupils",
-            "320",
+            &(40 * schools).to_string(),
             "--seed",
             "11",
             "--years",
             "4",
             "--pre-trend",
             pre_trend,
+            "--no-activity",
         ],
         Some(KEY),
     );
@@ -39,11 +41,34 @@ fn run(dir: &Path, pre_trend: &str) -> std::path::PathBuf {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = std::fs::read_to_string(common::repo().join("pipelines/demo.toml"))
-        .unwrap()
-        .replace("../sample-data/", "sample/");
-    let text = text[..text.find("[compare]").unwrap()].to_string()
-        + "[compare]\ndesign = \"staggered\"\nwindow = \"E-E\"\n";
+    let text = r#"[pipeline]
+name = "gefaseerd"
+language = "nl"
+
+[privacy]
+pseudonymise = true
+min_group_size = 10
+
+[[source]]
+name = "scholen"
+format = "schools-csv"
+path = "sample/scholen.csv"
+
+[[source]]
+name = "rooster"
+format = "oneroster"
+path = "sample/oneroster"
+
+[[source]]
+name = "toetsen"
+format = "lvs-csv"
+path = "sample/lvs/toetsresultaten.csv"
+instrument = "cito-lvs"
+
+[compare]
+design = "staggered"
+window = "E-E"
+"#;
     let p = dir.join("pipeline.toml");
     std::fs::write(&p, text).unwrap();
     let out = dir.join("out");
@@ -55,7 +80,7 @@ fn run(dir: &Path, pre_trend: &str) -> std::path::PathBuf {
 #[test]
 fn an_event_study_with_placebo_years_and_a_review_that_reads_them() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = run(tmp.path(), "0");
+    let out = run(tmp.path(), 8, "0");
     let ev = read_table(&out.join("effects/event_study.parquet"), Table::EventStudy).unwrap();
     let (ag, su, et) = (
         ev.str("aggregation"),
@@ -99,7 +124,7 @@ fn an_event_study_with_placebo_years_and_a_review_that_reads_them() {
     assert!(
         f.str("method")
             .value(overall)
-            .starts_with("school-clustered")
+            .starts_with("school jackknife")
     );
     let review = std::fs::read_to_string(out.join("review/bestuur.html")).unwrap();
     assert!(
@@ -113,7 +138,7 @@ fn an_event_study_with_placebo_years_and_a_review_that_reads_them() {
         "the pre-period sentence"
     );
     assert!(
-        review.contains("geclusterd naar school"),
+        review.contains("jackknife over scholen"),
         "the method in Dutch"
     );
 }
@@ -121,8 +146,9 @@ fn an_event_study_with_placebo_years_and_a_review_that_reads_them() {
 #[test]
 fn a_planted_pre_trend_is_called_out() {
     let tmp = tempfile::tempdir().unwrap();
-    // 0.5 SD a year before the start: far outside any band at this size.
-    let out = run(tmp.path(), "0.5");
+    // 0.5 SD a year before the start, 12 schools: far outside the band (with 8 schools a cohort
+    // of 2 schools leaves the jackknife's placebo interval too wide to be sure).
+    let out = run(tmp.path(), 12, "0.5");
     let review = std::fs::read_to_string(out.join("review/bestuur.html")).unwrap();
     assert!(
         review.contains("Let op: vóór de start"),

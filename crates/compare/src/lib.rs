@@ -16,6 +16,7 @@
 //! percentile outcome per grade and a sequence of models, as in Krueger (1999), Table V; its
 //! coefficients go to `effects/coefficients.*`.
 
+pub mod confounding;
 pub mod covariates;
 pub mod experiment;
 pub mod inference;
@@ -858,6 +859,13 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
             &meta,
         )?);
     }
+    outputs.extend(write_both(
+        p,
+        &dir,
+        Table::Sensitivity,
+        confounding::columns(&confounding::rows(&effects)),
+        &meta,
+    )?);
     if let Some(events) = &events {
         outputs.extend(write_both(
             p,

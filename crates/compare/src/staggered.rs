@@ -32,7 +32,7 @@ use leerwinst_core::pipeline::{
 use leerwinst_stats::did::aggregate::{Aggregate, Kind, aggregate};
 use leerwinst_stats::did::bootstrap::multiplier_bootstrap;
 use leerwinst_stats::did::{self, AttGt, BasePeriod, ComparisonGroup, Estimator, Observations};
-use leerwinst_stats::dist::{normal_quantile, percentile_points, phi};
+use leerwinst_stats::dist::{normal_quantile, percentile_points};
 use leerwinst_store::{Frame, f64_array, i32_array, i64_array, opt, str_array};
 
 use crate::{DesignResult, Effect, inference};
@@ -159,22 +159,100 @@ fn year_label(start: i32) -> String {
     SchoolYear(start).to_string()
 }
 
-/// Standard errors (analytic, clustered by school, as R did 2.5 without bootstrap: the same on
-/// every run) and the simultaneous band's critical value (multiplier bootstrap over schools) of a
-/// set of estimates.
-fn inference_of(fit: &AttGt, cols: &[&[f64]], s: &StaggeredSettings) -> (Vec<Option<f64>>, f64) {
-    let cluster = fit.unit_cluster.as_deref();
-    let se = cols.iter().map(|c| did::clustered_se(c, cluster)).collect();
-    let b = multiplier_bootstrap(cols, cluster, s.bootstrap, 0.05, s.seed);
-    // did: a band never narrower than the pointwise interval, and none when the value is not
-    // finite.
+/// The critical value of the simultaneous band over a set of estimates: the multiplier bootstrap
+/// over schools gives the quantile of the largest studentised deviation (did's `mboot`); it is
+/// scaled by t(G - 1) / z, the same few-school widening the pointwise intervals get, and never
+/// below the pointwise critical value.
+fn band_crit(fit: &AttGt, cols: &[&[f64]], s: &StaggeredSettings, t_crit: f64) -> f64 {
+    let b = multiplier_bootstrap(cols, fit.unit_cluster.as_deref(), s.bootstrap, 0.05, s.seed);
     let z = normal_quantile(0.975);
-    let crit = if b.critical_value.is_finite() {
-        b.critical_value.max(z)
+    if b.critical_value.is_finite() {
+        (b.critical_value * t_crit / z).max(t_crit)
     } else {
-        z
-    };
-    (se, crit)
+        t_crit
+    }
+}
+
+/// Key of a reported estimate, so the refits of the jackknife can be matched to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    /// ATT(g, t).
+    Cell(i32, i32),
+    /// Aggregation row: kind and its group, period or event time.
+    Row(u8, i32),
+    /// The overall effect.
+    Overall,
+}
+
+fn kind_code(k: Kind) -> u8 {
+    match k {
+        Kind::Simple => 0,
+        Kind::Group => 1,
+        Kind::Calendar => 2,
+        Kind::Dynamic => 3,
+    }
+}
+
+/// Every estimate the design reports, by key.
+fn point_estimates(fit: &AttGt) -> BTreeMap<Key, f64> {
+    let mut m = BTreeMap::new();
+    for c in &fit.cells {
+        if let Some(a) = c.att {
+            m.insert(Key::Cell(c.group, c.time), a);
+        }
+    }
+    for kind in [Kind::Dynamic, Kind::Group, Kind::Calendar, Kind::Simple] {
+        if let Some(agg) = aggregate(fit, kind) {
+            for (k, e) in &agg.rows {
+                m.insert(Key::Row(kind_code(kind), *k), e.att);
+            }
+            if kind == Kind::Simple {
+                m.insert(Key::Overall, agg.overall.att);
+            }
+        }
+    }
+    m
+}
+
+/// Delete-one-school jackknife standard errors (CV3: MacKinnon, Nielsen & Webb 2023) of every
+/// estimate: the design refitted without each school in turn, `se² = (G-1)/G Σ (θ₋c - mean)²`.
+/// None for an estimate that some refit cannot make (e.g. a cohort of one school).
+fn jackknife(obs: &Observations<'_>, settings: &did::Settings) -> BTreeMap<Key, Option<f64>> {
+    let cluster = obs.cluster.unwrap_or(&[]);
+    let schools: BTreeSet<u32> = cluster.iter().copied().collect();
+    let g = schools.len() as f64;
+    let mut reps: BTreeMap<Key, Vec<f64>> = BTreeMap::new();
+    for &c in &schools {
+        let keep: Vec<usize> = (0..cluster.len()).filter(|&i| cluster[i] != c).collect();
+        let pick_f = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        let pick_i = |v: &[i32]| keep.iter().map(|&i| v[i]).collect::<Vec<i32>>();
+        let (y, period, group) = (pick_f(obs.y), pick_i(obs.period), pick_i(obs.group));
+        let unit: Vec<u32> = keep.iter().map(|&i| obs.unit[i]).collect();
+        let cl: Vec<u32> = keep.iter().map(|&i| cluster[i]).collect();
+        let covariates: Vec<Vec<f64>> = obs.covariates.iter().map(|v| pick_f(v)).collect();
+        let sub = Observations {
+            y: &y,
+            period: &period,
+            group: &group,
+            unit: &unit,
+            covariates: &covariates,
+            cluster: Some(&cl),
+        };
+        if let Ok(fit) = did::att_gt(&sub, settings) {
+            for (k, v) in point_estimates(&fit) {
+                reps.entry(k).or_default().push(v);
+            }
+        }
+    }
+    reps.into_iter()
+        .map(|(k, v)| {
+            let se = (v.len() as f64 == g && g > 1.0).then(|| {
+                let m = v.iter().sum::<f64>() / g;
+                ((g - 1.0) / g * v.iter().map(|x| (x - m).powi(2)).sum::<f64>()).sqrt()
+            });
+            (k, se.filter(|s| *s > 0.0))
+        })
+        .collect()
 }
 
 /// Programme rows behind a set of cells (group, period) of the fit's units.
@@ -197,11 +275,11 @@ fn event_row(
     key: (Option<String>, Option<String>, Option<i32>),
     estimate: f64,
     se: Option<f64>,
-    crit: f64,
+    (t_crit, crit): (f64, f64),
     n_programme: i64,
     clusters: i64,
 ) -> EventRow {
-    let z = normal_quantile(0.975);
+    let z = t_crit;
     EventRow {
         outcome: outcome.into(),
         subject: subject.into(),
@@ -225,7 +303,7 @@ fn aggregation_rows(
     fit: &AttGt,
     agg: &Aggregate,
     units: &Units<'_>,
-    s: &StaggeredSettings,
+    (s, jk, t_crit): (&StaggeredSettings, &BTreeMap<Key, Option<f64>>, f64),
     outcome: &str,
     subject: &str,
     clusters: i64,
@@ -234,7 +312,13 @@ fn aggregation_rows(
     if cols.is_empty() {
         return Vec::new();
     }
-    let (se, crit) = inference_of(fit, &cols, s);
+    let crit = band_crit(fit, &cols, s, t_crit);
+    let code = kind_code(agg.kind);
+    let se: Vec<Option<f64>> = agg
+        .rows
+        .iter()
+        .map(|(k, _)| jk.get(&Key::Row(code, *k)).copied().flatten())
+        .collect();
     let cells_of = |pred: &dyn Fn(i32, i32) -> bool| -> Vec<(i32, i32)> {
         fit.cells
             .iter()
@@ -265,7 +349,17 @@ fn aggregation_rows(
                 ),
             };
             let n = programme_count(units, &cells);
-            event_row(outcome, subject, name, key, e.att, se, crit, n, clusters)
+            event_row(
+                outcome,
+                subject,
+                name,
+                key,
+                e.att,
+                se,
+                (t_crit, crit),
+                n,
+                clusters,
+            )
         })
         .collect()
 }
@@ -351,10 +445,12 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
                 .collect::<BTreeSet<_>>()
                 .len() as i64
         };
+        let jk = jackknife(&obs, &settings(&s));
+        let t_crit = leerwinst_stats::dist::t_quantile(0.975, (clusters - 1).max(1) as f64);
         // Group-time cells, with the band over all cells (as att_gt).
         let cols: Vec<&[f64]> = fit.influence.iter().map(|c| &c[..]).collect();
-        let (se, crit) = inference_of(&fit, &cols, &s);
-        for (k, cell) in fit.cells.iter().enumerate() {
+        let crit = band_crit(&fit, &cols, &s, t_crit);
+        for cell in &fit.cells {
             let n = programme_count(&units, &[(cell.group, cell.time)]);
             let key = (
                 Some(year_label(cell.group)),
@@ -368,8 +464,8 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
                     "group_time",
                     key,
                     a,
-                    se[k],
-                    crit,
+                    jk.get(&Key::Cell(cell.group, cell.time)).copied().flatten(),
+                    (t_crit, crit),
                     n,
                     clusters,
                 ),
@@ -383,7 +479,7 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
                         key,
                         0.0,
                         None,
-                        crit,
+                        (t_crit, crit),
                         n,
                         clusters,
                     )
@@ -394,9 +490,15 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
         }
         for kind in [Kind::Dynamic, Kind::Group, Kind::Calendar] {
             if let Some(agg) = aggregate(&fit, kind) {
-                for mut row in
-                    aggregation_rows(&fit, &agg, &units, &s, &outcome, &subject, clusters)
-                {
+                for mut row in aggregation_rows(
+                    &fit,
+                    &agg,
+                    &units,
+                    (&s, &jk, t_crit),
+                    &outcome,
+                    &subject,
+                    clusters,
+                ) {
                     suppress_small(&mut row, p.privacy.min_group_size);
                     events.push(row);
                 }
@@ -412,7 +514,6 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
             ));
             continue;
         };
-        let (se, _) = inference_of(&fit, &[&simple.overall.influence], &s);
         let post_cells: Vec<(i32, i32)> = fit
             .cells
             .iter()
@@ -422,8 +523,8 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
         let n_treated = programme_count(&units, &post_cells);
         let n_comparison = (0..fit.units()).filter(|&i| fit.unit_group[i] == 0).count() as i64;
         let att = simple.overall.att;
-        let se = se[0];
-        let z = normal_quantile(0.975);
+        let se = jk.get(&Key::Overall).copied().flatten();
+        let df = (clusters - 1).max(1) as f64;
         result.effects.push(Effect {
             design: "staggered".into(),
             outcome: outcome.clone(),
@@ -435,14 +536,14 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
             clusters,
             estimate: Some(att),
             se,
-            ci_low: se.map(|s| att - z * s),
-            ci_high: se.map(|s| att + z * s),
+            ci_low: se.map(|s| att - t_crit * s),
+            ci_high: se.map(|s| att + t_crit * s),
             effect_size: Some(att),
             percentile_points: Some(percentile_points(att)),
-            p_value: se.map(|s| 2.0 * (1.0 - phi((att / s).abs()))),
+            p_value: se.map(|s| leerwinst_stats::dist::t_two_sided_p(att / s, df)),
             p_adjusted: None,
             method: format!("{} ({} draws)", METHOD, s.bootstrap),
-            df: None,
+            df: se.map(|_| df),
             clusters_programme: schools_of(&|g| g != 0),
             clusters_comparison: schools_of(&|g| g == 0),
             note: None,
@@ -453,7 +554,7 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
 }
 
 /// The `method` of the staggered design's rows.
-pub const METHOD: &str = "school-clustered, multiplier-bootstrap band";
+pub const METHOD: &str = "school jackknife, t(G-1); multiplier-bootstrap band";
 
 /// Rows with fewer programme pupils than the smallest group shown lose their values.
 fn suppress_small(row: &mut EventRow, min_group_size: usize) {

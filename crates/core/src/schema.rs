@@ -111,11 +111,13 @@ pub enum Table {
     Balance,
     /// Staggered adoption: group-time effects and their aggregations (effects).
     EventStudy,
+    /// Sensitivity of each design's overall effect to unobserved confounding (effects).
+    Sensitivity,
 }
 
 impl Table {
     /// All tables, in pipeline order.
-    pub const ALL: [Table; 17] = [
+    pub const ALL: [Table; 18] = [
         Table::Pupils,
         Table::Schools,
         Table::Enrollments,
@@ -133,6 +135,7 @@ impl Table {
         Table::Coefficients,
         Table::Balance,
         Table::EventStudy,
+        Table::Sensitivity,
     ];
 
     /// File stem of the table (`pupils` -> `warehouse/pupils.parquet`).
@@ -155,6 +158,7 @@ impl Table {
             Table::Coefficients => "coefficients",
             Table::Balance => "balance",
             Table::EventStudy => "event_study",
+            Table::Sensitivity => "sensitivity",
         }
     }
 
@@ -164,7 +168,11 @@ impl Table {
             Table::Growth | Table::GroupGrowth | Table::Srl | Table::SrlWeekly | Table::SrlTerm => {
                 "indicators"
             }
-            Table::Effects | Table::Coefficients | Table::Balance | Table::EventStudy => "effects",
+            Table::Effects
+            | Table::Coefficients
+            | Table::Balance
+            | Table::EventStudy
+            | Table::Sensitivity => "effects",
             _ => "warehouse",
         }
     }
@@ -189,6 +197,7 @@ impl Table {
             Table::Coefficients => COEFFICIENTS,
             Table::Balance => BALANCE,
             Table::EventStudy => EVENT_STUDY,
+            Table::Sensitivity => SENSITIVITY,
         }
     }
 
@@ -804,13 +813,13 @@ const EVENT_STUDY: &[Column] = &[
         "se",
         F64,
         true,
-        "Standard error clustered by school (influence functions summed per school, as R did 2.5)",
+        "Standard error from a delete-one-school jackknife (CV3); empty when a refit without one school cannot make the estimate",
     ),
     col(
         "ci_low",
         F64,
         true,
-        "Lower end of the pointwise 95% interval",
+        "Lower end of the pointwise 95% interval: estimate - t(G-1) se",
     ),
     col(
         "ci_high",
@@ -822,7 +831,7 @@ const EVENT_STUDY: &[Column] = &[
         "band_low",
         F64,
         true,
-        "Lower end of the simultaneous 95% band (critical value from a multiplier bootstrap over schools): all rows of this aggregation and subject are covered together",
+        "Lower end of the simultaneous 95% band (critical value from a multiplier bootstrap over schools, times t(G-1)/1.96): all rows of this aggregation and subject are covered together",
     ),
     col(
         "band_high",
@@ -843,6 +852,66 @@ const EVENT_STUDY: &[Column] = &[
         "Schools in the estimation (programme and comparison): the bootstrap's clusters",
     ),
     col("note", Utf8, true, "Why a value is missing or weak"),
+];
+
+const SENSITIVITY: &[Column] = &[
+    col(
+        "design",
+        Utf8,
+        false,
+        "Effect design of the row's overall effect (as in effects.csv)",
+    ),
+    col("outcome", Utf8, false, "Outcome (as in effects.csv)"),
+    col(
+        "subject",
+        Utf8,
+        false,
+        "Subject, or 'all' for subjects pooled",
+    ),
+    col("estimate", F64, false, "The overall effect (SD units)"),
+    col(
+        "se",
+        F64,
+        false,
+        "Its standard error, made as effects.csv's method says",
+    ),
+    col("t", F64, false, "estimate / se"),
+    col(
+        "dof",
+        F64,
+        false,
+        "Residual degrees of freedom taken for the sensitivity statistics: observations - 2",
+    ),
+    col(
+        "partial_r2",
+        F64,
+        false,
+        "Partial R2 of the programme with the outcome, t^2 / (t^2 + dof) (Cinelli & Hazlett 2020): a confounder explaining all the rest of the outcome's variance would need this much of the programme's to explain the effect away",
+    ),
+    col(
+        "robustness_value",
+        F64,
+        false,
+        "Robustness value RV (q = 1, as R sensemakr): the share of the residual variance of both the programme assignment and the outcome an unmeasured confounder must explain to bring the effect to 0",
+    ),
+    col(
+        "robustness_value_significance",
+        F64,
+        false,
+        "RV for significance (alpha = 0.05): the share it must explain to make the effect no longer significant (0 when it is not significant already)",
+    ),
+    col(
+        "e_value",
+        F64,
+        false,
+        "E-value (VanderWeele & Ding 2017, as R EValue for a standardised difference, RR = exp(0.91 d)): the risk ratio an unmeasured confounder would need with both programme and outcome to explain the effect away",
+    ),
+    col(
+        "e_value_ci",
+        F64,
+        false,
+        "E-value of the interval limit nearer to no effect (1: the interval already includes no effect)",
+    ),
 ];
 
 const BALANCE: &[Column] = &[
@@ -1086,7 +1155,7 @@ const EFFECTS: &[Column] = &[
         "design",
         Utf8,
         false,
-        "Effect design: 'regression' (OLS with subject x grade fixed effects, school-clustered SEs), 'multilevel' (linear mixed model, REML), 'vcg' (virtual comparison groups, cluster bootstrap) or 'matching' (propensity-score nearest neighbour); rows of a design other than the pipeline's are its sensitivity checks",
+        "Effect design: 'regression' (OLS with subject x grade fixed effects, school-clustered SEs), 'multilevel' (linear mixed model, REML), 'vcg' (virtual comparison groups, cluster bootstrap) or 'matching' (propensity-score nearest neighbour) or 'staggered' (staggered adoption, group-time effects as R did; event_study.csv has the rest); rows of a design other than the pipeline's are its sensitivity checks",
     ),
     col(
         "outcome",
@@ -1177,7 +1246,7 @@ const EFFECTS: &[Column] = &[
         "method",
         Utf8,
         false,
-        "How se, CI and p were made: 'CR2 + Satterthwaite df' (clubSandwich), 'CR1, t(G-1)', 'wild cluster bootstrap (Webb|Rademacher, B)', 'HC1, pupils as clusters', 'REML, Satterthwaite df' (lmerTest), 'BLUP, conditional SD', 'cluster bootstrap over schools' or 'CR1 by matched set'",
+        "How se, CI and p were made: 'CR2 + Satterthwaite df' (clubSandwich), 'CR1, t(G-1)', 'wild cluster bootstrap (Webb|Rademacher, B)', 'HC1, pupils as clusters', 'REML, Satterthwaite df' (lmerTest), 'BLUP, conditional SD', 'cluster bootstrap over schools', 'CR1 by matched set' or 'school jackknife, t(G-1); multiplier-bootstrap band (B draws)' (staggered design)",
     ),
     col(
         "df",

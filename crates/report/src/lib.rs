@@ -82,6 +82,12 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
         charts::staggered::event_study(ev, &dir, &t, min_n, &mut summary)?;
         charts::staggered::cohort_effects(ev, &dir, &t, min_n, &mut summary)?;
     }
+    let sensitivity_path = out.join("effects/sensitivity.parquet");
+    let sensitivity = if sensitivity_path.exists() {
+        Some(read_table(&sensitivity_path, Table::Sensitivity)?)
+    } else {
+        None
+    };
     let growth = read_table(&out.join("indicators/growth.parquet"), Table::Growth)?;
     let window = p.compare.window.as_str();
     charts::growth_by_school(&growth, &dir, &t, min_n, window, &mut summary)?;
@@ -127,6 +133,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
         effects: &effects,
         balance: balance.as_ref(),
         events: events.as_ref(),
+        sensitivity: sensitivity.as_ref(),
         charts: &svgs,
     };
     // Both folders hold only what this function writes: clear them so a school that no longer

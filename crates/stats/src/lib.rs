@@ -18,6 +18,7 @@ pub mod ols;
 pub mod quantreg;
 pub mod reliability;
 pub mod rng;
+pub mod sensitivity;
 pub mod sgp;
 #[cfg(test)]
 mod testdata;

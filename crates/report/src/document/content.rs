@@ -40,6 +40,8 @@ pub struct Inputs<'a> {
     pub balance: Option<&'a Frame>,
     /// effects/event_study (design `staggered`), when the run has it.
     pub events: Option<&'a Frame>,
+    /// effects/sensitivity (robustness to unobserved confounding), when the run has it.
+    pub sensitivity: Option<&'a Frame>,
     /// Chart name -> SVG text of the board's charts.
     pub charts: &'a BTreeMap<String, String>,
 }
@@ -268,7 +270,7 @@ enum Method {
     Blup,
     /// Bootstrap over schools, replicates.
     SchoolBootstrap(Option<String>),
-    /// School-clustered standard errors with a multiplier-bootstrap band (staggered design), draws.
+    /// Jackknife over schools with t(G-1) and a multiplier-bootstrap band (staggered design), draws.
     ClusteredBand(Option<String>),
     /// Standard error by matched set.
     MatchedSet,
@@ -308,7 +310,7 @@ impl Method {
             Method::Reml
         } else if m.starts_with("BLUP") {
             Method::Blup
-        } else if m.starts_with("school-clustered, multiplier-bootstrap band") {
+        } else if m.starts_with("school jackknife") {
             Method::ClusteredBand(inner().map(|x| x.chars().filter(char::is_ascii_digit).collect()))
         } else if m.starts_with("cluster bootstrap over schools") {
             Method::SchoolBootstrap(inner())
@@ -341,8 +343,8 @@ impl Method {
             Method::ClusteredBand(b) => format!(
                 "{}{}",
                 t.t(
-                    "geclusterd naar school; band: multiplierbootstrap",
-                    "clustered by school; band: multiplier bootstrap"
+                    "jackknife over scholen, t(G-1); band: multiplierbootstrap",
+                    "jackknife over schools, t(G-1); band: multiplier bootstrap"
                 ),
                 b.as_ref().map(|b| format!(" ({b})")).unwrap_or_default()
             ),
@@ -397,8 +399,8 @@ impl Method {
             Method::ClusteredBand(b) => format!(
                 "{}{}",
                 t.t(
-                    "interval uit standaardfouten geclusterd naar school; simultane band uit een multiplierbootstrap over scholen",
-                    "interval from standard errors clustered by school; simultaneous band from a multiplier bootstrap over schools"
+                    "interval uit een jackknife over scholen met t(G-1); simultane band uit een multiplierbootstrap over scholen",
+                    "interval from a jackknife over schools with t(G-1); simultaneous band from a multiplier bootstrap over schools"
                 ),
                 b.as_ref()
                     .map(|b| format!(" ({b} {})", t.t("herhalingen", "replicates")))
@@ -475,15 +477,15 @@ impl Method {
             Method::ClusteredBand(b) => format!(
                 "{}{}: {}",
                 t.t(
-                    "Standaardfouten geclusterd naar school, band uit een multiplierbootstrap",
-                    "Standard errors clustered by school, band from a multiplier bootstrap"
+                    "Jackknife over scholen met t(G-1), band uit een multiplierbootstrap",
+                    "Jackknife over schools with t(G-1), band from a multiplier bootstrap"
                 ),
                 b.as_ref()
                     .map(|b| format!(" ({b} {})", t.t("herhalingen", "replicates")))
                     .unwrap_or_default(),
                 t.t(
-                    "leerlingen van dezelfde school tellen niet als onafhankelijk (zoals R did). Voor de band rond de effecten per jaar sinds de start krijgen de bijdragen van hele scholen telkens willekeurig een plus- of minteken; zo dekt de band alle jaren tegelijk.",
-                    "pupils of the same school do not count as independent (as R did). For the band around the effects by years since the start, the contributions of whole schools get a random plus or minus sign, over and over; so the band covers all years at once.",
+                    "de schatting wordt telkens overgedaan zonder één van de scholen; hoe sterk ze dan verschuift, bepaalt de onzekerheid, met een t-verdeling op het aantal scholen min 1, zodat het interval bij weinig scholen niet te smal wordt. Voor de band rond de effecten per jaar sinds de start krijgen de bijdragen van hele scholen telkens willekeurig een plus- of minteken (zoals R did); zo dekt de band alle jaren tegelijk.",
+                    "the estimate is made again without each school in turn; how much it moves sets the uncertainty, with a t distribution on the number of schools minus 1, so the interval is not too narrow with few schools. For the band around the effects by years since the start, the contributions of whole schools get a random plus or minus sign, over and over (as R did); so the band covers all years at once.",
                 )
             ),
             Method::SchoolBootstrap(b) => format!(
@@ -780,6 +782,59 @@ fn limits(t: &Texts, d: Design) -> Vec<String> {
         "With few schools every estimate is uncertain; read the interval, not only the number. With fewer than 5 programme schools every result is weak evidence, whatever the p value. Subgroup breakdowns are adjusted for multiple testing (Benjamini-Hochberg).",
     ));
     v.into_iter().map(str::to_string).collect()
+}
+
+/// One sentence on how robust the design's overall effect (subjects pooled, or the one subject)
+/// is to a confounder nobody measured: robustness values and the E-value.
+fn confounding_sentence(t: &Texts, f: &Frame, design: &str) -> Option<String> {
+    let (de, su) = (f.str("design"), f.str("subject"));
+    let rows: Vec<usize> = (0..f.len()).filter(|&i| de.value(i) == design).collect();
+    let i = *rows
+        .iter()
+        .find(|&&i| su.value(i) == "all")
+        .or_else(|| rows.first())?;
+    let pct = |c: &str| t.number(100.0 * f.f64(c).value(i), 0);
+    let significance = if f.f64("robustness_value_significance").value(i) > 0.0 {
+        format!(
+            "{} {}% {}",
+            t.t(", en", ", and"),
+            pct("robustness_value_significance"),
+            t.t(
+                "om het niet meer significant te maken",
+                "to make it no longer significant"
+            )
+        )
+    } else {
+        t.t(
+            " (significant is het nu al niet)",
+            " (it is not significant as it is)",
+        )
+        .to_string()
+    };
+    Some(format!(
+        "{} {}% {}{} {} {} ({} {}): {}",
+        t.t(
+            "Gevoeligheid voor niet-gemeten verschillen: een kenmerk dat niet gemeten is, zou",
+            "Sensitivity to unmeasured differences: a characteristic that was not measured would have to explain",
+        ),
+        pct("robustness_value"),
+        t.t(
+            "van de nog onverklaarde verschillen in zowel deelname als uitkomst moeten verklaren om het effect helemaal weg te verklaren",
+            "of the differences still unexplained in both taking part and the outcome to explain the effect away entirely",
+        ),
+        significance,
+        t.t(
+            "(robustness value, Cinelli & Hazlett 2020). E-waarde",
+            "(robustness value, Cinelli & Hazlett 2020). E-value",
+        ),
+        t.number(f.f64("e_value").value(i), 2),
+        t.t("voor het interval", "for the interval"),
+        t.number(f.f64("e_value_ci").value(i), 2),
+        t.t(
+            "zo sterk, als risicoverhouding, zou zo'n kenmerk met zowel deelname als uitkomst moeten samenhangen (VanderWeele & Ding 2017).",
+            "that strongly, as a risk ratio, would such a characteristic have to be related to both taking part and the outcome (VanderWeele & Ding 2017).",
+        ),
+    ))
 }
 
 /// What the years before the start say (staggered design): whether the simultaneous band of the
@@ -2090,6 +2145,12 @@ pub fn board(inp: &Inputs) -> Doc {
             design_name(t, inp.design)
         )));
         blocks.push(effect_table(t, &overall, "subject", inp.min_n));
+        if let Some(sentence) = inp
+            .sensitivity
+            .and_then(|f| confounding_sentence(t, f, inp.design.key()))
+        {
+            blocks.push(Block::Para(sentence));
+        }
         if let Some(n) = unmatched {
             blocks.push(Block::Para(unmatched_sentence(t, n)));
         }
