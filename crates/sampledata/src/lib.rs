@@ -160,6 +160,21 @@ struct RejectTruth {
     plans: usize,
 }
 
+/// The programme's effect on a pupil's growth in school year `y` (SD units) in a school starting
+/// in `f`: the planted effect of that year plus what the earlier years' effects do through the
+/// baseline (growth depends on the baseline with slope [`world::BASELINE_SLOPE`], so a pupil lifted
+/// by earlier programme years grows a little less).
+fn growth_effect(f: usize, y: usize, tercile: usize) -> f64 {
+    let mut cumulative = 0.0;
+    let mut effect = 0.0;
+    for year in 0..=y {
+        effect =
+            world::planted_effect(Some(f), year, tercile, 0.0) + world::BASELINE_SLOPE * cumulative;
+        cumulative += effect;
+    }
+    effect
+}
+
 /// The planted truth of staggered adoption: cohorts, and per event time (school years since the
 /// start, 0 = the first programme year) the mean planted effect over the programme pupils with a
 /// growth row (a grade 3-8 in that year and the one before) in that event time.
@@ -196,7 +211,7 @@ fn adoption_truth(
             }
             let y = y as usize;
             if p.grade_in(y).is_some() && p.grade_in(y - 1).is_some() {
-                sum += world::planted_effect(Some(f), y, p.tercile(), 0.0);
+                sum += growth_effect(f, y, p.tercile());
                 n += 1;
             }
         }
@@ -209,7 +224,7 @@ fn adoption_truth(
         }
     }
     Some(AdoptionTruth {
-        about: "Staggered adoption: each cohort starts the programme in its school year; the effect on a school year's growth in its k-th programme year is the tercile effect times 1 + exposure_growth * (k - 1); in the years before its start a programme school's growth differs by pre_trend * (year - start). mean_planted_effect_sd excludes the pre-trend.",
+        about: "Staggered adoption: each cohort starts the programme in its school year; the effect on a school year's growth in its k-th programme year is the tercile effect times 1 + exposure_growth * (k - 1); in the years before its start a programme school's growth differs by pre_trend * (year - start). mean_planted_effect_sd is the mean effect on growth of the programme pupils' growth rows at that event time, excluding the pre-trend and including the feedback through the baseline (growth falls by 0.15 SD per SD of baseline, so earlier programme years lower later growth a little).",
         exposure_growth: world::EXPOSURE_GROWTH,
         pre_trend_sd_per_year: a.pre_trend,
         never_treated_schools: brins(None),

@@ -113,6 +113,43 @@ fn write_rows(t: &Texts, path: &Path, first: &str, rows: &[Row]) -> leerwinst_co
     )
 }
 
+/// The rows of one aggregation of the charted subject, their data file written: the rows, the
+/// gaps (rows not drawn, for the footnotes) and the data file's path; None when nothing is there.
+fn prepare(
+    events: &Frame,
+    aggregation: &str,
+    dir: &Path,
+    name: &str,
+    t: &Texts,
+) -> leerwinst_core::Result<Option<(Vec<Row>, EffectGaps, std::path::PathBuf)>> {
+    let Some(subject) = subject_of(events) else {
+        return Ok(None);
+    };
+    let rows = rows_of(events, aggregation, &subject);
+    let csv = dir.join(format!("{name}.csv"));
+    write_rows(t, &csv, aggregation, &rows)?;
+    let mut gaps = EffectGaps::new();
+    for r in &rows {
+        gaps.add(&r.point, || r.label.clone());
+    }
+    Ok(Some((rows, gaps, csv)))
+}
+
+/// The y (or x) range the drawn rows need: estimate, interval and, where `band`, the band.
+fn value_range(drawn: &[&Row], band: bool) -> (f64, f64) {
+    let (lo, hi) = drawn.iter().fold((0.0f64, 0.0f64), |(a, b), r| {
+        let e = r.point.est.unwrap_or(0.0);
+        let span = if band {
+            r.band.or(r.point.ci)
+        } else {
+            r.point.ci
+        };
+        let (l, h) = span.unwrap_or((e, e));
+        (a.min(l), b.max(h))
+    });
+    range_with_margin(lo, hi)
+}
+
 /// The event study: effect by school years since the start, pre-periods included.
 pub fn event_study(
     events: &Frame,
@@ -122,23 +159,11 @@ pub fn event_study(
     summary: &mut ReportSummary,
 ) -> leerwinst_core::Result<()> {
     let name = "event_study";
-    let Some(subject) = subject_of(events) else {
+    let Some((rows, gaps, csv)) = prepare(events, "event_time", dir, name, t)? else {
         return Ok(());
     };
-    let rows = rows_of(events, "event_time", &subject);
-    let csv = dir.join(format!("{name}.csv"));
-    write_rows(t, &csv, "event_time", &rows)?;
-    let mut gaps = EffectGaps::new();
-    let drawn: Vec<&Row> = rows
-        .iter()
-        .filter(|r| gaps.add(&r.point, || r.label.clone()))
-        .collect();
-    let (lo, hi) = drawn.iter().fold((0.0f64, 0.0f64), |(a, b), r| {
-        let e = r.point.est.unwrap_or(0.0);
-        let (l, h) = r.band.or(r.point.ci).unwrap_or((e, e));
-        (a.min(l), b.max(h))
-    });
-    let (ymin, ymax) = range_with_margin(lo, hi);
+    let drawn: Vec<&Row> = rows.iter().filter(|r| r.point.est.is_some()).collect();
+    let (ymin, ymax) = value_range(&drawn, true);
     let (kmin, kmax) = match (rows.first(), rows.last()) {
         (Some(a), Some(b)) => (a.key as f64 - 0.6, b.key as f64 + 0.6),
         _ => (-1.6, 1.6),
@@ -257,23 +282,11 @@ pub fn cohort_effects(
     summary: &mut ReportSummary,
 ) -> leerwinst_core::Result<()> {
     let name = "effect_by_cohort";
-    let Some(subject) = subject_of(events) else {
+    let Some((rows, gaps, csv)) = prepare(events, "cohort", dir, name, t)? else {
         return Ok(());
     };
-    let rows = rows_of(events, "cohort", &subject);
-    let csv = dir.join(format!("{name}.csv"));
-    write_rows(t, &csv, "cohort", &rows)?;
-    let mut gaps = EffectGaps::new();
-    let drawn: Vec<&Row> = rows
-        .iter()
-        .filter(|r| gaps.add(&r.point, || r.label.clone()))
-        .collect();
-    let (lo, hi) = drawn.iter().fold((0.0f64, 0.0f64), |(a, b), r| {
-        let e = r.point.est.unwrap_or(0.0);
-        let (l, h) = r.point.ci.unwrap_or((e, e));
-        (a.min(l), b.max(h))
-    });
-    let (xmin, xmax) = range_with_margin(lo, hi);
+    let drawn: Vec<&Row> = rows.iter().filter(|r| r.point.est.is_some()).collect();
+    let (xmin, xmax) = value_range(&drawn, false);
     let notes = gaps.notes(t, min_n);
     let foot = wrap_notes(&notes, 110);
     let path = dir.join(format!("{name}.svg"));

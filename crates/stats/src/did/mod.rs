@@ -434,6 +434,17 @@ fn likely_problems(est: Estimator, cols: &[Vec<f64>], d: &[f64]) -> bool {
     false
 }
 
+/// A cell's influence function over all `n` units: its units' values times n / n1 (did's
+/// rescaling to the full sample), 0 for the units it does not use.
+fn spread(psi: &[f64], keep: &[usize], n: usize) -> Vec<f64> {
+    let scale = n as f64 / keep.len() as f64;
+    let mut full = vec![0.0; n];
+    for (&v, &i) in psi.iter().zip(keep) {
+        full[i] = v * scale;
+    }
+    full
+}
+
 fn panel_cell(
     obs: &Observations<'_>,
     s: &Settings,
@@ -463,12 +474,7 @@ fn panel_cell(
         return None;
     }
     let (att, psi) = estimators::panel(s.estimator, &y1, &y0, &d, &Design::new(&cols))?;
-    let scale = n as f64 / keep.len() as f64;
-    let mut full = vec![0.0; n];
-    for (k, &i) in keep.iter().enumerate() {
-        full[i] = psi[k] * scale;
-    }
-    Some((att, full))
+    Some((att, spread(&psi, &keep, n)))
 }
 
 fn cross_section_cell(
@@ -503,10 +509,5 @@ fn cross_section_cell(
     let y: Vec<f64> = rows.iter().map(|&r| obs.y[r]).collect();
     let cols = design_columns(obs, &rows);
     let (att, psi) = estimators::cross_sections(s.estimator, &y, &post, &d, &Design::new(&cols))?;
-    let scale = n as f64 / keep.len() as f64;
-    let mut full = vec![0.0; n];
-    for (k, &i) in keep.iter().enumerate() {
-        full[i] = psi[k] * scale;
-    }
-    Some((att, full))
+    Some((att, spread(&psi, &keep, n)))
 }
