@@ -824,7 +824,7 @@ fn confounding_sentence(t: &Texts, f: &Frame, design: &str) -> Option<String> {
         ),
         significance,
         t.t(
-            "(robustness value, Cinelli & Hazlett 2020). E-waarde",
+            "(robuustheidswaarde, Cinelli & Hazlett 2020). E-waarde",
             "(robustness value, Cinelli & Hazlett 2020). E-value",
         ),
         t.number(f.f64("e_value").value(i), 2),
@@ -2520,6 +2520,8 @@ mod tests {
             srl: &srl,
             effects: fx,
             balance,
+            events: None,
+            sensitivity: None,
             charts: &charts,
         };
         make(&inp)
