@@ -155,3 +155,23 @@ fn a_planted_pre_trend_is_called_out() {
         "no pre-trend warning"
     );
 }
+
+#[test]
+fn the_bundled_staggered_example_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = common::run_pipeline(
+        &common::repo().join("pipelines/staggered.toml"),
+        &out,
+        Some(KEY),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ev = read_table(&out.join("effects/event_study.parquet"), Table::EventStudy).unwrap();
+    // Three start cohorts (2022-2023 to 2024-2025) and never-treated schools.
+    let cohorts: std::collections::BTreeSet<String> = (0..ev.len())
+        .filter(|&i| ev.str("aggregation").value(i) == "cohort")
+        .map(|i| ev.str("cohort").value(i).to_string())
+        .collect();
+    assert_eq!(cohorts.len(), 3, "{cohorts:?}");
+    assert!(out.join("charts/event_study.svg").exists());
+}

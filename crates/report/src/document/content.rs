@@ -311,7 +311,11 @@ impl Method {
         } else if m.starts_with("BLUP") {
             Method::Blup
         } else if m.starts_with("school jackknife") {
-            Method::ClusteredBand(inner().map(|x| x.chars().filter(char::is_ascii_digit).collect()))
+            // The draws are in the last parentheses ("t(G-1)" comes first).
+            Method::ClusteredBand(
+                m.rsplit_once('(')
+                    .map(|(_, r)| r.chars().filter(char::is_ascii_digit).collect()),
+            )
         } else if m.starts_with("cluster bootstrap over schools") {
             Method::SchoolBootstrap(inner())
         } else if m.is_empty() || m == "none" {
@@ -2525,6 +2529,16 @@ mod tests {
             charts: &charts,
         };
         make(&inp)
+    }
+
+    #[test]
+    fn the_staggered_method_label_names_its_draws() {
+        let t = Texts::new(Language::Nl);
+        let m = "school jackknife, t(G-1); multiplier-bootstrap band (1000 draws)";
+        assert_eq!(
+            method_label(&t, m),
+            "jackknife over scholen, t(G-1); band: multiplierbootstrap (1000)"
+        );
     }
 
     #[test]
