@@ -79,6 +79,62 @@ struct Rows {
     subject: Vec<String>,
 }
 
+/// The columns of an estimation sample (repeated cross sections: each row its own unit), owned,
+/// so a subset (a subject, a jackknife refit without one school) is one `pick`.
+struct Sample {
+    y: Vec<f64>,
+    period: Vec<i32>,
+    group: Vec<i32>,
+    school: Vec<u32>,
+    covariates: Vec<Vec<f64>>,
+    unit: Vec<u32>,
+}
+
+impl Sample {
+    /// The rows `idx` of `r`, with the baseline as covariate for the `followup` outcome.
+    fn of(r: &Rows, idx: &[usize], outcome: StaggeredOutcome) -> Sample {
+        let all = Sample {
+            y: r.y.clone(),
+            period: r.period.clone(),
+            group: r.group.clone(),
+            school: r.school.clone(),
+            covariates: match outcome {
+                StaggeredOutcome::Growth => vec![],
+                StaggeredOutcome::Followup => vec![r.baseline.clone()],
+            },
+            unit: (0..r.y.len() as u32).collect(),
+        };
+        all.pick(idx)
+    }
+
+    /// The rows `idx`.
+    fn pick(&self, idx: &[usize]) -> Sample {
+        fn take<T: Copy>(v: &[T], idx: &[usize]) -> Vec<T> {
+            idx.iter().map(|&i| v[i]).collect()
+        }
+        Sample {
+            y: take(&self.y, idx),
+            period: take(&self.period, idx),
+            group: take(&self.group, idx),
+            school: take(&self.school, idx),
+            covariates: self.covariates.iter().map(|c| take(c, idx)).collect(),
+            unit: take(&self.unit, idx),
+        }
+    }
+
+    /// The kernel's view, clustered by school.
+    fn observations(&self) -> Observations<'_> {
+        Observations {
+            y: &self.y,
+            period: &self.period,
+            group: &self.group,
+            unit: &self.unit,
+            covariates: &self.covariates,
+            cluster: Some(&self.school),
+        }
+    }
+}
+
 fn rows(growth: &Frame, window: &str, outcome: StaggeredOutcome) -> Rows {
     let (gw, gy, gsch, gprog, gs, gbz, gfz) = (
         growth.str("window"),
@@ -217,28 +273,16 @@ fn point_estimates(fit: &AttGt) -> BTreeMap<Key, f64> {
 /// Delete-one-school jackknife standard errors (CV3: MacKinnon, Nielsen & Webb 2023) of every
 /// estimate: the design refitted without each school in turn, `se² = (G-1)/G Σ (θ₋c - mean)²`.
 /// None for an estimate that some refit cannot make (e.g. a cohort of one school).
-fn jackknife(obs: &Observations<'_>, settings: &did::Settings) -> BTreeMap<Key, Option<f64>> {
-    let cluster = obs.cluster.unwrap_or(&[]);
-    let schools: BTreeSet<u32> = cluster.iter().copied().collect();
+fn jackknife(sample: &Sample, settings: &did::Settings) -> BTreeMap<Key, Option<f64>> {
+    let schools: BTreeSet<u32> = sample.school.iter().copied().collect();
     let g = schools.len() as f64;
     let mut reps: BTreeMap<Key, Vec<f64>> = BTreeMap::new();
     for &c in &schools {
-        let keep: Vec<usize> = (0..cluster.len()).filter(|&i| cluster[i] != c).collect();
-        let pick_f = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<f64>>();
-        let pick_i = |v: &[i32]| keep.iter().map(|&i| v[i]).collect::<Vec<i32>>();
-        let (y, period, group) = (pick_f(obs.y), pick_i(obs.period), pick_i(obs.group));
-        let unit: Vec<u32> = keep.iter().map(|&i| obs.unit[i]).collect();
-        let cl: Vec<u32> = keep.iter().map(|&i| cluster[i]).collect();
-        let covariates: Vec<Vec<f64>> = obs.covariates.iter().map(|v| pick_f(v)).collect();
-        let sub = Observations {
-            y: &y,
-            period: &period,
-            group: &group,
-            unit: &unit,
-            covariates: &covariates,
-            cluster: Some(&cl),
-        };
-        if let Ok(fit) = did::att_gt(&sub, settings) {
+        let keep: Vec<usize> = (0..sample.school.len())
+            .filter(|&i| sample.school[i] != c)
+            .collect();
+        let sub = sample.pick(&keep);
+        if let Ok(fit) = did::att_gt(&sub.observations(), settings) {
             for (k, v) in point_estimates(&fit) {
                 reps.entry(k).or_default().push(v);
             }
@@ -396,25 +440,9 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
     }
     let lang = p.pipeline.language;
     for (subject, idx) in samples {
-        let pick_f = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<f64>>();
-        let pick_i = |v: &[i32]| idx.iter().map(|&i| v[i]).collect::<Vec<i32>>();
-        let y = pick_f(&r.y);
-        let period = pick_i(&r.period);
-        let group = pick_i(&r.group);
-        let cluster: Vec<u32> = idx.iter().map(|&i| r.school[i]).collect();
-        let unit: Vec<u32> = (0..idx.len() as u32).collect();
-        let covariates = match s.outcome {
-            StaggeredOutcome::Growth => vec![],
-            StaggeredOutcome::Followup => vec![pick_f(&r.baseline)],
-        };
-        let obs = Observations {
-            y: &y,
-            period: &period,
-            group: &group,
-            unit: &unit,
-            covariates: &covariates,
-            cluster: Some(&cluster),
-        };
+        let sample = Sample::of(&r, &idx, s.outcome);
+        let obs = sample.observations();
+        let period = &sample.period;
         let fit = match did::att_gt(&obs, &settings(&s)) {
             Ok(f) => f,
             Err(e) => {
@@ -445,7 +473,7 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
                 .collect::<BTreeSet<_>>()
                 .len() as i64
         };
-        let jk = jackknife(&obs, &settings(&s));
+        let jk = jackknife(&sample, &settings(&s));
         let t_crit = leerwinst_stats::dist::t_quantile(0.975, (clusters - 1).max(1) as f64);
         // Group-time cells, with the band over all cells (as att_gt).
         let cols: Vec<&[f64]> = fit.influence.iter().map(|c| &c[..]).collect();

@@ -50,7 +50,7 @@ impl<'a> Design<'a> {
     }
 
     /// `sum_i w_i x_i x_i' / n` as a row-major p x p matrix.
-    fn cross(&self, w: &[f64]) -> Vec<f64> {
+    pub(crate) fn cross(&self, w: &[f64]) -> Vec<f64> {
         let (p, n) = (self.p(), w.len() as f64);
         let mut m = vec![0.0; p * p];
         for a in 0..p {

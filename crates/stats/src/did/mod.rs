@@ -419,15 +419,10 @@ fn likely_problems(est: Estimator, cols: &[Vec<f64>], d: &[f64]) -> bool {
         }
     }
     if est != Estimator::InverseProbability {
-        let p = cols.len();
-        let controls: Vec<usize> = (0..d.len()).filter(|&i| d[i] == 0.0).collect();
-        let mut xtx = vec![0.0; p * p];
-        for a in 0..p {
-            for b in 0..p {
-                xtx[a * p + b] = controls.iter().map(|&i| cols[a][i] * cols[b][i]).sum();
-            }
-        }
-        if crate::linalg::invert(&xtx, p).is_none() {
+        // The comparison units' cross product (its scale does not matter to the check).
+        let controls: Vec<f64> = d.iter().map(|&v| f64::from(u8::from(v == 0.0))).collect();
+        let xtx = Design::new(cols).cross(&controls);
+        if crate::linalg::invert(&xtx, cols.len()).is_none() {
             return true;
         }
     }
