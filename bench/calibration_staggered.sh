@@ -14,6 +14,7 @@
 #   bash bench/calibration_staggered.sh                           # SIZES="8 12 20" SEEDS=200
 #   SIZES=12 SEEDS=50 DETECT="" bash bench/calibration_staggered.sh   # a quicker look
 #   OUT=/tmp/cals bash bench/calibration_staggered.sh             # keep rows.csv
+#   BIN=/tmp/leerwinst bash bench/calibration_staggered.sh        # a copied binary
 #
 # Prints the tables of docs/calibration.md. Needs python3 (standard library).
 set -euo pipefail
@@ -27,8 +28,11 @@ YEARS="${YEARS:-4}"
 PUPILS_PER_SCHOOL="${PUPILS_PER_SCHOOL:-50}"
 DETECT="${DETECT-0.1}"
 JOBS="${JOBS:-2}"
-cargo build --release --locked -p leerwinst >/dev/null 2>&1 || cargo build --release --locked -p leerwinst
-bin="$CARGO_TARGET_DIR/release/leerwinst"
+# BIN: a built binary to use (e.g. a copy, so the target directory can be rebuilt meanwhile).
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --locked -p leerwinst >/dev/null 2>&1 || cargo build --release --locked -p leerwinst
+fi
+bin="${BIN:-$CARGO_TARGET_DIR/release/leerwinst}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 out="${OUT:-$work/out}"

@@ -6,21 +6,21 @@
 //! (2021) compares the change in the outcome of the cohort's pupils between a base year and t with
 //! the same change in the comparison schools ([`leerwinst_stats::did`], equal to R `did`). The
 //! growth rows are repeated cross sections (pupils move up a grade every year), so each row is its
-//! own unit and the bootstrap draws one weight per school: pupils of one school share it across
-//! years and subjects. The aggregations:
+//! own unit, clustered by school: pupils of one school share its shocks across years and subjects.
+//! The aggregations:
 //! - `event_time`: by school years since the start, the event study; negative event times are
 //!   placebo estimates before the start, where a real effect cannot be (a pre-trend if not 0);
 //! - `cohort`: per cohort, the mean over its programme years (are later starters catching up?);
 //! - `school_year`: the programme schools' effect per school year;
 //! - overall (the effects table's `overall` row): the pupil-weighted mean of all programme cells.
 //!
-//! Standard errors and intervals: the cluster-robust standard errors of `did` 2.5 (influence
-//! functions summed per school), pointwise 95% intervals with 1.96, and simultaneous bands with the
-//! critical value of did's multiplier bootstrap over schools (Rademacher weights per school; the
-//! largest studentised deviation over an aggregation's rows). The bootstrap's own standard errors
-//! (the interquartile range of the draws) are not used: with a board's 6-20 schools its draws take
-//! few distinct values and its standard errors change by up to 15% with the seed, the analytic
-//! ones not at all. `docs/calibration.md` reports the coverage at a board's sizes.
+//! Standard errors and intervals ([`leerwinst_stats::jackknife`]): the design is refitted without
+//! each school in turn; the delete-one-school jackknife (CV3) gives every estimate's standard
+//! error, pointwise 95% intervals use t(G − 1), and the simultaneous band over an aggregation's
+//! rows uses the 95% quantile of their largest |t| under the multivariate t with G − 1 degrees of
+//! freedom and the replicates' correlation (`draws` simulated draws, seeded). did's own analytic
+//! standard errors with 1.96 and its multiplier-bootstrap band (the kernel has both, equal to R)
+//! undercover badly with a board's 6-20 schools; `docs/calibration.md` reports the coverage.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -30,9 +30,9 @@ use leerwinst_core::pipeline::{
     StaggeredSettings,
 };
 use leerwinst_stats::did::aggregate::{Aggregate, Kind, aggregate};
-use leerwinst_stats::did::bootstrap::multiplier_bootstrap;
 use leerwinst_stats::did::{self, AttGt, BasePeriod, ComparisonGroup, Estimator, Observations};
-use leerwinst_stats::dist::{normal_quantile, percentile_points};
+use leerwinst_stats::dist::percentile_points;
+use leerwinst_stats::jackknife;
 use leerwinst_store::{Frame, f64_array, i32_array, i64_array, opt, str_array};
 
 use crate::{DesignResult, Effect, inference};
@@ -215,20 +215,6 @@ fn year_label(start: i32) -> String {
     SchoolYear(start).to_string()
 }
 
-/// The critical value of the simultaneous band over a set of estimates: the multiplier bootstrap
-/// over schools gives the quantile of the largest studentised deviation (did's `mboot`); it is
-/// scaled by t(G - 1) / z, the same few-school widening the pointwise intervals get, and never
-/// below the pointwise critical value.
-fn band_crit(fit: &AttGt, cols: &[&[f64]], s: &StaggeredSettings, t_crit: f64) -> f64 {
-    let b = multiplier_bootstrap(cols, fit.unit_cluster.as_deref(), s.bootstrap, 0.05, s.seed);
-    let z = normal_quantile(0.975);
-    if b.critical_value.is_finite() {
-        (b.critical_value * t_crit / z).max(t_crit)
-    } else {
-        t_crit
-    }
-}
-
 /// Key of a reported estimate, so the refits of the jackknife can be matched to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Key {
@@ -270,33 +256,46 @@ fn point_estimates(fit: &AttGt) -> BTreeMap<Key, f64> {
     m
 }
 
-/// Delete-one-school jackknife standard errors (CV3: MacKinnon, Nielsen & Webb 2023) of every
-/// estimate: the design refitted without each school in turn, `se² = (G-1)/G Σ (θ₋c - mean)²`.
-/// None for an estimate that some refit cannot make (e.g. a cohort of one school).
-fn jackknife(sample: &Sample, settings: &did::Settings) -> BTreeMap<Key, Option<f64>> {
-    let schools: BTreeSet<u32> = sample.school.iter().copied().collect();
-    let g = schools.len() as f64;
-    let mut reps: BTreeMap<Key, Vec<f64>> = BTreeMap::new();
-    for &c in &schools {
-        let keep: Vec<usize> = (0..sample.school.len())
-            .filter(|&i| sample.school[i] != c)
-            .collect();
-        let sub = sample.pick(&keep);
-        if let Ok(fit) = did::att_gt(&sub.observations(), settings) {
-            for (k, v) in point_estimates(&fit) {
-                reps.entry(k).or_default().push(v);
+/// Delete-one-school jackknife replicates of every estimate: the design refitted without each
+/// school in turn, in school order ([`leerwinst_stats::jackknife`]). An estimate that some refit
+/// cannot make (e.g. a cohort of one school) has no replicates and so no standard error.
+struct Replicates(BTreeMap<Key, Vec<f64>>);
+
+impl Replicates {
+    fn of(sample: &Sample, settings: &did::Settings) -> Replicates {
+        let schools: BTreeSet<u32> = sample.school.iter().copied().collect();
+        let mut reps: BTreeMap<Key, Vec<f64>> = BTreeMap::new();
+        for &c in &schools {
+            let keep: Vec<usize> = (0..sample.school.len())
+                .filter(|&i| sample.school[i] != c)
+                .collect();
+            let sub = sample.pick(&keep);
+            if let Ok(fit) = did::att_gt(&sub.observations(), settings) {
+                for (k, v) in point_estimates(&fit) {
+                    reps.entry(k).or_default().push(v);
+                }
             }
         }
+        reps.retain(|_, v| v.len() == schools.len());
+        Replicates(reps)
     }
-    reps.into_iter()
-        .map(|(k, v)| {
-            let se = (v.len() as f64 == g && g > 1.0).then(|| {
-                let m = v.iter().sum::<f64>() / g;
-                ((g - 1.0) / g * v.iter().map(|x| (x - m).powi(2)).sum::<f64>()).sqrt()
-            });
-            (k, se.filter(|s| *s > 0.0))
-        })
-        .collect()
+
+    /// The jackknife (CV3) standard error of an estimate.
+    fn se(&self, key: &Key) -> Option<f64> {
+        jackknife::se(self.0.get(key)?)
+    }
+
+    /// The critical value of the simultaneous 95% band over `keys`: the multivariate t over the
+    /// schools' replicates, never below the pointwise `t_crit`.
+    fn band_crit(&self, keys: &[Key], s: &StaggeredSettings, t_crit: f64) -> f64 {
+        let reps: Vec<&[f64]> = keys
+            .iter()
+            .filter_map(|k| self.0.get(k))
+            .map(|v| &v[..])
+            .collect();
+        jackknife::band_critical_value(&reps, 0.95, s.draws, s.seed)
+            .map_or(t_crit, |c| c.max(t_crit))
+    }
 }
 
 /// Programme rows behind a set of cells (group, period) of the fit's units.
@@ -341,28 +340,21 @@ fn event_row(
     }
 }
 
-/// The rows of one aggregation (bootstrap over its rows jointly, for the band).
+/// The rows of one aggregation (with the band over its rows jointly).
 #[allow(clippy::too_many_arguments)]
 fn aggregation_rows(
     fit: &AttGt,
     agg: &Aggregate,
     units: &Units<'_>,
-    (s, jk, t_crit): (&StaggeredSettings, &BTreeMap<Key, Option<f64>>, f64),
+    (s, jk, t_crit): (&StaggeredSettings, &Replicates, f64),
     outcome: &str,
     subject: &str,
     clusters: i64,
 ) -> Vec<EventRow> {
-    let cols: Vec<&[f64]> = agg.rows.iter().map(|(_, e)| &e.influence[..]).collect();
-    if cols.is_empty() {
-        return Vec::new();
-    }
-    let crit = band_crit(fit, &cols, s, t_crit);
     let code = kind_code(agg.kind);
-    let se: Vec<Option<f64>> = agg
-        .rows
-        .iter()
-        .map(|(k, _)| jk.get(&Key::Row(code, *k)).copied().flatten())
-        .collect();
+    let keys: Vec<Key> = agg.rows.iter().map(|(k, _)| Key::Row(code, *k)).collect();
+    let crit = jk.band_crit(&keys, s, t_crit);
+    let se: Vec<Option<f64>> = keys.iter().map(|k| jk.se(k)).collect();
     let cells_of = |pred: &dyn Fn(i32, i32) -> bool| -> Vec<(i32, i32)> {
         fit.cells
             .iter()
@@ -473,11 +465,16 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
                 .collect::<BTreeSet<_>>()
                 .len() as i64
         };
-        let jk = jackknife(&sample, &settings(&s));
+        let jk = Replicates::of(&sample, &settings(&s));
         let t_crit = leerwinst_stats::dist::t_quantile(0.975, (clusters - 1).max(1) as f64);
         // Group-time cells, with the band over all cells (as att_gt).
-        let cols: Vec<&[f64]> = fit.influence.iter().map(|c| &c[..]).collect();
-        let crit = band_crit(&fit, &cols, &s, t_crit);
+        let cell_keys: Vec<Key> = fit
+            .cells
+            .iter()
+            .filter(|c| c.att.is_some())
+            .map(|c| Key::Cell(c.group, c.time))
+            .collect();
+        let crit = jk.band_crit(&cell_keys, &s, t_crit);
         for cell in &fit.cells {
             let n = programme_count(&units, &[(cell.group, cell.time)]);
             let key = (
@@ -492,7 +489,7 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
                     "group_time",
                     key,
                     a,
-                    jk.get(&Key::Cell(cell.group, cell.time)).copied().flatten(),
+                    jk.se(&Key::Cell(cell.group, cell.time)),
                     (t_crit, crit),
                     n,
                     clusters,
@@ -551,7 +548,7 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
         let n_treated = programme_count(&units, &post_cells);
         let n_comparison = (0..fit.units()).filter(|&i| fit.unit_group[i] == 0).count() as i64;
         let att = simple.overall.att;
-        let se = jk.get(&Key::Overall).copied().flatten();
+        let se = jk.se(&Key::Overall);
         let df = (clusters - 1).max(1) as f64;
         result.effects.push(Effect {
             design: "staggered".into(),
@@ -570,7 +567,7 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
             percentile_points: Some(percentile_points(att)),
             p_value: se.map(|s| leerwinst_stats::dist::t_two_sided_p(att / s, df)),
             p_adjusted: None,
-            method: format!("{} ({} draws)", METHOD, s.bootstrap),
+            method: format!("{} ({} draws)", METHOD, s.draws),
             df: se.map(|_| df),
             clusters_programme: schools_of(&|g| g != 0),
             clusters_comparison: schools_of(&|g| g == 0),
@@ -582,7 +579,7 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
 }
 
 /// The `method` of the staggered design's rows.
-pub const METHOD: &str = "school jackknife, t(G-1); multiplier-bootstrap band";
+pub const METHOD: &str = "school jackknife, t(G-1); multivariate-t band";
 
 /// Rows with fewer programme pupils than the smallest group shown lose their values.
 fn suppress_small(row: &mut EventRow, min_group_size: usize) {

@@ -925,8 +925,8 @@ pub enum Design {
     Multilevel,
     /// Staggered adoption (schools start in different years): group-time effects ATT(g, t) of
     /// Callaway & Sant'Anna (2021) as R `did`, aggregated by years since the start (an event
-    /// study with pre-periods as placebo tests), by cohort and by school year, with a
-    /// school-clustered multiplier bootstrap and simultaneous bands (`[compare.staggered]`).
+    /// study with pre-periods as placebo tests), by cohort and by school year, with
+    /// delete-one-school jackknife intervals and simultaneous bands (`[compare.staggered]`).
     Staggered,
 }
 
@@ -1021,10 +1021,11 @@ pub struct StaggeredSettings {
     /// School years before the start in which schools may already change (default 0).
     #[serde(default)]
     pub anticipation: u8,
-    /// Multiplier-bootstrap draws (default 1000, as did).
-    #[serde(default = "thousand")]
-    pub bootstrap: usize,
-    /// Seed of the bootstrap (default 2025).
+    /// Simulated draws for the critical value of the simultaneous bands (default 20000; the
+    /// multivariate t over the schools' jackknife replicates).
+    #[serde(default = "band_draws")]
+    pub draws: usize,
+    /// Seed of those draws (default 2025: same seed, same bands).
     #[serde(default = "wild_seed")]
     pub seed: u64,
 }
@@ -1037,7 +1038,7 @@ impl Default for StaggeredSettings {
             comparison: never_treated(),
             base_period: varying(),
             anticipation: 0,
-            bootstrap: thousand(),
+            draws: band_draws(),
             seed: wild_seed(),
         }
     }
@@ -1097,8 +1098,8 @@ fn never_treated() -> StaggeredComparison {
 fn varying() -> StaggeredBase {
     StaggeredBase::Varying
 }
-fn thousand() -> usize {
-    1000
+fn band_draws() -> usize {
+    20_000
 }
 
 /// `[compare.matching]`: nearest-neighbour propensity-score matching.
@@ -1521,6 +1522,12 @@ impl Pipeline {
                     "[compare.vcg] school characteristic '{c}': only 'school_weight' is known"
                 )));
             }
+        }
+        if p.compare.staggered.as_ref().is_some_and(|s| s.draws < 1000) {
+            return Err(perr(
+                "[compare.staggered] needs draws >= 1000 (the band's critical value is simulated)"
+                    .into(),
+            ));
         }
         if crate::term::window_is_yearly(&p.compare.window).is_none() {
             return Err(perr(format!(

@@ -9,6 +9,7 @@ pub mod did;
 pub mod dist;
 pub mod few_clusters;
 pub mod interior;
+pub mod jackknife;
 pub mod linalg;
 pub mod logistic;
 pub mod matching;
