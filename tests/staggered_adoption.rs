@@ -174,4 +174,32 @@ fn the_bundled_staggered_example_runs() {
         .collect();
     assert_eq!(cohorts.len(), 3, "{cohorts:?}");
     assert!(out.join("charts/event_study.svg").exists());
+    // The review shows the event study, the moderation line (by starting level: the sample has
+    // no learning-platform activity, so no SRL index and no SRL line or profile) and the
+    // sensitivity sentence.
+    let review = std::fs::read_to_string(out.join("review/bestuur.html")).unwrap();
+    for (what, text) in [
+        ("event study", "Effect per schooljaar sinds de start"),
+        ("moderation line", "Naar beginniveau als doorlopende lijn"),
+        (
+            "its reading",
+            "Als doorlopende lijn: per eenheid hoger op het beginniveau",
+        ),
+        ("sensitivity sentence", "robuustheidswaarde"),
+    ] {
+        assert!(review.contains(text), "{what}: '{text}' missing");
+    }
+    let m = read_table(&out.join("effects/moderation.parquet"), Table::Moderation).unwrap();
+    let moderators: std::collections::BTreeSet<&str> =
+        (0..m.len()).map(|i| m.str("moderator").value(i)).collect();
+    assert_eq!(
+        moderators,
+        ["baseline_z"].into(),
+        "no SRL index without activity"
+    );
+    assert!(
+        !out.join("charts/srl_profile.svg").exists(),
+        "an empty SRL profile"
+    );
+    assert!(!review.contains("Naar zelfregulatie als doorlopende lijn"));
 }

@@ -263,6 +263,7 @@ mod tests {
                             + school
                             + 0.6 * rng.normal(),
                         tercile: None,
+                        srl_index: None,
                         quintile: None,
                         extra: Vec::new(),
                     });

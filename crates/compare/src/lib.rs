@@ -21,6 +21,7 @@ pub mod covariates;
 pub mod experiment;
 pub mod inference;
 pub mod matching;
+pub mod moderation;
 pub mod multilevel;
 pub mod staggered;
 pub mod vcg;
@@ -57,6 +58,8 @@ pub struct Obs {
     pub followup_z: f64,
     /// SRL tercile (1-3) when known.
     pub tercile: Option<i32>,
+    /// SRL index (the composite) when known.
+    pub srl_index: Option<f64>,
     /// Baseline quintile (1-5) within subject, grade, term and year, when known.
     pub quintile: Option<i32>,
     /// Further covariates of the model (`[compare] covariates`), in that order.
@@ -217,6 +220,7 @@ pub fn sample(
             baseline_z: bz,
             followup_z: fz,
             tercile,
+            srl_index: win.srl_index(i),
             quintile: opt(gq, i),
             extra,
         });
@@ -866,6 +870,22 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<CompareSummary> {
         confounding::columns(&confounding::rows(&effects)),
         &meta,
     )?);
+    if p.compare.design != Design::Experiment {
+        let (obs, _) = regression_sample(p, &tables);
+        let outcome = format!("followup_z ({})", p.compare.window);
+        let settings = inference::Settings::of(p);
+        let rows: Vec<moderation::ModerationRow> = by_subject(&obs)
+            .iter()
+            .flat_map(|(subject, o)| moderation::curves(o, subject, &outcome, &settings))
+            .collect();
+        outputs.extend(write_both(
+            p,
+            &dir,
+            Table::Moderation,
+            moderation::columns(&rows),
+            &meta,
+        )?);
+    }
     if let Some(events) = &events {
         outputs.extend(write_both(
             p,
@@ -942,6 +962,7 @@ mod tests {
                     baseline_z: bz,
                     followup_z: 0.8 * bz + effect + school_shift + 0.5 * normal(),
                     tercile: Some(tercile),
+                    srl_index: None,
                     quintile: None,
                     extra: Vec::new(),
                 });
@@ -1043,6 +1064,7 @@ mod tests {
                         baseline_z: bz,
                         followup_z: y,
                         tercile: None,
+                        srl_index: None,
                         quintile: None,
                         extra: Vec::new(),
                     });
@@ -1098,6 +1120,7 @@ mod tests {
                     baseline_z: bz,
                     followup_z: y,
                     tercile: None,
+                    srl_index: None,
                     quintile: None,
                     extra: vec![disadvantage],
                 });

@@ -278,6 +278,7 @@ mod tests {
                         baseline_z: bz,
                         followup_z: 0.7 * bz + effect + school + class + 0.5 * rng.normal(),
                         tercile: Some(tercile),
+                        srl_index: None,
                         quintile: None,
                         extra: Vec::new(),
                     });

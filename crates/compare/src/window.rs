@@ -1,6 +1,6 @@
 //! The growth rows every comparison design starts from: the rows of the pipeline's window in
 //! follow-up years with any programme pupil (from `from_year` on) whose school is known, and each
-//! row's self-regulation tercile.
+//! row's self-regulation tercile and index.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -8,15 +8,19 @@ use arrow_array::Array;
 use leerwinst_core::SchoolYear;
 use leerwinst_store::{Frame, opt};
 
-/// The window's growth rows and the tercile lookup.
+/// A pupil's SRL tercile and index in one school year.
+type Srl = (Option<i32>, Option<f64>);
+
+/// The window's growth rows and the self-regulation lookup.
 pub struct WindowRows<'a> {
     growth: &'a Frame,
     /// Growth-row indices in the sample, in table order.
     pub rows: Vec<usize>,
     /// Follow-up years compared.
     pub years: Vec<String>,
-    terciles: HashMap<(&'a str, &'a str), i32>,
-    /// Take the tercile from the year before the follow-up year.
+    /// SRL tercile and index by pupil and school year.
+    srl: HashMap<(&'a str, &'a str), Srl>,
+    /// Take the moderators from the year before the follow-up year.
     prior_year_moderator: bool,
 }
 
@@ -30,13 +34,14 @@ impl<'a> WindowRows<'a> {
         from_year: Option<SchoolYear>,
         moderator_in_baseline_year: bool,
     ) -> Self {
-        let (sp, sy, st) = (
+        let (sp, sy, st, si) = (
             srl.str("pupil_key"),
             srl.str("school_year"),
             srl.i32("srl_tercile"),
+            srl.f64("srl_index"),
         );
-        let terciles = (0..srl.len())
-            .filter_map(|i| opt(st, i).map(|t| ((sp.value(i), sy.value(i)), t)))
+        let srl = (0..srl.len())
+            .map(|i| ((sp.value(i), sy.value(i)), (opt(st, i), opt(si, i))))
             .collect();
         let (gw, gy, gsch, gprog) = (
             growth.str("window"),
@@ -57,13 +62,23 @@ impl<'a> WindowRows<'a> {
             growth,
             rows,
             years: years.into_iter().collect(),
-            terciles,
+            srl,
             prior_year_moderator: moderator_in_baseline_year && yearly,
         }
     }
 
     /// The SRL tercile of growth row `i`.
     pub fn tercile(&self, i: usize) -> Option<i32> {
+        self.srl(i)?.0
+    }
+
+    /// The SRL index (the composite) of growth row `i`.
+    pub fn srl_index(&self, i: usize) -> Option<f64> {
+        self.srl(i)?.1
+    }
+
+    /// The SRL tercile and index of growth row `i`, from the moderator's school year.
+    fn srl(&self, i: usize) -> Option<Srl> {
         let year = self.growth.str("school_year").value(i);
         let moderator_year = if self.prior_year_moderator {
             SchoolYear::parse(year)?.prev().to_string()
@@ -71,8 +86,6 @@ impl<'a> WindowRows<'a> {
             year.to_string()
         };
         let pupil = self.growth.str("pupil_key").value(i);
-        self.terciles
-            .get(&(pupil, moderator_year.as_str()))
-            .copied()
+        self.srl.get(&(pupil, moderator_year.as_str())).copied()
     }
 }

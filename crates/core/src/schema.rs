@@ -113,11 +113,13 @@ pub enum Table {
     EventStudy,
     /// Sensitivity of each design's overall effect to unobserved confounding (effects).
     Sensitivity,
+    /// The programme effect as a function of a continuous moderator (effects).
+    Moderation,
 }
 
 impl Table {
     /// All tables, in pipeline order.
-    pub const ALL: [Table; 18] = [
+    pub const ALL: [Table; 19] = [
         Table::Pupils,
         Table::Schools,
         Table::Enrollments,
@@ -136,6 +138,7 @@ impl Table {
         Table::Balance,
         Table::EventStudy,
         Table::Sensitivity,
+        Table::Moderation,
     ];
 
     /// File stem of the table (`pupils` -> `warehouse/pupils.parquet`).
@@ -159,6 +162,7 @@ impl Table {
             Table::Balance => "balance",
             Table::EventStudy => "event_study",
             Table::Sensitivity => "sensitivity",
+            Table::Moderation => "moderation",
         }
     }
 
@@ -172,7 +176,8 @@ impl Table {
             | Table::Coefficients
             | Table::Balance
             | Table::EventStudy
-            | Table::Sensitivity => "effects",
+            | Table::Sensitivity
+            | Table::Moderation => "effects",
             _ => "warehouse",
         }
     }
@@ -198,6 +203,7 @@ impl Table {
             Table::Balance => BALANCE,
             Table::EventStudy => EVENT_STUDY,
             Table::Sensitivity => SENSITIVITY,
+            Table::Moderation => MODERATION,
         }
     }
 
@@ -831,7 +837,7 @@ const EVENT_STUDY: &[Column] = &[
         "band_low",
         F64,
         true,
-        "Lower end of the simultaneous 95% band (critical value from a multiplier bootstrap over schools, times t(G-1)/1.96): all rows of this aggregation and subject are covered together",
+        "Lower end of the simultaneous 95% band (critical value: the 95% quantile of the largest |t| over the rows under the multivariate t with G-1 df and the correlation of the school jackknife): all rows of this aggregation and subject are covered together",
     ),
     col(
         "band_high",
@@ -849,9 +855,105 @@ const EVENT_STUDY: &[Column] = &[
         "clusters",
         I64,
         false,
-        "Schools in the estimation (programme and comparison): the bootstrap's clusters",
+        "Schools in the estimation (programme and comparison): the jackknife's clusters",
     ),
     col("note", Utf8, true, "Why a value is missing or weak"),
+];
+
+const MODERATION: &[Column] = &[
+    col(
+        "design",
+        Utf8,
+        false,
+        "Model: 'regression' (the regression design's model with a programme x moderator interaction, whatever the pipeline's design)",
+    ),
+    col(
+        "outcome",
+        Utf8,
+        false,
+        "Outcome, e.g. 'followup_z (E-E)' (baseline_z is a covariate)",
+    ),
+    col(
+        "subject",
+        Utf8,
+        false,
+        "Subject, or 'all' for subjects pooled",
+    ),
+    col(
+        "moderator",
+        Utf8,
+        false,
+        "'srl_index' (the SRL composite, from the moderator's school year as the terciles) or 'baseline_z' (the standardised baseline score)",
+    ),
+    col(
+        "kind",
+        Utf8,
+        false,
+        "'curve' (the effect at the moderator value 'value'; 25 points from its 5th to its 95th percentile), 'slope' (change of the effect per unit of the moderator: the interaction coefficient) or 'boundary' (a Johnson-Neyman boundary: where the pointwise 95% interval starts or stops excluding 0)",
+    ),
+    col("value", F64, true, "Moderator value (empty for the slope)"),
+    col(
+        "estimate",
+        F64,
+        false,
+        "Programme effect at 'value' (SD units of the follow-up), or the slope",
+    ),
+    col(
+        "se",
+        F64,
+        true,
+        "Standard error, clustered by school as the regression design ('method'); empty when it cannot be made",
+    ),
+    col(
+        "ci_low",
+        F64,
+        true,
+        "Lower end of the pointwise 95% interval",
+    ),
+    col(
+        "ci_high",
+        F64,
+        true,
+        "Upper end of the pointwise 95% interval",
+    ),
+    col(
+        "p_value",
+        F64,
+        true,
+        "Two-sided p value (effect or slope = 0)",
+    ),
+    col(
+        "df",
+        F64,
+        true,
+        "Degrees of freedom of the t reference (empty for bootstrap intervals)",
+    ),
+    col(
+        "excludes_zero",
+        Bool,
+        true,
+        "Whether the 95% interval excludes 0 (inside a Johnson-Neyman region)",
+    ),
+    col(
+        "method",
+        Utf8,
+        true,
+        "How se, interval and p were made (as in effects.csv)",
+    ),
+    col(
+        "n_programme",
+        I64,
+        false,
+        "Programme pupil observations with the moderator",
+    ),
+    col(
+        "n_comparison",
+        I64,
+        false,
+        "Comparison pupil observations with the moderator",
+    ),
+    col("clusters_programme", I64, false, "Programme schools"),
+    col("clusters_comparison", I64, false, "Comparison schools"),
 ];
 
 const SENSITIVITY: &[Column] = &[
@@ -1246,7 +1348,7 @@ const EFFECTS: &[Column] = &[
         "method",
         Utf8,
         false,
-        "How se, CI and p were made: 'CR2 + Satterthwaite df' (clubSandwich), 'CR1, t(G-1)', 'wild cluster bootstrap (Webb|Rademacher, B)', 'HC1, pupils as clusters', 'REML, Satterthwaite df' (lmerTest), 'BLUP, conditional SD', 'cluster bootstrap over schools', 'CR1 by matched set' or 'school jackknife, t(G-1); multiplier-bootstrap band (B draws)' (staggered design)",
+        "How se, CI and p were made: 'CR2 + Satterthwaite df' (clubSandwich), 'CR1, t(G-1)', 'wild cluster bootstrap (Webb|Rademacher, B)', 'HC1, pupils as clusters', 'REML, Satterthwaite df' (lmerTest), 'BLUP, conditional SD', 'cluster bootstrap over schools', 'CR1 by matched set' or 'school jackknife, t(G-1); multivariate-t band (B draws)' (staggered design)",
     ),
     col(
         "df",

@@ -82,6 +82,17 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
         charts::staggered::event_study(ev, &dir, &t, min_n, &mut summary)?;
         charts::staggered::cohort_effects(ev, &dir, &t, min_n, &mut summary)?;
     }
+    let moderation_path = out.join("effects/moderation.parquet");
+    let moderation = if moderation_path.exists() {
+        Some(read_table(&moderation_path, Table::Moderation)?)
+    } else {
+        None
+    };
+    if let Some(m) = &moderation {
+        for moderator in ["srl_index", "baseline_z"] {
+            charts::moderation::moderation_curve(m, moderator, &dir, &t, &mut summary)?;
+        }
+    }
     let sensitivity_path = out.join("effects/sensitivity.parquet");
     let sensitivity = if sensitivity_path.exists() {
         Some(read_table(&sensitivity_path, Table::Sensitivity)?)
@@ -134,6 +145,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
         balance: balance.as_ref(),
         events: events.as_ref(),
         sensitivity: sensitivity.as_ref(),
+        moderation: moderation.as_ref(),
         charts: &svgs,
     };
     // Both folders hold only what this function writes: clear them so a school that no longer

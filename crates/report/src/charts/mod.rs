@@ -2,6 +2,7 @@
 //! drawn).
 
 pub mod growth;
+pub mod moderation;
 pub mod srl;
 pub mod staggered;
 
@@ -148,6 +149,17 @@ fn fmt(v: f64) -> String {
 
 pub(crate) fn font(size: u32) -> TextStyle<'static> {
     (FONT_FAMILY, size).into_font().color(&BLACK)
+}
+
+/// The subject an effect chart shows: `all` (subjects pooled) when present, else the first.
+fn subject_of(f: &Frame) -> Option<String> {
+    let su = f.str("subject");
+    let subjects: std::collections::BTreeSet<&str> = (0..f.len()).map(|i| su.value(i)).collect();
+    if subjects.contains("all") {
+        Some("all".into())
+    } else {
+        subjects.iter().next().map(|s| s.to_string())
+    }
 }
 
 fn range_with_margin(lo: f64, hi: f64) -> (f64, f64) {
@@ -982,6 +994,11 @@ pub fn srl_profile(
                 means[j][(tt - 1) as usize] = zs.iter().sum::<f64>() / zs.len() as f64;
             }
         }
+    }
+    // No self-regulation data (a run without learning-platform activity), or every tercile
+    // suppressed: no chart, rather than an empty panel.
+    if means.iter().flatten().all(|v| v.is_nan()) {
+        return Ok(());
     }
     let mut csv_rows = Vec::new();
     for (j, (col, _)) in indicators.iter().enumerate() {

@@ -9,22 +9,10 @@ use plotters::prelude::*;
 
 use super::{
     EffectGaps, EffectPoint, GREY, LIGHT, PALETTE, chart_err, draw_foot, fmt, font, foot_height,
-    range_with_margin, record, wrap_notes, write_csv,
+    range_with_margin, record, subject_of, wrap_notes, write_csv,
 };
 use crate::ReportSummary;
 use crate::text::Texts;
-
-/// The subject the charts show: `all` (subjects pooled) when present, else the first.
-fn subject_of(events: &Frame) -> Option<String> {
-    let su = events.str("subject");
-    let subjects: std::collections::BTreeSet<&str> =
-        (0..events.len()).map(|i| su.value(i)).collect();
-    if subjects.contains("all") {
-        Some("all".into())
-    } else {
-        subjects.iter().next().map(|s| s.to_string())
-    }
-}
 
 /// One drawn row: position key, label, point, band.
 struct Row {

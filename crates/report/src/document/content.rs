@@ -42,6 +42,8 @@ pub struct Inputs<'a> {
     pub events: Option<&'a Frame>,
     /// effects/sensitivity (robustness to unobserved confounding), when the run has it.
     pub sensitivity: Option<&'a Frame>,
+    /// effects/moderation (the effect as a curve over a continuous moderator), when the run has it.
+    pub moderation: Option<&'a Frame>,
     /// Chart name -> SVG text of the board's charts.
     pub charts: &'a BTreeMap<String, String>,
 }
@@ -270,7 +272,7 @@ enum Method {
     Blup,
     /// Bootstrap over schools, replicates.
     SchoolBootstrap(Option<String>),
-    /// Jackknife over schools with t(G-1) and a multiplier-bootstrap band (staggered design), draws.
+    /// Jackknife over schools with t(G-1) and a multivariate-t band (staggered design), draws.
     ClusteredBand(Option<String>),
     /// Standard error by matched set.
     MatchedSet,
@@ -347,8 +349,8 @@ impl Method {
             Method::ClusteredBand(b) => format!(
                 "{}{}",
                 t.t(
-                    "jackknife over scholen, t(G-1); band: multiplierbootstrap",
-                    "jackknife over schools, t(G-1); band: multiplier bootstrap"
+                    "jackknife over scholen, t(G-1); band: multivariate t",
+                    "jackknife over schools, t(G-1); band: multivariate t"
                 ),
                 b.as_ref().map(|b| format!(" ({b})")).unwrap_or_default()
             ),
@@ -403,11 +405,11 @@ impl Method {
             Method::ClusteredBand(b) => format!(
                 "{}{}",
                 t.t(
-                    "interval uit een jackknife over scholen met t(G-1); simultane band uit een multiplierbootstrap over scholen",
-                    "interval from a jackknife over schools with t(G-1); simultaneous band from a multiplier bootstrap over schools"
+                    "interval uit een jackknife over scholen met t(G-1); simultane band uit de multivariate t-verdeling van die jackknife",
+                    "interval from a jackknife over schools with t(G-1); simultaneous band from the multivariate t distribution of that jackknife"
                 ),
                 b.as_ref()
-                    .map(|b| format!(" ({b} {})", t.t("herhalingen", "replicates")))
+                    .map(|b| format!(" ({b} {})", t.t("trekkingen", "draws")))
                     .unwrap_or_default()
             ),
             Method::SchoolBootstrap(b) => format!(
@@ -481,15 +483,15 @@ impl Method {
             Method::ClusteredBand(b) => format!(
                 "{}{}: {}",
                 t.t(
-                    "Jackknife over scholen met t(G-1), band uit een multiplierbootstrap",
-                    "Jackknife over schools with t(G-1), band from a multiplier bootstrap"
+                    "Jackknife over scholen met t(G-1), band uit de multivariate t-verdeling",
+                    "Jackknife over schools with t(G-1), band from the multivariate t distribution"
                 ),
                 b.as_ref()
-                    .map(|b| format!(" ({b} {})", t.t("herhalingen", "replicates")))
+                    .map(|b| format!(" ({b} {})", t.t("trekkingen", "draws")))
                     .unwrap_or_default(),
                 t.t(
-                    "de schatting wordt telkens overgedaan zonder één van de scholen; hoe sterk ze dan verschuift, bepaalt de onzekerheid, met een t-verdeling op het aantal scholen min 1, zodat het interval bij weinig scholen niet te smal wordt. Voor de band rond de effecten per jaar sinds de start krijgen de bijdragen van hele scholen telkens willekeurig een plus- of minteken (zoals R did); zo dekt de band alle jaren tegelijk.",
-                    "the estimate is made again without each school in turn; how much it moves sets the uncertainty, with a t distribution on the number of schools minus 1, so the interval is not too narrow with few schools. For the band around the effects by years since the start, the contributions of whole schools get a random plus or minus sign, over and over (as R did); so the band covers all years at once.",
+                    "de schatting wordt telkens overgedaan zonder één van de scholen; hoe sterk ze dan verschuift, bepaalt de onzekerheid, met een t-verdeling op het aantal scholen min 1, zodat het interval bij weinig scholen niet te smal wordt. De band rond de effecten per jaar sinds de start is breder: hij houdt er rekening mee dat bij weglaten van een school de jaren samen verschuiven, en dekt zo alle jaren tegelijk.",
+                    "the estimate is made again without each school in turn; how much it moves sets the uncertainty, with a t distribution on the number of schools minus 1, so the interval is not too narrow with few schools. The band around the effects by years since the start is wider: it allows for the years moving together when a school is left out, and so covers all years at once.",
                 )
             ),
             Method::SchoolBootstrap(b) => format!(
@@ -839,6 +841,120 @@ fn confounding_sentence(t: &Texts, f: &Frame, design: &str) -> Option<String> {
             "that strongly, as a risk ratio, would such a characteristic have to be related to both taking part and the outcome (VanderWeele & Ding 2017).",
         ),
     ))
+}
+
+/// The moderation curve in words: how the effect changes per unit of the moderator, and where
+/// (the Johnson-Neyman region) its interval excludes 0. None without a curve.
+fn moderation_sentence(t: &Texts, f: &Frame, moderator: &str) -> Option<String> {
+    let c = crate::charts::moderation::Curve::of(f, moderator);
+    let (first, last) = (c.points.first()?, c.points.last()?);
+    let label = match moderator {
+        "srl_index" => t.t("de zelfregulatie-index", "the self-regulation index"),
+        _ => t.t("het beginniveau (z-score)", "the starting level (z score)"),
+    };
+    let mut out = String::new();
+    if let Some(s) = c.slope {
+        out.push_str(&format!(
+            "{} {label} {} {} SD",
+            t.t(
+                "Als doorlopende lijn: per eenheid hoger op",
+                "As a continuous line: per unit higher on",
+            ),
+            t.t("verandert het effect met", "the effect changes by"),
+            f2(t, s.estimate),
+        ));
+        if let Some((l, h)) = s.ci {
+            out.push_str(&format!(
+                " (95%-{} {} {} {})",
+                t.t("BI", "CI"),
+                f2(t, l),
+                t.t("tot", "to"),
+                f2(t, h)
+            ));
+        }
+        out.push_str(". ");
+    }
+    let regions = c.regions();
+    let span = format!(
+        "{} {} {}",
+        f2(t, first.value),
+        t.t("tot", "to"),
+        f2(t, last.value)
+    );
+    if regions.is_empty() {
+        out.push_str(&format!(
+            "{} ({span}) {}",
+            t.t(
+                "Nergens tussen het 5e en het 95e percentiel van de leerlingen",
+                "Nowhere between the pupils' 5th and 95th percentile",
+            ),
+            t.t(
+                "sluit het 95%-interval 0 uit: voor geen enkel niveau is het effect duidelijk van 0 verschillend.",
+                "does the 95% interval exclude 0: at no level is the effect clearly different from 0.",
+            )
+        ));
+        return Some(out);
+    }
+    let whole = regions.len() == 1 && regions[0].0 <= first.value && regions[0].1 >= last.value;
+    let sign_word = |sign: f64| {
+        if sign > 0.0 {
+            t.t("duidelijk positief", "clearly positive")
+        } else {
+            t.t("duidelijk negatief", "clearly negative")
+        }
+    };
+    let range_note = format!(
+        "({span}, {})",
+        t.t(
+            "het 5e tot het 95e percentiel van de leerlingen",
+            "the pupils' 5th to 95th percentile"
+        )
+    );
+    if whole {
+        out.push_str(&format!(
+            "{} {} {} {range_note}. ",
+            t.t("Het effect is", "The effect is"),
+            sign_word(regions[0].2),
+            t.t(
+                "over het hele getoonde bereik",
+                "over the whole range shown"
+            ),
+        ));
+    } else {
+        let parts: Vec<String> = regions
+            .iter()
+            .map(|&(a, b, sign)| {
+                format!(
+                    "{} {} {} {} {}",
+                    sign_word(sign),
+                    t.t("van", "from"),
+                    f2(t, a),
+                    t.t("tot", "to"),
+                    f2(t, b)
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "{} {label}, {} {} {range_note} {} ",
+            t.t("Het effect is, naar", "The effect is, by"),
+            parts.join(t.t(" en ", " and ")),
+            t.t(
+                "(het Johnson-Neyman-gebied); elders in het getoonde bereik",
+                "(the Johnson-Neyman region); elsewhere in the range shown",
+            ),
+            t.t(
+                "sluit het 95%-interval 0 niet uit.",
+                "the 95% interval does not exclude 0.",
+            ),
+        ));
+    }
+    if c.slope.is_some_and(|s| !s.excludes_zero()) {
+        out.push_str(t.t(
+            "De helling zelf is niet duidelijk van 0 verschillend: lees die grenzen als aanwijzing, niet als bewijs dat het effect ervan afhangt.",
+            "The slope itself is not clearly different from 0: read those limits as a hint, not as proof that the effect depends on it.",
+        ));
+    }
+    Some(out.trim_end().to_string())
 }
 
 /// What the years before the start say (staggered design): whether the simultaneous band of the
@@ -1848,6 +1964,26 @@ fn effect_table(t: &Texts, effects: &[(String, Effect)], first: &str, min_n: usi
     }
 }
 
+/// The moderation curve of `moderator`: its sentence and chart `name`, when the run has both.
+fn moderation_block(
+    inp: &Inputs,
+    moderator: &str,
+    name: &str,
+    caption: &str,
+    blocks: &mut Vec<Block>,
+) {
+    let Some(f) = inp.moderation else {
+        return;
+    };
+    if !inp.charts.contains_key(name) {
+        return;
+    }
+    if let Some(sentence) = moderation_sentence(inp.t, f, moderator) {
+        blocks.push(Block::Para(sentence));
+    }
+    chart(inp, name, caption, blocks);
+}
+
 fn chart(inp: &Inputs, name: &str, caption: &str, blocks: &mut Vec<Block>) {
     if let Some(svg) = inp.charts.get(name) {
         blocks.push(Block::Chart {
@@ -2235,12 +2371,32 @@ pub fn board(inp: &Inputs) -> Doc {
         ),
         &mut blocks,
     );
+    moderation_block(
+        inp,
+        "srl_index",
+        "effect_by_srl_index",
+        t.t(
+            "Naar zelfregulatie als doorlopende lijn, met het gebied waar het effect van 0 verschilt.",
+            "By self-regulation as a continuous line, with the region where the effect differs from 0.",
+        ),
+        &mut blocks,
+    );
     chart(
         inp,
         "effect_by_baseline_quintile",
         t.t(
             "Werkt het voor alle leerlingen? Naar beginniveau.",
             "Does it work for all pupils? By starting level.",
+        ),
+        &mut blocks,
+    );
+    moderation_block(
+        inp,
+        "baseline_z",
+        "effect_by_baseline",
+        t.t(
+            "Naar beginniveau als doorlopende lijn, met het gebied waar het effect van 0 verschilt.",
+            "By starting level as a continuous line, with the region where the effect differs from 0.",
         ),
         &mut blocks,
     );
@@ -2526,6 +2682,7 @@ mod tests {
             balance,
             events: None,
             sensitivity: None,
+            moderation: None,
             charts: &charts,
         };
         make(&inp)
@@ -2534,10 +2691,10 @@ mod tests {
     #[test]
     fn the_staggered_method_label_names_its_draws() {
         let t = Texts::new(Language::Nl);
-        let m = "school jackknife, t(G-1); multiplier-bootstrap band (1000 draws)";
+        let m = "school jackknife, t(G-1); multivariate-t band (20000 draws)";
         assert_eq!(
             method_label(&t, m),
-            "jackknife over scholen, t(G-1); band: multiplierbootstrap (1000)"
+            "jackknife over scholen, t(G-1); band: multivariate t (20000)"
         );
     }
 

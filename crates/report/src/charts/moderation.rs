@@ -1,0 +1,315 @@
+//! "Does it work for all pupils?" as a curve (`effects/moderation.*`): the programme effect as a
+//! function of the SRL index or the baseline score, with its pointwise 95% interval as a band and
+//! the Johnson-Neyman region (where the interval excludes 0) marked.
+
+use std::path::Path;
+
+use leerwinst_store::{Frame, opt};
+use plotters::prelude::*;
+
+use super::{
+    GREY, LIGHT, PALETTE, chart_err, draw_foot, fmt, font, foot_height, range_with_margin, record,
+    subject_of, wrap_notes, write_csv,
+};
+use crate::ReportSummary;
+use crate::text::Texts;
+
+/// One point of a curve.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Point {
+    /// Moderator value.
+    pub value: f64,
+    /// Effect at the value.
+    pub estimate: f64,
+    /// Pointwise 95% interval.
+    pub ci: Option<(f64, f64)>,
+}
+
+impl Point {
+    /// Whether the interval excludes 0.
+    pub fn excludes_zero(&self) -> bool {
+        self.ci.is_some_and(|(l, h)| l > 0.0 || h < 0.0)
+    }
+}
+
+/// A moderator's rows of one subject: the curve (by value), the slope and the boundaries.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Curve {
+    /// Curve points, by value.
+    pub points: Vec<Point>,
+    /// The slope (value unused).
+    pub slope: Option<Point>,
+    /// Johnson-Neyman boundaries, by value.
+    pub boundaries: Vec<f64>,
+}
+
+impl Curve {
+    /// The rows of `moderator` for the charted subject (`all` when present).
+    pub fn of(f: &Frame, moderator: &str) -> Curve {
+        let Some(subject) = subject_of(f) else {
+            return Curve::default();
+        };
+        let (su, mo, kind) = (f.str("subject"), f.str("moderator"), f.str("kind"));
+        let (value, est, lo, hi) = (
+            f.f64("value"),
+            f.f64("estimate"),
+            f.f64("ci_low"),
+            f.f64("ci_high"),
+        );
+        let mut c = Curve::default();
+        for i in (0..f.len()).filter(|&i| su.value(i) == subject && mo.value(i) == moderator) {
+            let p = Point {
+                value: opt(value, i).unwrap_or(f64::NAN),
+                estimate: est.value(i),
+                ci: opt(lo, i).zip(opt(hi, i)),
+            };
+            match kind.value(i) {
+                "curve" => c.points.push(p),
+                "slope" => c.slope = Some(p),
+                "boundary" => c.boundaries.push(p.value),
+                _ => {}
+            }
+        }
+        c.points.sort_by(|a, b| a.value.total_cmp(&b.value));
+        c.boundaries.sort_by(f64::total_cmp);
+        c
+    }
+
+    /// The value ranges where the interval excludes 0, each with the sign of the effect there:
+    /// the curve points grouped, with a boundary as the edge where there is one.
+    pub fn regions(&self) -> Vec<(f64, f64, f64)> {
+        let mut out: Vec<(f64, f64, f64)> = Vec::new();
+        let mut open: Option<(f64, f64)> = None;
+        let edge = |a: f64, b: f64| {
+            self.boundaries
+                .iter()
+                .copied()
+                .find(|x| *x >= a.min(b) && *x <= a.max(b))
+        };
+        for (k, p) in self.points.iter().enumerate() {
+            let prev = k.checked_sub(1).map(|j| self.points[j]);
+            match (p.excludes_zero(), open) {
+                (true, None) => {
+                    let start = prev.and_then(|q| edge(q.value, p.value)).unwrap_or(p.value);
+                    open = Some((start, p.estimate.signum()));
+                }
+                (false, Some((start, sign))) => {
+                    let q = prev.map_or(p.value, |q| q.value);
+                    out.push((start, edge(q, p.value).unwrap_or(q), sign));
+                    open = None;
+                }
+                _ => {}
+            }
+        }
+        if let (Some((start, sign)), Some(last)) = (open, self.points.last()) {
+            out.push((start, last.value, sign));
+        }
+        out
+    }
+}
+
+/// The x-axis label and file name of a moderator.
+fn names(t: &Texts, moderator: &str) -> (&'static str, &'static str) {
+    match moderator {
+        "srl_index" => (
+            "effect_by_srl_index",
+            t.t(
+                "Zelfregulatie-index (0 = gemiddelde leerling van het leerjaar)",
+                "Self-regulation index (0 = the grade's average pupil)",
+            ),
+        ),
+        _ => (
+            "effect_by_baseline",
+            t.t(
+                "Beginniveau (z-score; 0 = gemiddeld)",
+                "Starting level (z score; 0 = average)",
+            ),
+        ),
+    }
+}
+
+/// The effect as a curve over `moderator` (`srl_index` or `baseline_z`); nothing when the run has
+/// no such curve.
+pub fn moderation_curve(
+    f: &Frame,
+    moderator: &str,
+    dir: &Path,
+    t: &Texts,
+    summary: &mut ReportSummary,
+) -> leerwinst_core::Result<()> {
+    let c = Curve::of(f, moderator);
+    if c.points.is_empty() {
+        return Ok(());
+    }
+    let (name, x_desc) = names(t, moderator);
+    let csv = dir.join(format!("{name}.csv"));
+    let cells: Vec<Vec<String>> = c
+        .points
+        .iter()
+        .map(|p| {
+            vec![
+                fmt(p.value),
+                fmt(p.estimate),
+                p.ci.map(|c| fmt(c.0)).unwrap_or_default(),
+                p.ci.map(|c| fmt(c.1)).unwrap_or_default(),
+                if p.excludes_zero() { "1" } else { "0" }.into(),
+            ]
+        })
+        .collect();
+    write_csv(
+        t,
+        &csv,
+        &[
+            moderator,
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "interval_excludes_0",
+        ],
+        &cells,
+    )?;
+    let (xmin, xmax) = (c.points[0].value, c.points[c.points.len() - 1].value);
+    let (lo, hi) = c.points.iter().fold((0.0f64, 0.0f64), |(a, b), p| {
+        let (l, h) = p.ci.unwrap_or((p.estimate, p.estimate));
+        (a.min(l), b.max(h))
+    });
+    let (ymin, ymax) = range_with_margin(lo, hi);
+    let subject = subject_of(f).unwrap_or_default();
+    let notes = vec![
+        format!(
+            "{}: {}.",
+            t.t("Vak", "Subject"),
+            t.subject(&subject)
+        ),
+        t.t(
+            "Lijn: effect van het programma bij elke waarde; band: 95%-interval op dat punt. Gekleurde achtergrond: waar het interval 0 uitsluit (Johnson-Neyman-gebied). De lijn loopt van het 5e tot het 95e percentiel van de leerlingen.",
+            "Line: programme effect at each value; band: 95% interval at that point. Coloured background: where the interval excludes 0 (Johnson-Neyman region). The line runs from the pupils' 5th to their 95th percentile.",
+        )
+        .to_string(),
+    ];
+    let foot = wrap_notes(&notes, 110);
+    let path = dir.join(format!("{name}.svg"));
+    let mut svg = String::new();
+    {
+        let plot_height = 440;
+        let root = SVGBackend::with_string(&mut svg, (900, plot_height + foot_height(foot.len())))
+            .into_drawing_area();
+        root.fill(&WHITE).map_err(|e| chart_err(&path, e))?;
+        let (plot, foot_area) = root.split_vertically(plot_height);
+        let caption = match moderator {
+            "srl_index" => t.t(
+                "Effect naar zelfregulatie, als doorlopende lijn",
+                "Effect by self-regulation, as a continuous line",
+            ),
+            _ => t.t(
+                "Effect naar beginniveau, als doorlopende lijn",
+                "Effect by starting level, as a continuous line",
+            ),
+        };
+        let mut chart = ChartBuilder::on(&plot)
+            .caption(caption, font(22))
+            .margin(18)
+            .x_label_area_size(50)
+            .y_label_area_size(70)
+            .build_cartesian_2d(xmin..xmax, ymin..ymax)
+            .map_err(|e| chart_err(&path, e))?;
+        chart
+            .configure_mesh()
+            .label_style(font(14))
+            .axis_desc_style(font(15))
+            .light_line_style(LIGHT)
+            .x_label_formatter(&|v| t.tick_for_span(*v, xmax - xmin))
+            .y_label_formatter(&|v| t.tick_for_span(*v, ymax - ymin))
+            .x_desc(x_desc)
+            .y_desc(t.t("Effect (SD)", "Effect (SD)"))
+            .draw()
+            .map_err(|e| chart_err(&path, e))?;
+        let err = |e| chart_err(&path, e);
+        for (a, b, _) in c.regions() {
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(a, ymin), (b, ymax)],
+                    PALETTE[2].mix(0.12).filled(),
+                )))
+                .map_err(err)?;
+        }
+        let band: Vec<(f64, f64)> = c
+            .points
+            .iter()
+            .filter_map(|p| p.ci.map(|ci| (p.value, ci.1)))
+            .chain(
+                c.points
+                    .iter()
+                    .rev()
+                    .filter_map(|p| p.ci.map(|ci| (p.value, ci.0))),
+            )
+            .collect();
+        if !band.is_empty() {
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    band,
+                    PALETTE[0].mix(0.2).filled(),
+                )))
+                .map_err(err)?;
+        }
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(xmin, 0.0), (xmax, 0.0)],
+                GREY.stroke_width(1),
+            )))
+            .map_err(err)?;
+        for &b in &c.boundaries {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(b, ymin), (b, ymax)],
+                    6,
+                    4,
+                    PALETTE[2].stroke_width(2),
+                ))
+                .map_err(err)?;
+        }
+        chart
+            .draw_series(LineSeries::new(
+                c.points.iter().map(|p| (p.value, p.estimate)),
+                PALETTE[0].stroke_width(3),
+            ))
+            .map_err(err)?;
+        draw_foot(&foot_area, &foot, &path)?;
+        root.present().map_err(|e| chart_err(&path, e))?;
+    }
+    record(summary, t, &path, &svg, &csv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(value: f64, estimate: f64, lo: f64, hi: f64) -> Point {
+        Point {
+            value,
+            estimate,
+            ci: Some((lo, hi)),
+        }
+    }
+
+    #[test]
+    fn regions_run_from_boundary_to_boundary_or_the_end() {
+        let c = Curve {
+            points: vec![
+                p(-1.0, -0.3, -0.5, -0.1),
+                p(0.0, 0.0, -0.2, 0.2),
+                p(1.0, 0.2, -0.05, 0.45),
+                p(2.0, 0.4, 0.1, 0.7),
+                p(3.0, 0.6, 0.2, 1.0),
+            ],
+            slope: None,
+            boundaries: vec![-0.6, 1.4],
+        };
+        assert_eq!(c.regions(), vec![(-1.0, -0.6, -1.0), (1.4, 3.0, 1.0)]);
+        let none = Curve {
+            points: vec![p(0.0, 0.1, -0.1, 0.3)],
+            ..Curve::default()
+        };
+        assert!(none.regions().is_empty());
+    }
+}
