@@ -92,3 +92,66 @@ fn init_never_overwrites_and_needs_a_folder() {
     let o = run(&["init", file.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not a folder"));
 }
+
+/// Words that only an English comment would hold: a Dutch draft has none of them.
+const ENGLISH: [&str; 6] = [
+    "which",
+    "the school year",
+    "Check every",
+    "missing",
+    "Pupil numbers",
+    "remove",
+];
+
+#[test]
+fn a_pupil_list_without_a_school_year_is_drafted_commented_out_and_the_draft_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("exports");
+    copy_exports(&exports);
+    // A pupil list with school and group but no school-year column: its mapping cannot be
+    // read until someone says which school year it is.
+    std::fs::remove_file(exports.join("leerlingen.xlsx")).unwrap();
+    std::fs::write(
+        exports.join("klaslijst.csv"),
+        "leerlingnummer;school;groep;geboortedatum\n\
+         L1;21WG;5a;03-04-2016\nL2;21WG;5a;12-09-2015\nL3;21WG;5b;28-01-2016\n\
+         L4;07XK;5;15-06-2016\nL5;07XK;5;30-11-2015\nL6;07XK;6;02-02-2015\n",
+    )
+    .unwrap();
+    let out = common::leerwinst(&["init", exports.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(
+            "klaslijst.csv: mapped-roster, uitgeschakeld tot de TODO-regels zijn ingevuld"
+        ),
+        "{said}"
+    );
+    let pipeline = exports.join("pipeline.toml");
+    let text = std::fs::read_to_string(&pipeline).unwrap();
+    assert!(text.contains("# name = \"klaslijst\""), "{text}");
+    assert!(text.contains("# constants = { school_year"), "{text}");
+    for english in ENGLISH {
+        assert!(
+            !text.contains(english),
+            "English in a Dutch draft: '{english}'\n{text}"
+        );
+    }
+    // The draft runs without the incomplete source.
+    let run_out = tmp.path().join("run");
+    common::run_pipeline(&pipeline, &run_out, Some("init-test-key-0123456789"));
+    let (read, accepted, _) = common::source_counts(&run_out, "toetsresultaten");
+    assert!(read > 0 && accepted == read);
+}
+
+#[test]
+fn an_english_draft_speaks_english() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("exports");
+    copy_exports(&exports);
+    let out = common::leerwinst(&["init", exports.to_str().unwrap(), "--language", "en"]);
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(exports.join("pipeline.toml")).unwrap();
+    assert!(text.contains("language = \"en\""), "{text}");
+    assert!(text.contains("# Check every source"), "{text}");
+    assert!(!text.contains("Controleer"), "{text}");
+}

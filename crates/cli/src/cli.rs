@@ -137,7 +137,8 @@ enum Command {
         /// existing file is never overwritten.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Language of the messages: `nl` or `en`.
+        /// Language of the messages and of the drafted pipeline (its comments and its
+        /// `language`): `nl` or `en`.
         #[arg(long, default_value = "nl")]
         language: String,
     },

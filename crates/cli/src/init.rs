@@ -31,7 +31,7 @@ pub fn draft(exports: &Path, out: Option<PathBuf>, language: &str) -> Result<Exi
     let base = std::path::absolute(dir.unwrap_or(Path::new(".")))?;
     let exports_abs = std::path::absolute(exports)?;
     let paths_in = (base != exports_abs).then_some(exports_abs.as_path());
-    let d = leerwinst_ingest::draft::draft(exports, &name, paths_in)?;
+    let d = leerwinst_ingest::draft::draft(exports, &name, paths_in, l)?;
     // The draft must be a valid pipeline: a failure here is leerwinst's own.
     Pipeline::from_toml(&d.toml, &out).context("the drafted pipeline does not parse (a bug)")?;
     std::fs::write(&out, &d.toml).with_context(|| format!("cannot write {}", out.display()))?;
@@ -44,6 +44,13 @@ pub fn draft(exports: &Path, out: Option<PathBuf>, language: &str) -> Result<Exi
                     "not an export leerwinst reads (left out)",
                 )
                 .to_string(),
+            Decision::Incomplete(format) => format!(
+                "{format}, {}",
+                l.pick(
+                    "uitgeschakeld tot de TODO-regels zijn ingevuld",
+                    "commented out until its TODO lines are answered"
+                )
+            ),
             Decision::Unreadable(e) => format!(
                 "{} ({e})",
                 l.pick("niet te lezen, overgeslagen", "cannot be read, left out")

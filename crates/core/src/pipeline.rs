@@ -86,6 +86,11 @@ impl Language {
             Language::En => en,
         }
     }
+
+    /// The language's code as the pipeline file and BCP 47 write it (`nl`, `en`).
+    pub fn code(self) -> &'static str {
+        self.pick("nl", "en")
+    }
 }
 
 /// `[privacy]`.

@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use leerwinst_core::Result;
+use leerwinst_core::pipeline::{Language, Pipeline};
 
 use crate::profile::{ColumnProfile, Kind, Profile, profile};
 
@@ -38,12 +39,17 @@ pub enum Decision {
     NotAnExport,
     /// Could not be read (the error).
     Unreadable(String),
+    /// A source of this format, drafted with its lines commented out: it needs what its TODO
+    /// lines ask before it can be read (the pipeline runs without it meanwhile).
+    Incomplete(&'static str),
 }
 
-/// Drafts a pipeline named `name` for the exports in `dir`. Source paths are the file names with
-/// `paths_in` in front: `None` when the pipeline file goes into `dir` itself, else the folder as
-/// the pipeline file is to find it.
-pub fn draft(dir: &Path, name: &str, paths_in: Option<&Path>) -> Result<Draft> {
+/// Drafts a pipeline named `name` for the exports in `dir`, its comments in `l` (and its
+/// `language`). Source paths are the file names with `paths_in` in front: `None` when the
+/// pipeline file goes into `dir` itself, else the folder as the pipeline file is to find it.
+/// The draft always parses: a source that cannot be read as drafted (a pupil list without a
+/// school year) is written with its lines commented out under its TODO lines.
+pub fn draft(dir: &Path, name: &str, paths_in: Option<&Path>, l: Language) -> Result<Draft> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| leerwinst_core::Error::io(dir, e))?
         .flatten()
@@ -51,13 +57,22 @@ pub fn draft(dir: &Path, name: &str, paths_in: Option<&Path>) -> Result<Draft> {
         .collect();
     entries.sort();
     let mut toml = format!(
-        "# Pipeline drafted by `leerwinst init` from the exports in this folder.\n\
-         # Check every source and each line marked TODO, then run: leerwinst run <this file>\n\
-         # Every key is explained in docs/pipeline.md, every format in docs/formats.md.\n\n\
-         [pipeline]\nname = \"{name}\"\nlanguage = \"nl\"\n\n\
-         [privacy]\n# Pupil numbers become keyed pseudonyms. The key: $LEERWINST_KEY, else\n\
-         # ~/.config/leerwinst/key (made on the first run: keep it, and a backup, safe).\n\
-         pseudonymise = true\n"
+        "{}\n[pipeline]\nname = \"{name}\"\nlanguage = \"{}\"\n\n[privacy]\n{}pseudonymise = true\n",
+        l.pick(
+            "# Pijplijn opgesteld door `leerwinst init` uit de exports in deze map.\n\
+             # Controleer elke bron en elke regel met TODO, en start dan: leerwinst run <dit bestand>\n\
+             # Elke sleutel staat uitgelegd in docs/pipeline.md, elk formaat in docs/formats.md.\n",
+            "# Pipeline drafted by `leerwinst init` from the exports in this folder.\n\
+             # Check every source and each line marked TODO, then run: leerwinst run <this file>\n\
+             # Every key is explained in docs/pipeline.md, every format in docs/formats.md.\n",
+        ),
+        l.code(),
+        l.pick(
+            "# Leerlingnummers worden pseudoniemen met een sleutel. De sleutel: $LEERWINST_KEY, anders\n\
+             # ~/.config/leerwinst/key (gemaakt bij de eerste run: bewaar hem, en een reservekopie, veilig).\n",
+            "# Pupil numbers become keyed pseudonyms. The key: $LEERWINST_KEY, else\n\
+             # ~/.config/leerwinst/key (made on the first run: keep it, and a backup, safe).\n",
+        ),
     );
     let mut notes = Vec::new();
     let mut verbs = Vec::new();
@@ -73,7 +88,7 @@ pub fn draft(dir: &Path, name: &str, paths_in: Option<&Path>) -> Result<Draft> {
         if file.starts_with('.') || file.ends_with(".toml") {
             continue;
         }
-        let source = match source_for(&path, &file) {
+        let source = match source_for(&path, &file, l) {
             Ok(Some(s)) => s,
             Ok(None) => {
                 notes.push((file, Decision::NotAnExport));
@@ -88,24 +103,45 @@ pub fn draft(dir: &Path, name: &str, paths_in: Option<&Path>) -> Result<Draft> {
         while !names.insert(source_name.clone()) {
             source_name.push('_');
         }
-        notes.push((file.clone(), Decision::Source(source.format)));
-        verbs.extend(source.verbs.iter().cloned());
-        within_year |= source.within_year;
-        school_list |= source.format == "schools-csv";
-        let _ = write!(
-            toml,
+        let block = format!(
             "\n[[source]]\nname = \"{source_name}\"\nformat = \"{}\"\npath = {}\n{}",
             source.format,
             toml_string(&paths_in.map_or(file.clone(), |d| d.join(&file).display().to_string())),
             source.keys
         );
+        // A source the pipeline cannot read as drafted stays in the file, commented out.
+        if Pipeline::from_toml(&format!("{toml}{block}"), Path::new("pipeline.toml")).is_err() {
+            notes.push((file.clone(), Decision::Incomplete(source.format)));
+            toml.push_str(l.pick(
+                "\n# TODO: deze bron is nog niet compleet (zie de TODO-regels eronder). Vul aan wat\n\
+                 # ontbreekt en haal dan de # weg voor de regels van [[source]] tot en met columns.\n",
+                "\n# TODO: this source is not complete yet (see the TODO lines below). Add what is\n\
+                 # missing, then remove the # before the lines from [[source]] to columns.\n",
+            ));
+            for line in block.trim_start_matches('\n').lines() {
+                if line.starts_with('#') {
+                    let _ = writeln!(toml, "{line}");
+                } else {
+                    let _ = writeln!(toml, "# {line}");
+                }
+            }
+            continue;
+        }
+        notes.push((file.clone(), Decision::Source(source.format)));
+        verbs.extend(source.verbs.iter().cloned());
+        within_year |= source.within_year;
+        school_list |= source.format == "schools-csv";
+        toml.push_str(&block);
         sources += 1;
     }
     if !verbs.is_empty() {
-        toml.push_str(
-            "\n[verbs]\n# Activity names -> event kinds (attempt, answer, complete, instruction, help,\n\
+        toml.push_str("\n[verbs]\n");
+        toml.push_str(l.pick(
+            "# Namen van activiteiten -> soort gebeurtenis (attempt, answer, complete, instruction,\n\
+             # help, progress_view, reflection, other). Namen zonder regel tellen als `other`.\n",
+            "# Activity names -> event kinds (attempt, answer, complete, instruction, help,\n\
              # progress_view, reflection, other). Unmapped names count as `other`.\n",
-        );
+        ));
         verbs.sort();
         verbs.dedup();
         for (verb, kind) in verbs {
@@ -116,31 +152,42 @@ pub fn draft(dir: &Path, name: &str, paths_in: Option<&Path>) -> Result<Draft> {
                 None => {
                     let _ = writeln!(
                         toml,
-                        "# {} = \"\"   # TODO: which kind?",
-                        toml_string(&verb)
+                        "# {} = \"\"   # TODO: {}",
+                        toml_string(&verb),
+                        l.pick("welke soort?", "which kind?")
                     );
                 }
             }
         }
     }
     if !school_list {
-        toml.push_str(
+        toml.push_str(l.pick(
+            "\n# TODO: welke scholen volgen het programma, en sinds wanneer? Zonder schoollijst is geen\n\
+             # effect te schatten. Voeg er een toe (brin;naam;programma_vanaf;schoolweging, bijv.\n\
+             # 21WG;Basisschool De Wilg;2024-2025;28,5) en noem hem hier:\n",
             "\n# TODO: which schools follow the programme, and since when? Without a school list no\n\
              # effect can be estimated. Add one (brin;naam;programma_vanaf;schoolweging, e.g.\n\
-             # 21WG;Basisschool De Wilg;2024-2025;28,5) and name it here:\n\
-             # [[source]]\n# name = \"scholen\"\n# format = \"schools-csv\"\n# path = \"scholen.csv\"\n",
+             # 21WG;Basisschool De Wilg;2024-2025;28,5) and name it here:\n",
+        ));
+        toml.push_str(
+            "# [[source]]\n# name = \"scholen\"\n# format = \"schools-csv\"\n# path = \"scholen.csv\"\n",
         );
     }
     if within_year {
-        toml.push_str(
-            "\n[compare]\n# The test results hold middle (M) and end (E) moments: growth within the school\n\
-             # year. For growth from year to year (E to E) remove this line.\nwindow = \"M-E\"\n",
-        );
+        toml.push_str("\n[compare]\n");
+        toml.push_str(l.pick(
+            "# De toetsresultaten hebben midden- (M) en eindmomenten (E): groei binnen het schooljaar.\n\
+             # Voor groei van jaar tot jaar (E naar E) haal je deze regel weg.\n",
+            "# The test results hold middle (M) and end (E) moments: growth within the school\n\
+             # year. For growth from year to year (E to E) remove this line.\n",
+        ));
+        toml.push_str("window = \"M-E\"\n");
     }
     if sources == 0 {
-        toml.push_str(
+        toml.push_str(l.pick(
+            "\n# TODO: geen export in deze map was te lezen; zie `leerwinst inspect`.\n",
             "\n# TODO: no export in this folder could be read; see `leerwinst inspect`.\n",
-        );
+        ));
     }
     Ok(Draft {
         toml,
@@ -160,7 +207,7 @@ struct Source {
     within_year: bool,
 }
 
-fn source_for(path: &Path, file: &str) -> Result<Option<Source>> {
+fn source_for(path: &Path, file: &str, l: Language) -> Result<Option<Source>> {
     let plain = |format| {
         Some(Source {
             format,
@@ -211,8 +258,12 @@ fn source_for(path: &Path, file: &str) -> Result<Option<Source>> {
     if best.header_line > 1 {
         let _ = writeln!(
             keys,
-            "header_row = {}   # the lines above it are titles",
-            best.header_line
+            "header_row = {}   # {}",
+            best.header_line,
+            l.pick(
+                "de regels erboven zijn titels",
+                "the lines above it are titles"
+            )
         );
     }
     // A fixed layout that reads most rows (a pupil list also passes for a school list, with
@@ -230,11 +281,11 @@ fn source_for(path: &Path, file: &str) -> Result<Option<Source>> {
             within_year: false,
         }));
     }
-    Ok(mapped(&best, keys))
+    Ok(mapped(&best, keys, l))
 }
 
 /// A mapped format and its mapping guessed from the columns, or None.
-fn mapped(p: &Profile, mut keys: String) -> Option<Source> {
+fn mapped(p: &Profile, mut keys: String, l: Language) -> Option<Source> {
     let cols = &p.columns;
     let kind = |c: &ColumnProfile| c.kinds.first().map(|k| k.0);
     let named = |words: &[&str]| {
@@ -313,7 +364,10 @@ fn mapped(p: &Profile, mut keys: String) -> Option<Source> {
             .map(|(v, _)| (v.clone(), kind_of_activity(v)))
             .collect();
         if a.values.is_empty() {
-            keys.push_str("# TODO: many different activity names; map them in [verbs]\n");
+            keys.push_str(l.pick(
+                "# TODO: veel verschillende namen van activiteiten; wijs ze toe in [verbs]\n",
+                "# TODO: many different activity names; map them in [verbs]\n",
+            ));
         }
     } else if let (Some(s), Some(t)) = (score, test) {
         format = "mapped-assessments";
@@ -334,11 +388,17 @@ fn mapped(p: &Profile, mut keys: String) -> Option<Source> {
             columns.push(("subject", t.name.clone()));
             match named(&["toetsmoment", "moment", "afnamemoment"]) {
                 Some(m) => columns.push(("term", m.name.clone())),
-                None => keys.push_str("# TODO: which column gives the moment (M, E, or a term)?\n"),
+                None => keys.push_str(l.pick(
+                    "# TODO: welke kolom geeft het toetsmoment (M, E of een periode)?\n",
+                    "# TODO: which column gives the moment (M, E, or a term)?\n",
+                )),
             }
             match named(&["groep", "jaargroep", "grade", "leerjaar"]) {
                 Some(g) => columns.push(("grade", g.name.clone())),
-                None => keys.push_str("# TODO: which column gives the grade?\n"),
+                None => keys.push_str(l.pick(
+                    "# TODO: welke kolom geeft de jaargroep?\n",
+                    "# TODO: which column gives the grade?\n",
+                )),
             }
         }
         if let Some(d) = of_kind(Kind::Date) {
@@ -369,7 +429,10 @@ fn mapped(p: &Profile, mut keys: String) -> Option<Source> {
             &mut columns,
         );
         if !columns.iter().any(|c| c.0 == "school_year") {
-            keys.push_str("# TODO: the school year of this list, e.g.\n# constants = { school_year = \"2024-2025\" }\n");
+            keys.push_str(l.pick(
+                "# TODO: het schooljaar van deze lijst; voeg na columns toe, bijv.\n# constants = { school_year = \"2024-2025\" }\n",
+                "# TODO: the school year of this list; add after columns, e.g.\n# constants = { school_year = \"2024-2025\" }\n",
+            ));
         }
     } else if let (Some(w), Some(t)) = (
         named(&["week", "weeknummer"]),
@@ -399,7 +462,11 @@ fn mapped(p: &Profile, mut keys: String) -> Option<Source> {
     if let Some((column, pattern)) = extract {
         let _ = writeln!(
             keys,
-            "# The test name holds the subject, the moment (B/M/E) and the grade:\nextract = {{ {} = '{pattern}' }}",
+            "# {}\nextract = {{ {} = '{pattern}' }}",
+            l.pick(
+                "De toetsnaam bevat het vak, het moment (B/M/E) en de jaargroep:",
+                "The test name holds the subject, the moment (B/M/E) and the grade:"
+            ),
             toml_string(&column)
         );
     }

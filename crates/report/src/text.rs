@@ -17,10 +17,7 @@ impl Texts {
 
     /// The language's BCP 47 code ("nl" or "en").
     pub fn code(&self) -> &'static str {
-        match self.lang {
-            Language::Nl => "nl",
-            Language::En => "en",
-        }
+        self.lang.code()
     }
 
     /// Picks the Dutch or English text.
