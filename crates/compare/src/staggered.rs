@@ -16,9 +16,12 @@
 //!
 //! Standard errors and intervals ([`leerwinst_stats::jackknife`]): the design is refitted without
 //! each school in turn; the delete-one-school jackknife (CV3) gives every estimate's standard
-//! error, pointwise 95% intervals use t(G − 1), and the simultaneous band over an aggregation's
-//! rows uses the 95% quantile of their largest |t| under the multivariate t with G − 1 degrees of
-//! freedom and the replicates' correlation (`draws` simulated draws, seeded). did's own analytic
+//! error, pointwise 95% intervals use t(G − 1) with G the schools the estimate rests on (those
+//! whose deletion moves it: an event-study year that one start cohort reaches rests on that
+//! cohort's and the comparison schools, not on all), and the simultaneous band over an
+//! aggregation's rows uses the 95% quantile of their largest |t| under the multivariate t with the
+//! smallest of their degrees of freedom and the replicates' correlation (`draws` simulated draws,
+//! seeded). did's own analytic
 //! standard errors with 1.96 and its multiplier-bootstrap band (the kernel has both, equal to R)
 //! undercover badly with a board's 6-20 schools; `docs/calibration.md` reports the coverage.
 
@@ -31,7 +34,7 @@ use leerwinst_core::pipeline::{
 };
 use leerwinst_stats::did::aggregate::{Aggregate, Kind, aggregate};
 use leerwinst_stats::did::{self, AttGt, BasePeriod, ComparisonGroup, Estimator, Observations};
-use leerwinst_stats::dist::percentile_points;
+use leerwinst_stats::dist::{percentile_points, t_quantile, t_two_sided_p};
 use leerwinst_stats::jackknife;
 use leerwinst_store::{Frame, f64_array, i32_array, i64_array, opt, str_array};
 
@@ -257,12 +260,25 @@ fn point_estimates(fit: &AttGt) -> BTreeMap<Key, f64> {
 }
 
 /// Delete-one-school jackknife replicates of every estimate: the design refitted without each
-/// school in turn, in school order ([`leerwinst_stats::jackknife`]). An estimate that some refit
-/// cannot make (e.g. a cohort of one school) has no replicates and so no standard error.
-struct Replicates(BTreeMap<Key, Vec<f64>>);
+/// school in turn, in school order ([`leerwinst_stats::jackknife`]), beside the full-sample
+/// estimates. An estimate that some refit cannot make (e.g. a cohort of one school) has no
+/// replicates and so no standard error.
+struct Replicates {
+    reps: BTreeMap<Key, Vec<f64>>,
+    full: BTreeMap<Key, f64>,
+}
+
+/// A row's standard error with its pointwise and simultaneous critical values.
+#[derive(Debug, Clone, Copy)]
+struct Spread {
+    se: f64,
+    df: usize,
+    t: f64,
+    band: f64,
+}
 
 impl Replicates {
-    fn of(sample: &Sample, settings: &did::Settings) -> Replicates {
+    fn of(sample: &Sample, settings: &did::Settings, fit: &AttGt) -> Replicates {
         let schools: BTreeSet<u32> = sample.school.iter().copied().collect();
         let mut reps: BTreeMap<Key, Vec<f64>> = BTreeMap::new();
         for &c in &schools {
@@ -277,24 +293,50 @@ impl Replicates {
             }
         }
         reps.retain(|_, v| v.len() == schools.len());
-        Replicates(reps)
+        Replicates {
+            reps,
+            full: point_estimates(fit),
+        }
     }
 
-    /// The jackknife (CV3) standard error of an estimate.
-    fn se(&self, key: &Key) -> Option<f64> {
-        jackknife::se(self.0.get(key)?)
+    /// Standard error (CV3), degrees of freedom (the schools the estimate rests on, minus one)
+    /// and the pointwise t critical value of an estimate.
+    fn pointwise(&self, key: &Key) -> Option<(f64, usize, f64)> {
+        let r = self.reps.get(key)?;
+        let se = jackknife::se(r)?;
+        let df = jackknife::degrees_of_freedom(r, *self.full.get(key)?);
+        Some((se, df, t_quantile(0.975, df as f64)))
     }
 
     /// The critical value of the simultaneous 95% band over `keys`: the multivariate t over the
-    /// schools' replicates, never below the pointwise `t_crit`.
-    fn band_crit(&self, keys: &[Key], s: &StaggeredSettings, t_crit: f64) -> f64 {
-        let reps: Vec<&[f64]> = keys
+    /// schools' replicates with the smallest of their degrees of freedom, never below any row's
+    /// pointwise critical value. None when no row has a standard error.
+    fn band_crit(&self, keys: &[Key], s: &StaggeredSettings) -> Option<f64> {
+        let rows: Vec<(&[f64], usize, f64)> = keys
             .iter()
-            .filter_map(|k| self.0.get(k))
-            .map(|v| &v[..])
+            .filter_map(|k| {
+                let (_, df, t) = self.pointwise(k)?;
+                Some((&self.reps[k][..], df, t))
+            })
             .collect();
-        jackknife::band_critical_value(&reps, 0.95, s.draws, s.seed)
-            .map_or(t_crit, |c| c.max(t_crit))
+        let df = rows.iter().map(|r| r.1).min()?;
+        let pointwise = rows.iter().map(|r| r.2).fold(0.0, f64::max);
+        let reps: Vec<&[f64]> = rows.iter().map(|r| r.0).collect();
+        Some(
+            jackknife::band_critical_value(&reps, df, 0.95, s.draws, s.seed)
+                .map_or(pointwise, |c| c.max(pointwise)),
+        )
+    }
+
+    /// The spread of one estimate, with the band's critical value of its aggregation.
+    fn spread(&self, key: &Key, band: Option<f64>) -> Option<Spread> {
+        let (se, df, t) = self.pointwise(key)?;
+        Some(Spread {
+            se,
+            df,
+            t,
+            band: band.unwrap_or(t).max(t),
+        })
     }
 }
 
@@ -310,19 +352,15 @@ struct Units<'a> {
     period: &'a [i32],
 }
 
-#[allow(clippy::too_many_arguments)]
 fn event_row(
-    outcome: &str,
-    subject: &str,
+    (outcome, subject): (&str, &str),
     aggregation: &'static str,
     key: (Option<String>, Option<String>, Option<i32>),
     estimate: f64,
-    se: Option<f64>,
-    (t_crit, crit): (f64, f64),
+    spread: Option<Spread>,
     n_programme: i64,
     clusters: i64,
 ) -> EventRow {
-    let z = t_crit;
     EventRow {
         outcome: outcome.into(),
         subject: subject.into(),
@@ -331,9 +369,9 @@ fn event_row(
         school_year: key.1,
         event_time: key.2,
         estimate: Some(estimate),
-        se,
-        ci: se.map(|s| (estimate - z * s, estimate + z * s)),
-        band: se.map(|s| (estimate - crit * s, estimate + crit * s)),
+        se: spread.map(|s| s.se),
+        ci: spread.map(|s| (estimate - s.t * s.se, estimate + s.t * s.se)),
+        band: spread.map(|s| (estimate - s.band * s.se, estimate + s.band * s.se)),
         n_programme,
         clusters,
         note: None,
@@ -341,20 +379,17 @@ fn event_row(
 }
 
 /// The rows of one aggregation (with the band over its rows jointly).
-#[allow(clippy::too_many_arguments)]
 fn aggregation_rows(
     fit: &AttGt,
     agg: &Aggregate,
     units: &Units<'_>,
-    (s, jk, t_crit): (&StaggeredSettings, &Replicates, f64),
-    outcome: &str,
-    subject: &str,
+    (s, jk): (&StaggeredSettings, &Replicates),
+    labels: (&str, &str),
     clusters: i64,
 ) -> Vec<EventRow> {
     let code = kind_code(agg.kind);
     let keys: Vec<Key> = agg.rows.iter().map(|(k, _)| Key::Row(code, *k)).collect();
-    let crit = jk.band_crit(&keys, s, t_crit);
-    let se: Vec<Option<f64>> = keys.iter().map(|k| jk.se(k)).collect();
+    let band = jk.band_crit(&keys, s);
     let cells_of = |pred: &dyn Fn(i32, i32) -> bool| -> Vec<(i32, i32)> {
         fit.cells
             .iter()
@@ -364,10 +399,10 @@ fn aggregation_rows(
     };
     agg.rows
         .iter()
-        .zip(se)
-        .map(|((k, e), se)| {
+        .zip(&keys)
+        .map(|((k, e), key)| {
             let k = *k;
-            let (name, key, cells) = match agg.kind {
+            let (name, label, cells) = match agg.kind {
                 Kind::Dynamic => (
                     "event_time",
                     (None, None, Some(k)),
@@ -386,13 +421,11 @@ fn aggregation_rows(
             };
             let n = programme_count(units, &cells);
             event_row(
-                outcome,
-                subject,
+                labels,
                 name,
-                key,
+                label,
                 e.att,
-                se,
-                (t_crit, crit),
+                jk.spread(key, band),
                 n,
                 clusters,
             )
@@ -465,8 +498,8 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
                 .collect::<BTreeSet<_>>()
                 .len() as i64
         };
-        let jk = Replicates::of(&sample, &settings(&s));
-        let t_crit = leerwinst_stats::dist::t_quantile(0.975, (clusters - 1).max(1) as f64);
+        let jk = Replicates::of(&sample, &settings(&s), &fit);
+        let labels = (outcome.as_str(), subject.as_str());
         // Group-time cells, with the band over all cells (as att_gt).
         let cell_keys: Vec<Key> = fit
             .cells
@@ -474,40 +507,28 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
             .filter(|c| c.att.is_some())
             .map(|c| Key::Cell(c.group, c.time))
             .collect();
-        let crit = jk.band_crit(&cell_keys, &s, t_crit);
+        let band = jk.band_crit(&cell_keys, &s);
         for cell in &fit.cells {
             let n = programme_count(&units, &[(cell.group, cell.time)]);
-            let key = (
+            let label = (
                 Some(year_label(cell.group)),
                 Some(year_label(cell.time)),
                 Some(cell.time - cell.group),
             );
             let mut row = match cell.att {
                 Some(a) => event_row(
-                    &outcome,
-                    &subject,
+                    labels,
                     "group_time",
-                    key,
+                    label,
                     a,
-                    jk.se(&Key::Cell(cell.group, cell.time)),
-                    (t_crit, crit),
+                    jk.spread(&Key::Cell(cell.group, cell.time), band),
                     n,
                     clusters,
                 ),
                 None => EventRow {
                     estimate: None,
                     note: Some("not_estimable".into()),
-                    ..event_row(
-                        &outcome,
-                        &subject,
-                        "group_time",
-                        key,
-                        0.0,
-                        None,
-                        (t_crit, crit),
-                        n,
-                        clusters,
-                    )
+                    ..event_row(labels, "group_time", label, 0.0, None, n, clusters)
                 },
             };
             suppress_small(&mut row, p.privacy.min_group_size);
@@ -515,15 +536,7 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
         }
         for kind in [Kind::Dynamic, Kind::Group, Kind::Calendar] {
             if let Some(agg) = aggregate(&fit, kind) {
-                for mut row in aggregation_rows(
-                    &fit,
-                    &agg,
-                    &units,
-                    (&s, &jk, t_crit),
-                    &outcome,
-                    &subject,
-                    clusters,
-                ) {
+                for mut row in aggregation_rows(&fit, &agg, &units, (&s, &jk), labels, clusters) {
                     suppress_small(&mut row, p.privacy.min_group_size);
                     events.push(row);
                 }
@@ -548,8 +561,8 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
         let n_treated = programme_count(&units, &post_cells);
         let n_comparison = (0..fit.units()).filter(|&i| fit.unit_group[i] == 0).count() as i64;
         let att = simple.overall.att;
-        let se = jk.se(&Key::Overall);
-        let df = (clusters - 1).max(1) as f64;
+        let spread = jk.spread(&Key::Overall, None);
+        let se = spread.map(|s| s.se);
         result.effects.push(Effect {
             design: "staggered".into(),
             outcome: outcome.clone(),
@@ -561,14 +574,14 @@ pub fn design(p: &Pipeline, growth: &Frame) -> (DesignResult, Vec<EventRow>) {
             clusters,
             estimate: Some(att),
             se,
-            ci_low: se.map(|s| att - t_crit * s),
-            ci_high: se.map(|s| att + t_crit * s),
+            ci_low: spread.map(|s| att - s.t * s.se),
+            ci_high: spread.map(|s| att + s.t * s.se),
             effect_size: Some(att),
             percentile_points: Some(percentile_points(att)),
-            p_value: se.map(|s| leerwinst_stats::dist::t_two_sided_p(att / s, df)),
+            p_value: spread.map(|s| t_two_sided_p(att / s.se, s.df as f64)),
             p_adjusted: None,
             method: format!("{} ({} draws)", METHOD, s.draws),
-            df: se.map(|_| df),
+            df: spread.map(|s| s.df as f64),
             clusters_programme: schools_of(&|g| g != 0),
             clusters_comparison: schools_of(&|g| g == 0),
             note: None,

@@ -825,7 +825,7 @@ const EVENT_STUDY: &[Column] = &[
         "ci_low",
         F64,
         true,
-        "Lower end of the pointwise 95% interval: estimate - t(G-1) se",
+        "Lower end of the pointwise 95% interval: estimate - t(G-1) se, G the schools the estimate rests on (whose deletion moves it)",
     ),
     col(
         "ci_high",
@@ -837,7 +837,7 @@ const EVENT_STUDY: &[Column] = &[
         "band_low",
         F64,
         true,
-        "Lower end of the simultaneous 95% band (critical value: the 95% quantile of the largest |t| over the rows under the multivariate t with G-1 df and the correlation of the school jackknife): all rows of this aggregation and subject are covered together",
+        "Lower end of the simultaneous 95% band (critical value: the 95% quantile of the largest |t| over the rows under the multivariate t with the rows' smallest G-1 df and the correlation of the school jackknife): all rows of this aggregation and subject are covered together",
     ),
     col(
         "band_high",

@@ -10,6 +10,7 @@
 //! multivariate t with `G − 1` degrees of freedom and the correlation of `V` (Hothorn, Bretz &
 //! Westfall 2008; R `mvtnorm::qmvt(tail = "both.tails")`), so with one estimate it is the
 //! pointwise t(G − 1) quantile and with several it widens by what their correlation requires.
+//! An estimate that only some clusters enter has fewer degrees of freedom ([`degrees_of_freedom`]).
 //! It is computed by simulation: `z = Σ_c e_c d_c` with `e_c` standard normal and `d_c` the scaled
 //! deviations of cluster `c` has covariance exactly `V` (also when `V` is singular, more estimates
 //! than clusters), and `T = z / (se · sqrt(χ²_{G-1} / (G-1)))`.
@@ -28,19 +29,41 @@ pub fn se(replicates: &[f64]) -> Option<f64> {
     (v > 0.0).then(|| v.sqrt())
 }
 
+/// The clusters an estimate depends on: those whose deletion moves it from the full-sample
+/// `estimate` (by more than 1e-10 relative). An estimate that only some clusters enter (an
+/// event-study year that one start cohort and the comparison schools make) has a jackknife
+/// variance with at most that many minus one degrees of freedom, whatever the total count.
+pub fn clusters_moved(replicates: &[f64], estimate: f64) -> usize {
+    let tol = 1e-10 * (1.0 + estimate.abs());
+    replicates
+        .iter()
+        .filter(|r| (*r - estimate).abs() > tol)
+        .count()
+}
+
+/// Degrees of freedom of a jackknife t: the clusters the estimate depends on
+/// ([`clusters_moved`]) minus one, at least 1.
+pub fn degrees_of_freedom(replicates: &[f64], estimate: f64) -> usize {
+    clusters_moved(replicates, estimate)
+        .saturating_sub(1)
+        .max(1)
+}
+
 /// Critical value of a simultaneous band at `level` (e.g. 0.95) over estimates whose jackknife
 /// replicates are `replicates` (one slice of `G` values per estimate, the same cluster order in
 /// each): the `level` quantile of the largest |t| over the estimates under the multivariate t with
-/// `G − 1` degrees of freedom, from `draws` simulated draws with `seed`. Estimates without spread
-/// are left out; None when none is left or the replicate counts differ.
+/// `df` degrees of freedom (`G − 1`, or fewer when the estimates rest on fewer clusters), from
+/// `draws` simulated draws with `seed`. Estimates without spread are left out; None when none is
+/// left or the replicate counts differ.
 pub fn band_critical_value(
     replicates: &[&[f64]],
+    df: usize,
     level: f64,
     draws: usize,
     seed: u64,
 ) -> Option<f64> {
     let g = replicates.first()?.len();
-    if g < 2 || draws == 0 || replicates.iter().any(|r| r.len() != g) {
+    if g < 2 || df == 0 || draws == 0 || replicates.iter().any(|r| r.len() != g) {
         return None;
     }
     let scale = ((g as f64 - 1.0) / g as f64).sqrt();
@@ -56,7 +79,6 @@ pub fn band_critical_value(
     if rows.is_empty() {
         return None;
     }
-    let df = g - 1;
     let mut rng = Rng::new(seed);
     let mut e = vec![0.0; g];
     let mut maxima: Vec<f64> = (0..draws)
@@ -89,10 +111,19 @@ mod tests {
     }
 
     #[test]
+    fn the_clusters_an_estimate_rests_on_set_its_degrees_of_freedom() {
+        // Deleting clusters 3 and 4 leaves the estimate 0.5 as it was: it rests on 3 clusters.
+        let r = [0.4, 0.55, 0.62, 0.5, 0.5 + 1e-13];
+        assert_eq!(clusters_moved(&r, 0.5), 3);
+        assert_eq!(degrees_of_freedom(&r, 0.5), 2);
+        assert_eq!(degrees_of_freedom(&[0.5, 0.5], 0.5), 1);
+    }
+
+    #[test]
     fn one_estimate_gives_the_pointwise_t_quantile() {
         // Eight clusters: t(7) 97.5% quantile 2.3646.
         let r = [0.3, -0.1, 0.25, 0.0, 0.12, -0.2, 0.05, 0.4];
-        let c = band_critical_value(&[&r], 0.95, 200_000, 1).unwrap();
+        let c = band_critical_value(&[&r], 7, 0.95, 200_000, 1).unwrap();
         let t = t_quantile(0.975, 7.0);
         assert!((c - t).abs() < 0.03, "{c} vs {t}");
     }
@@ -100,20 +131,23 @@ mod tests {
     #[test]
     fn independent_estimates_widen_and_identical_ones_do_not() {
         let a = [0.3, -0.1, 0.25, 0.0, 0.12, -0.2, 0.05, 0.4];
-        let one = band_critical_value(&[&a], 0.95, 50_000, 3).unwrap();
-        let twice = band_critical_value(&[&a, &a], 0.95, 50_000, 3).unwrap();
+        let one = band_critical_value(&[&a], 7, 0.95, 50_000, 3).unwrap();
+        let twice = band_critical_value(&[&a, &a], 7, 0.95, 50_000, 3).unwrap();
         assert_eq!(one, twice, "the same estimate twice is one estimate");
         let b = [-0.2, 0.3, 0.1, 0.05, -0.3, 0.2, 0.0, 0.1];
-        let two = band_critical_value(&[&a, &b], 0.95, 50_000, 3).unwrap();
+        let two = band_critical_value(&[&a, &b], 7, 0.95, 50_000, 3).unwrap();
         assert!(two > one + 0.1, "{two} vs {one}");
         // More estimates than clusters (a singular covariance) still gives a value.
         let many: Vec<Vec<f64>> = (0..12)
             .map(|k| a.iter().map(|x| x * (k as f64 + 1.0).sin()).collect())
             .collect();
         let refs: Vec<&[f64]> = many.iter().map(|v| &v[..]).collect();
-        assert!(band_critical_value(&refs, 0.95, 10_000, 3).unwrap() >= one - 0.05);
-        assert_eq!(band_critical_value(&[&a[..3], &b], 0.95, 100, 3), None);
-        assert_eq!(band_critical_value(&[&[1.0, 1.0][..]], 0.95, 100, 3), None);
+        assert!(band_critical_value(&refs, 7, 0.95, 10_000, 3).unwrap() >= one - 0.05);
+        assert_eq!(band_critical_value(&[&a[..3], &b], 7, 0.95, 100, 3), None);
+        assert_eq!(
+            band_critical_value(&[&[1.0, 1.0][..]], 1, 0.95, 100, 3),
+            None
+        );
     }
 }
 
@@ -148,7 +182,8 @@ mod reference_tests {
             let rows: Vec<&[f64]> = reps[&case].values().map(|v| &v[..]).collect();
             assert_eq!(rows.len(), f[2].parse::<usize>().unwrap());
             assert_eq!(rows[0].len(), f[1].parse::<usize>().unwrap());
-            let got = band_critical_value(&rows, 0.95, 200_000, 2025).unwrap();
+            let g = rows[0].len();
+            let got = band_critical_value(&rows, g - 1, 0.95, 200_000, 2025).unwrap();
             assert!(
                 (got - expected).abs() < 0.02,
                 "case {case}: {got} vs qmvt {expected}"
