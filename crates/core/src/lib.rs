@@ -14,7 +14,7 @@ pub mod term;
 
 pub use error::{Error, Result};
 pub use schema::{Column, ColumnType, Table};
-pub use term::{Moment, SchoolYear};
+pub use term::{Calendar, Moment, SchoolYear};
 
 /// Version of the table schemas; written into every Parquet file's key-value metadata.
 pub const SCHEMA_VERSION: &str = "1";

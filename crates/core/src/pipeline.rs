@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::term::{SchoolYear, TermStart, Terms};
+use crate::term::{Calendar, SchoolYear, TermStart, Terms};
 
 /// A whole pipeline file.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -42,6 +42,9 @@ pub struct Pipeline {
     /// `[limits]`: what ingest takes as plausible input.
     #[serde(default)]
     pub limits: Limits,
+    /// `[calendar]`: when school years start.
+    #[serde(default)]
+    pub calendar: CalendarSettings,
     /// The folder of the pipeline file; relative paths resolve against it. Not a key.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -665,24 +668,32 @@ pub struct Indicators {
     /// Fewer events than this in a period gives null indicators with a reason (default 20).
     #[serde(default = "twenty")]
     pub min_events: usize,
-    /// The days terms start, in school-year order from 1 August (default: 1 August and
-    /// 1 February, the halves leading to the M and E test moments).
-    #[serde(default = "halves")]
+    /// The days terms start, in school-year order from the school year's first day (default,
+    /// empty: that day and 1 February, the halves leading to the M and E test moments).
+    #[serde(default)]
     pub terms: Vec<TermStart>,
 }
 
-impl Indicators {
-    /// The terms of [`Indicators::terms`] (checked by [`Pipeline::parse`]).
-    pub fn terms(&self) -> Terms {
-        Terms::new(&self.terms).unwrap_or_default()
+/// `[calendar]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSettings {
+    /// The day school years start (default 1 August, the Netherlands; Flanders:
+    /// `{ month = 9, day = 1 }`).
+    #[serde(default = "dutch_year_start")]
+    pub school_year_start: TermStart,
+}
+
+impl Default for CalendarSettings {
+    fn default() -> Self {
+        CalendarSettings {
+            school_year_start: dutch_year_start(),
+        }
     }
 }
 
-fn halves() -> Vec<TermStart> {
-    vec![
-        TermStart { month: 8, day: 1 },
-        TermStart { month: 2, day: 1 },
-    ]
+fn dutch_year_start() -> TermStart {
+    crate::term::DUTCH_YEAR_START
 }
 
 fn fifteen() -> f64 {
@@ -697,7 +708,7 @@ impl Default for Indicators {
         Indicators {
             session_gap_min: 15.0,
             min_events: 20,
-            terms: halves(),
+            terms: Vec::new(),
         }
     }
 }
@@ -1267,6 +1278,16 @@ pub struct Report {
 }
 
 impl Pipeline {
+    /// When the run's school years start (`[calendar]`, checked by [`Pipeline::from_toml`]).
+    pub fn calendar(&self) -> Calendar {
+        Calendar::new(self.calendar.school_year_start).unwrap_or_default()
+    }
+
+    /// The terms of `[indicators] terms` in the run's calendar (checked by [`Pipeline::from_toml`]).
+    pub fn terms(&self) -> Terms {
+        Terms::new(&self.indicators.terms, self.calendar()).unwrap_or_default()
+    }
+
     /// Reads and validates a pipeline file.
     pub fn load(path: &Path) -> Result<Pipeline> {
         let perr = |message: &str| Error::Pipeline {
@@ -1414,7 +1435,9 @@ impl Pipeline {
                 "[indicators] session_gap_min must be a positive number of minutes".into(),
             ));
         }
-        if let Err(e) = Terms::new(&p.indicators.terms) {
+        let calendar = Calendar::new(p.calendar.school_year_start)
+            .map_err(|e| perr(format!("[calendar] {e}")))?;
+        if let Err(e) = Terms::new(&p.indicators.terms, calendar) {
             return Err(perr(format!("[indicators] terms: {e}")));
         }
         if let Some(sgp) = p
@@ -1635,17 +1658,41 @@ path = "data/toetsen.csv"
     #[test]
     fn terms_default_to_halves_and_bad_terms_are_refused() {
         let p = Pipeline::from_toml(MINIMAL, Path::new("p.toml")).unwrap();
-        assert_eq!(p.indicators.terms().len(), 2);
+        assert_eq!(p.terms().len(), 2);
         let text = format!(
             "{MINIMAL}\n[indicators]\nterms = [{{ month = 8, day = 1 }}, {{ month = 12, day = 1 }}, {{ month = 3, day = 15 }}]\n"
         );
         let p = Pipeline::from_toml(&text, Path::new("p.toml")).unwrap();
-        assert_eq!(p.indicators.terms().len(), 3);
+        assert_eq!(p.terms().len(), 3);
         let text = format!("{MINIMAL}\n[indicators]\nterms = [{{ month = 9, day = 1 }}]\n");
         let err = Pipeline::from_toml(&text, Path::new("p.toml"))
             .unwrap_err()
             .to_string();
         assert!(err.contains("[indicators] terms: the first term"), "{err}");
+    }
+
+    #[test]
+    fn the_school_year_start_is_set_in_calendar() {
+        use chrono::NaiveDate;
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let p = Pipeline::from_toml(MINIMAL, Path::new("p.toml")).unwrap();
+        assert_eq!(p.calendar().year_of(d(2024, 8, 20)), SchoolYear(2024));
+        // Flanders: from 1 September; the default terms follow (1 September and 1 February).
+        let text = format!("{MINIMAL}\n[calendar]\nschool_year_start = {{ month = 9, day = 1 }}\n");
+        let p = Pipeline::from_toml(&text, Path::new("p.toml")).unwrap();
+        assert_eq!(p.calendar().year_of(d(2024, 8, 20)), SchoolYear(2023));
+        assert_eq!(p.terms().bounds(SchoolYear(2024), 1).0, d(2024, 9, 1));
+        // Terms must start on the calendar's day.
+        let terms = "[indicators]\nterms = [{ month = 8, day = 1 }, { month = 2, day = 1 }]\n";
+        let err = Pipeline::from_toml(&format!("{text}{terms}"), Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("{ month = 9, day = 1 }"), "{err}");
+        let text = format!("{MINIMAL}\n[calendar]\nschool_year_start = {{ month = 1, day = 1 }}\n");
+        let err = Pipeline::from_toml(&text, Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("[calendar] school_year_start"), "{err}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! School years and test moments.
 //!
-//! A Dutch school year runs from 1 August to 31 July and is written `2024-2025`. A Dutch LVS test
+//! A Dutch school year runs from 1 August to 31 July and is written `2024-2025`; a Flemish one from
+//! 1 September ([`Calendar`]: a pipeline's `[calendar] school_year_start`). A Dutch LVS test
 //! moment is `M` (midden, January-February) or `E` (eind, May-June) with the grade, as in `M4` /
 //! `E4`; some schools also test at `B` (begin). NWEA MAP names its windows `Fall 2013-2014`,
 //! `Winter ...`, `Spring ...`. A date-based window is simply a pair of dates.
@@ -63,25 +64,6 @@ pub fn window_names() -> Vec<&'static str> {
 pub struct SchoolYear(pub i32);
 
 impl SchoolYear {
-    /// The school year a date falls in (years start on 1 August).
-    pub fn of_date(d: NaiveDate) -> SchoolYear {
-        if d.month() >= 8 {
-            SchoolYear(d.year())
-        } else {
-            SchoolYear(d.year() - 1)
-        }
-    }
-
-    /// First day (1 August).
-    pub fn start(self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.0, 8, 1).expect("valid date")
-    }
-
-    /// Last day (31 July).
-    pub fn end(self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.0 + 1, 7, 31).expect("valid date")
-    }
-
     /// The following school year.
     pub fn next(self) -> SchoolYear {
         SchoolYear(self.0 + 1)
@@ -260,72 +242,157 @@ pub struct TermStart {
     pub day: u32,
 }
 
-/// The terms of a school year, numbered from 1: each runs from its start to the day before the
-/// next one starts; the first starts the school year (1 August), the last ends it (31 July).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Terms {
-    /// Days after 1 August (in a year without 29 February) each term starts; first 0.
-    offsets: Vec<i64>,
+/// When school years start: the same day every year (`[calendar] school_year_start` in a pipeline
+/// file; default 1 August, as in the Netherlands; Flanders: 1 September). A school year runs to
+/// the day before the next one starts and is named by its two calendar years (`2024-2025`), so it
+/// starts on a day between 1 July and 30 September.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Calendar {
+    start: TermStart,
 }
 
+/// 1 August: the Dutch school year's first day.
+pub const DUTCH_YEAR_START: TermStart = TermStart { month: 8, day: 1 };
+
+impl Calendar {
+    /// A calendar whose school years start on `start` (1 July to 30 September).
+    pub fn new(start: TermStart) -> std::result::Result<Calendar, String> {
+        if !(7..=9).contains(&start.month)
+            || NaiveDate::from_ymd_opt(2021, start.month, start.day).is_none()
+        {
+            return Err(format!(
+                "school_year_start {{ month = {}, day = {} }}: a school year named YYYY-YYYY starts on a day between 1 July and 30 September, e.g. {{ month = 8, day = 1 }} (the Netherlands) or {{ month = 9, day = 1 }} (Flanders)",
+                start.month, start.day
+            ));
+        }
+        Ok(Calendar { start })
+    }
+
+    /// The day school years start.
+    pub fn year_start(self) -> TermStart {
+        self.start
+    }
+
+    /// Whether `(month, day)` comes before the school year's start within a calendar year (so
+    /// belongs to the second calendar year of a school year).
+    fn before_start(self, month: u32, day: u32) -> bool {
+        (month, day) < (self.start.month, self.start.day)
+    }
+
+    /// The school year a date falls in.
+    pub fn year_of(self, d: NaiveDate) -> SchoolYear {
+        if self.before_start(d.month(), d.day()) {
+            SchoolYear(d.year() - 1)
+        } else {
+            SchoolYear(d.year())
+        }
+    }
+
+    /// First day of school year `y`.
+    pub fn first_day(self, y: SchoolYear) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y.0, self.start.month, self.start.day).expect("checked in new")
+    }
+
+    /// Last day of school year `y` (the day before the next one starts).
+    pub fn last_day(self, y: SchoolYear) -> NaiveDate {
+        self.first_day(y.next()) - chrono::Duration::days(1)
+    }
+
+    /// The date of `day` within school year `y` (None for 29 February in a common year).
+    fn date_in(self, y: SchoolYear, day: TermStart) -> Option<NaiveDate> {
+        let year = if self.before_start(day.month, day.day) {
+            y.0 + 1
+        } else {
+            y.0
+        };
+        NaiveDate::from_ymd_opt(year, day.month, day.day)
+    }
+}
+
+impl Default for Calendar {
+    /// The Dutch school year: from 1 August.
+    fn default() -> Self {
+        Calendar {
+            start: DUTCH_YEAR_START,
+        }
+    }
+}
+
+/// The terms of a school year, numbered from 1: each runs from its start to the day before the
+/// next one starts; the first starts the school year, the last ends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terms {
+    /// The days each term starts, in school-year order; the first is the calendar's start.
+    starts: Vec<TermStart>,
+    calendar: Calendar,
+}
+
+/// 1 February: the second half of the default terms (the run-up to the E test moment).
+const FEBRUARY: TermStart = TermStart { month: 2, day: 1 };
+
 impl Terms {
-    /// Terms from their start days, in school-year order; checks that the first is 1 August,
-    /// the days exist in every year (no 29 February) and follow each other.
-    pub fn new(starts: &[TermStart]) -> std::result::Result<Terms, String> {
-        let base = NaiveDate::from_ymd_opt(2021, 8, 1).expect("valid date");
-        let mut offsets = Vec::with_capacity(starts.len());
-        for s in starts {
-            let year = if s.month >= 8 { 2021 } else { 2022 };
-            let d = NaiveDate::from_ymd_opt(year, s.month, s.day).ok_or_else(|| {
-                format!(
+    /// Terms from their start days, in school-year order, in `calendar`'s school years; no days:
+    /// two halves split at 1 February, the run-up to the middle (M) and to the end (E) test
+    /// moments of the Dutch LVS. Checks that the first day starts the school year, the days
+    /// exist in every year (no 29 February) and follow each other.
+    pub fn new(starts: &[TermStart], calendar: Calendar) -> std::result::Result<Terms, String> {
+        let starts = if starts.is_empty() {
+            vec![calendar.start, FEBRUARY]
+        } else {
+            starts.to_vec()
+        };
+        for s in &starts {
+            if NaiveDate::from_ymd_opt(2021, s.month, s.day).is_none() {
+                return Err(format!(
                     "term start {{ month = {}, day = {} }} is not a day of every year",
                     s.month, s.day
-                )
-            })?;
-            offsets.push((d - base).num_days());
+                ));
+            }
         }
-        if offsets.first() != Some(&0) {
-            return Err(
-                "the first term starts the school year: { month = 8, day = 1 }".to_string(),
-            );
+        let c = calendar.start;
+        if starts[0] != c {
+            return Err(format!(
+                "the first term starts the school year: {{ month = {}, day = {} }}",
+                c.month, c.day
+            ));
         }
-        if offsets.windows(2).any(|w| w[0] >= w[1]) {
+        let place = |s: &TermStart| (calendar.before_start(s.month, s.day), s.month, s.day);
+        if starts.windows(2).any(|w| place(&w[0]) >= place(&w[1])) {
             return Err(
-                "term starts must follow each other in school-year order (August to July)"
+                "term starts must follow each other in school-year order (from its first day)"
                     .to_string(),
             );
         }
-        Ok(Terms { offsets })
+        Ok(Terms { starts, calendar })
     }
 
     /// Number of terms.
     pub fn len(&self) -> usize {
-        self.offsets.len()
+        self.starts.len()
+    }
+
+    /// The calendar whose school years the terms divide.
+    pub fn calendar(&self) -> Calendar {
+        self.calendar
     }
 
     /// Whether there are no terms (never: [`Terms::new`] requires the first).
     pub fn is_empty(&self) -> bool {
-        self.offsets.is_empty()
+        self.starts.is_empty()
     }
 
     /// First day of term `term` (1-based) of `year`.
     fn start_day(&self, year: SchoolYear, term: usize) -> NaiveDate {
-        let off = self.offsets[term - 1];
-        // Offsets count in a year without 29 February; past it, a leap year adds a day.
-        let d = year.start() + chrono::Duration::days(off);
-        let leap_day = NaiveDate::from_ymd_opt(year.0 + 1, 2, 29);
-        let base_feb28 = 212; // 28 February is day 211 after 1 August; 1 March is 212.
-        match leap_day {
-            Some(_) if off >= base_feb28 => d + chrono::Duration::days(1),
-            _ => d,
-        }
+        self.calendar
+            .date_in(year, self.starts[term - 1])
+            .expect("checked in new: no 29 February")
     }
 
     /// (first, last) day of term `term` (1-based) of `year`.
     pub fn bounds(&self, year: SchoolYear, term: usize) -> (NaiveDate, NaiveDate) {
         let first = self.start_day(year, term);
-        let last = if term == self.offsets.len() {
-            year.end()
+        let last = if term == self.starts.len() {
+            self.calendar.last_day(year)
         } else {
             self.start_day(year, term + 1) - chrono::Duration::days(1)
         };
@@ -334,8 +401,8 @@ impl Terms {
 
     /// The term (1-based) that `d` falls in, within its school year.
     pub fn of_date(&self, d: NaiveDate) -> usize {
-        let year = SchoolYear::of_date(d);
-        (1..=self.offsets.len())
+        let year = self.calendar.year_of(d);
+        (1..=self.starts.len())
             .rev()
             .find(|&t| self.start_day(year, t) <= d)
             .unwrap_or(1)
@@ -343,12 +410,9 @@ impl Terms {
 }
 
 impl Default for Terms {
-    /// Two halves split at 1 February: the run-up to the middle (M) and to the end (E) test
-    /// moments of the Dutch LVS.
+    /// Two halves of the Dutch school year split at 1 February.
     fn default() -> Self {
-        Terms {
-            offsets: vec![0, 184],
-        }
+        Terms::new(&[], Calendar::default()).expect("the default terms are valid")
     }
 }
 
@@ -394,11 +458,29 @@ mod tests {
     }
 
     #[test]
-    fn school_year_starts_on_first_of_august() {
+    fn school_years_start_on_the_calendars_day() {
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        assert_eq!(SchoolYear::of_date(d(2024, 7, 31)), SchoolYear(2023));
-        assert_eq!(SchoolYear::of_date(d(2024, 8, 1)), SchoolYear(2024));
-        assert_eq!(SchoolYear::of_date(d(2025, 6, 15)), SchoolYear(2024));
+        let nl = Calendar::default();
+        assert_eq!(nl.year_of(d(2024, 7, 31)), SchoolYear(2023));
+        assert_eq!(nl.year_of(d(2024, 8, 1)), SchoolYear(2024));
+        assert_eq!(nl.year_of(d(2025, 6, 15)), SchoolYear(2024));
+        assert_eq!(
+            (
+                nl.first_day(SchoolYear(2024)),
+                nl.last_day(SchoolYear(2024))
+            ),
+            (d(2024, 8, 1), d(2025, 7, 31))
+        );
+        let flanders = Calendar::new(TermStart { month: 9, day: 1 }).unwrap();
+        assert_eq!(flanders.year_of(d(2024, 8, 31)), SchoolYear(2023));
+        assert_eq!(flanders.year_of(d(2024, 9, 1)), SchoolYear(2024));
+        assert_eq!(flanders.last_day(SchoolYear(2024)), d(2025, 8, 31));
+        for (month, day) in [(1, 1), (6, 30), (10, 1), (9, 31), (2, 29)] {
+            assert!(
+                Calendar::new(TermStart { month, day }).is_err(),
+                "{month}-{day}"
+            );
+        }
     }
 
     #[test]
@@ -432,7 +514,9 @@ mod tests {
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
         let halves = Terms::default();
         let start = |month, day| TermStart { month, day };
-        assert_eq!(halves, Terms::new(&[start(8, 1), start(2, 1)]).unwrap());
+        let nl = Calendar::default();
+        let new = |s: &[TermStart]| Terms::new(s, nl);
+        assert_eq!(halves, new(&[start(8, 1), start(2, 1)]).unwrap());
         assert_eq!(halves.of_date(d(2025, 1, 31)), 1);
         assert_eq!(halves.of_date(d(2025, 2, 1)), 2);
         assert_eq!(halves.of_date(d(2024, 8, 1)), 1);
@@ -446,7 +530,7 @@ mod tests {
             (d(2025, 2, 1), d(2025, 7, 31))
         );
         // Trimesters with a start after 29 February, in a leap and a common year.
-        let tri = Terms::new(&[start(8, 1), start(12, 1), start(3, 15)]).unwrap();
+        let tri = new(&[start(8, 1), start(12, 1), start(3, 15)]).unwrap();
         for y in [2023, 2024] {
             let (a, b) = tri.bounds(SchoolYear(y), 3);
             assert_eq!((a, b), (d(y + 1, 3, 15), d(y + 1, 7, 31)), "{y}");
@@ -463,22 +547,31 @@ mod tests {
             assert!(a <= day && day <= b, "{day}");
             day = day.succ_opt().unwrap();
         }
+        assert!(new(&[start(9, 1)]).unwrap_err().contains("first term"));
         assert!(
-            Terms::new(&[start(9, 1)])
-                .unwrap_err()
-                .contains("first term")
-        );
-        assert!(
-            Terms::new(&[start(8, 1), start(2, 29)])
+            new(&[start(8, 1), start(2, 29)])
                 .unwrap_err()
                 .contains("every year")
         );
         assert!(
-            Terms::new(&[start(8, 1), start(2, 1), start(1, 1)])
+            new(&[start(8, 1), start(2, 1), start(1, 1)])
                 .unwrap_err()
                 .contains("order")
         );
-        assert!(Terms::new(&[start(8, 1), start(13, 1)]).is_err());
+        assert!(new(&[start(8, 1), start(13, 1)]).is_err());
+        // Flemish halves: 1 September to 31 January, 1 February to 31 August.
+        let vl = Calendar::new(start(9, 1)).unwrap();
+        let halves = Terms::new(&[], vl).unwrap();
+        assert_eq!(
+            halves.bounds(SchoolYear(2024), 1),
+            (d(2024, 9, 1), d(2025, 1, 31))
+        );
+        assert_eq!(
+            halves.bounds(SchoolYear(2024), 2),
+            (d(2025, 2, 1), d(2025, 8, 31))
+        );
+        assert_eq!(halves.of_date(d(2025, 8, 15)), 2);
+        assert!(Terms::new(&[start(8, 1), start(2, 1)], vl).is_err());
     }
 
     #[test]

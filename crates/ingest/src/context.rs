@@ -141,6 +141,8 @@ pub struct Ctx<'a> {
     pub ids: &'a IdResolver,
     /// Pseudonyms.
     pub pseudo: &'a Pseudonymiser,
+    /// When school years start.
+    pub calendar: leerwinst_core::Calendar,
 }
 
 impl Ctx<'_> {

@@ -176,6 +176,7 @@ fn read(name: &str, input: &[u8]) -> Outcome {
         rejects: &mut rejects,
         ids: &ids,
         pseudo: &pseudo,
+        calendar: Default::default(),
     };
     let text = String::from_utf8_lossy(input);
     let got = match name {

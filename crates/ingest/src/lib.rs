@@ -183,6 +183,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                     &pseudo,
                     &school_info,
                     spec.as_ref(),
+                    p.calendar(),
                 )?;
                 ids.merge(roster.ids);
                 lookups = roster.lookups;
@@ -214,6 +215,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                     rejects: &mut rejects,
                     ids: &no_ids,
                     pseudo: &pseudo,
+                    calendar: p.calendar(),
                 };
                 let list = mapped_roster::read(&mut ctx, &text, mapping, &school_info)?;
                 ids.merge(list.ids);
@@ -236,7 +238,15 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
             SourceFormat::NweaCdf => {
                 let instrument = src.instrument.as_deref().unwrap_or("nwea-map");
                 let range = src.score_range.unwrap_or(nwea::DEFAULT_RIT_RANGE);
-                let cdf = nwea::read(&path, &src.name, &mut rejects, &pseudo, instrument, range)?;
+                let cdf = nwea::read(
+                    &path,
+                    &src.name,
+                    &mut rejects,
+                    &pseudo,
+                    instrument,
+                    range,
+                    p.calendar(),
+                )?;
                 let known: std::collections::HashSet<String> =
                     wh.pupils.iter().map(|p| p.pupil_key.clone()).collect();
                 wh.pupils.extend(
@@ -267,6 +277,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                     rejects: &mut rejects,
                     ids: &ids,
                     pseudo: &pseudo,
+                    calendar: p.calendar(),
                 };
                 let (read, accepted) = match format {
                     SourceFormat::Xapi => {

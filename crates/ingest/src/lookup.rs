@@ -205,6 +205,7 @@ mod tests {
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let mut l = Lookup::read(
             &mut ctx,

@@ -169,9 +169,9 @@ pub fn read(
                     return None;
                 }
             },
-            None => SchoolYear::of_date(date),
+            None => ctx.calendar.year_of(date),
         };
-        if SchoolYear::of_date(date) != year {
+        if ctx.calendar.year_of(date) != year {
             ctx.reject(
                 Table::Assessments,
                 line,
@@ -248,6 +248,7 @@ L2;Smit;Daan;Spelling 3.0;E5;12-06-2025;150;-1;III\n";
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let (rows, read) = read(&mut ctx, EXPORT, "cito-lvs", DEFAULT_SCORE_RANGE).unwrap();
         assert_eq!(read, 9);
@@ -280,6 +281,32 @@ L2;Smit;Daan;Spelling 3.0;E5;12-06-2025;150;-1;III\n";
     }
 
     #[test]
+    fn the_school_year_follows_the_pipelines_calendar() {
+        use leerwinst_core::term::TermStart;
+        let text = "Leerlingnummer;Achternaam;Roepnaam;Toets;Toetsmoment;Afnamedatum;Vaardigheidsscore\n\
+                    L1;Jansen;Emma;Rekenen-Wiskunde 3.0;B5;25-08-2025;60\n";
+        let ids = IdResolver::default();
+        let pseudo = Pseudonymiser::off();
+        let year_of = |calendar| {
+            let mut rejects = Rejects::default();
+            let mut ctx = Ctx {
+                source: "lvs",
+                file: "x.csv".into(),
+                rejects: &mut rejects,
+                ids: &ids,
+                pseudo: &pseudo,
+                calendar,
+            };
+            let (rows, _) = read(&mut ctx, text, "cito-lvs", DEFAULT_SCORE_RANGE).unwrap();
+            rows[0].school_year.clone()
+        };
+        // 25 August: a new Dutch school year (from 1 August), still the old Flemish one.
+        assert_eq!(year_of(Default::default()), "2025-2026");
+        let flanders = leerwinst_core::Calendar::new(TermStart { month: 9, day: 1 }).unwrap();
+        assert_eq!(year_of(flanders), "2024-2025");
+    }
+
+    #[test]
     fn missing_required_column_is_a_clear_error() {
         let mut rejects = Rejects::default();
         let ids = IdResolver::default();
@@ -290,6 +317,7 @@ L2;Smit;Daan;Spelling 3.0;E5;12-06-2025;150;-1;III\n";
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let err = read(
             &mut ctx,
@@ -330,6 +358,7 @@ L2;Smit;Daan;Spelling 3.0;E5;12-06-2025;150;-1;III\n";
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let (rows, read) = read(&mut ctx, &text, "cito-lvs", DEFAULT_SCORE_RANGE).unwrap();
         assert_eq!((read, rows.len(), rejects.total()), (4, 3, 1));

@@ -358,6 +358,7 @@ pub(crate) fn record(
     seen: &mut HashSet<(String, String, String, String)>,
 ) -> Option<AssessmentRow> {
     apply_value_maps(m, &mut f);
+    let calendar = ctx.calendar;
     let mut reject = |c: &Cell, why: &str| {
         ctx.reject(Table::Assessments, line, &c.column, &c.value, why);
     };
@@ -428,7 +429,7 @@ pub(crate) fn record(
             }
         },
         None => match (date, &m.cohort, grade) {
-            (Some(d), _, _) => SchoolYear::of_date(d),
+            (Some(d), _, _) => calendar.year_of(d),
             (None, Some(co), Some(g)) => {
                 let Some(base) = SchoolYear::parse(&co.school_year) else {
                     reject(&empty, "cohort school year is not YYYY-YYYY");
@@ -453,7 +454,7 @@ pub(crate) fn record(
         },
     };
     if let Some(d) = date
-        && SchoolYear::of_date(d) != year
+        && calendar.year_of(d) != year
     {
         reject(
             f.get("date").unwrap_or(&empty),
@@ -554,6 +555,7 @@ mod tests {
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let (rows, read) = read(&mut ctx, text, m, "eigen-toets", [0.0, 500.0]).unwrap();
         (rows, read, rejects)
@@ -691,6 +693,7 @@ P2,SP,eind,5,06/12/2025,999\n";
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let e = read(&mut ctx, "id,s1\n1,2\n", &m, "t", [0.0, 9.0]).unwrap_err();
         assert!(e.to_string().contains("column 'nope'"), "{e}");
@@ -764,6 +767,7 @@ P3;Spelling;12-06-2025;150\n";
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let err = super::read(&mut ctx, text, &bad, "t", [0.0, 500.0])
             .unwrap_err()

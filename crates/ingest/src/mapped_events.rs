@@ -257,7 +257,7 @@ fn event(
     });
     let row = EventRow {
         pupil_key: pupil_key.into(),
-        school_year: event_school_year(clock::utc_to_amsterdam(ts).date()),
+        school_year: event_school_year(ctx.calendar, clock::utc_to_amsterdam(ts).date()),
         ts: ts.timestamp_micros(),
         kind: kind.as_str(),
         verb: verb.into(),
@@ -292,6 +292,7 @@ mod tests {
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let (rows, read, accepted) = read(&mut ctx, text, m, &default_verbs()).unwrap();
         (rows, read, accepted, rejects)

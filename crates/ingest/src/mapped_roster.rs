@@ -274,6 +274,7 @@ mod tests {
             rejects: &mut rejects,
             ids: &none,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let mut info = SchoolInfo::default();
         info.programme_from.insert("20KL".into(), 2024);

@@ -164,7 +164,7 @@ pub fn read(
         };
         Some(EventRow {
             pupil_key: pupil_key.into(),
-            school_year: event_school_year(clock::utc_to_amsterdam(ts).date()),
+            school_year: event_school_year(ctx.calendar, clock::utc_to_amsterdam(ts).date()),
             ts: ts.timestamp_micros(),
             kind: kind.as_str(),
             verb: event.into(),
@@ -210,6 +210,7 @@ mod tests {
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let (rows, read) = read(&mut ctx, DUMP, &default_moodle_verbs()).unwrap();
         assert_eq!((read, rows.len(), rejects.total()), (9, 4, 5));
@@ -248,6 +249,7 @@ mod tests {
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let err = read(
             &mut ctx,

@@ -327,7 +327,7 @@ pub fn read(
         let ts = clock::amsterdam_to_utc(local);
         Ok(Some(EventRow {
             pupil_key: pupil_key.into(),
-            school_year: event_school_year(local.date()),
+            school_year: event_school_year(ctx.calendar, local.date()),
             ts: ts.timestamp_micros(),
             kind: kind.as_str(),
             verb: verb.into(),
@@ -442,6 +442,7 @@ mod tests {
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let (rows, read) = read(
             &mut ctx,
@@ -486,6 +487,7 @@ mod tests {
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let verbs = default_moodle_report_verbs();
         let s = ReportSettings::default();

@@ -131,6 +131,7 @@ pub fn read(
     pseudo: &Pseudonymiser,
     instrument: &str,
     range: [f64; 2],
+    calendar: leerwinst_core::Calendar,
 ) -> Result<Cdf> {
     if !dir.is_dir() {
         return Err(Error::input(
@@ -166,6 +167,7 @@ pub fn read(
             rejects,
             ids: &IdResolver::default(),
             pseudo,
+            calendar,
         };
         read_students(
             &mut ctx,
@@ -190,6 +192,7 @@ pub fn read(
             rejects,
             ids: &ids,
             pseudo,
+            calendar,
         };
         let mut state = ResultsState {
             grades: &grades,
@@ -504,7 +507,7 @@ fn read_results(
         let date = match c_date.map(cell) {
             None | Some("") => None,
             Some(v) => match parse_us_date(v) {
-                Some(dt) if SchoolYear::of_date(dt) == year => Some(dt),
+                Some(dt) if ctx.calendar.year_of(dt) == year => Some(dt),
                 Some(_) => {
                     ctx.reject(
                         Table::Assessments,
@@ -721,6 +724,7 @@ Spring 2013-2014,F08000002,Mt. Bachelor Middle School,Mathematics,Mathematics,TR
             &pseudo,
             "nwea-map",
             DEFAULT_RIT_RANGE,
+            Default::default(),
         )
         .unwrap();
         // Roster: 8 rows, 4 accepted (S001 twice, S002 fall and spring), 4 rejected.
@@ -840,6 +844,7 @@ Spring 2013-2014,F08000002,Mt. Bachelor Middle School,Mathematics,Mathematics,TR
             &pseudo,
             "nwea-map",
             DEFAULT_RIT_RANGE,
+            Default::default(),
         )
         .unwrap();
         assert_eq!((cdf.read, cdf.accepted, rejects.total()), (2, 2, 0));
@@ -880,6 +885,7 @@ Spring 2013-2014,F08000002,Mt. Bachelor Middle School,Mathematics,Mathematics,TR
             &Pseudonymiser::off(),
             "nwea-map",
             DEFAULT_RIT_RANGE,
+            Default::default(),
         )
         .unwrap_err()
         .to_string();
@@ -892,6 +898,7 @@ Spring 2013-2014,F08000002,Mt. Bachelor Middle School,Mathematics,Mathematics,TR
             &Pseudonymiser::off(),
             "nwea-map",
             DEFAULT_RIT_RANGE,
+            Default::default(),
         )
         .unwrap_err()
         .to_string();

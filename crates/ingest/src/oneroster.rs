@@ -100,6 +100,7 @@ pub fn read(
     pseudo: &crate::pseudonym::Pseudonymiser,
     schools: &SchoolInfo,
     results: Option<&ResultsSpec<'_>>,
+    calendar: leerwinst_core::Calendar,
 ) -> Result<Roster> {
     let mut files = Vec::new();
     let orgs = load(dir, "orgs", true, &mut files)?.expect("required");
@@ -118,6 +119,7 @@ pub fn read(
         rejects,
         ids: &no_ids,
         pseudo,
+        calendar,
     };
     let mut lookups = Vec::new();
 
@@ -186,7 +188,7 @@ pub fn read(
     let session_year: HashMap<String, SchoolYear> = session_l
         .entries
         .iter()
-        .filter_map(|(k, (_, r))| Some((k.clone(), SchoolYear::of_date(parse_date(&r[s_start])?))))
+        .filter_map(|(k, (_, r))| Some((k.clone(), calendar.year_of(parse_date(&r[s_start])?))))
         .collect();
     lookups.push(session_l.count());
 
@@ -496,7 +498,7 @@ pub fn read(
             continue;
         };
         let begin = e_begin.and_then(|i| parse_date(&r[i]));
-        let year = year.or(begin.map(SchoolYear::of_date));
+        let year = year.or(begin.map(|d| calendar.year_of(d)));
         let Some(year) = year else {
             ctx.reject(
                 Table::Enrollments,
@@ -547,6 +549,7 @@ pub fn read(
             rejects: ctx.rejects,
             ids: &ids,
             pseudo,
+            calendar,
         };
         let book = Gradebook {
             line_items: (&line_items, path("lineItems.csv")),

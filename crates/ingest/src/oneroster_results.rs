@@ -385,6 +385,7 @@ r-12,active,2025-02-01T00:00:00Z,li-1,usr-2,fully graded,160,2024-06-01,
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let book = Gradebook {
             line_items: (&li, "lineItems.csv".into()),

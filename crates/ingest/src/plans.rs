@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use leerwinst_core::pipeline::{MAPPED_PLAN_FIELDS, Mapping};
 use leerwinst_core::term::date32;
-use leerwinst_core::{Error, Result, SchoolYear, Table, clock};
+use leerwinst_core::{Error, Result, Table, clock};
 
 use crate::context::Ctx;
 use crate::delimited;
@@ -203,7 +203,7 @@ fn plan_row(
     };
     Some(PlanRow {
         pupil_key,
-        school_year: SchoolYear::of_date(monday).to_string(),
+        school_year: ctx.calendar.year_of(monday).to_string(),
         week,
         task_id: task.value.clone(),
         planned_for: planned_for.map(date32),
@@ -237,6 +237,7 @@ L1;2025-X4;rek-5;22-01-2025;24-01-2025;\n";
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let (rows, read) = read(&mut ctx, text).unwrap();
         assert_eq!((rows.len(), read, rejects.total()), (2, 5, 3));
@@ -280,6 +281,7 @@ L1,rek-4,,,\n";
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let (rows, read) = read_mapped(&mut ctx, text, &m).unwrap();
         assert_eq!((read, rows.len()), (4, 2));

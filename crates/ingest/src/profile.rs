@@ -256,6 +256,7 @@ fn try_readers(text: &str, path: &Path) -> Vec<(&'static str, usize, usize)> {
                 rejects: &mut rejects,
                 ids: &ids,
                 pseudo: &pseudo,
+                calendar: Default::default(),
             };
             if let Ok((read, accepted)) = read(&mut ctx)
                 && read > 0

@@ -628,6 +628,7 @@ mod tests {
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         read(&mut ctx);
         rejects

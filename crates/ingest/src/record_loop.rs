@@ -73,6 +73,7 @@ mod tests {
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         // Line 4 is rejected by the reader, line 5 dropped without a word.
         let (rows, read) = each_record(&mut ctx, Table::Plans, &d, |ctx, line, r| match line {

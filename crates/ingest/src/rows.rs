@@ -133,10 +133,10 @@ thread_local! {
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The school year of an event on a (Dutch local) date, as shared text: formatted once per
-/// school year and thread, not once per event.
-pub fn event_school_year(local: chrono::NaiveDate) -> Shared {
-    let y = leerwinst_core::SchoolYear::of_date(local);
+/// The school year of an event on a (Dutch local) date in `calendar`, as shared text: formatted
+/// once per school year and thread, not once per event.
+pub fn event_school_year(calendar: leerwinst_core::Calendar, local: chrono::NaiveDate) -> Shared {
+    let y = calendar.year_of(local);
     YEARS.with(|v| {
         let mut v = v.borrow_mut();
         if let Some((_, x)) = v.iter().find(|(k, _)| *k == y.0) {

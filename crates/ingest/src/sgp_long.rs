@@ -204,6 +204,7 @@ VALID_CASE,MATHEMATICS,2023_2024,,Smith,Ann,5,480,NA,1851\n";
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let got = read(&mut ctx, text, "state-test", range);
         (got, rejects)

@@ -263,6 +263,7 @@ male,afam,1980.0,regular+aide,,,,,,,,412.0,,,,free,,,,,,,,master,,,,,,,,12,,,,af
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let s = read(&mut ctx, &text, "sat").unwrap();
         assert_eq!((s.read, s.accepted, rejects.total()), (5, 3, 2));

@@ -151,7 +151,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
         &wh.join("events"),
         &plans,
         &enrolled,
-        &p.indicators.terms(),
+        &p.terms(),
         settings,
         |rows| {
             if rows.is_empty() {

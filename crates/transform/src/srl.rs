@@ -37,7 +37,7 @@ use arrow_array::ArrayRef;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike};
 use leerwinst_core::Result;
 use leerwinst_core::clock::{amsterdam_to_utc, utc_to_amsterdam};
-use leerwinst_core::term::{SchoolYear, Terms, date32, from_date32};
+use leerwinst_core::term::{Calendar, SchoolYear, Terms, date32, from_date32};
 use leerwinst_store::{Frame, date_array, f64_array, i32_array, i64_array, opt, str_array};
 use rayon::prelude::*;
 
@@ -414,6 +414,7 @@ pub fn pupil_row(
     plans: &[PlannedTask],
     enrolled: &HashMap<(String, String), Enrolled>,
     s: SrlSettings,
+    calendar: Calendar,
 ) -> SrlRow {
     let m = event_measures(evs, s.session_gap_min);
     let pm = if plans.is_empty() {
@@ -434,7 +435,8 @@ pub fn pupil_row(
         time_on_task_min: m.minutes,
         weekday_concentration: m.weekday_concentration,
         hour_concentration: m.hour_concentration,
-        active_weeks: SchoolYear::parse(&key.1).map_or(0, |y| active_weeks(evs, y.start())),
+        active_weeks: SchoolYear::parse(&key.1)
+            .map_or(0, |y| active_weeks(evs, calendar.first_day(y))),
         ind: [
             None, // active-week share: over the group's course weeks, in [`composite`]
             m.weekly_similarity,
@@ -539,7 +541,10 @@ fn pupil_term_rows(
             };
             let plans = &by_term[t - 1];
             let active = !mine.is_empty() || !plans.is_empty();
-            (pupil_row(key, Some(span), mine, plans, enrolled, s), active)
+            (
+                pupil_row(key, Some(span), mine, plans, enrolled, s, terms.calendar()),
+                active,
+            )
         })
         .collect()
 }
@@ -586,7 +591,7 @@ pub fn compute(
     let rows_of = |key: &(String, String), evs: &[Ev<'_>]| -> PupilYearRows {
         let tasks = plans_of(key);
         (
-            pupil_row(key, None, evs, tasks, enrolled, s),
+            pupil_row(key, None, evs, tasks, enrolled, s, terms.calendar()),
             pupil_term_rows(key, evs, tasks, terms, enrolled, s),
             pupil_weeks(&key.0, &key.1, evs, weeks_of(key), s.session_gap_min),
         )

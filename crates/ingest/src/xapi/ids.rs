@@ -323,6 +323,7 @@ mod tests {
             rejects: &mut rejects,
             ids: &resolver,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let mut s = StatementIds::new(limit, Some(dir.to_path_buf()));
         for chunk in ids.chunks(3) {

@@ -121,12 +121,21 @@ fn is_verb_iri(verb: &str) -> bool {
         && !verb.contains(char::is_whitespace)
 }
 
-/// The verb map as a hash table (one hash and one comparison per statement instead of a
-/// B-tree walk comparing long IRIs with shared prefixes).
-type VerbTable<'a> = rustc_hash::FxHashMap<&'a str, EventKind>;
+/// What makes a statement an event row besides its pupil: the verb map as a hash table (one
+/// hash and one comparison per statement instead of a B-tree walk comparing long IRIs with
+/// shared prefixes) and the calendar that gives its school year.
+struct Rules<'a> {
+    verbs: rustc_hash::FxHashMap<&'a str, EventKind>,
+    calendar: leerwinst_core::Calendar,
+}
 
-fn verb_table(verbs: &BTreeMap<String, EventKind>) -> VerbTable<'_> {
-    verbs.iter().map(|(k, v)| (k.as_str(), *v)).collect()
+impl Rules<'_> {
+    fn new(verbs: &BTreeMap<String, EventKind>, calendar: leerwinst_core::Calendar) -> Rules<'_> {
+        Rules {
+            verbs: verbs.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
+            calendar,
+        }
+    }
 }
 
 /// The pupil key of the actor of the previous statement a parsing task saw: consecutive
@@ -145,7 +154,7 @@ enum Line<'a> {
 fn parse_line(
     line: Line<'_>,
     pupils: &PupilCache<'_>,
-    verbs: &VerbTable<'_>,
+    rules: &Rules<'_>,
     last: &mut LastActor,
 ) -> Parsed {
     let parsed = match line {
@@ -225,7 +234,8 @@ fn parse_line(
     if !plausible_year(ts.year()) {
         return reject("timestamp", ts_raw, implausible_year_reason(ts.year()));
     }
-    let kind = verbs
+    let kind = rules
+        .verbs
         .get(verb.as_ref())
         .copied()
         .unwrap_or(EventKind::Other);
@@ -270,7 +280,7 @@ fn parse_line(
         st.id.as_deref().map(StatementId::new),
         EventRow {
             pupil_key,
-            school_year: event_school_year(clock::utc_to_amsterdam(ts).date()),
+            school_year: event_school_year(rules.calendar, clock::utc_to_amsterdam(ts).date()),
             ts: ts.timestamp_micros(),
             kind: kind.as_str(),
             verb: intern(&verb),
@@ -368,7 +378,7 @@ fn read_values(
         .map(|v| serde_json::to_vec(v).unwrap_or_default())
         .collect();
     let pupils = PupilCache::new(ctx.ids, ctx.pseudo);
-    let table = verb_table(verbs);
+    let table = Rules::new(verbs, ctx.calendar);
     const PART: usize = 4096;
     let parsed: Vec<ParsedChunk> = texts
         .par_chunks(PART)
@@ -472,7 +482,7 @@ fn parse_lines<'a>(
     seq: usize,
     lines: impl Iterator<Item = (u64, Line<'a>)>,
     pupils: &PupilCache<'_>,
-    verbs: &VerbTable<'_>,
+    rules: &Rules<'_>,
 ) -> ParsedChunk {
     let mut out = ParsedChunk {
         seq,
@@ -485,7 +495,7 @@ fn parse_lines<'a>(
     let mut last = None;
     for (line_no, line) in lines {
         out.read += 1;
-        match parse_line(line, pupils, verbs, &mut last) {
+        match parse_line(line, pupils, rules, &mut last) {
             Parsed::Row(id, row) => {
                 if let Some(id) = id {
                     out.ids.push((id, line_no, out.rows.len()));
@@ -509,7 +519,7 @@ fn parse_lines<'a>(
 
 /// Parses the lines of one NDJSON chunk. Blank lines are skipped and not counted; trailing
 /// `\r`s are dropped.
-fn parse_chunk(chunk: &Chunk, pupils: &PupilCache<'_>, verbs: &VerbTable<'_>) -> ParsedChunk {
+fn parse_chunk(chunk: &Chunk, pupils: &PupilCache<'_>, rules: &Rules<'_>) -> ParsedChunk {
     let b = &chunk.bytes;
     // Lines end at `\n`, which is never inside a UTF-8 sequence: slices of a valid chunk at
     // line ends are valid text, so the JSON parser need not check each string again.
@@ -532,7 +542,7 @@ fn parse_chunk(chunk: &Chunk, pupils: &PupilCache<'_>, verbs: &VerbTable<'_>) ->
         };
         Some((line_no, line))
     });
-    parse_lines(chunk.seq, lines, pupils, verbs)
+    parse_lines(chunk.seq, lines, pupils, rules)
 }
 
 /// What a file has given so far, taken in file order (part by part): its rows go to the store,
@@ -592,7 +602,7 @@ fn read_ndjson(
     store: &mut EventStore,
 ) -> Result<usize> {
     let pupils = PupilCache::new(ctx.ids, ctx.pseudo);
-    let table = verb_table(verbs);
+    let table = Rules::new(verbs, ctx.calendar);
     let workers = rayon::current_num_threads();
     // Chunks waiting to be parsed: enough to keep every worker busy, few enough to bound memory.
     let (send, receive) = std::sync::mpsc::sync_channel::<Chunk>(workers);
@@ -702,6 +712,7 @@ mod tests {
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let (rows, read) = read(&mut ctx, &text, &default_verbs());
         assert_eq!(read, 7);
@@ -764,6 +775,7 @@ mod tests {
             rejects: &mut rejects,
             ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let (rows, read) = read(&mut ctx, text, &default_verbs());
         (rows, read, rejects)
@@ -935,6 +947,7 @@ mod tests {
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
+            calendar: Default::default(),
         };
         let mut store = EventStore::in_memory();
         let err = read_stream(
