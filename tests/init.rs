@@ -155,3 +155,39 @@ fn an_english_draft_speaks_english() {
     assert!(text.contains("# Check every source"), "{text}");
     assert!(!text.contains("Controleer"), "{text}");
 }
+
+#[test]
+fn exports_in_a_subfolder_are_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("exports");
+    copy_exports(&exports);
+    // Exports often come in a folder per system.
+    std::fs::create_dir(exports.join("parnassys")).unwrap();
+    std::fs::rename(
+        exports.join("toetsresultaten.csv"),
+        exports.join("parnassys/toetsresultaten.csv"),
+    )
+    .unwrap();
+    let out = common::leerwinst(&["init", exports.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("parnassys/toetsresultaten.csv: mapped-assessments"),
+        "{said}"
+    );
+    let text = std::fs::read_to_string(exports.join("pipeline.toml")).unwrap();
+    assert!(
+        text.contains("path = \"parnassys/toetsresultaten.csv\""),
+        "{text}"
+    );
+    let run_out = tmp.path().join("run");
+    common::run_pipeline(
+        &exports.join("pipeline.toml"),
+        &run_out,
+        Some("init-test-key-0123456789"),
+    );
+    let (read, accepted, _) = common::source_counts(&run_out, "parnassys_toetsresultaten");
+    assert!(
+        read > 0 && accepted == read,
+        "read {read}, accepted {accepted}"
+    );
+}

@@ -50,12 +50,19 @@ pub enum Decision {
 /// The draft always parses: a source that cannot be read as drafted (a pupil list without a
 /// school year) is written with its lines commented out under its TODO lines.
 pub fn draft(dir: &Path, name: &str, paths_in: Option<&Path>, l: Language) -> Result<Draft> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| leerwinst_core::Error::io(dir, e))?
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
+    // A folder that is not itself a source (OneRoster, NWEA) is looked into, one level deep:
+    // exports often come in a folder per system.
+    let mut entries: Vec<(String, std::path::PathBuf)> = Vec::new();
+    for path in listing(dir)? {
+        let file = file_name(&path);
+        if path.is_dir() && folder_format(&path)?.is_none() && !file.starts_with('.') {
+            for inner in listing(&path)?.into_iter().filter(|p| p.is_file()) {
+                entries.push((format!("{file}/{}", file_name(&inner)), inner));
+            }
+        } else {
+            entries.push((file, path));
+        }
+    }
     let mut toml = format!(
         "{}\n[pipeline]\nname = \"{name}\"\nlanguage = \"{}\"\n\n[privacy]\n{}pseudonymise = true\n",
         l.pick(
@@ -80,12 +87,9 @@ pub fn draft(dir: &Path, name: &str, paths_in: Option<&Path>, l: Language) -> Re
     let mut within_year = false;
     let mut school_list = false;
     let mut names = std::collections::BTreeSet::new();
-    for path in entries {
-        let file = path
-            .file_name()
-            .map(|f| f.to_string_lossy().to_string())
-            .unwrap_or_default();
-        if file.starts_with('.') || file.ends_with(".toml") {
+    for (file, path) in entries {
+        let base = file.rsplit('/').next().unwrap_or(&file);
+        if base.starts_with('.') || base.ends_with(".toml") {
             continue;
         }
         let source = match source_for(&path, &file, l) {
@@ -217,19 +221,7 @@ fn source_for(path: &Path, file: &str, l: Language) -> Result<Option<Source>> {
         })
     };
     if path.is_dir() {
-        let has = |f: &str| path.join(f).is_file();
-        if has("users.csv") && has("orgs.csv") {
-            return Ok(plain("oneroster"));
-        }
-        let cdf = std::fs::read_dir(path)
-            .map_err(|e| leerwinst_core::Error::io(path, e))?
-            .flatten()
-            .any(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .ends_with("AssessmentResults.csv")
-            });
-        return Ok(if cdf { plain("nwea-cdf") } else { None });
+        return Ok(folder_format(path)?.and_then(plain));
     }
     let lower = file.to_lowercase();
     let stem = lower.strip_suffix(".gz").unwrap_or(&lower);
@@ -282,6 +274,36 @@ fn source_for(path: &Path, file: &str, l: Language) -> Result<Option<Source>> {
         }));
     }
     Ok(mapped(&best, keys, l))
+}
+
+/// The entries of a folder, sorted.
+fn listing(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| leerwinst_core::Error::io(dir, e))?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    Ok(entries)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_default()
+}
+
+/// The format of a folder that is one source: OneRoster (users.csv and orgs.csv) or an NWEA
+/// CDF (an `...AssessmentResults.csv`).
+fn folder_format(path: &Path) -> Result<Option<&'static str>> {
+    let has = |f: &str| path.join(f).is_file();
+    if has("users.csv") && has("orgs.csv") {
+        return Ok(Some("oneroster"));
+    }
+    let cdf = listing(path)?
+        .iter()
+        .any(|p| file_name(p).ends_with("AssessmentResults.csv"));
+    Ok(cdf.then_some("nwea-cdf"))
 }
 
 /// A mapped format and its mapping guessed from the columns, or None.

@@ -490,8 +490,8 @@ impl Method {
                     .map(|b| format!(" ({b} {})", t.t("trekkingen", "draws")))
                     .unwrap_or_default(),
                 t.t(
-                    "de schatting wordt telkens overgedaan zonder één van de scholen; hoe sterk ze dan verschuift, bepaalt de onzekerheid, met een t-verdeling op het aantal scholen min 1, zodat het interval bij weinig scholen niet te smal wordt. De band rond de effecten per jaar sinds de start is breder: hij houdt er rekening mee dat bij weglaten van een school de jaren samen verschuiven, en dekt zo alle jaren tegelijk.",
-                    "the estimate is made again without each school in turn; how much it moves sets the uncertainty, with a t distribution on the number of schools minus 1, so the interval is not too narrow with few schools. The band around the effects by years since the start is wider: it allows for the years moving together when a school is left out, and so covers all years at once.",
+                    "de schatting wordt telkens overgedaan zonder één van de scholen; hoe sterk ze dan verschuift, bepaalt de onzekerheid, met een t-verdeling op het aantal scholen waarop de schatting rust min 1, zodat het interval bij weinig scholen niet te smal wordt. De band rond de effecten per jaar sinds de start is breder: hij houdt er rekening mee dat bij weglaten van een school de jaren samen verschuiven, en dekt zo alle jaren tegelijk.",
+                    "the estimate is made again without each school in turn; how much it moves sets the uncertainty, with a t distribution on the number of schools the estimate rests on minus 1, so the interval is not too narrow with few schools. The band around the effects by years since the start is wider: it allows for the years moving together when a school is left out, and so covers all years at once.",
                 )
             ),
             Method::SchoolBootstrap(b) => format!(
