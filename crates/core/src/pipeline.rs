@@ -367,6 +367,40 @@ pub struct Mapping {
     /// match rejects its row.
     #[serde(default)]
     pub extract: BTreeMap<String, String>,
+    /// With day numbers instead of dates: the day the numbers count from (`"2024-09-02"`, day 0),
+    /// so `date` holds a whole number of days since it (negative before it), as course-relative
+    /// logs and OULAD's `date` do. Test results and events; an event's `time` column, if any,
+    /// then holds the clock time (`HH:MM[:SS]`) and `time_format` is not used.
+    #[serde(default)]
+    pub day_zero: Option<String>,
+}
+
+impl Mapping {
+    /// The date of a day number, counted from [`Mapping::day_zero`] (None without `day_zero`, or
+    /// when the cell is not a whole number or lands outside the calendar).
+    pub fn day_number(&self, cell: &str) -> Option<chrono::NaiveDate> {
+        let zero = chrono::NaiveDate::parse_from_str(self.day_zero.as_deref()?, "%Y-%m-%d").ok()?;
+        let n: i64 = cell.trim().parse().ok()?;
+        zero.checked_add_signed(chrono::Duration::try_days(n)?)
+    }
+
+    /// Checks `day_zero`: a `yyyy-mm-dd` date, and no `date_format` or `time_format` beside it.
+    fn check_day_zero(&self) -> std::result::Result<(), String> {
+        let Some(z) = &self.day_zero else {
+            return Ok(());
+        };
+        if chrono::NaiveDate::parse_from_str(z, "%Y-%m-%d").is_err() {
+            return Err(format!(
+                "mapping day_zero = '{z}': expected a date as yyyy-mm-dd, e.g. \"2024-09-02\""
+            ));
+        }
+        if self.date_format.is_some() || self.time_format.is_some() {
+            return Err(
+                "mapping: with day_zero the date column holds day numbers; date_format and time_format do not apply".into(),
+            );
+        }
+        Ok(())
+    }
 }
 
 /// Wide -> long unpivot of a mapped source.
@@ -400,9 +434,14 @@ impl Mapping {
     /// school year; no unpivot, cohort or time format.
     pub fn validate_roster(&self) -> std::result::Result<(), String> {
         self.check_fields(MAPPED_ROSTER_FIELDS)?;
-        if self.unpivot.is_some() || self.cohort.is_some() || self.time_format.is_some() {
+        if self.unpivot.is_some()
+            || self.cohort.is_some()
+            || self.time_format.is_some()
+            || self.day_zero.is_some()
+        {
             return Err(
-                "mapping: unpivot, cohort and time_format do not apply to a pupil list".into(),
+                "mapping: unpivot, cohort, time_format and day_zero do not apply to a pupil list"
+                    .into(),
             );
         }
         for need in ["school", "school_year"] {
@@ -419,6 +458,10 @@ impl Mapping {
     /// a verb; no test-result settings.
     pub fn validate_events(&self) -> std::result::Result<(), String> {
         self.check_fields(MAPPED_EVENT_FIELDS)?;
+        self.check_day_zero()?;
+        if self.day_zero.is_some() && !self.columns.contains_key("date") {
+            return Err("mapping: day_zero needs a date column (the day numbers)".into());
+        }
         if self.unpivot.is_some() || self.cohort.is_some() || self.date_format.is_some() {
             return Err(
                 "mapping: unpivot, cohort and date_format apply to test results; events use time_format"
@@ -440,6 +483,9 @@ impl Mapping {
         self.check_fields(MAPPED_PLAN_FIELDS)?;
         if self.unpivot.is_some() || self.cohort.is_some() {
             return Err("mapping: unpivot and cohort apply to test results".into());
+        }
+        if self.day_zero.is_some() {
+            return Err("mapping: day_zero applies to test results and events".into());
         }
         let filled = |f: &str| {
             self.columns.contains_key(f)
@@ -498,6 +544,7 @@ impl Mapping {
     /// needs; the message names the problem.
     pub fn validate(&self) -> std::result::Result<(), String> {
         self.check_fields(&MAPPED_ASSESSMENT_FIELDS)?;
+        self.check_day_zero()?;
         if self.time_format.is_some() {
             return Err(
                 "mapping: time_format applies to events; test results use date_format".into(),
@@ -1669,6 +1716,21 @@ path = "data/toetsen.csv"
             .unwrap_err()
             .to_string();
         assert!(err.contains("[indicators] terms: the first term"), "{err}");
+    }
+
+    #[test]
+    fn day_numbers_count_from_day_zero() {
+        let d = |m, day| chrono::NaiveDate::from_ymd_opt(2024, m, day);
+        let m = Mapping {
+            day_zero: Some("2024-09-02".into()),
+            ..Mapping::default()
+        };
+        assert_eq!(m.day_number("0"), d(9, 2));
+        assert_eq!(m.day_number(" 13 "), d(9, 15));
+        assert_eq!(m.day_number("-3"), d(8, 30));
+        assert_eq!(m.day_number("1.5"), None);
+        assert_eq!(m.day_number("99999999999999"), None);
+        assert_eq!(Mapping::default().day_number("3"), None);
     }
 
     #[test]

@@ -338,9 +338,12 @@ pub(crate) fn parse_grade_value(v: &str) -> Option<i32> {
     }
 }
 
-/// A date cell of a mapped export: in the mapping's `date_format`, else `yyyy-mm-dd`,
-/// `dd-mm-yyyy` or `dd/mm/yyyy`.
+/// A date cell of a mapped export: a day number from the mapping's `day_zero`, in its
+/// `date_format`, else `yyyy-mm-dd`, `dd-mm-yyyy` or `dd/mm/yyyy`.
 pub(crate) fn mapped_date(m: &Mapping, v: &str) -> Option<NaiveDate> {
+    if m.day_zero.is_some() {
+        return m.day_number(v);
+    }
     match &m.date_format {
         Some(fmt) => NaiveDate::parse_from_str(v, fmt).ok(),
         None => parse_date_any_year(v),
@@ -408,9 +411,10 @@ pub(crate) fn record(
                 return None;
             }
             None => {
-                let why = match &m.date_format {
-                    Some(fmt) => format!("not a date in the format {fmt}"),
-                    None => date_reason(
+                let why = match (&m.day_zero, &m.date_format) {
+                    (Some(zero), _) => format!("not a whole number of days since day_zero {zero}"),
+                    (None, Some(fmt)) => format!("not a date in the format {fmt}"),
+                    (None, None) => date_reason(
                         &c.value,
                         "not a date (expected yyyy-mm-dd, dd-mm-yyyy or dd/mm/yyyy; set mapping.date_format for others)",
                     ),

@@ -157,7 +157,24 @@ fn event(
         }
         (None, time) => time,
     };
-    let Some(ts) = parse_time(&time_cell.value, m.time_format.as_deref()) else {
+    // A day number from day_zero: the date it stands for, with the clock time if there is one.
+    let from_day_zero = m.day_zero.as_ref().map(|zero| {
+        let day = get("date").and_then(|c| m.day_number(&c.value));
+        (
+            zero,
+            day.map(|d| format!("{d} {}", cell("time").value).trim().to_string()),
+        )
+    });
+    let time_text = match &from_day_zero {
+        Some((zero, None)) => {
+            let why = format!("not a whole number of days since day_zero {zero}");
+            ctx.reject(t, line, &time_cell.column, &time_cell.value, &why);
+            return None;
+        }
+        Some((_, Some(text))) => text.as_str(),
+        None => time_cell.value.as_str(),
+    };
+    let Some(ts) = parse_time(time_text, m.time_format.as_deref()) else {
         let why = match (&m.time_format, time_cell.value.is_empty()) {
             (_, true) => "missing time".to_string(),
             (Some(fmt), false) => format!("not a time in the format {fmt}"),
@@ -436,6 +453,58 @@ S1,2025-01-24,page,\n";
         assert_eq!(reasons.len(), 2, "{reasons:?}");
         assert!(reasons[0].0 == 4 && reasons[0].1.contains("not a count"));
         assert_eq!(reasons[1].0, 5);
+    }
+
+    #[test]
+    fn day_numbers_count_from_day_zero() {
+        // OULAD-style: the day since the course started, clicks per day; and a clock time.
+        let text = "student,day,hour,activity,clicks\n\
+S1,0,09:30,page,1\n\
+S1,13,14:05,page,2\n\
+S1,-3,,page,1\n\
+S1,1.5,,page,1\n\
+S1,x,,page,1\n";
+        let m = Mapping {
+            columns: map(&[
+                ("pupil_id", "student"),
+                ("date", "day"),
+                ("time", "hour"),
+                ("object_id", "activity"),
+                ("count", "clicks"),
+            ]),
+            constants: map(&[("verb", "other")]),
+            day_zero: Some("2024-09-02".into()),
+            ..Mapping::default()
+        };
+        assert!(m.validate_events().is_ok());
+        let (rows, read, accepted, rejects) = read_for("S1", text, &m);
+        assert_eq!((read, accepted), (5, 3));
+        let local = |r: &EventRow| {
+            clock::utc_to_amsterdam(DateTime::from_timestamp_micros(r.ts).unwrap())
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        };
+        assert_eq!(local(&rows[0]), "2024-09-02 09:30");
+        assert_eq!(local(&rows[1]), "2024-09-15 14:05");
+        assert_eq!(
+            local(&rows[3]),
+            "2024-08-30 00:00",
+            "before day zero: a date alone"
+        );
+        let reasons: Vec<String> = rejects.first(10).iter().map(|r| r.reason.clone()).collect();
+        assert!(
+            reasons
+                .iter()
+                .all(|r| r.contains("days since day_zero 2024-09-02")),
+            "{reasons:?}"
+        );
+        // day_zero is a date, and does not go with time_format.
+        let mut bad = m.clone();
+        bad.day_zero = Some("2-9-2024".into());
+        assert!(bad.validate_events().unwrap_err().contains("yyyy-mm-dd"));
+        let mut bad = m;
+        bad.time_format = Some("%H:%M".into());
+        assert!(bad.validate_events().unwrap_err().contains("do not apply"));
     }
 
     #[test]

@@ -113,6 +113,10 @@ const CATALOGUE: &[(&str, &str)] = &[
         "een veld is geen geldige UTF-8-tekst",
     ),
     ("unreadable row", "onleesbare regel"),
+    (
+        "not a whole number of days since day_zero {}",
+        "geen heel aantal dagen sinds day_zero {}",
+    ),
     // Numbers and dates (input.rs).
     (
         "ambiguous number (a thousands separator, or three decimals?): write it without a thousands separator",
