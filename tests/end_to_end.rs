@@ -519,7 +519,7 @@ fn bad_pipeline_file_is_a_clear_error_naming_line_and_key() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("p.toml") && err.contains("line 5") && err.contains("windw"),
+        err.contains("p.toml") && err.contains("regel 5") && err.contains("windw"),
         "{err}"
     );
 }

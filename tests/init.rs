@@ -83,14 +83,14 @@ fn init_never_overwrites_and_needs_a_folder() {
     };
     let o = run(&["init", exports.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("exists already"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bestaat al"));
     assert_eq!(
         std::fs::read_to_string(exports.join("pipeline.toml")).unwrap(),
         "# mine\n"
     );
     let file = exports.join("toetsresultaten.csv");
     let o = run(&["init", file.to_str().unwrap()]);
-    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a folder"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is geen map"));
 }
 
 /// Words that only an English comment would hold: a Dutch draft has none of them.

@@ -159,6 +159,7 @@ pub fn language(arg: &str) -> anyhow::Result<leerwinst_core::pipeline::Language>
 /// Parses arguments and runs; errors are printed, never panicked.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let lang = message_language(&cli.command);
     let result = match cli.command {
         Command::Run {
             pipeline,
@@ -219,8 +220,29 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!(
+                "{}: {}",
+                crate::error_text::label(lang),
+                crate::error_text::message(&e, lang)
+            );
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The language a command's errors are said in: the pipeline's (Dutch unless it says `en`), the
+/// `--language` of `inspect` and `init`, else Dutch.
+fn message_language(c: &Command) -> leerwinst_core::pipeline::Language {
+    use leerwinst_core::pipeline::{Language, Pipeline};
+    match c {
+        Command::Run { pipeline, .. }
+        | Command::Ingest { pipeline, .. }
+        | Command::Transform { pipeline, .. }
+        | Command::Compare { pipeline, .. }
+        | Command::Report { pipeline, .. } => Pipeline::language_hint(pipeline),
+        Command::Inspect { language, .. } | Command::Init { language, .. } => {
+            self::language(language).unwrap_or(Language::Nl)
+        }
+        _ => Language::Nl,
     }
 }

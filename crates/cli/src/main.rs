@@ -1,6 +1,7 @@
 //! The `leerwinst` command: CLI definition and glue only; the work lives in the library crates.
 
 mod cli;
+mod error_text;
 mod init;
 mod inspect;
 mod out_folder;

@@ -5,6 +5,7 @@
 //! pipeline-file types, school years and test moments, and the error type shared by the stages.
 //! It deliberately has no heavy dependencies.
 
+pub mod catalogue;
 pub mod clock;
 pub mod disclosure;
 pub mod error;

@@ -1325,6 +1325,23 @@ pub struct Report {
 }
 
 impl Pipeline {
+    /// The language a pipeline file asks for (`[pipeline] language`), read leniently so that a
+    /// file that does not load can still have its errors said in its language: Dutch (the
+    /// default) unless the file is TOML that says `en`.
+    pub fn language_hint(path: &Path) -> Language {
+        let said = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| t.parse::<toml::Table>().ok())
+            .and_then(|t| {
+                let l = t.get("pipeline")?.get("language")?.as_str()?.to_string();
+                Some(l)
+            });
+        match said.as_deref() {
+            Some("en") => Language::En,
+            _ => Language::Nl,
+        }
+    }
+
     /// When the run's school years start (`[calendar]`, checked by [`Pipeline::from_toml`]).
     pub fn calendar(&self) -> Calendar {
         Calendar::new(self.calendar.school_year_start).unwrap_or_default()

@@ -21,54 +21,13 @@ pub fn localise(language: Language, reason: &str) -> String {
 
 /// The Dutch text of an English reason, if the catalogue has it.
 pub fn dutch(reason: &str) -> Option<String> {
-    CATALOGUE
-        .iter()
-        .find_map(|(en, nl)| fill(nl, &captures(en, reason)?))
+    leerwinst_core::catalogue::translate(CATALOGUE, reason)
 }
 
 /// Every text of the catalogue, English and Dutch (placeholders included): the words a reason
 /// may hold besides its column names and counts.
 pub fn vocabulary() -> impl Iterator<Item = &'static str> {
     CATALOGUE.iter().flat_map(|(en, nl)| [*en, *nl])
-}
-
-/// The parts of `text` that the `{}` of `template` stand for, if `text` matches it.
-fn captures<'a>(template: &str, text: &'a str) -> Option<Vec<&'a str>> {
-    let literals: Vec<&str> = template.split("{}").collect();
-    let (first, rest) = literals.split_first()?;
-    let mut remaining = text.strip_prefix(first)?;
-    let mut parts = Vec::new();
-    for (i, literal) in rest.iter().enumerate() {
-        let last = i + 1 == rest.len();
-        let at = if last {
-            // The last literal ends the text.
-            remaining.strip_suffix(literal).map(|r| r.len())?
-        } else if literal.is_empty() {
-            return None; // two adjacent placeholders cannot be told apart
-        } else {
-            remaining.find(literal)?
-        };
-        parts.push(&remaining[..at]);
-        remaining = &remaining[at + literal.len()..];
-    }
-    if rest.is_empty() && !remaining.is_empty() {
-        return None;
-    }
-    Some(parts)
-}
-
-/// `template` with its `{}` replaced by `parts` in order (None if the counts differ).
-fn fill(template: &str, parts: &[&str]) -> Option<String> {
-    let literals: Vec<&str> = template.split("{}").collect();
-    if literals.len() != parts.len() + 1 {
-        return None;
-    }
-    let mut out = String::from(literals[0]);
-    for (part, literal) in parts.iter().zip(&literals[1..]) {
-        out.push_str(part);
-        out.push_str(literal);
-    }
-    Some(out)
 }
 
 /// (English, Dutch) reason templates. Keep the same number of `{}` on both sides.
@@ -608,15 +567,7 @@ mod tests {
 
     #[test]
     fn every_template_has_as_many_parts_in_dutch_as_in_english() {
-        for (en, nl) in CATALOGUE {
-            assert_eq!(en.matches("{}").count(), nl.matches("{}").count(), "{en}");
-            assert!(!en.contains("{}{}"), "adjacent placeholders in {en}");
-            // Each English template, with its parts filled, finds its own Dutch text (no
-            // earlier, more general template takes it).
-            let example = fill(en, &vec!["X"; en.matches("{}").count()]).unwrap();
-            let expected = fill(nl, &vec!["X"; nl.matches("{}").count()]).unwrap();
-            assert_eq!(dutch(&example).as_deref(), Some(expected.as_str()), "{en}");
-        }
+        leerwinst_core::catalogue::check(CATALOGUE).unwrap();
     }
 
     /// The reasons a reader gives, with a roster that knows pupils `L1` and `7`.
