@@ -75,40 +75,58 @@ pub struct ModerationRow {
     pub schools: (i64, i64),
 }
 
-/// The fitted interaction model for one moderator, refitted at any centre.
+/// The interaction model for one moderator, refitted at any centre: its outcome and the
+/// columns that do not move with the centre are made once.
 struct Model<'a> {
-    obs: Vec<&'a Obs>,
+    y: Vec<f64>,
+    treat: Vec<f64>,
+    /// The moderator's values.
     value: Vec<f64>,
-    /// Whether the moderator is the baseline (then it is not added a second time).
-    is_baseline: bool,
+    /// After the programme and interaction columns: the moderator (unless it is the baseline),
+    /// the baseline and the pipeline's covariates.
+    rest: Vec<Vec<f64>>,
     fe: Vec<u32>,
     cl: Vec<u32>,
     settings: &'a inference::Settings,
 }
 
-impl Model<'_> {
+impl<'a> Model<'a> {
+    fn new(
+        obs: &[&Obs],
+        value: Vec<f64>,
+        is_baseline: bool,
+        settings: &'a inference::Settings,
+    ) -> Self {
+        let mut rest = Vec::new();
+        if !is_baseline {
+            rest.push(value.clone());
+        }
+        rest.push(obs.iter().map(|o| o.baseline_z).collect());
+        let k_extra = obs.first().map_or(0, |o| o.extra.len());
+        rest.extend((0..k_extra).map(|j| obs.iter().map(|o| o.extra[j]).collect()));
+        Model {
+            y: obs.iter().map(|o| o.followup_z).collect(),
+            treat: obs.iter().map(|o| f64::from(u8::from(o.treated))).collect(),
+            value,
+            rest,
+            fe: ids(obs.iter().map(|o| (o.subject.as_str(), o.grade))),
+            cl: ids(obs.iter().map(|o| o.school.as_str())),
+            settings,
+        }
+    }
+
     /// The fit with the moderator centred at `m0`: coefficient 0 is the effect at `m0`,
     /// coefficient 1 the slope.
     fn fit(&self, m0: f64) -> Option<OlsFit> {
-        let y: Vec<f64> = self.obs.iter().map(|o| o.followup_z).collect();
-        let treat: Vec<f64> = self
-            .obs
-            .iter()
-            .map(|o| f64::from(u8::from(o.treated)))
-            .collect();
-        let inter: Vec<f64> = treat
+        let inter: Vec<f64> = self
+            .treat
             .iter()
             .zip(&self.value)
             .map(|(t, m)| t * (m - m0))
             .collect();
-        let mut x = vec![treat, inter];
-        if !self.is_baseline {
-            x.push(self.value.clone());
-        }
-        x.push(self.obs.iter().map(|o| o.baseline_z).collect());
-        let k_extra = self.obs.first().map_or(0, |o| o.extra.len());
-        x.extend((0..k_extra).map(|j| self.obs.iter().map(|o| o.extra[j]).collect()));
-        ols_cluster(&y, &x, Some(&self.fe), &self.cl).ok()
+        let mut x = vec![self.treat.clone(), inter];
+        x.extend(self.rest.iter().cloned());
+        ols_cluster(&self.y, &x, Some(&self.fe), &self.cl).ok()
     }
 
     /// Effect at `m0` and its interval.
@@ -154,14 +172,8 @@ pub fn curve(
     if n.0 < min || n.1 < min || cp < 2 || cc < 2 {
         return Vec::new();
     }
-    let model = Model {
-        value: with.iter().filter_map(|o| value_of(o)).collect(),
-        is_baseline: moderator == "baseline_z",
-        fe: ids(with.iter().map(|o| (o.subject.as_str(), o.grade))),
-        cl: ids(with.iter().map(|o| o.school.as_str())),
-        obs: with,
-        settings,
-    };
+    let value = with.iter().filter_map(|o| value_of(o)).collect();
+    let model = Model::new(&with, value, moderator == "baseline_z", settings);
     let mut sorted = model.value.clone();
     sorted.sort_by(f64::total_cmp);
     let (lo, hi) = (quantile(&sorted, 0.05), quantile(&sorted, 0.95));
