@@ -47,6 +47,17 @@ enum Command {
         /// Run folder holding warehouse/.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Read the per-pupil self-regulation rows from this folder (what the Spark job of
+        /// dist/spark/ wrote with `leerwinst kernel srl`) instead of computing them from the
+        /// events; the composite, terciles and everything after are computed here as usual.
+        #[arg(long)]
+        srl_partials: Option<PathBuf>,
+    },
+    /// A computation kernel for engines that split the data over machines (Apache Spark's
+    /// mapInArrow): reads an Arrow IPC stream on standard input, writes one to standard output.
+    Kernel {
+        #[command(subcommand)]
+        kernel: Kernel,
     },
     /// Only compare: indicators -> effects/effects.parquet and .csv.
     Compare {
@@ -146,6 +157,22 @@ enum Command {
     Schema,
 }
 
+/// The kernels of `leerwinst kernel`.
+#[derive(Debug, Subcommand)]
+enum Kernel {
+    /// The self-regulation indicators per pupil-year, term and week (the srl_kernel_input
+    /// columns in, srl_partial out; docs/data-model.md), with the settings of the pipeline's
+    /// [indicators] and [calendar].
+    Srl {
+        /// Pipeline file (only [indicators] and [calendar] are read; its sources need not exist).
+        #[arg(required_unless_present = "spark_schema")]
+        pipeline: Option<PathBuf>,
+        /// Print the Spark SQL schema of the output (for mapInArrow) and exit.
+        #[arg(long)]
+        spark_schema: bool,
+    },
+}
+
 /// The language a `--language` argument names.
 pub fn language(arg: &str) -> anyhow::Result<leerwinst_core::pipeline::Language> {
     use leerwinst_core::pipeline::Language;
@@ -171,9 +198,24 @@ pub fn main() -> ExitCode {
             out,
             strict,
         } => run::stages(&pipeline, out, strict, &[Stage::Ingest]),
-        Command::Transform { pipeline, out } => {
-            run::stages(&pipeline, out, false, &[Stage::Transform])
-        }
+        Command::Transform {
+            pipeline,
+            out,
+            srl_partials,
+        } => run::stages_with(
+            &pipeline,
+            out,
+            false,
+            &[Stage::Transform],
+            srl_partials.as_deref(),
+        ),
+        Command::Kernel {
+            kernel:
+                Kernel::Srl {
+                    pipeline,
+                    spark_schema,
+                },
+        } => run::srl_kernel(pipeline.as_deref(), spark_schema),
         Command::Compare { pipeline, out } => run::stages(&pipeline, out, false, &[Stage::Compare]),
         Command::Report { pipeline, out } => run::stages(&pipeline, out, false, &[Stage::Report]),
         Command::SampleData {

@@ -69,6 +69,30 @@ struct PipelineRecord {
     sha256: String,
 }
 
+/// `leerwinst kernel srl`: the SRL kernel between standard input and output (Arrow IPC streams),
+/// or with `spark_schema` the Spark SQL schema of its output. Prints nothing else to standard
+/// output (it is the data); a summary goes to standard error.
+pub fn srl_kernel(pipeline: Option<&Path>, spark_schema: bool) -> Result<ExitCode> {
+    if spark_schema {
+        println!("{}", leerwinst_transform::srl_kernel::spark_ddl());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let pipeline = pipeline.context("give the pipeline file")?;
+    let p = Pipeline::load(pipeline)?;
+    let settings = leerwinst_transform::srl::SrlSettings {
+        session_gap_min: p.indicators.session_gap_min,
+        min_events: p.indicators.min_events,
+    };
+    let stdin = std::io::stdin().lock();
+    let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let s = leerwinst_transform::srl_kernel::run(stdin, stdout, &p.terms(), settings)?;
+    eprintln!(
+        "leerwinst kernel srl: {} pupil-years, {} events, {} planned tasks -> {} rows",
+        s.pupil_years, s.events, s.plans, s.rows
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn out_dir(p: &Pipeline, out: Option<PathBuf>) -> PathBuf {
     out.unwrap_or_else(|| PathBuf::from("reports").join(&p.pipeline.name))
 }
@@ -79,6 +103,18 @@ pub fn stages(
     out: Option<PathBuf>,
     strict: bool,
     stages: &[Stage],
+) -> Result<ExitCode> {
+    stages_with(pipeline, out, strict, stages, None)
+}
+
+/// [`stages`], with transform reading the per-pupil self-regulation rows from `srl_partials`
+/// (what the Spark job wrote) instead of computing them from the events.
+pub fn stages_with(
+    pipeline: &Path,
+    out: Option<PathBuf>,
+    strict: bool,
+    stages: &[Stage],
+    srl_partials: Option<&Path>,
 ) -> Result<ExitCode> {
     let p = Pipeline::load(pipeline)?;
     let out = out_dir(&p, out);
@@ -213,7 +249,7 @@ pub fn stages(
                     "bewerken: groei en zelfregulatie-indicatoren",
                     "transform: growth and self-regulation indicators",
                 ));
-                let s = leerwinst_transform::run(&p, &work)?;
+                let s = leerwinst_transform::run(&p, &work, srl_partials)?;
                 pb.finish_and_clear();
                 let secs = t.elapsed().as_secs_f64();
                 println!(

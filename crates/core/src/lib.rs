@@ -17,8 +17,9 @@ pub use error::{Error, Result};
 pub use schema::{Column, ColumnType, Table};
 pub use term::{Calendar, Moment, SchoolYear};
 
-/// Version of the table schemas; written into every Parquet file's key-value metadata.
-pub const SCHEMA_VERSION: &str = "1";
+/// Version of the table schemas; written into every Parquet file's key-value metadata. 2: the
+/// events table gained `seq`.
+pub const SCHEMA_VERSION: &str = "2";
 
 /// Version of the tool, written into run.json and Parquet metadata.
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -115,11 +115,17 @@ pub enum Table {
     Sensitivity,
     /// The programme effect as a function of a continuous moderator (effects).
     Moderation,
+    /// What a partition of Spark hands to `leerwinst kernel srl`: a pupil-year's events and
+    /// planned tasks (an Arrow IPC stream, not a file).
+    SrlKernelInput,
+    /// What `leerwinst kernel srl` returns: the per-pupil rows of the SRL indicators before the
+    /// run-wide composite, read back by `leerwinst transform --srl-partials`.
+    SrlPartial,
 }
 
 impl Table {
     /// All tables, in pipeline order.
-    pub const ALL: [Table; 19] = [
+    pub const ALL: [Table; 21] = [
         Table::Pupils,
         Table::Schools,
         Table::Enrollments,
@@ -139,6 +145,8 @@ impl Table {
         Table::EventStudy,
         Table::Sensitivity,
         Table::Moderation,
+        Table::SrlKernelInput,
+        Table::SrlPartial,
     ];
 
     /// File stem of the table (`pupils` -> `warehouse/pupils.parquet`).
@@ -163,6 +171,8 @@ impl Table {
             Table::EventStudy => "event_study",
             Table::Sensitivity => "sensitivity",
             Table::Moderation => "moderation",
+            Table::SrlKernelInput => "srl_kernel_input",
+            Table::SrlPartial => "srl_partial",
         }
     }
 
@@ -178,6 +188,7 @@ impl Table {
             | Table::EventStudy
             | Table::Sensitivity
             | Table::Moderation => "effects",
+            Table::SrlKernelInput | Table::SrlPartial => "srl_partials",
             _ => "warehouse",
         }
     }
@@ -204,6 +215,8 @@ impl Table {
             Table::EventStudy => EVENT_STUDY,
             Table::Sensitivity => SENSITIVITY,
             Table::Moderation => MODERATION,
+            Table::SrlKernelInput => SRL_KERNEL_INPUT,
+            Table::SrlPartial => &SRL_PARTIAL,
         }
     }
 
@@ -385,6 +398,12 @@ const EVENTS: &[Column] = &[
         "School year of the event (also the hive partition key)",
     ),
     col("ts", TimestampUtc, false, "When the event happened, UTC"),
+    col(
+        "seq",
+        I64,
+        false,
+        "Order of the event within the pupil's school year, from 0: by time, then verb, activity and input order. Engines that split the table (Spark) sort by it to meet the events in the order the indicators read them",
+    ),
     col(
         "kind",
         Utf8,
@@ -1117,6 +1136,101 @@ const SRL_WEEKLY: &[Column] = &[
     ),
 ];
 
+/// The rows Spark hands to the SRL kernel: events and planned tasks of pupil-years, each
+/// pupil-year's rows together, pupil-years in increasing (school year, pupil) order.
+const SRL_KERNEL_INPUT: &[Column] = &[
+    col(
+        "record",
+        Utf8,
+        false,
+        "'event' (a row of events: seq, ts, kind, object_id, task_id, success) or 'plan' (a row of plans: task_id, week, planned_for, due, done_at)",
+    ),
+    col("pupil_key", Utf8, false, "Pseudonymised pupil id"),
+    col("school_year", Utf8, false, "School year"),
+    col("seq", I64, true, "Event: its seq in the events table"),
+    col("ts", TimestampUtc, true, "Event: when it happened, UTC"),
+    col("kind", Utf8, true, "Event: canonical kind"),
+    col("object_id", Utf8, true, "Event: activity id"),
+    col(
+        "task_id",
+        Utf8,
+        true,
+        "Event: task of the activity; plan: the planned task",
+    ),
+    col("success", Bool, true, "Event: result success"),
+    col("week", Utf8, true, "Plan: ISO week 'YYYY-Www'"),
+    col("planned_for", Date, true, "Plan: planned day"),
+    col("due", Date, true, "Plan: due date"),
+    col(
+        "done_at",
+        TimestampUtc,
+        true,
+        "Plan: when finished, UTC; null = not done",
+    ),
+];
+
+/// The kernel's rows: one per pupil-year (`level` 'year'), term ('term') and ISO week ('week'),
+/// with the columns of `srl_term` and `srl_weekly` that do not need the whole run.
+static SRL_PARTIAL: LazyLock<Vec<Column>> = LazyLock::new(|| {
+    let term = |name: &str| {
+        let mut c = *SRL_TERM
+            .iter()
+            .find(|c| c.name == name)
+            .expect("srl_term column");
+        c.nullable = true;
+        c
+    };
+    let mut cols = vec![
+        col(
+            "level",
+            Utf8,
+            false,
+            "'year' (a row of srl), 'term' (of srl_term) or 'week' (of srl_weekly)",
+        ),
+        col("pupil_key", Utf8, false, "Pseudonymised pupil id"),
+        col("school_year", Utf8, false, "School year"),
+        term("term"),
+        term("term_start"),
+        term("term_end"),
+        col(
+            "term_active",
+            Bool,
+            true,
+            "Term rows: the term has events or planned tasks (a term without is kept once the data reach it)",
+        ),
+        col("week", Utf8, true, "Week rows: ISO week 'YYYY-Www'"),
+        col("events", I64, false, "LMS events in the period"),
+        term("sessions"),
+        col("active_days", I64, false, "Days with at least one event"),
+        term("time_on_task_min"),
+        term("weekday_concentration"),
+        term("hour_concentration"),
+        col(
+            "active_weeks",
+            I64,
+            true,
+            "Year and term rows: the weeks with an event as bits (bit k = the k-th week from the week of the school year's first day; later weeks share bit 63), for the active-week share over the grade's course weeks",
+        ),
+    ];
+    cols.extend(
+        SRL.iter()
+            .skip_while(|c| c.name != "weekly_similarity")
+            .take_while(|c| c.name != "srl_index")
+            .copied(),
+    );
+    cols.extend(
+        SRL_WEEKLY
+            .iter()
+            .filter(|c| matches!(c.name, "progress_views" | "reflections"))
+            .map(|c| Column {
+                nullable: true,
+                ..*c
+            }),
+    );
+    cols.push(term("null_reason"));
+    cols
+});
+
 /// `srl` per term: the pupil and school year, the term, then the columns of `srl` from
 /// `school_key` on, computed over the term's events and plans.
 static SRL_TERM: LazyLock<Vec<Column>> = LazyLock::new(|| {
@@ -1400,11 +1514,20 @@ pub fn data_model_markdown() -> String {
          `effects` is also written as `effects/effects.csv`, `growth` and `srl` as CSV beside their Parquet.\n",
     );
     for t in Table::ALL {
+        let file = match t {
+            Table::SrlKernelInput => {
+                "Stream: the Arrow IPC stream on the standard input of `leerwinst kernel srl` \
+                 (see dist/spark/README.md)"
+                    .to_string()
+            }
+            Table::SrlPartial => "Files: `srl_partials/*.parquet`, written by the Spark job from \
+                 what `leerwinst kernel srl` returns; read by `leerwinst transform --srl-partials`"
+                .to_string(),
+            _ => format!("File: `{}/{}.parquet`", t.folder(), t.name()),
+        };
         out.push_str(&format!(
-            "\n## {}\n\nFile: `{}/{}.parquet`\n\n| column | type | nullable | meaning |\n|---|---|---|---|\n",
+            "\n## {}\n\n{file}\n\n| column | type | nullable | meaning |\n|---|---|---|---|\n",
             t.name(),
-            t.folder(),
-            t.name()
         ));
         for c in t.columns() {
             out.push_str(&format!(

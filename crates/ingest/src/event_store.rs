@@ -22,7 +22,7 @@ use leerwinst_core::{Error, Result, Table};
 use leerwinst_store::TableWriter;
 use rayon::prelude::*;
 
-use crate::rows::{EventRow, Shared, events, intern};
+use crate::rows::{EventRow, EventSeq, Shared, events, intern};
 use crate::spill::{self, SpillReader};
 
 /// Rows held in memory before they are spilled to a run, unless [`MAX_IN_MEMORY_ENV`] says
@@ -253,8 +253,9 @@ impl EventStore {
             .par_iter()
             .map(|(path, rows)| {
                 let mut w = TableWriter::create(path, Table::Events, meta)?;
+                let mut seq = EventSeq::default();
                 for batch in rows.chunks(BATCH) {
-                    w.write_columns(events(batch))?;
+                    w.write_columns(events(batch, &mut seq))?;
                 }
                 w.finish()
             })
@@ -276,14 +277,15 @@ impl EventStore {
             }
         }
         let mut written = Vec::new();
-        let mut current: Option<(Shared, TableWriter)> = None;
+        let mut current: Option<(Shared, TableWriter, EventSeq)> = None;
         let mut batch: Vec<EventRow> = Vec::with_capacity(BATCH);
-        let flush = |batch: &mut Vec<EventRow>, w: &mut TableWriter| -> Result<()> {
-            let refs: Vec<&EventRow> = batch.iter().collect();
-            w.write_columns(events(&refs))?;
-            batch.clear();
-            Ok(())
-        };
+        let flush =
+            |batch: &mut Vec<EventRow>, w: &mut TableWriter, seq: &mut EventSeq| -> Result<()> {
+                let refs: Vec<&EventRow> = batch.iter().collect();
+                w.write_columns(events(&refs, seq))?;
+                batch.clear();
+                Ok(())
+            };
         while let Some(std::cmp::Reverse(head)) = heap.pop() {
             if let Some((position, row)) = readers[head.run].next()? {
                 heap.push(std::cmp::Reverse(Head {
@@ -297,28 +299,29 @@ impl EventStore {
             }
             let same_year = current
                 .as_ref()
-                .is_some_and(|(y, _)| **y == *head.row.school_year);
+                .is_some_and(|(y, _, _)| **y == *head.row.school_year);
             if !same_year {
-                if let Some((_, mut w)) = current.take() {
-                    flush(&mut batch, &mut w)?;
+                if let Some((_, mut w, mut seq)) = current.take() {
+                    flush(&mut batch, &mut w, &mut seq)?;
                     w.finish()?;
                 }
                 let path = partition(events_dir, &head.row.school_year);
                 current = Some((
                     head.row.school_year.clone(),
                     TableWriter::create(&path, Table::Events, meta)?,
+                    EventSeq::default(),
                 ));
                 written.push(path);
             }
             batch.push(head.row);
             if batch.len() == BATCH
-                && let Some((_, w)) = current.as_mut()
+                && let Some((_, w, seq)) = current.as_mut()
             {
-                flush(&mut batch, w)?;
+                flush(&mut batch, w, seq)?;
             }
         }
-        if let Some((_, mut w)) = current.take() {
-            flush(&mut batch, &mut w)?;
+        if let Some((_, mut w, mut seq)) = current.take() {
+            flush(&mut batch, &mut w, &mut seq)?;
             w.finish()?;
         }
         Ok(written)

@@ -2,7 +2,9 @@
 //! `leerwinst_core::schema`).
 
 use arrow_array::ArrayRef;
-use leerwinst_store::{bool_array, date_array, f64_array, i32_array, str_array, ts_array};
+use leerwinst_store::{
+    bool_array, date_array, f64_array, i32_array, i64_array, str_array, ts_array,
+};
 use rayon::prelude::*;
 
 /// A `pupils` row.
@@ -304,10 +306,36 @@ pub fn attributes(rows: &[AttributeRow]) -> Vec<ArrayRef> {
     ]
 }
 
+/// The `seq` column of the `events` table: each row's place within its pupil-year, counted over
+/// the batches of one partition written in table order (one counter per partition file).
+#[derive(Debug, Default)]
+pub struct EventSeq {
+    pupil: Option<Shared>,
+    next: i64,
+}
+
+impl EventSeq {
+    /// The `seq` values of the next rows of the partition, in table order.
+    pub fn assign(&mut self, rows: &[&EventRow]) -> Vec<Option<i64>> {
+        rows.iter()
+            .map(|r| {
+                if self.pupil.as_deref() != Some(&*r.pupil_key) {
+                    self.pupil = Some(r.pupil_key.clone());
+                    self.next = 0;
+                }
+                self.next += 1;
+                Some(self.next - 1)
+            })
+            .collect()
+    }
+}
+
 /// Columns of the `events` table, built in parallel: the largest table, whose rows are read in
-/// sort order, scattered over memory, so each column is a pass of cache misses.
-pub fn events(rows: &[&EventRow]) -> Vec<ArrayRef> {
+/// sort order, scattered over memory, so each column is a pass of cache misses. `seq` numbers
+/// the rows within their partition ([`EventSeq`]).
+pub fn events(rows: &[&EventRow], seq: &mut EventSeq) -> Vec<ArrayRef> {
     type Column = fn(&[&EventRow]) -> ArrayRef;
+    let seq = i64_array(seq.assign(rows));
     let columns: [Column; 11] = [
         |rows| s(rows, |r| Some(&*r.pupil_key)),
         |rows| s(rows, |r| Some(&*r.school_year)),
@@ -321,7 +349,9 @@ pub fn events(rows: &[&EventRow]) -> Vec<ArrayRef> {
         |rows| f64_array(rows.iter().map(|r| r.score_scaled).collect()),
         |rows| f64_array(rows.iter().map(|r| r.duration_s).collect()),
     ];
-    columns.par_iter().map(|column| column(rows)).collect()
+    let mut out: Vec<ArrayRef> = columns.par_iter().map(|column| column(rows)).collect();
+    out.insert(3, seq);
+    out
 }
 
 /// Columns of the `plans` table.

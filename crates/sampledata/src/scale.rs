@@ -19,7 +19,9 @@ use std::path::Path;
 use arrow_array::{ArrayRef, RecordBatch};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use leerwinst_core::{Table, clock};
-use leerwinst_store::{TableWriter, bool_array, f64_array, str_array, ts_array, write_batch};
+use leerwinst_store::{
+    TableWriter, bool_array, f64_array, i64_array, str_array, ts_array, write_batch,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -34,6 +36,7 @@ const BATCH: usize = 64 * 1024;
 struct Columns {
     pupil: Vec<String>,
     ts: Vec<i64>,
+    seq: Vec<i64>,
     kind: Vec<&'static str>,
     verb: Vec<&'static str>,
     object: Vec<String>,
@@ -46,10 +49,11 @@ impl Columns {
         self.ts.len()
     }
 
+    /// One event: its time and its place in the pupil-year (`seq`), kind, activity, task.
     fn push(
         &mut self,
         pupil: &str,
-        ts: i64,
+        (ts, seq): (i64, i64),
         kind: &'static str,
         object: &str,
         task: &str,
@@ -66,6 +70,7 @@ impl Columns {
         ];
         self.pupil.push(pupil.to_string());
         self.ts.push(ts);
+        self.seq.push(seq);
         self.kind.push(kind);
         self.verb
             .push(ADL.iter().find(|v| v.0 == kind).map_or("other", |v| v.1));
@@ -83,6 +88,7 @@ impl Columns {
             str_array(&self.pupil.iter().map(Some).collect::<Vec<_>>()),
             str_array(&vec![Some(year); n]),
             ts_array(self.ts.iter().map(|t| Some(*t)).collect()),
+            i64_array(self.seq.iter().map(|s| Some(*s)).collect()),
             str_array(&self.kind.iter().map(Some).collect::<Vec<_>>()),
             str_array(&self.verb.iter().map(Some).collect::<Vec<_>>()),
             str_array(&self.object.iter().map(Some).collect::<Vec<_>>()),
@@ -233,8 +239,8 @@ pub fn write_warehouse(
                 session += 1;
             }
             mine.sort_by_key(|e| e.0);
-            for (t, kind, object, task, ok) in mine {
-                cols.push(key, t, kind, &object, &task, ok);
+            for (seq, (t, kind, object, task, ok)) in mine.into_iter().enumerate() {
+                cols.push(key, (t, seq as i64), kind, &object, &task, ok);
                 if cols.len() >= BATCH {
                     cols.flush(&year, &mut w)?;
                 }

@@ -162,7 +162,7 @@ mod tests {
     use super::*;
     use arrow_array::ArrayRef;
     use leerwinst_core::Table;
-    use leerwinst_store::{bool_array, f64_array, str_array, ts_array, write_table};
+    use leerwinst_store::{bool_array, f64_array, i64_array, str_array, ts_array, write_table};
 
     fn write(dir: &Path, year: &str, rows: &[(&str, i64, &str)]) {
         let n = rows.len();
@@ -170,6 +170,7 @@ mod tests {
             str_array(&rows.iter().map(|r| Some(r.0)).collect::<Vec<_>>()),
             str_array(&vec![Some(year); n]),
             ts_array(rows.iter().map(|r| Some(r.1)).collect()),
+            i64_array((0..n as i64).map(Some).collect()),
             str_array(&rows.iter().map(|r| Some(r.2)).collect::<Vec<_>>()),
             str_array(&vec![Some("v"); n]),
             str_array(&vec![Some("item"); n]),

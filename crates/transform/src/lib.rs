@@ -11,6 +11,7 @@ pub mod growth;
 pub mod norms;
 pub mod sgp;
 pub mod srl;
+pub mod srl_kernel;
 pub mod srl_weekly;
 
 use std::path::Path;
@@ -18,7 +19,7 @@ use std::time::Instant;
 
 use leerwinst_core::pipeline::Pipeline;
 use leerwinst_core::{Result, Table};
-use leerwinst_store::{CsvDialect, TableWriter, read_table, table_to_csv, write_csv, write_table};
+use leerwinst_store::{CsvDialect, read_table, table_to_csv, write_csv, write_table};
 use serde::Serialize;
 
 /// What transform did.
@@ -54,8 +55,10 @@ pub struct TransformSummary {
     pub outputs: Vec<String>,
 }
 
-/// Runs transform for pipeline `p` on the run folder `out`.
-pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
+/// Runs transform for pipeline `p` on the run folder `out`. With `srl_partials`, the per-pupil
+/// self-regulation rows are read from that folder (what the Spark job wrote with
+/// `leerwinst kernel srl`, [`srl_kernel::combine`]) instead of computed from the events here.
+pub fn run(p: &Pipeline, out: &Path, srl_partials: Option<&Path>) -> Result<TransformSummary> {
     let wh = out.join("warehouse");
     let ind = out.join("indicators");
     let meta = vec![("leerwinst.pipeline".to_string(), p.pipeline.name.clone())];
@@ -131,15 +134,12 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
     let t_growth = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
-    let plans = read_table(&wh.join("plans.parquet"), Table::Plans)?;
     let settings = srl::SrlSettings {
         session_gap_min: p.indicators.session_gap_min,
         min_events: p.indicators.min_events,
     };
-    // The events are streamed pupil by pupil, never loaded whole; the weekly series is written
-    // as it is made.
     let weekly_path = ind.join("srl_weekly.parquet");
-    let mut weekly = TableWriter::create(&weekly_path, Table::SrlWeekly, &meta)?;
+    let mut weekly = srl_weekly::WeeklyWriter::create(&weekly_path, &meta)?;
     let srl::SrlOutput {
         rows: srl_rows,
         terms: term_rows,
@@ -147,19 +147,27 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<TransformSummary> {
         events_read,
         composite: srl_composite,
         term_composite: srl_term_composite,
-    } = srl::compute(
-        &wh.join("events"),
-        &plans,
-        &enrolled,
-        &p.terms(),
-        settings,
-        |rows| {
-            if rows.is_empty() {
-                return Ok(());
-            }
-            weekly.write_columns(srl_weekly::columns(&rows))
-        },
-    )?;
+    } = match srl_partials {
+        // The per-pupil rows were computed elsewhere (Spark, through `leerwinst kernel srl`).
+        Some(dir) => {
+            let (output, weeks) = srl_kernel::combine(dir, &enrolled, &p.terms(), settings)?;
+            weekly.push(weeks)?;
+            output
+        }
+        // The events are streamed pupil by pupil, never loaded whole; the weekly series is
+        // written as it is made.
+        None => {
+            let plans = read_table(&wh.join("plans.parquet"), Table::Plans)?;
+            srl::compute(
+                &wh.join("events"),
+                &plans,
+                &enrolled,
+                &p.terms(),
+                settings,
+                |rows| weekly.push(rows),
+            )?
+        }
+    };
     weekly.finish()?;
     for (table, rows, terms) in [
         (Table::Srl, &srl_rows, false),

@@ -568,8 +568,37 @@ pub struct SrlOutput {
     pub term_composite: CompositeReport,
 }
 
-/// One pupil-year's rows: the year, its terms, its weeks.
-type PupilYearRows = (SrlRow, Vec<(SrlRow, bool)>, Vec<WeeklyRow>);
+/// One pupil-year's rows: the year, its terms (each with whether it has events or plans), its
+/// weeks.
+pub type PupilYearRows = (SrlRow, Vec<(SrlRow, bool)>, Vec<WeeklyRow>);
+
+/// The planned tasks of one pupil-year: all of them, and by ISO week.
+#[derive(Debug, Clone, Copy)]
+pub struct PupilPlans<'a> {
+    /// Every task of the pupil-year.
+    pub tasks: &'a [PlannedTask],
+    /// The tasks by ISO week `YYYY-Www`.
+    pub weeks: &'a BTreeMap<String, Vec<PlannedTask>>,
+}
+
+/// Every row of one pupil-year, from its events (sorted by time) and planned tasks: the one
+/// definition of the per-pupil indicators, used by [`compute`] and by the kernel Spark calls
+/// ([`crate::srl_kernel`]). The composite and the choice of terms kept are run-wide
+/// ([`finish`]).
+pub fn pupil_year_rows(
+    key: &(String, String),
+    evs: &[Ev<'_>],
+    plans: PupilPlans<'_>,
+    enrolled: &HashMap<(String, String), Enrolled>,
+    terms: &Terms,
+    s: SrlSettings,
+) -> PupilYearRows {
+    (
+        pupil_row(key, None, evs, plans.tasks, enrolled, s, terms.calendar()),
+        pupil_term_rows(key, evs, plans.tasks, terms, enrolled, s),
+        pupil_weeks(&key.0, &key.1, evs, plans.weeks, s.session_gap_min),
+    )
+}
 
 /// Computes the SRL rows per pupil-year and per term for every pupil-year with events, plans or
 /// an enrollment, streaming the events table at `events_dir` pupil by pupil
@@ -586,15 +615,12 @@ pub fn compute(
 ) -> Result<SrlOutput> {
     let plan_index = PlanIndex::new(plans);
     let no_weeks = BTreeMap::new();
-    let weeks_of = |key: &(String, String)| plan_index.weekly.get(key).unwrap_or(&no_weeks);
-    let plans_of = |key: &(String, String)| plan_index.yearly.get(key).map_or(&[][..], |v| v);
     let rows_of = |key: &(String, String), evs: &[Ev<'_>]| -> PupilYearRows {
-        let tasks = plans_of(key);
-        (
-            pupil_row(key, None, evs, tasks, enrolled, s, terms.calendar()),
-            pupil_term_rows(key, evs, tasks, terms, enrolled, s),
-            pupil_weeks(&key.0, &key.1, evs, weeks_of(key), s.session_gap_min),
-        )
+        let plans = PupilPlans {
+            tasks: plan_index.yearly.get(key).map_or(&[][..], |v| v),
+            weeks: plan_index.weekly.get(key).unwrap_or(&no_weeks),
+        };
+        pupil_year_rows(key, evs, plans, enrolled, terms, s)
     };
     // Pupil-years with plans or an enrollment, in stream order (school year, pupil): those
     // without events are merged into the stream where they belong.
@@ -607,22 +633,18 @@ pub fn compute(
         .into_iter()
         .collect();
     let mut next_other = 0;
-    let mut out = SrlOutput::default();
+    let mut rows = Vec::new();
     let mut term_rows: Vec<(SrlRow, bool)> = Vec::new();
     let mut last_day: Option<NaiveDate> = None;
-    let mut keep = |done: PupilYearRows,
-                    out: &mut SrlOutput,
-                    week_rows: &mut Vec<WeeklyRow>,
-                    last_day: &mut Option<NaiveDate>| {
+    let mut weekly_rows = 0;
+    let mut keep = |done: PupilYearRows, week_rows: &mut Vec<WeeklyRow>| {
         let (row, terms, weeks) = done;
-        out.rows.push(row);
+        rows.push(row);
         term_rows.extend(terms);
-        if let Some(d) = weeks.last().and_then(|w| week_last_day(&w.week)) {
-            *last_day = (*last_day).max(Some(d));
-        }
+        last_day = last_day.max(last_week_day(&weeks));
         week_rows.extend(weeks);
     };
-    out.events_read = for_each_pupil(events_dir, GROUP_EVENTS, |group| {
+    let events_read = for_each_pupil(events_dir, GROUP_EVENTS, |group| {
         let done: Vec<PupilYearRows> = group
             .par_iter()
             .map(|pe| rows_of(&(pe.pupil_key.clone(), pe.school_year.clone()), &pe.view()))
@@ -634,32 +656,57 @@ pub fn compute(
                 let (y, p) = &others[next_other];
                 next_other += 1;
                 if (y, p) != (&here.0, &here.1) {
-                    let key = (p.clone(), y.clone());
-                    keep(rows_of(&key, &[]), &mut out, &mut week_rows, &mut last_day);
+                    keep(rows_of(&(p.clone(), y.clone()), &[]), &mut week_rows);
                 }
             }
-            keep(d, &mut out, &mut week_rows, &mut last_day);
+            keep(d, &mut week_rows);
         }
-        out.weekly_rows += week_rows.len();
+        weekly_rows += week_rows.len();
         weekly(week_rows)
     })?;
     let mut week_rows = Vec::new();
     for (y, p) in &others[next_other..] {
-        let key = (p.clone(), y.clone());
-        keep(rows_of(&key, &[]), &mut out, &mut week_rows, &mut last_day);
+        keep(rows_of(&(p.clone(), y.clone()), &[]), &mut week_rows);
     }
-    out.weekly_rows += week_rows.len();
+    weekly_rows += week_rows.len();
     weekly(week_rows)?;
-    out.composite = composite(&mut out.rows);
+    let mut out = finish(rows, term_rows, last_day);
+    out.weekly_rows = weekly_rows;
+    out.events_read = events_read;
+    Ok(out)
+}
+
+/// The Sunday of the last of a pupil-year's weeks (in week order), if any.
+pub fn last_week_day(weeks: &[WeeklyRow]) -> Option<NaiveDate> {
+    weeks.last().and_then(|w| week_last_day(&w.week))
+}
+
+/// The run-wide part of the indicators, over every pupil-year's rows: the composite of the
+/// school years, the terms kept (those with events or plans, and those begun by `last_day`, the
+/// last day of the data's last week) and their composite. `weekly_rows` and `events_read` of
+/// the result are left 0 for the caller.
+pub fn finish(
+    mut rows: Vec<SrlRow>,
+    term_rows: Vec<(SrlRow, bool)>,
+    last_day: Option<NaiveDate>,
+) -> SrlOutput {
+    let year_composite = composite(&mut rows);
     // Terms without events or plans are kept only once begun by the last week of the data.
     let begun = last_day.map_or(i32::MIN, date32);
-    out.terms = term_rows
+    let mut terms: Vec<SrlRow> = term_rows
         .into_iter()
         .filter(|(r, active)| *active || r.term.is_some_and(|t| t.start <= begun))
         .map(|(r, _)| r)
         .collect();
-    out.term_composite = composite(&mut out.terms);
-    Ok(out)
+    let term_composite = composite(&mut terms);
+    SrlOutput {
+        rows,
+        terms,
+        weekly_rows: 0,
+        events_read: 0,
+        composite: year_composite,
+        term_composite,
+    }
 }
 
 /// The Sunday of an ISO week `YYYY-Www`.
@@ -1076,6 +1123,7 @@ mod tests {
             str_array(&evs.iter().map(|e| Some(e.0)).collect::<Vec<_>>()),
             str_array(&vec![Some("2024-2025"); n]),
             ts_array(evs.iter().map(|e| Some(ts(e.1))).collect()),
+            i64_array((0..n as i64).map(Some).collect()),
             str_array(&evs.iter().map(|e| Some(e.2)).collect::<Vec<_>>()),
             str_array(&vec![Some("v"); n]),
             str_array(&vec![Some("item"); n]),

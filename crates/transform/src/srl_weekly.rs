@@ -9,9 +9,11 @@ use std::collections::BTreeMap;
 
 use arrow_array::ArrayRef;
 use chrono::{DateTime, Datelike};
-use leerwinst_core::Table;
+use std::path::Path;
+
 use leerwinst_core::clock::utc_to_amsterdam;
-use leerwinst_store::{f64_array, i64_array, str_array};
+use leerwinst_core::{Result, Table};
+use leerwinst_store::{TableWriter, f64_array, i64_array, str_array};
 
 use crate::srl::{Ev, PlannedTask, event_measures, plan_measures};
 
@@ -44,6 +46,47 @@ pub struct WeeklyRow {
     pub progress_views: i64,
     /// Reflection entries.
     pub reflections: i64,
+}
+
+/// Writes `srl_weekly` in chunks of [`WeeklyWriter::CHUNK`] rows whatever the sizes of the pieces
+/// handed to it, so that the file's bytes (Parquet's page boundaries follow the writes) do not
+/// depend on how the rows were produced: streamed pupil group by pupil group, or read back from
+/// Spark's partials.
+pub struct WeeklyWriter {
+    writer: TableWriter,
+    rows: Vec<WeeklyRow>,
+}
+
+impl WeeklyWriter {
+    /// Rows per write.
+    pub const CHUNK: usize = 64 * 1024;
+
+    /// Starts the table at `path`.
+    pub fn create(path: &Path, meta: &[(String, String)]) -> Result<Self> {
+        Ok(WeeklyWriter {
+            writer: TableWriter::create(path, Table::SrlWeekly, meta)?,
+            rows: Vec::new(),
+        })
+    }
+
+    /// Appends rows (in table order); writes every full chunk.
+    pub fn push(&mut self, rows: Vec<WeeklyRow>) -> Result<()> {
+        self.rows.extend(rows);
+        while self.rows.len() >= Self::CHUNK {
+            let rest = self.rows.split_off(Self::CHUNK);
+            self.writer.write_columns(columns(&self.rows))?;
+            self.rows = rest;
+        }
+        Ok(())
+    }
+
+    /// Writes the last rows and closes the file.
+    pub fn finish(mut self) -> Result<()> {
+        if !self.rows.is_empty() {
+            self.writer.write_columns(columns(&self.rows))?;
+        }
+        self.writer.finish()
+    }
 }
 
 /// ISO week of a UTC timestamp's Dutch local date.
