@@ -23,7 +23,9 @@ main{max-width:52rem;margin:2rem auto;padding:0 1.2rem;line-height:1.45}\
 h1{font-size:1.7rem;margin-bottom:.2rem}\
 .subtitle{color:#555;margin-top:0;border-bottom:2px solid #0072b2;padding-bottom:.6rem}\
 h2{font-size:1.25rem;margin-top:2rem}\
-table{border-collapse:collapse;font-size:.85rem;margin:.6rem 0 1.2rem}\
+.table-wrap{overflow-x:auto;max-width:100%;margin:.6rem 0 1.2rem}\
+table{border-collapse:collapse;font-size:.85rem}\
+p,li,figcaption{overflow-wrap:anywhere}\
 th,td{padding:.2rem .5rem;text-align:left;vertical-align:top}\
 th{border-bottom:1px solid #999}\
 tr:nth-child(even) td{background:#f2f2f2}\
@@ -74,7 +76,8 @@ pub fn to_html(doc: &Doc) -> String {
                         ""
                     }
                 };
-                h.push_str("<table>\n<thead><tr>");
+                // On a narrow screen a wide table scrolls in its own box, not the page.
+                h.push_str("<div class=\"table-wrap\" tabindex=\"0\">\n<table>\n<thead><tr>");
                 for (c, x) in header.iter().enumerate() {
                     let _ = write!(h, "<th{}>{}</th>", class(c), esc(x));
                 }
@@ -86,7 +89,7 @@ pub fn to_html(doc: &Doc) -> String {
                     }
                     h.push_str("</tr>\n");
                 }
-                h.push_str("</tbody>\n</table>\n");
+                h.push_str("</tbody>\n</table>\n</div>\n");
             }
             Block::Chart { svg, caption } => {
                 let _ = writeln!(
