@@ -104,7 +104,11 @@ fn every_review_document_fits_a_phone_and_a_desktop_and_draws_its_charts() {
         .into_iter()
         .filter(|f| f.extension().is_some_and(|e| e == "html"))
         .collect();
-    assert!(docs.len() >= 2, "the demo run wrote {} HTML documents", docs.len());
+    assert!(
+        docs.len() >= 2,
+        "the demo run wrote {} HTML documents",
+        docs.len()
+    );
     let mut problems = Vec::new();
     for doc in &docs {
         let html = std::fs::read_to_string(doc).unwrap();
@@ -113,7 +117,10 @@ fn every_review_document_fits_a_phone_and_a_desktop_and_draws_its_charts() {
         std::fs::write(&probed, format!("{}{PROBE}{}", &html[..at], &html[at..])).unwrap();
         for width in WIDTHS {
             let r = probe(&bin, dir.path(), &probed, width);
-            let name = format!("{} at {width} px", doc.file_name().unwrap().to_string_lossy());
+            let name = format!(
+                "{} at {width} px",
+                doc.file_name().unwrap().to_string_lossy()
+            );
             if r["overflow"].as_i64() != Some(0) {
                 problems.push(format!(
                     "{name}: {} px wider than the window ({})",

@@ -36,6 +36,7 @@ use leerwinst_stats::dist::{benjamini_hochberg, hedges_j, percentile_points};
 use leerwinst_stats::ols::ols_cluster;
 use leerwinst_store::{
     CsvDialect, Frame, f64_array, i64_array, opt, read_table, str_array, write_csv, write_table,
+    xlsx_beside,
 };
 use serde::Serialize;
 
@@ -254,7 +255,11 @@ fn write_both(
     write_table(&path, table, cols, meta)?;
     let frame = read_table(&path, table)?;
     write_csv(&csv, &frame.batch, CsvDialect::of(p.pipeline.language))?;
-    Ok(vec![path.display().to_string(), csv.display().to_string()])
+    Ok(vec![
+        path.display().to_string(),
+        csv.display().to_string(),
+        xlsx_beside(&csv).display().to_string(),
+    ])
 }
 
 /// Dense ids (0, 1, ...) of values, in order of first appearance.

@@ -18,6 +18,7 @@ use arrow_array::{Array, RecordBatch};
 use leerwinst_core::pipeline::Language;
 use leerwinst_core::{Error, Result, Table};
 
+use crate::xlsx_out::StaffWorkbook;
 use crate::{scan_table, storage, tmp_name, write_atomic};
 
 /// How a CSV is spelled.
@@ -50,6 +51,15 @@ impl CsvDialect {
         match language {
             Language::Nl => CsvDialect::NL,
             Language::En => CsvDialect::EN,
+        }
+    }
+
+    /// The language whose spelling this is (the Excel workbook beside the CSV speaks it).
+    pub fn language(self) -> Language {
+        if self.decimal_comma {
+            Language::Nl
+        } else {
+            Language::En
         }
     }
 
@@ -95,17 +105,28 @@ pub fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
         .from_reader(bytes)
 }
 
-/// Writes a table as CSV in `dialect`, atomically.
+/// The Excel workbook written beside the CSV `path` (same name, `.xlsx`).
+pub fn xlsx_beside(path: &Path) -> std::path::PathBuf {
+    path.with_extension("xlsx")
+}
+
+/// Writes a table as CSV in `dialect`, atomically, and the same rows as an Excel workbook beside
+/// it ([`xlsx_beside`]).
 pub fn write_csv(path: &Path, batch: &RecordBatch, dialect: CsvDialect) -> Result<()> {
     let mut w = dialect.writer(Vec::new()).map_err(|e| storage(path, e))?;
     csv_header(&mut w, batch.schema_ref(), path)?;
     csv_rows(&mut w, batch, dialect, path)?;
     let bytes = w.into_inner().map_err(|e| storage(path, e))?;
-    write_atomic(path, &bytes)
+    write_atomic(path, &bytes)?;
+    let xlsx = xlsx_beside(path);
+    let mut book = StaffWorkbook::new(batch.schema_ref(), dialect.language(), &xlsx)?;
+    book.rows(batch, &xlsx)?;
+    book.save(&xlsx)
 }
 
-/// Writes the Parquet table at `parquet` as the CSV `path` of [`write_csv`], batch by batch,
-/// so memory holds one batch whatever the table's size; atomically (temporary name, rename).
+/// Writes the Parquet table at `parquet` as the CSV `path` of [`write_csv`] (with its Excel
+/// workbook), batch by batch, so memory holds one batch whatever the table's size; atomically
+/// (temporary name, rename).
 pub fn table_to_csv(parquet: &Path, table: Table, path: &Path, dialect: CsvDialect) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -118,9 +139,13 @@ pub fn table_to_csv(parquet: &Path, table: Table, path: &Path, dialect: CsvDiale
         .and_then(|mut w| {
             let names: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
             csv_header(&mut w, &table.schema(), path)?;
+            let xlsx = xlsx_beside(path);
+            let mut book = StaffWorkbook::new(&table.schema(), dialect.language(), &xlsx)?;
             scan_table(parquet, &names, 64 * 1024, |b| {
+                book.rows(b, &xlsx)?;
                 csv_rows(&mut w, b, dialect, path)
             })?;
+            book.save(&xlsx)?;
             w.flush().map_err(|e| Error::io(path, e))
         });
     match written {

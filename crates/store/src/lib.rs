@@ -26,7 +26,8 @@ use parquet::file::writer::SerializedFileWriter;
 use rayon::prelude::*;
 
 mod csv_out;
-pub use csv_out::{CsvDialect, csv_reader, table_to_csv, write_csv};
+mod xlsx_out;
+pub use csv_out::{CsvDialect, csv_reader, table_to_csv, write_csv, xlsx_beside};
 
 /// Rows per Parquet row group: large enough to scan fast, small enough to skip by statistics.
 pub const ROW_GROUP_ROWS: usize = 256 * 1024;
@@ -585,6 +586,7 @@ mod tests {
         assert_eq!(&first[est], "0,5");
         assert_eq!(&first[16], "CR2 + Satterthwaite df");
         std::fs::remove_file(dir.path().join("a/effects.csv")).unwrap();
+        std::fs::remove_file(dir.path().join("a/effects.xlsx")).unwrap();
         // No temporary file is left behind.
         assert_eq!(std::fs::read_dir(dir.path().join("a")).unwrap().count(), 1);
     }

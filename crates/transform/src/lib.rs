@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use leerwinst_core::pipeline::Pipeline;
 use leerwinst_core::{Result, Table};
-use leerwinst_store::{CsvDialect, read_table, table_to_csv, write_csv, write_table};
+use leerwinst_store::{CsvDialect, read_table, table_to_csv, write_csv, write_table, xlsx_beside};
 use serde::Serialize;
 
 /// What transform did.
@@ -108,6 +108,7 @@ pub fn run(p: &Pipeline, out: &Path, srl_partials: Option<&Path>) -> Result<Tran
     outputs.extend([
         path.display().to_string(),
         ind.join("growth.csv").display().to_string(),
+        xlsx_beside(&ind.join("growth.csv")).display().to_string(),
     ]);
     let group_rows = groups::compute(&growth_rows);
     let path = ind.join("group_growth.parquet");
@@ -130,6 +131,9 @@ pub fn run(p: &Pipeline, out: &Path, srl_partials: Option<&Path>) -> Result<Tran
     outputs.extend([
         path.display().to_string(),
         ind.join("group_growth.csv").display().to_string(),
+        xlsx_beside(&ind.join("group_growth.csv"))
+            .display()
+            .to_string(),
     ]);
     let t_growth = t0.elapsed().as_secs_f64();
 
@@ -187,6 +191,7 @@ pub fn run(p: &Pipeline, out: &Path, srl_partials: Option<&Path>) -> Result<Tran
             dialect,
         )?;
         outputs.push(csv.display().to_string());
+        outputs.push(xlsx_beside(&csv).display().to_string());
     }
 
     Ok(TransformSummary {

@@ -1,0 +1,344 @@
+//! An Excel workbook beside every staff CSV (`growth.csv` -> `growth.xlsx`): what a
+//! quality-care officer opens by double-click without an import dialog. Cells are typed (numbers
+//! are numbers, so Excel shows them with the decimal separator of its own locale; dates are dates;
+//! true/false are booleans; empty cells are nulls), the header row is bold, frozen and filtered,
+//! and a second sheet lists every column with its type and meaning. Rows are written to a
+//! temporary file as they come (rust_xlsxwriter's constant-memory mode), so a large table is never
+//! held; past Excel's 1,048,576 rows a table continues on a next sheet. The file is the same byte
+//! for byte for the same table (a fixed creation date in its properties).
+
+use std::path::Path;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Date32Type, Float64Type, Int32Type, Int64Type, TimestampMicrosecondType};
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::{DataType, Schema};
+use leerwinst_core::pipeline::Language;
+use leerwinst_core::{Error, Result};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, XlsxError};
+
+/// Data rows per sheet: Excel's 1,048,576 rows less the header.
+const ROWS_PER_SHEET: u32 = 1_048_575;
+
+fn xlsx_error(path: &Path, e: XlsxError) -> Error {
+    Error::Storage {
+        path: path.to_path_buf(),
+        message: format!("Excel workbook: {e}"),
+    }
+}
+
+/// Sheet names and the descriptions sheet's header, in the run's language.
+struct Words {
+    data: &'static str,
+    columns: &'static str,
+    header: [&'static str; 3],
+    date: &'static str,
+    timestamp: &'static str,
+}
+
+impl Words {
+    fn of(language: Language) -> Words {
+        match language {
+            Language::Nl => Words {
+                data: "gegevens",
+                columns: "kolommen",
+                header: ["kolom", "soort", "betekenis (Engels)"],
+                date: "dd-mm-jjjj",
+                timestamp: "dd-mm-jjjj uu:mm (UTC)",
+            },
+            Language::En => Words {
+                data: "data",
+                columns: "columns",
+                header: ["column", "type", "meaning"],
+                date: "yyyy-mm-dd",
+                timestamp: "yyyy-mm-dd hh:mm (UTC)",
+            },
+        }
+    }
+}
+
+/// A workbook being written, rows in the order they come.
+pub(crate) struct StaffWorkbook {
+    workbook: Workbook,
+    schema: std::sync::Arc<Schema>,
+    language: Language,
+    /// The data sheet being filled (index in the workbook) and its next row.
+    sheet: usize,
+    row: u32,
+    header: Format,
+    date: Format,
+    timestamp: Format,
+}
+
+impl StaffWorkbook {
+    /// A workbook for rows of `schema`, its first data sheet begun.
+    pub(crate) fn new(schema: &Schema, language: Language, path: &Path) -> Result<Self> {
+        let mut workbook = Workbook::new();
+        let fixed = ExcelDateTime::from_ymd(2000, 1, 1).map_err(|e| xlsx_error(path, e))?;
+        workbook.set_properties(
+            &DocProperties::new()
+                .set_creation_datetime(&fixed)
+                .set_author("leerwinst"),
+        );
+        let (date, timestamp) = match language {
+            Language::Nl => ("dd-mm-yyyy", "dd-mm-yyyy hh:mm"),
+            Language::En => ("yyyy-mm-dd", "yyyy-mm-dd hh:mm"),
+        };
+        let mut w = StaffWorkbook {
+            workbook,
+            schema: std::sync::Arc::new(schema.clone()),
+            language,
+            sheet: 0,
+            row: 0,
+            header: Format::new()
+                .set_bold()
+                .set_border_bottom(FormatBorder::Thin),
+            date: Format::new().set_num_format(date),
+            timestamp: Format::new().set_num_format(timestamp),
+        };
+        w.begin_sheet(1, path)?;
+        Ok(w)
+    }
+
+    /// Starts data sheet `n` (from 1) with the header row.
+    fn begin_sheet(&mut self, n: usize, path: &Path) -> Result<()> {
+        let words = Words::of(self.language);
+        let name = if n == 1 {
+            words.data.to_string()
+        } else {
+            format!("{} ({n})", words.data)
+        };
+        let sheet = self
+            .workbook
+            .add_worksheet_with_constant_memory()
+            .map_err(|e| xlsx_error(path, e))?;
+        sheet.set_name(&name).map_err(|e| xlsx_error(path, e))?;
+        for (c, f) in self.schema.fields().iter().enumerate() {
+            let col = c as u16;
+            sheet
+                .write_string_with_format(0, col, f.name(), &self.header)
+                .map_err(|e| xlsx_error(path, e))?;
+            let width = (f.name().len() as f64 + 2.0).clamp(10.0, 40.0);
+            sheet
+                .set_column_width(col, width)
+                .map_err(|e| xlsx_error(path, e))?;
+        }
+        sheet
+            .set_freeze_panes(1, 0)
+            .map_err(|e| xlsx_error(path, e))?;
+        self.sheet = self.workbook.worksheets().len() - 1;
+        self.row = 0;
+        Ok(())
+    }
+
+    /// Appends the rows of `batch` (the schema's columns).
+    pub(crate) fn rows(&mut self, batch: &RecordBatch, path: &Path) -> Result<()> {
+        let fail = |e| xlsx_error(path, e);
+        let mut sheets = 1 + self.sheet;
+        for i in 0..batch.num_rows() {
+            if self.row == ROWS_PER_SHEET {
+                self.finish_sheet(path)?;
+                sheets += 1;
+                self.begin_sheet(sheets, path)?;
+            }
+            self.row += 1;
+            let row = self.row;
+            let sheet = self
+                .workbook
+                .worksheet_from_index(self.sheet)
+                .map_err(fail)?;
+            for (c, column) in batch.columns().iter().enumerate() {
+                if column.is_null(i) {
+                    continue;
+                }
+                let col = c as u16;
+                match column.data_type() {
+                    DataType::Utf8 => {
+                        sheet
+                            .write_string(row, col, column.as_string::<i32>().value(i))
+                            .map_err(fail)?;
+                    }
+                    DataType::Int32 => {
+                        let v = column.as_primitive::<Int32Type>().value(i);
+                        sheet.write_number(row, col, f64::from(v)).map_err(fail)?;
+                    }
+                    DataType::Int64 => {
+                        let v = column.as_primitive::<Int64Type>().value(i);
+                        sheet.write_number(row, col, v as f64).map_err(fail)?;
+                    }
+                    DataType::Float64 => {
+                        let v = column.as_primitive::<Float64Type>().value(i);
+                        if v.is_finite() {
+                            sheet.write_number(row, col, v).map_err(fail)?;
+                        }
+                    }
+                    DataType::Boolean => {
+                        sheet
+                            .write_boolean(row, col, column.as_boolean().value(i))
+                            .map_err(fail)?;
+                    }
+                    DataType::Date32 => {
+                        let days = column.as_primitive::<Date32Type>().value(i);
+                        let t = ExcelDateTime::from_timestamp(i64::from(days) * 86_400)
+                            .map_err(fail)?;
+                        sheet
+                            .write_datetime_with_format(row, col, &t, &self.date)
+                            .map_err(fail)?;
+                    }
+                    DataType::Timestamp(_, _) => {
+                        let us = column.as_primitive::<TimestampMicrosecondType>().value(i);
+                        let t = ExcelDateTime::from_timestamp(us.div_euclid(1_000_000))
+                            .map_err(fail)?;
+                        sheet
+                            .write_datetime_with_format(row, col, &t, &self.timestamp)
+                            .map_err(fail)?;
+                    }
+                    other => {
+                        return Err(Error::Storage {
+                            path: path.to_path_buf(),
+                            message: format!("Excel workbook: no cell type for {other}"),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The filter over the filled data sheet's header and rows.
+    fn finish_sheet(&mut self, path: &Path) -> Result<()> {
+        let last_col = self.schema.fields().len().saturating_sub(1) as u16;
+        let row = self.row;
+        let sheet = self
+            .workbook
+            .worksheet_from_index(self.sheet)
+            .map_err(|e| xlsx_error(path, e))?;
+        sheet
+            .autofilter(0, 0, row, last_col)
+            .map_err(|e| xlsx_error(path, e))?;
+        Ok(())
+    }
+
+    /// Adds the sheet of column meanings and saves the workbook at `path`, atomically.
+    pub(crate) fn save(mut self, path: &Path) -> Result<()> {
+        self.finish_sheet(path)?;
+        let words = Words::of(self.language);
+        let fail = |e| xlsx_error(path, e);
+        let sheet = self.workbook.add_worksheet();
+        sheet.set_name(words.columns).map_err(fail)?;
+        for (c, h) in words.header.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, c as u16, *h, &self.header)
+                .map_err(fail)?;
+        }
+        for (r, f) in self.schema.fields().iter().enumerate() {
+            let row = r as u32 + 1;
+            let kind = match f.data_type() {
+                DataType::Utf8 => "text",
+                DataType::Int32 | DataType::Int64 => "integer",
+                DataType::Float64 => "number",
+                DataType::Boolean => "true/false",
+                DataType::Date32 => words.date,
+                _ => words.timestamp,
+            };
+            sheet.write_string(row, 0, f.name()).map_err(fail)?;
+            sheet.write_string(row, 1, kind).map_err(fail)?;
+            let meaning = f.metadata().get("description").map_or("", String::as_str);
+            sheet.write_string(row, 2, meaning).map_err(fail)?;
+        }
+        sheet.set_column_width(0, 28).map_err(fail)?;
+        sheet.set_column_width(1, 22).map_err(fail)?;
+        sheet.set_column_width(2, 100).map_err(fail)?;
+        sheet.set_freeze_panes(1, 0).map_err(fail)?;
+        let bytes = self.workbook.save_to_buffer().map_err(fail)?;
+        crate::write_atomic(path, &bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{
+        ArrayRef, BooleanArray, Float64Array, Int64Array, StringArray, TimestampMicrosecondArray,
+    };
+    use std::sync::Arc;
+
+    /// Two rows of the events table (its schema, with core's descriptions): a string, an
+    /// integer, a timestamp, a boolean, a number, nulls.
+    fn batch() -> RecordBatch {
+        use leerwinst_core::Table;
+        let schema = Table::Events.schema();
+        let cols: Vec<ArrayRef> = schema
+            .fields()
+            .iter()
+            .map(|f| -> ArrayRef {
+                match f.name().as_str() {
+                    "pupil_key" => Arc::new(StringArray::from(vec![Some("10AD"), Some("x")])),
+                    "seq" => Arc::new(Int64Array::from(vec![0, 1])),
+                    "ts" => Arc::new(
+                        TimestampMicrosecondArray::from(vec![20_000 * 86_400 * 1_000_000i64, 0])
+                            .with_timezone("UTC"),
+                    ),
+                    "success" => Arc::new(BooleanArray::from(vec![Some(true), None])),
+                    "score_scaled" => {
+                        Arc::new(Float64Array::from(vec![Some(0.25), Some(f64::NAN)]))
+                    }
+                    _ if f.is_nullable() => arrow_array::new_null_array(f.data_type(), 2),
+                    _ => Arc::new(StringArray::from(vec!["v", "v"])),
+                }
+            })
+            .collect();
+        RecordBatch::try_new(schema, cols).unwrap()
+    }
+
+    fn write(dir: &Path, name: &str, language: Language) -> Vec<u8> {
+        let path = dir.join(name);
+        let b = batch();
+        let mut w = StaffWorkbook::new(&b.schema(), language, &path).unwrap();
+        w.rows(&b, &path).unwrap();
+        w.save(&path).unwrap();
+        std::fs::read(path).unwrap()
+    }
+
+    #[test]
+    fn the_same_table_gives_the_same_workbook() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = write(dir.path(), "a.xlsx", Language::Nl);
+        let b = write(dir.path(), "b.xlsx", Language::Nl);
+        assert_eq!(a, b);
+        assert_eq!(&a[..2], b"PK", "a zip archive");
+        assert_ne!(a, write(dir.path(), "c.xlsx", Language::En));
+    }
+
+    #[test]
+    fn cells_are_typed_and_the_columns_explained() {
+        use calamine::{Data, Reader, Xlsx};
+        let dir = tempfile::tempdir().unwrap();
+        let bytes = write(dir.path(), "a.xlsx", Language::Nl);
+        let mut book = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(book.sheet_names(), ["gegevens", "kolommen"]);
+        let data = book.worksheet_range("gegevens").unwrap();
+        assert_eq!(data.get((0, 0)), Some(&Data::String("pupil_key".into())));
+        assert_eq!(data.get((1, 0)), Some(&Data::String("10AD".into())));
+        let col = |name: &str| leerwinst_core::Table::Events.index(name);
+        assert_eq!(data.get((2, col("seq"))), Some(&Data::Float(1.0)));
+        assert_eq!(data.get((1, col("score_scaled"))), Some(&Data::Float(0.25)));
+        assert_eq!(data.get((1, col("success"))), Some(&Data::Bool(true)));
+        // A date-time cell: 20,000 days after 1970-01-01 (Excel's day 25,569) is 2024-10-04.
+        assert!(
+            matches!(data.get((1, col("ts"))), Some(Data::DateTime(d)) if d.as_f64() == 45_569.0),
+            "{:?}",
+            data.get((1, col("ts")))
+        );
+        // Nulls and NaN are empty cells.
+        for c in [col("success"), col("score_scaled"), col("object_id")] {
+            assert!(matches!(data.get((2, c)), None | Some(Data::Empty)));
+        }
+        let cols = book.worksheet_range("kolommen").unwrap();
+        assert_eq!(cols.get((1, 0)), Some(&Data::String("pupil_key".into())));
+        assert_eq!(
+            cols.get((1, 2)),
+            Some(&Data::String("Pseudonymised pupil id".into()))
+        );
+    }
+}
