@@ -131,16 +131,21 @@ fn kernel_input(warehouse: &Path) -> Vec<RecordBatch> {
         .collect()
 }
 
-/// `leerwinst kernel srl` on one partition: the batch in, the partial rows out.
-fn kernel(batch: &RecordBatch) -> RecordBatch {
+/// `leerwinst kernel srl` with the demo pipeline, its three streams piped.
+fn spawn_kernel() -> std::process::Child {
     let pipeline = common::repo().join("pipelines/demo.toml");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
+    Command::new(env!("CARGO_BIN_EXE_leerwinst"))
         .args(["kernel", "srl", pipeline.to_str().unwrap()])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// `leerwinst kernel srl` on one partition: the batch in, the partial rows out.
+fn kernel(batch: &RecordBatch) -> RecordBatch {
+    let mut child = spawn_kernel();
     let mut stdin = child.stdin.take().unwrap();
     let input = batch.clone();
     let feeder = std::thread::spawn(move || {
@@ -189,14 +194,7 @@ fn srl_through_the_kernel_in_partitions_equals_transform() {
     let batch = &kernel_input(&run.join("warehouse"))[0];
     let rev = UInt32Array::from((0..batch.num_rows() as u32).rev().collect::<Vec<_>>());
     let reversed = arrow_select::take::take_record_batch(batch, &rev).unwrap();
-    let pipeline = common::repo().join("pipelines/demo.toml");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leerwinst"))
-        .args(["kernel", "srl", pipeline.to_str().unwrap()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_kernel();
     {
         let mut stdin = child.stdin.take().unwrap();
         let mut w =
