@@ -177,7 +177,8 @@ fn srl_through_the_kernel_in_partitions_equals_transform() {
     let run = demo_run(dir.path());
     let partials = dir.path().join("partials");
     let mut rows = 0;
-    for (i, batch) in kernel_input(&run.join("warehouse")).iter().enumerate() {
+    let input = kernel_input(&run.join("warehouse"));
+    for (i, batch) in input.iter().enumerate() {
         assert!(
             batch.num_rows() > 0,
             "partition {i} is empty: pick other pupils"
@@ -191,7 +192,7 @@ fn srl_through_the_kernel_in_partitions_equals_transform() {
     assert_same_as_transform(&run, &partials, &dir.path().join("copy"));
 
     // Rows out of order are refused with a reason, not computed as two pupil-years.
-    let batch = &kernel_input(&run.join("warehouse"))[0];
+    let batch = &input[0];
     let rev = UInt32Array::from((0..batch.num_rows() as u32).rev().collect::<Vec<_>>());
     let reversed = arrow_select::take::take_record_batch(batch, &rev).unwrap();
     let mut child = spawn_kernel();

@@ -27,11 +27,16 @@ fn xlsx_error(path: &Path, e: XlsxError) -> Error {
     }
 }
 
-/// Sheet names and the descriptions sheet's header, in the run's language.
+/// Sheet names, the descriptions sheet's header, and how dates are shown and named, in the
+/// run's language.
 struct Words {
     data: &'static str,
     columns: &'static str,
     header: [&'static str; 3],
+    /// Excel number formats of date and date-time cells.
+    date_format: &'static str,
+    timestamp_format: &'static str,
+    /// Their names on the descriptions sheet.
     date: &'static str,
     timestamp: &'static str,
 }
@@ -43,6 +48,8 @@ impl Words {
                 data: "gegevens",
                 columns: "kolommen",
                 header: ["kolom", "soort", "betekenis (Engels)"],
+                date_format: "dd-mm-yyyy",
+                timestamp_format: "dd-mm-yyyy hh:mm",
                 date: "dd-mm-jjjj",
                 timestamp: "dd-mm-jjjj uu:mm (UTC)",
             },
@@ -50,6 +57,8 @@ impl Words {
                 data: "data",
                 columns: "columns",
                 header: ["column", "type", "meaning"],
+                date_format: "yyyy-mm-dd",
+                timestamp_format: "yyyy-mm-dd hh:mm",
                 date: "yyyy-mm-dd",
                 timestamp: "yyyy-mm-dd hh:mm (UTC)",
             },
@@ -80,10 +89,7 @@ impl StaffWorkbook {
                 .set_creation_datetime(&fixed)
                 .set_author("leerwinst"),
         );
-        let (date, timestamp) = match language {
-            Language::Nl => ("dd-mm-yyyy", "dd-mm-yyyy hh:mm"),
-            Language::En => ("yyyy-mm-dd", "yyyy-mm-dd hh:mm"),
-        };
+        let words = Words::of(language);
         let mut w = StaffWorkbook {
             workbook,
             schema: std::sync::Arc::new(schema.clone()),
@@ -93,8 +99,8 @@ impl StaffWorkbook {
             header: Format::new()
                 .set_bold()
                 .set_border_bottom(FormatBorder::Thin),
-            date: Format::new().set_num_format(date),
-            timestamp: Format::new().set_num_format(timestamp),
+            date: Format::new().set_num_format(words.date_format),
+            timestamp: Format::new().set_num_format(words.timestamp_format),
         };
         w.begin_sheet(1, path)?;
         Ok(w)

@@ -677,7 +677,7 @@ pub fn compute(
 }
 
 /// The Sunday of the last of a pupil-year's weeks (in week order), if any.
-pub fn last_week_day(weeks: &[WeeklyRow]) -> Option<NaiveDate> {
+fn last_week_day(weeks: &[WeeklyRow]) -> Option<NaiveDate> {
     weeks.last().and_then(|w| week_last_day(&w.week))
 }
 
@@ -710,7 +710,7 @@ pub fn finish(
 }
 
 /// The Sunday of an ISO week `YYYY-Www`.
-fn week_last_day(week: &str) -> Option<NaiveDate> {
+pub fn week_last_day(week: &str) -> Option<NaiveDate> {
     let (y, w) = week.split_once("-W")?;
     NaiveDate::from_isoywd_opt(y.parse().ok()?, w.parse().ok()?, chrono::Weekday::Sun)
 }

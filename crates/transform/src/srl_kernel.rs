@@ -32,7 +32,7 @@ use crate::event_stream::{OwnedEv, PupilEvents};
 use crate::growth::Enrolled;
 use crate::srl::{
     COMPOSITE, N_IND, PlannedTask, PupilPlans, PupilYearRows, SrlOutput, SrlRow, SrlSettings,
-    TermSpan, finish, last_week_day, pupil_year_rows,
+    TermSpan, finish, pupil_year_rows, week_last_day,
 };
 use crate::srl_weekly::WeeklyRow;
 
@@ -504,6 +504,22 @@ pub fn combine(
         i64_col("active_days"),
         f64_col("time_on_task_min"),
     );
+    // Every column found once, not once per row.
+    let (week, weekday, hour, active_weeks, help_per_task, null_reason) = (
+        f.str("week"),
+        f64_col("weekday_concentration"),
+        f64_col("hour_concentration"),
+        i64_col("active_weeks"),
+        f64_col("help_per_task"),
+        f.str("null_reason"),
+    );
+    let (help_after_error, persistence, plan_kept, on_time) = (
+        f64_col("help_after_error_share"),
+        f64_col("persistence_share"),
+        f64_col("plan_kept_share"),
+        f64_col("on_time_share"),
+    );
+    let (progress_views, reflections) = (i64_col("progress_views"), i64_col("reflections"));
     let bad = |i: usize, what: &str| Error::Storage {
         path: dir.to_path_buf(),
         message: format!("srl_partial row {i}: {what}"),
@@ -511,24 +527,23 @@ pub fn combine(
     for i in 0..f.len() {
         let key = (pupil.value(i).to_string(), year.value(i).to_string());
         if level.value(i) == "week" {
-            let share = |name: &str| opt::<arrow_array::types::Float64Type>(f64_col(name), i);
             weeks.push(WeeklyRow {
                 pupil_key: key.0,
                 school_year: key.1,
-                week: leerwinst_store::opt_str(f.str("week"), i)
+                week: leerwinst_store::opt_str(week, i)
                     .ok_or_else(|| bad(i, "a week row without week"))?
                     .to_string(),
                 events: events.value(i),
                 sessions: opt(sessions, i),
                 active_days: days.value(i),
                 time_on_task_min: opt(minutes, i),
-                help_after_error_share: share("help_after_error_share"),
-                persistence_share: share("persistence_share"),
-                plan_kept_share: share("plan_kept_share"),
-                on_time_share: share("on_time_share"),
-                progress_views: opt(i64_col("progress_views"), i)
+                help_after_error_share: opt(help_after_error, i),
+                persistence_share: opt(persistence, i),
+                plan_kept_share: opt(plan_kept, i),
+                on_time_share: opt(on_time, i),
+                progress_views: opt(progress_views, i)
                     .ok_or_else(|| bad(i, "a week row without progress_views"))?,
-                reflections: opt(i64_col("reflections"), i)
+                reflections: opt(reflections, i)
                     .ok_or_else(|| bad(i, "a week row without reflections"))?,
             });
             continue;
@@ -557,14 +572,14 @@ pub fn combine(
             sessions: opt(sessions, i),
             active_days: days.value(i),
             time_on_task_min: opt(minutes, i),
-            weekday_concentration: opt(f64_col("weekday_concentration"), i),
-            hour_concentration: opt(f64_col("hour_concentration"), i),
-            active_weeks: opt(i64_col("active_weeks"), i).unwrap_or(0) as u64,
+            weekday_concentration: opt(weekday, i),
+            hour_concentration: opt(hour, i),
+            active_weeks: opt(active_weeks, i).unwrap_or(0) as u64,
             ind: values,
-            help_per_task: opt(f64_col("help_per_task"), i),
+            help_per_task: opt(help_per_task, i),
             srl_index: None,
             srl_tercile: None,
-            null_reason: leerwinst_store::opt_str(f.str("null_reason"), i).map(str::to_string),
+            null_reason: leerwinst_store::opt_str(null_reason, i).map(str::to_string),
         };
         match span {
             None => years.push(row),
@@ -595,10 +610,7 @@ pub fn combine(
     weeks.sort_by(|a, b| {
         (&a.school_year, &a.pupil_key, &a.week).cmp(&(&b.school_year, &b.pupil_key, &b.week))
     });
-    let last_day = weeks
-        .chunk_by(|a, b| (&a.school_year, &a.pupil_key) == (&b.school_year, &b.pupil_key))
-        .filter_map(last_week_day)
-        .max();
+    let last_day = weeks.iter().filter_map(|w| week_last_day(&w.week)).max();
     let events_read = years.iter().map(|r| r.events as usize).sum();
     let mut out = finish(years, term_rows, last_day);
     out.weekly_rows = weeks.len();
