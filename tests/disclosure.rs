@@ -1,7 +1,8 @@
 //! No group below `min_group_size` can be recovered by subtraction across a run's review
 //! documents: a school's growth row in the board document (n, mean gain) minus the classes its
 //! own document shows must leave either nobody or at least `min_group_size` pupils
-//! (complementary suppression, `crates/core/src/disclosure.rs`).
+//! (complementary suppression, `crates/core/src/disclosure.rs`); and the review's reference-level
+//! shares over the latest school years minus the years the staff CSV shows must do the same.
 
 mod common;
 use common::leerwinst;
@@ -115,5 +116,83 @@ fn no_small_class_is_recoverable_from_its_school_total() {
     assert!(
         hidden_seen > 0,
         "no class was hidden: the test shows nothing"
+    );
+    reference_levels_not_recoverable(&board, &out, min_n);
+}
+
+/// The review's reference-level shares take the latest school years together; the staff CSV
+/// has a row per year. The pooled count minus the years whose figures the CSV shows must leave
+/// nobody or at least `min_n` pupils.
+fn reference_levels_not_recoverable(board: &str, out: &std::path::Path, min_n: usize) {
+    let (header, rows) = tables(board)
+        .into_iter()
+        .find(|(h, _)| h.iter().any(|c| c == "1F of hoger"))
+        .expect("the board's review has a reference-level table");
+    let col = |name: &str| header.iter().position(|c| c == name).unwrap();
+    let (school, subject, test, pupils) =
+        (col("School"), col("Vak"), col("Toets"), col("Leerlingen"));
+    let csv = std::fs::read_to_string(out.join("indicators/reference_levels.csv")).unwrap();
+    let csv = csv.trim_start_matches('\u{feff}');
+    let mut lines = csv.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(';').collect();
+    let at = |name: &str| head.iter().position(|c| *c == name).unwrap();
+    let staff: Vec<Vec<&str>> = lines.map(|l| l.split(';').collect()).collect();
+    fn subject_code(shown: &str) -> &str {
+        match shown {
+            "rekenen-wiskunde" => "rekenen",
+            "begrijpend lezen" => "lezen",
+            s => s,
+        }
+    }
+    let mut checked = 0;
+    // The board's row minus the schools whose figures are shown leaves nobody or the minimum.
+    for board in rows.iter().filter(|r| r[school] == "alle scholen") {
+        if board[pupils + 1] == "verborgen*" {
+            continue;
+        }
+        let total: usize = board[pupils].parse().unwrap();
+        let shown: usize = rows
+            .iter()
+            .filter(|r| r[subject] == board[subject] && r[school] != "alle scholen")
+            .filter_map(|r| r[pupils].parse::<usize>().ok())
+            .sum();
+        let left = total - shown;
+        assert!(
+            left == 0 || left >= min_n,
+            "{board:?}: the schools shown hold {shown}, the other {left} (< {min_n}) can be computed"
+        );
+        checked += 1;
+    }
+    for r in rows.iter().filter(|r| r[school] != "alle scholen") {
+        let Ok(pooled) = r[pupils].parse::<usize>() else {
+            continue;
+        };
+        let (term, grade) = r[test].split_at(1);
+        let shown: usize = staff
+            .iter()
+            .filter(|c| {
+                c[at("school_key")] == r[school]
+                    && c[at("subject")] == subject_code(&r[subject])
+                    && c[at("term")] == term
+                    && c[at("grade")] == grade
+                    && !c[at("n_1f")].is_empty()
+            })
+            .map(|c| c[at("n")].parse::<usize>().unwrap())
+            .sum();
+        assert!(
+            shown <= pooled,
+            "{r:?}: the CSV shows more pupils than the pool"
+        );
+        let left = pooled - shown;
+        assert!(
+            left == 0 || left >= min_n,
+            "{r:?}: pooled n = {pooled}, the CSV shows years with {shown}: the other {left} \
+             pupils (< {min_n}) can be computed"
+        );
+        checked += 1;
+    }
+    assert!(
+        checked >= 4,
+        "{checked} pooled reference-level rows checked"
     );
 }

@@ -128,6 +128,27 @@ const CATALOGUE: &[(&str, &str)] = &[
         "een gemapt formaat heeft een tabel [source.mapping] nodig",
     ),
     (
+        "[reference_levels] signal_1f = {} is not a share from 0 to 1 (85% is 0.85)",
+        "[reference_levels] signal_1f = {} is geen aandeel van 0 tot 1 (85% schrijf je als 0.85)",
+    ),
+    (
+        "[reference_levels] signal_target row {}",
+        "[reference_levels] signal_target rij {}",
+    ),
+    (
+        "share = {} is not a share from 0 to 1 (47.3% is 0.473)",
+        "share = {} is geen aandeel van 0 tot 1 (47,3% schrijf je als 0.473)",
+    ),
+    ("weight_from is not a number", "weight_from is geen getal"),
+    (
+        "weight_from = {} does not increase",
+        "weight_from = {} is niet groter dan in de rij ervoor",
+    ),
+    (
+        "the first row's weight_from = {} leaves schools with a schoolweging from {} without a value (start at {} or lower)",
+        "de eerste rij heeft weight_from = {}, zodat scholen met een schoolweging vanaf {} geen waarde krijgen (begin bij {} of lager)",
+    ),
+    (
         "[indicators] session_gap_min must be a positive number of minutes",
         "[indicators] session_gap_min moet een positief aantal minuten zijn",
     ),
@@ -207,6 +228,12 @@ mod tests {
         assert_eq!(
             dutch("p.toml: [privacy] min_group_size = 3 is below the floor of 5"),
             "p.toml: [privacy] min_group_size = 3 ligt onder de ondergrens van 5"
+        );
+        assert_eq!(
+            dutch(
+                "p.toml: [reference_levels] signal_target row 2: share = 47.3 is not a share from 0 to 1 (47.3% is 0.473)"
+            ),
+            "p.toml: [reference_levels] signal_target rij 2: share = 47.3 is geen aandeel van 0 tot 1 (47,3% schrijf je als 0.473)"
         );
         assert_eq!(
             dutch("nope.csv: No such file or directory (os error 2)"),

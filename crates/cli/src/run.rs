@@ -267,6 +267,20 @@ pub fn stages_with(
                         ),
                     }
                 );
+                if s.reference_level_rows > 0 {
+                    let n = s.reference_level_rows;
+                    println!(
+                        "             {}",
+                        match p.pipeline.language {
+                            leerwinst_core::pipeline::Language::Nl => format!(
+                                "referentieniveaus: {n} rijen school x vak x toets x schooljaar"
+                            ),
+                            leerwinst_core::pipeline::Language::En => format!(
+                                "reference levels: {n} school x subject x test x school year rows"
+                            ),
+                        }
+                    );
+                }
                 rec.transform = Some(StageRecord {
                     seconds: secs,
                     summary: s,

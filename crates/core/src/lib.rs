@@ -10,6 +10,7 @@ pub mod clock;
 pub mod disclosure;
 pub mod error;
 pub mod pipeline;
+pub mod reference_level;
 pub mod schema;
 pub mod term;
 
@@ -18,8 +19,9 @@ pub use schema::{Column, ColumnType, Table};
 pub use term::{Calendar, Moment, SchoolYear};
 
 /// Version of the table schemas; written into every Parquet file's key-value metadata. 2: the
-/// events table gained `seq`.
-pub const SCHEMA_VERSION: &str = "2";
+/// events table gained `seq`; 3: the assessments table gained `reference_level`,
+/// `functioning_level` and `dle`.
+pub const SCHEMA_VERSION: &str = "3";
 
 /// Version of the tool, written into run.json and Parquet metadata.
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");

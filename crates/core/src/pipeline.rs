@@ -45,6 +45,9 @@ pub struct Pipeline {
     /// `[calendar]`: when school years start.
     #[serde(default)]
     pub calendar: CalendarSettings,
+    /// `[reference_levels]`: the signalling values the shares reaching 1F and 1S/2F are held to.
+    #[serde(default)]
+    pub reference_levels: crate::reference_level::ReferenceLevels,
     /// The folder of the pipeline file; relative paths resolve against it. Not a key.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -190,7 +193,7 @@ impl SourceFormat {
 }
 
 /// The canonical fields a `mapped-assessments` source can fill.
-pub const MAPPED_ASSESSMENT_FIELDS: [&str; 10] = [
+pub const MAPPED_ASSESSMENT_FIELDS: [&str; 13] = [
     "pupil_id",
     "subject",
     "term",
@@ -201,6 +204,9 @@ pub const MAPPED_ASSESSMENT_FIELDS: [&str; 10] = [
     "sem",
     "percentile",
     "level",
+    "reference_level",
+    "functioning_level",
+    "dle",
 ];
 
 /// The fields a OneRoster gradebook line item gives a test result (`[source.results]`).
@@ -1501,6 +1507,9 @@ impl Pipeline {
         }
         let calendar = Calendar::new(p.calendar.school_year_start)
             .map_err(|e| perr(format!("[calendar] {e}")))?;
+        p.reference_levels
+            .validate()
+            .map_err(|e| perr(format!("[reference_levels] {e}")))?;
         if let Err(e) = Terms::new(&p.indicators.terms, calendar) {
             return Err(perr(format!("[indicators] terms: {e}")));
         }

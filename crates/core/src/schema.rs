@@ -97,6 +97,9 @@ pub enum Table {
     Growth,
     /// Growth aggregated per school and per class, subject, window and year (indicators).
     GroupGrowth,
+    /// Shares of pupils reaching the Dutch reference levels per school, subject, test moment
+    /// and year, against the inspectorate's signalling values (indicators).
+    ReferenceLevels,
     /// One row per pupil and school year (indicators).
     Srl,
     /// One row per pupil and ISO week (indicators).
@@ -125,7 +128,7 @@ pub enum Table {
 
 impl Table {
     /// All tables, in pipeline order.
-    pub const ALL: [Table; 21] = [
+    pub const ALL: [Table; 22] = [
         Table::Pupils,
         Table::Schools,
         Table::Enrollments,
@@ -136,6 +139,7 @@ impl Table {
         Table::Plans,
         Table::Growth,
         Table::GroupGrowth,
+        Table::ReferenceLevels,
         Table::Srl,
         Table::SrlTerm,
         Table::SrlWeekly,
@@ -161,6 +165,7 @@ impl Table {
             Table::ReportedGrowth => "reported_growth",
             Table::Growth => "growth",
             Table::GroupGrowth => "group_growth",
+            Table::ReferenceLevels => "reference_levels",
             Table::Srl => "srl",
             Table::SrlWeekly => "srl_weekly",
             Table::SrlTerm => "srl_term",
@@ -179,9 +184,12 @@ impl Table {
     /// Folder of the run output the table lives in.
     pub fn folder(self) -> &'static str {
         match self {
-            Table::Growth | Table::GroupGrowth | Table::Srl | Table::SrlWeekly | Table::SrlTerm => {
-                "indicators"
-            }
+            Table::Growth
+            | Table::GroupGrowth
+            | Table::ReferenceLevels
+            | Table::Srl
+            | Table::SrlWeekly
+            | Table::SrlTerm => "indicators",
             Table::Effects
             | Table::Coefficients
             | Table::Balance
@@ -205,6 +213,7 @@ impl Table {
             Table::ReportedGrowth => REPORTED_GROWTH,
             Table::Growth => GROWTH,
             Table::GroupGrowth => GROUP_GROWTH,
+            Table::ReferenceLevels => REFERENCE_LEVELS,
             Table::Srl => SRL,
             Table::SrlWeekly => SRL_WEEKLY,
             Table::SrlTerm => &SRL_TERM,
@@ -386,6 +395,24 @@ const ASSESSMENTS: &[Column] = &[
         Utf8,
         true,
         "Level as exported (Cito I-V or A-E, achievement level)",
+    ),
+    col(
+        "reference_level",
+        Utf8,
+        true,
+        "Dutch referentieniveau reached on this test as exported: '<1F' (below the fundamental level), '1F', '1S' (maths target) or '2F' (reading and language target); null when not exported",
+    ),
+    col(
+        "functioning_level",
+        Utf8,
+        true,
+        "Functioneringsniveau as exported: the grade and moment the score typically belongs to (e.g. 'E5', 'M6+')",
+    ),
+    col(
+        "dle",
+        F64,
+        true,
+        "Didactische leeftijdsequivalent as exported: the score as months of schooling it typically takes (from the start of grade 3)",
     ),
 ];
 
@@ -745,6 +772,80 @@ const GROUP_GROWTH: &[Column] = &[
         F64,
         true,
         "Share of pupils with an RCI whose scores reliably declined (RCI < -1.96)",
+    ),
+];
+
+const REFERENCE_LEVELS: &[Column] = &[
+    col("school_year", Utf8, false, "School year of the tests"),
+    col("school_key", Utf8, false, "School"),
+    col("subject", Utf8, false, "Canonical subject"),
+    col("grade", I32, false, "Grade at the test"),
+    col(
+        "term",
+        Utf8,
+        false,
+        "Test moment ('M', 'E', ...; as in assessments)",
+    ),
+    col(
+        "programme",
+        Bool,
+        false,
+        "The school ran the programme that year",
+    ),
+    col(
+        "n",
+        I64,
+        false,
+        "Pupils of the school that year with a reference level on this test",
+    ),
+    col("n_1f", I64, false, "Of them, pupils reaching 1F or higher"),
+    col(
+        "share_1f",
+        F64,
+        false,
+        "Share reaching 1F or higher (n_1f / n)",
+    ),
+    col(
+        "n_target",
+        I64,
+        false,
+        "Of them, pupils reaching the target level 1S (maths) or 2F (reading, language)",
+    ),
+    col(
+        "share_target",
+        F64,
+        false,
+        "Share reaching 1S/2F (n_target / n)",
+    ),
+    col(
+        "signal_1f",
+        F64,
+        false,
+        "The inspectorate's signalling value for the share reaching 1F ([reference_levels] signal_1f, default 0.85)",
+    ),
+    col(
+        "school_weight",
+        F64,
+        true,
+        "The school's schoolweging from the school list; null when not given",
+    ),
+    col(
+        "signal_target",
+        F64,
+        true,
+        "The signalling value for the share reaching 1S/2F at the school's schoolweging (clamped to 20-40) from the pipeline's [reference_levels] signal_target table; null without a table or a weight",
+    ),
+    col(
+        "below_signal_1f",
+        Bool,
+        false,
+        "share_1f is below signal_1f",
+    ),
+    col(
+        "below_signal_target",
+        Bool,
+        true,
+        "share_target is below signal_target; null without a signalling value",
     ),
 ];
 

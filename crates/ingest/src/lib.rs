@@ -10,6 +10,7 @@ pub mod draft;
 pub mod event_store;
 pub mod input;
 pub mod invariants;
+pub mod levels;
 pub mod lookup;
 pub mod lvs;
 pub mod mapped;

@@ -1,6 +1,7 @@
 //! Dutch LVS test-results exports (Cito via ParnasSys/ESIS and the like): `;`-separated, decimal
 //! comma, `dd-mm-yyyy` dates, toetsmoment `M4`/`E4` (moment + jaargroep), vaardigheidsscore with
-//! its standard error of measurement, niveau I-V or A-E.
+//! its standard error of measurement, niveau I-V or A-E, and where exported the referentieniveau,
+//! functioneringsniveau and DLE (`crate::levels`).
 
 use std::collections::HashSet;
 
@@ -10,6 +11,7 @@ use leerwinst_core::{Error, Result, SchoolYear, Table};
 use crate::context::Ctx;
 use crate::delimited;
 use crate::input::{date_reason, number_reason, parse_date, parse_number};
+use crate::levels;
 use crate::record_loop::each_record;
 use crate::rows::AssessmentRow;
 
@@ -75,6 +77,15 @@ pub fn read(
     let c_level = d.find(&["niveau", "niveauscore"]);
     let c_pct = d.find(&["percentiel", "percentile"]);
     let c_year = d.find(&["schooljaar"]);
+    let c_ref = d.find(&[
+        "referentieniveau",
+        "referentie niveau",
+        "ref. niveau",
+        "refniveau",
+        "referentieniveau indicatie",
+    ]);
+    let c_func = d.find(&["functioneringsniveau", "functioneringsniveau (fn)"]);
+    let c_dle = d.find(&["dle", "didactische leeftijdsequivalent"]);
     let h = |i: usize| d.headers[i].clone();
 
     let mut seen: HashSet<(String, String, String, String)> = HashSet::new();
@@ -182,6 +193,24 @@ pub fn read(
             return None;
         }
         let subject = subject_of(test);
+        let reference_level = match c_ref.map(|i| levels::reference_level(&r[i], &subject)) {
+            None | Some(Ok(None)) => None,
+            Some(Ok(level)) => level,
+            Some(Err(why)) => {
+                let i = c_ref.unwrap_or_default();
+                ctx.reject(Table::Assessments, line, &h(i), &r[i], why);
+                return None;
+            }
+        };
+        let dle = match c_dle.map(|i| levels::dle(&r[i])) {
+            None | Some(Ok(None)) => None,
+            Some(Ok(v)) => v,
+            Some(Err(why)) => {
+                let i = c_dle.unwrap_or_default();
+                ctx.reject(Table::Assessments, line, &h(i), &r[i], why);
+                return None;
+            }
+        };
         let term = moment.moment.code().to_string();
         if !seen.insert((
             pupil_key.clone(),
@@ -212,6 +241,9 @@ pub fn read(
             level: c_level
                 .map(|i| r[i].trim().to_string())
                 .filter(|s| !s.is_empty()),
+            reference_level,
+            functioning_level: c_func.and_then(|i| levels::functioning_level(&r[i])),
+            dle,
         })
     });
     Ok((rows, read))
@@ -304,6 +336,54 @@ L2;Smit;Daan;Spelling 3.0;E5;12-06-2025;150;-1;III\n";
         assert_eq!(year_of(Default::default()), "2025-2026");
         let flanders = leerwinst_core::Calendar::new(TermStart { month: 9, day: 1 }).unwrap();
         assert_eq!(year_of(flanders), "2024-2025");
+    }
+
+    #[test]
+    fn reference_level_functioning_level_and_dle_are_read_where_exported() {
+        let text = "Leerlingnummer;Toets;Toetsmoment;Afnamedatum;Vaardigheidsscore;Referentieniveau;Functioneringsniveau;DLE\n\
+                    L1;Rekenen-Wiskunde 3.0;M8;20-01-2025;250;1S/2F;E8;58\n\
+                    L1;Begrijpend Lezen 3.0;M8;21-01-2025;240;onder 1F;M6+;41,5\n\
+                    L1;Spelling 3.0;M8;22-01-2025;230;;;\n\
+                    L2;Rekenen-Wiskunde 3.0;M8;20-01-2025;250;III;E8;58\n\
+                    L2;Begrijpend Lezen 3.0;M8;21-01-2025;240;2F;E8;140\n";
+        let ids = IdResolver::default();
+        let pseudo = Pseudonymiser::off();
+        let mut rejects = Rejects::default();
+        let mut ctx = Ctx {
+            source: "lvs",
+            file: "x.csv".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+            calendar: Default::default(),
+        };
+        let (rows, read) = read(&mut ctx, text, "cito-lvs", DEFAULT_SCORE_RANGE).unwrap();
+        assert_eq!((read, rows.len()), (5, 3));
+        assert_eq!(rows[0].reference_level, Some("1S"), "1S/2F in maths is 1S");
+        assert_eq!(
+            (rows[0].functioning_level.as_deref(), rows[0].dle),
+            (Some("E8"), Some(58.0))
+        );
+        assert_eq!(rows[1].reference_level, Some("<1F"));
+        assert_eq!(rows[1].dle, Some(41.5));
+        assert_eq!(
+            (
+                rows[2].reference_level,
+                rows[2].functioning_level.as_deref(),
+                rows[2].dle
+            ),
+            (None, None, None),
+            "empty cells are no value"
+        );
+        let reasons: Vec<_> = rejects
+            .first(10)
+            .into_iter()
+            .map(|r| (r.line, r.column.clone(), r.reason.clone()))
+            .collect();
+        assert_eq!(reasons[0].0, 5);
+        assert_eq!(reasons[0].1, "Referentieniveau");
+        assert!(reasons[0].2.starts_with("not a reference level"));
+        assert_eq!((reasons[1].0, reasons[1].1.as_str()), (6, "DLE"));
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::input::{
     date_reason, implausible_year_reason, number_reason, parse_date_any_year, parse_number,
     plausible_year,
 };
+use crate::levels;
 use crate::rows::AssessmentRow;
 
 /// Where a field of a record came from: the header (for rejects) and the raw value.
@@ -507,6 +508,28 @@ pub(crate) fn record(
         },
     };
     let level = get("level").map(|c| c.value.clone());
+    let reference_level = match get("reference_level") {
+        None => None,
+        Some(c) => match levels::reference_level(&c.value, &subject) {
+            Ok(l) => l,
+            Err(why) => {
+                reject(c, why);
+                return None;
+            }
+        },
+    };
+    let dle = match get("dle") {
+        None => None,
+        Some(c) => match levels::dle(&c.value) {
+            Ok(v) => v,
+            Err(why) => {
+                reject(c, why);
+                return None;
+            }
+        },
+    };
+    let functioning_level =
+        get("functioning_level").and_then(|c| levels::functioning_level(&c.value));
     let pupil_key = ctx.pupil_key(Table::Assessments, line, &id.column, &id.value)?;
     if !seen.insert((
         pupil_key.clone(),
@@ -535,6 +558,9 @@ pub(crate) fn record(
         sem,
         percentile,
         level,
+        reference_level,
+        functioning_level,
+        dle,
     })
 }
 

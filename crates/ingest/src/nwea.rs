@@ -637,6 +637,9 @@ fn read_results(
             sem: sem.filter(|s| *s > 0.0),
             percentile,
             level: None,
+            reference_level: None,
+            functioning_level: None,
+            dle: None,
         });
         for g in growth {
             let key = (

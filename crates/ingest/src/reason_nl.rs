@@ -216,6 +216,15 @@ const CATALOGUE: &[(&str, &str)] = &[
         "percentile is not a number from 0 to 100",
         "percentiel is geen getal van 0 tot en met 100",
     ),
+    // Level cells of test results (levels.rs).
+    (
+        "not a reference level (expected <1F, 1F, 1S, 2F or 1S/2F)",
+        "geen referentieniveau (verwacht: <1F, 1F, 1S, 2F of 1S/2F)",
+    ),
+    (
+        "DLE is not a number of months from 0 to 100",
+        "DLE is geen aantal maanden van 0 tot en met 100",
+    ),
     // Mapped activity (mapped_events.rs).
     ("missing time", "tijdstip ontbreekt"),
     (

@@ -81,6 +81,12 @@ pub struct AssessmentRow {
     pub percentile: Option<f64>,
     /// Level.
     pub level: Option<String>,
+    /// Referentieniveau, canonical (`ReferenceLevel::code`).
+    pub reference_level: Option<&'static str>,
+    /// Functioneringsniveau as exported.
+    pub functioning_level: Option<String>,
+    /// Didactische leeftijdsequivalent.
+    pub dle: Option<f64>,
 }
 
 /// A `reported_growth` row: growth figures as the test publisher reported them.
@@ -275,6 +281,9 @@ pub fn assessments(rows: &[AssessmentRow]) -> Vec<ArrayRef> {
         f64_array(rows.iter().map(|r| r.sem).collect()),
         f64_array(rows.iter().map(|r| r.percentile).collect()),
         s(rows, |r| r.level.as_deref()),
+        s(rows, |r| r.reference_level),
+        s(rows, |r| r.functioning_level.as_deref()),
+        f64_array(rows.iter().map(|r| r.dle).collect()),
     ]
 }
 

@@ -163,6 +163,9 @@ pub fn read(
                 .map(field)
                 .filter(|s| !s.is_empty() && *s != "NA")
                 .map(str::to_string),
+            reference_level: None,
+            functioning_level: None,
+            dle: None,
         })
     });
     Ok(SgpLong {

@@ -182,6 +182,9 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str, instrument: &str) -> Result<Star> {
                     sem: None,
                     percentile: None,
                     level: None,
+                    reference_level: None,
+                    functioning_level: None,
+                    dle: None,
                 });
             }
             let lunch = match cell(c_lunch[gi]) {

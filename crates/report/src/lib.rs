@@ -116,6 +116,12 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
         &out.join("indicators/group_growth.parquet"),
         Table::GroupGrowth,
     )?;
+    let reference_path = out.join("indicators/reference_levels.parquet");
+    let reference_levels = if reference_path.exists() {
+        Some(read_table(&reference_path, Table::ReferenceLevels)?)
+    } else {
+        None
+    };
     let run_json: serde_json::Value = std::fs::read_to_string(out.join("run.json"))
         .ok()
         .and_then(|s| serde_json::from_str(&s).ok())
@@ -146,6 +152,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
         events: events.as_ref(),
         sensitivity: sensitivity.as_ref(),
         moderation: moderation.as_ref(),
+        reference_levels: reference_levels.as_ref(),
         charts: &svgs,
     };
     // Both folders hold only what this function writes: clear them so a school that no longer

@@ -458,6 +458,18 @@ fn niveau(z: f64) -> &'static str {
     }
 }
 
+/// The referentieniveau an LVS export gives from grade 6 on, from the score's place in its grade
+/// (about 5% below 1F and 60% at the target level 1S/2F, more at strong schools, as nationally).
+fn referentieniveau(z: f64, grade: i32, subject: &str) -> &'static str {
+    match (grade, z) {
+        (..6, _) => "",
+        (_, z) if z <= -1.6 => "<1F",
+        (_, z) if z <= -0.25 => "1F",
+        _ if subject == "rekenen" => "1S",
+        _ => "2F",
+    }
+}
+
 fn nl_date(d: NaiveDate) -> String {
     format!("{:02}-{:02}-{:04}", d.day(), d.month(), d.year())
 }
@@ -468,7 +480,7 @@ pub const LVS_BAD_ROWS: usize = 5;
 /// Writes the LVS export (`;`, decimal comma, dd-mm-yyyy), with [`LVS_BAD_ROWS`] unusable rows.
 /// Returns the number of rows written (excluding the header).
 pub fn write_lvs(w: &World, rng: &mut ChaCha8Rng, path: &Path) -> Result<usize> {
-    let mut rows: Vec<[String; 12]> = Vec::new();
+    let mut rows: Vec<[String; 13]> = Vec::new();
     for y in 0..w.years {
         let start = w.first_year + y as i32;
         for (pi, p) in w.pupils.iter().enumerate() {
@@ -476,7 +488,7 @@ pub fn write_lvs(w: &World, rng: &mut ChaCha8Rng, path: &Path) -> Result<usize> 
             // Each school tests in its own week.
             let mid_day = 15 + (p.school as u32 * 3) % 20;
             let end_day = 2 + (p.school as u32 * 2) % 18;
-            for (si, (_, test, _)) in SUBJECTS.iter().enumerate() {
+            for (si, (subject, test, _)) in SUBJECTS.iter().enumerate() {
                 let (mid, end) = w.scores[pi][si].years[y];
                 for (moment, truth, t, date) in [
                     (
@@ -511,6 +523,7 @@ pub fn write_lvs(w: &World, rng: &mut ChaCha8Rng, path: &Path) -> Result<usize> 
                         format!("{obs}"),
                         format!("{sem:.1}").replace('.', ","),
                         niveau(z).to_string(),
+                        referentieniveau(z, grade, subject).to_string(),
                         format!("{}-{}", start, start + 1),
                     ]);
                 }
@@ -545,6 +558,7 @@ pub fn write_lvs(w: &World, rng: &mut ChaCha8Rng, path: &Path) -> Result<usize> 
         "Vaardigheidsscore",
         "Standaardmeetfout",
         "Niveau",
+        "Referentieniveau",
         "Schooljaar",
     ])?;
     for r in &rows {

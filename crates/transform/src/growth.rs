@@ -410,6 +410,9 @@ mod tests {
             f64_array(rows.iter().map(|r| r.7).collect()),
             f64_array(vec![None; rows.len()]),
             str_array(&vec![None::<&str>; rows.len()]),
+            str_array(&vec![None::<&str>; rows.len()]),
+            str_array(&vec![None::<&str>; rows.len()]),
+            f64_array(vec![None; rows.len()]),
         ];
         Frame {
             path: "test".into(),

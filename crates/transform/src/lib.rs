@@ -1,7 +1,8 @@
 //! Transform: growth and self-regulation indicators from the warehouse tables.
 //!
 //! Reads `warehouse/*.parquet`, writes `indicators/growth.parquet`,
-//! `indicators/group_growth.parquet`, `indicators/srl.parquet`, `indicators/srl_term.parquet`
+//! `indicators/group_growth.parquet`, `indicators/reference_levels.parquet`,
+//! `indicators/srl.parquet`, `indicators/srl_term.parquet`
 //! and `indicators/srl_weekly.parquet` (each with a CSV beside it for staff). Does no other I/O; the indicator families are plain
 //! functions over rows, tested on hand-made inputs.
 
@@ -9,6 +10,7 @@ pub mod event_stream;
 pub mod groups;
 pub mod growth;
 pub mod norms;
+pub mod reference_levels;
 pub mod sgp;
 pub mod srl;
 pub mod srl_kernel;
@@ -29,6 +31,8 @@ pub struct TransformSummary {
     pub growth_rows: usize,
     /// School and class growth rows written.
     pub group_rows: usize,
+    /// Rows of shares reaching the reference levels (schools, subjects, test moments).
+    pub reference_level_rows: usize,
     /// Growth rows with a conditional growth index (NWEA's or from the norm table).
     pub growth_with_cgi: usize,
     /// SRL rows written.
@@ -135,6 +139,39 @@ pub fn run(p: &Pipeline, out: &Path, srl_partials: Option<&Path>) -> Result<Tran
             .display()
             .to_string(),
     ]);
+    // A warehouse from `sample-events` has no school list: no schoolweging then.
+    let schools_path = wh.join("schools.parquet");
+    let weights = if schools_path.exists() {
+        reference_levels::school_weights(&read_table(&schools_path, Table::Schools)?)
+    } else {
+        Default::default()
+    };
+    let reference_rows =
+        reference_levels::compute(&assessments, &enrolled, &weights, &p.reference_levels);
+    let path = ind.join("reference_levels.parquet");
+    write_table(
+        &path,
+        Table::ReferenceLevels,
+        reference_levels::columns(&reference_rows),
+        &meta,
+    )?;
+    // The CSV is for staff: a school below the minimum shows its count only, and no year can be
+    // computed from the review's three-year figures.
+    let staff = arrow_array::RecordBatch::try_new(
+        Table::ReferenceLevels.schema_all_nullable(),
+        reference_levels::columns_shown(
+            &reference_rows,
+            &reference_levels::staff_mask(&reference_rows, p.privacy.min_group_size),
+        ),
+    )
+    .map_err(|e| leerwinst_core::Error::Compute(format!("reference_levels.csv: {e}")))?;
+    let csv = ind.join("reference_levels.csv");
+    write_csv(&csv, &staff, dialect)?;
+    outputs.extend([
+        path.display().to_string(),
+        csv.display().to_string(),
+        xlsx_beside(&csv).display().to_string(),
+    ]);
     let t_growth = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
@@ -197,6 +234,7 @@ pub fn run(p: &Pipeline, out: &Path, srl_partials: Option<&Path>) -> Result<Tran
     Ok(TransformSummary {
         growth_rows: growth_rows.len(),
         group_rows: group_rows.len(),
+        reference_level_rows: reference_rows.len(),
         growth_with_cgi: growth_rows.iter().filter(|r| r.norm.cgi.is_some()).count(),
         srl_rows: srl_rows.len(),
         srl_with_index: srl_rows.iter().filter(|r| r.srl_index.is_some()).count(),

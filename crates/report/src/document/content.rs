@@ -44,6 +44,8 @@ pub struct Inputs<'a> {
     pub sensitivity: Option<&'a Frame>,
     /// effects/moderation (the effect as a curve over a continuous moderator), when the run has it.
     pub moderation: Option<&'a Frame>,
+    /// indicators/reference_levels, when the run has it.
+    pub reference_levels: Option<&'a Frame>,
     /// Chart name -> SVG text of the board's charts.
     pub charts: &'a BTreeMap<String, String>,
 }
@@ -1774,7 +1776,11 @@ fn growth_table(inp: &Inputs, school: Option<&str>) -> Vec<Block> {
 }
 
 /// A table without the columns that are empty in every row (e.g. SGP when none was computed).
-fn drop_empty_columns(header: Vec<String>, rows: Vec<Vec<String>>, numeric: Vec<bool>) -> Block {
+pub(super) fn drop_empty_columns(
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    numeric: Vec<bool>,
+) -> Block {
     let keep: Vec<bool> = (0..header.len())
         .map(|c| rows.is_empty() || rows.iter().any(|r| r.get(c).is_some_and(|s| !s.is_empty())))
         .collect();
@@ -2218,6 +2224,12 @@ pub fn board(inp: &Inputs) -> Doc {
         ),
         &mut blocks,
     );
+    blocks.extend(super::reference_levels::section(
+        t,
+        inp.reference_levels,
+        None,
+        inp.min_n,
+    ));
 
     blocks.push(Block::Heading(
         t.t("Zelfregulatie", "Self-regulation").into(),
@@ -2534,6 +2546,12 @@ pub fn school(inp: &Inputs, key: &str, class_chart: Option<&str>) -> Doc {
             )
         ))),
     }
+    blocks.extend(super::reference_levels::section(
+        t,
+        inp.reference_levels,
+        Some(key),
+        inp.min_n,
+    ));
     blocks.push(Block::Heading(
         t.t("Zelfregulatie", "Self-regulation").into(),
     ));
@@ -2683,6 +2701,7 @@ mod tests {
             events: None,
             sensitivity: None,
             moderation: None,
+            reference_levels: None,
             charts: &charts,
         };
         make(&inp)

@@ -13,6 +13,7 @@
 mod content;
 mod html;
 mod pages;
+mod reference_levels;
 mod textwidth;
 
 pub use content::{Inputs, board, method_label, note_label, school, schools_with_documents};
