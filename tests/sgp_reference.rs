@@ -101,7 +101,8 @@ fn growth_percentiles_agree_with_r_quantreg() {
         })
         .unwrap();
     let knots = sgp::read_knots(&data.join("knots_boundaries_demo.csv")).unwrap();
-    let fit = sgp::fit(cohort, &knots, Solver::Simplex).unwrap();
+    let prior_knots = sgp::knots_for(&cohorts, &assess, Some(&knots));
+    let fit = sgp::fit(cohort, &prior_knots, Solver::Simplex).unwrap();
     let r_coef: Vec<Vec<f64>> = std::fs::read_to_string(
         repo().join("tests/reference/sgp/sgp_coef_MATHEMATICS_2023_2024_5_order1.csv"),
     )

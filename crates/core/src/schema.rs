@@ -571,13 +571,13 @@ const GROWTH: &[Column] = &[
         "sgp_order_1",
         I32,
         true,
-        "Student growth percentile (1-99) given the previous year's score (SGP package method, docs/indicators.md); year-on-year windows with [growth.sgp] only",
+        "Student growth percentile (1-99) given one prior score: the previous year's (year on year) or the window's earlier moment (within the year) (SGP package method, docs/indicators.md); with [growth.sgp] only",
     ),
     col(
         "sgp_order_2",
         I32,
         true,
-        "Student growth percentile given the scores of the two previous years; null where the pupil lacks the older score",
+        "Student growth percentile given two prior scores: the two previous years' (year on year), or the earlier moment and the later moment a year before (within the year); null where the pupil lacks the older score",
     ),
     col(
         "sgp",
@@ -585,7 +585,12 @@ const GROWTH: &[Column] = &[
         true,
         "The growth percentile of the highest order available (as the SGP package reports it)",
     ),
-    col("sgp_order", I32, true, "Order of `sgp`: 1 or 2 prior years"),
+    col(
+        "sgp_order",
+        I32,
+        true,
+        "Order of `sgp`: 1 or 2 prior scores",
+    ),
     col(
         "expected_growth",
         F64,

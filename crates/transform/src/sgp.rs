@@ -1,10 +1,16 @@
-//! Student growth percentiles per pupil, subject and year-on-year window, as the SGP package
-//! computes them (method: `leerwinst_stats::sgp`, `docs/indicators.md`).
+//! Student growth percentiles per pupil, subject and growth window, as the SGP package computes
+//! them (method: `leerwinst_stats::sgp`, `docs/indicators.md`).
 //!
-//! A cohort is subject x test moment x follow-up year x grade. Its pupils have a score at grade
-//! `g` in year `Y` and a prior at grade `g - 1` in year `Y - 1` (order 1); order 2 adds grade
-//! `g - 2` in `Y - 2` and is fitted on the pupils that have both. Cohorts are fitted in parallel
-//! with rayon.
+//! A cohort is subject x window x follow-up year x grade, its priors ordered in time:
+//! - **year on year** (`E-E`, `Y-Y`, `F-F`, ...): a score at grade `g` in year `Y` and a prior at
+//!   grade `g - 1` in year `Y - 1` (order 1); order 2 adds grade `g - 2` in `Y - 2`;
+//! - **within the year** (`M-E`, `F-W`, `F-S`, `W-S`): the later moment's score at grade `g` in
+//!   year `Y` and the earlier moment's at the same grade and year (order 1); order 2 adds the
+//!   later moment a year before (grade `g - 1`, year `Y - 1`), as the SGP package's year
+//!   progression `Y-1.2, Y.1, Y.2` takes it.
+//!
+//! Order 2 is fitted on the pupils that have both priors. Cohorts are fitted in parallel with
+//! rayon.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -17,10 +23,22 @@ use leerwinst_store::{Frame, opt};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use leerwinst_core::term::yearly_window;
+use leerwinst_core::term::{WITHIN_YEAR_WINDOWS, yearly_window};
 
-/// Knots and boundaries per (subject, prior grade).
+/// Knots and boundaries per (subject, prior grade), as a knots file gives them.
 pub type KnotTable = BTreeMap<(String, i32), (Vec<f64>, (f64, f64))>;
+
+/// The scale of a prior: subject (lower case), grade, and the test moment when it is the earlier
+/// moment of a within-year window (`None`: a moment that recurs once a year, whose scores of a
+/// grade share one set of knots as in the SGP package).
+pub type PriorScale = (String, i32, Option<String>);
+
+/// Where a cohort's prior was taken: its grade and, for the earlier moment of a within-year
+/// window, that moment (`None`: the moment recurs once a year).
+pub type PriorAt = (i32, Option<&'static str>);
+
+/// Knots and boundaries per prior scale: what [`fit`] uses.
+pub type PriorKnots = BTreeMap<PriorScale, (Vec<f64>, (f64, f64))>;
 
 /// Reads a knots CSV: `content_area` (or `subject`), `prior_grade`, `knot_1`.. `knot_k`,
 /// `boundary_low`, `boundary_high`. Subjects are matched case-insensitively.
@@ -87,32 +105,56 @@ pub fn read_knots(path: &Path) -> Result<KnotTable> {
 pub struct Cohort {
     /// Subject.
     pub subject: String,
-    /// Test moment code (`E`, `Y`).
+    /// Test moment code of the current score (`E`, `Y`).
     pub term: String,
-    /// The growth window the percentiles belong to (`E-E`, `Y-Y`).
+    /// The growth window the percentiles belong to (`E-E`, `Y-Y`, `M-E`).
     pub window: &'static str,
     /// Follow-up school year.
     pub year: SchoolYear,
     /// Follow-up grade.
     pub grade: i32,
-    /// 1 or 2 prior years.
+    /// 1 or 2 priors.
     pub order: usize,
     /// Pupils.
     pub pupils: Vec<String>,
     /// Current scores.
     pub current: Vec<f64>,
-    /// Prior scores, oldest first, with the grade they were taken in.
-    pub priors: Vec<(i32, Vec<f64>)>,
+    /// Prior scores, oldest first, with the grade they were taken in and, for the earlier
+    /// moment of a within-year window, that moment.
+    pub priors: Vec<(PriorAt, Vec<f64>)>,
 }
 
 impl Cohort {
-    /// A readable name, e.g. `rekenen E 2024-2025 grade 5 order 1`.
+    /// A readable name, e.g. `rekenen E-E 2024-2025 grade 5 order 1`.
     pub fn label(&self) -> String {
         format!(
             "{} {} {} grade {} order {}",
-            self.subject, self.term, self.year, self.grade, self.order
+            self.subject, self.window, self.year, self.grade, self.order
         )
     }
+
+    /// The scale of each prior, oldest first.
+    pub fn prior_scales(&self) -> impl Iterator<Item = PriorScale> + '_ {
+        self.priors
+            .iter()
+            .map(|((g, term), _)| (self.subject.to_lowercase(), *g, term.map(str::to_string)))
+    }
+}
+
+/// The earlier moment of a within-year window that ends at `term`, with the window's name.
+fn within_year_of(term: &str) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+    WITHIN_YEAR_WINDOWS
+        .iter()
+        .filter(move |(_, to, _)| *to == term)
+        .map(|(from, _, w)| (*from, *w))
+}
+
+/// Whether a test moment starts or ends a growth window that has percentiles.
+fn in_a_window(term: &str) -> bool {
+    yearly_window(term).is_some()
+        || WITHIN_YEAR_WINDOWS
+            .iter()
+            .any(|(from, to, _)| *from == term || *to == term)
 }
 
 /// Builds the cohorts of the assessments table for `settings`.
@@ -129,7 +171,7 @@ pub fn cohorts(assess: &Frame, settings: &SgpSettings) -> Vec<Cohort> {
     let mut index: HashMap<(&str, &str, &str, i32), (i32, f64)> = HashMap::new();
     for i in 0..assess.len() {
         let t = term.value(i);
-        if yearly_window(t).is_none() {
+        if !in_a_window(t) {
             continue;
         }
         let (Some(y), Some(g)) = (SchoolYear::parse(year.value(i)), opt(grade, i)) else {
@@ -137,7 +179,7 @@ pub fn cohorts(assess: &Frame, settings: &SgpSettings) -> Vec<Cohort> {
         };
         index.insert((p.value(i), subj.value(i), t, y.0), (g, score.value(i)));
     }
-    type Key = (String, String, i32, i32, usize);
+    type Key = (String, &'static str, i32, i32, usize);
     let mut groups: BTreeMap<Key, Cohort> = BTreeMap::new();
     let mut keys: Vec<_> = index.keys().copied().collect();
     keys.sort();
@@ -146,26 +188,29 @@ pub fn cohorts(assess: &Frame, settings: &SgpSettings) -> Vec<Cohort> {
             continue;
         }
         let (g, cur) = index[&(pupil, subject, t, y)];
-        let prior = |back: i32| {
+        // The score of `moment` in year `y - back` at grade `g - back`.
+        let score_at = |moment: &str, back: i32| {
             index
-                .get(&(pupil, subject, t, y - back))
+                .get(&(pupil, subject, moment, y - back))
                 .filter(|(pg, _)| *pg == g - back)
                 .map(|(_, s)| *s)
         };
-        let Some(p1) = prior(1) else { continue };
-        let mut add = |order: usize, priors: Vec<(i32, f64)>| {
+        let mut add = |window: &'static str, order: usize, priors: Vec<(PriorAt, f64)>| {
             let c = groups
-                .entry((subject.to_string(), t.to_string(), y, g, order))
+                .entry((subject.to_string(), window, y, g, order))
                 .or_insert_with(|| Cohort {
                     subject: subject.to_string(),
                     term: t.to_string(),
-                    window: yearly_window(t).expect("only yearly moments are indexed"),
+                    window,
                     year: SchoolYear(y),
                     grade: g,
                     order,
                     pupils: Vec::new(),
                     current: Vec::new(),
-                    priors: priors.iter().map(|(pg, _)| (*pg, Vec::new())).collect(),
+                    priors: priors
+                        .iter()
+                        .map(|(scale, _)| (*scale, Vec::new()))
+                        .collect(),
                 });
             c.pupils.push(pupil.to_string());
             c.current.push(cur);
@@ -173,32 +218,49 @@ pub fn cohorts(assess: &Frame, settings: &SgpSettings) -> Vec<Cohort> {
                 slot.1.push(*v);
             }
         };
-        add(1, vec![(g - 1, p1)]);
-        if settings.max_order >= 2
-            && let Some(p2) = prior(2)
+        // Year on year: the same moment one and two years back.
+        if let Some(window) = yearly_window(t)
+            && let Some(p1) = score_at(t, 1)
         {
-            add(2, vec![(g - 2, p2), (g - 1, p1)]);
+            add(window, 1, vec![((g - 1, None), p1)]);
+            if settings.max_order >= 2
+                && let Some(p2) = score_at(t, 2)
+            {
+                add(window, 2, vec![((g - 2, None), p2), ((g - 1, None), p1)]);
+            }
+        }
+        // Within the year: the earlier moment of the same year, then this moment a year back.
+        for (from, window) in within_year_of(t) {
+            let Some(p1) = score_at(from, 0) else {
+                continue;
+            };
+            let earlier = (g, Some(from));
+            add(window, 1, vec![(earlier, p1)]);
+            if settings.max_order >= 2
+                && yearly_window(t).is_some()
+                && let Some(p2) = score_at(t, 1)
+            {
+                add(window, 2, vec![((g - 1, None), p2), (earlier, p1)]);
+            }
         }
     }
     groups.into_values().collect()
 }
 
-/// Knots for every (subject, grade) a cohort needs as a prior: from `given`, else derived from
-/// all scores of that subject and grade at the yearly moments by the SGP package's rule.
-pub fn knots_for(cohorts: &[Cohort], assess: &Frame, given: Option<&KnotTable>) -> KnotTable {
-    let mut table = KnotTable::new();
-    // The (subject, grade) pairs without given knots, with their scores gathered in one pass.
-    let mut derive: BTreeMap<(String, i32), Vec<f64>> = BTreeMap::new();
-    for c in cohorts {
-        for (g, _) in &c.priors {
-            let key = (c.subject.to_lowercase(), *g);
-            match given.and_then(|k| k.get(&key)) {
-                Some(k) => {
-                    table.insert(key, k.clone());
-                }
-                None => {
-                    derive.entry(key).or_default();
-                }
+/// Knots for every prior scale a cohort needs: from `given` by subject and grade, else derived
+/// by the SGP package's rule from all scores of that subject and grade at the moments that
+/// recur once a year (`None` scales) or at the one moment (within-year earlier moments).
+pub fn knots_for(cohorts: &[Cohort], assess: &Frame, given: Option<&KnotTable>) -> PriorKnots {
+    let mut table = PriorKnots::new();
+    // The scales without given knots, with their scores gathered in one pass.
+    let mut derive: BTreeMap<PriorScale, Vec<f64>> = BTreeMap::new();
+    for scale in cohorts.iter().flat_map(Cohort::prior_scales) {
+        match given.and_then(|k| k.get(&(scale.0.clone(), scale.1))) {
+            Some(k) => {
+                table.insert(scale, k.clone());
+            }
+            None => {
+                derive.entry(scale).or_default();
             }
         }
     }
@@ -213,11 +275,12 @@ pub fn knots_for(cohorts: &[Cohort], assess: &Frame, given: Option<&KnotTable>) 
     );
     for i in 0..assess.len() {
         let Some(g) = opt(grade, i) else { continue };
-        if yearly_window(term.value(i)).is_none() {
-            continue;
-        }
-        if let Some(scores) = derive.get_mut(&(subj.value(i).to_lowercase(), g)) {
-            scores.push(score.value(i));
+        let (s, t) = (subj.value(i).to_lowercase(), term.value(i));
+        let pooled = yearly_window(t).is_some().then_some(None);
+        for moment in pooled.into_iter().chain([Some(t.to_string())]) {
+            if let Some(scores) = derive.get_mut(&(s.clone(), g, moment)) {
+                scores.push(score.value(i));
+            }
         }
     }
     for (key, scores) in derive {
@@ -237,16 +300,14 @@ pub fn solver_for(settings: &SgpSettings) -> Solver {
 }
 
 /// Fits one cohort with `solver`.
-pub fn fit(cohort: &Cohort, knots: &KnotTable, solver: Solver) -> Result<CohortFit> {
+pub fn fit(cohort: &Cohort, knots: &PriorKnots, solver: Solver) -> Result<CohortFit> {
     let bases = cohort
-        .priors
-        .iter()
-        .map(|(g, _)| {
-            let key = (cohort.subject.to_lowercase(), *g);
+        .prior_scales()
+        .map(|key| {
             let (k, b) = knots.get(&key).ok_or_else(|| {
                 Error::Compute(format!(
-                    "no knots for {} grade {g} (add them to the [growth.sgp] knots file)",
-                    cohort.subject
+                    "no knots for {} grade {} (add them to the [growth.sgp] knots file)",
+                    cohort.subject, key.1
                 ))
             })?;
             BSpline::new(k, *b).map_err(|e| Error::Compute(e.to_string()))
@@ -352,4 +413,84 @@ pub fn compute(
     }
     summary.seconds = t0.elapsed().as_secs_f64();
     (index, summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{ArrayRef, RecordBatch};
+    use leerwinst_core::Table;
+    use leerwinst_store::{date_array, f64_array, i32_array, str_array};
+
+    /// An assessments frame of (pupil, term, school year, grade, score), subject `rekenen`.
+    fn assessments(rows: &[(&str, &str, &str, i32, f64)]) -> Frame {
+        let n = rows.len();
+        let s = |f: &dyn Fn(usize) -> Option<String>| str_array(&(0..n).map(f).collect::<Vec<_>>());
+        let cols: Vec<ArrayRef> = vec![
+            s(&|i| Some(rows[i].0.into())),
+            s(&|_| Some("rekenen".into())),
+            s(&|_| Some("cito-lvs".into())),
+            date_array(vec![None; n]),
+            s(&|i| Some(rows[i].1.into())),
+            s(&|i| Some(rows[i].2.into())),
+            i32_array(rows.iter().map(|r| Some(r.3)).collect()),
+            f64_array(rows.iter().map(|r| Some(r.4)).collect()),
+            f64_array(vec![None; n]),
+            f64_array(vec![None; n]),
+            s(&|_| None),
+            s(&|_| None),
+            s(&|_| None),
+            f64_array(vec![None; n]),
+        ];
+        Frame {
+            path: "test".into(),
+            batch: RecordBatch::try_new(Table::Assessments.schema(), cols).unwrap(),
+        }
+    }
+
+    #[test]
+    fn within_year_cohorts_take_the_earlier_moment_then_the_later_one_a_year_back() {
+        let a = assessments(&[
+            ("p1", "E", "2023-2024", 4, 180.0),
+            ("p1", "M", "2024-2025", 5, 185.0),
+            ("p1", "E", "2024-2025", 5, 192.0),
+            // No end-of-year score last year: order 1 only.
+            ("p2", "M", "2024-2025", 5, 170.0),
+            ("p2", "E", "2024-2025", 5, 175.0),
+            // A mid-year score at another grade is no prior.
+            ("p3", "M", "2024-2025", 4, 160.0),
+            ("p3", "E", "2024-2025", 5, 176.0),
+            // Only a score for the knots of grade 4's end-of-year test.
+            ("p4", "E", "2023-2024", 4, 150.0),
+        ]);
+        let settings = SgpSettings {
+            knots: None,
+            max_order: 2,
+            years: vec![],
+            min_cohort: 100,
+            solver: SolverChoice::Br,
+        };
+        let cohorts = cohorts(&a, &settings);
+        let within: Vec<&Cohort> = cohorts.iter().filter(|c| c.window == "M-E").collect();
+        assert_eq!(within.len(), 2, "{cohorts:?}");
+        let (o1, o2) = (within[0], within[1]);
+        assert_eq!(
+            (o1.order, o1.grade, &o1.pupils[..]),
+            (1, 5, &["p1".to_string(), "p2".into()][..])
+        );
+        assert_eq!(o1.priors, vec![((5, Some("M")), vec![185.0, 170.0])]);
+        assert_eq!(o1.current, vec![192.0, 175.0]);
+        assert_eq!(o2.pupils, ["p1"]);
+        assert_eq!(
+            o2.priors,
+            vec![((4, None), vec![180.0]), ((5, Some("M")), vec![185.0])]
+        );
+        // The year-on-year cohort of p1 (E 4 -> E 5) is there too, with its own window.
+        let yearly: Vec<_> = cohorts.iter().filter(|c| c.window == "E-E").collect();
+        assert_eq!((yearly.len(), yearly[0].priors[0].0), (1, (4, None)));
+        // The mid-year prior has knots of its own, from the M scores of grade 5 alone.
+        let knots = knots_for(&cohorts, &a, None);
+        assert!(knots.contains_key(&("rekenen".into(), 5, Some("M".into()))));
+        assert!(knots.contains_key(&("rekenen".into(), 4, None)));
+    }
 }

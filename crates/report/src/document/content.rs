@@ -1644,6 +1644,60 @@ fn reject_reasons(dir: &Path) -> Vec<((String, String), usize)> {
 /// Growth per school (board) or per class of one school, from group_growth; with a note when
 /// a group is hidden so that a small one cannot be computed from the total.
 fn growth_table(inp: &Inputs, school: Option<&str>) -> Vec<Block> {
+    growth_table_of(inp, school, &inp.growth.window, &inp.growth.latest)
+}
+
+/// The other kind of growth window beside the compared one (within the year beside year on
+/// year, or the other way round) with its latest follow-up year: the one with the most group
+/// rows, e.g. M-E beside E-E. None when the run has no such rows.
+fn other_window(inp: &Inputs) -> Option<(String, String)> {
+    use leerwinst_core::term::window_is_yearly;
+    let kind = window_is_yearly(&inp.growth.window)?;
+    let (win, year) = (inp.groups.str("window"), inp.groups.str("school_year"));
+    let mut found: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    for i in 0..inp.groups.len() {
+        if window_is_yearly(win.value(i)) == Some(!kind) {
+            let e = found.entry(win.value(i)).or_insert((0, year.value(i)));
+            e.0 += 1;
+            e.1 = e.1.max(year.value(i));
+        }
+    }
+    found
+        .into_iter()
+        .max_by_key(|(_, (n, _))| *n)
+        .map(|(w, (_, y))| (w.to_string(), y.to_string()))
+}
+
+/// The growth section's table for the other kind of window ([`other_window`]), with its heading
+/// line; empty when there is none.
+fn other_window_table(inp: &Inputs, school: Option<&str>) -> Vec<Block> {
+    let t = inp.t;
+    let Some((window, year)) = other_window(inp) else {
+        return vec![];
+    };
+    let table = growth_table_of(inp, school, &window, &year);
+    if matches!(table.first(), Some(Block::Table { rows, .. }) if rows.is_empty()) {
+        return vec![];
+    }
+    let within = leerwinst_core::term::window_is_yearly(&window) == Some(false);
+    let mut blocks = vec![Block::Para(format!(
+        "{} ({window}, {} {year}).",
+        if within {
+            t.t(
+                "Groei binnen het schooljaar",
+                "Growth within the school year",
+            )
+        } else {
+            t.t("Groei van jaar op jaar", "Growth year on year")
+        },
+        t.t("eindtoets in", "follow-up test in"),
+    ))];
+    blocks.extend(table);
+    blocks
+}
+
+/// The growth table of `window` with its follow-up tests in `latest`.
+fn growth_table_of(inp: &Inputs, school: Option<&str>, window: &str, latest: &str) -> Vec<Block> {
     let t = inp.t;
     let g = inp.groups;
     let (level, sk, gk, subj, win, year, prog) = (
@@ -1667,8 +1721,8 @@ fn growth_table(inp: &Inputs, school: Option<&str>) -> Vec<Block> {
     let picked: Vec<usize> = (0..g.len())
         .filter(|&i| {
             level.value(i) == want_level
-                && win.value(i) == inp.growth.window
-                && year.value(i) == inp.growth.latest
+                && win.value(i) == window
+                && year.value(i) == latest
                 && school.is_none_or(|s| sk.value(i) == s)
         })
         .collect();
@@ -2187,6 +2241,7 @@ pub fn board(inp: &Inputs) -> Doc {
         )
     )));
     blocks.extend(growth_table(inp, None));
+    blocks.extend(other_window_table(inp, None));
     let measure = rows.measure.label(t).to_string();
     chart(
         inp,
@@ -2527,6 +2582,7 @@ pub fn school(inp: &Inputs, key: &str, class_chart: Option<&str>) -> Doc {
         t.t("Groei per groep", "Growth per class").into(),
     ));
     blocks.extend(growth_table(inp, Some(key)));
+    blocks.extend(other_window_table(inp, Some(key)));
     match class_chart {
         Some(svg) => blocks.push(Block::Chart {
             svg: svg.to_string(),
