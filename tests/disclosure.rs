@@ -118,6 +118,61 @@ fn no_small_class_is_recoverable_from_its_school_total() {
         "no class was hidden: the test shows nothing"
     );
     reference_levels_not_recoverable(&board, &out, min_n);
+    moment_trend_not_recoverable(&board, &out, min_n);
+}
+
+/// The board's table of the same test moment over the years minus every school document's shown
+/// cells (subject, test, year) must leave nobody or at least `min_n` pupils.
+fn moment_trend_not_recoverable(board: &str, out: &std::path::Path, min_n: usize) {
+    // (subject, test, year) -> n, from a "Hetzelfde toetsmoment" table ("184,2 (41)" cells).
+    fn cells(html: &str) -> Vec<((String, String, String), Option<usize>)> {
+        let Some((header, rows)) = tables(html)
+            .into_iter()
+            .find(|(h, _)| h.len() > 2 && h[0] == "Vak" && h[2].len() == 9 && h[2].contains('-'))
+        else {
+            return vec![];
+        };
+        let mut v = Vec::new();
+        for r in rows {
+            for (c, year) in header.iter().enumerate().skip(2) {
+                let n = r[c]
+                    .rsplit_once('(')
+                    .and_then(|(_, n)| n.trim_end_matches(')').parse().ok());
+                if !r[c].is_empty() {
+                    v.push(((r[0].clone(), r[1].clone(), year.clone()), n));
+                }
+            }
+        }
+        v
+    }
+    let mut shown: std::collections::HashMap<(String, String, String), usize> = Default::default();
+    for doc in std::fs::read_dir(out.join("review")).unwrap() {
+        let doc = doc.unwrap().path();
+        let name = doc.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("school-") && name.ends_with(".html") {
+            for (key, n) in cells(&std::fs::read_to_string(&doc).unwrap()) {
+                *shown.entry(key).or_default() += n.unwrap_or(0);
+            }
+        }
+    }
+    let totals = cells(board);
+    assert!(!totals.is_empty(), "the board's review has the table");
+    let mut hidden_seen = false;
+    for (key, total) in totals {
+        let Some(total) = total else { continue };
+        let left = total - shown.get(&key).copied().unwrap_or(0);
+        assert!(
+            left == 0 || left >= min_n,
+            "{key:?}: board n = {total}, the schools shown hold {}: the other {left} (< {min_n}) \
+             can be computed",
+            total - left
+        );
+        hidden_seen |= left > 0;
+    }
+    assert!(
+        hidden_seen,
+        "no school cell was hidden: the test shows nothing"
+    );
 }
 
 /// The review's reference-level shares take the latest school years together; the staff CSV

@@ -128,6 +128,10 @@ const CATALOGUE: &[(&str, &str)] = &[
         "een gemapt formaat heeft een tabel [source.mapping] nodig",
     ),
     (
+        "this earlier run has no indicators/moment_trend.parquet (run it again with this version of leerwinst, or leave it out)",
+        "deze eerdere run heeft geen indicators/moment_trend.parquet (draai hem opnieuw met deze versie van leerwinst, of laat hem weg)",
+    ),
+    (
         "[reference_levels] signal_1f = {} is not a share from 0 to 1 (85% is 0.85)",
         "[reference_levels] signal_1f = {} is geen aandeel van 0 tot 1 (85% schrijf je als 0.85)",
     ),

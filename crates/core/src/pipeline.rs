@@ -1328,6 +1328,11 @@ pub struct Report {
     /// Title on charts and documents (default: the pipeline's description or name).
     #[serde(default)]
     pub title: Option<String>,
+    /// Output folders of earlier runs (relative to the pipeline file): their
+    /// `indicators/moment_trend.parquet` adds the school years this run's exports no longer hold,
+    /// so a termly review shows the same test moment in earlier years (default: none).
+    #[serde(default)]
+    pub earlier_runs: Vec<PathBuf>,
 }
 
 impl Pipeline {

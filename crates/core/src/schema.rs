@@ -100,6 +100,9 @@ pub enum Table {
     /// Shares of pupils reaching the Dutch reference levels per school, subject, test moment
     /// and year, against the inspectorate's signalling values (indicators).
     ReferenceLevels,
+    /// Scores of the same test moment (subject, grade, moment) school year after school year,
+    /// per school and for the board, with earlier runs' years (indicators).
+    MomentTrend,
     /// One row per pupil and school year (indicators).
     Srl,
     /// One row per pupil and ISO week (indicators).
@@ -128,7 +131,7 @@ pub enum Table {
 
 impl Table {
     /// All tables, in pipeline order.
-    pub const ALL: [Table; 22] = [
+    pub const ALL: [Table; 23] = [
         Table::Pupils,
         Table::Schools,
         Table::Enrollments,
@@ -140,6 +143,7 @@ impl Table {
         Table::Growth,
         Table::GroupGrowth,
         Table::ReferenceLevels,
+        Table::MomentTrend,
         Table::Srl,
         Table::SrlTerm,
         Table::SrlWeekly,
@@ -166,6 +170,7 @@ impl Table {
             Table::Growth => "growth",
             Table::GroupGrowth => "group_growth",
             Table::ReferenceLevels => "reference_levels",
+            Table::MomentTrend => "moment_trend",
             Table::Srl => "srl",
             Table::SrlWeekly => "srl_weekly",
             Table::SrlTerm => "srl_term",
@@ -187,6 +192,7 @@ impl Table {
             Table::Growth
             | Table::GroupGrowth
             | Table::ReferenceLevels
+            | Table::MomentTrend
             | Table::Srl
             | Table::SrlWeekly
             | Table::SrlTerm => "indicators",
@@ -214,6 +220,7 @@ impl Table {
             Table::Growth => GROWTH,
             Table::GroupGrowth => GROUP_GROWTH,
             Table::ReferenceLevels => REFERENCE_LEVELS,
+            Table::MomentTrend => MOMENT_TREND,
             Table::Srl => SRL,
             Table::SrlWeekly => SRL_WEEKLY,
             Table::SrlTerm => &SRL_TERM,
@@ -851,6 +858,44 @@ const REFERENCE_LEVELS: &[Column] = &[
         Bool,
         true,
         "share_target is below signal_target; null without a signalling value",
+    ),
+];
+
+const MOMENT_TREND: &[Column] = &[
+    col(
+        "level",
+        Utf8,
+        false,
+        "'board' (every school together) or 'school'",
+    ),
+    col("school_key", Utf8, true, "School; null on board rows"),
+    col("subject", Utf8, false, "Canonical subject"),
+    col("grade", I32, false, "Grade at the test"),
+    col(
+        "term",
+        Utf8,
+        false,
+        "Test moment ('M', 'E', ...; as in assessments)",
+    ),
+    col("school_year", Utf8, false, "School year of the tests"),
+    col(
+        "n",
+        I64,
+        false,
+        "Pupils enrolled at the school (board: at any of its schools) that year with a score on this test",
+    ),
+    col("mean_score", F64, false, "Mean scale score"),
+    col(
+        "sd_score",
+        F64,
+        true,
+        "Standard deviation of the scale scores (n - 1); null below 2 pupils",
+    ),
+    col(
+        "earlier_run",
+        Utf8,
+        true,
+        "The earlier run ([report] earlier_runs) the row was taken from; null for this run's own rows",
     ),
 ];
 

@@ -116,12 +116,13 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
         &out.join("indicators/group_growth.parquet"),
         Table::GroupGrowth,
     )?;
-    let reference_path = out.join("indicators/reference_levels.parquet");
-    let reference_levels = if reference_path.exists() {
-        Some(read_table(&reference_path, Table::ReferenceLevels)?)
-    } else {
-        None
+    // Tables a run from before they existed does not have.
+    let optional = |table: Table| -> Result<Option<leerwinst_store::Frame>> {
+        let path = out.join(format!("{}/{}.parquet", table.folder(), table.name()));
+        path.exists().then(|| read_table(&path, table)).transpose()
     };
+    let reference_levels = optional(Table::ReferenceLevels)?;
+    let moment_trend = optional(Table::MomentTrend)?;
     let run_json: serde_json::Value = std::fs::read_to_string(out.join("run.json"))
         .ok()
         .and_then(|s| serde_json::from_str(&s).ok())
@@ -153,6 +154,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
         sensitivity: sensitivity.as_ref(),
         moderation: moderation.as_ref(),
         reference_levels: reference_levels.as_ref(),
+        moment_trend: moment_trend.as_ref(),
         charts: &svgs,
     };
     // Both folders hold only what this function writes: clear them so a school that no longer

@@ -2,6 +2,7 @@
 //!
 //! Reads `warehouse/*.parquet`, writes `indicators/growth.parquet`,
 //! `indicators/group_growth.parquet`, `indicators/reference_levels.parquet`,
+//! `indicators/moment_trend.parquet` (with the years of earlier runs),
 //! `indicators/srl.parquet`, `indicators/srl_term.parquet`
 //! and `indicators/srl_weekly.parquet` (each with a CSV beside it for staff). Does no other I/O; the indicator families are plain
 //! functions over rows, tested on hand-made inputs.
@@ -9,6 +10,7 @@
 pub mod event_stream;
 pub mod groups;
 pub mod growth;
+pub mod moment_trend;
 pub mod norms;
 pub mod reference_levels;
 pub mod sgp;
@@ -33,6 +35,9 @@ pub struct TransformSummary {
     pub group_rows: usize,
     /// Rows of shares reaching the reference levels (schools, subjects, test moments).
     pub reference_level_rows: usize,
+    /// Rows of the same test moment over the years (board and schools), and how many of them
+    /// came from earlier runs.
+    pub moment_trend_rows: (usize, usize),
     /// Growth rows with a conditional growth index (NWEA's or from the norm table).
     pub growth_with_cgi: usize,
     /// SRL rows written.
@@ -172,6 +177,36 @@ pub fn run(p: &Pipeline, out: &Path, srl_partials: Option<&Path>) -> Result<Tran
         csv.display().to_string(),
         xlsx_beside(&csv).display().to_string(),
     ]);
+    let earlier: Vec<std::path::PathBuf> =
+        p.report.earlier_runs.iter().map(|d| p.resolve(d)).collect();
+    let trend_rows = moment_trend::with_earlier(
+        moment_trend::compute(&assessments, &enrolled),
+        moment_trend::read_earlier(&earlier)?,
+    );
+    let path = ind.join("moment_trend.parquet");
+    write_table(
+        &path,
+        Table::MomentTrend,
+        moment_trend::columns(&trend_rows),
+        &meta,
+    )?;
+    // The CSV is for staff: no school's figures below the minimum, none computable from the
+    // board's row.
+    let staff = arrow_array::RecordBatch::try_new(
+        Table::MomentTrend.schema_all_nullable(),
+        moment_trend::columns_shown(
+            &trend_rows,
+            &moment_trend::staff_mask(&trend_rows, p.privacy.min_group_size),
+        ),
+    )
+    .map_err(|e| leerwinst_core::Error::Compute(format!("moment_trend.csv: {e}")))?;
+    let csv = ind.join("moment_trend.csv");
+    write_csv(&csv, &staff, dialect)?;
+    outputs.extend([
+        path.display().to_string(),
+        csv.display().to_string(),
+        xlsx_beside(&csv).display().to_string(),
+    ]);
     let t_growth = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
@@ -235,6 +270,13 @@ pub fn run(p: &Pipeline, out: &Path, srl_partials: Option<&Path>) -> Result<Tran
         growth_rows: growth_rows.len(),
         group_rows: group_rows.len(),
         reference_level_rows: reference_rows.len(),
+        moment_trend_rows: (
+            trend_rows.len(),
+            trend_rows
+                .iter()
+                .filter(|r| r.earlier_run.is_some())
+                .count(),
+        ),
         growth_with_cgi: growth_rows.iter().filter(|r| r.norm.cgi.is_some()).count(),
         srl_rows: srl_rows.len(),
         srl_with_index: srl_rows.iter().filter(|r| r.srl_index.is_some()).count(),

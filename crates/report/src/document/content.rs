@@ -46,6 +46,8 @@ pub struct Inputs<'a> {
     pub moderation: Option<&'a Frame>,
     /// indicators/reference_levels, when the run has it.
     pub reference_levels: Option<&'a Frame>,
+    /// indicators/moment_trend, when the run has it.
+    pub moment_trend: Option<&'a Frame>,
     /// Chart name -> SVG text of the board's charts.
     pub charts: &'a BTreeMap<String, String>,
 }
@@ -2279,6 +2281,12 @@ pub fn board(inp: &Inputs) -> Doc {
         ),
         &mut blocks,
     );
+    blocks.extend(super::moment_trend::section(
+        t,
+        inp.moment_trend,
+        None,
+        inp.min_n,
+    ));
     blocks.extend(super::reference_levels::section(
         t,
         inp.reference_levels,
@@ -2602,6 +2610,12 @@ pub fn school(inp: &Inputs, key: &str, class_chart: Option<&str>) -> Doc {
             )
         ))),
     }
+    blocks.extend(super::moment_trend::section(
+        t,
+        inp.moment_trend,
+        Some(key),
+        inp.min_n,
+    ));
     blocks.extend(super::reference_levels::section(
         t,
         inp.reference_levels,
@@ -2758,6 +2772,7 @@ mod tests {
             sensitivity: None,
             moderation: None,
             reference_levels: None,
+            moment_trend: None,
             charts: &charts,
         };
         make(&inp)

@@ -12,6 +12,7 @@
 
 mod content;
 mod html;
+mod moment_trend;
 mod pages;
 mod reference_levels;
 mod textwidth;
