@@ -119,6 +119,34 @@ fn no_small_class_is_recoverable_from_its_school_total() {
     );
     reference_levels_not_recoverable(&board, &out, min_n);
     moment_trend_not_recoverable(&board, &out, min_n);
+    srl_not_recoverable(&board, min_n);
+}
+
+/// The board's self-regulation table: the all-schools row minus the schools whose index is shown
+/// must leave nobody or at least `min_n` pupils.
+fn srl_not_recoverable(board: &str, min_n: usize) {
+    let (header, rows) = tables(board)
+        .into_iter()
+        .find(|(h, _)| h.iter().any(|c| c == "Gem. index (z)"))
+        .expect("the board's review has a self-regulation table");
+    let col = |name: &str| header.iter().position(|c| c == name).unwrap();
+    let (n, mean) = (col("Leerlingen met index"), col("Gem. index (z)"));
+    let total: usize = rows
+        .iter()
+        .find(|r| r[0] == "alle scholen")
+        .and_then(|r| r[n].parse().ok())
+        .expect("an all-schools row with its count");
+    let shown: usize = rows
+        .iter()
+        .filter(|r| r[0] != "alle scholen" && r[mean].contains(','))
+        .map(|r| r[n].parse::<usize>().unwrap())
+        .sum();
+    let left = total - shown;
+    assert!(
+        left == 0 || left >= min_n,
+        "self-regulation: all schools n = {total}, the schools shown hold {shown}: the other \
+         {left} (< {min_n}) can be computed"
+    );
 }
 
 /// The board's table of the same test moment over the years minus every school document's shown

@@ -1860,7 +1860,7 @@ pub(super) fn drop_empty_columns(
 }
 
 /// Self-regulation per school (latest year of the SRL table), or one school against all.
-fn srl_table(inp: &Inputs, school: Option<&str>) -> Option<Block> {
+fn srl_table(inp: &Inputs, school: Option<&str>) -> Option<Vec<Block>> {
     let t = inp.t;
     let s = inp.srl;
     let (year, sk, idx, terc, reason) = (
@@ -1905,6 +1905,24 @@ fn srl_table(inp: &Inputs, school: Option<&str>) -> Option<Block> {
             }
         }
     }
+    // The all-schools row is the schools' total: complementary suppression over every school
+    // (the board's document shows them all; a school's document must hide what the board's
+    // hides, or the two together give a small school away).
+    let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
+    for i in 0..s.len() {
+        if year.value(i) == latest && opt(idx, i).is_some() {
+            *sizes.entry(sk.value(i)).or_default() += 1;
+        }
+    }
+    let hide =
+        leerwinst_core::disclosure::hidden(&sizes.values().copied().collect::<Vec<_>>(), inp.min_n);
+    let complement: BTreeSet<String> = sizes
+        .iter()
+        .zip(hide)
+        .filter(|((_, n), h)| *h && **n >= inp.min_n)
+        .map(|((k, _), _)| k.to_string())
+        .collect();
+    let mut any_complement = false;
     let rows = by
         .into_iter()
         .map(|(k, (v, tc, none))| {
@@ -1919,6 +1937,17 @@ fn srl_table(inp: &Inputs, school: Option<&str>) -> Option<Block> {
                     String::new(),
                 ];
             }
+            if complement.contains(&k) {
+                any_complement = true;
+                return vec![
+                    name,
+                    v.len().to_string(),
+                    t.t("verborgen*", "hidden*").to_string(),
+                    String::new(),
+                    String::new(),
+                    none.to_string(),
+                ];
+            }
             let n = v.len() as f64;
             vec![
                 name,
@@ -1930,7 +1959,7 @@ fn srl_table(inp: &Inputs, school: Option<&str>) -> Option<Block> {
             ]
         })
         .collect();
-    Some(Block::Table {
+    let table = Block::Table {
         header: [
             t.t("School", "School"),
             t.t("Leerlingen met index", "Pupils with an index"),
@@ -1951,7 +1980,23 @@ fn srl_table(inp: &Inputs, school: Option<&str>) -> Option<Block> {
         .collect(),
         rows,
         numeric: vec![false, true, true, true, true, true],
-    })
+    };
+    let mut blocks = vec![table];
+    if any_complement {
+        blocks.push(Block::Note(format!(
+            "{} {} {}",
+            t.t(
+                "* Verborgen: anders is de index van een school met minder dan",
+                "* Hidden: otherwise the index of a school with fewer than",
+            ),
+            inp.min_n,
+            t.t(
+                "leerlingen terug te rekenen uit die van alle scholen.",
+                "pupils could be computed from that of all schools.",
+            )
+        )));
+    }
+    Some(blocks)
 }
 
 /// A count of pupils, or "n < N" below the minimum group size.
@@ -2299,7 +2344,7 @@ pub fn board(inp: &Inputs) -> Doc {
     ));
     blocks.push(Block::Para(srl_index_text(inp)));
     if let Some(b) = srl_table(inp, None) {
-        blocks.push(b);
+        blocks.extend(b);
     }
     chart(
         inp,
@@ -2626,7 +2671,7 @@ pub fn school(inp: &Inputs, key: &str, class_chart: Option<&str>) -> Doc {
         t.t("Zelfregulatie", "Self-regulation").into(),
     ));
     if let Some(b) = srl_table(inp, Some(key)) {
-        blocks.push(b);
+        blocks.extend(b);
     }
     if !own_effects.is_empty() {
         blocks.push(Block::Heading(
