@@ -287,18 +287,19 @@ mod tests {
     use leerwinst_store::{bool_array, f64_array, i32_array, i64_array, str_array};
 
     /// A reference_levels frame of (year, school, subject, grade, term, n, n_1f, n_target).
-    fn frame(
-        rows: &[(
-            &'static str,
-            &'static str,
-            &'static str,
-            i32,
-            &'static str,
-            i64,
-            i64,
-            i64,
-        )],
-    ) -> Frame {
+    /// (year, school, subject, grade, term, n, n_1f, n_target).
+    type Row = (
+        &'static str,
+        &'static str,
+        &'static str,
+        i32,
+        &'static str,
+        i64,
+        i64,
+        i64,
+    );
+
+    fn frame(rows: &[Row]) -> Frame {
         let s = |f: &dyn Fn(usize) -> &'static str| {
             str_array(&(0..rows.len()).map(|i| Some(f(i))).collect::<Vec<_>>())
         };
