@@ -218,7 +218,13 @@ fn reference_levels_not_recoverable(board: &str, out: &std::path::Path, min_n: u
     let csv = csv.trim_start_matches('\u{feff}');
     let mut lines = csv.lines();
     let head: Vec<&str> = lines.next().unwrap().split(';').collect();
-    let at = |name: &str| head.iter().position(|c| *c == name).unwrap();
+    // The staff CSV of a Dutch run is headed with the columns' Dutch labels.
+    let at = |name: &str| {
+        let label =
+            leerwinst_core::schema_nl::label_nl_in(leerwinst_core::Table::ReferenceLevels, name)
+                .unwrap();
+        head.iter().position(|c| *c == label).unwrap()
+    };
     let staff: Vec<Vec<&str>> = lines.map(|l| l.split(';').collect()).collect();
     fn subject_code(shown: &str) -> &str {
         match shown {

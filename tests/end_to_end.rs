@@ -131,6 +131,22 @@ fn planted_effect_is_recovered_nothing_is_lost_and_no_personal_data_leaks() {
             }
         }
     }
+    // The staff exports' headers are the columns' Dutch labels.
+    for f in files(&out.join("indicators"))
+        .into_iter()
+        .chain(files(&out.join("effects")))
+        .filter(|f| f.extension().is_some_and(|e| e == "csv"))
+    {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let header = text
+            .trim_start_matches('\u{feff}')
+            .lines()
+            .next()
+            .unwrap_or("");
+        if let Some(why) = common::not_dutch(&header.replace([';', '_'], " ")) {
+            not_dutch.push(format!("{}: header: {why}: {header}", f.display()));
+        }
+    }
     assert!(not_dutch.is_empty(), "{}", not_dutch.join("\n"));
 
     // 1. The planted effect (TRUTH.toml): +0.30 SD in the top SRL tercile, 0 in the bottom.

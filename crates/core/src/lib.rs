@@ -12,6 +12,7 @@ pub mod error;
 pub mod pipeline;
 pub mod reference_level;
 pub mod schema;
+pub mod schema_nl;
 pub mod term;
 
 pub use error::{Error, Result};

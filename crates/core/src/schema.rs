@@ -244,14 +244,26 @@ impl Table {
             .unwrap_or_else(|| panic!("table {} has no column {name}", self.name()))
     }
 
-    /// The Arrow schema of this table, with each column's description as field metadata.
+    /// The Arrow schema of this table, with each column's description as field metadata, and
+    /// for the staff tables its Dutch header and description (`label_nl`, `description_nl`:
+    /// what a Dutch run's CSV and Excel copies show, [`crate::schema_nl`]).
     pub fn schema(self) -> SchemaRef {
         let fields: Vec<Field> = self
             .columns()
             .iter()
             .map(|c| {
-                Field::new(c.name, c.ty.arrow(), c.nullable)
-                    .with_metadata([("description".to_string(), c.description.to_string())])
+                let mut meta = std::collections::HashMap::from([(
+                    "description".to_string(),
+                    c.description.to_string(),
+                )]);
+                if let (Some(label), Some(meaning)) = (
+                    crate::schema_nl::label_nl_in(self, c.name),
+                    crate::schema_nl::description_nl(self, c.name),
+                ) {
+                    meta.insert("label_nl".into(), label.into());
+                    meta.insert("description_nl".into(), meaning.into());
+                }
+                Field::new(c.name, c.ty.arrow(), c.nullable).with_metadata(meta)
             })
             .collect();
         Arc::new(Schema::new(fields))

@@ -6,8 +6,9 @@
 //!   comma, UTF-8 with a byte-order mark (without it Excel reads the file as Windows-1252 and
 //!   breaks `ë`).
 //!
-//! Both: a header row, dates ISO (`2025-01-20`), timestamps RFC 3339 UTC, floats in shortest
-//! round-trip form, booleans `true`/`false`, nulls empty. [`csv_reader`] reads either.
+//! Both: a header row (in Dutch the columns' Dutch labels, `leerwinst_core::schema_nl`), dates ISO
+//! (`2025-01-20`), timestamps RFC 3339 UTC, floats in shortest round-trip form, booleans
+//! `ja`/`nee` (Dutch) or `true`/`false`, nulls empty. [`csv_reader`] reads either.
 
 use std::fs::File;
 use std::path::Path;
@@ -73,6 +74,25 @@ impl CsvDialect {
             .from_writer(out))
     }
 
+    /// A column's header as this dialect writes it: in a Dutch run the column's Dutch label (the
+    /// field's `label_nl` metadata, from `leerwinst_core::schema_nl`), else its name.
+    pub fn header(self, field: &arrow_schema::Field) -> &str {
+        match self.language() {
+            Language::Nl => field.metadata().get("label_nl").unwrap_or(field.name()),
+            Language::En => field.name(),
+        }
+    }
+
+    /// A boolean as this dialect writes it: `ja`/`nee` in Dutch, `true`/`false` in English.
+    pub fn boolean(self, b: bool) -> &'static str {
+        match (self.language(), b) {
+            (Language::Nl, true) => "ja",
+            (Language::Nl, false) => "nee",
+            (Language::En, true) => "true",
+            (Language::En, false) => "false",
+        }
+    }
+
     /// A number as this dialect writes it (shortest round-trip form).
     pub fn number(self, v: f64) -> String {
         let s = v.to_string();
@@ -114,7 +134,7 @@ pub fn xlsx_beside(path: &Path) -> std::path::PathBuf {
 /// it ([`xlsx_beside`]).
 pub fn write_csv(path: &Path, batch: &RecordBatch, dialect: CsvDialect) -> Result<()> {
     let mut w = dialect.writer(Vec::new()).map_err(|e| storage(path, e))?;
-    csv_header(&mut w, batch.schema_ref(), path)?;
+    csv_header(&mut w, batch.schema_ref(), dialect, path)?;
     csv_rows(&mut w, batch, dialect, path)?;
     let bytes = w.into_inner().map_err(|e| storage(path, e))?;
     write_atomic(path, &bytes)?;
@@ -138,7 +158,7 @@ pub fn table_to_csv(parquet: &Path, table: Table, path: &Path, dialect: CsvDiale
         .map_err(|e| Error::io(path, e))
         .and_then(|mut w| {
             let names: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
-            csv_header(&mut w, &table.schema(), path)?;
+            csv_header(&mut w, &table.schema(), dialect, path)?;
             let xlsx = xlsx_beside(path);
             let mut book = StaffWorkbook::new(&table.schema(), dialect.language(), &xlsx)?;
             scan_table(parquet, &names, 64 * 1024, |b| {
@@ -160,9 +180,10 @@ pub fn table_to_csv(parquet: &Path, table: Table, path: &Path, dialect: CsvDiale
 fn csv_header<W: std::io::Write>(
     w: &mut csv::Writer<W>,
     schema: &arrow_schema::Schema,
+    dialect: CsvDialect,
     path: &Path,
 ) -> Result<()> {
-    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let names: Vec<&str> = schema.fields().iter().map(|f| dialect.header(f)).collect();
     w.write_record(&names).map_err(|e| storage(path, e))
 }
 
@@ -187,7 +208,7 @@ fn csv_rows<W: std::io::Write>(
                 DataType::Float64 => dialect.number(c.as_primitive::<Float64Type>().value(i)),
                 DataType::Int32 => c.as_primitive::<Int32Type>().value(i).to_string(),
                 DataType::Int64 => c.as_primitive::<Int64Type>().value(i).to_string(),
-                DataType::Boolean => c.as_boolean().value(i).to_string(),
+                DataType::Boolean => dialect.boolean(c.as_boolean().value(i)).to_string(),
                 DataType::Date32 => (epoch
                     + chrono::Duration::days(c.as_primitive::<Date32Type>().value(i) as i64))
                 .to_string(),

@@ -574,13 +574,16 @@ mod tests {
         let frame = read_table(&path, Table::Effects).unwrap();
         write_csv(&nl, &frame.batch, CsvDialect::NL).unwrap();
         let bytes = std::fs::read(&nl).unwrap();
-        assert!(bytes.starts_with("\u{feff}design;outcome;".as_bytes()));
+        // Headed with the columns' Dutch labels.
+        let label = |c: &str| leerwinst_core::schema_nl::label_nl_in(Table::Effects, c).unwrap();
+        let head = format!("\u{feff}{};{};", label("design"), label("outcome"));
+        assert!(bytes.starts_with(head.as_bytes()));
         let mut rd = csv_reader(&bytes);
         let est = rd
             .headers()
             .unwrap()
             .iter()
-            .position(|h| h == "estimate")
+            .position(|h| h == label("estimate"))
             .unwrap();
         let first = rd.records().next().unwrap().unwrap();
         assert_eq!(&first[est], "0,5");

@@ -1,8 +1,9 @@
 //! An Excel workbook beside every staff CSV (`growth.csv` -> `growth.xlsx`): what a
 //! quality-care officer opens by double-click without an import dialog. Cells are typed (numbers
 //! are numbers, so Excel shows them with the decimal separator of its own locale; dates are dates;
-//! true/false are booleans; empty cells are nulls), the header row is bold, frozen and filtered,
-//! and a second sheet lists every column with its type and meaning. Rows are written to a
+//! true/false are booleans; empty cells are nulls), the header row is bold, frozen and filtered
+//! (in a Dutch run the columns' Dutch labels), and a second sheet lists every column with its
+//! type, its meaning in the run's language and its name in the Parquet table. Rows are written to a
 //! temporary file as they come (rust_xlsxwriter's constant-memory mode), so a large table is never
 //! held; past Excel's 1,048,576 rows a table continues on a next sheet. The file is the same byte
 //! for byte for the same table (a fixed creation date in its properties).
@@ -32,7 +33,9 @@ fn xlsx_error(path: &Path, e: XlsxError) -> Error {
 struct Words {
     data: &'static str,
     columns: &'static str,
-    header: [&'static str; 3],
+    header: [&'static str; 4],
+    /// The kinds of columns: text, whole number, number, yes/no.
+    kinds: [&'static str; 4],
     /// Excel number formats of date and date-time cells.
     date_format: &'static str,
     timestamp_format: &'static str,
@@ -47,7 +50,8 @@ impl Words {
             Language::Nl => Words {
                 data: "gegevens",
                 columns: "kolommen",
-                header: ["kolom", "soort", "betekenis (Engels)"],
+                header: ["kolom", "soort", "betekenis", "naam in Parquet"],
+                kinds: ["tekst", "geheel getal", "getal", "ja/nee"],
                 date_format: "dd-mm-yyyy",
                 timestamp_format: "dd-mm-yyyy hh:mm",
                 date: "dd-mm-jjjj",
@@ -56,7 +60,8 @@ impl Words {
             Language::En => Words {
                 data: "data",
                 columns: "columns",
-                header: ["column", "type", "meaning"],
+                header: ["column", "type", "meaning", "name in Parquet"],
+                kinds: ["text", "integer", "number", "true/false"],
                 date_format: "yyyy-mm-dd",
                 timestamp_format: "yyyy-mm-dd hh:mm",
                 date: "yyyy-mm-dd",
@@ -119,12 +124,14 @@ impl StaffWorkbook {
             .add_worksheet_with_constant_memory()
             .map_err(|e| xlsx_error(path, e))?;
         sheet.set_name(&name).map_err(|e| xlsx_error(path, e))?;
+        let dialect = crate::CsvDialect::of(self.language);
         for (c, f) in self.schema.fields().iter().enumerate() {
             let col = c as u16;
+            let header = dialect.header(f);
             sheet
-                .write_string_with_format(0, col, f.name(), &self.header)
+                .write_string_with_format(0, col, header, &self.header)
                 .map_err(|e| xlsx_error(path, e))?;
-            let width = (f.name().len() as f64 + 2.0).clamp(10.0, 40.0);
+            let width = (header.len() as f64 + 2.0).clamp(10.0, 40.0);
             sheet
                 .set_column_width(col, width)
                 .map_err(|e| xlsx_error(path, e))?;
@@ -240,21 +247,35 @@ impl StaffWorkbook {
         for (r, f) in self.schema.fields().iter().enumerate() {
             let row = r as u32 + 1;
             let kind = match f.data_type() {
-                DataType::Utf8 => "text",
-                DataType::Int32 | DataType::Int64 => "integer",
-                DataType::Float64 => "number",
-                DataType::Boolean => "true/false",
+                DataType::Utf8 => words.kinds[0],
+                DataType::Int32 | DataType::Int64 => words.kinds[1],
+                DataType::Float64 => words.kinds[2],
+                DataType::Boolean => words.kinds[3],
                 DataType::Date32 => words.date,
                 _ => words.timestamp,
             };
-            sheet.write_string(row, 0, f.name()).map_err(fail)?;
+            let dialect = crate::CsvDialect::of(self.language);
+            sheet
+                .write_string(row, 0, dialect.header(f))
+                .map_err(fail)?;
             sheet.write_string(row, 1, kind).map_err(fail)?;
-            let meaning = f.metadata().get("description").map_or("", String::as_str);
+            // The meaning in the run's language (core's schema carries both).
+            let key = match self.language {
+                Language::Nl => "description_nl",
+                Language::En => "description",
+            };
+            let meaning = f
+                .metadata()
+                .get(key)
+                .or_else(|| f.metadata().get("description"))
+                .map_or("", String::as_str);
             sheet.write_string(row, 2, meaning).map_err(fail)?;
+            sheet.write_string(row, 3, f.name()).map_err(fail)?;
         }
         sheet.set_column_width(0, 28).map_err(fail)?;
         sheet.set_column_width(1, 22).map_err(fail)?;
         sheet.set_column_width(2, 100).map_err(fail)?;
+        sheet.set_column_width(3, 28).map_err(fail)?;
         sheet.set_freeze_panes(1, 0).map_err(fail)?;
         let bytes = self.workbook.save_to_buffer().map_err(fail)?;
         crate::write_atomic(path, &bytes)
