@@ -131,6 +131,33 @@ fn planted_effect_is_recovered_nothing_is_lost_and_no_personal_data_leaks() {
             }
         }
     }
+    // Every chart's text prints at 7 pt or more when the review puts the chart on A4 (scaled to
+    // the text width, 483 pt, or down to the page's height for a tall one).
+    for f in files(&out.join("charts"))
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "svg"))
+    {
+        let svg = std::fs::read_to_string(&f).unwrap();
+        let attr = |tag: &str, name: &str| -> f64 {
+            let k = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+            tag[k..].split('"').next().unwrap().parse().unwrap()
+        };
+        let open = &svg[svg.find("<svg").unwrap()..];
+        let open = &open[..open.find('>').unwrap()];
+        let (w, h) = (attr(open, "width"), attr(open, "height"));
+        let scale = (483.28 / w).min((841.89 - 116.0 - 40.0) / h);
+        let smallest = svg
+            .split("font-size=\"")
+            .skip(1)
+            .filter_map(|r| r.split('"').next()?.parse::<f64>().ok())
+            .fold(f64::INFINITY, f64::min);
+        assert!(
+            smallest * scale >= 7.0,
+            "{}: text at {:.1} pt on A4",
+            f.display(),
+            smallest * scale
+        );
+    }
     // The staff exports' headers are the columns' Dutch labels.
     for f in files(&out.join("indicators"))
         .into_iter()

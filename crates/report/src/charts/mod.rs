@@ -147,9 +147,29 @@ fn fmt(v: f64) -> String {
     format!("{v:.4}")
 }
 
+/// The text style of a chart's text at nominal `size`. Sizes are scaled by 4/3 and never below
+/// [`MIN_FONT`]: a 900-pixel chart is printed 483 points wide on A4, so this keeps every text at
+/// 7 pt or more there (`tests/end_to_end.rs` measures it).
 pub(crate) fn font(size: u32) -> TextStyle<'static> {
-    (FONT_FAMILY, size).into_font().color(&BLACK)
+    (FONT_FAMILY, (size * 4).div_ceil(3).max(MIN_FONT))
+        .into_font()
+        .color(&BLACK)
 }
+
+/// A label in at most two lines, split between words near the middle ("actieve" / "weken"), for
+/// labels side by side that would run into each other on one line.
+pub(crate) fn two_lines(label: &str) -> Vec<String> {
+    let words: Vec<&str> = label.split(' ').collect();
+    if words.len() < 2 {
+        return vec![label.to_string()];
+    }
+    let half = words.len().div_ceil(2);
+    vec![words[..half].join(" "), words[half..].join(" ")]
+}
+
+/// The smallest text size of a 900-pixel chart (plotters units; about 13.7 SVG pixels, 7.3 pt
+/// when the chart is printed at the A4 text width).
+pub(crate) const MIN_FONT: u32 = 17;
 
 /// The subject an effect chart shows: `all` (subjects pooled) when present, else the first.
 fn subject_of(f: &Frame) -> Option<String> {
@@ -1049,7 +1069,7 @@ pub fn srl_profile(
                 font(22),
             )
             .margin(18)
-            .x_label_area_size(50)
+            .x_label_area_size(64)
             .y_label_area_size(70)
             .build_cartesian_2d(-0.5f64..(indicators.len() as f64 - 0.5), lo..hi)
             .map_err(|e| chart_err(&path, e))?;
@@ -1059,13 +1079,10 @@ pub fn srl_profile(
             .axis_desc_style(font(15))
             .light_line_style(LIGHT)
             .disable_x_mesh()
+            // The indicators' names are drawn below in two lines each (they run into each other
+            // on one line at a readable size).
             .x_labels(indicators.len())
-            .x_label_formatter(&|x| {
-                indicators
-                    .get(x.round() as usize)
-                    .map(|i| i.1.to_string())
-                    .unwrap_or_default()
-            })
+            .x_label_formatter(&|_| String::new())
             .y_desc(t.t("Gemiddelde z-score", "Mean z-score"))
             .y_label_formatter(&|v| t.tick(*v))
             .draw()
@@ -1092,6 +1109,21 @@ pub fn srl_profile(
                 });
         }
         legend(&mut chart, SeriesLabelPosition::UpperLeft, &path)?;
+        let centre = plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Top,
+        );
+        for (j, (_, label)) in indicators.iter().enumerate() {
+            let (x, y) = chart.backend_coord(&(j as f64, lo));
+            for (l, line) in two_lines(label).into_iter().enumerate() {
+                root.draw(&Text::new(
+                    line,
+                    (x, y + 8 + 20 * l as i32),
+                    font(14).pos(centre),
+                ))
+                .map_err(|e| chart_err(&path, e))?;
+            }
+        }
         root.present().map_err(|e| chart_err(&path, e))?;
     }
     record(summary, t, &path, &svg, &dir.join(format!("{name}.csv")))?;

@@ -12,7 +12,6 @@ use plotters::prelude::*;
 use super::growth::GrowthRows;
 use super::{GREY, LIGHT, PALETTE, chart_err, font, legend, record, write_csv};
 use crate::ReportSummary;
-use crate::fonts::FONT_FAMILY;
 use crate::text::Texts;
 
 /// Mean growth percentile (95% CI) per quintile of the SRL index of the same school year, for
@@ -377,7 +376,8 @@ pub fn srl_by_school(
     let path = dir.join(format!("{name}.svg"));
     let mut svg = String::new();
     {
-        let (left, top, cw, ch) = (150i32, 110i32, 110i32, 34i32);
+        // Cells and text sized so that the numbers print at 7 pt or more at the A4 text width.
+        let (left, top, cw, ch) = (150i32, 130i32, 92i32, 40i32);
         let width = (left + cw * indicators.len() as i32 + 30) as u32;
         let height = (top + ch * shown.len().max(1) as i32 + 70) as u32;
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
@@ -405,19 +405,23 @@ pub fn srl_by_school(
         );
         for (j, (_, label)) in indicators.iter().enumerate() {
             let x = left + cw * j as i32 + cw / 2;
-            root.draw(&Text::new(
-                label.to_string(),
-                (x, top - 18),
-                font(13).pos(center),
-            ))
-            .map_err(err)?;
+            let lines = super::two_lines(label);
+            let n = lines.len() as i32;
+            for (l, line) in lines.into_iter().enumerate() {
+                root.draw(&Text::new(
+                    line,
+                    (x, top - 16 - 20 * (n - 1 - l as i32)),
+                    font(15).pos(center),
+                ))
+                .map_err(err)?;
+            }
         }
         for (k, s) in shown.iter().enumerate() {
             let y = top + ch * k as i32;
             root.draw(&Text::new(
                 format!("{s} (n = {})", pupils[s]),
                 (left - 10, y + ch / 2),
-                font(13).pos(plotters::style::text_anchor::Pos::new(
+                font(15).pos(plotters::style::text_anchor::Pos::new(
                     plotters::style::text_anchor::HPos::Right,
                     plotters::style::text_anchor::VPos::Center,
                 )),
@@ -443,7 +447,7 @@ pub fn srl_by_school(
                 root.draw(&Text::new(
                     label,
                     (x + cw / 2, y + ch / 2),
-                    (FONT_FAMILY, 13).into_font().color(&BLACK).pos(center),
+                    font(15).pos(center),
                 ))
                 .map_err(err)?;
             }
@@ -463,8 +467,8 @@ pub fn srl_by_school(
         }
         root.draw(&Text::new(
             foot,
-            (20, height as i32 - 26),
-            font(12).color(&GREY),
+            (20, height as i32 - 30),
+            font(15).color(&GREY),
         ))
         .map_err(err)?;
 
