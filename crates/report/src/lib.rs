@@ -130,12 +130,12 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
     let mut svgs = std::collections::BTreeMap::new();
     for c in &summary.charts {
         let path = Path::new(c);
-        // A chart with nothing drawn (every group suppressed, or no estimates) stays out of the
-        // documents: an empty panel says nothing.
-        if let (Some(stem), Ok(svg)) = (path.file_stem(), std::fs::read_to_string(path))
-            && draws_something(&path.with_extension("csv"))
-        {
-            svgs.insert(stem.to_string_lossy().into_owned(), svg);
+        // A chart with nothing or a single group drawn (the others suppressed, or without
+        // estimates) stays out of the documents, which say so in its place: a lone dot says
+        // nothing.
+        if let (Some(stem), Ok(svg)) = (path.file_stem(), std::fs::read_to_string(path)) {
+            let shown = (drawn_rows(&path.with_extension("csv")) >= 2).then_some(svg);
+            svgs.insert(stem.to_string_lossy().into_owned(), shown);
         }
     }
     let inputs = document::Inputs {
@@ -206,19 +206,22 @@ fn write_document(
     Ok(())
 }
 
-/// Whether a chart's data file has a row that is drawn: not marked "< N" as suppressed and, where
-/// the file has an `estimate` column, with an estimate (rows not estimated are listed, not drawn).
-fn draws_something(csv_path: &Path) -> bool {
+/// How many rows of a chart's data file are drawn: not marked "< N" as suppressed and, where the
+/// file has an estimate column, with an estimate (rows not estimated are listed, not drawn).
+fn drawn_rows(csv_path: &Path) -> usize {
     let Ok(bytes) = std::fs::read(csv_path) else {
-        return false;
+        return 0;
     };
     let mut rd = leerwinst_store::csv_reader(&bytes);
     let estimate = rd
         .headers()
         .ok()
-        .and_then(|h| h.iter().position(|c| c == "estimate"));
-    rd.records().flatten().any(|r| {
-        !r.iter().any(|c| c.starts_with("< "))
-            && estimate.is_none_or(|i| r.get(i).is_some_and(|c| !c.is_empty()))
-    })
+        .and_then(|h| h.iter().position(|c| c == "estimate" || c == "schatting"));
+    rd.records()
+        .flatten()
+        .filter(|r| {
+            !r.iter().any(|c| c.starts_with("< "))
+                && estimate.is_none_or(|i| r.get(i).is_some_and(|c| !c.is_empty()))
+        })
+        .count()
 }

@@ -48,8 +48,9 @@ pub struct Inputs<'a> {
     pub reference_levels: Option<&'a Frame>,
     /// indicators/moment_trend, when the run has it.
     pub moment_trend: Option<&'a Frame>,
-    /// Chart name -> SVG text of the board's charts.
-    pub charts: &'a BTreeMap<String, String>,
+    /// Chart name -> SVG text of the board's charts; `None` for a chart made but with too little
+    /// drawn to show (nothing, or a single group).
+    pub charts: &'a BTreeMap<String, Option<String>>,
 }
 
 /// One decimal, with the document language's decimal mark.
@@ -2082,7 +2083,7 @@ fn moderation_block(
     let Some(f) = inp.moderation else {
         return;
     };
-    if !inp.charts.contains_key(name) {
+    if !matches!(inp.charts.get(name), Some(Some(_))) {
         return;
     }
     if let Some(sentence) = moderation_sentence(inp.t, f, moderator) {
@@ -2092,11 +2093,25 @@ fn moderation_block(
 }
 
 fn chart(inp: &Inputs, name: &str, caption: &str, blocks: &mut Vec<Block>) {
-    if let Some(svg) = inp.charts.get(name) {
-        blocks.push(Block::Chart {
+    match inp.charts.get(name) {
+        Some(Some(svg)) => blocks.push(Block::Chart {
             svg: svg.clone(),
             caption: caption.to_string(),
-        });
+        }),
+        // Made, but with at most one group drawn: said in words instead of a near-empty panel.
+        Some(None) => blocks.push(Block::Note(format!(
+            "{} {} {}",
+            caption.trim_end_matches('.'),
+            inp.t.t(
+                "— geen grafiek: hooguit één groep heeft ten minste",
+                "— no chart: at most one group has at least",
+            ),
+            match inp.t.lang {
+                Language::Nl => format!("{} leerlingen en een uitkomst.", inp.min_n),
+                Language::En => format!("{} pupils and a result.", inp.min_n),
+            }
+        ))),
+        None => {}
     }
 }
 
