@@ -686,14 +686,16 @@ pub fn growth_by_school(
         (xmin - pad, xmax + pad)
     };
     {
-        let height = 160 + 34 * n as u32;
+        // The legend sits under the plot, where it can never hide a school's interval.
+        let height = 200 + 34 * n as u32;
         let root = SVGBackend::with_string(&mut svg, (900, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| chart_err(&path, e))?;
+        let (plot, _) = root.split_vertically(height - 64);
         let title = format!(
             "{} ({window}, {latest})",
             t.t("Groei per school", "Growth per school")
         );
-        let mut chart = ChartBuilder::on(&root)
+        let mut chart = ChartBuilder::on(&plot)
             .caption(title, font(22))
             .margin(18)
             .x_label_area_size(50)
@@ -716,14 +718,7 @@ pub fn growth_by_school(
             ))
             .draw()
             .map_err(|e| chart_err(&path, e))?;
-        for (arm, color, label) in [
-            (true, PALETTE[1], t.t("programmaschool", "programme school")),
-            (
-                false,
-                PALETTE[0],
-                t.t("vergelijkingsschool", "comparison school"),
-            ),
-        ] {
+        for (arm, color) in [(true, PALETTE[1]), (false, PALETTE[0])] {
             let rows: Vec<(usize, &SchoolPoint)> = shown
                 .iter()
                 .enumerate()
@@ -742,11 +737,23 @@ pub fn growth_by_school(
                     rows.iter()
                         .map(|(i, r)| Circle::new((r.mean, *i as f64), 5, color.filled())),
                 )
-                .map_err(|e| chart_err(&path, e))?
-                .label(label)
-                .legend(move |(x, y)| Circle::new((x + 8, y), 5, color.filled()));
+                .map_err(|e| chart_err(&path, e))?;
         }
-        legend(&mut chart, SeriesLabelPosition::LowerRight, &path)?;
+        legend_strip(
+            &root,
+            &[
+                (
+                    Mark::Box(PALETTE[1], 1.0),
+                    t.t("programmaschool", "programme school"),
+                ),
+                (
+                    Mark::Box(PALETTE[0], 1.0),
+                    t.t("vergelijkingsschool", "comparison school"),
+                ),
+            ],
+            (20, height as i32 - 46),
+            &path,
+        )?;
         let suppressed = by.values().filter(|v| v.2.len() < min_n).count();
         suppression_note(&root, t, suppressed, min_n, height, &path)?;
         root.present().map_err(|e| chart_err(&path, e))?;
