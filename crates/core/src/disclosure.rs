@@ -40,6 +40,30 @@ pub fn hidden(sizes: &[usize], min_n: usize) -> Vec<bool> {
     }
 }
 
+/// [`hidden`] over many families at once: `sizes[i]` is row i's pupils and `family(i)` the
+/// family whose total is reported elsewhere (`None`: a row in no such family, hidden only below
+/// the minimum). Returns per row whether it is hidden.
+pub fn hidden_in_families<K: Ord>(
+    sizes: &[usize],
+    family: impl Fn(usize) -> Option<K>,
+    min_n: usize,
+) -> Vec<bool> {
+    let mut hide: Vec<bool> = sizes.iter().map(|&n| n < min_n).collect();
+    let mut families: std::collections::BTreeMap<K, Vec<usize>> = Default::default();
+    for i in 0..sizes.len() {
+        if let Some(k) = family(i) {
+            families.entry(k).or_default().push(i);
+        }
+    }
+    for members in families.values() {
+        let member_sizes: Vec<usize> = members.iter().map(|&i| sizes[i]).collect();
+        for (&i, h) in members.iter().zip(hidden(&member_sizes, min_n)) {
+            hide[i] |= h;
+        }
+    }
+    hide
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,6 +81,16 @@ mod tests {
         // Nothing small: nothing hidden.
         assert_eq!(hidden(&[10, 11], 10), [false, false]);
         assert_eq!(hidden(&[], 10), Vec::<bool>::new());
+    }
+
+    #[test]
+    fn families_are_suppressed_each_on_their_own() {
+        // Rows 0-1 are one family, 2-3 another, row 4 in none.
+        let family = |i: usize| [Some('a'), Some('a'), Some('b'), Some('b'), None][i];
+        assert_eq!(
+            hidden_in_families(&[7, 12, 15, 30, 3], family, 10),
+            [true, true, false, false, true]
+        );
     }
 
     #[test]

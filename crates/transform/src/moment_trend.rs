@@ -206,21 +206,15 @@ pub fn with_earlier(
 /// pupils, and within each test moment and year the schools [`leerwinst_core::disclosure::hidden`]
 /// adds so that the board's row minus the schools shown never leaves fewer than `min_n` pupils.
 pub fn staff_mask(rows: &[TrendRow], min_n: usize) -> Vec<bool> {
-    let mut shown: Vec<bool> = rows.iter().map(|r| r.n >= min_n as i64).collect();
-    let mut families: BTreeMap<Family, Vec<usize>> = BTreeMap::new();
-    for (i, r) in rows.iter().enumerate() {
-        if r.school_key.is_some() {
-            families.entry(r.family()).or_default().push(i);
-        }
-    }
-    for members in families.values() {
-        let sizes: Vec<usize> = members.iter().map(|&i| rows[i].n.max(0) as usize).collect();
-        let hide = leerwinst_core::disclosure::hidden(&sizes, min_n);
-        for (&i, h) in members.iter().zip(hide) {
-            shown[i] &= !h;
-        }
-    }
-    shown
+    let sizes: Vec<usize> = rows.iter().map(|r| r.n.max(0) as usize).collect();
+    leerwinst_core::disclosure::hidden_in_families(
+        &sizes,
+        |i| rows[i].school_key.is_some().then(|| rows[i].family()),
+        min_n,
+    )
+    .into_iter()
+    .map(|hidden| !hidden)
+    .collect()
 }
 
 /// Arrow columns of the rows, in `Table::MomentTrend` order.

@@ -148,24 +148,20 @@ pub fn compute(
 pub fn staff_mask(rows: &[ReferenceRow], min_n: usize) -> Vec<bool> {
     let pooled =
         leerwinst_core::reference_level::pooled_years(rows.iter().map(|r| r.school_year.as_str()));
-    let mut shown: Vec<bool> = rows.iter().map(|r| r.n >= min_n as i64).collect();
-    let mut families: BTreeMap<(&str, &str, i32, &str), Vec<usize>> = BTreeMap::new();
-    for (i, r) in rows.iter().enumerate() {
-        if pooled.contains(&r.school_year) {
-            families
-                .entry((&r.school_key, &r.subject, r.grade, &r.term))
-                .or_default()
-                .push(i);
-        }
-    }
-    for members in families.values() {
-        let sizes: Vec<usize> = members.iter().map(|&i| rows[i].n.max(0) as usize).collect();
-        let hide = leerwinst_core::disclosure::hidden(&sizes, min_n);
-        for (&i, h) in members.iter().zip(hide) {
-            shown[i] &= !h;
-        }
-    }
-    shown
+    let sizes: Vec<usize> = rows.iter().map(|r| r.n.max(0) as usize).collect();
+    leerwinst_core::disclosure::hidden_in_families(
+        &sizes,
+        |i| {
+            let r = &rows[i];
+            pooled
+                .contains(&r.school_year)
+                .then_some((&r.school_key, &r.subject, r.grade, &r.term))
+        },
+        min_n,
+    )
+    .into_iter()
+    .map(|hidden| !hidden)
+    .collect()
 }
 
 /// Arrow columns of the rows, in `Table::ReferenceLevels` order.
@@ -218,8 +214,11 @@ mod tests {
     use arrow_array::{Array, RecordBatch};
     use leerwinst_core::reference_level::TargetSignal;
 
-    /// An assessments frame of (pupil, subject, year, grade, term, reference level).
-    fn assessments(rows: &[(&str, &str, &str, i32, &str, Option<&str>)]) -> Frame {
+    /// (pupil, subject, year, grade, term, reference level).
+    type Test<'a> = (&'a str, &'a str, &'a str, i32, &'a str, Option<&'a str>);
+
+    /// An assessments frame of the tests.
+    fn assessments(rows: &[Test]) -> Frame {
         let t = Table::Assessments;
         let n = rows.len();
         let s = |f: &dyn Fn(usize) -> Option<String>| str_array(&(0..n).map(f).collect::<Vec<_>>());

@@ -16,7 +16,8 @@ use leerwinst_store::{Frame, opt, opt_str};
 use plotters::prelude::*;
 
 use super::{
-    GREY, LIGHT, Mark, PALETTE, chart_err, font, legend, legend_strip, pct_tick, record, write_csv,
+    GREY, LIGHT, Mark, PALETTE, arm_marks, chart_err, font, legend, legend_strip, pct_tick, record,
+    write_csv,
 };
 use crate::ReportSummary;
 use crate::text::Texts;
@@ -465,14 +466,8 @@ pub fn growth_distribution(
         legend_strip(
             &root,
             &[
-                (
-                    Mark::Box(PALETTE[1], 1.0),
-                    t.t("programmaschool", "programme school"),
-                ),
-                (
-                    Mark::Box(PALETTE[0], 1.0),
-                    t.t("vergelijkingsschool", "comparison school"),
-                ),
+                arm_marks(t)[0],
+                arm_marks(t)[1],
                 (
                     Mark::Box(RGBColor(0, 158, 115), 0.18),
                     t.t("typische groei (35-65)", "typical growth (35-65)"),

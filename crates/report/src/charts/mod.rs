@@ -82,6 +82,20 @@ pub(crate) fn legend_strip(
     Ok(())
 }
 
+/// The legend entries of the two arms, in their colours: programme schools, comparison schools.
+pub(crate) fn arm_marks(t: &Texts) -> [(Mark, &'static str); 2] {
+    [
+        (
+            Mark::Box(PALETTE[1], 1.0),
+            t.t("programmaschool", "programme school"),
+        ),
+        (
+            Mark::Box(PALETTE[0], 1.0),
+            t.t("vergelijkingsschool", "comparison school"),
+        ),
+    ]
+}
+
 /// Axis label of a percentile (0-100): whole numbers.
 pub(crate) fn pct_tick(v: &f64) -> String {
     format!("{v:.0}")
@@ -739,21 +753,7 @@ pub fn growth_by_school(
                 )
                 .map_err(|e| chart_err(&path, e))?;
         }
-        legend_strip(
-            &root,
-            &[
-                (
-                    Mark::Box(PALETTE[1], 1.0),
-                    t.t("programmaschool", "programme school"),
-                ),
-                (
-                    Mark::Box(PALETTE[0], 1.0),
-                    t.t("vergelijkingsschool", "comparison school"),
-                ),
-            ],
-            (20, height as i32 - 46),
-            &path,
-        )?;
+        legend_strip(&root, &arm_marks(t), (20, height as i32 - 46), &path)?;
         let suppressed = by.values().filter(|v| v.2.len() < min_n).count();
         suppression_note(&root, t, suppressed, min_n, height, &path)?;
         root.present().map_err(|e| chart_err(&path, e))?;

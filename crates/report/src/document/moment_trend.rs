@@ -17,9 +17,6 @@ use crate::text::Texts;
 /// How many school years the table shows at most (the latest).
 const YEARS_SHOWN: usize = 5;
 
-/// (subject, grade, term, school year): a test moment in one year.
-type Cell<'a> = (&'a str, i32, &'a str, &'a str);
-
 /// The section for the board (`school` None) or one school; empty without scores.
 pub(super) fn section(
     t: &Texts,
@@ -70,30 +67,23 @@ pub(super) fn section(
         .collect();
     // Complementary suppression over the schools of each test and year (the board's row is
     // their total).
-    let mut families: BTreeMap<Cell, Vec<usize>> = BTreeMap::new();
-    for &i in &at_moment {
-        if opt_str(sk, i).is_some() {
-            families
-                .entry((subj.value(i), grade.value(i), moment, year.value(i)))
-                .or_default()
-                .push(i);
-        }
-    }
-    let mut hidden = BTreeSet::new();
-    for members in families.values() {
-        let sizes: Vec<usize> = members
-            .iter()
-            .map(|&i| n.value(i).max(0) as usize)
-            .collect();
-        let hide = leerwinst_core::disclosure::hidden(&sizes, min_n);
-        hidden.extend(
-            members
-                .iter()
-                .zip(hide)
-                .filter(|(_, h)| *h)
-                .map(|(&i, _)| i),
-        );
-    }
+    let sizes: Vec<usize> = at_moment
+        .iter()
+        .map(|&i| n.value(i).max(0) as usize)
+        .collect();
+    let hidden: BTreeSet<usize> = leerwinst_core::disclosure::hidden_in_families(
+        &sizes,
+        |k| {
+            let i = at_moment[k];
+            opt_str(sk, i).map(|_| (subj.value(i), grade.value(i), year.value(i)))
+        },
+        min_n,
+    )
+    .into_iter()
+    .zip(&at_moment)
+    .filter(|(h, _)| *h)
+    .map(|(_, &i)| i)
+    .collect();
     // (subject, grade) -> year -> cell text.
     let mut grid: BTreeMap<(&str, i32), BTreeMap<&str, String>> = BTreeMap::new();
     let mut complement = false;
