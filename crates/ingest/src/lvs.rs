@@ -211,6 +211,23 @@ pub fn read(
                 return None;
             }
         };
+        // An unreadable percentile is a reject, never a silent empty cell.
+        let percentile = match c_pct.map(|i| (i, r[i].trim())) {
+            None | Some((_, "")) => None,
+            Some((i, v)) => match parse_number(v) {
+                Some(x) if (0.0..=100.0).contains(&x) => Some(x),
+                _ => {
+                    ctx.reject(
+                        Table::Assessments,
+                        line,
+                        &h(i),
+                        v,
+                        "percentile is not a number from 0 to 100",
+                    );
+                    return None;
+                }
+            },
+        };
         let term = moment.moment.code().to_string();
         if !seen.insert((
             pupil_key.clone(),
@@ -237,7 +254,7 @@ pub fn read(
             grade: Some(moment.grade),
             score,
             sem,
-            percentile: c_pct.and_then(|i| parse_number(&r[i])),
+            percentile,
             level: c_level
                 .map(|i| r[i].trim().to_string())
                 .filter(|s| !s.is_empty()),
@@ -346,6 +363,11 @@ L2;Smit;Daan;Spelling 3.0;E5;12-06-2025;150;-1;III\n";
                     L1;Spelling 3.0;M8;22-01-2025;230;;;\n\
                     L2;Rekenen-Wiskunde 3.0;M8;20-01-2025;250;III;E8;58\n\
                     L2;Begrijpend Lezen 3.0;M8;21-01-2025;240;2F;E8;140\n";
+        // A percentile column: an unreadable one is a reject too.
+        let with_pct = "Leerlingnummer;Toets;Toetsmoment;Afnamedatum;Vaardigheidsscore;Percentiel\n\
+                        L1;Rekenen-Wiskunde 3.0;M8;20-01-2025;250;73\n\
+                        L1;Begrijpend Lezen 3.0;M8;21-01-2025;240;hoog\n\
+                        L1;Spelling 3.0;M8;22-01-2025;230;\n";
         let ids = IdResolver::default();
         let pseudo = Pseudonymiser::off();
         let mut rejects = Rejects::default();
@@ -384,6 +406,24 @@ L2;Smit;Daan;Spelling 3.0;E5;12-06-2025;150;-1;III\n";
         assert_eq!(reasons[0].1, "Referentieniveau");
         assert!(reasons[0].2.starts_with("not a reference level"));
         assert_eq!((reasons[1].0, reasons[1].1.as_str()), (6, "DLE"));
+
+        let mut rejects = Rejects::default();
+        let mut ctx = Ctx {
+            source: "lvs",
+            file: "x.csv".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+            calendar: Default::default(),
+        };
+        let (rows, _) = super::read(&mut ctx, with_pct, "cito-lvs", DEFAULT_SCORE_RANGE).unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.percentile).collect::<Vec<_>>(),
+            [Some(73.0), None]
+        );
+        let r = &rejects.first(1)[0];
+        assert_eq!((r.line, r.column.as_str()), (3, "Percentiel"));
+        assert!(r.reason.starts_with("percentile is not a number"));
     }
 
     #[test]
