@@ -120,30 +120,17 @@ pub fn run(p: &Pipeline, out: &Path, srl_partials: Option<&Path>) -> Result<Tran
         xlsx_beside(&ind.join("growth.csv")).display().to_string(),
     ]);
     let group_rows = groups::compute(&growth_rows);
-    let path = ind.join("group_growth.parquet");
-    write_table(
-        &path,
-        Table::GroupGrowth,
-        groups::columns(&group_rows),
-        &meta,
-    )?;
     // The CSV is for staff: small groups hidden there as in the reports (the Parquet keeps
     // them for analysis).
     let mask = groups::staff_mask(&group_rows, p.privacy.min_group_size);
-    // Every column may be empty there (a hidden group has no figures).
-    let staff = arrow_array::RecordBatch::try_new(
-        Table::GroupGrowth.schema_all_nullable(),
+    write_with_staff_csv(
+        &ind,
+        Table::GroupGrowth,
+        groups::columns(&group_rows),
         groups::columns_shown(&group_rows, &mask),
-    )
-    .map_err(|e| leerwinst_core::Error::Compute(format!("group_growth.csv: {e}")))?;
-    write_csv(&ind.join("group_growth.csv"), &staff, dialect)?;
-    outputs.extend([
-        path.display().to_string(),
-        ind.join("group_growth.csv").display().to_string(),
-        xlsx_beside(&ind.join("group_growth.csv"))
-            .display()
-            .to_string(),
-    ]);
+        (&meta, dialect),
+        &mut outputs,
+    )?;
     // A warehouse from `sample-events` has no school list: no schoolweging then.
     let schools_path = wh.join("schools.parquet");
     let weights = if schools_path.exists() {
@@ -153,60 +140,34 @@ pub fn run(p: &Pipeline, out: &Path, srl_partials: Option<&Path>) -> Result<Tran
     };
     let reference_rows =
         reference_levels::compute(&assessments, &enrolled, &weights, &p.reference_levels);
-    let path = ind.join("reference_levels.parquet");
-    write_table(
-        &path,
-        Table::ReferenceLevels,
-        reference_levels::columns(&reference_rows),
-        &meta,
-    )?;
     // The CSV is for staff: a school below the minimum shows its count only, and no year can be
     // computed from the review's three-year figures.
-    let staff = arrow_array::RecordBatch::try_new(
-        Table::ReferenceLevels.schema_all_nullable(),
-        reference_levels::columns_shown(
-            &reference_rows,
-            &reference_levels::staff_mask(&reference_rows, p.privacy.min_group_size),
-        ),
-    )
-    .map_err(|e| leerwinst_core::Error::Compute(format!("reference_levels.csv: {e}")))?;
-    let csv = ind.join("reference_levels.csv");
-    write_csv(&csv, &staff, dialect)?;
-    outputs.extend([
-        path.display().to_string(),
-        csv.display().to_string(),
-        xlsx_beside(&csv).display().to_string(),
-    ]);
+    let mask = reference_levels::staff_mask(&reference_rows, p.privacy.min_group_size);
+    write_with_staff_csv(
+        &ind,
+        Table::ReferenceLevels,
+        reference_levels::columns(&reference_rows),
+        reference_levels::columns_shown(&reference_rows, &mask),
+        (&meta, dialect),
+        &mut outputs,
+    )?;
     let earlier: Vec<std::path::PathBuf> =
         p.report.earlier_runs.iter().map(|d| p.resolve(d)).collect();
     let trend_rows = moment_trend::with_earlier(
         moment_trend::compute(&assessments, &enrolled),
         moment_trend::read_earlier(&earlier)?,
     );
-    let path = ind.join("moment_trend.parquet");
-    write_table(
-        &path,
-        Table::MomentTrend,
-        moment_trend::columns(&trend_rows),
-        &meta,
-    )?;
     // The CSV is for staff: no school's figures below the minimum, none computable from the
     // board's row.
-    let staff = arrow_array::RecordBatch::try_new(
-        Table::MomentTrend.schema_all_nullable(),
-        moment_trend::columns_shown(
-            &trend_rows,
-            &moment_trend::staff_mask(&trend_rows, p.privacy.min_group_size),
-        ),
-    )
-    .map_err(|e| leerwinst_core::Error::Compute(format!("moment_trend.csv: {e}")))?;
-    let csv = ind.join("moment_trend.csv");
-    write_csv(&csv, &staff, dialect)?;
-    outputs.extend([
-        path.display().to_string(),
-        csv.display().to_string(),
-        xlsx_beside(&csv).display().to_string(),
-    ]);
+    let mask = moment_trend::staff_mask(&trend_rows, p.privacy.min_group_size);
+    write_with_staff_csv(
+        &ind,
+        Table::MomentTrend,
+        moment_trend::columns(&trend_rows),
+        moment_trend::columns_shown(&trend_rows, &mask),
+        (&meta, dialect),
+        &mut outputs,
+    )?;
     let t_growth = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
@@ -289,4 +250,29 @@ pub fn run(p: &Pipeline, out: &Path, srl_partials: Option<&Path>) -> Result<Tran
         seconds: (t_growth, t1.elapsed().as_secs_f64()),
         outputs,
     })
+}
+
+/// Writes `table` into `ind` as Parquet from `full` (every row, for analysis) and as its staff
+/// CSV with the Excel workbook beside it from `staff` (hidden cells empty, so every column may
+/// be null), and lists the three files in `outputs`.
+fn write_with_staff_csv(
+    ind: &Path,
+    table: Table,
+    full: Vec<arrow_array::ArrayRef>,
+    staff: Vec<arrow_array::ArrayRef>,
+    (meta, dialect): (&[(String, String)], CsvDialect),
+    outputs: &mut Vec<String>,
+) -> Result<()> {
+    let path = ind.join(format!("{}.parquet", table.name()));
+    write_table(&path, table, full, meta)?;
+    let csv = ind.join(format!("{}.csv", table.name()));
+    let staff = arrow_array::RecordBatch::try_new(table.schema_all_nullable(), staff)
+        .map_err(|e| leerwinst_core::Error::Compute(format!("{}: {e}", csv.display())))?;
+    write_csv(&csv, &staff, dialect)?;
+    outputs.extend([
+        path.display().to_string(),
+        csv.display().to_string(),
+        xlsx_beside(&csv).display().to_string(),
+    ]);
+    Ok(())
 }
