@@ -66,39 +66,30 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
     for split in [Split::SrlTercile, Split::BaselineQuintile] {
         charts::effect_by_subgroup(&effects, design, split, &dir, &t, min_n, &mut summary)?;
     }
-    let balance_path = out.join("effects/balance.parquet");
-    let balance = if p.compare.design == Design::Matching && balance_path.exists() {
-        Some(read_table(&balance_path, Table::Balance)?)
-    } else {
-        None
+    // Tables of one design, or that a run from before they existed does not have.
+    let optional = |table: Table| -> Result<Option<leerwinst_store::Frame>> {
+        let path = out.join(format!("{}/{}.parquet", table.folder(), table.name()));
+        path.exists().then(|| read_table(&path, table)).transpose()
     };
-    let events_path = out.join("effects/event_study.parquet");
-    let events = if p.compare.design == Design::Staggered && events_path.exists() {
-        Some(read_table(&events_path, Table::EventStudy)?)
-    } else {
-        None
+    let balance = match p.compare.design {
+        Design::Matching => optional(Table::Balance)?,
+        _ => None,
+    };
+    let events = match p.compare.design {
+        Design::Staggered => optional(Table::EventStudy)?,
+        _ => None,
     };
     if let Some(ev) = &events {
         charts::staggered::event_study(ev, &dir, &t, min_n, &mut summary)?;
         charts::staggered::cohort_effects(ev, &dir, &t, min_n, &mut summary)?;
     }
-    let moderation_path = out.join("effects/moderation.parquet");
-    let moderation = if moderation_path.exists() {
-        Some(read_table(&moderation_path, Table::Moderation)?)
-    } else {
-        None
-    };
+    let moderation = optional(Table::Moderation)?;
     if let Some(m) = &moderation {
         for moderator in ["srl_index", "baseline_z"] {
             charts::moderation::moderation_curve(m, moderator, &dir, &t, &mut summary)?;
         }
     }
-    let sensitivity_path = out.join("effects/sensitivity.parquet");
-    let sensitivity = if sensitivity_path.exists() {
-        Some(read_table(&sensitivity_path, Table::Sensitivity)?)
-    } else {
-        None
-    };
+    let sensitivity = optional(Table::Sensitivity)?;
     let growth = read_table(&out.join("indicators/growth.parquet"), Table::Growth)?;
     let window = p.compare.window.as_str();
     charts::growth_by_school(&growth, &dir, &t, min_n, window, &mut summary)?;
@@ -116,11 +107,6 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
         &out.join("indicators/group_growth.parquet"),
         Table::GroupGrowth,
     )?;
-    // Tables a run from before they existed does not have.
-    let optional = |table: Table| -> Result<Option<leerwinst_store::Frame>> {
-        let path = out.join(format!("{}/{}.parquet", table.folder(), table.name()));
-        path.exists().then(|| read_table(&path, table)).transpose()
-    };
     let reference_levels = optional(Table::ReferenceLevels)?;
     let moment_trend = optional(Table::MomentTrend)?;
     let run_json: serde_json::Value = std::fs::read_to_string(out.join("run.json"))
