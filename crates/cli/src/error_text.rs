@@ -213,6 +213,168 @@ const CATALOGUE: &[(&str, &str)] = &[
         "{} bestaat al en blijft zoals het is; geef met --out een ander bestand",
     ),
     ("no effect could be estimated", "geen effect te schatten"),
+    // The checks of a pipeline's keys (core::pipeline: names, limits, sources, mappings, growth,
+    // compare); `tests/error_language.rs` makes each of them.
+    ("is empty", "is leeg"),
+    ("is longer than 80 characters", "is langer dan 80 tekens"),
+    (
+        "'{}' starts with a dot; it names a folder under reports/",
+        "'{}' begint met een punt; de naam wordt een map onder reports/",
+    ),
+    ("'{}' contains '{}'", "'{}' bevat '{}'"),
+    (
+        "a name may hold letters, digits, spaces, - _ and . (it names a folder under reports/, never a path; choose the output folder with --out)",
+        "een naam mag letters, cijfers, spaties, - _ en . bevatten (hij wordt een map onder reports/, nooit een pad; kies de uitvoermap met --out)",
+    ),
+    (
+        "[limits] earliest_year and latest_year are four-digit years",
+        "[limits] earliest_year en latest_year zijn jaartallen van vier cijfers",
+    ),
+    (
+        "[limits] earliest_year {} is after latest_year {}",
+        "[limits] earliest_year {} ligt na latest_year {}",
+    ),
+    (
+        "[limits] max_record_lines is at least 1",
+        "[limits] max_record_lines is minstens 1",
+    ),
+    (
+        "time_format and school_year apply only to format moodle-report (a mapped source sets them in [source.mapping])",
+        "time_format en school_year gelden alleen voor het formaat moodle-report (een gemapte bron zet ze in [source.mapping])",
+    ),
+    (
+        "sheet and header_row apply to one CSV or XLSX file, not to an xAPI, OneRoster or NWEA source",
+        "sheet en header_row gelden voor één CSV- of XLSX-bestand, niet voor een xAPI-, OneRoster- of NWEA-bron",
+    ),
+    (
+        "header_row counts from 1 (the first line of the file)",
+        "header_row telt vanaf 1 (de eerste regel van het bestand)",
+    ),
+    (
+        "[source.results] applies only to format oneroster",
+        "[source.results] geldt alleen voor het formaat oneroster",
+    ),
+    (
+        "unknown field '{}'; expected one of {}",
+        "onbekend veld '{}'; mogelijk zijn {}",
+    ),
+    (
+        "{} comes from neither a named group (?P<{}>...) in title nor a constant",
+        "{} komt niet uit een benoemde groep (?P<{}>...) in title en niet uit een constante",
+    ),
+    (
+        "school_year '{}' is not YYYY-YYYY",
+        "school_year '{}' is niet van de vorm JJJJ-JJJJ",
+    ),
+    (
+        "a mapping applies only to formats mapped-assessments, mapped-events, mapped-roster and mapped-plans",
+        "een mapping geldt alleen voor de formaten mapped-assessments, mapped-events, mapped-roster en mapped-plans",
+    ),
+    (
+        "expected a date as yyyy-mm-dd, e.g. \"2024-09-02\"",
+        "verwacht een datum als jjjj-mm-dd, bijv. \"2024-09-02\"",
+    ),
+    (
+        "with day_zero the date column holds day numbers; date_format and time_format do not apply",
+        "met day_zero bevat de datumkolom dagnummers; date_format en time_format gelden dan niet",
+    ),
+    (
+        "unpivot, cohort, time_format and day_zero do not apply to a pupil list",
+        "unpivot, cohort, time_format en day_zero gelden niet voor een leerlingenlijst",
+    ),
+    (
+        "day_zero needs a date column (the day numbers)",
+        "day_zero heeft een datumkolom nodig (de dagnummers)",
+    ),
+    (
+        "unpivot, cohort and date_format apply to test results; events use time_format",
+        "unpivot, cohort en date_format gelden voor toetsresultaten; activiteiten gebruiken time_format",
+    ),
+    (
+        "needs time (the column with each event's time), or date and time when they are two columns",
+        "heeft time nodig (de kolom met het tijdstip van elke activiteit), of date en time als dat twee kolommen zijn",
+    ),
+    (
+        "nothing fills '{}' (a column or a constant)",
+        "niets vult '{}' (een kolom of een constante)",
+    ),
+    (
+        "day_zero applies to test results and events",
+        "day_zero geldt voor toetsresultaten en activiteiten",
+    ),
+    (
+        "nothing fills '{}' (the planned task)",
+        "niets vult '{}' (de geplande taak)",
+    ),
+    (
+        "needs a week or a date (planned_for, due or done_at) to place plans in a week",
+        "heeft een week of een datum nodig (planned_for, due of done_at) om planningen in een week te plaatsen",
+    ),
+    (
+        "'{}' is both a column and a constant",
+        "'{}' is zowel een kolom als een constante",
+    ),
+    (
+        "time_format applies to events; test results use date_format",
+        "time_format geldt voor activiteiten; toetsresultaten gebruiken date_format",
+    ),
+    (
+        "nothing fills '{}' (a column, a constant or an unpivot group)",
+        "niets vult '{}' (een kolom, een constante of een unpivot-groep)",
+    ),
+    (
+        "needs a date, a school_year or a cohort to place tests in a school year",
+        "heeft een datum, een school_year of een cohort nodig om toetsen in een schooljaar te plaatsen",
+    ),
+    ("expected 1 or 2", "verwacht 1 of 2"),
+    (
+        "sem = {} must be a positive number",
+        "sem = {} moet een positief getal zijn",
+    ),
+    (
+        "[compare] design = \"experiment\" needs a [compare.experiment] table",
+        "[compare] design = \"experiment\" heeft een tabel [compare.experiment] nodig",
+    ),
+    (
+        "expected 'class' or 'school'",
+        "verwacht 'class' of 'school'",
+    ),
+    (
+        "fixed_effect must be 'school'",
+        "fixed_effect moet 'school' zijn",
+    ),
+    (
+        "[compare.experiment] needs subjects, grades and at least one model",
+        "[compare.experiment] heeft subjects, grades en minstens één model nodig",
+    ),
+    (
+        "'{}' is not one of ses_weight, special_needs, school_weight, baseline_score (baseline_z is always in the model)",
+        "'{}' is niet een van ses_weight, special_needs, school_weight, baseline_score (baseline_z zit altijd in het model)",
+    ),
+    (
+        "[compare.matching] covariate '{}'",
+        "[compare.matching] covariaat '{}'",
+    ),
+    (
+        "expected largest, smallest or data",
+        "verwacht largest, smallest of data",
+    ),
+    (
+        "[compare.matching] needs ratio >= 1, a positive caliper and a covariate",
+        "[compare.matching] heeft ratio >= 1, een positieve caliper en een covariaat nodig",
+    ),
+    (
+        "[compare.vcg] needs k >= 1, positive calipers and bootstrap >= 99",
+        "[compare.vcg] heeft k >= 1, positieve calipers en bootstrap >= 99 nodig",
+    ),
+    (
+        "[compare.vcg] school characteristic '{}'",
+        "[compare.vcg] schoolkenmerk '{}'",
+    ),
+    (
+        "only 'school_weight' is known",
+        "alleen 'school_weight' is bekend",
+    ),
 ];
 
 #[cfg(test)]

@@ -271,7 +271,7 @@ impl RosterResults {
         for k in self.constants.keys().chain(self.values.keys()) {
             if !ROSTER_RESULT_FIELDS.contains(&k.as_str()) {
                 return Err(format!(
-                    "results: unknown field '{k}' (fields: {})",
+                    "results: unknown field '{k}'; expected one of {}",
                     ROSTER_RESULT_FIELDS.join(", ")
                 ));
             }
