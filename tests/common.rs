@@ -142,7 +142,10 @@ pub fn english_words(text: &str) -> Vec<String> {
         "invalid", "header", "field", "fields", "too", "than", "from", "this", "that", "there",
         "used", "found", "could", "cannot", "for", "are", "were", "any", "neither", "either",
         "does", "before", "after", "valid", "read", "unreadable", "repeats", "exactly", "pupil",
-        "year", "years", "time", "assessments", "events", "enrollments",
+        "year", "years", "time", "assessments", "events", "enrollments", "all", "overall",
+        "schools", "pupils", "few", "fewer", "board", "comparison", "programme", "slope",
+        "boundary", "conditional", "draws", "baseline", "followup", "tercile", "quintile",
+        "intercept", "subject", "grade", "period",
     ];
     let mut unquoted = String::new();
     let mut quote: Option<char> = None;
@@ -154,8 +157,9 @@ pub fn english_words(text: &str) -> Vec<String> {
             None => unquoted.push(c),
         }
     }
+    // A hyphenated compound is one word: a format name (`schools-csv`) is not English text.
     unquoted
-        .split(|c: char| !c.is_alphabetic())
+        .split(|c: char| !c.is_alphabetic() && c != '-')
         .filter(|w| ENGLISH.contains(&w.to_lowercase().as_str()))
         .map(str::to_string)
         .collect()

@@ -4,6 +4,8 @@
 //! (complementary suppression, `crates/core/src/disclosure.rs`); and the review's reference-level
 //! shares over the latest school years minus the years the staff CSV shows must do the same.
 
+use std::collections::BTreeMap;
+
 mod common;
 use common::leerwinst;
 
@@ -59,6 +61,19 @@ fn growth_rows(html: &str, first: &str) -> Vec<(String, String, Option<usize>, O
         .collect()
 }
 
+/// School name -> code, from the sample's school list (`brin;naam;...`).
+fn school_keys(sample: &std::path::Path) -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(sample.join("scholen.csv")).unwrap();
+    text.trim_start_matches('\u{feff}')
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(';').collect();
+            (f[1].to_string(), f[0].to_string())
+        })
+        .collect()
+}
+
 #[test]
 fn no_small_class_is_recoverable_from_its_school_total() {
     let min_n = 16;
@@ -89,6 +104,8 @@ fn no_small_class_is_recoverable_from_its_school_total() {
     common::run_pipeline(&pipeline, &out, Some("disclosure-test-key-0123"));
 
     let board = std::fs::read_to_string(out.join("review/bestuur.html")).unwrap();
+    // The review names schools as the school list does; their documents and the CSVs use codes.
+    let keys = school_keys(&sample);
     let schools = growth_rows(&board, "School");
     let mut checked = 0;
     let mut hidden_seen = 0;
@@ -96,7 +113,7 @@ fn no_small_class_is_recoverable_from_its_school_total() {
         let (Some(total_n), Some(_)) = (total_n, total_mean) else {
             continue;
         };
-        let doc = out.join(format!("review/school-{school}.html"));
+        let doc = out.join(format!("review/school-{}.html", keys[school]));
         let classes = growth_rows(&std::fs::read_to_string(doc).unwrap(), "Groep");
         let shown: usize = classes
             .iter()
@@ -117,7 +134,7 @@ fn no_small_class_is_recoverable_from_its_school_total() {
         hidden_seen > 0,
         "no class was hidden: the test shows nothing"
     );
-    reference_levels_not_recoverable(&board, &out, min_n);
+    reference_levels_not_recoverable(&board, &out, &keys, min_n);
     moment_trend_not_recoverable(&board, &out, min_n);
     srl_not_recoverable(&board, min_n);
 }
@@ -206,7 +223,12 @@ fn moment_trend_not_recoverable(board: &str, out: &std::path::Path, min_n: usize
 /// The review's reference-level shares take the latest school years together; the staff CSV
 /// has a row per year. The pooled count minus the years whose figures the CSV shows must leave
 /// nobody or at least `min_n` pupils.
-fn reference_levels_not_recoverable(board: &str, out: &std::path::Path, min_n: usize) {
+fn reference_levels_not_recoverable(
+    board: &str,
+    out: &std::path::Path,
+    keys: &BTreeMap<String, String>,
+    min_n: usize,
+) {
     let (header, rows) = tables(board)
         .into_iter()
         .find(|(h, _)| h.iter().any(|c| c == "1F of hoger"))
@@ -260,7 +282,7 @@ fn reference_levels_not_recoverable(board: &str, out: &std::path::Path, min_n: u
         let shown: usize = staff
             .iter()
             .filter(|c| {
-                c[at("school_key")] == r[school]
+                c[at("school_key")] == keys[&r[school]]
                     && c[at("subject")] == subject_code(&r[subject])
                     && c[at("term")] == term
                     && c[at("grade")] == grade

@@ -158,20 +158,39 @@ fn planted_effect_is_recovered_nothing_is_lost_and_no_personal_data_leaks() {
             smallest * scale
         );
     }
-    // The staff exports' headers are the columns' Dutch labels.
-    for f in files(&out.join("indicators"))
-        .into_iter()
-        .chain(files(&out.join("effects")))
+    // The staff exports, the charts' data and the rejects are Dutch: headers (the columns'
+    // Dutch labels) and values, apart from what the user's files name (a rejects file's file,
+    // column and value).
+    for f in ["indicators", "effects", "charts", "rejects"]
+        .iter()
+        .flat_map(|d| files(&out.join(d)))
         .filter(|f| f.extension().is_some_and(|e| e == "csv"))
     {
-        let text = std::fs::read_to_string(&f).unwrap();
-        let header = text
-            .trim_start_matches('\u{feff}')
-            .lines()
-            .next()
-            .unwrap_or("");
-        if let Some(why) = common::not_dutch(&header.replace([';', '_'], " ")) {
-            not_dutch.push(format!("{}: header: {why}: {header}", f.display()));
+        assert!(
+            f.with_extension("xlsx").exists(),
+            "{} has no workbook",
+            f.display()
+        );
+        let bytes = std::fs::read(&f).unwrap();
+        let mut rd = leerwinst_store::csv_reader(&bytes);
+        let header = rd.headers().unwrap().clone();
+        let words = |s: &str| s.replace('_', " ");
+        for h in &header {
+            if let Some(why) = common::not_dutch(&words(h)) {
+                not_dutch.push(format!("{}: header: {why}: {h}", f.display()));
+            }
+        }
+        let from_input = |c: usize| {
+            f.parent().unwrap().ends_with("rejects")
+                && ["bestand", "kolom", "waarde"].contains(&&header[c])
+        };
+        for rec in rd.records() {
+            let rec = rec.unwrap();
+            for (c, cell) in rec.iter().enumerate() {
+                if let Some(why) = common::not_dutch(&words(cell)).filter(|_| !from_input(c)) {
+                    not_dutch.push(format!("{}: {}: {why}: {cell}", f.display(), &header[c]));
+                }
+            }
         }
     }
     assert!(not_dutch.is_empty(), "{}", not_dutch.join("\n"));
@@ -282,7 +301,7 @@ fn planted_effect_is_recovered_nothing_is_lost_and_no_personal_data_leaks() {
     // A Dutch run writes its CSVs for a Dutch Excel: byte-order mark, `;`.
     assert_eq!(
         rejects.lines().next().unwrap(),
-        "\u{feff}source;file;line;column;value;reason"
+        "\u{feff}bron;bestand;regel;kolom;waarde;reden"
     );
     assert_eq!(
         rejects.lines().count(),

@@ -239,7 +239,10 @@ fn run_case(dir: &Path, case: &Case, english_spilling: bool) -> Outcome {
     let mut rows = Vec::new();
     let rejects = out_dir.join("rejects");
     if rejects.exists() {
-        for f in common::files(&rejects) {
+        for f in common::files(&rejects)
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "csv"))
+        {
             let table = f.file_stem().unwrap().to_string_lossy().to_string();
             let text = std::fs::read_to_string(&f).unwrap();
             for r in leerwinst_store::csv_reader(text.as_bytes()).records() {
@@ -362,7 +365,12 @@ fn the_golden_corpus_of_hostile_inputs() {
         // The Dutch run: the same rows rejected, every reason in Dutch.
         match (&en.result, &nl.result) {
             (Ok(en_rows), Ok(nl_rows)) => {
-                let key = |r: &[String; 6]| r[..5].to_vec();
+                // The same rows; a Dutch file spells a pseudonym's prefix `pseudoniem:`.
+                let key = |r: &[String; 6]| {
+                    let mut k = r[..5].to_vec();
+                    k[4] = k[4].replace("pseudoniem:", "pseudonym:");
+                    k
+                };
                 if en_rows.iter().map(key).ne(nl_rows.iter().map(key)) {
                     fail(format!(
                         "the Dutch run rejects other rows:\n{}",

@@ -6,6 +6,7 @@
 //! It deliberately has no heavy dependencies.
 
 pub mod catalogue;
+pub mod chart_columns;
 pub mod clock;
 pub mod disclosure;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod reference_level;
 pub mod schema;
 pub mod schema_nl;
 pub mod term;
+pub mod values_nl;
 
 pub use error::{Error, Result};
 pub use schema::{Column, ColumnType, Table};

@@ -282,6 +282,60 @@ impl Table {
     }
 }
 
+/// The columns of a rejects file (`rejects/<table>.csv`, with its Excel workbook): one row per
+/// input row that did not reach the warehouse table, with where it is and why.
+pub const REJECT_COLUMNS: &[Column] = &[
+    col(
+        "source",
+        Utf8,
+        false,
+        "The pipeline's source ([[source]] name) the row came from",
+    ),
+    col("file", Utf8, false, "The file, as the pipeline names it"),
+    col(
+        "line",
+        I64,
+        false,
+        "Line in the file (1 = the first line; for a workbook, its row)",
+    ),
+    col(
+        "column",
+        Utf8,
+        false,
+        "The column (or JSON field) whose value was rejected",
+    ),
+    col(
+        "value",
+        Utf8,
+        false,
+        "The rejected value by its shape: letters as a/A, digit runs longer than four as 9s, a pupil id as its pseudonym; never the value itself",
+    ),
+    col("reason", Utf8, false, "Why the row was rejected"),
+];
+
+/// The Arrow schema of a rejects file ([`REJECT_COLUMNS`]), with the Dutch headers and
+/// descriptions as field metadata as [`Table::schema`] gives them.
+pub fn rejects_schema() -> SchemaRef {
+    let fields: Vec<Field> = REJECT_COLUMNS
+        .iter()
+        .map(|c| {
+            let mut meta = std::collections::HashMap::from([(
+                "description".to_string(),
+                c.description.to_string(),
+            )]);
+            if let (Some(label), Some(meaning)) = (
+                crate::schema_nl::reject_label_nl(c.name),
+                crate::schema_nl::reject_description_nl(c.name),
+            ) {
+                meta.insert("label_nl".into(), label.into());
+                meta.insert("description_nl".into(), meaning.into());
+            }
+            Field::new(c.name, c.ty.arrow(), c.nullable).with_metadata(meta)
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
+}
+
 const PUPILS: &[Column] = &[
     col(
         "pupil_key",

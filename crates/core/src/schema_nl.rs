@@ -9,7 +9,7 @@
 //!
 //! Headers are short lower-case Dutch words joined by underscores, ASCII only, and never the
 //! same for two columns of one table. In the descriptions, text in single quotes ('E-E',
-//! 'too_few_clusters') is a value as it stands in the data and stays untranslated; a name in
+//! 'te weinig scholen') is a value as a Dutch run's copies spell it ([`crate::values_nl`]); a name in
 //! backticks (`groei`) is the Dutch header of another column of the same table; other
 //! identifiers (table and file names, pipeline keys such as `[reference_levels] signal_1f`) are
 //! written as in the code. Numbers use a decimal comma.
@@ -193,6 +193,34 @@ pub fn label_nl_in(table: Table, column: &str) -> Option<&'static str> {
     }
 }
 
+/// Dutch header of a column of a rejects file ([`crate::schema::REJECT_COLUMNS`]).
+pub fn reject_label_nl(column: &str) -> Option<&'static str> {
+    Some(match column {
+        "source" => "bron",
+        "file" => "bestand",
+        "line" => "regel",
+        "column" => "kolom",
+        "value" => "waarde",
+        "reason" => "reden",
+        _ => return None,
+    })
+}
+
+/// Dutch meaning of a column of a rejects file, for its workbook's descriptions sheet.
+pub fn reject_description_nl(column: &str) -> Option<&'static str> {
+    Some(match column {
+        "source" => "De bron van de pipeline ([[source]]-naam) waar de regel vandaan komt",
+        "file" => "Het bestand, zoals de pipeline het noemt",
+        "line" => "Regel in het bestand (1 = de eerste regel; bij een werkmap: de rij)",
+        "column" => "De kolom (of het JSON-veld) waarvan de waarde is afgewezen",
+        "value" => {
+            "De afgewezen waarde naar haar vorm: letters als a/A, reeksen van meer dan vier cijfers als 9-en, een leerlingnummer als zijn pseudoniem; nooit de waarde zelf"
+        }
+        "reason" => "Waarom de regel is afgewezen",
+        _ => return None,
+    })
+}
+
 /// Dutch meaning of a table's column, for the workbook's descriptions sheet. `None` for a table
 /// outside [`STAFF_TABLES`] or a column the table does not have.
 pub fn description_nl(table: Table, column: &str) -> Option<&'static str> {
@@ -207,7 +235,7 @@ pub fn description_nl(table: Table, column: &str) -> Option<&'static str> {
 
         // subject
         (T::Effects | T::EventStudy | T::Sensitivity | T::Moderation, "subject") => {
-            "Vak, of 'all' voor alle vakken samen"
+            "Vak, of 'alle vakken' voor de vakken samen"
         }
         (T::Balance, "subject") => "Vak (matching gebeurt binnen een vak)",
         (_, "subject") => {
@@ -228,7 +256,7 @@ pub fn description_nl(table: Table, column: &str) -> Option<&'static str> {
         (T::Srl | T::SrlTerm, "school_year") => "Schooljaar van de indicatoren",
         (T::SrlWeekly, "school_year") => "Schooljaar van de activiteiten",
         (T::EventStudy, "school_year") => {
-            "Het gemeten schooljaar (rijen 'group_time' en 'school_year')"
+            "Het gemeten schooljaar (rijen 'startjaar_en_schooljaar' en 'schooljaar')"
         }
 
         // school_key
@@ -253,9 +281,9 @@ pub fn description_nl(table: Table, column: &str) -> Option<&'static str> {
         }
         (T::Coefficients, "term") => {
             "Verklarende variabele: een niveau van de behandeling, een covariaat of \
-             '(intercept)'"
+             '(constante)'"
         }
-        (T::Balance, "term") => "'distance' (de propensity score) of een covariaat",
+        (T::Balance, "term") => "'propensityscore' of een covariaat",
         (_, "term") => "Toetsmoment ('M', 'E', ...; zoals in de tabel assessments)",
 
         // programme
@@ -269,11 +297,11 @@ pub fn description_nl(table: Table, column: &str) -> Option<&'static str> {
 
         // level
         (T::GroupGrowth, "level") => {
-            "'school' of 'class' (een rij van een groep noemt ook de school)"
+            "'school' of 'groep' (een rij van een groep noemt ook de school)"
         }
-        (T::MomentTrend, "level") => "'board' (alle scholen samen) of 'school'",
+        (T::MomentTrend, "level") => "'bestuur' (alle scholen samen) of 'school'",
         (T::Effects, "level") => {
-            "Niveau binnen de subgroep: 'all', '1'-'3' voor tertielen, '1'-'5' voor kwintielen \
+            "Niveau binnen de subgroep: 'alle', '1'-'3' voor tertielen, '1'-'5' voor kwintielen \
              (1 = laagste), of de schoolcode"
         }
 
@@ -354,8 +382,8 @@ pub fn description_nl(table: Table, column: &str) -> Option<&'static str> {
              100 * Phi(`cgi`)"
         }
         (T::Growth, "norm_source") => {
-            "Waar verwachte groei en CGI vandaan komen: 'nwea', 'norm-table' of \
-             'nwea+norm-table' (de projectie van NWEA met de SD uit de normtabel); leeg zonder \
+            "Waar verwachte groei en CGI vandaan komen: 'nwea', 'normtabel' of \
+             'nwea+normtabel' (de projectie van NWEA met de SD uit de normtabel); leeg zonder \
              normen"
         }
 
@@ -523,7 +551,7 @@ pub fn description_nl(table: Table, column: &str) -> Option<&'static str> {
              3 = hoogste"
         }
         (_, "null_reason") => {
-            "Waarom indicatoren leeg zijn (bijvoorbeeld 'fewer than 20 events'); leeg als ze \
+            "Waarom indicatoren leeg zijn (bijvoorbeeld 'minder dan 20 LMS-activiteiten in de periode (11)'); leeg als ze \
              allemaal berekend zijn"
         }
         (_, "term_start") => "Eerste dag van de periode",
@@ -538,47 +566,49 @@ pub fn description_nl(table: Table, column: &str) -> Option<&'static str> {
 
         // design
         (T::Effects, "design") => {
-            "Effectontwerp: 'regression' (OLS met vaste effecten voor vak x leerjaar, \
-             standaardfouten geclusterd per school), 'multilevel' (lineair gemengd model, \
-             REML), 'vcg' (virtuele vergelijkingsgroepen, clusterbootstrap), 'matching' \
-             (dichtstbijzijnde buur op propensity score) of 'staggered' (gefaseerde invoering, \
+            "Effectontwerp: 'regressie' (OLS met vaste effecten voor vak x leerjaar, \
+             standaardfouten geclusterd per school), 'multilevelmodel' (lineair gemengd model, \
+             REML), 'virtuele vergelijkingsgroep' (clusterbootstrap), 'matching' \
+             (dichtstbijzijnde buur op propensity score) of 'gefaseerde invoering' (\
              groep-tijdeffecten zoals in R; event_study.csv bevat de rest); rijen van een ander \
              ontwerp dan dat van de pijplijn zijn de gevoeligheidscontroles daarvan"
         }
         (T::Balance, "design") => "Effectontwerp ('matching')",
-        (T::EventStudy, "design") => "Effectontwerp ('staggered')",
+        (T::EventStudy, "design") => "Effectontwerp ('gefaseerde invoering')",
         (T::Sensitivity, "design") => {
             "Effectontwerp van het totale effect in deze rij (zoals in effects.csv)"
         }
         (T::Moderation, "design") => {
-            "Model: 'regression' (het model van het regressieontwerp met een interactie \
+            "Model: 'regressie' (het model van het regressieontwerp met een interactie \
              programma x moderator, ongeacht het ontwerp van de pijplijn)"
         }
 
         // outcome
-        (T::Effects, "outcome") => "Uitkomst, bijvoorbeeld 'followup_z' over groeiperiode 'E-E'",
-        (T::Coefficients, "outcome") => "Afhankelijke variabele (bijvoorbeeld 'percentile')",
+        (T::Effects, "outcome") => {
+            "Uitkomst, bijvoorbeeld 'eindscore_z (E-E)': de eindscore als z-score, over groeiperiode 'E-E'"
+        }
+        (T::Coefficients, "outcome") => "Afhankelijke variabele (bijvoorbeeld 'percentiel')",
         (T::EventStudy, "outcome") => {
-            "Uitkomst, bijvoorbeeld 'growth_z (E-E)': z-score van de tweede toets min z-score \
+            "Uitkomst, bijvoorbeeld 'groei_z (E-E)': z-score van de tweede toets min z-score \
              van de eerste toets over de groeiperiode"
         }
         (T::Sensitivity, "outcome") => "Uitkomst (zoals in effects.csv)",
         (T::Moderation, "outcome") => {
-            "Uitkomst, bijvoorbeeld 'followup_z (E-E)' (baseline_z is een covariaat)"
+            "Uitkomst, bijvoorbeeld 'eindscore_z (E-E)' (de beginscore als z-score is een covariaat)"
         }
 
         // effects
         (T::Effects, "subgroup") => {
-            "Subgroepvariabele: 'overall', 'srl_tercile', 'baseline_quintile' of 'school' (één \
+            "Subgroepvariabele: 'totaal', 'zelfregulatie_tertiel', 'kwintiel_beginscore' of 'school' (één \
              rij per programmaschool, voor een forestplot)"
         }
         (T::Effects, "n_treated") => {
-            "Leerlingwaarnemingen in de programmagroep van deze rij (bij 'vcg' en 'matching': \
-             programmaleerlingen met minstens één vergelijkingsleerling)"
+            "Leerlingwaarnemingen in de programmagroep van deze rij (bij 'virtuele vergelijkingsgroep' en \
+             'matching': programmaleerlingen met minstens één vergelijkingsleerling)"
         }
         (T::Effects, "n_comparison") => {
-            "Leerlingwaarnemingen in de vergelijkingsgroep van deze rij (bij 'vcg' en \
-             'matching': de verschillende gebruikte vergelijkingsleerlingen)"
+            "Leerlingwaarnemingen in de vergelijkingsgroep van deze rij (bij 'virtuele \
+             vergelijkingsgroep' en 'matching': de verschillende gebruikte vergelijkingsleerlingen)"
         }
         (T::Effects, "clusters") => {
             "Clusters die de standaardfout als onafhankelijk behandelt: scholen, behalve waar \
@@ -611,15 +641,15 @@ pub fn description_nl(table: Table, column: &str) -> Option<&'static str> {
         (T::Effects, "p_adjusted") => {
             "Volgens Benjamini-Hochberg gecorrigeerde p-waarde over alle subgroeprijen \
              (tertielen, kwintielen, scholen) met hetzelfde ontwerp, dezelfde uitkomst en \
-             hetzelfde vak; leeg op de rijen 'overall'"
+             hetzelfde vak; leeg op de rijen 'totaal'"
         }
         (T::Effects, "method") => {
             "Hoe standaardfout, betrouwbaarheidsinterval en p berekend zijn: 'CR2 + \
-             Satterthwaite df' (clubSandwich), 'CR1, t(G-1)', 'wild cluster bootstrap \
-             (Webb|Rademacher, B)', 'HC1, pupils as clusters', 'REML, Satterthwaite df' \
-             (lmerTest), 'BLUP, conditional SD', 'cluster bootstrap over schools', 'CR1 by \
-             matched set' of 'school jackknife, t(G-1); multivariate-t band (B draws)' \
-             (gefaseerd ontwerp)"
+             Satterthwaite-vrijheidsgraden' (clubSandwich), 'CR1, t(G-1)', 'wilde \
+             clusterbootstrap (Webb|Rademacher, B)', 'HC1, leerlingen als clusters', 'REML, \
+             Satterthwaite-vrijheidsgraden' (lmerTest), 'BLUP, voorwaardelijke SD', \
+             'clusterbootstrap over scholen', 'CR1 per gematchte set' of 'jackknife over \
+             scholen, t(G-1); multivariate-t-band (B trekkingen)' (gefaseerd ontwerp)"
         }
         (T::Effects, "df") => {
             "Vrijheidsgraden van de t-verdeling die als referentie dient; leeg bij \
@@ -628,9 +658,9 @@ pub fn description_nl(table: Table, column: &str) -> Option<&'static str> {
         (T::Effects, "clusters_programme") => "Programmascholen in de steekproef van deze rij",
         (T::Effects, "clusters_comparison") => "Vergelijkingsscholen in de steekproef van deze rij",
         (T::Effects, "note") => {
-            "Waarom een waarde ontbreekt of zwak is: 'too_few_clusters' (minder dan 2 scholen \
-             in een groep: geen interval), 'too_few_pupils' (minder dan min_group_size \
-             leerlingen in een groep: niet geschat), 'few_programme_schools' (minder dan 5: \
+            "Waarom een waarde ontbreekt of zwak is: 'te weinig scholen' (minder dan 2 scholen \
+             in een groep: geen interval), 'te weinig leerlingen' (minder dan min_group_size \
+             leerlingen in een groep: niet geschat), 'weinig programmascholen' (minder dan 5: \
              zwak bewijs, wat p ook is); anders leeg"
         }
 
@@ -639,7 +669,7 @@ pub fn description_nl(table: Table, column: &str) -> Option<&'static str> {
             "Model, zoals de pijplijn het noemt (bijvoorbeeld '(2) school fixed effects')"
         }
         (T::Coefficients, "sample") => {
-            "Steekproef van de schatting (bijvoorbeeld 'grade 0', 'grade 1')"
+            "Steekproef van de schatting (bijvoorbeeld 'leerjaar 0', 'leerjaar 1')"
         }
         (T::Coefficients, "estimate") => "OLS-coëfficiënt",
         (T::Coefficients, "se") => {
@@ -668,18 +698,18 @@ pub fn description_nl(table: Table, column: &str) -> Option<&'static str> {
 
         // event_study
         (T::EventStudy, "aggregation") => {
-            "'group_time' (één cohort in één schooljaar, ATT(g, t)), 'event_time' (schooljaren \
-             sinds de start; negatief: ervoor, placeboschattingen), 'cohort' (gemiddelde over de \
-             programmajaren van een cohort) of 'school_year' (programmascholen in één \
-             schooljaar)"
+            "'startjaar_en_schooljaar' (één cohort in één schooljaar, ATT(g, t)), \
+             'jaren_sinds_start' (schooljaren sinds de start; negatief: ervoor, \
+             placeboschattingen), 'startjaar' (gemiddelde over de programmajaren van een cohort) \
+             of 'schooljaar' (programmascholen in één schooljaar)"
         }
         (T::EventStudy, "cohort") => {
             "Het schooljaar waarin de scholen van het cohort met het programma begonnen (rijen \
-             'group_time' en 'cohort')"
+             'startjaar_en_schooljaar' en 'startjaar')"
         }
         (T::EventStudy, "event_time") => {
-            "Schooljaren sinds de start (0 = het eerste programmajaar; rijen 'group_time' en \
-             'event_time')"
+            "Schooljaren sinds de start (0 = het eerste programmajaar; rijen \
+             'startjaar_en_schooljaar' en 'jaren_sinds_start')"
         }
         (T::EventStudy, "estimate") => {
             "Gemiddeld effect op de uitkomst van de leerlingen van de programmascholen (in SD); \
@@ -749,13 +779,13 @@ pub fn description_nl(table: Table, column: &str) -> Option<&'static str> {
 
         // moderation
         (T::Moderation, "moderator") => {
-            "'srl_index' (de samengestelde zelfregulatie-index, uit hetzelfde schooljaar als \
-             bij de tertielen) of 'baseline_z' (de gestandaardiseerde beginscore)"
+            "'zelfregulatie_index' (de samengestelde zelfregulatie-index, uit hetzelfde \
+             schooljaar als bij de tertielen) of 'beginscore_z' (de gestandaardiseerde beginscore)"
         }
         (T::Moderation, "kind") => {
             "'curve' (het effect bij de waarde `moderatorwaarde`; 25 punten van het 5e tot het \
-             95e percentiel van de moderator), 'slope' (verandering van het effect per eenheid \
-             van de moderator: de interactiecoëfficiënt) of 'boundary' (een \
+             95e percentiel van de moderator), 'helling' (verandering van het effect per eenheid \
+             van de moderator: de interactiecoëfficiënt) of 'grens' (een \
              Johnson-Neyman-grens: waar het puntsgewijze 95%-interval 0 gaat of ophoudt uit te \
              sluiten)"
         }

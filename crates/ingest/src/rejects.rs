@@ -83,36 +83,34 @@ impl Rejects {
         self.by_table.values().map(Vec::len).sum()
     }
 
-    /// Writes `rejects/<table>.csv` (in `dialect`) for every table with rejects; returns the
-    /// files written.
+    /// Writes `rejects/<table>.csv` (in `dialect`, with its Excel workbook beside it) for every
+    /// table with rejects; returns the files written.
     pub fn write(&self, dir: &Path, dialect: leerwinst_store::CsvDialect) -> Result<Vec<String>> {
+        use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
         let mut written = Vec::new();
         for (table, rows) in &self.by_table {
             let mut rows = rows.clone();
             rows.sort();
-            let mut w = dialect
-                .writer(Vec::new())
-                .map_err(|e| leerwinst_core::Error::Compute(e.to_string()))?;
-            let header = ["source", "file", "line", "column", "value", "reason"];
-            w.write_record(header)
-                .map_err(|e| leerwinst_core::Error::Compute(e.to_string()))?;
-            for r in &rows {
-                w.write_record([
-                    r.source.as_str(),
-                    &r.file,
-                    &r.line.to_string(),
-                    &r.column,
-                    &r.value,
-                    &r.reason,
-                ])
-                .map_err(|e| leerwinst_core::Error::Compute(e.to_string()))?;
-            }
-            let bytes = w
-                .into_inner()
-                .map_err(|e| leerwinst_core::Error::Compute(e.to_string()))?;
+            let text = |f: fn(&Reject) -> &str| -> ArrayRef {
+                std::sync::Arc::new(rows.iter().map(|r| Some(f(r))).collect::<StringArray>())
+            };
+            let lines: Int64Array = rows.iter().map(|r| Some(r.line as i64)).collect();
+            let batch = RecordBatch::try_new(
+                leerwinst_core::schema::rejects_schema(),
+                vec![
+                    text(|r| &r.source),
+                    text(|r| &r.file),
+                    std::sync::Arc::new(lines),
+                    text(|r| &r.column),
+                    text(|r| &r.value),
+                    text(|r| &r.reason),
+                ],
+            )
+            .map_err(|e| leerwinst_core::Error::Compute(e.to_string()))?;
             let path = dir.join(format!("{table}.csv"));
-            leerwinst_store::write_atomic(&path, &bytes)?;
+            leerwinst_store::write_csv(&path, &batch, dialect)?;
             written.push(path.display().to_string());
+            written.push(leerwinst_store::xlsx_beside(&path).display().to_string());
         }
         Ok(written)
     }

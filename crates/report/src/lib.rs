@@ -43,13 +43,28 @@ pub struct ReportSummary {
     pub outputs: Vec<String>,
 }
 
+/// School key -> name, from the warehouse's schools table (a school without a name, or a run
+/// without the table, gives none).
+fn school_names(out: &Path) -> Result<std::collections::BTreeMap<String, String>> {
+    let path = out.join("warehouse/schools.parquet");
+    if !path.exists() {
+        return Ok(Default::default());
+    }
+    let f = read_table(&path, Table::Schools)?;
+    let (key, name) = (f.str("school_key"), f.str("school_name"));
+    Ok((0..f.len())
+        .filter(|&i| arrow_array::Array::is_valid(name, i) && !name.value(i).trim().is_empty())
+        .map(|i| (key.value(i).to_string(), name.value(i).trim().to_string()))
+        .collect())
+}
+
 /// Renders the charts of the run in `out` into `out/charts/` and the review documents into
 /// `out/review/`.
 pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
     register_font();
     let dir = out.join("charts");
     std::fs::create_dir_all(&dir).map_err(|e| leerwinst_core::Error::io(&dir, e))?;
-    let t = text::Texts::new(p.pipeline.language);
+    let t = text::Texts::new(p.pipeline.language).with_school_names(school_names(out)?);
     let min_n = p.privacy.min_group_size;
     let mut summary = ReportSummary {
         charts: vec![],

@@ -1,18 +1,47 @@
-//! Chart texts in Dutch and English.
+//! Chart and document texts in Dutch and English, and the names a reader knows things by.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use leerwinst_core::pipeline::Language;
 
-/// The texts of the charts in one language.
+/// The texts of the charts and documents in one language.
 #[derive(Debug, Clone)]
 pub struct Texts {
     /// Language.
     pub lang: Language,
+    /// School key -> the school's name, from the school list (empty when it has none).
+    schools: Arc<BTreeMap<String, String>>,
 }
 
 impl Texts {
-    /// Texts for `lang`.
+    /// Texts for `lang`, naming schools by their keys.
     pub fn new(lang: Language) -> Self {
-        Texts { lang }
+        Texts {
+            lang,
+            schools: Arc::default(),
+        }
+    }
+
+    /// The same texts naming schools by the names in `names` (school key -> name); a school
+    /// without a name keeps its key.
+    pub fn with_school_names(mut self, names: BTreeMap<String, String>) -> Self {
+        self.schools = Arc::new(names);
+        self
+    }
+
+    /// The name a reader knows school `key` by: its name from the school list, else the key.
+    pub fn school<'a>(&'a self, key: &'a str) -> &'a str {
+        self.schools.get(key).map_or(key, String::as_str)
+    }
+
+    /// A school as a title names it: `Basisschool De Regenboog (10AD)`, or `School 10AD` when
+    /// the school list gives no name.
+    pub fn school_title(&self, key: &str) -> String {
+        match self.schools.get(key) {
+            Some(name) => format!("{name} ({key})"),
+            None => format!("{} {key}", self.t("School", "School")),
+        }
     }
 
     /// The language's BCP 47 code ("nl" or "en").
@@ -70,14 +99,14 @@ impl Texts {
     /// A short name of the design with key `key` (as in the effects table's `design` column),
     /// for running text; an unknown key as it is.
     pub fn design_short<'a>(&self, key: &'a str) -> &'a str {
-        match key {
-            "regression" => self.t("regressie", "regression"),
-            "multilevel" => self.t("multilevelmodel", "multilevel model"),
-            "vcg" => self.t("virtuele vergelijkingsgroep", "virtual comparison group"),
-            "matching" => "matching",
-            "experiment" => "experiment",
-            "staggered" => self.t("gefaseerde invoering", "staggered adoption"),
-            other => other,
+        match self.lang {
+            Language::Nl => leerwinst_core::values_nl::design_nl(key).unwrap_or(key),
+            Language::En => match key {
+                "multilevel" => "multilevel model",
+                "vcg" => "virtual comparison group",
+                "staggered" => "staggered adoption",
+                other => other,
+            },
         }
     }
 

@@ -6,8 +6,9 @@
 //!   comma, UTF-8 with a byte-order mark (without it Excel reads the file as Windows-1252 and
 //!   breaks `ë`).
 //!
-//! Both: a header row (in Dutch the columns' Dutch labels, `leerwinst_core::schema_nl`), dates ISO
-//! (`2025-01-20`), timestamps RFC 3339 UTC, floats in shortest round-trip form, booleans
+//! Both: a header row (in Dutch the columns' Dutch labels, `leerwinst_core::schema_nl`), coded
+//! values in the run's language (`alle vakken` for `all`: `leerwinst_core::values_nl`), dates
+//! ISO (`2025-01-20`), timestamps RFC 3339 UTC, floats in shortest round-trip form, booleans
 //! `ja`/`nee` (Dutch) or `true`/`false`, nulls empty. [`csv_reader`] reads either.
 
 use std::fs::File;
@@ -90,6 +91,15 @@ impl CsvDialect {
             (Language::Nl, false) => "nee",
             (Language::En, true) => "true",
             (Language::En, false) => "false",
+        }
+    }
+
+    /// A text cell of column `column` (its English name) as this dialect writes it: in Dutch a
+    /// coded value in its Dutch spelling (`leerwinst_core::values_nl`), else unchanged.
+    pub fn text<'a>(self, column: &str, value: &'a str) -> std::borrow::Cow<'a, str> {
+        match self.language() {
+            Language::Nl => leerwinst_core::values_nl::value_nl(column, value),
+            Language::En => std::borrow::Cow::Borrowed(value),
         }
     }
 
@@ -198,13 +208,15 @@ fn csv_rows<W: std::io::Write>(
     let mut row: Vec<String> = Vec::with_capacity(batch.num_columns());
     for i in 0..batch.num_rows() {
         row.clear();
-        for c in batch.columns() {
+        for (c, field) in batch.columns().iter().zip(batch.schema_ref().fields()) {
             if c.is_null(i) {
                 row.push(String::new());
                 continue;
             }
             row.push(match c.data_type() {
-                DataType::Utf8 => c.as_string::<i32>().value(i).to_string(),
+                DataType::Utf8 => dialect
+                    .text(field.name(), c.as_string::<i32>().value(i))
+                    .into_owned(),
                 DataType::Float64 => dialect.number(c.as_primitive::<Float64Type>().value(i)),
                 DataType::Int32 => c.as_primitive::<Int32Type>().value(i).to_string(),
                 DataType::Int64 => c.as_primitive::<Int64Type>().value(i).to_string(),

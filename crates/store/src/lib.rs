@@ -587,7 +587,8 @@ mod tests {
             .unwrap();
         let first = rd.records().next().unwrap().unwrap();
         assert_eq!(&first[est], "0,5");
-        assert_eq!(&first[16], "CR2 + Satterthwaite df");
+        // ... and its coded values in Dutch (`leerwinst_core::values_nl`).
+        assert_eq!(&first[16], "CR2 + Satterthwaite-vrijheidsgraden");
         std::fs::remove_file(dir.path().join("a/effects.csv")).unwrap();
         std::fs::remove_file(dir.path().join("a/effects.xlsx")).unwrap();
         // No temporary file is left behind.

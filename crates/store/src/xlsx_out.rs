@@ -147,6 +147,7 @@ impl StaffWorkbook {
     /// Appends the rows of `batch` (the schema's columns).
     pub(crate) fn rows(&mut self, batch: &RecordBatch, path: &Path) -> Result<()> {
         let fail = |e| xlsx_error(path, e);
+        let dialect = crate::CsvDialect::of(self.language);
         let mut sheets = 1 + self.sheet;
         for i in 0..batch.num_rows() {
             if self.row == ROWS_PER_SHEET {
@@ -167,9 +168,9 @@ impl StaffWorkbook {
                 let col = c as u16;
                 match column.data_type() {
                     DataType::Utf8 => {
-                        sheet
-                            .write_string(row, col, column.as_string::<i32>().value(i))
-                            .map_err(fail)?;
+                        let name = batch.schema_ref().field(c).name();
+                        let text = dialect.text(name, column.as_string::<i32>().value(i));
+                        sheet.write_string(row, col, text).map_err(fail)?;
                     }
                     DataType::Int32 => {
                         let v = column.as_primitive::<Int32Type>().value(i);

@@ -393,20 +393,26 @@ pub fn growth_distribution(
                 rows.latest
             ),
             Some(s) => format!(
-                "{} {s} ({})",
-                t.t("Groei per groep, school", "Growth per class, school"),
+                "{}, {} ({})",
+                t.t("Groei per groep", "Growth per class"),
+                t.school(s),
                 rows.latest
             ),
         };
-        let labels: Vec<String> = shown.iter().map(|b| b.label.clone()).collect();
-        let label_width =
-            30 + 8 * labels.iter().map(|l| l.chars().count()).max().unwrap_or(4) as u32;
+        // Schools by name; classes by their keys.
+        let labels: Vec<String> = shown
+            .iter()
+            .map(|b| match school {
+                None => t.school(&b.label).to_string(),
+                Some(_) => b.label.clone(),
+            })
+            .collect();
         let mut chart = ChartBuilder::on(&root)
             .caption(title, font(22))
             .margin(18)
             .x_label_area_size(50)
             .margin_bottom(72)
-            .y_label_area_size(label_width.clamp(60, 220))
+            .y_label_area_size(super::label_area(&labels, 14, 60))
             .build_cartesian_2d(0f64..100f64, -0.5f64..(n as f64 - 0.5))
             .map_err(|e| chart_err(&path, e))?;
         chart

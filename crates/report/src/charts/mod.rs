@@ -1,6 +1,7 @@
 //! The chart builders. Each writes `<name>.svg`, `.png` and `.pdf`, and `<name>.csv` (the data
 //! drawn).
 
+mod columns;
 pub mod growth;
 pub mod moderation;
 pub mod srl;
@@ -102,7 +103,7 @@ pub(crate) fn pct_tick(v: &f64) -> String {
 }
 
 /// Writes a chart's SVG and, from it, its PNG (2x, 192 dpi) and PDF beside it, and records the
-/// chart and its data file in the summary.
+/// chart and its data file (CSV and workbook) in the summary.
 pub(crate) fn record(
     summary: &mut ReportSummary,
     t: &Texts,
@@ -122,8 +123,9 @@ pub(crate) fn record(
     let bytes = render::svgs_to_pdf(&[svg], &title, t.code()).map_err(|e| chart_err(&pdf, e))?;
     leerwinst_store::write_atomic(&pdf, &bytes)?;
     summary.charts.push(path.display().to_string());
+    let xlsx = leerwinst_store::xlsx_beside(csv);
     summary.outputs.extend(
-        [path, png.as_path(), pdf.as_path(), csv]
+        [path, png.as_path(), pdf.as_path(), csv, xlsx.as_path()]
             .iter()
             .map(|p| p.display().to_string()),
     );
@@ -137,8 +139,9 @@ pub(crate) fn chart_err(path: &Path, e: impl std::fmt::Display) -> Error {
     }
 }
 
-/// Writes a chart's data file in the CSV dialect of `t`'s language (numbers with its decimal
-/// mark).
+/// Writes a chart's data file in the CSV dialect of `t`'s language, with its Excel workbook
+/// beside it: typed columns with the headers and meanings of [`columns`], values in the run's
+/// language, numbers with its decimal mark.
 pub(crate) fn write_csv(
     t: &Texts,
     path: &Path,
@@ -146,15 +149,8 @@ pub(crate) fn write_csv(
     rows: &[Vec<String>],
 ) -> Result<()> {
     let dialect = leerwinst_store::CsvDialect::of(t.lang);
-    let mut w = dialect.writer(Vec::new()).map_err(|e| chart_err(path, e))?;
-    let err = |e: csv::Error| chart_err(path, e);
-    w.write_record(header).map_err(err)?;
-    for r in rows {
-        w.write_record(r.iter().map(|cell| dialect.localise_number(cell)))
-            .map_err(err)?;
-    }
-    let bytes = w.into_inner().map_err(|e| chart_err(path, e))?;
-    leerwinst_store::write_atomic(path, &bytes)
+    let batch = columns::table(header, rows, dialect).map_err(|e| chart_err(path, e))?;
+    leerwinst_store::write_csv(path, &batch, dialect)
 }
 
 fn fmt(v: f64) -> String {
@@ -179,6 +175,36 @@ pub(crate) fn two_lines(label: &str) -> Vec<String> {
     }
     let half = words.len().div_ceil(2);
     vec![words[..half].join(" "), words[half..].join(" ")]
+}
+
+/// Width in pixels of a label area that holds every one of `labels` at nominal size `size`
+/// ([`font`]) with a gap before the axis; at least `min`.
+pub(crate) fn label_area(labels: &[String], size: u32, min: u32) -> u32 {
+    let px = (size * 4).div_ceil(3).max(MIN_FONT) as f32;
+    let widest = labels
+        .iter()
+        .map(|l| crate::document::textwidth::width(l, px, false))
+        .fold(0.0f32, f32::max);
+    (widest.ceil() as u32 + 18).max(min)
+}
+
+/// `text` in at most `max_lines` lines of at most `room` pixels at nominal size `size` ([`font`];
+/// measured as [`label_area`] does), broken between words; `None` when it does not fit.
+pub(crate) fn wrap_to(text: &str, size: u32, room: u32, max_lines: usize) -> Option<Vec<String>> {
+    let px = (size * 4).div_ceil(3).max(MIN_FONT) as f32;
+    let fits = |s: &str| crate::document::textwidth::width(s, px, false) <= room as f32;
+    let mut lines: Vec<String> = vec![];
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(last) if fits(&format!("{last} {word}")) => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    (!lines.is_empty() && lines.len() <= max_lines && lines.iter().all(|l| fits(l)))
+        .then_some(lines)
 }
 
 /// The smallest text size of a 900-pixel chart (plotters units; about 13.7 SVG pixels, 7.3 pt
@@ -690,6 +716,10 @@ pub fn growth_by_school(
     let path = dir.join(format!("{name}.svg"));
     let mut svg = String::new();
     let n = shown.len().max(1);
+    let labels: Vec<String> = shown
+        .iter()
+        .map(|r| t.school(&r.school).to_string())
+        .collect();
     let (xmin, xmax) = shown
         .iter()
         .fold((f64::MAX, f64::MIN), |(a, b), r| (a.min(r.lo), b.max(r.hi)));
@@ -713,10 +743,9 @@ pub fn growth_by_school(
             .caption(title, font(22))
             .margin(18)
             .x_label_area_size(50)
-            .y_label_area_size(90)
+            .y_label_area_size(label_area(&labels, 14, 90))
             .build_cartesian_2d(xmin..xmax, -0.5f64..(n as f64 - 0.5))
             .map_err(|e| chart_err(&path, e))?;
-        let labels: Vec<String> = shown.iter().map(|r| r.school.clone()).collect();
         chart
             .configure_mesh()
             .label_style(font(14))
@@ -850,10 +879,11 @@ pub fn effect_forest(
                 let mut row = vec![school.clone(), n1.value(i).to_string()];
                 row.extend(p.cells());
                 csv_rows.push(row);
-                if gaps.add(&p, || school.clone())
+                let label = t.school(&school).to_string();
+                if gaps.add(&p, || label.clone())
                     && let Some(e) = p.est
                 {
-                    rows.push((school, e, p.ci, false));
+                    rows.push((label, e, p.ci, false));
                 }
             }
             "overall" => pooled = Some((EffectPoint::of(effects, i), n1.value(i))),
@@ -906,6 +936,7 @@ pub fn effect_forest(
     notes.extend(gaps.notes(t, min_n));
     let foot = wrap_notes(&notes, 110);
     let mut svg = String::new();
+    let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     {
         let plot_height = 150 + 34 * n as u32;
         let root = SVGBackend::with_string(&mut svg, (900, plot_height + foot_height(foot.len())))
@@ -922,10 +953,9 @@ pub fn effect_forest(
             )
             .margin(18)
             .x_label_area_size(50)
-            .y_label_area_size(190)
+            .y_label_area_size(label_area(&labels, 14, 190))
             .build_cartesian_2d(xmin..xmax, -0.5f64..(n as f64 - 0.5))
             .map_err(|e| chart_err(&path, e))?;
-        let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
         chart
             .configure_mesh()
             .label_style(font(14))
@@ -1226,7 +1256,7 @@ mod tests {
         assert!(!csv.contains("56EF-pupil"));
         assert_eq!(summary.suppressed.len(), 1);
         // 12AB: gains 15..26 -> mean 20.5.
-        assert!(csv.contains("12AB,true,12,20.5000,"), "{csv}");
+        assert!(csv.contains("12AB,true,12,20.5,"), "{csv}");
     }
 
     #[test]
@@ -1375,13 +1405,16 @@ mod tests {
         );
         assert!(!forest.contains("NaN") && !forest.contains("inf"));
         let csv = read("effect_forest.csv");
-        // In the Dutch dialect: byte-order mark, `;`, decimal comma.
-        assert!(csv.starts_with("\u{feff}school;programme_pupils;estimate;ci_low;ci_high;note\n"));
-        assert!(csv.contains("34CD;40;;;;too_few_pupils"), "{csv}");
+        // In the Dutch dialect: byte-order mark, `;`, decimal comma, Dutch headers and values.
+        assert!(csv.starts_with(
+            "\u{feff}school;aantal_programmaleerlingen;schatting;bi_onder;bi_boven;opmerking\n"
+        ));
+        assert!(csv.contains("34CD;40;;;;te weinig leerlingen"), "{csv}");
         assert!(
-            csv.contains("alle programmascholen;200;0,3000;;;too_few_clusters"),
+            csv.contains("alle programmascholen;200;0,3;;;te weinig scholen"),
             "{csv}"
         );
+        assert!(dir.path().join("effect_forest.xlsx").exists());
         assert!(!csv.contains("9,0000"), "another design's row is drawn");
         let terciles = read("effect_by_srl_tercile.svg");
         assert!(terciles.contains("○ = geen interval"), "{terciles}");
@@ -1393,11 +1426,11 @@ mod tests {
         );
         let csv = read("effect_by_srl_tercile.csv");
         assert!(
-            csv.contains("rekenen;3;;;;< 10;300;too_few_pupils"),
+            csv.contains("rekenen;3;;;;< 10;300;te weinig leerlingen"),
             "{csv}"
         );
         assert!(
-            csv.contains("rekenen;2;0,2000;;;200;300;too_few_clusters"),
+            csv.contains("rekenen;2;0,2;;;200;300;te weinig scholen"),
             "{csv}"
         );
         assert!(!csv.contains("9.0000"), "another design's row is drawn");

@@ -152,7 +152,7 @@ pub fn moderation_curve(
                 fmt(p.estimate),
                 p.ci.map(|c| fmt(c.0)).unwrap_or_default(),
                 p.ci.map(|c| fmt(c.1)).unwrap_or_default(),
-                if p.excludes_zero() { "1" } else { "0" }.into(),
+                p.excludes_zero().to_string(),
             ]
         })
         .collect();

@@ -377,7 +377,20 @@ pub fn srl_by_school(
     let mut svg = String::new();
     {
         // Cells and text sized so that the numbers print at 7 pt or more at the A4 text width.
-        let (left, top, cw, ch) = (150i32, 130i32, 92i32, 40i32);
+        // The widest the heat map can be with its numbers at 7 pt on A4 leaves 170 pixels for a
+        // school's name: in up to two lines, else its code; its pupils on a line below.
+        let (left, top, cw) = (170i32, 130i32, 90i32);
+        let labels: Vec<Vec<String>> = shown
+            .iter()
+            .map(|s| {
+                let mut lines =
+                    super::wrap_to(t.school(s), 15, 195, 2).unwrap_or_else(|| vec![s.to_string()]);
+                lines.push(format!("n = {}", pupils[s]));
+                lines
+            })
+            .collect();
+        let most_lines = labels.iter().map(Vec::len).max().unwrap_or(1) as i32;
+        let ch = (18 + 18 * most_lines).max(40);
         let width = (left + cw * indicators.len() as i32 + 30) as u32;
         let height = (top + ch * shown.len().max(1) as i32 + 70) as u32;
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
@@ -416,17 +429,20 @@ pub fn srl_by_school(
                 .map_err(err)?;
             }
         }
-        for (k, s) in shown.iter().enumerate() {
+        for (k, lines) in labels.iter().enumerate() {
             let y = top + ch * k as i32;
-            root.draw(&Text::new(
-                format!("{s} (n = {})", pupils[s]),
-                (left - 10, y + ch / 2),
-                font(15).pos(plotters::style::text_anchor::Pos::new(
-                    plotters::style::text_anchor::HPos::Right,
-                    plotters::style::text_anchor::VPos::Center,
-                )),
-            ))
-            .map_err(err)?;
+            let first = y + ch / 2 - 9 * (lines.len() as i32 - 1);
+            for (l, line) in lines.iter().enumerate() {
+                root.draw(&Text::new(
+                    line.as_str(),
+                    (left - 10, first + 18 * l as i32),
+                    font(15).pos(plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Right,
+                        plotters::style::text_anchor::VPos::Center,
+                    )),
+                ))
+                .map_err(err)?;
+            }
             for (j, &z) in cell[k].iter().enumerate() {
                 let x = left + cw * j as i32;
                 let fill = if z.is_finite() {

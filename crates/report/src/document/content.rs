@@ -1627,11 +1627,13 @@ fn reject_reasons(dir: &Path) -> Vec<((String, String), usize)> {
             continue;
         };
         let mut rd = leerwinst_store::csv_reader(&bytes);
-        let col = rd
-            .headers()
-            .ok()
-            .and_then(|h| h.iter().position(|c| c == "reason"));
-        let Some(col) = col else { continue };
+        // The columns are in the schema's order; the header is in the run's language.
+        let Some(col) = leerwinst_core::schema::REJECT_COLUMNS
+            .iter()
+            .position(|c| c.name == "reason")
+        else {
+            continue;
+        };
         for rec in rd.records().flatten() {
             // Reasons may name a value after a colon ("unknown pupil: ..."): group by the text
             // as written, which never holds a raw id (ids are pseudonymised in rejects).
@@ -1752,7 +1754,7 @@ fn growth_table_of(inp: &Inputs, school: Option<&str>, window: &str, latest: &st
     let mut rows = vec![];
     for i in picked {
         let name = match school {
-            None => sk.value(i).to_string(),
+            None => t.school(sk.value(i)).to_string(),
             Some(_) => opt_str(gk, i).unwrap_or("").to_string(),
         };
         let k = n.value(i) as usize;
@@ -1927,7 +1929,11 @@ fn srl_table(inp: &Inputs, school: Option<&str>) -> Option<Vec<Block>> {
     let rows = by
         .into_iter()
         .map(|(k, (v, tc, none))| {
-            let name = k.trim_start_matches('~').to_string();
+            // "~" marks the all-schools row (sorted last); other rows are schools.
+            let name = match k.strip_prefix('~') {
+                Some(all) => all.to_string(),
+                None => t.school(&k).to_string(),
+            };
             if v.len() < inp.min_n {
                 return vec![
                     name,
@@ -2588,8 +2594,8 @@ pub fn school(inp: &Inputs, key: &str, class_chart: Option<&str>) -> Doc {
         .any(|r| r.school == key && r.year == rows.latest && r.programme);
     blocks.push(Block::Heading(t.t("Samenvatting", "Summary").into()));
     let mut summary = vec![format!(
-        "{} {key}: {pupils} {} {} {}. {}",
-        t.t("School", "School"),
+        "{}: {pupils} {} {} {}. {}",
+        t.school_title(key),
         t.t(
             "leerlingen met groeigegevens in",
             "pupils with growth data in"
@@ -2713,8 +2719,8 @@ pub fn school(inp: &Inputs, key: &str, class_chart: Option<&str>) -> Doc {
     provenance(inp, &mut blocks);
     Doc {
         title: format!(
-            "{} {key}: {}",
-            t.t("School", "School"),
+            "{}: {}",
+            t.school_title(key),
             t.t("groei en zelfregulatie", "growth and self-regulation")
         ),
         subtitle: format!(

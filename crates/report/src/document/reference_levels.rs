@@ -161,7 +161,7 @@ pub(super) fn section(
         // With every school too small alone, the board document shows the board as a whole.
         if !all_small {
             for (key, p) in schools {
-                let mut row = label(key);
+                let mut row = label(t.school(key));
                 row.extend(figures(t, p, min_n));
                 rows.push(row);
             }
