@@ -51,8 +51,8 @@ python3 - "$work" "$EVENTS" <<'PY'
 import sys, polars as pl
 w, n = sys.argv[1], int(sys.argv[2])
 key = ["pupil_key", "school_year"]
-cols = ["events", "sessions", "active_days", "time_on_task_min", "weekday_regularity",
-        "hour_regularity", "weekly_similarity", "help_after_error_share", "persistence_share",
+cols = ["events", "sessions", "active_days", "time_on_task_min", "weekday_concentration",
+        "hour_concentration", "weekly_similarity", "help_after_error_share", "persistence_share",
         "progress_views_per_week", "reflections_per_week", "help_per_task", "srl_index", "srl_tercile"]
 ours = pl.read_parquet(f"{w}/run/indicators/srl.parquet").select(key + cols)
 import os

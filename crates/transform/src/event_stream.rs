@@ -35,7 +35,15 @@ pub const COLUMNS: [&str; 7] = [
     "success",
 ];
 
-/// One event, owning its strings (a view for the indicators is [`PupilEvents::view`]).
+/// Where an event's activity or task sits in its pupil-year's [`PupilEvents::texts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextRef {
+    start: u32,
+    len: u32,
+}
+
+/// One event; its activity and task are in the pupil-year's texts (a view for the indicators is
+/// [`PupilEvents::view`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct OwnedEv {
     /// Microseconds UTC.
@@ -43,9 +51,9 @@ pub struct OwnedEv {
     /// Canonical kind.
     pub kind: &'static str,
     /// Activity.
-    pub object: Option<String>,
+    pub object: Option<TextRef>,
     /// Task.
-    pub task: Option<String>,
+    pub task: Option<TextRef>,
     /// Success.
     pub success: Option<bool>,
 }
@@ -59,9 +67,50 @@ pub struct PupilEvents {
     pub school_year: String,
     /// Events.
     pub events: Vec<OwnedEv>,
+    /// The events' activities and tasks, one after the other: one buffer per pupil-year instead
+    /// of two strings per event.
+    texts: String,
 }
 
 impl PupilEvents {
+    /// Appends an event. An activity or task the same as the previous event's shares its text.
+    pub fn push(
+        &mut self,
+        ts: i64,
+        kind: &'static str,
+        object: Option<&str>,
+        task: Option<&str>,
+        success: Option<bool>,
+    ) {
+        let last = self.events.last().map(|e| (e.object, e.task));
+        let object = object.map(|o| self.text_ref(o, last.and_then(|l| l.0)));
+        let task = task.map(|t| self.text_ref(t, last.and_then(|l| l.1)));
+        self.events.push(OwnedEv {
+            ts,
+            kind,
+            object,
+            task,
+            success,
+        });
+    }
+
+    /// `text` in the buffer: `previous` when it holds the same text, else appended.
+    fn text_ref(&mut self, text: &str, previous: Option<TextRef>) -> TextRef {
+        if let Some(p) = previous.filter(|p| self.text(*p) == text) {
+            return p;
+        }
+        let r = TextRef {
+            start: self.texts.len() as u32,
+            len: text.len() as u32,
+        };
+        self.texts.push_str(text);
+        r
+    }
+
+    fn text(&self, r: TextRef) -> &str {
+        &self.texts[r.start as usize..(r.start + r.len) as usize]
+    }
+
     /// The events as the indicator functions take them, sorted by time (stable).
     pub fn view(&self) -> Vec<Ev<'_>> {
         let mut v: Vec<Ev<'_>> = self
@@ -70,8 +119,8 @@ impl PupilEvents {
             .map(|e| Ev {
                 ts: e.ts,
                 kind: e.kind,
-                object: e.object.as_deref(),
-                task: e.task.as_deref(),
+                object: e.object.map(|r| self.text(r)),
+                task: e.task.map(|r| self.text(r)),
                 success: e.success,
             })
             .collect();
@@ -81,7 +130,9 @@ impl PupilEvents {
 }
 
 /// Streams the events table at `dir` (absent: no events) to `f`, pupil-year runs in groups of
-/// about `group_events` events; returns the number of events read.
+/// about `group_events` events; returns the number of events read. The files are read on a
+/// thread of their own, a group ahead, so that reading the next group overlaps `f`'s work on
+/// this one.
 pub fn for_each_pupil(
     dir: &Path,
     group_events: usize,
@@ -90,6 +141,39 @@ pub fn for_each_pupil(
     if !dir.exists() {
         return Ok(0);
     }
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<PupilEvents>>(1);
+        let reader = scope.spawn(move || {
+            read_groups(dir, group_events, |group| {
+                // A closed channel: `f` failed and its error is the one to report.
+                tx.send(group).map_err(|_| Error::Compute("stopped".into()))
+            })
+        });
+        let mut failed = None;
+        for group in rx.iter() {
+            if let Err(e) = f(group) {
+                failed = Some(e);
+                break;
+            }
+        }
+        drop(rx);
+        let read = reader
+            .join()
+            .map_err(|_| Error::Compute("the events reader stopped".into()))?;
+        match failed {
+            Some(e) => Err(e),
+            None => read,
+        }
+    })
+}
+
+/// Reads the events table at `dir` into pupil-year runs handed to `f` in groups of about
+/// `group_events` events ([`for_each_pupil`]).
+fn read_groups(
+    dir: &Path,
+    group_events: usize,
+    mut f: impl FnMut(Vec<PupilEvents>) -> Result<()>,
+) -> Result<usize> {
     let mut read = 0;
     let mut group: Vec<PupilEvents> = Vec::new();
     let mut in_group = 0;
@@ -139,13 +223,13 @@ pub fn for_each_pupil(
                 current.pupil_key = pupil.value(i).to_string();
                 current.school_year = year.value(i).to_string();
             }
-            current.events.push(OwnedEv {
-                ts: ts.value(i),
-                kind: EventKind::parse(kind.value(i)).map_or("other", EventKind::as_str),
-                object: object.is_valid(i).then(|| object.value(i).to_string()),
-                task: task.is_valid(i).then(|| task.value(i).to_string()),
-                success: success.is_valid(i).then(|| success.value(i)),
-            });
+            current.push(
+                ts.value(i),
+                EventKind::parse(kind.value(i)).map_or("other", EventKind::as_str),
+                object.is_valid(i).then(|| object.value(i)),
+                task.is_valid(i).then(|| task.value(i)),
+                success.is_valid(i).then(|| success.value(i)),
+            );
             read += 1;
         }
         Ok(())

@@ -24,6 +24,7 @@ use std::time::Instant;
 use leerwinst_core::pipeline::Pipeline;
 use leerwinst_core::{Result, Table};
 use leerwinst_store::{CsvDialect, read_table, table_to_csv, write_csv, write_table, xlsx_beside};
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// What transform did.
@@ -215,14 +216,18 @@ pub fn run(p: &Pipeline, out: &Path, srl_partials: Option<&Path>) -> Result<Tran
         outputs.push(path.display().to_string());
     }
     outputs.push(weekly_path.display().to_string());
-    for table in [Table::Srl, Table::SrlTerm, Table::SrlWeekly] {
-        let csv = ind.join(format!("{}.csv", table.name()));
-        table_to_csv(
-            &ind.join(format!("{}.parquet", table.name())),
-            table,
-            &csv,
-            dialect,
-        )?;
+    // The three staff copies are written side by side (each is one thread's work).
+    let tables = [Table::Srl, Table::SrlTerm, Table::SrlWeekly];
+    let written: Vec<Result<std::path::PathBuf>> = tables
+        .par_iter()
+        .map(|table| {
+            let csv = ind.join(format!("{}.csv", table.name()));
+            let parquet = ind.join(format!("{}.parquet", table.name()));
+            table_to_csv(&parquet, *table, &csv, dialect).map(|()| csv)
+        })
+        .collect();
+    for csv in written {
+        let csv = csv?;
         outputs.push(csv.display().to_string());
         outputs.push(xlsx_beside(&csv).display().to_string());
     }

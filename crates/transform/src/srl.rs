@@ -30,13 +30,15 @@
 //! Periods: the school year (`srl`) and each of its terms (`srl_term`, [`Terms`]); the weekly
 //! series is in [`crate::srl_weekly`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use arrow_array::ArrayRef;
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike};
+use chrono::{DateTime, Datelike, NaiveDate};
 use leerwinst_core::Result;
-use leerwinst_core::clock::{amsterdam_to_utc, utc_to_amsterdam};
+use leerwinst_core::clock::{
+    amsterdam_day_hour, amsterdam_to_utc, date_of_day, utc_to_amsterdam, weekday_of_day,
+};
 use leerwinst_core::term::{Calendar, SchoolYear, Terms, date32, from_date32};
 use leerwinst_store::{Frame, date_array, f64_array, i32_array, i64_array, opt, str_array};
 use rayon::prelude::*;
@@ -202,6 +204,10 @@ pub fn event_measures(evs: &[Ev<'_>], gap_min: f64) -> EventMeasures {
             ..Default::default()
         };
     }
+    debug_assert!(
+        evs.windows(2).all(|w| w[0].ts <= w[1].ts),
+        "events in time order"
+    );
     let gap = (gap_min * 60e6) as i64;
     let mut session = vec![0usize; evs.len()];
     let mut sessions = 1;
@@ -217,33 +223,43 @@ pub fn event_measures(evs: &[Ev<'_>], gap_min: f64) -> EventMeasures {
     }
     minutes += (evs[evs.len() - 1].ts - start) as f64 / 60e6;
 
-    let local =
-        |ts: i64| utc_to_amsterdam(DateTime::from_timestamp_micros(ts).expect("valid timestamp"));
-    // Active days, active day-hours, and per ISO week the set of active weekdays (bits).
-    let mut days: BTreeSet<NaiveDate> = BTreeSet::new();
-    let mut day_hours: HashSet<(NaiveDate, u32)> = HashSet::new();
-    let mut weeks: BTreeMap<(i32, u32), u8> = BTreeMap::new();
-    for e in evs {
-        let t = local(e.ts);
-        let d = t.date();
-        days.insert(d);
-        day_hours.insert((d, t.hour()));
-        let w = d.iso_week();
-        *weeks.entry((w.year(), w.week())).or_default() |= 1 << d.weekday().num_days_from_monday();
-    }
+    // Active days, active day-hours, and per ISO week the set of active weekdays (bits). In
+    // time order the Dutch local day, day-hour and week never go back (the autumn change
+    // repeats 02:00-03:00, the same hour), so each new value starts a new one: one pass, no sets.
+    let mut active_days = 0usize;
     let mut per_weekday = [0f64; 7];
-    for d in &days {
-        per_weekday[d.weekday().num_days_from_monday() as usize] += 1.0;
-    }
     let mut per_hour = [0f64; 24];
-    for (_, h) in &day_hours {
-        per_hour[*h as usize] += 1.0;
+    let mut sets: Vec<u8> = Vec::new();
+    let mut last_day: Option<i32> = None;
+    let mut last_day_hour: Option<(i32, u32)> = None;
+    let mut last_week: Option<(i32, u32)> = None;
+    let mut dates_only = true;
+    for e in evs {
+        let (day, hour, midnight) = amsterdam_day_hour(e.ts);
+        dates_only &= midnight;
+        if last_day_hour != Some((day, hour)) {
+            last_day_hour = Some((day, hour));
+            per_hour[hour as usize] += 1.0;
+        }
+        if last_day == Some(day) {
+            continue;
+        }
+        last_day = Some(day);
+        active_days += 1;
+        let weekday = weekday_of_day(day);
+        per_weekday[weekday as usize] += 1.0;
+        let w = date_of_day(day).iso_week();
+        if last_week != Some((w.year(), w.week())) {
+            last_week = Some((w.year(), w.week()));
+            sets.push(0);
+        }
+        if let Some(set) = sets.last_mut() {
+            *set |= 1 << weekday;
+        }
     }
-    let two_days = days.len() >= 2;
-    let dates_only = evs.iter().all(|e| local(e.ts).time() == NaiveTime::MIN);
+    let two_days = active_days >= 2;
     let weekday_concentration = two_days.then(|| peak_concentration(&per_weekday));
     let hour_concentration = (two_days && !dates_only).then(|| peak_concentration(&per_hour));
-    let sets: Vec<u8> = weeks.values().copied().collect();
     let weekly_similarity = (sets.len() >= 2).then(|| {
         let (mut sum, mut pairs) = (0.0, 0.0);
         for i in 0..sets.len() {
@@ -286,11 +302,14 @@ pub fn event_measures(evs: &[Ev<'_>], gap_min: f64) -> EventMeasures {
         retried += got_retry as usize;
     }
     let share = |k: usize| (errors > 0).then(|| k as f64 / errors as f64);
-    let tasks: HashSet<&str> = evs
+    // Distinct tasks worked on, counted by sorting (no hashing per event).
+    let mut tasks: Vec<&str> = evs
         .iter()
         .filter(|e| matches!(e.kind, "attempt" | "answer" | "complete"))
         .filter_map(|e| e.task)
         .collect();
+    tasks.sort_unstable();
+    tasks.dedup();
     let help_requests = evs
         .iter()
         .filter(|e| matches!(e.kind, "help" | "instruction"))
@@ -300,7 +319,7 @@ pub fn event_measures(evs: &[Ev<'_>], gap_min: f64) -> EventMeasures {
     EventMeasures {
         dates_only,
         sessions: (!dates_only).then_some(sessions as i64),
-        active_days: days.len() as i64,
+        active_days: active_days as i64,
         minutes: (!dates_only).then_some(minutes),
         weekday_concentration,
         hour_concentration,
@@ -308,8 +327,8 @@ pub fn event_measures(evs: &[Ev<'_>], gap_min: f64) -> EventMeasures {
         help_after_error: share(helped),
         persistence: share(retried),
         help_per_task: (!tasks.is_empty()).then(|| help_requests as f64 / tasks.len() as f64),
-        progress_views_per_week: Some(views as f64 / weeks.len() as f64),
-        reflections_per_week: Some(reflections as f64 / weeks.len() as f64),
+        progress_views_per_week: Some(views as f64 / sets.len() as f64),
+        reflections_per_week: Some(reflections as f64 / sets.len() as f64),
     }
 }
 
@@ -482,10 +501,10 @@ pub const DATES_ONLY: &str =
 /// counted from the week of `year_start`; weeks past the 64th share the last bit.
 pub fn active_weeks(evs: &[Ev<'_>], year_start: NaiveDate) -> u64 {
     let first_monday = year_start.week(chrono::Weekday::Mon).first_day();
+    let first_monday = (first_monday - date_of_day(0)).num_days();
     evs.iter().fold(0u64, |mask, e| {
-        let d = utc_to_amsterdam(DateTime::from_timestamp_micros(e.ts).expect("valid timestamp"))
-            .date();
-        let k = ((d - first_monday).num_days().max(0) / 7).min(63);
+        let day = i64::from(amsterdam_day_hour(e.ts).0);
+        let k = ((day - first_monday).max(0) / 7).min(63);
         mask | 1 << k
     })
 }

@@ -28,7 +28,7 @@ use leerwinst_core::term::Terms;
 use leerwinst_core::{Error, Result, Table};
 use leerwinst_store::{bool_array, date_array, f64_array, i32_array, i64_array, opt, str_array};
 
-use crate::event_stream::{OwnedEv, PupilEvents};
+use crate::event_stream::PupilEvents;
 use crate::growth::Enrolled;
 use crate::srl::{
     COMPOSITE, N_IND, PlannedTask, PupilPlans, PupilYearRows, SrlOutput, SrlRow, SrlSettings,
@@ -60,8 +60,9 @@ fn stream_error(message: impl Into<String>) -> Error {
 #[derive(Default)]
 struct Current {
     key: Option<(String, String)>,
-    /// Events with their seq.
-    events: Vec<(i64, OwnedEv)>,
+    /// Events, in the order read, and their seq.
+    events: PupilEvents,
+    seqs: Vec<i64>,
     /// Planned tasks with their week.
     plans: Vec<(String, PlannedTask)>,
 }
@@ -73,19 +74,18 @@ impl Current {
         let Some((pupil, year)) = self.key.take() else {
             return Ok(None);
         };
-        let mut events = std::mem::take(&mut self.events);
-        events.sort_by_key(|(seq, _)| *seq);
-        if let Some(w) = events.windows(2).find(|w| w[0].0 == w[1].0) {
+        let mut pe = std::mem::take(&mut self.events);
+        let seqs = std::mem::take(&mut self.seqs);
+        let mut order: Vec<usize> = (0..seqs.len()).collect();
+        order.sort_by_key(|&i| seqs[i]);
+        if let Some(w) = order.windows(2).find(|w| seqs[w[0]] == seqs[w[1]]) {
             return Err(stream_error(format!(
                 "two events of one pupil-year have seq {}: seq must number a pupil-year's events once each",
-                w[0].0
+                seqs[w[0]]
             )));
         }
-        let pe = PupilEvents {
-            pupil_key: pupil,
-            school_year: year,
-            events: events.into_iter().map(|(_, e)| e).collect(),
-        };
+        pe.events = order.into_iter().map(|i| pe.events[i].clone()).collect();
+        (pe.pupil_key, pe.school_year) = (pupil, year);
         let mut weeks: BTreeMap<String, Vec<PlannedTask>> = BTreeMap::new();
         let mut tasks = Vec::with_capacity(self.plans.len());
         for (week, task) in self.plans.drain(..) {
@@ -285,16 +285,14 @@ pub fn run(
                     else {
                         return Err(stream_error("an event row without seq, ts or kind"));
                     };
-                    current.events.push((
-                        seq,
-                        OwnedEv {
-                            ts,
-                            kind: EventKind::parse(kind).map_or("other", EventKind::as_str),
-                            object: c.object.get(i).map(str::to_string),
-                            task: c.task.get(i).map(str::to_string),
-                            success: c.success.is_valid(i).then(|| c.success.value(i)),
-                        },
-                    ));
+                    current.seqs.push(seq);
+                    current.events.push(
+                        ts,
+                        EventKind::parse(kind).map_or("other", EventKind::as_str),
+                        c.object.get(i),
+                        c.task.get(i),
+                        c.success.is_valid(i).then(|| c.success.value(i)),
+                    );
                     summary.events += 1;
                 }
                 "plan" => {

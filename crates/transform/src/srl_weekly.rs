@@ -8,10 +8,10 @@
 use std::collections::BTreeMap;
 
 use arrow_array::ArrayRef;
-use chrono::{DateTime, Datelike};
+use chrono::{Datelike, NaiveDate};
 use std::path::Path;
 
-use leerwinst_core::clock::utc_to_amsterdam;
+use leerwinst_core::clock::{amsterdam_day_hour, date_of_day};
 use leerwinst_core::{Result, Table};
 use leerwinst_store::{TableWriter, f64_array, i64_array, str_array};
 
@@ -91,8 +91,11 @@ impl WeeklyWriter {
 
 /// ISO week of a UTC timestamp's Dutch local date.
 pub fn iso_week(ts_micros: i64) -> String {
-    let d = utc_to_amsterdam(DateTime::from_timestamp_micros(ts_micros).expect("valid timestamp"))
-        .date();
+    week_name(date_of_day(amsterdam_day_hour(ts_micros).0))
+}
+
+/// The ISO week `YYYY-Www` of `d` (the names sort as the weeks do).
+fn week_name(d: NaiveDate) -> String {
     let w = d.iso_week();
     format!("{}-W{:02}", w.year(), w.week())
 }
@@ -106,9 +109,26 @@ pub fn pupil_weeks(
     weeks: &BTreeMap<String, Vec<PlannedTask>>,
     session_gap_min: f64,
 ) -> Vec<WeeklyRow> {
-    let mut by_week: BTreeMap<String, Vec<Ev<'_>>> = BTreeMap::new();
-    for e in evs {
-        by_week.entry(iso_week(e.ts)).or_default().push(e.clone());
+    // In time order the Dutch local week never goes back: each week's events are one run,
+    // found by naming the week only when the day changes.
+    let mut by_week: BTreeMap<String, &[Ev<'_>]> = BTreeMap::new();
+    let (mut start, mut last_day, mut week) = (0, None, String::new());
+    for (i, e) in evs.iter().enumerate() {
+        let day = amsterdam_day_hour(e.ts).0;
+        if last_day == Some(day) {
+            continue;
+        }
+        last_day = Some(day);
+        let name = week_name(date_of_day(day));
+        if name != week {
+            if i > start {
+                by_week.insert(std::mem::take(&mut week), &evs[start..i]);
+            }
+            (start, week) = (i, name);
+        }
+    }
+    if evs.len() > start {
+        by_week.insert(week, &evs[start..]);
     }
     for w in weeks.keys() {
         by_week.entry(w.clone()).or_default();
@@ -116,7 +136,7 @@ pub fn pupil_weeks(
     by_week
         .into_iter()
         .map(|(week, e)| {
-            let m = event_measures(&e, session_gap_min);
+            let m = event_measures(e, session_gap_min);
             let pm = weeks
                 .get(&week)
                 .map(|p| plan_measures(p))
@@ -133,8 +153,8 @@ pub fn pupil_weeks(
                 persistence_share: m.persistence,
                 plan_kept_share: pm.kept,
                 on_time_share: pm.on_time,
-                progress_views: count(&e, "progress_view"),
-                reflections: count(&e, "reflection"),
+                progress_views: count(e, "progress_view"),
+                reflections: count(e, "reflection"),
             }
         })
         .collect()
@@ -175,7 +195,9 @@ mod tests {
     use super::*;
 
     fn ts(s: &str) -> i64 {
-        DateTime::parse_from_rfc3339(s).unwrap().timestamp_micros()
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .timestamp_micros()
     }
 
     #[test]
