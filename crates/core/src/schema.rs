@@ -248,25 +248,12 @@ impl Table {
     /// for the staff tables its Dutch header and description (`label_nl`, `description_nl`:
     /// what a Dutch run's CSV and Excel copies show, [`crate::schema_nl`]).
     pub fn schema(self) -> SchemaRef {
-        let fields: Vec<Field> = self
-            .columns()
-            .iter()
-            .map(|c| {
-                let mut meta = std::collections::HashMap::from([(
-                    "description".to_string(),
-                    c.description.to_string(),
-                )]);
-                if let (Some(label), Some(meaning)) = (
-                    crate::schema_nl::label_nl_in(self, c.name),
-                    crate::schema_nl::description_nl(self, c.name),
-                ) {
-                    meta.insert("label_nl".into(), label.into());
-                    meta.insert("description_nl".into(), meaning.into());
-                }
-                Field::new(c.name, c.ty.arrow(), c.nullable).with_metadata(meta)
-            })
-            .collect();
-        Arc::new(Schema::new(fields))
+        schema_of(self.columns(), |c| {
+            (
+                crate::schema_nl::label_nl_in(self, c),
+                crate::schema_nl::description_nl(self, c),
+            )
+        })
     }
 
     /// The same schema with every column nullable: for a staff copy of the table whose hidden
@@ -316,17 +303,28 @@ pub const REJECT_COLUMNS: &[Column] = &[
 /// The Arrow schema of a rejects file ([`REJECT_COLUMNS`]), with the Dutch headers and
 /// descriptions as field metadata as [`Table::schema`] gives them.
 pub fn rejects_schema() -> SchemaRef {
-    let fields: Vec<Field> = REJECT_COLUMNS
+    schema_of(REJECT_COLUMNS, |c| {
+        (
+            crate::schema_nl::reject_label_nl(c),
+            crate::schema_nl::reject_description_nl(c),
+        )
+    })
+}
+
+/// The Arrow schema of `columns`, each field with its description as metadata and, where
+/// `dutch` gives both, its Dutch header and description (`label_nl`, `description_nl`).
+fn schema_of(
+    columns: &[Column],
+    dutch: impl Fn(&str) -> (Option<&'static str>, Option<&'static str>),
+) -> SchemaRef {
+    let fields: Vec<Field> = columns
         .iter()
         .map(|c| {
             let mut meta = std::collections::HashMap::from([(
                 "description".to_string(),
                 c.description.to_string(),
             )]);
-            if let (Some(label), Some(meaning)) = (
-                crate::schema_nl::reject_label_nl(c.name),
-                crate::schema_nl::reject_description_nl(c.name),
-            ) {
+            if let (Some(label), Some(meaning)) = dutch(c.name) {
                 meta.insert("label_nl".into(), label.into());
                 meta.insert("description_nl".into(), meaning.into());
             }
