@@ -273,6 +273,23 @@ mod tests {
     use crate::pseudonym::Pseudonymiser;
     use crate::rejects::Rejects;
 
+    /// Reads `text` (file `x.csv`) without a pupil list or pseudonyms, in the default calendar:
+    /// the rows and lines read, or the error, and the rejects.
+    fn read_plain(text: &str) -> (Result<(Vec<AssessmentRow>, usize)>, Rejects) {
+        let (ids, pseudo) = (IdResolver::default(), Pseudonymiser::off());
+        let mut rejects = Rejects::default();
+        let mut ctx = Ctx {
+            source: "lvs",
+            file: "x.csv".into(),
+            rejects: &mut rejects,
+            ids: &ids,
+            pseudo: &pseudo,
+            calendar: Default::default(),
+        };
+        let read = read(&mut ctx, text, "cito-lvs", DEFAULT_SCORE_RANGE);
+        (read, rejects)
+    }
+
     const EXPORT: &str = "Leerlingnummer;Achternaam;Voornaam;Toets;Toetsmoment;Afnamedatum;Vaardigheidsscore;Standaardmeetfout;Niveau\n\
 L1;Jansen;Emma;Rekenen-Wiskunde 3.0;M5;20-01-2025;184;4,6;II\n\
 L1;Jansen;Emma;Begrijpend Lezen 3.0;E5;12-06-2025;201;5,1;I\n\
@@ -368,18 +385,8 @@ L2;Smit;Daan;Spelling 3.0;E5;12-06-2025;150;-1;III\n";
                         L1;Rekenen-Wiskunde 3.0;M8;20-01-2025;250;73\n\
                         L1;Begrijpend Lezen 3.0;M8;21-01-2025;240;hoog\n\
                         L1;Spelling 3.0;M8;22-01-2025;230;\n";
-        let ids = IdResolver::default();
-        let pseudo = Pseudonymiser::off();
-        let mut rejects = Rejects::default();
-        let mut ctx = Ctx {
-            source: "lvs",
-            file: "x.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
-        let (rows, read) = read(&mut ctx, text, "cito-lvs", DEFAULT_SCORE_RANGE).unwrap();
+        let (read, rejects) = read_plain(text);
+        let (rows, read) = read.unwrap();
         assert_eq!((read, rows.len()), (5, 3));
         assert_eq!(rows[0].reference_level, Some("1S"), "1S/2F in maths is 1S");
         assert_eq!(
@@ -407,16 +414,8 @@ L2;Smit;Daan;Spelling 3.0;E5;12-06-2025;150;-1;III\n";
         assert!(reasons[0].2.starts_with("not a reference level"));
         assert_eq!((reasons[1].0, reasons[1].1.as_str()), (6, "DLE"));
 
-        let mut rejects = Rejects::default();
-        let mut ctx = Ctx {
-            source: "lvs",
-            file: "x.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
-        let (rows, _) = super::read(&mut ctx, with_pct, "cito-lvs", DEFAULT_SCORE_RANGE).unwrap();
+        let (read, rejects) = read_plain(with_pct);
+        let (rows, _) = read.unwrap();
         assert_eq!(
             rows.iter().map(|r| r.percentile).collect::<Vec<_>>(),
             [Some(73.0), None]
@@ -428,25 +427,10 @@ L2;Smit;Daan;Spelling 3.0;E5;12-06-2025;150;-1;III\n";
 
     #[test]
     fn missing_required_column_is_a_clear_error() {
-        let mut rejects = Rejects::default();
-        let ids = IdResolver::default();
-        let pseudo = Pseudonymiser::off();
-        let mut ctx = Ctx {
-            source: "lvs",
-            file: "x.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
-        let err = read(
-            &mut ctx,
-            "Leerlingnummer;Toets\nL1;R\n",
-            "cito-lvs",
-            DEFAULT_SCORE_RANGE,
-        )
-        .unwrap_err()
-        .to_string();
+        let err = read_plain("Leerlingnummer;Toets\nL1;R\n")
+            .0
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("test moment"), "{err}");
     }
 

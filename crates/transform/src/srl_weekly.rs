@@ -89,11 +89,6 @@ impl WeeklyWriter {
     }
 }
 
-/// ISO week of a UTC timestamp's Dutch local date.
-pub fn iso_week(ts_micros: i64) -> String {
-    week_name(date_of_day(amsterdam_day_hour(ts_micros).0))
-}
-
 /// The ISO week `YYYY-Www` of `d` (the names sort as the weeks do).
 fn week_name(d: NaiveDate) -> String {
     let w = d.iso_week();

@@ -161,9 +161,12 @@ fn fmt(v: f64) -> String {
 /// [`MIN_FONT`]: a 900-pixel chart is printed 483 points wide on A4, so this keeps every text at
 /// 7 pt or more there (`tests/end_to_end.rs` measures it).
 pub(crate) fn font(size: u32) -> TextStyle<'static> {
-    (FONT_FAMILY, (size * 4).div_ceil(3).max(MIN_FONT))
-        .into_font()
-        .color(&BLACK)
+    (FONT_FAMILY, font_px(size)).into_font().color(&BLACK)
+}
+
+/// The size [`font`] draws nominal size `size` at.
+fn font_px(size: u32) -> u32 {
+    (size * 4).div_ceil(3).max(MIN_FONT)
 }
 
 /// A label in at most two lines, split between words near the middle ("actieve" / "weken"), for
@@ -180,7 +183,7 @@ pub(crate) fn two_lines(label: &str) -> Vec<String> {
 /// Width in pixels of a label area that holds every one of `labels` at nominal size `size`
 /// ([`font`]) with a gap before the axis; at least `min`.
 pub(crate) fn label_area(labels: &[String], size: u32, min: u32) -> u32 {
-    let px = (size * 4).div_ceil(3).max(MIN_FONT) as f32;
+    let px = font_px(size) as f32;
     let widest = labels
         .iter()
         .map(|l| crate::document::textwidth::width(l, px, false))
@@ -189,22 +192,13 @@ pub(crate) fn label_area(labels: &[String], size: u32, min: u32) -> u32 {
 }
 
 /// `text` in at most `max_lines` lines of at most `room` pixels at nominal size `size` ([`font`];
-/// measured as [`label_area`] does), broken between words; `None` when it does not fit.
+/// measured as [`label_area`] does), broken between words; `None` when it does not fit that way
+/// (too many lines, or a word wider than `room`).
 pub(crate) fn wrap_to(text: &str, size: u32, room: u32, max_lines: usize) -> Option<Vec<String>> {
-    let px = (size * 4).div_ceil(3).max(MIN_FONT) as f32;
-    let fits = |s: &str| crate::document::textwidth::width(s, px, false) <= room as f32;
-    let mut lines: Vec<String> = vec![];
-    for word in text.split_whitespace() {
-        match lines.last_mut() {
-            Some(last) if fits(&format!("{last} {word}")) => {
-                last.push(' ');
-                last.push_str(word);
-            }
-            _ => lines.push(word.to_string()),
-        }
-    }
-    (!lines.is_empty() && lines.len() <= max_lines && lines.iter().all(|l| fits(l)))
-        .then_some(lines)
+    let lines = crate::document::textwidth::wrap(text, font_px(size) as f32, false, room as f32);
+    // `wrap` cuts a word too wide for a line; a cut word shows as a space inside it.
+    let whole_words = lines.join(" ") == text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!text.trim().is_empty() && whole_words && lines.len() <= max_lines).then_some(lines)
 }
 
 /// The smallest text size of a 900-pixel chart (plotters units; about 13.7 SVG pixels, 7.3 pt
@@ -1220,6 +1214,20 @@ mod tests {
             path: "growth".into(),
             batch: RecordBatch::try_new(Table::Growth.schema(), cols).unwrap(),
         }
+    }
+
+    #[test]
+    fn a_label_wraps_between_words_or_not_at_all() {
+        let name = "Basisschool De Wereldwijzer";
+        assert_eq!(
+            wrap_to(name, 15, 195, 2).unwrap(),
+            ["Basisschool De", "Wereldwijzer"]
+        );
+        assert_eq!(wrap_to(name, 15, 1000, 2).unwrap(), [name]);
+        // Three lines needed, or a word wider than the room: no wrapping.
+        assert_eq!(wrap_to(name, 15, 150, 2), None);
+        assert_eq!(wrap_to("Basisschool", 15, 60, 2), None);
+        assert_eq!(wrap_to(" ", 15, 195, 2), None);
     }
 
     #[test]
