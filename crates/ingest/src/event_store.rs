@@ -263,7 +263,9 @@ impl EventStore {
         Ok(parts.into_iter().map(|(p, _)| p).collect())
     }
 
-    /// Merges the runs (each sorted) into the partitions, leaving out dropped positions.
+    /// Merges the runs (each sorted) into the partitions, leaving out dropped positions. The
+    /// merge runs on this thread and the Parquet encoding on another ([`write_merged`]), one
+    /// batch apart, so the two halves of the work overlap.
     fn merge_runs(&mut self, events_dir: &Path, meta: &[(String, String)]) -> Result<Vec<PathBuf>> {
         let mut readers = self
             .runs
@@ -276,55 +278,61 @@ impl EventStore {
                 heap.push(std::cmp::Reverse(Head { row, position, run }));
             }
         }
-        let mut written = Vec::new();
-        let mut current: Option<(Shared, TableWriter, EventSeq)> = None;
-        let mut batch: Vec<EventRow> = Vec::with_capacity(BATCH);
-        let flush =
-            |batch: &mut Vec<EventRow>, w: &mut TableWriter, seq: &mut EventSeq| -> Result<()> {
-                let refs: Vec<&EventRow> = batch.iter().collect();
-                w.write_columns(events(&refs, seq))?;
-                batch.clear();
-                Ok(())
-            };
-        while let Some(std::cmp::Reverse(head)) = heap.pop() {
-            if let Some((position, row)) = readers[head.run].next()? {
-                heap.push(std::cmp::Reverse(Head {
-                    row,
-                    position,
-                    run: head.run,
-                }));
-            }
-            if self.dropped.binary_search(&head.position).is_ok() {
-                continue;
-            }
-            let same_year = current
-                .as_ref()
-                .is_some_and(|(y, _, _)| **y == *head.row.school_year);
-            if !same_year {
-                if let Some((_, mut w, mut seq)) = current.take() {
-                    flush(&mut batch, &mut w, &mut seq)?;
-                    w.finish()?;
+        let (to_writer, from_merge) = std::sync::mpsc::sync_channel::<Merged>(2);
+        std::thread::scope(|scope| {
+            let writer = scope.spawn(move || write_merged(from_merge, meta));
+            // A send fails only when the writer stopped on an error, which its join returns.
+            let merged = (|| -> Result<Vec<PathBuf>> {
+                let mut written = Vec::new();
+                let mut year: Option<Shared> = None;
+                let mut batch: Vec<EventRow> = Vec::with_capacity(BATCH);
+                while let Some(std::cmp::Reverse(head)) = heap.pop() {
+                    if let Some((position, row)) = readers[head.run].next()? {
+                        heap.push(std::cmp::Reverse(Head {
+                            row,
+                            position,
+                            run: head.run,
+                        }));
+                    }
+                    if self.dropped.binary_search(&head.position).is_ok() {
+                        continue;
+                    }
+                    if year.as_deref() != Some(&*head.row.school_year) {
+                        if !batch.is_empty() {
+                            let rows = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                            if to_writer.send(Merged::Rows(rows)).is_err() {
+                                return Ok(written);
+                            }
+                        }
+                        let path = partition(events_dir, &head.row.school_year);
+                        year = Some(head.row.school_year.clone());
+                        written.push(path.clone());
+                        if to_writer.send(Merged::Partition(path)).is_err() {
+                            return Ok(written);
+                        }
+                    }
+                    batch.push(head.row);
+                    if batch.len() == BATCH {
+                        let rows = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        if to_writer.send(Merged::Rows(rows)).is_err() {
+                            return Ok(written);
+                        }
+                    }
                 }
-                let path = partition(events_dir, &head.row.school_year);
-                current = Some((
-                    head.row.school_year.clone(),
-                    TableWriter::create(&path, Table::Events, meta)?,
-                    EventSeq::default(),
-                ));
-                written.push(path);
-            }
-            batch.push(head.row);
-            if batch.len() == BATCH
-                && let Some((_, w, seq)) = current.as_mut()
-            {
-                flush(&mut batch, w, seq)?;
-            }
-        }
-        if let Some((_, mut w, mut seq)) = current.take() {
-            flush(&mut batch, &mut w, &mut seq)?;
-            w.finish()?;
-        }
-        Ok(written)
+                if !batch.is_empty() {
+                    let _ = to_writer.send(Merged::Rows(batch));
+                }
+                let _ = to_writer.send(Merged::Done);
+                Ok(written)
+            })();
+            drop(to_writer);
+            let wrote = writer
+                .join()
+                .unwrap_or_else(|_| Err(Error::Compute("the events writer stopped".into())));
+            let written = merged?;
+            wrote?;
+            Ok(written)
+        })
     }
 
     /// Removes the spill folder (with the runs of statement ids a reader may have left there).
@@ -362,6 +370,51 @@ fn kept<'a, T: 'a>(
         .zip(rows)
         .filter(move |(position, _)| gone.next_if_eq(position).is_none())
         .map(|(_, row)| row)
+}
+
+/// What the merge hands the writer: the next partition's file, its next rows in order, or
+/// that every row was sent.
+enum Merged {
+    Partition(PathBuf),
+    Rows(Vec<EventRow>),
+    Done,
+}
+
+/// Writes merged rows as they come: one Parquet file per partition, in batches of the rows
+/// received (the merge sends full batches, so the files are those an in-memory write makes).
+/// The last file is finished only on [`Merged::Done`]: when the merge stops on an error, the
+/// file it was filling is not put in place.
+fn write_merged(
+    from_merge: std::sync::mpsc::Receiver<Merged>,
+    meta: &[(String, String)],
+) -> Result<()> {
+    let mut current: Option<(TableWriter, EventSeq)> = None;
+    for message in from_merge {
+        match message {
+            Merged::Partition(path) => {
+                if let Some((w, _)) = current.take() {
+                    w.finish()?;
+                }
+                current = Some((
+                    TableWriter::create(&path, Table::Events, meta)?,
+                    EventSeq::default(),
+                ));
+            }
+            Merged::Rows(rows) => {
+                let (w, seq) = current
+                    .as_mut()
+                    .ok_or_else(|| Error::Compute("merged rows before their partition".into()))?;
+                let refs: Vec<&EventRow> = rows.iter().collect();
+                w.write_columns(events(&refs, seq))?;
+            }
+            Merged::Done => {
+                if let Some((w, _)) = current.take() {
+                    w.finish()?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The file of one school year's partition.
@@ -530,13 +583,27 @@ fn put_row(w: &mut impl Write, position: u64, r: &EventRow) -> std::io::Result<(
 struct RunReader {
     file: SpillReader,
     buf: Vec<u8>,
+    /// The last value of each text field read: a run is sorted by year and pupil, so most
+    /// rows repeat the previous row's, which is then shared without a lookup.
+    last: [Option<Shared>; FIELDS],
 }
+
+/// The text fields of a run row, in the order [`put_row`] writes them.
+const FIELDS: usize = 7;
+const YEAR: usize = 0;
+const PUPIL: usize = 1;
+const KIND: usize = 2;
+const VERB: usize = 3;
+const OBJECT: usize = 4;
+const TASK: usize = 5;
+const SUBJECT: usize = 6;
 
 impl RunReader {
     fn open(path: &Path) -> Result<Self> {
         Ok(RunReader {
             file: SpillReader::open(path, 1 << 20)?,
             buf: Vec::new(),
+            last: Default::default(),
         })
     }
 
@@ -548,15 +615,23 @@ impl RunReader {
         self.file.bytes()
     }
 
-    fn string(&mut self) -> Result<Option<Shared>> {
+    /// The next text, field `field` of the row.
+    fn string(&mut self, field: usize) -> Result<Option<Shared>> {
         let n = u32::from_le_bytes(self.bytes()?);
         if n == u32::MAX {
             return Ok(None);
         }
         self.buf.resize(n as usize, 0);
         self.file.fill(&mut self.buf)?;
+        if let Some(last) = &self.last[field]
+            && last.as_bytes() == self.buf.as_slice()
+        {
+            return Ok(Some(last.clone()));
+        }
         let s = std::str::from_utf8(&self.buf).map_err(|_| self.corrupt("text is not UTF-8"))?;
-        Ok(Some(intern(s)))
+        let s = intern(s);
+        self.last[field] = Some(s.clone());
+        Ok(Some(s))
     }
 
     fn number(&mut self) -> Result<Option<f64>> {
@@ -575,22 +650,22 @@ impl RunReader {
         let rest: [u8; 7] = self.bytes()?;
         let mut position = [first; 8];
         position[1..].copy_from_slice(&rest);
-        let school_year = self.string()?;
+        let school_year = self.string(YEAR)?;
         let school_year = school_year.ok_or_else(|| self.corrupt("missing school year"))?;
-        let pupil_key = self.string()?;
+        let pupil_key = self.string(PUPIL)?;
         let pupil_key = pupil_key.ok_or_else(|| self.corrupt("missing pupil"))?;
         let ts = i64::from_le_bytes(self.bytes()?);
-        let kind = self.string()?;
+        let kind = self.string(KIND)?;
         let kind = kind
             .as_deref()
             .and_then(EventKind::parse)
             .ok_or_else(|| self.corrupt("unknown event kind"))?
             .as_str();
-        let verb = self.string()?;
+        let verb = self.string(VERB)?;
         let verb = verb.ok_or_else(|| self.corrupt("missing verb"))?;
-        let object_id = self.string()?;
-        let task_id = self.string()?;
-        let subject = self.string()?;
+        let object_id = self.string(OBJECT)?;
+        let task_id = self.string(TASK)?;
+        let subject = self.string(SUBJECT)?;
         let success = match self.bytes::<1>()?[0] {
             0 => None,
             1 => Some(false),
@@ -700,6 +775,47 @@ mod tests {
         // The files hold the rows not dropped, sorted.
         let f = leerwinst_store::read_table(&dir.path().join("a"), Table::Events).unwrap();
         assert_eq!(f.len(), 2995);
+    }
+
+    #[test]
+    fn a_merge_that_fails_puts_no_file_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut spilling = EventStore::new(250, dir.path().join("spill"));
+        spilling.push(rows(1000)).unwrap();
+        spilling.push(rows(10)).unwrap();
+        assert!(spilling.runs() >= 1);
+        // The last run is cut short: the merge meets the damage after rows of both years were
+        // sent to the writer.
+        let last = spilling.runs.last().unwrap().clone();
+        let bytes = std::fs::read(&last).unwrap();
+        std::fs::write(&last, &bytes[..bytes.len() - 5]).unwrap();
+        let out = dir.path().join("events");
+        assert!(spilling.write(&out, &[]).is_err());
+        let left: Vec<_> = walk(&out);
+        let parquet: Vec<_> = left.iter().filter(|p| p.ends_with(".parquet")).collect();
+        assert!(parquet.len() <= 1, "{left:?}");
+        // The file being filled when the merge stopped is not there, nor its temporary file.
+        let files = leerwinst_store::read_table(&out, Table::Events).map(|t| t.len());
+        assert!(
+            files.map_or(true, |n| n < 1010),
+            "a complete table after a failed merge"
+        );
+        assert!(left.iter().all(|p| !p.contains(".tmp-")), "{left:?}");
+    }
+
+    fn walk(dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    out.extend(walk(&p));
+                } else {
+                    out.push(p.display().to_string());
+                }
+            }
+        }
+        out
     }
 
     #[test]

@@ -511,10 +511,13 @@ pub fn earliest_year() -> i32 {
     EARLIEST_YEAR.load(Ordering::Relaxed)
 }
 
-/// The latest year of a plausible school date; default the next calendar year.
+/// The latest year of a plausible school date; default the next calendar year (of the moment
+/// the process first asked: the clock is read once, not per date checked, and a run that
+/// passes New Year's midnight keeps one window).
 pub fn latest_year() -> i32 {
+    static NEXT_YEAR: std::sync::OnceLock<i32> = std::sync::OnceLock::new();
     match LATEST_YEAR.load(Ordering::Relaxed) {
-        0 => chrono::Utc::now().year() + 1,
+        0 => *NEXT_YEAR.get_or_init(|| chrono::Utc::now().year() + 1),
         y => y,
     }
 }
@@ -549,6 +552,40 @@ fn four_digit_year(s: &str) -> bool {
     }
 }
 
+/// The common spellings of a date read without a format parser: `yyyy-m(m)-d(d)`,
+/// `d(d)-m(m)-yyyy` and `d(d)/m(m)/yyyy`, digits only. `None` for anything else (and for a
+/// day that does not exist), which [`parse_date_any_year`] then hands to chrono; where this
+/// gives a date, chrono's formats give the same one (tested).
+fn plain_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let sep = *b.iter().find(|c| !c.is_ascii_digit())?;
+    if sep != b'-' && sep != b'/' {
+        return None;
+    }
+    let mut parts = s.split(sep as char);
+    let (a, m, c) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some()
+        || ![a, m, c]
+            .iter()
+            .all(|p| p.bytes().all(|x| x.is_ascii_digit()))
+    {
+        return None;
+    }
+    let short = |p: &str| (1..=2).contains(&p.len());
+    let number = |p: &str| p.parse::<u32>().ok();
+    let (year, day) = if sep == b'-' && a.len() == 4 && short(c) {
+        (a, c)
+    } else if short(a) && c.len() == 4 {
+        (c, a)
+    } else {
+        return None;
+    };
+    if !short(m) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year.parse().ok()?, number(m)?, number(day)?)
+}
+
 /// Parses `dd-mm-yyyy`, `d-m-yyyy`, `dd/mm/yyyy` or ISO `yyyy-mm-dd` with a four-digit year in
 /// the plausible window ([`plausible_year`]); see [`date_reason`] for why a cell is refused.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
@@ -558,6 +595,9 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 /// [`parse_date`] without the plausible window (birth dates of staff may be older).
 pub fn parse_date_any_year(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
+    if let Some(d) = plain_date(s) {
+        return Some(d);
+    }
     if !four_digit_year(s) {
         return None;
     }
@@ -643,6 +683,55 @@ pub fn parse_duration(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_dates_are_the_dates_chrono_reads() {
+        // The formats parse_date_any_year tried before plain_date was added.
+        let chrono_only = |s: &str| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .or_else(|_| NaiveDate::parse_from_str(s, "%d-%m-%Y"))
+                .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+                .ok()
+        };
+        let pieces = [
+            "", "0", "1", "9", "00", "01", "12", "13", "29", "31", "32", "123", "0000", "2024",
+            "1999", "99999", "2o24",
+        ];
+        let mut plain = 0;
+        for a in pieces {
+            for m in pieces {
+                for c in pieces {
+                    for sep in ["-", "/", "."] {
+                        let s = format!("{a}{sep}{m}{sep}{c}");
+                        if let Some(d) = plain_date(&s) {
+                            plain += 1;
+                            assert_eq!(chrono_only(&s), Some(d), "{s}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(plain > 100, "the plain spellings were tried ({plain})");
+        for s in [
+            "2024-02-29",
+            "29-02-2024",
+            "1-3-2024",
+            "01/03/2024",
+            "2024-3-1",
+        ] {
+            assert!(plain_date(s).is_some(), "{s}");
+            assert_eq!(parse_date_any_year(s), chrono_only(s), "{s}");
+        }
+        for s in [
+            "2023-02-29",
+            "2024-03-01-",
+            "24-03-01",
+            "2024/03/01",
+            "2024-03-01 10:00",
+        ] {
+            assert_eq!(plain_date(s), None, "{s}");
+        }
+    }
 
     #[test]
     fn the_streamed_checksum_is_the_checksum_of_the_whole_file() {

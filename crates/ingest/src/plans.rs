@@ -17,7 +17,7 @@ use crate::mapped::{
     Cell, EXTRACT_MISMATCH, Extractors, apply_value_maps, base_fields, resolve_columns,
 };
 use crate::record_loop::each_record;
-use crate::rows::PlanRow;
+use crate::rows::{PlanRow, intern};
 
 fn monday_of(week: &str) -> Option<NaiveDate> {
     let (y, w) = week.trim().split_once("-W")?;
@@ -202,10 +202,10 @@ fn plan_row(
         return None;
     };
     Some(PlanRow {
-        pupil_key,
-        school_year: ctx.calendar.year_of(monday).to_string(),
-        week,
-        task_id: task.value.clone(),
+        pupil_key: intern(&pupil_key),
+        school_year: intern(&ctx.calendar.year_of(monday).to_string()),
+        week: intern(&week),
+        task_id: intern(&task.value),
         planned_for: planned_for.map(date32),
         due: due.map(date32),
         done_at: done_at.map(|t| t.timestamp_micros()),
@@ -241,7 +241,7 @@ L1;2025-X4;rek-5;22-01-2025;24-01-2025;\n";
         };
         let (rows, read) = read(&mut ctx, text).unwrap();
         assert_eq!((rows.len(), read, rejects.total()), (2, 5, 3));
-        assert_eq!(rows[0].school_year, "2024-2025");
+        assert_eq!(&*rows[0].school_year, "2024-2025");
         let utc = chrono::DateTime::parse_from_rfc3339("2025-01-21T08:30:00Z").unwrap();
         assert_eq!(rows[0].done_at, Some(utc.timestamp_micros()));
         assert_eq!(rows[1].done_at, None);
@@ -286,9 +286,9 @@ L1,rek-4,,,\n";
         let (rows, read) = read_mapped(&mut ctx, text, &m).unwrap();
         assert_eq!((read, rows.len()), (4, 2));
         // The week from the planned day, else from the due date.
-        assert_eq!(rows[0].week, "2025-W04");
-        assert_eq!(rows[1].week, "2025-W04");
-        assert_eq!(rows[0].school_year, "2024-2025");
+        assert_eq!(&*rows[0].week, "2025-W04");
+        assert_eq!(&*rows[1].week, "2025-W04");
+        assert_eq!(&*rows[0].school_year, "2024-2025");
         // 09:30 in Amsterdam in January is 08:30 UTC.
         assert_eq!(
             rows[0].done_at,

@@ -22,7 +22,8 @@ pub struct KeyOrigin {
 /// Turns raw ids into pseudonyms (or passes them through when pseudonymisation is off).
 #[derive(Clone)]
 pub struct Pseudonymiser {
-    key: Option<Vec<u8>>,
+    /// The HMAC with the key already absorbed (its inner and outer pads hashed once, not per id).
+    key: Option<Hmac<Sha256>>,
 }
 
 impl std::fmt::Debug for Pseudonymiser {
@@ -39,7 +40,7 @@ impl Pseudonymiser {
     /// A keyed pseudonymiser.
     pub fn keyed(key: &[u8]) -> Self {
         Pseudonymiser {
-            key: Some(key.to_vec()),
+            key: Some(Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length")),
         }
     }
 
@@ -57,8 +58,8 @@ impl Pseudonymiser {
     pub fn pupil(&self, raw: &str) -> String {
         match &self.key {
             None => raw.to_string(),
-            Some(k) => {
-                let mut mac = Hmac::<Sha256>::new_from_slice(k).expect("HMAC takes any key length");
+            Some(keyed) => {
+                let mut mac = keyed.clone();
                 mac.update(b"pupil:");
                 mac.update(raw.trim().as_bytes());
                 hex::encode(&mac.finalize().into_bytes()[..16])

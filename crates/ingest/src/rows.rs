@@ -209,17 +209,19 @@ pub struct EventRow {
     pub duration_s: Option<f64>,
 }
 
-/// A `plans` row.
+/// A `plans` row. Its texts are shared ([`intern`]): a board's plans repeat each pupil, week
+/// and task thousands of times, and a row of its own per text made plans the largest table
+/// held during ingest (bench/board.sh).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanRow {
     /// Pseudonym.
-    pub pupil_key: String,
+    pub pupil_key: Shared,
     /// `YYYY-YYYY`.
-    pub school_year: String,
+    pub school_year: Shared,
     /// `YYYY-Www`.
-    pub week: String,
+    pub week: Shared,
     /// Task id.
-    pub task_id: String,
+    pub task_id: Shared,
     /// Date32 days.
     pub planned_for: Option<i32>,
     /// Date32 days.
