@@ -7,6 +7,7 @@
 #
 #   bash bench/srl.sh              # 100M events (50,000 pupils x 2 school years x 1,000)
 #   EVENTS=10000000 bash bench/srl.sh
+#   PEERS="" bash bench/srl.sh     # leerwinst and the floor only (the peers take minutes at 100M)
 #
 # Needs: python3 with polars and duckdb (pip install polars duckdb). Release build. The
 # warehouse takes about 7 bytes per event on disk (0.7 GB for 100M). The polars peer holds its
@@ -41,8 +42,9 @@ measure() { # name, command...
   fi
 }
 measure leerwinst "$bin" transform "$work/p.toml" --out "$work/run"
-measure polars python3 bench/peers/srl_polars.py "$events" "$work/polars.parquet"
-measure duckdb python3 bench/peers/srl_duckdb.py "$events" "$work/duckdb.parquet" 4GB
+PEERS="${PEERS-polars duckdb}"
+[[ " $PEERS " == *" polars "* ]] && measure polars python3 bench/peers/srl_polars.py "$events" "$work/polars.parquet"
+[[ " $PEERS " == *" duckdb "* ]] && measure duckdb python3 bench/peers/srl_duckdb.py "$events" "$work/duckdb.parquet" 4GB
 measure floor python3 -c "
 import duckdb, sys
 duckdb.sql(\"SELECT count(*), max(epoch_us(ts)), max(length(pupil_key)), max(length(school_year)), max(length(kind)), max(length(object_id)), max(length(task_id)), count(success) FROM read_parquet('$events/**/*.parquet')\").fetchall()"
@@ -59,7 +61,7 @@ import os
 t = {l.split()[0]: (float(l.split()[1]), float(l.split()[2])) for l in open(f"{w}/times")}
 for name in ["polars", "duckdb"]:
     if name not in t:
-        print(f"{name}: no result to compare")
+        print(f"{name}: not run, or no result to compare")
         continue
     peer = pl.read_parquet(f"{w}/{name}.parquet").select(key + cols)
     j = ours.join(peer, on=key, suffix="_p")
@@ -72,11 +74,13 @@ print("| | wall time | events/s | peak RSS |\n|---|---|---|---|")
 for k, label in [("leerwinst", "leerwinst transform"), ("polars", "Python polars"),
                  ("duckdb", "DuckDB SQL"), ("floor", "floor: DuckDB scan of the 7 columns")]:
     if k not in t:
-        print(f"| {label} | failed or timed out | | |")
+        print(f"| {label} | not run, failed or timed out | | |")
         continue
     s, mb = t[k]
     print(f"| {label} | {s:.1f} s | {n / s / 1e6:.2f} M | {mb / 1024:.2f} GiB |")
 for k in ["polars", "duckdb"]:
     if k in t:
         print(f"leerwinst vs {k}: {t[k][0] / t['leerwinst'][0]:.1f}x faster")
+if "floor" in t and "leerwinst" in t:
+    print(f"leerwinst / floor: {t['leerwinst'][0] / t['floor'][0]:.1f}x")
 PY
