@@ -415,6 +415,7 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                 (vec![info], read, accepted)
             }
         };
+        wh.events.spill_held_if_spilled()?;
         rejects.localise(p.pipeline.language);
         let rejected = rejects.count_for(&src.name);
         if read != accepted + rejected {
