@@ -263,12 +263,11 @@ impl EventStore {
         parts
             .par_iter()
             .map(|(path, rows)| {
-                let mut w = TableWriter::create(path, Table::Events, meta)?;
-                let mut seq = EventSeq::default();
+                let mut file = PartitionFile::create(path, meta)?;
                 for batch in rows.chunks(BATCH) {
-                    w.write_columns(events(batch, &mut seq))?;
+                    file.write(batch)?;
                 }
-                w.finish()
+                file.finish()
             })
             .collect::<Result<Vec<()>>>()?;
         Ok(parts.into_iter().map(|(p, _)| p).collect())
@@ -297,6 +296,16 @@ impl EventStore {
                 let mut written = Vec::new();
                 let mut year: Option<Shared> = None;
                 let mut batch: Vec<EventRow> = Vec::with_capacity(BATCH);
+                // Hands the batch (if any) to the writer; false when the writer has stopped.
+                let send = |batch: &mut Vec<EventRow>| {
+                    batch.is_empty()
+                        || to_writer
+                            .send(Merged::Rows(std::mem::replace(
+                                batch,
+                                Vec::with_capacity(BATCH),
+                            )))
+                            .is_ok()
+                };
                 while let Some(std::cmp::Reverse(head)) = heap.pop() {
                     if let Some((position, row)) = readers[head.run].next()? {
                         heap.push(std::cmp::Reverse(Head {
@@ -309,31 +318,21 @@ impl EventStore {
                         continue;
                     }
                     if year.as_deref() != Some(&*head.row.school_year) {
-                        if !batch.is_empty() {
-                            let rows = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                            if to_writer.send(Merged::Rows(rows)).is_err() {
-                                return Ok(written);
-                            }
-                        }
                         let path = partition(events_dir, &head.row.school_year);
                         year = Some(head.row.school_year.clone());
                         written.push(path.clone());
-                        if to_writer.send(Merged::Partition(path)).is_err() {
+                        if !send(&mut batch) || to_writer.send(Merged::Partition(path)).is_err() {
                             return Ok(written);
                         }
                     }
                     batch.push(head.row);
-                    if batch.len() == BATCH {
-                        let rows = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        if to_writer.send(Merged::Rows(rows)).is_err() {
-                            return Ok(written);
-                        }
+                    if batch.len() == BATCH && !send(&mut batch) {
+                        return Ok(written);
                     }
                 }
-                if !batch.is_empty() {
-                    let _ = to_writer.send(Merged::Rows(batch));
+                if send(&mut batch) {
+                    let _ = to_writer.send(Merged::Done);
                 }
-                let _ = to_writer.send(Merged::Done);
                 Ok(written)
             })();
             drop(to_writer);
@@ -399,33 +398,55 @@ fn write_merged(
     from_merge: std::sync::mpsc::Receiver<Merged>,
     meta: &[(String, String)],
 ) -> Result<()> {
-    let mut current: Option<(TableWriter, EventSeq)> = None;
+    let mut current: Option<PartitionFile> = None;
     for message in from_merge {
         match message {
             Merged::Partition(path) => {
-                if let Some((w, _)) = current.take() {
-                    w.finish()?;
+                if let Some(file) = current.take() {
+                    file.finish()?;
                 }
-                current = Some((
-                    TableWriter::create(&path, Table::Events, meta)?,
-                    EventSeq::default(),
-                ));
+                current = Some(PartitionFile::create(&path, meta)?);
             }
             Merged::Rows(rows) => {
-                let (w, seq) = current
+                let file = current
                     .as_mut()
                     .ok_or_else(|| Error::Compute("merged rows before their partition".into()))?;
-                let refs: Vec<&EventRow> = rows.iter().collect();
-                w.write_columns(events(&refs, seq))?;
+                file.write(&rows.iter().collect::<Vec<_>>())?;
             }
             Merged::Done => {
-                if let Some((w, _)) = current.take() {
-                    w.finish()?;
+                if let Some(file) = current.take() {
+                    file.finish()?;
                 }
             }
         }
     }
     Ok(())
+}
+
+/// One partition's Parquet file while it is written, with its rows' `seq` counter: both
+/// ways of writing the table (from memory, from the merge) write batches through it.
+struct PartitionFile {
+    writer: TableWriter,
+    seq: EventSeq,
+}
+
+impl PartitionFile {
+    fn create(path: &Path, meta: &[(String, String)]) -> Result<Self> {
+        Ok(PartitionFile {
+            writer: TableWriter::create(path, Table::Events, meta)?,
+            seq: EventSeq::default(),
+        })
+    }
+
+    /// Writes the next rows of the partition, in table order, as one batch.
+    fn write(&mut self, rows: &[&EventRow]) -> Result<()> {
+        self.writer.write_columns(events(rows, &mut self.seq))
+    }
+
+    /// Closes the file and moves it into place.
+    fn finish(self) -> Result<()> {
+        self.writer.finish()
+    }
 }
 
 /// The file of one school year's partition.

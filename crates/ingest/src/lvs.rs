@@ -276,6 +276,14 @@ mod tests {
     /// Reads `text` (file `x.csv`) without a pupil list or pseudonyms, in the default calendar:
     /// the rows and lines read, or the error, and the rejects.
     fn read_plain(text: &str) -> (Result<(Vec<AssessmentRow>, usize)>, Rejects) {
+        read_in(text, Default::default())
+    }
+
+    /// [`read_plain`] in the school calendar `calendar`.
+    fn read_in(
+        text: &str,
+        calendar: leerwinst_core::Calendar,
+    ) -> (Result<(Vec<AssessmentRow>, usize)>, Rejects) {
         let (ids, pseudo) = (IdResolver::default(), Pseudonymiser::off());
         let mut rejects = Rejects::default();
         let mut ctx = Ctx {
@@ -284,7 +292,7 @@ mod tests {
             rejects: &mut rejects,
             ids: &ids,
             pseudo: &pseudo,
-            calendar: Default::default(),
+            calendar,
         };
         let read = read(&mut ctx, text, "cito-lvs", DEFAULT_SCORE_RANGE);
         (read, rejects)
@@ -351,19 +359,8 @@ L2;Smit;Daan;Spelling 3.0;E5;12-06-2025;150;-1;III\n";
         use leerwinst_core::term::TermStart;
         let text = "Leerlingnummer;Achternaam;Roepnaam;Toets;Toetsmoment;Afnamedatum;Vaardigheidsscore\n\
                     L1;Jansen;Emma;Rekenen-Wiskunde 3.0;B5;25-08-2025;60\n";
-        let ids = IdResolver::default();
-        let pseudo = Pseudonymiser::off();
         let year_of = |calendar| {
-            let mut rejects = Rejects::default();
-            let mut ctx = Ctx {
-                source: "lvs",
-                file: "x.csv".into(),
-                rejects: &mut rejects,
-                ids: &ids,
-                pseudo: &pseudo,
-                calendar,
-            };
-            let (rows, _) = read(&mut ctx, text, "cito-lvs", DEFAULT_SCORE_RANGE).unwrap();
+            let (rows, _) = read_in(text, calendar).0.unwrap();
             rows[0].school_year.clone()
         };
         // 25 August: a new Dutch school year (from 1 August), still the old Flemish one.
