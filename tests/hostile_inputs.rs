@@ -14,6 +14,9 @@
 //! identities. After a deliberate change, regenerate the expected files with
 //! `LEERWINST_BLESS=1 cargo test --test hostile_inputs` and review the diff (tests/hostile/README.md).
 
+// The test calls libc (mkfifo); each unsafe block says why it is sound.
+#![allow(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -348,6 +351,24 @@ fn the_golden_corpus_of_hostile_inputs() {
                     "{rejected} rejected but {} written ({label})",
                     rows.len()
                 ));
+            }
+            // A case without rejects must have its rows accepted: a reader that dropped every
+            // row (read 0) would otherwise pass as "no rejects". A case whose input has no
+            // rows by design says so (`[case] empty = true`) and must read none.
+            if let (Ok(rows), Some((read, accepted, _))) = (&o.result, o.counts)
+                && rows.is_empty()
+            {
+                let empty = case
+                    .spec
+                    .get("case")
+                    .and_then(|c| c.get("empty"))
+                    .and_then(|e| e.as_bool())
+                    == Some(true);
+                if empty != (read == 0) || accepted != read {
+                    fail(format!(
+                        "no rejects, but {accepted} of {read} rows accepted, empty = {empty} ({label})"
+                    ));
+                }
             }
             let leaked: Vec<&str> = planted
                 .find_iter(&format!("{}{}", o.stderr, o.outputs))

@@ -6,6 +6,9 @@
 //! the measurement sees no other child, and the table is loaded in the test process only after
 //! the child ran (a child forked from a large process would count the parent's pages).
 
+// The test calls libc (getrusage); each unsafe block says why it is sound.
+#![allow(unsafe_code)]
+
 use arrow_array::Array;
 
 use leerwinst_core::Table;
@@ -17,6 +20,7 @@ use common::leerwinst;
 
 /// Peak resident set size of the waited-for children, bytes.
 fn children_peak_rss() -> u64 {
+    // SAFETY: rusage is plain integers, for which all zeros is a valid value.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: getrusage fills the struct it is given; RUSAGE_CHILDREN is a valid target.
     let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };

@@ -173,16 +173,6 @@ enum Kernel {
     },
 }
 
-/// The language a `--language` argument names.
-pub fn language(arg: &str) -> anyhow::Result<leerwinst_core::pipeline::Language> {
-    use leerwinst_core::pipeline::Language;
-    match arg {
-        "nl" => Ok(Language::Nl),
-        "en" => Ok(Language::En),
-        other => anyhow::bail!("--language must be nl or en, not '{other}'"),
-    }
-}
-
 /// Parses arguments and runs; errors are printed, never panicked.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -283,7 +273,7 @@ fn message_language(c: &Command) -> leerwinst_core::pipeline::Language {
         | Command::Compare { pipeline, .. }
         | Command::Report { pipeline, .. } => Pipeline::language_hint(pipeline),
         Command::Inspect { language, .. } | Command::Init { language, .. } => {
-            self::language(language).unwrap_or(Language::Nl)
+            crate::language::parse(language).unwrap_or(Language::Nl)
         }
         _ => Language::Nl,
     }

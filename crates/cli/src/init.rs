@@ -11,7 +11,7 @@ use leerwinst_ingest::draft::Decision;
 /// Drafts the pipeline for `exports` into `out` (default `exports/pipeline.toml`), saying what
 /// it decided in `language` (`nl` or `en`).
 pub fn draft(exports: &Path, out: Option<PathBuf>, language: &str) -> Result<ExitCode> {
-    let l = crate::cli::language(language)?;
+    let l = crate::language::parse(language)?;
     if !exports.is_dir() {
         bail!(
             "{} is not a folder: give the folder that holds the exports (`leerwinst init exports/`)",

@@ -11,7 +11,7 @@ use leerwinst_ingest::profile::{Kind, MAX_LISTED_VALUES, Profile, profile};
 /// Profiles and prints every file; a file that cannot be read is reported and the rest go on
 /// (exit code 1 if any failed).
 pub fn files(files: &[PathBuf], language: &str) -> Result<ExitCode> {
-    let language = crate::cli::language(language)?;
+    let language = crate::language::parse(language)?;
     let mut failed = false;
     for f in files {
         println!("{}", f.display());

@@ -4,6 +4,7 @@ mod cli;
 mod error_text;
 mod init;
 mod inspect;
+mod language;
 mod out_folder;
 mod progress;
 mod run;
@@ -13,6 +14,7 @@ fn main() -> std::process::ExitCode {
     // instead of a panic in println!.
     #[cfg(unix)]
     // SAFETY: setting a signal's disposition to the default before any thread starts.
+    #[allow(unsafe_code)]
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }

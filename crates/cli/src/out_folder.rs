@@ -291,6 +291,7 @@ fn exchange(a: &Path, b: &Path) -> Result<()> {
             std::ffi::CString::new(b.as_os_str().as_bytes())?,
         );
         // SAFETY: two valid NUL-terminated paths, relative to no directory (absolute paths).
+        #[allow(unsafe_code)]
         let rc = unsafe {
             libc::renameat2(
                 libc::AT_FDCWD,

@@ -34,6 +34,16 @@ impl Stage {
         Stage::Compare,
         Stage::Report,
     ];
+
+    /// The stage's key in run.json (its record), as the command line names the stage.
+    pub fn key(self) -> &'static str {
+        match self {
+            Stage::Ingest => "ingest",
+            Stage::Transform => "transform",
+            Stage::Compare => "compare",
+            Stage::Report => "report",
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -400,40 +410,23 @@ fn print_treatment_coefficients(
     e: Option<&leerwinst_core::pipeline::Experiment>,
 ) -> Result<()> {
     let Some(e) = e else { return Ok(()) };
-    let f = leerwinst_store::read_table(
-        &out.join("effects/coefficients.parquet"),
-        leerwinst_core::Table::Coefficients,
-    )?;
-    let (model, sample, term, est, se, n) = (
-        f.str("model"),
-        f.str("sample"),
-        f.str("term"),
-        f.f64("estimate"),
-        f.f64("se"),
-        f.i64("n"),
-    );
-    let mut lines: Vec<(String, String, Vec<String>, i64)> = Vec::new();
-    for i in 0..f.len() {
-        let t = term.value(i);
+    let mut lines: Vec<(String, String, Vec<String>, usize)> = Vec::new();
+    for c in leerwinst_compare::read_coefficients(out)? {
+        let t = c.term.as_str();
         if t == "(intercept)" || t == e.reference {
             continue;
         }
-        let is_level = !e.model.iter().any(|m| m.covariates.iter().any(|c| c == t));
+        let is_level = !e.model.iter().any(|m| m.covariates.iter().any(|v| v == t));
         if !is_level {
             continue;
         }
-        let key = (sample.value(i).to_string(), model.value(i).to_string());
-        let cell = format!(
-            "{t} {} ({})",
-            tx.signed(est.value(i), 2),
-            tx.number(se.value(i), 2)
-        );
+        let cell = format!("{t} {} ({})", tx.signed(c.estimate, 2), tx.number(c.se, 2));
         match lines
             .iter_mut()
-            .find(|l| (l.0.as_str(), l.1.as_str()) == (&key.0, &key.1))
+            .find(|l| (l.0.as_str(), l.1.as_str()) == (c.sample.as_str(), c.model.as_str()))
         {
             Some(l) => l.2.push(cell),
-            None => lines.push((key.0, key.1, vec![cell], n.value(i))),
+            None => lines.push((c.sample, c.model, vec![cell], c.n)),
         }
     }
     for (sample, model, cells, n) in lines {
@@ -462,30 +455,15 @@ fn seconds(tx: &Texts, secs: f64) -> String {
 /// The pooled effects (all subjects) of every design, one line each; the main design's also
 /// per subgroup.
 fn print_effects(tx: &Texts, out: &Path, main_design: &str) -> Result<()> {
-    let f = leerwinst_store::read_table(
-        &out.join("effects/effects.parquet"),
-        leerwinst_core::Table::Effects,
-    )?;
-    let (de, su, sg, lv, est, lo, hi, p) = (
-        f.str("design"),
-        f.str("subject"),
-        f.str("subgroup"),
-        f.str("level"),
-        f.f64("estimate"),
-        f.f64("ci_low"),
-        f.f64("ci_high"),
-        f.f64("p_value"),
-    );
-    let (q, method, note) = (f.f64("p_adjusted"), f.str("method"), f.str("note"));
-    let opt = leerwinst_store::opt;
     let mut methods = std::collections::BTreeSet::new();
-    for i in 0..f.len() {
-        if su.value(i) != "all" {
+    for e in leerwinst_compare::read_effects(out)? {
+        if e.subject != "all" {
             continue;
         }
-        let level = lv.value(i);
-        let label = match (de.value(i) == main_design, sg.value(i)) {
-            (false, _) => format!("[{}]", tx.design_short(de.value(i))),
+        let level = &e.level;
+        let main = e.design == main_design;
+        let label = match (main, e.subgroup.as_str()) {
+            (false, _) => format!("[{}]", tx.design_short(&e.design)),
             (true, "overall") => tx.t("alle leerlingen", "all pupils").to_string(),
             (true, "srl_tercile") => format!("{} {level}", tx.t("zelfreg. tertiel", "SRL tercile")),
             (true, "baseline_quintile") => {
@@ -493,15 +471,16 @@ fn print_effects(tx: &Texts, out: &Path, main_design: &str) -> Result<()> {
             }
             (true, other) => format!("{other} {level}"),
         };
-        let Some(e) = opt(est, i) else {
+        let note = e.note.as_deref();
+        let Some(estimate) = e.estimate else {
             println!(
                 "             {label:<18} {} ({})",
                 tx.t("niet geschat", "not estimated"),
-                note_label(tx, leerwinst_store::opt_str(note, i).unwrap_or(""))
+                note_label(tx, note.unwrap_or(""))
             );
             continue;
         };
-        let interval = match (opt(lo, i), opt(hi, i), opt(p, i)) {
+        let interval = match (e.ci_low, e.ci_high, e.p_value) {
             (Some(l), Some(h), Some(p)) => format!(
                 "{} [{}{} {}]  p = {}",
                 tx.t("95%-BI", "95% CI"),
@@ -512,7 +491,8 @@ fn print_effects(tx: &Texts, out: &Path, main_design: &str) -> Result<()> {
             ),
             _ => tx.t("geen interval", "no interval").to_string(),
         };
-        let adjusted = opt(q, i)
+        let adjusted = e
+            .p_adjusted
             .map(|q| {
                 format!(
                     "  ({} {})",
@@ -521,14 +501,14 @@ fn print_effects(tx: &Texts, out: &Path, main_design: &str) -> Result<()> {
                 )
             })
             .unwrap_or_default();
-        let flag = match leerwinst_store::opt_str(note, i) {
+        let flag = match note {
             Some(n) => format!("  [{}]", note_label(tx, n)),
             None => String::new(),
         };
-        methods.insert(method_label(tx, method.value(i)));
+        methods.insert(method_label(tx, &e.method));
         println!(
             "             {label:<18} {} SD  {interval}{adjusted}{flag}",
-            tx.signed(e, 3)
+            tx.signed(estimate, 3)
         );
     }
     if !methods.is_empty() {
@@ -554,17 +534,11 @@ fn write_run_json(work: &Path, out: &Path, rec: &mut RunRecord, t_all: Instant) 
         && let serde_json::Value::Object(new) = &mut json
     {
         for (k, v) in old {
-            if [
-                "ingest",
-                "transform",
-                "compare",
-                "report",
-                "pseudonymised",
-                "warning",
-            ]
-            .contains(&k.as_str())
-                && new.get(&k).is_none_or(|x| x.is_null())
-            {
+            let kept = Stage::ALL
+                .iter()
+                .map(|s| s.key())
+                .chain(["pseudonymised", "warning"]);
+            if kept.into_iter().any(|key| key == k) && new.get(&k).is_none_or(|x| x.is_null()) {
                 new.insert(k, v);
             }
         }

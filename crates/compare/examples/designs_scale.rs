@@ -11,6 +11,7 @@
 
 use std::time::Instant;
 
+use leerwinst_compare::observation::PupilGrowth;
 use leerwinst_compare::vcg::{Unit, estimate, groups};
 use leerwinst_core::pipeline::VcgSettings;
 use leerwinst_stats::logistic::logistic;
@@ -25,36 +26,28 @@ fn main() {
         })
     };
     let (nt, nc) = (arg(1), arg(2));
-    let mut state = 11u64;
-    let mut u = move || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 11) as f64 + 0.5) / ((1u64 << 53) as f64)
-    };
-    let mut normal = move || {
-        let (a, b) = (u(), u());
-        (-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos()
-    };
+    let mut rng = leerwinst_stats::rng::Rng::new(11);
     let n = nt + nc;
     let mut units = Vec::with_capacity(n);
     for i in 0..n {
         let treated = i < nt;
         let school = i / 1000;
-        let bz = normal() + if treated { 0.2 } else { 0.0 };
+        let bz = rng.normal() + if treated { 0.2 } else { 0.0 };
         let w = (school % 17) as f64 / 17.0;
         units.push(Unit {
+            growth: PupilGrowth {
+                subject: "rekenen".into(),
+                grade: 3 + (i % 6) as i32,
+                school: format!("s{school}"),
+                treated,
+                followup_z: 0.7 * bz + if treated { 0.1 } else { 0.0 } + 0.5 * rng.normal(),
+                tercile: None,
+                quintile: None,
+            },
             pupil: format!("p{i:08}"),
-            subject: "rekenen".into(),
-            grade: 3 + (i % 6) as i32,
             year: "2024-2025".into(),
-            school: format!("s{school}"),
-            treated,
             baseline_z: bz,
-            followup_z: 0.7 * bz + if treated { 0.1 } else { 0.0 } + 0.5 * normal(),
             school_chars: vec![w],
-            tercile: None,
-            quintile: None,
         });
     }
     if let Some(path) = args.get(3) {
@@ -63,10 +56,10 @@ fn main() {
         for x in &units {
             out.push_str(&format!(
                 "{},{:.6},{:.6},{}\n",
-                u8::from(x.treated),
+                u8::from(x.growth.treated),
                 x.baseline_z,
                 x.school_chars[0],
-                x.grade
+                x.growth.grade
             ));
         }
         std::fs::write(path, out).expect("write the data CSV");
@@ -90,7 +83,7 @@ fn main() {
 
     // Propensity-score matching on x1, x2 (MatchIt defaults: glm, 1:1, no replacement, largest).
     let t = Instant::now();
-    let treat: Vec<bool> = units.iter().map(|x| x.treated).collect();
+    let treat: Vec<bool> = units.iter().map(|x| x.growth.treated).collect();
     let y01: Vec<f64> = treat.iter().map(|&b| f64::from(u8::from(b))).collect();
     let x = vec![
         units.iter().map(|x| x.baseline_z).collect::<Vec<_>>(),

@@ -313,23 +313,17 @@ mod tests {
     /// covers it.
     #[test]
     fn recovers_a_planted_class_size_effect() {
-        let mut state = 5u64;
-        let mut u = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 11) as f64 + 0.5) / ((1u64 << 53) as f64)
-        };
+        let mut rng = leerwinst_stats::rng::Rng::new(5);
         let mut units = Vec::new();
         for school in 0..40 {
-            let shift = 15.0 * (u() - 0.5);
+            let shift = 15.0 * (rng.uniform() - 0.5);
             for class in 0..6 {
                 let level = ["small", "regular", "aide"][class % 3];
                 for _ in 0..18 {
                     // Scores uniform on [0, 100): a shift of 5 points moves the percentile ~5.
                     let effect = if level == "small" { 5.0 } else { 0.0 };
-                    let girl = f64::from(u8::from(u() < 0.5));
-                    let v = 100.0 * u() + effect + shift + 2.0 * girl;
+                    let girl = f64::from(u8::from(rng.uniform() < 0.5));
+                    let v = 100.0 * rng.uniform() + effect + shift + 2.0 * girl;
                     units.push(Unit {
                         grade: 0,
                         school: format!("s{school}"),

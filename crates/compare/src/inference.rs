@@ -181,6 +181,7 @@ fn clear_interval(r: &mut Effect) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::observation::PupilGrowth;
 
     fn row(n1: i64, n0: i64, cp: i64, cc: i64) -> Effect {
         Effect {
@@ -252,19 +253,21 @@ mod tests {
                 for k in 0..(40 + 10 * s) {
                     let bz = rng.normal();
                     obs.push(Obs {
-                        subject: "rekenen".into(),
-                        grade: 4 + k % 3,
-                        school: format!("s{s}"),
+                        growth: PupilGrowth {
+                            subject: "rekenen".into(),
+                            grade: 4 + k % 3,
+                            school: format!("s{s}"),
+                            treated,
+                            followup_z: 0.7 * bz
+                                + if treated { TRUTH } else { 0.0 }
+                                + school
+                                + 0.6 * rng.normal(),
+                            tercile: None,
+                            quintile: None,
+                        },
                         class: None,
-                        treated,
                         baseline_z: bz,
-                        followup_z: 0.7 * bz
-                            + if treated { TRUTH } else { 0.0 }
-                            + school
-                            + 0.6 * rng.normal(),
-                        tercile: None,
                         srl_index: None,
-                        quintile: None,
                         extra: Vec::new(),
                     });
                 }

@@ -30,29 +30,18 @@ use leerwinst_stats::logistic::logistic;
 use leerwinst_stats::matching::{
     Att, MatchOrder, MatchSpec, Matched, att, balance, nearest_with_sd,
 };
-use leerwinst_store::{Frame, opt};
+use leerwinst_store::Frame;
 
 use crate::Effect;
+use crate::observation::{GrowthColumns, PupilGrowth};
 
 /// One pupil in the matching sample.
 #[derive(Debug, Clone)]
 pub struct Unit {
-    /// Subject.
-    pub subject: String,
-    /// Follow-up grade (exact-matching stratum).
-    pub grade: i32,
-    /// Programme.
-    pub treated: bool,
-    /// Outcome.
-    pub followup_z: f64,
+    /// The pupil's growth row.
+    pub growth: PupilGrowth,
     /// Covariates, in the order of the settings.
     pub covariates: Vec<f64>,
-    /// SRL tercile.
-    pub tercile: Option<i32>,
-    /// Baseline quintile.
-    pub quintile: Option<i32>,
-    /// School (for per-school effects).
-    pub school: String,
 }
 
 /// One balance row.
@@ -95,19 +84,12 @@ pub fn sample(
     let g = inp.growth;
     // Matching always takes the SRL tercile from the baseline year of a year-on-year window.
     let win = crate::window::WindowRows::new(g, inp.srl, window, from_year, true);
-    let (gs, gsch, ggr, gprog, gfz, gq) = (
-        g.str("subject"),
-        g.str("school_key"),
-        g.i32("grade"),
-        g.bool("programme"),
-        g.f64("followup_z"),
-        g.i32("baseline_quintile"),
-    );
+    let columns = GrowthColumns::new(g);
     let lookup = crate::covariates::Covariates::new(g, inp.pupils, inp.schools);
     let mut units = Vec::new();
     let mut missing = 0;
     for &i in &win.rows {
-        let (Some(grade), Some(fz)) = (opt(ggr, i), opt(gfz, i)) else {
+        let Some(row) = columns.row(i, win.tercile(i)) else {
             continue;
         };
         let Some(covariates) = lookup.values(&settings.covariates, i) else {
@@ -115,14 +97,8 @@ pub fn sample(
             continue;
         };
         units.push(Unit {
-            subject: gs.value(i).to_string(),
-            grade,
-            treated: gprog.value(i),
-            followup_z: fz,
+            growth: row,
             covariates,
-            tercile: win.tercile(i),
-            quintile: opt(gq, i),
-            school: gsch.value(i).to_string(),
         });
     }
     (units, win.years, missing)
@@ -147,7 +123,7 @@ fn match_subject<'a>(
     units: Vec<&'a Unit>,
     settings: &MatchingSettings,
 ) -> std::result::Result<SubjectMatch<'a>, String> {
-    let treat: Vec<bool> = units.iter().map(|u| u.treated).collect();
+    let treat: Vec<bool> = units.iter().map(|u| u.growth.treated).collect();
     let t01: Vec<f64> = treat.iter().map(|&t| f64::from(u8::from(t))).collect();
     let x: Vec<Vec<f64>> = (0..settings.covariates.len())
         .map(|k| units.iter().map(|u| u.covariates[k]).collect())
@@ -165,12 +141,15 @@ fn match_subject<'a>(
     // merge. The tercile is in the strata because self-regulation drives growth by itself, so
     // the tercile rows would otherwise compare, say, high-SRL programme pupils with average
     // comparison pupils.
-    let strata: BTreeSet<(i32, Option<i32>)> = units.iter().map(|u| (u.grade, u.tercile)).collect();
+    let strata: BTreeSet<(i32, Option<i32>)> = units
+        .iter()
+        .map(|u| (u.growth.grade, u.growth.tercile))
+        .collect();
     let mut treated = Vec::new();
     let mut controls = Vec::new();
     for stratum in strata {
         let idx: Vec<usize> = (0..units.len())
-            .filter(|&i| (units[i].grade, units[i].tercile) == stratum)
+            .filter(|&i| (units[i].growth.grade, units[i].growth.tercile) == stratum)
             .collect();
         let st: Vec<bool> = idx.iter().map(|&i| treat[i]).collect();
         if !st.iter().any(|&t| t) || st.iter().all(|&t| t) {
@@ -347,15 +326,15 @@ pub fn estimate(
     outcome: &str,
     inf: &crate::inference::Settings,
 ) -> (Vec<Effect>, Vec<BalanceRow>, Vec<String>) {
-    let subjects: BTreeSet<&str> = units.iter().map(|u| u.subject.as_str()).collect();
+    let subjects: BTreeSet<&str> = units.iter().map(|u| u.growth.subject.as_str()).collect();
     let mut matches: Vec<(String, SubjectMatch<'_>)> = Vec::new();
     let mut skipped = Vec::new();
     let mut balance_rows = Vec::new();
     for s in subjects {
-        let su: Vec<&Unit> = units.iter().filter(|u| u.subject == s).collect();
+        let su: Vec<&Unit> = units.iter().filter(|u| u.growth.subject == s).collect();
         match match_subject(su, settings) {
             Ok(m) => {
-                let treat: Vec<bool> = m.units.iter().map(|u| u.treated).collect();
+                let treat: Vec<bool> = m.units.iter().map(|u| u.growth.treated).collect();
                 let cols: Vec<(String, Vec<f64>)> =
                     std::iter::once(("distance".to_string(), m.ps.clone()))
                         .chain(settings.covariates.iter().enumerate().map(|(k, c)| {
@@ -402,11 +381,11 @@ pub fn estimate(
         for &k in &members {
             let m = &matches[k].1;
             let off = treat.len();
-            treat.extend(m.units.iter().map(|u| u.treated));
-            y.extend(m.units.iter().map(|u| u.followup_z));
-            tercile.extend(m.units.iter().map(|u| u.tercile));
-            quintile.extend(m.units.iter().map(|u| u.quintile));
-            school.extend(m.units.iter().map(|u| u.school.clone()));
+            treat.extend(m.units.iter().map(|u| u.growth.treated));
+            y.extend(m.units.iter().map(|u| u.growth.followup_z));
+            tercile.extend(m.units.iter().map(|u| u.growth.tercile));
+            quintile.extend(m.units.iter().map(|u| u.growth.quintile));
+            school.extend(m.units.iter().map(|u| u.growth.school.clone()));
             covs.extend(m.units.iter().map(|u| u.covariates.clone()));
             treated.extend(m.matched.treated.iter().map(|t| t + off));
             controls.extend(
@@ -493,15 +472,6 @@ pub fn balance_columns(rows: &[BalanceRow]) -> Vec<arrow_array::ArrayRef> {
     cols
 }
 
-/// Subject -> matched programme pupils, for summaries.
-pub fn matched_counts(effects: &[Effect]) -> BTreeMap<String, i64> {
-    effects
-        .iter()
-        .filter(|e| e.subgroup == "overall")
-        .map(|e| (e.subject.clone(), e.n_treated))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -511,40 +481,32 @@ mod tests {
     /// balance on the baseline improves.
     #[test]
     fn matching_removes_selection_on_the_baseline() {
-        let mut state = 31u64;
-        let mut u = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 11) as f64 + 0.5) / ((1u64 << 53) as f64)
-        };
-        let mut normal = move || {
-            let (a, b) = (u(), u());
-            (-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos()
-        };
+        let mut rng = leerwinst_stats::rng::Rng::new(31);
         let mut units = Vec::new();
         for i in 0..4000 {
-            let bz = normal();
+            let bz = rng.normal();
             let p = 1.0 / (1.0 + (-(-1.2 + 0.9 * bz)).exp());
             let treated = (i as f64 * 0.618_033_988_749_895).fract() < p;
-            let y = 0.7 * bz + if treated { 0.25 } else { 0.0 } + 0.5 * normal();
+            let y = 0.7 * bz + if treated { 0.25 } else { 0.0 } + 0.5 * rng.normal();
             units.push(Unit {
-                subject: "rekenen".into(),
-                grade: 4 + (i % 2),
-                treated,
-                followup_z: y,
+                growth: PupilGrowth {
+                    subject: "rekenen".into(),
+                    grade: 4 + (i % 2),
+                    treated,
+                    followup_z: y,
+                    tercile: None,
+                    quintile: Some(1 + (i % 5)),
+                    school: format!("s{}", i % 20),
+                },
                 covariates: vec![bz],
-                tercile: None,
-                quintile: Some(1 + (i % 5)),
-                school: format!("s{}", i % 20),
             });
         }
         let naive = {
             let m = |t: bool| {
                 let v: Vec<f64> = units
                     .iter()
-                    .filter(|x| x.treated == t)
-                    .map(|x| x.followup_z)
+                    .filter(|x| x.growth.treated == t)
+                    .map(|x| x.growth.followup_z)
                     .collect();
                 v.iter().sum::<f64>() / v.len() as f64
             };
@@ -586,13 +548,7 @@ mod tests {
     fn matching_design_is_calibrated_over_generated_data_sets() {
         const TRUTH: f64 = 0.25;
         const RUNS: usize = 100;
-        let mut state = 77u64;
-        let mut u = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 11) as f64 + 0.5) / ((1u64 << 53) as f64)
-        };
+        let mut rng = leerwinst_stats::rng::Rng::new(77);
         let (mut covered, mut sum) = (0, 0.0);
         let settings = MatchingSettings {
             caliper: Some(0.2),
@@ -601,23 +557,21 @@ mod tests {
         for _ in 0..RUNS {
             let mut units = Vec::new();
             for i in 0..1500 {
-                let n = |u: &mut dyn FnMut() -> f64| {
-                    let (a, b) = (u(), u());
-                    (-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos()
-                };
-                let bz = n(&mut u);
+                let bz = rng.normal();
                 let p = 1.0 / (1.0 + (-(-1.0 + 0.8 * bz)).exp());
-                let treated = u() < p;
-                let y = 0.7 * bz + if treated { TRUTH } else { 0.0 } + 0.5 * n(&mut u);
+                let treated = rng.uniform() < p;
+                let y = 0.7 * bz + if treated { TRUTH } else { 0.0 } + 0.5 * rng.normal();
                 units.push(Unit {
-                    subject: "rekenen".into(),
-                    grade: 4 + (i % 2),
-                    treated,
-                    followup_z: y,
+                    growth: PupilGrowth {
+                        subject: "rekenen".into(),
+                        grade: 4 + (i % 2),
+                        treated,
+                        followup_z: y,
+                        tercile: None,
+                        quintile: None,
+                        school: format!("s{}", i % 20),
+                    },
                     covariates: vec![bz],
-                    tercile: None,
-                    quintile: None,
-                    school: format!("s{}", i % 20),
                 });
             }
             let (effects, _, _) = estimate(

@@ -31,13 +31,25 @@ const GRID: usize = 25;
 /// Bisection steps for a boundary (the range / 25 / 2^20: about 2e-9 of the range).
 const BISECT: usize = 20;
 
-/// A continuous moderator: its name in `effects/moderation.*` and each observation's value.
-pub type Continuous = (&'static str, fn(&Obs) -> Option<f64>);
+/// A continuous moderator.
+#[derive(Clone, Copy)]
+pub struct Continuous {
+    /// Its name in `effects/moderation.*`.
+    pub name: &'static str,
+    /// An observation's value, when known.
+    pub value_of: fn(&Obs) -> Option<f64>,
+}
 
 /// The continuous moderators: the SRL index (from the moderator's school year) and the baseline.
 pub const CONTINUOUS: [Continuous; 2] = [
-    ("srl_index", |o| o.srl_index),
-    ("baseline_z", |o| Some(o.baseline_z)),
+    Continuous {
+        name: "srl_index",
+        value_of: |o| o.srl_index,
+    },
+    Continuous {
+        name: "baseline_z",
+        value_of: |o| Some(o.baseline_z),
+    },
 ];
 
 /// Kinds of rows in `effects/moderation.*`.
@@ -105,12 +117,17 @@ impl<'a> Model<'a> {
         let k_extra = obs.first().map_or(0, |o| o.extra.len());
         rest.extend((0..k_extra).map(|j| obs.iter().map(|o| o.extra[j]).collect()));
         Model {
-            y: obs.iter().map(|o| o.followup_z).collect(),
-            treat: obs.iter().map(|o| f64::from(u8::from(o.treated))).collect(),
+            y: obs.iter().map(|o| o.growth.followup_z).collect(),
+            treat: obs
+                .iter()
+                .map(|o| f64::from(u8::from(o.growth.treated)))
+                .collect(),
             value,
             rest,
-            fe: ids(obs.iter().map(|o| (o.subject.as_str(), o.grade))),
-            cl: ids(obs.iter().map(|o| o.school.as_str())),
+            fe: ids(obs
+                .iter()
+                .map(|o| (o.growth.subject.as_str(), o.growth.grade))),
+            cl: ids(obs.iter().map(|o| o.growth.school.as_str())),
             settings,
         }
     }
@@ -157,7 +174,10 @@ pub fn curve(
     obs: &[&Obs],
     subject: &str,
     outcome: &str,
-    (moderator, value_of): Continuous,
+    Continuous {
+        name: moderator,
+        value_of,
+    }: Continuous,
     settings: &inference::Settings,
 ) -> Vec<ModerationRow> {
     let with: Vec<&Obs> = obs
@@ -165,9 +185,12 @@ pub fn curve(
         .copied()
         .filter(|o| value_of(o).is_some_and(f64::is_finite))
         .collect();
-    let n1 = with.iter().filter(|o| o.treated).count() as i64;
+    let n1 = with.iter().filter(|o| o.growth.treated).count() as i64;
     let n = (n1, with.len() as i64 - n1);
-    let (cp, cc) = school_counts(with.iter().map(|o| (o.school.as_str(), o.treated)));
+    let (cp, cc) = school_counts(
+        with.iter()
+            .map(|o| (o.growth.school.as_str(), o.growth.treated)),
+    );
     let min = settings.min_group_size as i64;
     if n.0 < min || n.1 < min || cp < 2 || cc < 2 {
         return Vec::new();
@@ -292,6 +315,7 @@ pub fn columns(rows: &[ModerationRow]) -> Vec<arrow_array::ArrayRef> {
 #[cfg(test)]
 mod reference_tests {
     use super::*;
+    use crate::observation::PupilGrowth;
 
     const DATA: &str = include_str!("../../../tests/reference/moderation/data.csv");
     const EXPECTED: &str = include_str!("../../../tests/reference/moderation/expected.csv");
@@ -302,16 +326,18 @@ mod reference_tests {
             .map(|line| {
                 let f: Vec<f64> = line.split(',').map(|v| v.parse().unwrap()).collect();
                 Obs {
-                    subject: "rekenen".into(),
-                    grade: f[4] as i32,
-                    school: format!("s{}", f[5]),
+                    growth: PupilGrowth {
+                        subject: "rekenen".into(),
+                        grade: f[4] as i32,
+                        school: format!("s{}", f[5]),
+                        treated: f[1] == 1.0,
+                        followup_z: f[0],
+                        tercile: None,
+                        quintile: None,
+                    },
                     class: None,
-                    treated: f[1] == 1.0,
                     baseline_z: f[2],
-                    followup_z: f[0],
-                    tercile: None,
                     srl_index: Some(f[3]),
-                    quintile: None,
                     extra: Vec::new(),
                 }
             })
@@ -365,20 +391,23 @@ mod reference_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::observation::PupilGrowth;
 
     fn obs(school: usize, treated: bool, m: Option<f64>, k: usize) -> Obs {
         let v = m.unwrap_or(0.0);
         Obs {
-            subject: "lezen".into(),
-            grade: 5,
-            school: format!("s{school}"),
+            growth: PupilGrowth {
+                subject: "lezen".into(),
+                grade: 5,
+                school: format!("s{school}"),
+                treated,
+                followup_z: (k as f64 * 0.11).cos() + if treated { 0.3 * v } else { 0.0 },
+                tercile: None,
+                quintile: None,
+            },
             class: None,
-            treated,
             baseline_z: (k as f64 * 0.37).sin(),
-            followup_z: (k as f64 * 0.11).cos() + if treated { 0.3 * v } else { 0.0 },
-            tercile: None,
             srl_index: m,
-            quintile: None,
             extra: Vec::new(),
         }
     }

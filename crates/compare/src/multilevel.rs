@@ -24,7 +24,8 @@ use leerwinst_stats::dist::{hedges_j, percentile_points, t_quantile, t_two_sided
 use leerwinst_stats::mixed::{MixedFit, fit_nested};
 
 use crate::{
-    DesignResult, Effect, MODERATORS, Obs, by_subject, inference, moderated_terms, school_counts,
+    DesignResult, Effect, MODERATORS, Moderator, Obs, by_subject, inference, moderated_terms,
+    school_counts,
 };
 
 /// Method of the rows tested with the model's Satterthwaite df.
@@ -45,7 +46,10 @@ fn dense<K: Ord + Clone>(keys: impl Iterator<Item = K>) -> Vec<u32> {
 /// The design matrix beside the programme terms: baseline, subject x grade dummies (first
 /// level as reference), further covariates.
 fn controls(obs: &[&Obs]) -> Vec<Vec<f64>> {
-    let cell = dense(obs.iter().map(|o| (o.subject.clone(), o.grade)));
+    let cell = dense(
+        obs.iter()
+            .map(|o| (o.growth.subject.clone(), o.growth.grade)),
+    );
     let cells = cell.iter().max().map_or(0, |m| *m as usize + 1);
     let mut x = vec![obs.iter().map(|o| o.baseline_z).collect::<Vec<_>>()];
     for c in 1..cells {
@@ -65,13 +69,13 @@ fn controls(obs: &[&Obs]) -> Vec<Vec<f64>> {
 /// Fits the model with `terms` first; coefficient `k` of the fit is `terms[k]` (after the
 /// intercept, which the kernel adds).
 fn fit(obs: &[&Obs], terms: Vec<Vec<f64>>) -> Result<MixedFit, String> {
-    let y: Vec<f64> = obs.iter().map(|o| o.followup_z).collect();
-    let school = dense(obs.iter().map(|o| o.school.clone()));
+    let y: Vec<f64> = obs.iter().map(|o| o.growth.followup_z).collect();
+    let school = dense(obs.iter().map(|o| o.growth.school.clone()));
     let with_class = obs.iter().all(|o| o.class.is_some());
     let class = with_class.then(|| {
         dense(
             obs.iter()
-                .map(|o| (o.school.clone(), o.class.clone().unwrap_or_default())),
+                .map(|o| (o.growth.school.clone(), o.class.clone().unwrap_or_default())),
         )
     });
     let mut x = terms;
@@ -92,9 +96,12 @@ fn row(
     clusters: usize,
     method: &str,
 ) -> Effect {
-    let n1 = sub.iter().filter(|o| o.treated).count();
+    let n1 = sub.iter().filter(|o| o.growth.treated).count();
     let n0 = sub.len() - n1;
-    let (cp, cc) = school_counts(sub.iter().map(|o| (o.school.as_str(), o.treated)));
+    let (cp, cc) = school_counts(
+        sub.iter()
+            .map(|o| (o.growth.school.as_str(), o.growth.treated)),
+    );
     let (q, p) = (t_quantile(0.975, df), t_two_sided_p(estimate / se, df));
     let sd = crate::pooled_sd(sub);
     let g = (sd > 0.0).then(|| estimate / sd * hedges_j(n1, n0));
@@ -128,19 +135,19 @@ fn row(
 /// `sqrt(se^2 + condVar)` and t on the programme coefficient's Satterthwaite df (so no school's
 /// interval is narrower than the pooled effect's).
 fn school_rows(obs: &[&Obs], subject: &str, outcome: &str, f: &MixedFit) -> Vec<Effect> {
-    let school_ids = dense(obs.iter().map(|o| o.school.clone()));
+    let school_ids = dense(obs.iter().map(|o| o.growth.school.clone()));
     let schools = school_ids.iter().max().map_or(0, |m| *m as usize + 1);
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for (i, o) in obs.iter().enumerate() {
-        if !o.treated || !seen.insert(school_ids[i]) {
+        if !o.growth.treated || !seen.insert(school_ids[i]) {
             continue;
         }
         let s = school_ids[i] as usize;
         let sub: Vec<&Obs> = obs
             .iter()
             .copied()
-            .filter(|x| !x.treated || x.school == o.school)
+            .filter(|x| !x.growth.treated || x.growth.school == o.growth.school)
             .collect();
         let est = f.coef[1] + f.level1.blup[s];
         let se = (f.se[1].powi(2) + f.level1.cond_sd[s].powi(2)).sqrt();
@@ -148,7 +155,7 @@ fn school_rows(obs: &[&Obs], subject: &str, outcome: &str, f: &MixedFit) -> Vec<
             subject,
             outcome,
             "school",
-            &o.school,
+            &o.growth.school,
             &sub,
             est,
             se,
@@ -163,15 +170,21 @@ fn school_rows(obs: &[&Obs], subject: &str, outcome: &str, f: &MixedFit) -> Vec<
 /// The shrunken effect of each programme school (the school forest of the regression design
 /// as well): rows of subgroup `school` from the overall multilevel model.
 pub fn shrunken_schools(obs: &[&Obs], subject: &str, outcome: &str) -> Result<Vec<Effect>, String> {
-    let treat: Vec<f64> = obs.iter().map(|o| f64::from(u8::from(o.treated))).collect();
+    let treat: Vec<f64> = obs
+        .iter()
+        .map(|o| f64::from(u8::from(o.growth.treated)))
+        .collect();
     let f = fit(obs, vec![treat])?;
     Ok(school_rows(obs, subject, outcome, &f))
 }
 
 /// Effect rows of the multilevel design for one subject (or `all`).
 pub fn estimate(obs: &[&Obs], subject: &str, outcome: &str) -> Result<Vec<Effect>, String> {
-    let treat: Vec<f64> = obs.iter().map(|o| f64::from(u8::from(o.treated))).collect();
-    let schools: BTreeSet<&str> = obs.iter().map(|o| o.school.as_str()).collect();
+    let treat: Vec<f64> = obs
+        .iter()
+        .map(|o| f64::from(u8::from(o.growth.treated)))
+        .collect();
+    let schools: BTreeSet<&str> = obs.iter().map(|o| o.growth.school.as_str()).collect();
     let f = fit(obs, vec![treat])?;
     // Coefficient 0 is the intercept.
     let mut out = vec![row(
@@ -187,7 +200,12 @@ pub fn estimate(obs: &[&Obs], subject: &str, outcome: &str) -> Result<Vec<Effect
         METHOD,
     )];
     out.extend(school_rows(obs, subject, outcome, &f));
-    for (name, levels, level_of) in MODERATORS {
+    for Moderator {
+        name,
+        levels,
+        level_of,
+    } in MODERATORS
+    {
         let Some(m) = moderated_terms(obs, levels, level_of) else {
             continue;
         };
@@ -198,7 +216,7 @@ pub fn estimate(obs: &[&Obs], subject: &str, outcome: &str) -> Result<Vec<Effect
         };
         let clusters = sub
             .iter()
-            .map(|o| o.school.as_str())
+            .map(|o| o.growth.school.as_str())
             .collect::<BTreeSet<_>>()
             .len();
         for (k, &l) in lv.iter().enumerate() {
@@ -247,6 +265,7 @@ pub fn design(p: &Pipeline, obs: &[Obs]) -> DesignResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::observation::PupilGrowth;
     use leerwinst_stats::rng::Rng;
 
     /// Pupils in 3 classes in each of 16 schools (8 with the programme), school and class
@@ -270,16 +289,18 @@ mod tests {
                     };
                     let bz = rng.normal();
                     obs.push(Obs {
-                        subject: "rekenen".into(),
-                        grade: 5 + k % 2,
-                        school: format!("s{s}"),
+                        growth: PupilGrowth {
+                            subject: "rekenen".into(),
+                            grade: 5 + k % 2,
+                            school: format!("s{s}"),
+                            treated,
+                            followup_z: 0.7 * bz + effect + school + class + 0.5 * rng.normal(),
+                            tercile: Some(tercile),
+                            quintile: None,
+                        },
                         class: Some(format!("c{c}")),
-                        treated,
                         baseline_z: bz,
-                        followup_z: 0.7 * bz + effect + school + class + 0.5 * rng.normal(),
-                        tercile: Some(tercile),
                         srl_index: None,
-                        quintile: None,
                         extra: Vec::new(),
                     });
                 }

@@ -33,32 +33,21 @@ use crate::covariates::Covariates;
 use crate::window::WindowRows;
 
 use crate::Effect;
+use crate::observation::{GrowthColumns, PupilGrowth};
 
-/// One pupil of the VCG sample.
+/// One pupil in the VCG sample.
 #[derive(Debug, Clone)]
 pub struct Unit {
+    /// The pupil's growth row.
+    pub growth: PupilGrowth,
     /// Pupil key (for reproducible tie-breaking).
     pub pupil: String,
-    /// Subject.
-    pub subject: String,
-    /// Follow-up grade.
-    pub grade: i32,
     /// Follow-up year.
     pub year: String,
-    /// School.
-    pub school: String,
-    /// Programme.
-    pub treated: bool,
     /// Baseline (z).
     pub baseline_z: f64,
-    /// Outcome (z).
-    pub followup_z: f64,
     /// School characteristics, in the order of the settings.
     pub school_chars: Vec<f64>,
-    /// SRL tercile.
-    pub tercile: Option<i32>,
-    /// Baseline quintile.
-    pub quintile: Option<i32>,
 }
 
 /// The VCG sample from the growth and SRL tables, with school characteristics from `covariates`.
@@ -72,39 +61,29 @@ pub fn sample(
 ) -> (Vec<Unit>, Vec<String>) {
     // The VCG always takes the SRL tercile from the baseline year of a year-on-year window.
     let win = WindowRows::new(growth, srl, window, from_year, true);
-    let (gp, gs, gy, gsch, ggr, gprog) = (
+    let columns = GrowthColumns::new(growth);
+    let (gp, gy, gbz) = (
         growth.str("pupil_key"),
-        growth.str("subject"),
         growth.str("school_year"),
-        growth.str("school_key"),
-        growth.i32("grade"),
-        growth.bool("programme"),
-    );
-    let (gbz, gfz, gq) = (
         growth.f64("baseline_z"),
-        growth.f64("followup_z"),
-        growth.i32("baseline_quintile"),
     );
     let mut units = Vec::new();
     for &i in &win.rows {
-        let (Some(grade), Some(bz), Some(fz)) = (opt(ggr, i), opt(gbz, i), opt(gfz, i)) else {
+        let Some(row) = columns.row(i, win.tercile(i)) else {
+            continue;
+        };
+        let Some(baseline_z) = opt(gbz, i) else {
             continue;
         };
         let Some(school_chars) = covariates.values(&settings.school_characteristics, i) else {
             continue;
         };
         units.push(Unit {
+            growth: row,
             pupil: gp.value(i).to_string(),
-            subject: gs.value(i).to_string(),
-            grade,
             year: gy.value(i).to_string(),
-            school: gsch.value(i).to_string(),
-            treated: gprog.value(i),
-            baseline_z: bz,
-            followup_z: fz,
+            baseline_z,
             school_chars,
-            tercile: win.tercile(i),
-            quintile: opt(gq, i),
         });
     }
     (units, win.years)
@@ -126,7 +105,7 @@ pub fn groups(units: &[Unit], settings: &VcgSettings) -> Vec<Group> {
     // SD over schools of each school characteristic.
     let mut per_school: BTreeMap<&str, &[f64]> = BTreeMap::new();
     for u in units {
-        per_school.insert(u.school.as_str(), &u.school_chars);
+        per_school.insert(u.growth.school.as_str(), &u.school_chars);
     }
     let char_sd: Vec<f64> = (0..settings.school_characteristics.len())
         .map(|c| sd(&per_school.values().map(|v| v[c]).collect::<Vec<_>>()))
@@ -136,9 +115,14 @@ pub fn groups(units: &[Unit], settings: &VcgSettings) -> Vec<Group> {
     type Bucket<'a> = (&'a str, i32, &'a str, Option<i32>);
     let mut buckets: HashMap<Bucket<'_>, Vec<usize>> = HashMap::new();
     for (i, u) in units.iter().enumerate() {
-        if !u.treated {
+        if !u.growth.treated {
             buckets
-                .entry((u.subject.as_str(), u.grade, u.year.as_str(), u.tercile))
+                .entry((
+                    u.growth.subject.as_str(),
+                    u.growth.grade,
+                    u.year.as_str(),
+                    u.growth.tercile,
+                ))
                 .or_default()
                 .push(i);
         }
@@ -152,9 +136,13 @@ pub fn groups(units: &[Unit], settings: &VcgSettings) -> Vec<Group> {
         });
     }
     let mut out = Vec::new();
-    for (i, u) in units.iter().enumerate().filter(|(_, u)| u.treated) {
-        let Some(b) = buckets.get(&(u.subject.as_str(), u.grade, u.year.as_str(), u.tercile))
-        else {
+    for (i, u) in units.iter().enumerate().filter(|(_, u)| u.growth.treated) {
+        let Some(b) = buckets.get(&(
+            u.growth.subject.as_str(),
+            u.growth.grade,
+            u.year.as_str(),
+            u.growth.tercile,
+        )) else {
             continue;
         };
         let similar_school = |j: usize| {
@@ -243,7 +231,7 @@ pub fn estimate(units: &[Unit], groups: &[Group], settings: &VcgSettings) -> Opt
     // (a per-school effect).
     let mut prog_id: HashMap<&str, usize> = HashMap::new();
     for g in groups {
-        id(&mut prog_id, &units[g.pupil].school);
+        id(&mut prog_id, &units[g.pupil].growth.school);
     }
     let by_pupil = prog_id.len() < 2;
     // Per group: programme cluster, own outcome, and per comparison school (sum y, count).
@@ -259,18 +247,18 @@ pub fn estimate(units: &[Unit], groups: &[Group], settings: &VcgSettings) -> Opt
             let mut parts: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
             for &m in &g.members {
                 let e = parts
-                    .entry(id(&mut school_id, &units[m].school))
+                    .entry(id(&mut school_id, &units[m].growth.school))
                     .or_default();
-                e.0 += units[m].followup_z;
+                e.0 += units[m].growth.followup_z;
                 e.1 += 1.0;
             }
             G {
                 cluster: if by_pupil {
                     k
                 } else {
-                    prog_id[units[g.pupil].school.as_str()]
+                    prog_id[units[g.pupil].growth.school.as_str()]
                 },
-                y: units[g.pupil].followup_z,
+                y: units[g.pupil].growth.followup_z,
                 parts: parts.into_iter().map(|(s, (a, b))| (s, a, b)).collect(),
             }
         })
@@ -353,7 +341,7 @@ pub fn effects(
     min_group_size: usize,
 ) -> (Vec<Effect>, usize) {
     let all_groups = groups(units, settings);
-    let subjects: BTreeSet<&str> = units.iter().map(|u| u.subject.as_str()).collect();
+    let subjects: BTreeSet<&str> = units.iter().map(|u| u.growth.subject.as_str()).collect();
     let mut scopes: Vec<String> = subjects.iter().map(|s| s.to_string()).collect();
     if scopes.len() > 1 {
         scopes.push("all".into());
@@ -362,7 +350,7 @@ pub fn effects(
     for scope in scopes {
         let in_scope: Vec<&Group> = all_groups
             .iter()
-            .filter(|g| scope == "all" || units[g.pupil].subject == scope)
+            .filter(|g| scope == "all" || units[g.pupil].growth.subject == scope)
             .collect();
         let mut rows = Vec::new();
         let mut add = |subgroup: &str, level: &str, keep: &dyn Fn(&Unit) -> bool| {
@@ -406,18 +394,20 @@ pub fn effects(
         };
         add("overall", "all", &|_| true);
         for t in 1..=3 {
-            add("srl_tercile", &t.to_string(), &|u| u.tercile == Some(t));
+            add("srl_tercile", &t.to_string(), &|u| {
+                u.growth.tercile == Some(t)
+            });
         }
         for q in 1..=5 {
             add("baseline_quintile", &q.to_string(), &|u| {
-                u.quintile == Some(q)
+                u.growth.quintile == Some(q)
             });
         }
         crate::inference::guard(&mut rows, min_group_size);
         crate::adjust_subgroups(&mut rows);
         out.extend(rows);
     }
-    let unmatched = units.iter().filter(|u| u.treated).count() - all_groups.len();
+    let unmatched = units.iter().filter(|u| u.growth.treated).count() - all_groups.len();
     (out, unmatched)
 }
 
@@ -427,17 +417,19 @@ mod tests {
 
     fn unit(pupil: &str, school: &str, treated: bool, bz: f64, fz: f64, w: f64) -> Unit {
         Unit {
+            growth: PupilGrowth {
+                subject: "rekenen".into(),
+                grade: 5,
+                school: school.into(),
+                treated,
+                followup_z: fz,
+                tercile: None,
+                quintile: None,
+            },
             pupil: pupil.into(),
-            subject: "rekenen".into(),
-            grade: 5,
             year: "2024-2025".into(),
-            school: school.into(),
-            treated,
             baseline_z: bz,
-            followup_z: fz,
             school_chars: vec![w],
-            tercile: None,
-            quintile: None,
         }
     }
 
@@ -490,17 +482,7 @@ mod tests {
     fn vcg_design_is_calibrated_over_generated_data_sets() {
         const TRUTH: f64 = 0.3;
         const RUNS: usize = 200;
-        let mut state = 99u64;
-        let mut u = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 11) as f64 + 0.5) / ((1u64 << 53) as f64)
-        };
-        let mut normal = move || {
-            let (a, b) = (u(), u());
-            (-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos()
-        };
+        let mut rng = leerwinst_stats::rng::Rng::new(99);
         let settings = VcgSettings {
             k: 51,
             bootstrap: 299,
@@ -511,14 +493,14 @@ mod tests {
             let mut units = Vec::new();
             for s in 0..40 {
                 let treated = s % 2 == 0;
-                let school_effect = 0.1 * normal();
+                let school_effect = 0.1 * rng.normal();
                 let shift = if treated { 0.3 } else { 0.0 }; // programme schools start higher
                 for k in 0..60 {
-                    let bz = shift + normal();
+                    let bz = shift + rng.normal();
                     let y = 0.7 * bz
                         + if treated { TRUTH } else { 0.0 }
                         + school_effect
-                        + 0.5 * normal();
+                        + 0.5 * rng.normal();
                     units.push(unit(
                         &format!("r{run}s{s}p{k}"),
                         &format!("s{s}"),

@@ -9,7 +9,11 @@ use leerwinst_core::SchoolYear;
 use leerwinst_store::{Frame, opt};
 
 /// A pupil's SRL tercile and index in one school year.
-type Srl = (Option<i32>, Option<f64>);
+#[derive(Debug, Clone, Copy)]
+struct Srl {
+    tercile: Option<i32>,
+    index: Option<f64>,
+}
 
 /// The window's growth rows and the self-regulation lookup.
 pub struct WindowRows<'a> {
@@ -41,7 +45,13 @@ impl<'a> WindowRows<'a> {
             srl.f64("srl_index"),
         );
         let srl = (0..srl.len())
-            .map(|i| ((sp.value(i), sy.value(i)), (opt(st, i), opt(si, i))))
+            .map(|i| {
+                let srl = Srl {
+                    tercile: opt(st, i),
+                    index: opt(si, i),
+                };
+                ((sp.value(i), sy.value(i)), srl)
+            })
             .collect();
         let (gw, gy, gsch, gprog) = (
             growth.str("window"),
@@ -69,12 +79,12 @@ impl<'a> WindowRows<'a> {
 
     /// The SRL tercile of growth row `i`.
     pub fn tercile(&self, i: usize) -> Option<i32> {
-        self.srl(i)?.0
+        self.srl(i)?.tercile
     }
 
     /// The SRL index (the composite) of growth row `i`.
     pub fn srl_index(&self, i: usize) -> Option<f64> {
-        self.srl(i)?.1
+        self.srl(i)?.index
     }
 
     /// The SRL tercile and index of growth row `i`, from the moderator's school year.

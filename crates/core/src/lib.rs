@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod chart_columns;
 pub mod clock;
 pub mod disclosure;
+pub mod doc_regions;
 pub mod error;
 pub mod pipeline;
 pub mod reference_level;

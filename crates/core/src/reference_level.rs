@@ -123,20 +123,14 @@ pub struct TargetSignal {
 /// `[reference_levels]`: the signalling values shares of pupils reaching a reference level are
 /// held to.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct ReferenceLevels {
     /// Signalling value for the share reaching 1F (default 0.85, the inspectorate's).
-    #[serde(default = "signal_fundamental")]
     pub signal_1f: f64,
     /// The inspectorate's 1S/2F signalling values by schoolweging, rows in increasing
     /// `weight_from`, the first at most 20 (default empty: shares are shown without a 1S/2F
     /// signalling value).
-    #[serde(default)]
     pub signal_target: Vec<TargetSignal>,
-}
-
-fn signal_fundamental() -> f64 {
-    SIGNAL_FUNDAMENTAL
 }
 
 impl Default for ReferenceLevels {

@@ -130,7 +130,7 @@ pub struct SchoolInfo {
 }
 
 /// A reader's handle on the run.
-pub struct Ctx<'a> {
+pub struct ReadContext<'a> {
     /// Source name.
     pub source: &'a str,
     /// File being read.
@@ -145,7 +145,31 @@ pub struct Ctx<'a> {
     pub calendar: leerwinst_core::Calendar,
 }
 
-impl Ctx<'_> {
+impl<'a> ReadContext<'a> {
+    /// A handle for reading `file` of the source `source`, with the Dutch school calendar
+    /// (school years from 1 August; [`ReadContext::with_calendar`] sets the pipeline's).
+    pub fn new(
+        source: &'a str,
+        file: impl Into<String>,
+        rejects: &'a mut Rejects,
+        ids: &'a IdResolver,
+        pseudo: &'a Pseudonymiser,
+    ) -> Self {
+        ReadContext {
+            source,
+            file: file.into(),
+            rejects,
+            ids,
+            pseudo,
+            calendar: leerwinst_core::Calendar::default(),
+        }
+    }
+
+    /// The same handle with the pipeline's calendar.
+    pub fn with_calendar(self, calendar: leerwinst_core::Calendar) -> Self {
+        ReadContext { calendar, ..self }
+    }
+
     /// Rejects a row.
     pub fn reject(&mut self, table: Table, line: u64, column: &str, value: &str, reason: &str) {
         self.rejects.push(

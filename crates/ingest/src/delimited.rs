@@ -17,7 +17,7 @@ pub struct Delimited {
 }
 
 /// A header or alias as [`Delimited::find`] compares it: lower case, without spaces, `_` and `-`.
-fn header_key(s: &str) -> String {
+pub(crate) fn header_key(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
         .flat_map(char::to_lowercase)
@@ -159,6 +159,46 @@ impl Delimited {
             let a = header_key(a);
             self.keys.iter().position(|k| *k == a)
         })
+    }
+}
+
+/// A column a format reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    /// What it holds, as the reader's messages and the docs name it (`pupil id`).
+    pub what: &'static str,
+    /// The header names it is found under, in order of preference.
+    pub names: &'static [&'static str],
+    /// Whether a file without it is refused.
+    pub required: bool,
+    /// What the docs add about its values (may be empty).
+    pub note: &'static str,
+}
+
+impl Column {
+    /// A column a file must have.
+    pub const fn required(what: &'static str, names: &'static [&'static str]) -> Column {
+        Column {
+            what,
+            names,
+            required: true,
+            note: "",
+        }
+    }
+
+    /// A column read when present.
+    pub const fn optional(what: &'static str, names: &'static [&'static str]) -> Column {
+        Column {
+            what,
+            names,
+            required: false,
+            note: "",
+        }
+    }
+
+    /// The same column with a note on its values for the docs.
+    pub const fn note(self, note: &'static str) -> Column {
+        Column { note, ..self }
     }
 }
 

@@ -16,7 +16,7 @@ use std::path::Path;
 use leerwinst_core::SchoolYear;
 use leerwinst_core::pipeline::{EventKind, Mapping, Pipeline};
 
-use crate::context::{Ctx, IdResolver, SchoolInfo};
+use crate::context::{IdResolver, ReadContext, SchoolInfo};
 use crate::event_store::EventStore;
 use crate::pseudonym::Pseudonymiser;
 use crate::rejects::Rejects;
@@ -170,14 +170,7 @@ fn read(name: &str, input: &[u8]) -> Outcome {
     let mut rejects = Rejects::default();
     let pseudo = Pseudonymiser::off();
     let ids = IdResolver::default();
-    let mut ctx = Ctx {
-        source: "fuzz",
-        file: "fuzz-input".to_string(),
-        rejects: &mut rejects,
-        ids: &ids,
-        pseudo: &pseudo,
-        calendar: Default::default(),
-    };
+    let mut ctx = ReadContext::new("fuzz", "fuzz-input", &mut rejects, &ids, &pseudo);
     let text = String::from_utf8_lossy(input);
     let got = match name {
         "xapi-lines" | "xapi-array" => read_xapi(&mut ctx, input),
@@ -239,7 +232,7 @@ fn move_chars(word: &str) -> String {
 /// A delimited reader by target name: (records read, accepted).
 fn read_delimited(
     name: &str,
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     text: &str,
 ) -> leerwinst_core::Result<(usize, usize)> {
     let verbs = BTreeMap::from([("answered".to_string(), EventKind::Answer)]);
@@ -298,7 +291,7 @@ fn read_delimited(
 }
 
 /// xAPI from bytes: (statements read, kept); a voided statement is counted among the rejects.
-fn read_xapi(ctx: &mut Ctx<'_>, bytes: &[u8]) -> leerwinst_core::Result<(usize, usize)> {
+fn read_xapi(ctx: &mut ReadContext<'_>, bytes: &[u8]) -> leerwinst_core::Result<(usize, usize)> {
     let spill = std::env::temp_dir().join(format!("leerwinst-fuzz-spill-{}", std::process::id()));
     let mut store = EventStore::new(usize::MAX, spill);
     let verbs = BTreeMap::from([(

@@ -4,24 +4,16 @@
 //! written to `rejects/<table>.csv` with file, line, column, value and reason:
 //! read = accepted + rejected holds per source, and is checked before anything is written.
 
+pub mod columns;
 pub mod context;
 pub mod delimited;
 pub mod draft;
 pub mod event_store;
+pub mod formats;
 pub mod input;
 pub mod invariants;
 pub mod levels;
 pub mod lookup;
-pub mod lvs;
-pub mod mapped;
-pub mod mapped_events;
-pub mod mapped_roster;
-pub mod moodle;
-pub mod moodle_report;
-pub mod nwea;
-pub mod oneroster;
-pub mod oneroster_results;
-pub mod plans;
 pub mod profile;
 pub mod pseudonym;
 pub mod reason_nl;
@@ -29,12 +21,8 @@ pub mod record_loop;
 pub mod redact;
 pub mod rejects;
 pub mod rows;
-pub mod schools;
-pub mod sgp_long;
 mod spill;
-pub mod star;
 pub mod verb_check;
-pub mod xapi;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -43,7 +31,11 @@ use leerwinst_core::pipeline::{Pipeline, SourceFormat};
 use leerwinst_core::{Error, Result, SchoolYear, Table};
 use serde::Serialize;
 
-use crate::context::{Ctx, IdResolver, SchoolInfo};
+use crate::context::{IdResolver, ReadContext, SchoolInfo};
+use crate::formats::{
+    lvs, mapped, mapped_events, mapped_roster, moodle, moodle_report, nwea, oneroster, plans,
+    schools, sgp_long, star, xapi,
+};
 use crate::input::FileInfo;
 use crate::pseudonym::{KeyOrigin, Pseudonymiser};
 use crate::rejects::Rejects;
@@ -210,14 +202,14 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                     .as_ref()
                     .ok_or_else(|| Error::input(&path, "mapped-roster needs a [source.mapping]"))?;
                 let no_ids = IdResolver::default();
-                let mut ctx = Ctx {
-                    source: &src.name,
-                    file: path.display().to_string(),
-                    rejects: &mut rejects,
-                    ids: &no_ids,
-                    pseudo: &pseudo,
-                    calendar: p.calendar(),
-                };
+                let mut ctx = ReadContext::new(
+                    &src.name,
+                    path.display().to_string(),
+                    &mut rejects,
+                    &no_ids,
+                    &pseudo,
+                )
+                .with_calendar(p.calendar());
                 let list = mapped_roster::read(&mut ctx, &text, mapping, &school_info)?;
                 ids.merge(list.ids);
                 let accepted = list.enrollments.len();
@@ -272,14 +264,14 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<IngestSummary> {
                 let table_text = |stream| {
                     input::decode_table_text(&path, stream, src.sheet.as_deref(), src.header_row)
                 };
-                let mut ctx = Ctx {
-                    source: &src.name,
-                    file: path.display().to_string(),
-                    rejects: &mut rejects,
-                    ids: &ids,
-                    pseudo: &pseudo,
-                    calendar: p.calendar(),
-                };
+                let mut ctx = ReadContext::new(
+                    &src.name,
+                    path.display().to_string(),
+                    &mut rejects,
+                    &ids,
+                    &pseudo,
+                )
+                .with_calendar(p.calendar());
                 let (read, accepted) = match format {
                     SourceFormat::Xapi => {
                         // Streamed: NDJSON dumps are the large inputs.

@@ -13,7 +13,7 @@ use csv::StringRecord;
 use leerwinst_core::Table;
 use serde::Serialize;
 
-use crate::context::Ctx;
+use crate::context::ReadContext;
 use crate::delimited::Delimited;
 
 /// Rows of one lookup file: read = used + rejected.
@@ -45,7 +45,7 @@ pub struct Lookup<'a> {
 impl<'a> Lookup<'a> {
     /// Reads `d` keyed by column `key` (named `key_name` in reasons). Rejects go to `table`.
     pub fn read(
-        ctx: &mut Ctx<'_>,
+        ctx: &mut ReadContext<'_>,
         table: Table,
         file: &str,
         d: &'a Delimited,
@@ -114,7 +114,7 @@ impl<'a> Lookup<'a> {
     /// Drops entries `check` finds unusable, rejecting each with its (column, reason).
     pub fn retain(
         &mut self,
-        ctx: &mut Ctx<'_>,
+        ctx: &mut ReadContext<'_>,
         mut check: impl FnMut(&StringRecord) -> Result<(), (String, String, String)>,
     ) {
         let table = self.table;
@@ -199,14 +199,7 @@ mod tests {
         let mut rejects = Rejects::default();
         let pseudo = Pseudonymiser::off();
         let ids = IdResolver::default();
-        let mut ctx = Ctx {
-            source: "s",
-            file: "sessions.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("s", "sessions.csv", &mut rejects, &ids, &pseudo);
         let mut l = Lookup::read(
             &mut ctx,
             Table::Enrollments,

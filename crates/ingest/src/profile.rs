@@ -17,7 +17,7 @@ use std::path::Path;
 
 use leerwinst_core::Result;
 
-use crate::context::{Ctx, IdResolver};
+use crate::context::{IdResolver, ReadContext};
 use crate::pseudonym::Pseudonymiser;
 use crate::rejects::Rejects;
 use crate::{delimited, input};
@@ -248,16 +248,9 @@ fn try_readers(text: &str, path: &Path) -> Vec<(&'static str, usize, usize)> {
     let file = path.display().to_string();
     let mut out = Vec::new();
     let mut attempt =
-        |format: &'static str, read: &dyn Fn(&mut Ctx<'_>) -> Result<(usize, usize)>| {
+        |format: &'static str, read: &dyn Fn(&mut ReadContext<'_>) -> Result<(usize, usize)>| {
             let mut rejects = Rejects::default();
-            let mut ctx = Ctx {
-                source: "inspect",
-                file: file.clone(),
-                rejects: &mut rejects,
-                ids: &ids,
-                pseudo: &pseudo,
-                calendar: Default::default(),
-            };
+            let mut ctx = ReadContext::new("inspect", file.clone(), &mut rejects, &ids, &pseudo);
             if let Ok((read, accepted)) = read(&mut ctx)
                 && read > 0
             {
@@ -265,33 +258,34 @@ fn try_readers(text: &str, path: &Path) -> Vec<(&'static str, usize, usize)> {
             }
         };
     attempt("lvs-csv", &|ctx| {
-        crate::lvs::read(ctx, text, "lvs", crate::lvs::DEFAULT_SCORE_RANGE)
+        crate::formats::lvs::read(ctx, text, "lvs", crate::formats::lvs::DEFAULT_SCORE_RANGE)
             .map(|(rows, read)| (read, rows.len()))
     });
     attempt("plans-csv", &|ctx| {
-        crate::plans::read(ctx, text).map(|(rows, read)| (read, rows.len()))
+        crate::formats::plans::read(ctx, text).map(|(rows, read)| (read, rows.len()))
     });
     attempt("schools-csv", &|ctx| {
-        crate::schools::read(ctx, text).map(|(rows, read)| (read, rows.len()))
+        crate::formats::schools::read(ctx, text).map(|(rows, read)| (read, rows.len()))
     });
     attempt("moodle-log", &|ctx| {
-        crate::moodle::read(ctx, text, &crate::moodle::default_moodle_verbs())
+        crate::formats::moodle::read(ctx, text, &crate::formats::moodle::default_moodle_verbs())
             .map(|(rows, read)| (read, rows.len()))
     });
     attempt("moodle-report", &|ctx| {
-        crate::moodle_report::read(
+        crate::formats::moodle_report::read(
             ctx,
             text,
-            &crate::moodle_report::default_moodle_report_verbs(),
-            &crate::moodle_report::ReportSettings::default(),
+            &crate::formats::moodle_report::default_moodle_report_verbs(),
+            &crate::formats::moodle_report::ReportSettings::default(),
         )
         .map(|(rows, read)| (read, rows.len()))
     });
     attempt("sgp-long", &|ctx| {
-        crate::sgp_long::read(ctx, text, "sgp", None).map(|s| (s.read, s.assessments.len()))
+        crate::formats::sgp_long::read(ctx, text, "sgp", None)
+            .map(|s| (s.read, s.assessments.len()))
     });
     attempt("star-csv", &|ctx| {
-        crate::star::read(ctx, text, "star").map(|s| (s.read, s.accepted))
+        crate::formats::star::read(ctx, text, "star").map(|s| (s.read, s.accepted))
     });
     out
 }

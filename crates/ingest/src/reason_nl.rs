@@ -580,20 +580,14 @@ mod tests {
     }
 
     /// The reasons a reader gives, with a roster that knows pupils `L1` and `7`.
-    fn reasons_of(read: impl FnOnce(&mut crate::context::Ctx<'_>)) -> Vec<String> {
+    fn reasons_of(read: impl FnOnce(&mut crate::context::ReadContext<'_>)) -> Vec<String> {
         let mut ids = crate::context::IdResolver::with_roster();
         ids.add("L1", "L1");
         ids.add("7", "7");
         let pseudo = crate::pseudonym::Pseudonymiser::off();
         let mut rejects = crate::rejects::Rejects::default();
-        let mut ctx = crate::context::Ctx {
-            source: "test",
-            file: "x.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx =
+            crate::context::ReadContext::new("test", "x.csv", &mut rejects, &ids, &pseudo);
         read(&mut ctx);
         rejects
             .first(100)
@@ -622,7 +616,13 @@ mod tests {
                         L1;Rekenen;M4;01-01-1900;180\n\
                         L1;Rekenen;M4;20-01-2025;1.234\n\
                         L1;Rekenen;X;20-01-2025;180\n";
-            crate::lvs::read(ctx, text, "cito-lvs", crate::lvs::DEFAULT_SCORE_RANGE).unwrap();
+            crate::formats::lvs::read(
+                ctx,
+                text,
+                "cito-lvs",
+                crate::formats::lvs::DEFAULT_SCORE_RANGE,
+            )
+            .unwrap();
         });
         let nl = all_dutch(&lvs);
         assert_eq!(nl[0], "regel heeft 4 velden, de kopregel 5");
@@ -644,7 +644,7 @@ mod tests {
         let plans = reasons_of(|ctx| {
             let text = "leerlingnummer;week;taak;klaar_op\nL1;2025-W99;t1;\nL1;2025-W03;;\n\
                         L1;2025-W03;t1;20-01-2025\n";
-            crate::plans::read(ctx, text).unwrap();
+            crate::formats::plans::read(ctx, text).unwrap();
         });
         assert_eq!(
             all_dutch(&plans),
@@ -693,8 +693,8 @@ mod tests {
             let text = "Time,Event name,Description\n\
                         \"20/01/25, 09:40\",Course viewed,The user viewed the course.\n\
                         someday,Course viewed,The user with id '7' viewed the course.\n";
-            let settings = crate::moodle_report::ReportSettings::default();
-            crate::moodle_report::read(ctx, text, &BTreeMap::new(), &settings).unwrap();
+            let settings = crate::formats::moodle_report::ReportSettings::default();
+            crate::formats::moodle_report::read(ctx, text, &BTreeMap::new(), &settings).unwrap();
         });
         let nl = all_dutch(&report);
         assert!(nl[0].starts_with("geen \"user with id '...'\" in de beschrijving: geen leerling"));
@@ -704,7 +704,7 @@ mod tests {
         let log = reasons_of(|ctx| {
             let text = "id,eventname,userid,timecreated\n1,x,0,1700000000\n1,x,7,1700000000\n\
                         2,,7,1700000000\n3,x,7,never\n";
-            crate::moodle::read(ctx, text, &BTreeMap::new()).unwrap();
+            crate::formats::moodle::read(ctx, text, &BTreeMap::new()).unwrap();
         });
         assert_eq!(
             all_dutch(&log),
@@ -730,7 +730,7 @@ mod tests {
         };
         let mapped = reasons_of(|ctx| {
             let text = "id;vak;score\nL1;;180\nL1;rekenen;veel\nL1;rekenen;180\nL1;rekenen;181\n";
-            crate::mapped::read(ctx, text, &m, "x", [0.0, 600.0]).unwrap();
+            crate::formats::mapped::read(ctx, text, &m, "x", [0.0, 600.0]).unwrap();
         });
         assert_eq!(
             all_dutch(&mapped),
@@ -749,7 +749,7 @@ mod tests {
         };
         let events = reasons_of(|ctx| {
             let text = "id;tijd;wat\nL1;;x\nL1;gisteren;x\nL1;20-01-2025 09:14;\n";
-            crate::mapped_events::read(ctx, text, &m, &BTreeMap::new()).unwrap();
+            crate::formats::mapped_events::read(ctx, text, &m, &BTreeMap::new()).unwrap();
         });
         let nl = all_dutch(&events);
         assert_eq!(nl[0], "tijdstip ontbreekt");
@@ -766,7 +766,7 @@ mod tests {
                         {\"verb\": {\"id\": \"v\"}}\n\
                         {\"actor\": {\"mbox\": 5}}\n\
                         {\"actor\": {\"account\": {\"name\": \"L1\"}}, \"verb\": {\"id\": \"urn:v\"}, \"timestamp\": \"gisteren\"}\n";
-            crate::xapi::read(ctx, text, &BTreeMap::new());
+            crate::formats::xapi::read(ctx, text, &BTreeMap::new()).unwrap();
         });
         let nl = all_dutch(&xapi);
         assert_eq!(

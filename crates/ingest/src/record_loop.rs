@@ -7,7 +7,7 @@
 use csv::StringRecord;
 use leerwinst_core::Table;
 
-use crate::context::Ctx;
+use crate::context::ReadContext;
 use crate::delimited::Delimited;
 
 /// The reason for a record a reader gave neither a row nor a reject (a bug in that reader).
@@ -17,10 +17,10 @@ pub const NO_REASON: &str = "row not used and no reason given (please report thi
 /// read). `row` rejects a record through `ctx` and returns `None`; malformed records are
 /// rejected into `table` without reaching it.
 pub fn each_record<T>(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     table: Table,
     d: &Delimited,
-    mut row: impl FnMut(&mut Ctx<'_>, u64, &StringRecord) -> Option<T>,
+    mut row: impl FnMut(&mut ReadContext<'_>, u64, &StringRecord) -> Option<T>,
 ) -> (Vec<T>, usize) {
     let got = try_each_record(ctx, table, d, |ctx, line, r| {
         Ok::<_, std::convert::Infallible>(row(ctx, line, r))
@@ -33,10 +33,10 @@ pub fn each_record<T>(
 /// [`each_record`] for a reader that may stop the whole file (`Err`): the error is returned
 /// at once.
 pub fn try_each_record<T, E>(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     table: Table,
     d: &Delimited,
-    mut row: impl FnMut(&mut Ctx<'_>, u64, &StringRecord) -> Result<Option<T>, E>,
+    mut row: impl FnMut(&mut ReadContext<'_>, u64, &StringRecord) -> Result<Option<T>, E>,
 ) -> Result<(Vec<T>, usize), E> {
     let mut rows = Vec::new();
     for rec in &d.records {
@@ -67,14 +67,7 @@ mod tests {
         let d = crate::delimited::parse("a;b\n1;x\n2\n3;y\n4;z\n", "t.csv").unwrap();
         let mut rejects = Rejects::default();
         let (pseudo, ids) = (Pseudonymiser::off(), IdResolver::default());
-        let mut ctx = Ctx {
-            source: "s",
-            file: "t.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("s", "t.csv", &mut rejects, &ids, &pseudo);
         // Line 4 is rejected by the reader, line 5 dropped without a word.
         let (rows, read) = each_record(&mut ctx, Table::Plans, &d, |ctx, line, r| match line {
             4 => {

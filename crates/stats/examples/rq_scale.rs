@@ -14,6 +14,7 @@ use std::time::Instant;
 use leerwinst_stats::bspline::BSpline;
 use leerwinst_stats::interior::rq_fn_taus;
 use leerwinst_stats::quantreg::{Design, rq_taus};
+use leerwinst_stats::rng::Rng;
 use leerwinst_stats::sgp::taus;
 
 fn main() {
@@ -22,21 +23,15 @@ fn main() {
         eprintln!("usage: rq_scale N [CSV_OUT]");
         std::process::exit(2)
     });
-    // A fixed LCG so the cohort is the same on every run and in R.
-    let mut state = 2024u64;
-    let mut unif = move || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 11) as f64 + 0.5) / ((1u64 << 53) as f64)
-    };
+    // A seeded generator so the cohort is the same on every run (R reads it from the CSV).
+    let mut rng = Rng::new(2024);
     let mut prior = Vec::with_capacity(n);
     let mut current = Vec::with_capacity(n);
     for _ in 0..n {
-        let p = 400.0 + 200.0 * unif();
+        let p = 400.0 + 200.0 * rng.uniform();
         // Growth shrinks with the prior; noise is skewed and wider for low priors.
         let growth = 40.0 - 0.05 * (p - 400.0);
-        let noise = -(unif().ln()) * (20.0 - 0.04 * (p - 400.0)) - 15.0;
+        let noise = -(rng.uniform().ln()) * (20.0 - 0.04 * (p - 400.0)) - 15.0;
         prior.push(p.round());
         current.push((p + growth + noise).round());
     }

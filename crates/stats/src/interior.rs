@@ -299,13 +299,8 @@ mod tests {
     fn agrees_with_the_simplex_on_random_problems() {
         // Continuous responses make the optimum unique; the interior point must reach the
         // simplex's vertex and objective.
-        let mut state = 12345u64;
-        let mut unif = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 11) as f64) / ((1u64 << 53) as f64)
-        };
+        let mut rng = crate::rng::Rng::new(12345);
+        let mut unif = || rng.uniform();
         for case in 0..20 {
             let n = 50 + 37 * case;
             let p = 2 + case % 4;

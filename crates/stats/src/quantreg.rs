@@ -706,14 +706,6 @@ mod tests {
         }
     }
 
-    /// A small deterministic pseudo-random stream (no dependency needed for tests).
-    fn lcg(seed: &mut u64) -> f64 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((*seed >> 11) as f64) / ((1u64 << 53) as f64)
-    }
-
     #[test]
     fn intercept_only_gives_the_sample_quantile() {
         let y: Vec<f64> = (0..11).map(|i| ((i * 7) % 11) as f64).collect(); // 0..10 shuffled
@@ -727,7 +719,7 @@ mod tests {
 
     #[test]
     fn reaches_the_enumerated_optimum_on_random_problems() {
-        let mut seed = 42;
+        let mut seed = crate::rng::Rng::new(42);
         for case in 0..40 {
             let n = 9 + case % 5;
             let p = 1 + case % 3;
@@ -736,9 +728,9 @@ mod tests {
             for _ in 0..n {
                 xs.push(1.0);
                 for _ in 1..p {
-                    xs.push((lcg(&mut seed) * 10.0).round());
+                    xs.push((seed.uniform() * 10.0).round());
                 }
-                y.push((lcg(&mut seed) * 20.0).round());
+                y.push((seed.uniform() * 20.0).round());
             }
             let x = Design::new(n, p, xs).unwrap();
             for tau in [0.05, 0.25, 0.5, 0.61, 0.9] {
@@ -809,13 +801,13 @@ mod tests {
 
     #[test]
     fn weighted_break_agrees_with_a_full_sort() {
-        let mut seed = 7;
+        let mut seed = crate::rng::Rng::new(7);
         for case in 0..200 {
             let m = 1 + case * 3;
             let c: Vec<(f64, f64, usize)> = (0..m)
                 .map(|i| {
-                    let z = (lcg(&mut seed) + 0.01) * if i % 3 == 0 { -1.0 } else { 1.0 };
-                    ((lcg(&mut seed) * 20.0).round(), z, i)
+                    let z = (seed.uniform() + 0.01) * if i % 3 == 0 { -1.0 } else { 1.0 };
+                    ((seed.uniform() * 20.0).round(), z, i)
                 })
                 .collect();
             let total: f64 = c.iter().map(|x| x.1.abs()).sum();

@@ -31,6 +31,17 @@ fn rows(name: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The reference rows beside ours, after checking there are as many of each: a zip alone would
+/// pass on a reference file that lost rows.
+fn paired<'a, R, G>(
+    reference: &'a [R],
+    ours: &'a [G],
+    what: &str,
+) -> std::iter::Zip<std::slice::Iter<'a, R>, std::slice::Iter<'a, G>> {
+    assert_eq!(reference.len(), ours.len(), "{what}: rows in R vs ours");
+    reference.iter().zip(ours)
+}
+
 fn num(s: &str) -> f64 {
     s.parse().unwrap_or(f64::NAN)
 }
@@ -45,7 +56,7 @@ fn matching_agrees_with_matchit() {
     let y: Vec<f64> = data.iter().map(|r| num(&r[4])).collect();
     let t01: Vec<f64> = treat.iter().map(|&t| f64::from(u8::from(t))).collect();
     let fit = logistic(&t01, &x).unwrap();
-    for (r, b) in rows("glm.csv").iter().zip(&fit.coef) {
+    for (r, b) in paired(&rows("glm.csv"), &fit.coef, "glm coefficients") {
         assert!(
             (num(&r[1]) - b).abs() < 1e-7,
             "glm {}: {} vs {b}",
@@ -54,7 +65,7 @@ fn matching_agrees_with_matchit() {
         );
     }
     let ps = &fit.fitted;
-    for (r, p) in rows("ps.csv").iter().zip(ps) {
+    for (r, p) in paired(&rows("ps.csv"), ps, "propensity scores") {
         assert!((num(&r[1]) - p).abs() < 1e-9, "ps row {}", r[0]);
     }
 
@@ -95,7 +106,7 @@ fn matching_agrees_with_matchit() {
             assert_eq!(got, want_c, "{name}: treated row {}", w[0]);
             sets += usize::from(!want_c.is_empty());
         }
-        for (r, w) in rows(&format!("{name}_weights.csv")).iter().zip(&m.weights) {
+        for (r, w) in paired(&rows(&format!("{name}_weights.csv")), &m.weights, name) {
             assert!((num(&r[1]) - w).abs() < 1e-9, "{name} weight row {}", r[0]);
         }
         let a = att(&m, &treat, &y, replace).unwrap();

@@ -16,8 +16,6 @@ use arrow_array::{Array, RecordBatch};
 use leerwinst_core::pipeline::EventKind;
 use leerwinst_core::{Error, Result};
 
-use crate::srl::Ev;
-
 /// Events per group handed to the caller.
 pub const GROUP_EVENTS: usize = 256 * 1024;
 
@@ -35,6 +33,21 @@ pub const COLUMNS: [&str; 7] = [
     "success",
 ];
 
+/// One event, as the indicators need it.
+#[derive(Debug, Clone)]
+pub struct EventView<'a> {
+    /// Microseconds UTC.
+    pub ts: i64,
+    /// Canonical kind.
+    pub kind: &'a str,
+    /// Activity.
+    pub object: Option<&'a str>,
+    /// Task.
+    pub task: Option<&'a str>,
+    /// Success.
+    pub success: Option<bool>,
+}
+
 /// Where an event's activity or task sits in its pupil-year's [`PupilEvents::texts`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextRef {
@@ -45,7 +58,7 @@ pub struct TextRef {
 /// One event; its activity and task are in the pupil-year's texts (a view for the indicators is
 /// [`PupilEvents::view`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct OwnedEv {
+pub struct PupilEvent {
     /// Microseconds UTC.
     pub ts: i64,
     /// Canonical kind.
@@ -66,7 +79,7 @@ pub struct PupilEvents {
     /// School year.
     pub school_year: String,
     /// Events.
-    pub events: Vec<OwnedEv>,
+    pub events: Vec<PupilEvent>,
     /// The events' activities and tasks, one after the other: one buffer per pupil-year instead
     /// of two strings per event.
     texts: String,
@@ -85,7 +98,7 @@ impl PupilEvents {
         let last = self.events.last().map(|e| (e.object, e.task));
         let object = object.map(|o| self.text_ref(o, last.and_then(|l| l.0)));
         let task = task.map(|t| self.text_ref(t, last.and_then(|l| l.1)));
-        self.events.push(OwnedEv {
+        self.events.push(PupilEvent {
             ts,
             kind,
             object,
@@ -112,11 +125,11 @@ impl PupilEvents {
     }
 
     /// The events as the indicator functions take them, sorted by time (stable).
-    pub fn view(&self) -> Vec<Ev<'_>> {
-        let mut v: Vec<Ev<'_>> = self
+    pub fn view(&self) -> Vec<EventView<'_>> {
+        let mut v: Vec<EventView<'_>> = self
             .events
             .iter()
-            .map(|e| Ev {
+            .map(|e| EventView {
                 ts: e.ts,
                 kind: e.kind,
                 object: e.object.map(|r| self.text(r)),

@@ -59,14 +59,16 @@ pub struct GroupRow {
     pub reliable_decline_share: Option<f64>,
 }
 
-type Key = (
-    &'static str,
-    String,
-    Option<String>,
-    String,
-    &'static str,
-    String,
-);
+/// A group of growth rows, ordered as the table is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    level: &'static str,
+    school_key: String,
+    group_key: Option<String>,
+    subject: String,
+    window: &'static str,
+    school_year: String,
+}
 
 /// Aggregates growth rows per school and per class.
 pub fn compute(rows: &[GrowthRow]) -> Vec<GroupRow> {
@@ -77,26 +79,26 @@ pub fn compute(rows: &[GrowthRow]) -> Vec<GroupRow> {
         };
         let base = (r.subject.clone(), r.window, r.school_year.clone());
         groups
-            .entry((
-                "school",
-                school.clone(),
-                None,
-                base.0.clone(),
-                base.1,
-                base.2.clone(),
-            ))
+            .entry(Key {
+                level: "school",
+                school_key: school.clone(),
+                group_key: None,
+                subject: base.0.clone(),
+                window: base.1,
+                school_year: base.2.clone(),
+            })
             .or_default()
             .push(r);
         if let Some(class) = &r.group_key {
             groups
-                .entry((
-                    "class",
-                    school.clone(),
-                    Some(class.clone()),
-                    base.0,
-                    base.1,
-                    base.2,
-                ))
+                .entry(Key {
+                    level: "class",
+                    school_key: school.clone(),
+                    group_key: Some(class.clone()),
+                    subject: base.0,
+                    window: base.1,
+                    school_year: base.2,
+                })
                 .or_default()
                 .push(r);
         }
@@ -104,7 +106,17 @@ pub fn compute(rows: &[GrowthRow]) -> Vec<GroupRow> {
     groups
         .into_iter()
         .map(
-            |((level, school_key, group_key, subject, window, school_year), members)| {
+            |(
+                Key {
+                    level,
+                    school_key,
+                    group_key,
+                    subject,
+                    window,
+                    school_year,
+                },
+                members,
+            )| {
                 let n = members.len();
                 let mut sgp: Vec<f64> = members
                     .iter()

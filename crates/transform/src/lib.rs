@@ -16,6 +16,7 @@ pub mod reference_levels;
 pub mod sgp;
 pub mod srl;
 pub mod srl_kernel;
+pub mod srl_measures;
 pub mod srl_weekly;
 
 use std::path::Path;

@@ -45,16 +45,23 @@ pub struct TrendRow {
 }
 
 /// The test moment and year a row belongs to: its family (the board's row and its schools').
-type Family = (String, i32, String, String);
+/// Ordered as the table is: subject, grade, term, school year.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Family {
+    subject: String,
+    grade: i32,
+    term: String,
+    school_year: String,
+}
 
 impl TrendRow {
     fn family(&self) -> Family {
-        (
-            self.subject.clone(),
-            self.grade,
-            self.term.clone(),
-            self.school_year.clone(),
-        )
+        Family {
+            subject: self.subject.clone(),
+            grade: self.grade,
+            term: self.term.clone(),
+            school_year: self.school_year.clone(),
+        }
     }
 }
 
@@ -78,12 +85,12 @@ pub fn compute(assess: &Frame, enrolled: &HashMap<(String, String), Enrolled>) -
         let (Some(school), Some(grade)) = (e.school_key.as_ref(), opt(grade, i).or(e.grade)) else {
             continue;
         };
-        let family = (
-            subject.value(i).to_string(),
+        let family = Family {
+            subject: subject.value(i).to_string(),
             grade,
-            term.value(i).to_string(),
-            year.value(i).to_string(),
-        );
+            term: term.value(i).to_string(),
+            school_year: year.value(i).to_string(),
+        };
         let x = score.value(i);
         for who in [None, Some(school.clone())] {
             let s = sums.entry((family.clone(), who)).or_insert((0, 0.0, 0.0));
@@ -94,7 +101,18 @@ pub fn compute(assess: &Frame, enrolled: &HashMap<(String, String), Enrolled>) -
     }
     sums.into_iter()
         .map(
-            |(((subject, grade, term, school_year), school_key), (n, sum, sq))| {
+            |(
+                (
+                    Family {
+                        subject,
+                        grade,
+                        term,
+                        school_year,
+                    },
+                    school_key,
+                ),
+                (n, sum, sq),
+            )| {
                 let mean = sum / n as f64;
                 let sd = (n >= 2).then(|| {
                     ((sq - n as f64 * mean * mean) / (n - 1) as f64)

@@ -28,14 +28,33 @@ use leerwinst_core::term::{WITHIN_YEAR_WINDOWS, yearly_window};
 /// Knots and boundaries per (subject, prior grade), as a knots file gives them.
 pub type KnotTable = BTreeMap<(String, i32), (Vec<f64>, (f64, f64))>;
 
-/// The scale of a prior: subject (lower case), grade, and the test moment when it is the earlier
-/// moment of a within-year window (`None`: a moment that recurs once a year, whose scores of a
-/// grade share one set of knots as in the SGP package).
-pub type PriorScale = (String, i32, Option<String>);
+/// The scale of a prior: the scores that share one set of knots.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PriorScale {
+    /// Subject, lower case.
+    pub subject: String,
+    /// The grade the prior was taken in.
+    pub grade: i32,
+    /// The test moment when it is the earlier moment of a within-year window (`None`: a moment
+    /// that recurs once a year, whose scores of a grade share one set of knots as in the SGP
+    /// package).
+    pub moment: Option<String>,
+}
 
-/// Where a cohort's prior was taken: its grade and, for the earlier moment of a within-year
-/// window, that moment (`None`: the moment recurs once a year).
-pub type PriorAt = (i32, Option<&'static str>);
+/// Where a cohort's prior was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PriorAt {
+    /// The grade it was taken in.
+    pub grade: i32,
+    /// For the earlier moment of a within-year window, that moment (`None`: the moment recurs
+    /// once a year).
+    pub moment: Option<&'static str>,
+}
+
+/// A prior taken in `grade`, at `moment` for the earlier moment of a within-year window.
+fn prior_at(grade: i32, moment: Option<&'static str>) -> PriorAt {
+    PriorAt { grade, moment }
+}
 
 /// Knots and boundaries per prior scale: what [`fit`] uses.
 pub type PriorKnots = BTreeMap<PriorScale, (Vec<f64>, (f64, f64))>;
@@ -135,9 +154,11 @@ impl Cohort {
 
     /// The scale of each prior, oldest first.
     pub fn prior_scales(&self) -> impl Iterator<Item = PriorScale> + '_ {
-        self.priors
-            .iter()
-            .map(|((g, term), _)| (self.subject.to_lowercase(), *g, term.map(str::to_string)))
+        self.priors.iter().map(|(at, _)| PriorScale {
+            subject: self.subject.to_lowercase(),
+            grade: at.grade,
+            moment: at.moment.map(str::to_string),
+        })
     }
 }
 
@@ -222,11 +243,15 @@ pub fn cohorts(assess: &Frame, settings: &SgpSettings) -> Vec<Cohort> {
         if let Some(window) = yearly_window(t)
             && let Some(p1) = score_at(t, 1)
         {
-            add(window, 1, vec![((g - 1, None), p1)]);
+            add(window, 1, vec![(prior_at(g - 1, None), p1)]);
             if settings.max_order >= 2
                 && let Some(p2) = score_at(t, 2)
             {
-                add(window, 2, vec![((g - 2, None), p2), ((g - 1, None), p1)]);
+                add(
+                    window,
+                    2,
+                    vec![(prior_at(g - 2, None), p2), (prior_at(g - 1, None), p1)],
+                );
             }
         }
         // Within the year: the earlier moment of the same year, then this moment a year back.
@@ -234,13 +259,13 @@ pub fn cohorts(assess: &Frame, settings: &SgpSettings) -> Vec<Cohort> {
             let Some(p1) = score_at(from, 0) else {
                 continue;
             };
-            let earlier = (g, Some(from));
+            let earlier = prior_at(g, Some(from));
             add(window, 1, vec![(earlier, p1)]);
             if settings.max_order >= 2
                 && yearly_window(t).is_some()
                 && let Some(p2) = score_at(t, 1)
             {
-                add(window, 2, vec![((g - 1, None), p2), (earlier, p1)]);
+                add(window, 2, vec![(prior_at(g - 1, None), p2), (earlier, p1)]);
             }
         }
     }
@@ -255,7 +280,7 @@ pub fn knots_for(cohorts: &[Cohort], assess: &Frame, given: Option<&KnotTable>) 
     // The scales without given knots, with their scores gathered in one pass.
     let mut derive: BTreeMap<PriorScale, Vec<f64>> = BTreeMap::new();
     for scale in cohorts.iter().flat_map(Cohort::prior_scales) {
-        match given.and_then(|k| k.get(&(scale.0.clone(), scale.1))) {
+        match given.and_then(|k| k.get(&(scale.subject.clone(), scale.grade))) {
             Some(k) => {
                 table.insert(scale, k.clone());
             }
@@ -278,7 +303,12 @@ pub fn knots_for(cohorts: &[Cohort], assess: &Frame, given: Option<&KnotTable>) 
         let (s, t) = (subj.value(i).to_lowercase(), term.value(i));
         let pooled = yearly_window(t).is_some().then_some(None);
         for moment in pooled.into_iter().chain([Some(t.to_string())]) {
-            if let Some(scores) = derive.get_mut(&(s.clone(), g, moment)) {
+            let scale = PriorScale {
+                subject: s.clone(),
+                grade: g,
+                moment,
+            };
+            if let Some(scores) = derive.get_mut(&scale) {
                 scores.push(score.value(i));
             }
         }
@@ -307,7 +337,7 @@ pub fn fit(cohort: &Cohort, knots: &PriorKnots, solver: Solver) -> Result<Cohort
             let (k, b) = knots.get(&key).ok_or_else(|| {
                 Error::Compute(format!(
                     "no knots for {} grade {} (add them to the [growth.sgp] knots file)",
-                    cohort.subject, key.1
+                    cohort.subject, key.grade
                 ))
             })?;
             BSpline::new(k, *b).map_err(|e| Error::Compute(e.to_string()))
@@ -478,19 +508,33 @@ mod tests {
             (o1.order, o1.grade, &o1.pupils[..]),
             (1, 5, &["p1".to_string(), "p2".into()][..])
         );
-        assert_eq!(o1.priors, vec![((5, Some("M")), vec![185.0, 170.0])]);
+        assert_eq!(
+            o1.priors,
+            vec![(prior_at(5, Some("M")), vec![185.0, 170.0])]
+        );
         assert_eq!(o1.current, vec![192.0, 175.0]);
         assert_eq!(o2.pupils, ["p1"]);
         assert_eq!(
             o2.priors,
-            vec![((4, None), vec![180.0]), ((5, Some("M")), vec![185.0])]
+            vec![
+                (prior_at(4, None), vec![180.0]),
+                (prior_at(5, Some("M")), vec![185.0])
+            ]
         );
         // The year-on-year cohort of p1 (E 4 -> E 5) is there too, with its own window.
         let yearly: Vec<_> = cohorts.iter().filter(|c| c.window == "E-E").collect();
-        assert_eq!((yearly.len(), yearly[0].priors[0].0), (1, (4, None)));
+        assert_eq!(
+            (yearly.len(), yearly[0].priors[0].0),
+            (1, prior_at(4, None))
+        );
         // The mid-year prior has knots of its own, from the M scores of grade 5 alone.
         let knots = knots_for(&cohorts, &a, None);
-        assert!(knots.contains_key(&("rekenen".into(), 5, Some("M".into()))));
-        assert!(knots.contains_key(&("rekenen".into(), 4, None)));
+        let scale = |grade, moment: Option<&str>| PriorScale {
+            subject: "rekenen".into(),
+            grade,
+            moment: moment.map(str::to_string),
+        };
+        assert!(knots.contains_key(&scale(5, Some("M"))));
+        assert!(knots.contains_key(&scale(4, None)));
     }
 }

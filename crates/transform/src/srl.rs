@@ -34,19 +34,18 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use arrow_array::ArrayRef;
-use chrono::{DateTime, Datelike, NaiveDate};
+use chrono::{DateTime, NaiveDate};
 use leerwinst_core::Result;
-use leerwinst_core::clock::{
-    amsterdam_day_hour, amsterdam_to_utc, date_of_day, utc_to_amsterdam, weekday_of_day,
-};
+use leerwinst_core::clock::{amsterdam_day_hour, amsterdam_to_utc, date_of_day, utc_to_amsterdam};
 use leerwinst_core::term::{Calendar, SchoolYear, Terms, date32, from_date32};
 use leerwinst_store::{Frame, date_array, f64_array, i32_array, i64_array, opt, str_array};
 use rayon::prelude::*;
 
-use crate::event_stream::{GROUP_EVENTS, for_each_pupil};
+use crate::event_stream::{EventView, GROUP_EVENTS, for_each_pupil};
 use crate::growth::Enrolled;
+use crate::srl_measures::{PlanMeasures, PlannedTask, event_measures, plan_measures};
 use crate::srl_weekly::{WeeklyRow, pupil_weeks};
-use leerwinst_stats::describe::{mean_sd, median_sorted};
+use leerwinst_stats::describe::mean_sd;
 use leerwinst_stats::reliability;
 
 /// Indicators that enter the composite, in column order, with their sign: +1 where a higher
@@ -123,24 +122,6 @@ pub struct SrlRow {
     pub null_reason: Option<String>,
 }
 
-/// One event, as the indicators need it.
-#[derive(Debug, Clone)]
-pub struct Ev<'a> {
-    /// Microseconds UTC.
-    pub ts: i64,
-    /// Canonical kind.
-    pub kind: &'a str,
-    /// Activity.
-    pub object: Option<&'a str>,
-    /// Task.
-    pub task: Option<&'a str>,
-    /// Success.
-    pub success: Option<bool>,
-}
-
-/// A planned task: (planned day, due date) as Date32 and done-at as UTC microseconds.
-pub type PlannedTask = (Option<i32>, Option<i32>, Option<i64>);
-
 /// Settings.
 #[derive(Debug, Clone, Copy)]
 pub struct SrlSettings {
@@ -148,244 +129,6 @@ pub struct SrlSettings {
     pub session_gap_min: f64,
     /// Minimum events for indicators.
     pub min_events: usize,
-}
-
-/// Event-based measures of one pupil-period.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct EventMeasures {
-    /// Every event at local midnight: the source has dates, not clock times.
-    pub dates_only: bool,
-    /// Sessions (null with dates only).
-    pub sessions: Option<i64>,
-    /// Days with an event.
-    pub active_days: i64,
-    /// Sum of session spans, minutes (null with dates only).
-    pub minutes: Option<f64>,
-    /// PWD, normalised (two or more active days).
-    pub weekday_concentration: Option<f64>,
-    /// PDH, normalised (two or more active days; null with dates only).
-    pub hour_concentration: Option<f64>,
-    /// Mean Jaccard similarity of weekly weekday sets (two or more active weeks).
-    pub weekly_similarity: Option<f64>,
-    /// Share of wrong answers followed by help (any wrong answers).
-    pub help_after_error: Option<f64>,
-    /// Share of wrong answers answered again (any wrong answers).
-    pub persistence: Option<f64>,
-    /// Help and instruction requests per task worked on (any tasks).
-    pub help_per_task: Option<f64>,
-    /// Progress views per active week.
-    pub progress_views_per_week: Option<f64>,
-    /// Reflection entries per active week.
-    pub reflections_per_week: Option<f64>,
-}
-
-/// `(ln k - H(p)) / ln k` for the distribution `counts` over `k` bins: 1 when everything falls
-/// in one bin, 0 when spread evenly.
-fn peak_concentration(counts: &[f64]) -> f64 {
-    let n: f64 = counts.iter().sum();
-    let k = counts.len() as f64;
-    let entropy: f64 = counts
-        .iter()
-        .filter(|&&c| c > 0.0)
-        .map(|&c| {
-            let p = c / n;
-            -p * p.ln()
-        })
-        .sum();
-    (k.ln() - entropy) / k.ln()
-}
-
-/// Event-based measures of one pupil-period; `evs` must be sorted by time.
-pub fn event_measures(evs: &[Ev<'_>], gap_min: f64) -> EventMeasures {
-    if evs.is_empty() {
-        return EventMeasures {
-            sessions: Some(0),
-            minutes: Some(0.0),
-            ..Default::default()
-        };
-    }
-    debug_assert!(
-        evs.windows(2).all(|w| w[0].ts <= w[1].ts),
-        "events in time order"
-    );
-    let gap = (gap_min * 60e6) as i64;
-    let mut session = vec![0usize; evs.len()];
-    let mut sessions = 1;
-    let mut minutes = 0.0;
-    let mut start = evs[0].ts;
-    for i in 1..evs.len() {
-        if evs[i].ts - evs[i - 1].ts > gap {
-            minutes += (evs[i - 1].ts - start) as f64 / 60e6;
-            start = evs[i].ts;
-            sessions += 1;
-        }
-        session[i] = sessions - 1;
-    }
-    minutes += (evs[evs.len() - 1].ts - start) as f64 / 60e6;
-
-    // Active days, active day-hours, and per ISO week the set of active weekdays (bits). In
-    // time order the Dutch local day, day-hour and week never go back (the autumn change
-    // repeats 02:00-03:00, the same hour), so each new value starts a new one: one pass, no sets.
-    let mut active_days = 0usize;
-    let mut per_weekday = [0f64; 7];
-    let mut per_hour = [0f64; 24];
-    let mut sets: Vec<u8> = Vec::new();
-    let mut last_day: Option<i32> = None;
-    let mut last_day_hour: Option<(i32, u32)> = None;
-    let mut last_week: Option<(i32, u32)> = None;
-    let mut dates_only = true;
-    for e in evs {
-        let (day, hour, midnight) = amsterdam_day_hour(e.ts);
-        dates_only &= midnight;
-        if last_day_hour != Some((day, hour)) {
-            last_day_hour = Some((day, hour));
-            per_hour[hour as usize] += 1.0;
-        }
-        if last_day == Some(day) {
-            continue;
-        }
-        last_day = Some(day);
-        active_days += 1;
-        let weekday = weekday_of_day(day);
-        per_weekday[weekday as usize] += 1.0;
-        let w = date_of_day(day).iso_week();
-        if last_week != Some((w.year(), w.week())) {
-            last_week = Some((w.year(), w.week()));
-            sets.push(0);
-        }
-        if let Some(set) = sets.last_mut() {
-            *set |= 1 << weekday;
-        }
-    }
-    let two_days = active_days >= 2;
-    let weekday_concentration = two_days.then(|| peak_concentration(&per_weekday));
-    let hour_concentration = (two_days && !dates_only).then(|| peak_concentration(&per_hour));
-    let weekly_similarity = (sets.len() >= 2).then(|| {
-        let (mut sum, mut pairs) = (0.0, 0.0);
-        for i in 0..sets.len() {
-            for j in i + 1..sets.len() {
-                let inter = (sets[i] & sets[j]).count_ones() as f64;
-                let union = (sets[i] | sets[j]).count_ones() as f64;
-                sum += inter / union;
-                pairs += 1.0;
-            }
-        }
-        sum / pairs
-    });
-
-    let (mut errors, mut helped, mut retried) = (0usize, 0usize, 0usize);
-    for (i, e) in evs.iter().enumerate() {
-        if e.kind != "answer" || e.success != Some(false) {
-            continue;
-        }
-        errors += 1;
-        let mut got_help = false;
-        let mut got_retry = false;
-        for f in evs[i + 1..]
-            .iter()
-            .zip(&session[i + 1..])
-            .take_while(|(_, s)| **s == session[i])
-            .map(|(f, _)| f)
-        {
-            if f.kind == "answer" && f.object.is_some() && f.object == e.object {
-                got_retry = true;
-                break;
-            }
-            if f.task == e.task && matches!(f.kind, "help" | "instruction") && !got_help {
-                got_help = true;
-            }
-            if f.kind == "answer" && f.task == e.task {
-                break; // moved on to another item of the task
-            }
-        }
-        helped += got_help as usize;
-        retried += got_retry as usize;
-    }
-    let share = |k: usize| (errors > 0).then(|| k as f64 / errors as f64);
-    // Distinct tasks worked on, counted by sorting (no hashing per event).
-    let mut tasks: Vec<&str> = evs
-        .iter()
-        .filter(|e| matches!(e.kind, "attempt" | "answer" | "complete"))
-        .filter_map(|e| e.task)
-        .collect();
-    tasks.sort_unstable();
-    tasks.dedup();
-    let help_requests = evs
-        .iter()
-        .filter(|e| matches!(e.kind, "help" | "instruction"))
-        .count();
-    let views = evs.iter().filter(|e| e.kind == "progress_view").count();
-    let reflections = evs.iter().filter(|e| e.kind == "reflection").count();
-    EventMeasures {
-        dates_only,
-        sessions: (!dates_only).then_some(sessions as i64),
-        active_days: active_days as i64,
-        minutes: (!dates_only).then_some(minutes),
-        weekday_concentration,
-        hour_concentration,
-        weekly_similarity,
-        help_after_error: share(helped),
-        persistence: share(retried),
-        help_per_task: (!tasks.is_empty()).then(|| help_requests as f64 / tasks.len() as f64),
-        progress_views_per_week: Some(views as f64 / sets.len() as f64),
-        reflections_per_week: Some(reflections as f64 / sets.len() as f64),
-    }
-}
-
-/// Plan measures of one pupil-period.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PlanMeasures {
-    /// Share of planned tasks finished on or before the planned day.
-    pub kept: Option<f64>,
-    /// Share of tasks with a due date finished on or before it.
-    pub on_time: Option<f64>,
-    /// Median of (day finished - day planned), days, over finished planned tasks.
-    pub median_lateness_days: Option<f64>,
-    /// Median of (end of the due day - time finished), hours, over finished tasks with a due
-    /// date: how long before the deadline work is done (negative when late).
-    pub deadline_margin_h: Option<f64>,
-}
-
-/// Plan measures of one pupil-period.
-pub fn plan_measures(plans: &[PlannedTask]) -> PlanMeasures {
-    let (mut planned, mut kept, mut due_n, mut on_time) = (0, 0, 0, 0);
-    let mut lateness: Vec<f64> = Vec::new();
-    let mut margin: Vec<f64> = Vec::new();
-    for &(p, d, done) in plans {
-        let day = done.map(|t| {
-            utc_to_amsterdam(DateTime::from_timestamp_micros(t).expect("valid timestamp")).date()
-        });
-        if let Some(p) = p {
-            planned += 1;
-            kept += day.is_some_and(|x| x <= from_date32(p)) as i32;
-            if let Some(x) = day {
-                lateness.push((x - from_date32(p)).num_days() as f64);
-            }
-        }
-        if let Some(d) = d {
-            due_n += 1;
-            on_time += day.is_some_and(|x| x <= from_date32(d)) as i32;
-            if let Some(t) = done {
-                let end = from_date32(d)
-                    .succ_opt()
-                    .and_then(|n| n.and_hms_opt(0, 0, 0))
-                    .map(|n| amsterdam_to_utc(n).timestamp_micros());
-                if let Some(end) = end {
-                    margin.push((end - t) as f64 / 3.6e9);
-                }
-            }
-        }
-    }
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        median_sorted(&v)
-    };
-    PlanMeasures {
-        kept: (planned > 0).then(|| kept as f64 / planned as f64),
-        on_time: (due_n > 0).then(|| on_time as f64 / due_n as f64),
-        median_lateness_days: median(lateness),
-        deadline_margin_h: median(margin),
-    }
 }
 
 /// Planned tasks per pupil-year, and per pupil-year-week for the weekly series.
@@ -411,7 +154,7 @@ impl PlanIndex {
         let mut ix = PlanIndex::default();
         for i in 0..plans.len() {
             let key = (pp.value(i).to_string(), py.value(i).to_string());
-            let task = (opt(pf, i), opt(pd, i), opt(pdone, i));
+            let task = PlannedTask::new(opt(pf, i), opt(pd, i), opt(pdone, i));
             ix.yearly.entry(key.clone()).or_default().push(task);
             ix.weekly
                 .entry(key)
@@ -429,7 +172,7 @@ impl PlanIndex {
 pub fn pupil_row(
     key: &(String, String),
     term: Option<TermSpan>,
-    evs: &[Ev<'_>],
+    evs: &[EventView<'_>],
     plans: &[PlannedTask],
     enrolled: &HashMap<(String, String), Enrolled>,
     s: SrlSettings,
@@ -499,7 +242,7 @@ pub const DATES_ONLY: &str =
 
 /// Active weeks as bits: bit k = an event in the k-th week (Monday to Sunday, Dutch dates)
 /// counted from the week of `year_start`; weeks past the 64th share the last bit.
-pub fn active_weeks(evs: &[Ev<'_>], year_start: NaiveDate) -> u64 {
+pub fn active_weeks(evs: &[EventView<'_>], year_start: NaiveDate) -> u64 {
     let first_monday = year_start.week(chrono::Weekday::Mon).first_day();
     let first_monday = (first_monday - date_of_day(0)).num_days();
     evs.iter().fold(0u64, |mask, e| {
@@ -511,18 +254,22 @@ pub fn active_weeks(evs: &[Ev<'_>], year_start: NaiveDate) -> u64 {
 
 /// The day a planned task belongs to: planned day, else due date, else the Dutch date it was
 /// done (Date32); `None` for a task with none of them.
-fn task_day((planned, due, done): &PlannedTask) -> Option<NaiveDate> {
-    planned.or(*due).map(from_date32).or_else(|| {
-        done.and_then(DateTime::from_timestamp_micros)
-            .map(|t| utc_to_amsterdam(t).date())
-    })
+fn task_day(task: &PlannedTask) -> Option<NaiveDate> {
+    task.planned_day
+        .or(task.due_day)
+        .map(from_date32)
+        .or_else(|| {
+            task.done_at
+                .and_then(DateTime::from_timestamp_micros)
+                .map(|t| utc_to_amsterdam(t).date())
+        })
 }
 
 /// The rows of one pupil-year's terms, each with the term's events and planned tasks, and
 /// whether the term has any of them.
 fn pupil_term_rows(
     key: &(String, String),
-    evs: &[Ev<'_>],
+    evs: &[EventView<'_>],
     plans: &[PlannedTask],
     terms: &Terms,
     enrolled: &HashMap<(String, String), Enrolled>,
@@ -587,9 +334,16 @@ pub struct SrlOutput {
     pub term_composite: CompositeReport,
 }
 
-/// One pupil-year's rows: the year, its terms (each with whether it has events or plans), its
-/// weeks.
-pub type PupilYearRows = (SrlRow, Vec<(SrlRow, bool)>, Vec<WeeklyRow>);
+/// One pupil-year's rows.
+#[derive(Debug, Clone)]
+pub struct PupilYearRows {
+    /// The school year's row.
+    pub year: SrlRow,
+    /// Its terms' rows, each with whether the term has events or plans.
+    pub terms: Vec<(SrlRow, bool)>,
+    /// Its weeks' rows.
+    pub weeks: Vec<WeeklyRow>,
+}
 
 /// The planned tasks of one pupil-year: all of them, and by ISO week.
 #[derive(Debug, Clone, Copy)]
@@ -606,17 +360,17 @@ pub struct PupilPlans<'a> {
 /// ([`finish`]).
 pub fn pupil_year_rows(
     key: &(String, String),
-    evs: &[Ev<'_>],
+    evs: &[EventView<'_>],
     plans: PupilPlans<'_>,
     enrolled: &HashMap<(String, String), Enrolled>,
     terms: &Terms,
     s: SrlSettings,
 ) -> PupilYearRows {
-    (
-        pupil_row(key, None, evs, plans.tasks, enrolled, s, terms.calendar()),
-        pupil_term_rows(key, evs, plans.tasks, terms, enrolled, s),
-        pupil_weeks(&key.0, &key.1, evs, plans.weeks, s.session_gap_min),
-    )
+    PupilYearRows {
+        year: pupil_row(key, None, evs, plans.tasks, enrolled, s, terms.calendar()),
+        terms: pupil_term_rows(key, evs, plans.tasks, terms, enrolled, s),
+        weeks: pupil_weeks(&key.0, &key.1, evs, plans.weeks, s.session_gap_min),
+    }
 }
 
 /// Computes the SRL rows per pupil-year and per term for every pupil-year with events, plans or
@@ -634,7 +388,7 @@ pub fn compute(
 ) -> Result<SrlOutput> {
     let plan_index = PlanIndex::new(plans);
     let no_weeks = BTreeMap::new();
-    let rows_of = |key: &(String, String), evs: &[Ev<'_>]| -> PupilYearRows {
+    let rows_of = |key: &(String, String), evs: &[EventView<'_>]| -> PupilYearRows {
         let plans = PupilPlans {
             tasks: plan_index.yearly.get(key).map_or(&[][..], |v| v),
             weeks: plan_index.weekly.get(key).unwrap_or(&no_weeks),
@@ -657,8 +411,8 @@ pub fn compute(
     let mut last_day: Option<NaiveDate> = None;
     let mut weekly_rows = 0;
     let mut keep = |done: PupilYearRows, week_rows: &mut Vec<WeeklyRow>| {
-        let (row, terms, weeks) = done;
-        rows.push(row);
+        let PupilYearRows { year, terms, weeks } = done;
+        rows.push(year);
         term_rows.extend(terms);
         last_day = last_day.max(last_week_day(&weeks));
         week_rows.extend(weeks);
@@ -976,10 +730,10 @@ mod tests {
         object: &'static str,
         task: &'static str,
         success: Option<bool>,
-    ) -> Ev<'static> {
+    ) -> EventView<'static> {
         // 2025-01-20 (a Monday) 08:00 UTC = 09:00 Amsterdam.
         let base = 1_737_360_000_000_000i64;
-        Ev {
+        EventView {
             ts: base + min * MIN,
             kind,
             object: Some(object),
@@ -1104,10 +858,10 @@ mod tests {
             .unwrap()
             .timestamp_micros();
         let plans = [
-            (Some(d(2025, 1, 20)), Some(d(2025, 1, 24)), Some(late_night)),
-            (Some(d(2025, 1, 20)), Some(d(2025, 1, 24)), Some(morning)),
-            (Some(d(2025, 1, 21)), Some(d(2025, 1, 24)), None),
-            (None, Some(d(2025, 1, 19)), Some(morning)),
+            PlannedTask::new(Some(d(2025, 1, 20)), Some(d(2025, 1, 24)), Some(late_night)),
+            PlannedTask::new(Some(d(2025, 1, 20)), Some(d(2025, 1, 24)), Some(morning)),
+            PlannedTask::new(Some(d(2025, 1, 21)), Some(d(2025, 1, 24)), None),
+            PlannedTask::new(None, Some(d(2025, 1, 19)), Some(morning)),
         ];
         let m = plan_measures(&plans);
         assert!((m.kept.unwrap() - 1.0 / 3.0).abs() < 1e-12);
@@ -1368,8 +1122,8 @@ mod tests {
         // Three days at Dutch midnight (23:00 UTC in winter).
         let day = 86_400_000_000i64;
         let base = 1_737_327_600_000_000i64; // 2025-01-19T23:00:00Z = 20 Jan 00:00 Amsterdam
-        let evs: Vec<Ev<'static>> = (0..3)
-            .map(|k| Ev {
+        let evs: Vec<EventView<'static>> = (0..3)
+            .map(|k| EventView {
                 ts: base + k * day,
                 kind: "other",
                 object: None,
@@ -1394,7 +1148,7 @@ mod tests {
     fn active_weeks_from_the_school_years_first_week() {
         // 1 August 2024 is a Thursday: week 0 starts Monday 29 July.
         let ts = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().timestamp_micros();
-        let ev = |s: &str| Ev {
+        let ev = |s: &str| EventView {
             ts: ts(s),
             kind: "other",
             object: None,

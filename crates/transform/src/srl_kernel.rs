@@ -31,9 +31,10 @@ use leerwinst_store::{bool_array, date_array, f64_array, i32_array, i64_array, o
 use crate::event_stream::PupilEvents;
 use crate::growth::Enrolled;
 use crate::srl::{
-    COMPOSITE, N_IND, PlannedTask, PupilPlans, PupilYearRows, SrlOutput, SrlRow, SrlSettings,
-    TermSpan, finish, pupil_year_rows, week_last_day,
+    COMPOSITE, N_IND, PupilPlans, PupilYearRows, SrlOutput, SrlRow, SrlSettings, TermSpan, finish,
+    pupil_year_rows, week_last_day,
 };
+use crate::srl_measures::PlannedTask;
 use crate::srl_weekly::WeeklyRow;
 
 /// Output rows per batch of the stream the kernel writes.
@@ -203,7 +204,7 @@ impl Pending {
         self.years.len() + self.terms.len() + self.weeks.len()
     }
 
-    fn push(&mut self, (year, terms, weeks): PupilYearRows) {
+    fn push(&mut self, PupilYearRows { year, terms, weeks }: PupilYearRows) {
         self.years.push(year);
         self.terms.extend(terms);
         self.weeks.extend(weeks);
@@ -301,7 +302,7 @@ pub fn run(
                     };
                     current.plans.push((
                         week.to_string(),
-                        (opt(c.planned_for, i), opt(c.due, i), opt(c.done_at, i)),
+                        PlannedTask::new(opt(c.planned_for, i), opt(c.due, i), opt(c.done_at, i)),
                     ));
                     summary.plans += 1;
                 }
@@ -596,7 +597,9 @@ pub fn combine(
         weeks: &no_weeks,
     };
     for key in enrolled.keys().filter(|k| !seen.contains(*k)) {
-        let (row, terms, _) = pupil_year_rows(key, &[], empty, enrolled, terms, s);
+        let PupilYearRows {
+            year: row, terms, ..
+        } = pupil_year_rows(key, &[], empty, enrolled, terms, s);
         years.push(row);
         term_rows.extend(terms);
     }

@@ -15,7 +15,8 @@ use leerwinst_core::clock::{amsterdam_day_hour, date_of_day};
 use leerwinst_core::{Result, Table};
 use leerwinst_store::{TableWriter, f64_array, i64_array, str_array};
 
-use crate::srl::{Ev, PlannedTask, event_measures, plan_measures};
+use crate::event_stream::EventView;
+use crate::srl_measures::{PlannedTask, event_measures, plan_measures};
 
 /// One weekly row (columns as in `Table::SrlWeekly`).
 #[derive(Debug, Clone, PartialEq)]
@@ -100,13 +101,13 @@ fn week_name(d: NaiveDate) -> String {
 pub fn pupil_weeks(
     pupil: &str,
     year: &str,
-    evs: &[Ev<'_>],
+    evs: &[EventView<'_>],
     weeks: &BTreeMap<String, Vec<PlannedTask>>,
     session_gap_min: f64,
 ) -> Vec<WeeklyRow> {
     // In time order the Dutch local week never goes back: each week's events are one run,
     // found by naming the week only when the day changes.
-    let mut by_week: BTreeMap<String, &[Ev<'_>]> = BTreeMap::new();
+    let mut by_week: BTreeMap<String, &[EventView<'_>]> = BTreeMap::new();
     let (mut start, mut last_day, mut week) = (0, None, String::new());
     for (i, e) in evs.iter().enumerate() {
         let day = amsterdam_day_hour(e.ts).0;
@@ -155,7 +156,7 @@ pub fn pupil_weeks(
         .collect()
 }
 
-fn count(evs: &[Ev<'_>], kind: &str) -> i64 {
+fn count(evs: &[EventView<'_>], kind: &str) -> i64 {
     evs.iter().filter(|e| e.kind == kind).count() as i64
 }
 
@@ -206,8 +207,8 @@ mod tests {
         ];
         let kinds = ["answer", "help", "answer", "answer"];
         let success = [Some(false), None, Some(true), Some(true)];
-        let evs: Vec<Ev<'_>> = (0..times.len())
-            .map(|i| Ev {
+        let evs: Vec<EventView<'_>> = (0..times.len())
+            .map(|i| EventView {
                 ts: ts(times[i]),
                 kind: kinds[i],
                 object: Some("item"),
@@ -216,7 +217,10 @@ mod tests {
             })
             .collect();
         // A planned task in week 6 gives that week a row without events.
-        let weeks = BTreeMap::from([("2025-W06".to_string(), vec![(None, None, None)])]);
+        let weeks = BTreeMap::from([(
+            "2025-W06".to_string(),
+            vec![PlannedTask::new(None, None, None)],
+        )]);
         let rows = pupil_weeks("p1", "2024-2025", &evs, &weeks, 15.0);
         let got: Vec<(&str, i64, i64)> = rows
             .iter()

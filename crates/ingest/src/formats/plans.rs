@@ -10,12 +10,13 @@ use leerwinst_core::pipeline::{MAPPED_PLAN_FIELDS, Mapping};
 use leerwinst_core::term::date32;
 use leerwinst_core::{Error, Result, Table, clock};
 
-use crate::context::Ctx;
+use crate::context::ReadContext;
 use crate::delimited;
-use crate::input::{date_reason, parse_date, parse_local_datetime};
-use crate::mapped::{
+use crate::delimited::Column;
+use crate::formats::mapped::{
     Cell, EXTRACT_MISMATCH, Extractors, apply_value_maps, base_fields, resolve_columns,
 };
+use crate::input::{date_reason, parse_date, parse_local_datetime};
 use crate::record_loop::each_record;
 use crate::rows::{PlanRow, intern};
 
@@ -24,8 +25,22 @@ fn monday_of(week: &str) -> Option<NaiveDate> {
     NaiveDate::from_isoywd_opt(y.parse().ok()?, w.parse().ok()?, chrono::Weekday::Mon)
 }
 
+const PUPIL_ID: Column = Column::required("pupil id", &["leerlingnummer", "pupil_id", "leerling"]);
+const WEEK: Column = Column::required("week", &["week"]).note("ISO `2025-W04`");
+const TASK: Column = Column::required("task", &["taak", "task_id", "task"]);
+const PLANNED_FOR: Column =
+    Column::optional("planned for", &["gepland_op", "planned_for", "gepland"])
+        .note("date `dd-mm-yyyy`");
+const DUE: Column =
+    Column::optional("due", &["deadline", "due", "inleverdatum"]).note("date `dd-mm-yyyy`");
+const DONE_AT: Column = Column::optional("done at", &["klaar_op", "done_at", "afgerond_op"])
+    .note("local `dd-mm-yyyy HH:MM`, empty = not done");
+
+/// The columns of a weekly-plans export ([`crate::columns`]).
+pub const COLUMNS: &[Column] = &[PUPIL_ID, WEEK, TASK, PLANNED_FOR, DUE, DONE_AT];
+
 /// Reads a plans export; returns (rows, rows read).
-pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<PlanRow>, usize)> {
+pub fn read(ctx: &mut ReadContext<'_>, text: &str) -> Result<(Vec<PlanRow>, usize)> {
     let d = delimited::parse(text, &ctx.file)?;
     let need = |aliases: &[&str], what: &str| {
         d.find(aliases).ok_or_else(|| {
@@ -40,21 +55,12 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<PlanRow>, usize)> {
         })
     };
     let columns = [
-        (
-            "pupil_id",
-            Some(need(
-                &["leerlingnummer", "pupil_id", "leerling"],
-                "pupil id",
-            )?),
-        ),
-        ("week", Some(need(&["week"], "week")?)),
-        ("task_id", Some(need(&["taak", "task_id", "task"], "task")?)),
-        (
-            "planned_for",
-            d.find(&["gepland_op", "planned_for", "gepland"]),
-        ),
-        ("due", d.find(&["deadline", "due", "inleverdatum"])),
-        ("done_at", d.find(&["klaar_op", "done_at", "afgerond_op"])),
+        ("pupil_id", Some(need(PUPIL_ID.names, PUPIL_ID.what)?)),
+        ("week", Some(need(WEEK.names, WEEK.what)?)),
+        ("task_id", Some(need(TASK.names, TASK.what)?)),
+        ("planned_for", d.find(PLANNED_FOR.names)),
+        ("due", d.find(DUE.names)),
+        ("done_at", d.find(DONE_AT.names)),
     ];
     let (rows, read) = each_record(ctx, Table::Plans, &d, |ctx, line, r| {
         let f: BTreeMap<String, Cell> = columns
@@ -78,7 +84,11 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<PlanRow>, usize)> {
 /// read). The week may be left out: it is then the ISO week of the planned day, else of the due
 /// date, else of the time done. `date_format` and `time_format` apply to the dates and the time
 /// done.
-pub fn read_mapped(ctx: &mut Ctx<'_>, text: &str, m: &Mapping) -> Result<(Vec<PlanRow>, usize)> {
+pub fn read_mapped(
+    ctx: &mut ReadContext<'_>,
+    text: &str,
+    m: &Mapping,
+) -> Result<(Vec<PlanRow>, usize)> {
     let d = delimited::parse(text, &ctx.file)?;
     let cols = resolve_columns(ctx, &d, m)?;
     let extract = Extractors::new(&ctx.file, &d, m, MAPPED_PLAN_FIELDS)?;
@@ -97,7 +107,7 @@ pub fn read_mapped(ctx: &mut Ctx<'_>, text: &str, m: &Mapping) -> Result<(Vec<Pl
 /// One planned task from its fields (`pupil_id`, `week`, `task_id`, `planned_for`, `due`,
 /// `done_at`), or its reject. `m` gives the date and time formats (none: the defaults).
 fn plan_row(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     line: u64,
     f: &BTreeMap<String, Cell>,
     m: &Mapping,
@@ -149,7 +159,7 @@ fn plan_row(
         None
     } else {
         let parsed = match &m.time_format {
-            Some(fmt) => crate::mapped_events::parse_time(&done.value, Some(fmt)),
+            Some(fmt) => crate::formats::mapped_events::parse_time(&done.value, Some(fmt)),
             None => parse_local_datetime(&done.value).map(clock::amsterdam_to_utc),
         };
         match parsed {
@@ -231,14 +241,7 @@ L1;2025-X4;rek-5;22-01-2025;24-01-2025;\n";
         ids.add("L1", "L1");
         let mut rejects = Rejects::default();
         let pseudo = Pseudonymiser::off();
-        let mut ctx = Ctx {
-            source: "plans",
-            file: "p.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("plans", "p.csv", &mut rejects, &ids, &pseudo);
         let (rows, read) = read(&mut ctx, text).unwrap();
         assert_eq!((rows.len(), read, rejects.total()), (2, 5, 3));
         assert_eq!(&*rows[0].school_year, "2024-2025");
@@ -275,14 +278,7 @@ L1,rek-4,,,\n";
         ids.add("L1", "L1");
         let mut rejects = Rejects::default();
         let pseudo = Pseudonymiser::off();
-        let mut ctx = Ctx {
-            source: "planning",
-            file: "planning.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("planning", "planning.csv", &mut rejects, &ids, &pseudo);
         let (rows, read) = read_mapped(&mut ctx, text, &m).unwrap();
         assert_eq!((read, rows.len()), (4, 2));
         // The week from the planned day, else from the due date.

@@ -1,5 +1,5 @@
 //! LMS activity in any CSV/XLSX layout, through the pipeline's `[source.mapping]` (the same
-//! renames, constants and value maps as [`crate::mapped`]): one event per line.
+//! renames, constants and value maps as [`crate::formats::mapped`]): one event per line.
 //!
 //! Fields: `pupil_id` and `time` (columns), `verb` (a column or a constant), and optionally
 //! `object_id`, `task_id`, `subject`, `success`, `score_scaled`, `duration`, `count` (a line
@@ -17,12 +17,12 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use leerwinst_core::pipeline::{EventKind, Mapping};
 use leerwinst_core::{Result, Table, clock};
 
-use crate::context::Ctx;
+use crate::context::ReadContext;
 use crate::delimited;
-use crate::input::{implausible_year_reason, parse_duration, parse_number, plausible_year};
-use crate::mapped::{
+use crate::formats::mapped::{
     Cell, EXTRACT_MISMATCH, Extractors, apply_value_maps, base_fields, resolve_columns,
 };
+use crate::input::{implausible_year_reason, parse_duration, parse_number, plausible_year};
 use crate::record_loop::each_record;
 use crate::rows::{EventRow, event_school_year};
 
@@ -94,7 +94,7 @@ fn parse_success(s: &str) -> Option<bool> {
 /// Reads a mapped activity export; returns (events, lines read, lines accepted). With a `count`
 /// column a line may stand for several events, so lines and events differ.
 pub fn read(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     text: &str,
     m: &Mapping,
     verbs: &BTreeMap<String, EventKind>,
@@ -128,7 +128,7 @@ pub fn read(
 /// Validates one line's fields into an event and the number of events it stands for, or
 /// rejects it.
 fn event(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     m: &Mapping,
     verbs: &BTreeMap<String, EventKind>,
     line: u64,
@@ -303,14 +303,7 @@ mod tests {
         ids.add(pupil, pupil);
         let mut rejects = Rejects::default();
         let pseudo = Pseudonymiser::off();
-        let mut ctx = Ctx {
-            source: "lms",
-            file: "activiteit.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("lms", "activiteit.csv", &mut rejects, &ids, &pseudo);
         let (rows, read, accepted) = read(&mut ctx, text, m, &default_verbs()).unwrap();
         (rows, read, accepted, rejects)
     }

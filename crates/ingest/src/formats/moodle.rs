@@ -9,7 +9,7 @@
 //! other id. Anonymous events are rejected (they cannot be attributed). The activity is
 //! `component:objectid`; the task is the course module (`cm:<contextinstanceid>`) for module
 //! events. The log report that Moodle's web interface downloads is another format
-//! ([`crate::moodle_report`]).
+//! ([`crate::formats::moodle_report`]).
 
 use std::collections::BTreeMap;
 
@@ -17,8 +17,9 @@ use chrono::DateTime;
 use leerwinst_core::pipeline::EventKind;
 use leerwinst_core::{Error, Result, Table, clock};
 
-use crate::context::Ctx;
+use crate::context::ReadContext;
 use crate::delimited;
+use crate::delimited::Column;
 use crate::record_loop::each_record;
 use crate::rows::{EventRow, event_school_year};
 
@@ -71,19 +72,43 @@ pub fn default_moodle_verbs() -> BTreeMap<String, EventKind> {
     .collect()
 }
 
+const ID: Column = Column::required("log id", &["id"]);
+const EVENT_NAME: Column = Column::required("event name", &["eventname"]);
+const USER_ID: Column = Column::required("user id", &["userid"]);
+const TIME_CREATED: Column = Column::required("time", &["timecreated"]).note("Unix seconds");
+const COMPONENT: Column = Column::optional("component", &["component"]);
+const OBJECT_ID: Column = Column::optional("object id", &["objectid"]);
+const CONTEXT_INSTANCE: Column = Column::optional("context instance", &["contextinstanceid"]);
+const CONTEXT_LEVEL: Column = Column::optional("context level", &["contextlevel"]);
+const ANONYMOUS: Column = Column::optional("anonymous", &["anonymous"]);
+
+/// The columns of a `logstore_standard_log` dump ([`crate::columns`]).
+pub const COLUMNS: &[Column] = &[
+    ID,
+    EVENT_NAME,
+    USER_ID,
+    TIME_CREATED,
+    COMPONENT,
+    OBJECT_ID,
+    CONTEXT_LEVEL,
+    CONTEXT_INSTANCE,
+    ANONYMOUS,
+];
+
 /// Reads a log-store dump; returns (rows, rows read).
 pub fn read(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     text: &str,
     verbs: &BTreeMap<String, EventKind>,
 ) -> Result<(Vec<EventRow>, usize)> {
     let d = delimited::parse(text, &ctx.file)?;
-    let need = |name: &str| {
-        d.find(&[name]).ok_or_else(|| {
+    let need = |column: &Column| {
+        d.find(column.names).ok_or_else(|| {
             Error::input(
                 &ctx.file,
                 format!(
-                    "not a logstore_standard_log dump: no {name} column; {}{}",
+                    "not a logstore_standard_log dump: no {} column; {}{}",
+                    column.names[0],
                     d.header_listing(),
                     if d.find(&["Event name"]).is_some() && d.find(&["Description"]).is_some() {
                         " (this looks like Moodle's log report download: format = \"moodle-report\")"
@@ -94,15 +119,15 @@ pub fn read(
             )
         })
     };
-    let c_id = need("id")?;
-    let c_event = need("eventname")?;
-    let c_user = need("userid")?;
-    let c_time = need("timecreated")?;
-    let c_component = d.find(&["component"]);
-    let c_object = d.find(&["objectid"]);
-    let c_cm = d.find(&["contextinstanceid"]);
-    let c_level = d.find(&["contextlevel"]);
-    let c_anon = d.find(&["anonymous"]);
+    let c_id = need(&ID)?;
+    let c_event = need(&EVENT_NAME)?;
+    let c_user = need(&USER_ID)?;
+    let c_time = need(&TIME_CREATED)?;
+    let c_component = d.find(COMPONENT.names);
+    let c_object = d.find(OBJECT_ID.names);
+    let c_cm = d.find(CONTEXT_INSTANCE.names);
+    let c_level = d.find(CONTEXT_LEVEL.names);
+    let c_anon = d.find(ANONYMOUS.names);
     let h = |i: usize| d.headers[i].clone();
     let t = Table::Events;
     let mut seen = std::collections::HashSet::new();
@@ -204,14 +229,7 @@ mod tests {
         ids.add("101", "L1");
         let mut rejects = Rejects::default();
         let pseudo = Pseudonymiser::off();
-        let mut ctx = Ctx {
-            source: "moodle",
-            file: "log.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("moodle", "log.csv", &mut rejects, &ids, &pseudo);
         let (rows, read) = read(&mut ctx, DUMP, &default_moodle_verbs()).unwrap();
         assert_eq!((read, rows.len(), rejects.total()), (9, 4, 5));
         let kinds: Vec<&str> = rows.iter().map(|r| r.kind).collect();
@@ -243,14 +261,7 @@ mod tests {
         let ids = IdResolver::default();
         let mut rejects = Rejects::default();
         let pseudo = Pseudonymiser::off();
-        let mut ctx = Ctx {
-            source: "moodle",
-            file: "x.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("moodle", "x.csv", &mut rejects, &ids, &pseudo);
         let err = read(
             &mut ctx,
             "Time,User full name,Event name\n",

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use leerwinst_core::{Result, Table};
 use rayon::prelude::*;
 
-use crate::context::Ctx;
+use crate::context::ReadContext;
 use crate::spill::{self, SpillReader};
 
 /// A statement id for the duplicate check: a UUID as its 128 bits (so case and the cost of
@@ -114,7 +114,7 @@ impl StatementIds {
     /// the rows to drop. Removes the runs.
     pub(super) fn settle(
         mut self,
-        ctx: &mut Ctx<'_>,
+        ctx: &mut ReadContext<'_>,
         voids: Vec<(u64, StatementId)>,
     ) -> Result<Vec<usize>> {
         if self.runs.is_empty() {
@@ -148,14 +148,14 @@ fn sort(ids: &mut [IdLine]) {
 /// one target the first applies, the others are rejected as such). Returns the indices (among
 /// the file's rows) of the rows to drop.
 fn settle(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     sorted: impl Iterator<Item = Result<IdLine>>,
     mut voids: Vec<(u64, StatementId)>,
 ) -> Result<Vec<usize>> {
     let t = Table::Events;
     voids.sort_by(|a, b| (&a.1, a.0).cmp(&(&b.1, b.0)));
     let mut voids = voids.into_iter().peekable();
-    let not_found = |ctx: &mut Ctx<'_>, (line, target): (u64, StatementId)| {
+    let not_found = |ctx: &mut ReadContext<'_>, (line, target): (u64, StatementId)| {
         let why = "voiding statement: the statement it voids is not among this file's \
                    accepted statements";
         ctx.reject(t, line, "object.id", &target.show(), why);
@@ -317,14 +317,7 @@ mod tests {
     ) -> (Vec<(u64, String)>, Vec<usize>) {
         let mut rejects = Rejects::default();
         let (resolver, pseudo) = (IdResolver::default(), Pseudonymiser::off());
-        let mut ctx = Ctx {
-            source: "lms",
-            file: "s.ndjson".into(),
-            rejects: &mut rejects,
-            ids: &resolver,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("lms", "s.ndjson", &mut rejects, &resolver, &pseudo);
         let mut s = StatementIds::new(limit, Some(dir.to_path_buf()));
         for chunk in ids.chunks(3) {
             s.extend(chunk.iter().cloned()).unwrap();

@@ -25,7 +25,8 @@ use chrono::{Datelike, NaiveDate};
 use leerwinst_core::term::date32;
 use leerwinst_core::{Error, Result, SchoolYear, Table};
 
-use crate::context::{Ctx, IdResolver};
+use crate::context::{IdResolver, ReadContext};
+use crate::delimited::Column;
 use crate::delimited::{self, Delimited};
 use crate::input::{FileInfo, number_reason, parse_number, read_text};
 use crate::pseudonym::Pseudonymiser;
@@ -161,7 +162,7 @@ pub fn read(
         let (text, info) = read_text(path)?;
         cdf.files.push(info);
         let d = delimited::parse(&text, &path.display().to_string())?;
-        let mut ctx = Ctx {
+        let mut ctx = ReadContext {
             source,
             file: path.display().to_string(),
             rejects,
@@ -186,7 +187,7 @@ pub fn read(
         let (text, info) = read_text(path)?;
         cdf.files.push(info);
         let d = delimited::parse(&text, &path.display().to_string())?;
-        let mut ctx = Ctx {
+        let mut ctx = ReadContext {
             source,
             file: path.display().to_string(),
             rejects,
@@ -207,17 +208,57 @@ pub fn read(
     Ok(cdf)
 }
 
-fn need(d: &Delimited, file: &str, name: &str) -> Result<usize> {
-    d.find(&[name]).ok_or_else(|| {
+const TERM_NAME: Column = Column::required("term", &["TermName"]);
+const STUDENT_ID: Column = Column::required("pupil id", &["StudentID"]);
+const SCHOOL_NAME: Column = Column::required("school", &["SchoolName"]);
+const GRADE: Column = Column::optional("grade", &["Grade", "StudentGrade"]);
+const BIRTH_DATE: Column = Column::optional("birth date", &["StudentDateOfBirth"]);
+const GENDER: Column = Column::optional("gender", &["StudentGender"]);
+const MEASUREMENT_SCALE: Column = Column::required("subject", &["MeasurementScale"]);
+const RIT_SCORE: Column = Column::required("score", &["TestRITScore"]);
+const GROWTH_MEASURE: Column = Column::optional("growth measure", &["GrowthMeasureYN"]);
+const TEST_DATE: Column = Column::optional("date", &["TestStartDate"]);
+const STANDARD_ERROR: Column = Column::optional("SEM", &["TestStandardError"]);
+const PERCENTILE: Column = Column::optional("percentile", &["TestPercentile"]);
+
+/// The columns read from `StudentsBySchool.csv` ([`crate::columns`]).
+pub const STUDENT_COLUMNS: &[Column] = &[
+    TERM_NAME,
+    STUDENT_ID,
+    SCHOOL_NAME,
+    GRADE,
+    BIRTH_DATE,
+    GENDER,
+];
+
+/// The fixed columns read from `AssessmentResults.csv` ([`crate::columns`]); the projection
+/// columns per growth window are named after the window.
+pub const RESULT_COLUMNS: &[Column] = &[
+    TERM_NAME,
+    STUDENT_ID,
+    MEASUREMENT_SCALE,
+    RIT_SCORE,
+    GROWTH_MEASURE,
+    TEST_DATE,
+    STANDARD_ERROR,
+    PERCENTILE,
+];
+
+fn need(d: &Delimited, file: &str, column: &Column) -> Result<usize> {
+    d.find(column.names).ok_or_else(|| {
         Error::input(
             file,
-            format!("required column {name} is missing; {}", d.header_listing()),
+            format!(
+                "required column {} is missing; {}",
+                column.names[0],
+                d.header_listing()
+            ),
         )
     })
 }
 
 fn read_students(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     d: &Delimited,
     cdf: &mut Cdf,
     ids: &mut IdResolver,
@@ -226,12 +267,12 @@ fn read_students(
     enrolled: &mut BTreeMap<(String, String), usize>,
 ) -> Result<()> {
     let file = ctx.file.clone();
-    let c_term = need(d, &file, "TermName")?;
-    let c_id = need(d, &file, "StudentID")?;
-    let c_school = need(d, &file, "SchoolName")?;
-    let c_grade = d.find(&["Grade", "StudentGrade"]);
-    let c_dob = d.find(&["StudentDateOfBirth"]);
-    let c_gender = d.find(&["StudentGender"]);
+    let c_term = need(d, &file, &TERM_NAME)?;
+    let c_id = need(d, &file, &STUDENT_ID)?;
+    let c_school = need(d, &file, &SCHOOL_NAME)?;
+    let c_grade = d.find(GRADE.names);
+    let c_dob = d.find(BIRTH_DATE.names);
+    let c_gender = d.find(GENDER.names);
     let h = |i: usize| d.headers[i].clone();
     let mut terms_seen: HashSet<(String, String)> = HashSet::new();
     let (accepted, read) = each_record(ctx, Table::Enrollments, d, |ctx, line, r| {
@@ -342,7 +383,7 @@ fn read_students(
 /// The number in column `c` (with its header) of record `r`: None when the column is absent or
 /// the cell empty; `Err` (after rejecting the row) when the cell is not a number.
 fn optional_number(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     r: &csv::StringRecord,
     line: u64,
     c: Option<(usize, String)>,
@@ -391,20 +432,20 @@ struct Block {
 }
 
 fn read_results(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     d: &Delimited,
     cdf: &mut Cdf,
     st: &mut ResultsState<'_>,
 ) -> Result<()> {
     let file = ctx.file.clone();
-    let c_term = need(d, &file, "TermName")?;
-    let c_id = need(d, &file, "StudentID")?;
-    let c_scale = need(d, &file, "MeasurementScale")?;
-    let c_rit = need(d, &file, "TestRITScore")?;
-    let c_growth = d.find(&["GrowthMeasureYN"]);
-    let c_date = d.find(&["TestStartDate"]);
-    let c_se = d.find(&["TestStandardError"]);
-    let c_pct = d.find(&["TestPercentile"]);
+    let c_term = need(d, &file, &TERM_NAME)?;
+    let c_id = need(d, &file, &STUDENT_ID)?;
+    let c_scale = need(d, &file, &MEASUREMENT_SCALE)?;
+    let c_rit = need(d, &file, &RIT_SCORE)?;
+    let c_growth = d.find(GROWTH_MEASURE.names);
+    let c_date = d.find(TEST_DATE.names);
+    let c_se = d.find(STANDARD_ERROR.names);
+    let c_pct = d.find(PERCENTILE.names);
     let blocks: Vec<Block> = WINDOWS
         .iter()
         .map(|(prefix, _, last, window)| {
@@ -531,7 +572,7 @@ fn read_results(
             },
         };
         // Optional numbers: empty is null, anything else must parse (or the row is rejected).
-        let number = |ctx: &mut Ctx<'_>, c: Option<usize>, what: &str| {
+        let number = |ctx: &mut ReadContext<'_>, c: Option<usize>, what: &str| {
             optional_number(ctx, r, line, c.map(|c| (c, h(c).as_str().to_owned())), what)
         };
         let Ok(sem) = number(ctx, c_se, "standard error") else {

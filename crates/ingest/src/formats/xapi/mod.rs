@@ -39,7 +39,7 @@ use leerwinst_core::{Error, Result, Table};
 use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::context::{self, Ctx, IdResolver};
+use crate::context::{self, IdResolver, ReadContext};
 use crate::event_store::EventStore;
 use crate::input::{implausible_year_reason, parse_duration, plausible_year};
 use crate::pseudonym::Pseudonymiser;
@@ -303,7 +303,7 @@ const CHUNK_BYTES: usize = 4 << 20;
 /// "more": "..."}` (both read whole). Blank NDJSON lines are skipped and not counted. In rejects,
 /// `line` is the file line for NDJSON and the statement's 1-based position for the other two.
 pub fn read_stream(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     mut input: impl BufRead + Send,
     verbs: &BTreeMap<String, EventKind>,
     store: &mut EventStore,
@@ -368,7 +368,7 @@ pub fn read_stream(
 
 /// Statements of a JSON array or LRS page, numbered from 1, parsed in parallel in parts.
 fn read_values(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     statements: Vec<Value>,
     verbs: &BTreeMap<String, EventKind>,
     store: &mut EventStore,
@@ -569,7 +569,12 @@ impl FileRows {
     }
 
     /// Takes the next part in file order.
-    fn add(&mut self, ctx: &mut Ctx<'_>, store: &mut EventStore, p: ParsedChunk) -> Result<()> {
+    fn add(
+        &mut self,
+        ctx: &mut ReadContext<'_>,
+        store: &mut EventStore,
+        p: ParsedChunk,
+    ) -> Result<()> {
         self.read += p.read;
         for (line, column, value, reason) in p.rejects {
             ctx.reject(Table::Events, line, column, &value, &reason);
@@ -586,7 +591,7 @@ impl FileRows {
     }
 
     /// Settles repeated ids and voiding over the file; returns the statements read.
-    fn finish(self, ctx: &mut Ctx<'_>, store: &mut EventStore) -> Result<usize> {
+    fn finish(self, ctx: &mut ReadContext<'_>, store: &mut EventStore) -> Result<usize> {
         let drop = self.ids.settle(ctx, self.voids)?;
         store.drop_positions(drop.into_iter().map(|i| self.base + i as u64));
         Ok(self.read)
@@ -596,7 +601,7 @@ impl FileRows {
 /// Streams NDJSON statements: chunks are cut by a reader thread and each is parsed whole by one
 /// worker; this thread puts them back in file order and hands them to `store`.
 fn read_ndjson(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     input: impl Read + Send,
     verbs: &BTreeMap<String, EventKind>,
     store: &mut EventStore,
@@ -670,16 +675,16 @@ fn read_ndjson(
     file.finish(ctx, store)
 }
 
-/// Reads NDJSON statements from text; returns (rows, lines read).
+/// Reads NDJSON statements from text; returns (rows, lines read), or the error
+/// [`read_stream`] gives (a source-level failure such as a failed reader thread).
 pub fn read(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     text: &str,
     verbs: &BTreeMap<String, EventKind>,
-) -> (Vec<EventRow>, usize) {
+) -> Result<(Vec<EventRow>, usize)> {
     let mut store = EventStore::in_memory();
-    let read = read_stream(ctx, text.as_bytes(), verbs, &mut store)
-        .expect("reading from memory into memory cannot fail");
-    (store.into_rows(), read)
+    let read = read_stream(ctx, text.as_bytes(), verbs, &mut store)?;
+    Ok((store.into_rows(), read))
 }
 
 #[cfg(test)]
@@ -706,15 +711,8 @@ mod tests {
         ids.add("emma@example.nl", "L1");
         let mut rejects = Rejects::default();
         let pseudo = Pseudonymiser::keyed(b"0123456789abcdef");
-        let mut ctx = Ctx {
-            source: "lms",
-            file: "s.ndjson".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
-        let (rows, read) = read(&mut ctx, &text, &default_verbs());
+        let mut ctx = ReadContext::new("lms", "s.ndjson", &mut rejects, &ids, &pseudo);
+        let (rows, read) = read(&mut ctx, &text, &default_verbs()).unwrap();
         assert_eq!(read, 7);
         assert_eq!(rows.len(), 2);
         assert_eq!(rejects.total(), 5);
@@ -769,15 +767,8 @@ mod tests {
     fn read_text(ids: &IdResolver, text: &str) -> (Vec<EventRow>, usize, Rejects) {
         let mut rejects = Rejects::default();
         let pseudo = Pseudonymiser::off();
-        let mut ctx = Ctx {
-            source: "lms",
-            file: "s.ndjson".into(),
-            rejects: &mut rejects,
-            ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
-        let (rows, read) = read(&mut ctx, text, &default_verbs());
+        let mut ctx = ReadContext::new("lms", "s.ndjson", &mut rejects, ids, &pseudo);
+        let (rows, read) = read(&mut ctx, text, &default_verbs()).unwrap();
         (rows, read, rejects)
     }
 
@@ -941,14 +932,7 @@ mod tests {
     #[test]
     fn a_broken_json_array_is_a_clear_error() {
         let (ids, mut rejects, pseudo) = ctx_parts();
-        let mut ctx = Ctx {
-            source: "lms",
-            file: "s.json".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("lms", "s.json", &mut rejects, &ids, &pseudo);
         let mut store = EventStore::in_memory();
         let err = read_stream(
             &mut ctx,

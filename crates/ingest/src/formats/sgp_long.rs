@@ -7,8 +7,9 @@ use std::collections::HashSet;
 
 use leerwinst_core::{Error, Result, SchoolYear, Table};
 
-use crate::context::Ctx;
+use crate::context::ReadContext;
 use crate::delimited;
+use crate::delimited::Column;
 use crate::input::{number_reason, parse_number};
 use crate::record_loop::each_record;
 use crate::rows::{AssessmentRow, EnrollmentRow};
@@ -24,30 +25,52 @@ pub struct SgpLong {
     pub read: usize,
 }
 
+const VALID_CASE: Column = Column::required("valid case", &["VALID_CASE"]);
+const CONTENT_AREA: Column = Column::required("content area", &["CONTENT_AREA"]);
+const YEAR: Column = Column::required("year", &["YEAR"]).note("`2023_2024`");
+const ID: Column = Column::required("pupil id", &["ID"]);
+const GRADE: Column = Column::required("grade", &["GRADE"]);
+const SCALE_SCORE: Column = Column::required("score", &["SCALE_SCORE"]);
+const ACHIEVEMENT_LEVEL: Column = Column::optional("level", &["ACHIEVEMENT_LEVEL"]);
+const SCHOOL_NUMBER: Column =
+    Column::optional("school", &["SCHOOL_NUMBER"]).note("one enrollment per pupil and year");
+
+/// The columns of the SGP package's LONG layout ([`crate::columns`]).
+pub const COLUMNS: &[Column] = &[
+    VALID_CASE,
+    CONTENT_AREA,
+    YEAR,
+    ID,
+    GRADE,
+    SCALE_SCORE,
+    ACHIEVEMENT_LEVEL,
+    SCHOOL_NUMBER,
+];
+
 /// Reads an SGP LONG file. `range` bounds plausible scale scores when given.
 pub fn read(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     text: &str,
     instrument: &str,
     range: Option<[f64; 2]>,
 ) -> Result<SgpLong> {
     let d = delimited::parse(text, &ctx.file)?;
-    let need = |name: &str| {
-        d.find(&[name]).ok_or_else(|| {
+    let need = |column: &Column| {
+        d.find(column.names).ok_or_else(|| {
             Error::input(
                 &ctx.file,
-                format!("no {name} column; {}", d.header_listing()),
+                format!("no {} column; {}", column.names[0], d.header_listing()),
             )
         })
     };
-    let c_valid = need("VALID_CASE")?;
-    let c_area = need("CONTENT_AREA")?;
-    let c_year = need("YEAR")?;
-    let c_id = need("ID")?;
-    let c_grade = need("GRADE")?;
-    let c_score = need("SCALE_SCORE")?;
-    let c_level = d.find(&["ACHIEVEMENT_LEVEL"]);
-    let c_school = d.find(&["SCHOOL_NUMBER"]);
+    let c_valid = need(&VALID_CASE)?;
+    let c_area = need(&CONTENT_AREA)?;
+    let c_year = need(&YEAR)?;
+    let c_id = need(&ID)?;
+    let c_grade = need(&GRADE)?;
+    let c_score = need(&SCALE_SCORE)?;
+    let c_level = d.find(ACHIEVEMENT_LEVEL.names);
+    let c_school = d.find(SCHOOL_NUMBER.names);
     let h = |i: usize| d.headers[i].clone();
 
     let mut seen: HashSet<(String, String, String)> = HashSet::new();
@@ -201,14 +224,7 @@ VALID_CASE,MATHEMATICS,2023_2024,,Smith,Ann,5,480,NA,1851\n";
     ) -> (Result<SgpLong>, Rejects) {
         let ids = IdResolver::default();
         let mut rejects = Rejects::default();
-        let mut ctx = Ctx {
-            source: "sgp",
-            file: "long.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("sgp", "long.csv", &mut rejects, &ids, &pseudo);
         let got = read(&mut ctx, text, "state-test", range);
         (got, rejects)
     }

@@ -15,7 +15,7 @@ use leerwinst_core::term::{Moment, date32};
 use leerwinst_core::{Error, Result, SchoolYear, Table};
 use regex::Regex;
 
-use crate::context::Ctx;
+use crate::context::ReadContext;
 use crate::delimited;
 use crate::input::{
     date_reason, implausible_year_reason, number_reason, parse_date_any_year, parse_number,
@@ -42,7 +42,7 @@ pub(crate) type FieldColumns<'m> = BTreeMap<&'m str, Option<usize>>;
 /// Finds the header of each mapped column (case-insensitively); a missing one is an error that
 /// lists the headers there are.
 pub(crate) fn resolve_columns<'m>(
-    ctx: &Ctx<'_>,
+    ctx: &ReadContext<'_>,
     d: &delimited::Delimited,
     m: &'m Mapping,
 ) -> Result<FieldColumns<'m>> {
@@ -206,7 +206,7 @@ pub(crate) fn apply_value_maps(m: &Mapping, f: &mut BTreeMap<String, Cell>) {
 
 /// Reads a mapped export; returns (rows, records read).
 pub fn read(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     text: &str,
     m: &Mapping,
     instrument: &str,
@@ -353,7 +353,7 @@ pub(crate) fn mapped_date(m: &Mapping, v: &str) -> Option<NaiveDate> {
 
 /// Validates one record's fields into an assessment row, or rejects it.
 pub(crate) fn record(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     m: &Mapping,
     line: u64,
     mut f: BTreeMap<String, Cell>,
@@ -579,14 +579,7 @@ mod tests {
         }
         let mut rejects = Rejects::default();
         let pseudo = Pseudonymiser::off();
-        let mut ctx = Ctx {
-            source: "mapped",
-            file: "toetsen.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("mapped", "toetsen.csv", &mut rejects, &ids, &pseudo);
         let (rows, read) = read(&mut ctx, text, m, "eigen-toets", [0.0, 500.0]).unwrap();
         (rows, read, rejects)
     }
@@ -717,14 +710,7 @@ P2,SP,eind,5,06/12/2025,999\n";
         let mut rejects = Rejects::default();
         let ids = IdResolver::default();
         let pseudo = Pseudonymiser::off();
-        let mut ctx = Ctx {
-            source: "m",
-            file: "f.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("m", "f.csv", &mut rejects, &ids, &pseudo);
         let e = read(&mut ctx, "id,s1\n1,2\n", &m, "t", [0.0, 9.0]).unwrap_err();
         assert!(e.to_string().contains("column 'nope'"), "{e}");
         m.columns = map(&[("pupil_id", "id")]);
@@ -791,14 +777,7 @@ P3;Spelling;12-06-2025;150\n";
         ids.add("P1", "P1");
         let mut rejects = Rejects::default();
         let pseudo = Pseudonymiser::off();
-        let mut ctx = Ctx {
-            source: "mapped",
-            file: "toetsen.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("mapped", "toetsen.csv", &mut rejects, &ids, &pseudo);
         let err = super::read(&mut ctx, text, &bad, "t", [0.0, 500.0])
             .unwrap_err()
             .to_string();

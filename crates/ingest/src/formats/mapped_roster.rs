@@ -15,13 +15,13 @@ use chrono::Datelike;
 use leerwinst_core::pipeline::Mapping;
 use leerwinst_core::{Result, SchoolYear, Table};
 
-use crate::context::{Ctx, IdResolver, SchoolInfo};
+use crate::context::{IdResolver, ReadContext, SchoolInfo};
 use crate::delimited;
-use crate::input::parse_number;
-use crate::mapped::{
+use crate::formats::mapped::{
     Cell, EXTRACT_MISMATCH, Extractors, NOT_A_GRADE, apply_value_maps, base_fields, mapped_date,
     parse_grade_value, resolve_columns,
 };
+use crate::input::parse_number;
 use crate::record_loop::each_record;
 use crate::rows::{EnrollmentRow, PupilRow};
 
@@ -52,7 +52,7 @@ fn parse_sex(s: &str) -> Option<&'static str> {
 
 /// Reads a mapped pupil list. `ctx.ids` is not used: the list defines the ids.
 pub fn read(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     text: &str,
     m: &Mapping,
     schools: &SchoolInfo,
@@ -268,14 +268,8 @@ mod tests {
         let mut rejects = Rejects::default();
         let pseudo = Pseudonymiser::keyed(b"k");
         let none = IdResolver::default();
-        let mut ctx = Ctx {
-            source: "leerlingen",
-            file: "leerlingen.csv".into(),
-            rejects: &mut rejects,
-            ids: &none,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx =
+            ReadContext::new("leerlingen", "leerlingen.csv", &mut rejects, &none, &pseudo);
         let mut info = SchoolInfo::default();
         info.programme_from.insert("20KL".into(), 2024);
         let got = read(&mut ctx, LIST, &mapping(), &info).unwrap();

@@ -33,8 +33,9 @@ use leerwinst_core::pipeline::EventKind;
 use leerwinst_core::{Error, Result, SchoolYear, Table, clock};
 use regex::Regex;
 
-use crate::context::Ctx;
+use crate::context::ReadContext;
 use crate::delimited;
+use crate::delimited::Column;
 use crate::record_loop::try_each_record;
 use crate::rows::{EventRow, event_school_year};
 
@@ -216,21 +217,37 @@ static USER_ID: LazyLock<Regex> =
 static MODULE_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)\bcourse module id ['"](\d+)['"]"#).expect("valid regex"));
 
+// Headers in the site language: English or Dutch.
+const TIME: Column = Column::required("time", &["Time", "Tijd"]);
+const EVENT_NAME: Column = Column::required(
+    "event name",
+    &["Event name", "Naam gebeurtenis", "Gebeurtenisnaam"],
+);
+const DESCRIPTION: Column = Column::required(
+    "description",
+    &["Description", "Beschrijving", "Omschrijving"],
+)
+.note("the pupil's and the course module's ids are read from it");
+const COMPONENT: Column = Column::optional("component", &["Component"]);
+
+/// The columns of a log report download ([`crate::columns`]).
+pub const COLUMNS: &[Column] = &[TIME, EVENT_NAME, DESCRIPTION, COMPONENT];
+
 /// Reads a log report download; returns (rows, rows read).
 pub fn read(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     text: &str,
     verbs: &BTreeMap<String, EventKind>,
     settings: &ReportSettings,
 ) -> Result<(Vec<EventRow>, usize)> {
     let d = delimited::parse(text, &ctx.file)?;
-    let need = |aliases: &[&str]| {
-        d.find(aliases).ok_or_else(|| {
+    let need = |column: &Column| {
+        d.find(column.names).ok_or_else(|| {
             Error::input(
                 &ctx.file,
                 format!(
                     "not a Moodle log report download: no {} column; {}{}",
-                    aliases[0],
+                    column.names[0],
                     d.header_listing(),
                     if d.find(&["eventname"]).is_some() {
                         " (a logstore_standard_log dump is format = \"moodle-log\")"
@@ -242,10 +259,10 @@ pub fn read(
         })
     };
     // Headers in the site language: English or Dutch.
-    let c_time = need(&["Time", "Tijd"])?;
-    let c_event = need(&["Event name", "Naam gebeurtenis", "Gebeurtenisnaam"])?;
-    let c_desc = need(&["Description", "Beschrijving", "Omschrijving"])?;
-    let c_component = d.find(&["Component"]);
+    let c_time = need(&TIME)?;
+    let c_event = need(&EVENT_NAME)?;
+    let c_desc = need(&DESCRIPTION)?;
+    let c_component = d.find(COMPONENT.names);
     let h = |i: usize| d.headers[i].clone();
     let t = Table::Events;
     let (rows, read) = try_each_record(ctx, t, &d, |ctx, line, r| {
@@ -436,14 +453,7 @@ mod tests {
         let mut ids = IdResolver::with_roster();
         ids.add("101", "L1");
         let pseudo = Pseudonymiser::keyed(b"k");
-        let mut ctx = Ctx {
-            source: "moodle",
-            file: "logs.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("moodle", "logs.csv", &mut rejects, &ids, &pseudo);
         let (rows, read) = read(
             &mut ctx,
             REPORT,
@@ -481,14 +491,7 @@ mod tests {
         let mut rejects = Rejects::default();
         let ids = IdResolver::default();
         let pseudo = Pseudonymiser::keyed(b"k");
-        let mut ctx = Ctx {
-            source: "moodle",
-            file: "logs.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("moodle", "logs.csv", &mut rejects, &ids, &pseudo);
         let verbs = default_moodle_report_verbs();
         let s = ReportSettings::default();
         let err = read(

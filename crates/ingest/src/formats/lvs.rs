@@ -8,8 +8,9 @@ use std::collections::HashSet;
 use leerwinst_core::term::{LvsMoment, date32};
 use leerwinst_core::{Error, Result, SchoolYear, Table};
 
-use crate::context::Ctx;
+use crate::context::ReadContext;
 use crate::delimited;
+use crate::delimited::Column;
 use crate::input::{date_reason, number_reason, parse_date, parse_number};
 use crate::levels;
 use crate::record_loop::each_record;
@@ -36,9 +37,69 @@ pub fn subject_of(test: &str) -> String {
     }
 }
 
+const PUPIL_ID: Column = Column::required(
+    "pupil id",
+    &[
+        "leerlingnummer",
+        "leerling_id",
+        "leerlingid",
+        "leerling",
+        "pupil_id",
+    ],
+);
+const TEST: Column = Column::required("test", &["toets", "vak", "toetsnaam", "leergebied"]);
+const MOMENT: Column = Column::required("test moment", &["toetsmoment", "moment", "afnamemoment"])
+    .note("`M4`, `E4`, `B3`: moment + jaargroep 1–8");
+const DATE: Column = Column::required("date", &["afnamedatum", "datum", "toetsdatum"]);
+const SCORE: Column = Column::required(
+    "score",
+    &["vaardigheidsscore", "vs", "score", "vaardigheid"],
+);
+const SEM: Column = Column::optional("SEM", &["standaardmeetfout", "sem", "meetfout"]);
+const LEVEL: Column = Column::optional("level", &["niveau", "niveauscore"]).note("I–V, A–E");
+const PERCENTILE: Column = Column::optional("percentile", &["percentiel", "percentile"]);
+const SCHOOL_YEAR: Column =
+    Column::optional("school year", &["schooljaar"]).note("else from the date");
+const REFERENCE_LEVEL: Column = Column::optional(
+    "reference level",
+    &[
+        "referentieniveau",
+        "referentie niveau",
+        "ref. niveau",
+        "refniveau",
+        "referentieniveau indicatie",
+    ],
+)
+.note(
+    "`1F`, `2F`, `1S`, `1S/2F`; below 1F as `<1F`, `onder 1F`, `niet 1F`, `lager dan 1F`, `beneden 1F`; `3F` counts as the target reached; empty or `-` = none",
+);
+const FUNCTIONING_LEVEL: Column = Column::optional(
+    "functioning level",
+    &["functioneringsniveau", "functioneringsniveau (fn)"],
+)
+.note("kept as exported, e.g. `E5`, `M6+`");
+const DLE: Column =
+    Column::optional("DLE", &["dle", "didactische leeftijdsequivalent"]).note("months, 0–100");
+
+/// The columns of an LVS export ([`crate::columns`]).
+pub const COLUMNS: &[Column] = &[
+    PUPIL_ID,
+    TEST,
+    MOMENT,
+    DATE,
+    SCORE,
+    SEM,
+    LEVEL,
+    PERCENTILE,
+    SCHOOL_YEAR,
+    REFERENCE_LEVEL,
+    FUNCTIONING_LEVEL,
+    DLE,
+];
+
 /// Reads an LVS export; returns (rows, rows read).
 pub fn read(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     text: &str,
     instrument: &str,
     range: [f64; 2],
@@ -56,36 +117,18 @@ pub fn read(
             )
         })
     };
-    let c_id = need(
-        &[
-            "leerlingnummer",
-            "leerling_id",
-            "leerlingid",
-            "leerling",
-            "pupil_id",
-        ],
-        "pupil id",
-    )?;
-    let c_test = need(&["toets", "vak", "toetsnaam", "leergebied"], "test")?;
-    let c_moment = need(&["toetsmoment", "moment", "afnamemoment"], "test moment")?;
-    let c_date = need(&["afnamedatum", "datum", "toetsdatum"], "date")?;
-    let c_score = need(
-        &["vaardigheidsscore", "vs", "score", "vaardigheid"],
-        "score",
-    )?;
-    let c_sem = d.find(&["standaardmeetfout", "sem", "meetfout"]);
-    let c_level = d.find(&["niveau", "niveauscore"]);
-    let c_pct = d.find(&["percentiel", "percentile"]);
-    let c_year = d.find(&["schooljaar"]);
-    let c_ref = d.find(&[
-        "referentieniveau",
-        "referentie niveau",
-        "ref. niveau",
-        "refniveau",
-        "referentieniveau indicatie",
-    ]);
-    let c_func = d.find(&["functioneringsniveau", "functioneringsniveau (fn)"]);
-    let c_dle = d.find(&["dle", "didactische leeftijdsequivalent"]);
+    let c_id = need(PUPIL_ID.names, PUPIL_ID.what)?;
+    let c_test = need(TEST.names, TEST.what)?;
+    let c_moment = need(MOMENT.names, MOMENT.what)?;
+    let c_date = need(DATE.names, DATE.what)?;
+    let c_score = need(SCORE.names, SCORE.what)?;
+    let c_sem = d.find(SEM.names);
+    let c_level = d.find(LEVEL.names);
+    let c_pct = d.find(PERCENTILE.names);
+    let c_year = d.find(SCHOOL_YEAR.names);
+    let c_ref = d.find(REFERENCE_LEVEL.names);
+    let c_func = d.find(FUNCTIONING_LEVEL.names);
+    let c_dle = d.find(DLE.names);
     let h = |i: usize| d.headers[i].clone();
 
     let mut seen: HashSet<(String, String, String, String)> = HashSet::new();
@@ -286,14 +329,8 @@ mod tests {
     ) -> (Result<(Vec<AssessmentRow>, usize)>, Rejects) {
         let (ids, pseudo) = (IdResolver::default(), Pseudonymiser::off());
         let mut rejects = Rejects::default();
-        let mut ctx = Ctx {
-            source: "lvs",
-            file: "x.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar,
-        };
+        let mut ctx =
+            ReadContext::new("lvs", "x.csv", &mut rejects, &ids, &pseudo).with_calendar(calendar);
         let read = read(&mut ctx, text, "cito-lvs", DEFAULT_SCORE_RANGE);
         (read, rejects)
     }
@@ -316,14 +353,7 @@ L2;Smit;Daan;Spelling 3.0;E5;12-06-2025;150;-1;III\n";
         ids.add("L2", "L2");
         let mut rejects = Rejects::default();
         let pseudo = Pseudonymiser::keyed(b"0123456789abcdef");
-        let mut ctx = Ctx {
-            source: "lvs",
-            file: "x.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("lvs", "x.csv", &mut rejects, &ids, &pseudo);
         let (rows, read) = read(&mut ctx, EXPORT, "cito-lvs", DEFAULT_SCORE_RANGE).unwrap();
         assert_eq!(read, 9);
         assert_eq!(rows.len(), 2);
@@ -453,14 +483,7 @@ L2;Smit;Daan;Spelling 3.0;E5;12-06-2025;150;-1;III\n";
         ids.add("L2", "L2");
         let mut rejects = Rejects::default();
         let pseudo = Pseudonymiser::off();
-        let mut ctx = Ctx {
-            source: "lvs",
-            file: "lvs.xlsx".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("lvs", "lvs.xlsx", &mut rejects, &ids, &pseudo);
         let (rows, read) = read(&mut ctx, &text, "cito-lvs", DEFAULT_SCORE_RANGE).unwrap();
         assert_eq!((read, rows.len(), rejects.total()), (4, 3, 1));
         assert_eq!(

@@ -9,13 +9,13 @@ use chrono::Datelike;
 use leerwinst_core::term::date32;
 use leerwinst_core::{Error, Result, SchoolYear, Table};
 
-use crate::context::{Ctx, IdResolver, SchoolInfo};
+use crate::context::{IdResolver, ReadContext, SchoolInfo};
 use crate::delimited::{self, Delimited};
+use crate::formats::oneroster_results::{self, Gradebook};
 use crate::input::{
     FileInfo, date_reason, parse_date, parse_date_any_year, parse_number, read_text,
 };
 use crate::lookup::{Lookup, LookupCount};
-use crate::oneroster_results::{self, Gradebook};
 use crate::rows::{AssessmentRow, EnrollmentRow, PupilRow};
 
 /// What a OneRoster bundle yields.
@@ -39,25 +39,21 @@ pub struct Roster {
     pub lookups: Vec<LookupCount>,
 }
 
-fn load(
-    dir: &Path,
-    name: &str,
-    required: bool,
-    files: &mut Vec<FileInfo>,
-) -> Result<Option<Delimited>> {
+/// Reads `<name>.csv` of the bundle, or `None` when the bundle has no such file.
+fn load(dir: &Path, name: &str, files: &mut Vec<FileInfo>) -> Result<Option<Delimited>> {
     let p = dir.join(format!("{name}.csv"));
     if !p.exists() {
-        if required {
-            return Err(Error::input(
-                dir,
-                format!("OneRoster bundle lacks {name}.csv"),
-            ));
-        }
         return Ok(None);
     }
     let (text, info) = read_text(&p)?;
     files.push(info);
     Ok(Some(delimited::parse(&text, &p.display().to_string())?))
+}
+
+/// Reads `<name>.csv` of the bundle, which a bundle must have.
+fn load_required(dir: &Path, name: &str, files: &mut Vec<FileInfo>) -> Result<Delimited> {
+    load(dir, name, files)?
+        .ok_or_else(|| Error::input(dir, format!("OneRoster bundle lacks {name}.csv")))
 }
 
 fn col(d: &Delimited, name: &str, file: &str) -> Result<usize> {
@@ -103,17 +99,17 @@ pub fn read(
     calendar: leerwinst_core::Calendar,
 ) -> Result<Roster> {
     let mut files = Vec::new();
-    let orgs = load(dir, "orgs", true, &mut files)?.expect("required");
-    let sessions = load(dir, "academicSessions", true, &mut files)?.expect("required");
-    let classes = load(dir, "classes", true, &mut files)?.expect("required");
-    let users = load(dir, "users", true, &mut files)?.expect("required");
-    let enrollments = load(dir, "enrollments", true, &mut files)?.expect("required");
-    let roles = load(dir, "roles", false, &mut files)?;
-    let demographics = load(dir, "demographics", false, &mut files)?;
+    let orgs = load_required(dir, "orgs", &mut files)?;
+    let sessions = load_required(dir, "academicSessions", &mut files)?;
+    let classes = load_required(dir, "classes", &mut files)?;
+    let users = load_required(dir, "users", &mut files)?;
+    let enrollments = load_required(dir, "enrollments", &mut files)?;
+    let roles = load(dir, "roles", &mut files)?;
+    let demographics = load(dir, "demographics", &mut files)?;
     let path = |f: &str| dir.join(f).display().to_string();
 
     let no_ids = IdResolver::default();
-    let mut ctx = Ctx {
+    let mut ctx = ReadContext {
         source,
         file: path("orgs.csv"),
         rejects,
@@ -540,10 +536,10 @@ pub fn read(
     }
     let mut assessments = Vec::new();
     if let Some(spec) = results {
-        let line_items = load(dir, "lineItems", true, &mut files)?.expect("required");
-        let categories = load(dir, "categories", false, &mut files)?;
-        let results_csv = load(dir, "results", true, &mut files)?.expect("required");
-        let mut ctx = Ctx {
+        let line_items = load_required(dir, "lineItems", &mut files)?;
+        let categories = load(dir, "categories", &mut files)?;
+        let results_csv = load_required(dir, "results", &mut files)?;
+        let mut ctx = ReadContext {
             source,
             file: path("results.csv"),
             rejects: ctx.rejects,

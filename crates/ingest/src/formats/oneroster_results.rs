@@ -7,7 +7,7 @@
 //! regular expression on the title, optionally categories) and says how the title gives the
 //! subject, test moment and grade (named groups, constants, value maps). Results of other line
 //! items are not test results and are not read. Each selected result then passes the same
-//! validation as any mapped test result ([`crate::mapped`]): subject, moment, grade, date in the
+//! validation as any mapped test result ([`crate::formats::mapped`]): subject, moment, grade, date in the
 //! school year, score in range, one score per pupil, subject, year and moment.
 //!
 //! Date: the result's `scoreDate`, else the line item's `dueDate`, else its `assignDate`. School
@@ -24,11 +24,11 @@ use leerwinst_core::pipeline::{Mapping, RosterResults};
 use leerwinst_core::{Error, Result, SchoolYear, Table};
 use regex::Regex;
 
-use crate::context::Ctx;
+use crate::context::ReadContext;
 use crate::delimited::Delimited;
+use crate::formats::mapped::{Cell, record};
 use crate::input::parse_number;
 use crate::lookup::{Lookup, LookupCount};
-use crate::mapped::{Cell, record};
 use crate::rows::AssessmentRow;
 
 /// Default plausible score range when neither the line item nor the source gives one.
@@ -68,7 +68,7 @@ pub(crate) type GradebookRead = (Vec<AssessmentRow>, usize, Vec<LookupCount>);
 /// lookup files categories.csv and lineItems.csv). `ctx.file` must be results.csv and `ctx.ids`
 /// the roster's ids.
 pub(crate) fn read(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut ReadContext<'_>,
     book: &Gradebook<'_>,
     sel: &RosterResults,
     classes: &ClassInfo,
@@ -379,14 +379,7 @@ r-12,active,2025-02-01T00:00:00Z,li-1,usr-2,fully graded,160,2024-06-01,
         );
         let mut rejects = Rejects::default();
         let pseudo = Pseudonymiser::off();
-        let mut ctx = Ctx {
-            source: "rooster",
-            file: "results.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("rooster", "results.csv", &mut rejects, &ids, &pseudo);
         let book = Gradebook {
             line_items: (&li, "lineItems.csv".into()),
             categories: Some((&cat, "categories.csv".into())),

@@ -14,7 +14,7 @@
 
 use leerwinst_core::{Result, SchoolYear, Table};
 
-use crate::context::Ctx;
+use crate::context::ReadContext;
 use crate::delimited;
 use crate::input::{number_reason, parse_number};
 use crate::record_loop::each_record;
@@ -45,7 +45,7 @@ pub struct Star {
 }
 
 /// Reads the STAR CSV text.
-pub fn read(ctx: &mut Ctx<'_>, text: &str, instrument: &str) -> Result<Star> {
+pub fn read(ctx: &mut ReadContext<'_>, text: &str, instrument: &str) -> Result<Star> {
     let d = delimited::parse(text, &ctx.file)?;
     let need = |name: &str| {
         d.find(&[name]).ok_or_else(|| {
@@ -260,14 +260,7 @@ male,afam,1980.0,regular+aide,,,,,,,,412.0,,,,free,,,,,,,,master,,,,,,,,12,,,,af
         let mut rejects = Rejects::default();
         let ids = IdResolver::default();
         let pseudo = Pseudonymiser::off();
-        let mut ctx = Ctx {
-            source: "star",
-            file: "star.csv".into(),
-            rejects: &mut rejects,
-            ids: &ids,
-            pseudo: &pseudo,
-            calendar: Default::default(),
-        };
+        let mut ctx = ReadContext::new("star", "star.csv", &mut rejects, &ids, &pseudo);
         let s = read(&mut ctx, &text, "sat").unwrap();
         assert_eq!((s.read, s.accepted, rejects.total()), (5, 3, 2));
         assert_eq!(s.pupils.len(), 3);

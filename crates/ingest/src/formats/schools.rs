@@ -3,16 +3,36 @@
 
 use leerwinst_core::{Result, SchoolYear, Table};
 
-use crate::context::Ctx;
+use crate::context::ReadContext;
 use crate::delimited;
+use crate::delimited::Column;
 use crate::input::parse_number;
 use crate::record_loop::each_record;
 use crate::rows::SchoolRow;
 
+const SCHOOL_ID: Column = Column::required(
+    "school id",
+    &["brin", "school_id", "school", "schoolid", "sourcedId"],
+);
+const NAME: Column = Column::optional("name", &["naam", "name", "schoolnaam"]);
+const PROGRAMME_FROM: Column = Column::optional(
+    "programme from",
+    &["programma_vanaf", "programme_from", "programma"],
+)
+.note("the first school year of the programme; empty = never");
+const SCHOOL_WEIGHT: Column = Column::optional(
+    "school weight",
+    &["schoolweging", "school_weight", "weging"],
+)
+.note("the CBS schoolweging");
+
+/// The columns of a school list ([`crate::columns`]).
+pub const COLUMNS: &[Column] = &[SCHOOL_ID, NAME, PROGRAMME_FROM, SCHOOL_WEIGHT];
+
 /// Reads the school list; returns (rows, rows read).
-pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<SchoolRow>, usize)> {
+pub fn read(ctx: &mut ReadContext<'_>, text: &str) -> Result<(Vec<SchoolRow>, usize)> {
     let d = delimited::parse(text, &ctx.file)?;
-    let Some(id) = d.find(&["brin", "school_id", "school", "schoolid", "sourcedId"]) else {
+    let Some(id) = d.find(SCHOOL_ID.names) else {
         return Err(leerwinst_core::Error::input(
             &ctx.file,
             format!(
@@ -21,9 +41,9 @@ pub fn read(ctx: &mut Ctx<'_>, text: &str) -> Result<(Vec<SchoolRow>, usize)> {
             ),
         ));
     };
-    let name = d.find(&["naam", "name", "schoolnaam"]);
-    let from = d.find(&["programma_vanaf", "programme_from", "programma"]);
-    let weight = d.find(&["schoolweging", "school_weight", "weging"]);
+    let name = d.find(NAME.names);
+    let from = d.find(PROGRAMME_FROM.names);
+    let weight = d.find(SCHOOL_WEIGHT.names);
     let mut seen = std::collections::HashSet::new();
     let (rows, read) = each_record(ctx, Table::Schools, &d, |ctx, line, r| {
         let key = r[id].trim();
