@@ -278,3 +278,78 @@ fn message_language(c: &Command) -> leerwinst_core::pipeline::Language {
         _ => Language::Nl,
     }
 }
+
+/// The command reference of `docs/cli.md`: every command's help, generated from the argument
+/// definitions above (so the reference cannot drift from what the binary accepts).
+fn reference_markdown() -> String {
+    use clap::CommandFactory;
+    let mut root = Cli::command();
+    root.build();
+    let mut out = String::new();
+    let mut add = |path: &str, cmd: &mut clap::Command| {
+        out.push_str(&format!(
+            "### `leerwinst {path}`\n\n```text\n{}\n```\n\n",
+            cmd.render_long_help()
+                .to_string()
+                .lines()
+                .map(str::trim_end)
+                .collect::<Vec<_>>()
+                .join("\n")
+                .trim_end()
+        ));
+    };
+    for sub in root.get_subcommands_mut() {
+        let name = sub.get_name().to_string();
+        if name == "help" {
+            continue;
+        }
+        add(&name, sub);
+        for inner in sub.get_subcommands_mut() {
+            if inner.get_name() != "help" {
+                let path = format!("{name} {}", inner.get_name());
+                add(&path, inner);
+            }
+        }
+    }
+    out
+}
+
+/// The names of the commands, as a user types them.
+#[cfg(test)]
+fn command_names() -> Vec<String> {
+    use clap::CommandFactory;
+    Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .filter(|n| n != "help")
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    #[test]
+    fn committed_cli_reference_is_current() {
+        leerwinst_core::doc_regions::check(&repo().join("docs/cli.md"), |doc| {
+            leerwinst_core::doc_regions::fill(doc, "commands", &reference_markdown())
+        })
+        .unwrap();
+    }
+
+    /// The README's command table names every command.
+    #[test]
+    fn the_readme_lists_every_command() {
+        let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+        for name in command_names() {
+            assert!(
+                readme.contains(&format!("| `leerwinst {name}")),
+                "README.md's command table lacks `leerwinst {name}`"
+            );
+        }
+    }
+}
