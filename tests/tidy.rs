@@ -166,20 +166,30 @@ const LIBRARIES: [&str; 8] = [
     "sampledata",
 ];
 
+/// Every line of the library code of `krates` (files whose path contains `within`) that
+/// `offends`, as `file: line`.
+fn offending_lines(krates: &[&str], within: &str, offends: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut found = Vec::new();
+    for krate in krates {
+        for (f, code) in library_code(krate) {
+            if !f.to_string_lossy().contains(within) {
+                continue;
+            }
+            found.extend(
+                code.lines()
+                    .filter(|line| offends(line))
+                    .map(|line| format!("{}: {}", f.display(), line.trim())),
+            );
+        }
+    }
+    found
+}
+
 /// Library code returns errors: no `.unwrap()` outside tests (an `.expect("why")` states an
 /// invariant the code keeps).
 #[test]
 fn library_code_does_not_unwrap() {
-    let mut found = Vec::new();
-    for krate in LIBRARIES {
-        for (f, code) in library_code(krate) {
-            for line in code.lines() {
-                if line.contains(".unwrap()") {
-                    found.push(format!("{}: {}", f.display(), line.trim()));
-                }
-            }
-        }
-    }
+    let found = offending_lines(&LIBRARIES, "", |line| line.contains(".unwrap()"));
     assert!(
         found.is_empty(),
         "unwrap in library code:\n{}",
@@ -191,18 +201,10 @@ fn library_code_does_not_unwrap() {
 /// expression literal excepted), so no input can reach a panic there.
 #[test]
 fn format_readers_neither_unwrap_nor_expect() {
-    let mut found = Vec::new();
-    for (f, code) in library_code("ingest") {
-        if !f.to_string_lossy().contains("/formats/") {
-            continue;
-        }
-        for line in code.lines() {
-            let expect = line.contains(".expect(") && !line.contains("Regex::new(");
-            if expect || line.contains(".unwrap()") {
-                found.push(format!("{}: {}", f.display(), line.trim()));
-            }
-        }
-    }
+    let found = offending_lines(&["ingest"], "/formats/", |line| {
+        let expect = line.contains(".expect(") && !line.contains("Regex::new(");
+        expect || line.contains(".unwrap()")
+    });
     assert!(
         found.is_empty(),
         "panics on an input path:\n{}",
@@ -338,23 +340,17 @@ fn reaches(
 /// reads it back for it (`leerwinst_compare::read_effects`).
 #[test]
 fn the_binary_reads_no_table_columns() {
-    let mut found = Vec::new();
-    for (f, code) in library_code("cli") {
-        for line in code.lines() {
-            if [
-                "read_table(",
-                "scan_table(",
-                ".str(\"",
-                ".f64(\"",
-                ".i64(\"",
-            ]
-            .iter()
-            .any(|p| line.contains(p))
-            {
-                found.push(format!("{}: {}", f.display(), line.trim()));
-            }
-        }
-    }
+    let found = offending_lines(&["cli"], "", |line| {
+        [
+            "read_table(",
+            "scan_table(",
+            ".str(\"",
+            ".f64(\"",
+            ".i64(\"",
+        ]
+        .iter()
+        .any(|p| line.contains(p))
+    });
     assert!(
         found.is_empty(),
         "table reading in the cli crate:\n{}",
@@ -427,5 +423,20 @@ fn architecture_names_only_what_exists() {
         missing.is_empty(),
         "ARCHITECTURE.md names what the code does not have:\n{}",
         missing.join("\n")
+    );
+}
+
+/// A public type is named field by field: no public tuple type aliases (`pub type Row = (i32,
+/// String)`), whose `.0` and `.1` a reader has to look up.
+#[test]
+fn no_public_tuple_type_aliases() {
+    let found = offending_lines(&LIBRARIES, "", |line| {
+        let line = line.trim();
+        line.starts_with("pub type ") && line.contains("= (")
+    });
+    assert!(
+        found.is_empty(),
+        "public tuple aliases:\n{}",
+        found.join("\n")
     );
 }
