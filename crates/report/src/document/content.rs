@@ -2739,7 +2739,7 @@ pub fn school(inp: &Inputs, key: &str, class_chart: Option<&str>) -> Doc {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charts::growth::Measure;
+    use crate::charts::growth::rows::Measure;
     use crate::testutil::{EffectRow, effects, row};
     use arrow_array::{ArrayRef, RecordBatch};
     use leerwinst_core::Table;
