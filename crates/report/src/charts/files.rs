@@ -9,6 +9,31 @@ use super::columns;
 use crate::text::Texts;
 use crate::{ReportSummary, render};
 
+/// Where the charts are written and what for: the folder, the language, the minimum group size
+/// and the run's summary that records each chart.
+pub(crate) struct ChartTarget<'a> {
+    /// The folder the charts are written to.
+    pub dir: &'a Path,
+    /// The language of their texts and data files.
+    pub t: &'a Texts,
+    /// Groups smaller than this are left out.
+    pub min_n: usize,
+    /// Records the charts, their files and the groups left out.
+    pub summary: &'a mut ReportSummary,
+}
+
+impl ChartTarget<'_> {
+    /// The files of chart `name` in the folder.
+    pub fn files(&self, name: &str) -> ChartFiles {
+        ChartFiles::new(self.dir, name)
+    }
+
+    /// Writes a chart's SVG with its PNG and PDF, and records it and its data file ([`record`]).
+    pub fn record(&mut self, files: &ChartFiles, svg: &str) -> Result<()> {
+        record(self.summary, self.t, files, svg)
+    }
+}
+
 /// Where a chart's files go.
 pub(crate) struct ChartFiles {
     /// `<dir>/<name>.svg`; the PNG and PDF go beside it.

@@ -14,56 +14,35 @@ pub(crate) mod srl;
 pub(crate) mod staggered;
 mod style;
 
-use std::path::Path;
-
 use leerwinst_core::Result;
 use leerwinst_store::Frame;
 
-use crate::ReportSummary;
-use crate::text::Texts;
 use effects::Split;
+pub(crate) use files::ChartTarget;
 use growth::GrowthRows;
 
 /// The effect charts of design `design` (`effects/effects.parquet`): the effect per school with
 /// the pooled effect, then the effect per self-regulation tercile and per baseline quintile.
-pub(crate) fn effect_charts(
-    effects: &Frame,
-    design: &str,
-    dir: &Path,
-    t: &Texts,
-    min_n: usize,
-    summary: &mut ReportSummary,
-) -> Result<()> {
-    effects::forest::effect_forest(effects, design, dir, t, min_n, summary)?;
+pub(crate) fn effect_charts(effects: &Frame, design: &str, out: &mut ChartTarget) -> Result<()> {
+    effects::forest::effect_forest(effects, design, out)?;
     for split in [Split::SrlTercile, Split::BaselineQuintile] {
-        effects::subgroup::effect_by_subgroup(effects, design, split, dir, t, min_n, summary)?;
+        effects::subgroup::effect_by_subgroup(effects, design, split, out)?;
     }
     Ok(())
 }
 
 /// The staggered-adoption charts (`effects/event_study.parquet`): the event study, then the
 /// effect per start cohort.
-pub(crate) fn staggered_charts(
-    events: &Frame,
-    dir: &Path,
-    t: &Texts,
-    min_n: usize,
-    summary: &mut ReportSummary,
-) -> Result<()> {
-    staggered::event_study(events, dir, t, min_n, summary)?;
-    staggered::cohort_effects(events, dir, t, min_n, summary)
+pub(crate) fn staggered_charts(events: &Frame, out: &mut ChartTarget) -> Result<()> {
+    staggered::event_study(events, out)?;
+    staggered::cohort_effects(events, out)
 }
 
 /// The moderation curves (`effects/moderation.parquet`): the effect over the SRL index, then
 /// over the baseline score.
-pub(crate) fn moderation_charts(
-    moderation: &Frame,
-    dir: &Path,
-    t: &Texts,
-    summary: &mut ReportSummary,
-) -> Result<()> {
+pub(crate) fn moderation_charts(moderation: &Frame, out: &mut ChartTarget) -> Result<()> {
     for moderator in ["srl_index", "baseline_z"] {
-        moderation::moderation_curve(moderation, moderator, dir, t, summary)?;
+        moderation::moderation_curve(moderation, moderator, out)?;
     }
     Ok(())
 }
@@ -75,31 +54,21 @@ pub(crate) fn growth_charts(
     growth: &Frame,
     rows: &GrowthRows,
     window: &str,
-    dir: &Path,
-    t: &Texts,
-    min_n: usize,
-    summary: &mut ReportSummary,
+    out: &mut ChartTarget,
 ) -> Result<()> {
-    growth::growth_by_school(growth, dir, t, min_n, window, summary)?;
-    growth::growth_distribution(rows, None, dir, t, min_n, summary)?;
-    growth::status_growth(rows, dir, t, min_n, summary)?;
+    growth::growth_by_school(growth, window, out)?;
+    growth::growth_distribution(rows, None, out)?;
+    growth::status_growth(rows, out)?;
     let trend = GrowthRows::of(growth, &growth::trend_window(growth, window));
-    growth::growth_trend(&trend, dir, t, min_n, summary)
+    growth::growth_trend(&trend, out)
 }
 
 /// The self-regulation charts (`indicators/srl.parquet`): the profile per tercile, the profile
 /// per school, and self-regulation against the growth `rows`.
-pub(crate) fn srl_charts(
-    srl: &Frame,
-    rows: &GrowthRows,
-    dir: &Path,
-    t: &Texts,
-    min_n: usize,
-    summary: &mut ReportSummary,
-) -> Result<()> {
-    srl::srl_profile(srl, dir, t, min_n, summary)?;
-    srl::srl_by_school(srl, dir, t, min_n, summary)?;
-    srl::srl_vs_growth(srl, rows, dir, t, min_n, summary)
+pub(crate) fn srl_charts(srl: &Frame, rows: &GrowthRows, out: &mut ChartTarget) -> Result<()> {
+    srl::srl_profile(srl, out)?;
+    srl::srl_by_school(srl, out)?;
+    srl::srl_vs_growth(srl, rows, out)
 }
 
 /// The chart of school `school`'s document: growth per class. Returns the classes drawn; no
@@ -107,10 +76,7 @@ pub(crate) fn srl_charts(
 pub(crate) fn school_charts(
     rows: &GrowthRows,
     school: &str,
-    dir: &Path,
-    t: &Texts,
-    min_n: usize,
-    summary: &mut ReportSummary,
+    out: &mut ChartTarget,
 ) -> Result<usize> {
-    growth::growth_distribution(rows, Some(school), dir, t, min_n, summary)
+    growth::growth_distribution(rows, Some(school), out)
 }

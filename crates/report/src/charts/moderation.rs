@@ -8,10 +8,9 @@ use leerwinst_store::{Frame, opt};
 use plotters::prelude::*;
 
 use super::effects::subject_of;
-use super::files::{ChartFiles, chart_err, four_decimals, record, write_csv};
+use super::files::{ChartTarget, chart_err, four_decimals, write_csv};
 use super::frame::{self, Area, Axes, Axis, range_with_margin, reference_line};
 use super::style::PALETTE;
-use crate::ReportSummary;
 use crate::text::Texts;
 
 /// One point of a curve.
@@ -133,16 +132,15 @@ fn names(t: &Texts, moderator: &str) -> (&'static str, &'static str) {
 pub fn moderation_curve(
     f: &Frame,
     moderator: &str,
-    dir: &Path,
-    t: &Texts,
-    summary: &mut ReportSummary,
+    out: &mut ChartTarget,
 ) -> leerwinst_core::Result<()> {
+    let t = out.t;
     let c = Curve::of(f, moderator);
     if c.points.is_empty() {
         return Ok(());
     }
     let (name, x_desc) = names(t, moderator);
-    let files = ChartFiles::new(dir, name);
+    let files = out.files(name);
     let cells: Vec<Vec<String>> = c
         .points
         .iter()
@@ -195,7 +193,7 @@ pub fn moderation_curve(
     let svg = frame::svg_with_foot(&files.svg, 440, &foot, |plot| {
         draw(plot, &c, caption, x_desc, t, &files.svg)
     })?;
-    record(summary, t, &files, &svg)
+    out.record(&files, &svg)
 }
 
 /// Draws the curve: the Johnson-Neyman regions, the interval as a band, the line of no effect,

@@ -8,10 +8,9 @@ use leerwinst_store::{Frame, opt, opt_str};
 use plotters::prelude::*;
 
 use super::effects::{EffectGaps, EffectPoint, subject_of};
-use super::files::{ChartFiles, chart_err, four_decimals, record, write_csv};
+use super::files::{ChartFiles, ChartTarget, chart_err, four_decimals, write_csv};
 use super::frame::{self, Area, Axes, Axis, range_with_margin, reference_line};
 use super::style::{GREY, PALETTE};
-use crate::ReportSummary;
 use crate::text::Texts;
 
 /// One drawn row: position key, label, point, band.
@@ -138,14 +137,9 @@ fn value_range(drawn: &[&Row], band: bool) -> (f64, f64) {
 }
 
 /// The event study: effect by school years since the start, pre-periods included.
-pub fn event_study(
-    events: &Frame,
-    dir: &Path,
-    t: &Texts,
-    min_n: usize,
-    summary: &mut ReportSummary,
-) -> leerwinst_core::Result<()> {
-    let files = ChartFiles::new(dir, "event_study");
+pub fn event_study(events: &Frame, out: &mut ChartTarget) -> leerwinst_core::Result<()> {
+    let (t, min_n) = (out.t, out.min_n);
+    let files = out.files("event_study");
     let Some((rows, gaps)) = prepare(events, "event_time", &files, t)? else {
         return Ok(());
     };
@@ -160,7 +154,7 @@ pub fn event_study(
     let svg = frame::svg_with_foot(&files.svg, 460, &foot, |plot| {
         draw_event_study(plot, &rows, t, &files.svg)
     })?;
-    record(summary, t, &files, &svg)
+    out.record(&files, &svg)
 }
 
 /// Draws the event study: per year since the start, the band, then the estimate with its
@@ -245,14 +239,9 @@ fn draw_event_study(
 }
 
 /// The effect per start cohort (mean over its programme years): are later starters catching up?
-pub fn cohort_effects(
-    events: &Frame,
-    dir: &Path,
-    t: &Texts,
-    min_n: usize,
-    summary: &mut ReportSummary,
-) -> leerwinst_core::Result<()> {
-    let files = ChartFiles::new(dir, "effect_by_cohort");
+pub fn cohort_effects(events: &Frame, out: &mut ChartTarget) -> leerwinst_core::Result<()> {
+    let (t, min_n) = (out.t, out.min_n);
+    let files = out.files("effect_by_cohort");
     let Some((rows, gaps)) = prepare(events, "cohort", &files, t)? else {
         return Ok(());
     };
@@ -262,7 +251,7 @@ pub fn cohort_effects(
     let svg = frame::svg_with_foot(&files.svg, plot_height, &foot, |plot| {
         draw_cohorts(plot, &drawn, t, &files.svg)
     })?;
-    record(summary, t, &files, &svg)
+    out.record(&files, &svg)
 }
 
 /// Draws a line per start cohort, the first at the top, around the line of no effect.

@@ -10,7 +10,7 @@ use plotters::prelude::*;
 
 use super::{EffectGaps, EffectPoint};
 use crate::ReportSummary;
-use crate::charts::files::{ChartFiles, chart_err, record, write_csv};
+use crate::charts::files::{ChartTarget, chart_err, write_csv};
 use crate::charts::frame::{
     self, Area, Axes, Axis, SmallGroups, range_with_margin, reference_line,
 };
@@ -32,16 +32,10 @@ struct Line {
 /// else the one subject). Schools with fewer than `min_n` programme pupils are not drawn and only
 /// counted. A row without an interval is drawn as an open circle without whiskers, a row without
 /// an estimate is listed under the chart.
-pub fn effect_forest(
-    effects: &Frame,
-    design: &str,
-    dir: &Path,
-    t: &Texts,
-    min_n: usize,
-    summary: &mut ReportSummary,
-) -> Result<()> {
+pub fn effect_forest(effects: &Frame, design: &str, out: &mut ChartTarget) -> Result<()> {
+    let (t, min_n) = (out.t, out.min_n);
     let name = "effect_forest";
-    let files = ChartFiles::new(dir, name);
+    let files = out.files(name);
     let header = [
         "school",
         "programme_pupils",
@@ -52,7 +46,15 @@ pub fn effect_forest(
     ];
     let mut small = SmallGroups::new(name, min_n);
     let mut gaps = EffectGaps::new();
-    let (mut lines, csv_rows) = lines(effects, design, t, &header, &mut small, &mut gaps, summary);
+    let (mut lines, csv_rows) = lines(
+        effects,
+        design,
+        t,
+        &header,
+        &mut small,
+        &mut gaps,
+        out.summary,
+    );
     write_csv(t, &files.csv, &header, &csv_rows)?;
     // Top to bottom: schools in key order, pooled last.
     lines.reverse();
@@ -66,7 +68,7 @@ pub fn effect_forest(
     let svg = frame::svg_with_foot(&files.svg, plot_height, &foot, |plot| {
         draw(plot, &lines, t, &files.svg)
     })?;
-    record(summary, t, &files, &svg)
+    out.record(&files, &svg)
 }
 
 /// The lines of the forest (schools in key order, then the pooled effect) and the data file's
@@ -235,10 +237,12 @@ mod tests {
         effect_forest(
             &effects,
             "regression",
-            dir.path(),
-            &Texts::new(Language::En),
-            10,
-            &mut summary,
+            &mut ChartTarget {
+                dir: dir.path(),
+                t: &Texts::new(Language::En),
+                min_n: 10,
+                summary: &mut summary,
+            },
         )
         .unwrap();
         let svg = std::fs::read_to_string(dir.path().join("effect_forest.svg")).unwrap();

@@ -193,6 +193,7 @@ mod tests {
     use super::forest::effect_forest;
     use super::subgroup::effect_by_subgroup;
     use crate::ReportSummary;
+    use crate::charts::files::ChartTarget;
     use crate::text::Texts;
     use leerwinst_core::pipeline::Language;
 
@@ -271,17 +272,14 @@ mod tests {
             outputs: vec![],
         };
         let t = Texts::new(Language::Nl);
-        effect_forest(&fx, "regression", dir.path(), &t, 10, &mut summary).unwrap();
-        effect_by_subgroup(
-            &fx,
-            "regression",
-            Split::SrlTercile,
-            dir.path(),
-            &t,
-            10,
-            &mut summary,
-        )
-        .unwrap();
+        let mut target = ChartTarget {
+            dir: dir.path(),
+            t: &t,
+            min_n: 10,
+            summary: &mut summary,
+        };
+        effect_forest(&fx, "regression", &mut target).unwrap();
+        effect_by_subgroup(&fx, "regression", Split::SrlTercile, &mut target).unwrap();
         let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
         let forest = read("effect_forest.svg");
         assert!(forest.contains("12AB") && forest.contains("alle programmascholen"));

@@ -9,8 +9,7 @@ use leerwinst_store::Frame;
 use plotters::prelude::*;
 
 use super::{EffectGaps, EffectPoint, Split};
-use crate::ReportSummary;
-use crate::charts::files::{ChartFiles, chart_err, record, write_csv};
+use crate::charts::files::{ChartTarget, chart_err, write_csv};
 use crate::charts::frame::{self, Area, Axes, Axis, legend, range_with_margin, reference_line};
 use crate::charts::style::PALETTE;
 use crate::text::Texts;
@@ -30,12 +29,10 @@ pub fn effect_by_subgroup(
     effects: &Frame,
     design: &str,
     split: Split,
-    dir: &Path,
-    t: &Texts,
-    min_n: usize,
-    summary: &mut ReportSummary,
+    out: &mut ChartTarget,
 ) -> Result<()> {
-    let files = ChartFiles::new(dir, split.chart_name());
+    let (t, min_n) = (out.t, out.min_n);
+    let files = out.files(split.chart_name());
     let (by_subject, gaps, csv_rows) = points(effects, design, split, t, min_n);
     write_csv(
         t,
@@ -56,7 +53,7 @@ pub fn effect_by_subgroup(
     let svg = frame::svg_with_foot(&files.svg, 560, &foot, |plot| {
         draw(plot, &by_subject, split, t, &files.svg)
     })?;
-    record(summary, t, &files, &svg)
+    out.record(&files, &svg)
 }
 
 /// The drawn points per subject, the gaps and the data file's rows of `split` of `design`.

@@ -10,8 +10,7 @@ use leerwinst_store::{Frame, opt, opt_str};
 use plotters::prelude::*;
 
 use super::Group;
-use crate::ReportSummary;
-use crate::charts::files::{ChartFiles, chart_err, four_decimals, record, write_csv};
+use crate::charts::files::{ChartTarget, chart_err, four_decimals, write_csv};
 use crate::charts::frame::{
     self, Area, Axes, Axis, SmallGroups, arm_colour, arm_marks, foot_line, legend_strip,
 };
@@ -29,16 +28,10 @@ struct SchoolPoint {
 
 /// Mean annualised gain per school over the comparison window, with a 95% CI, programme schools
 /// in another colour; schools with fewer than `min_n` pupils are suppressed.
-pub fn growth_by_school(
-    growth: &Frame,
-    dir: &Path,
-    t: &Texts,
-    min_n: usize,
-    window: &str,
-    summary: &mut ReportSummary,
-) -> Result<()> {
+pub fn growth_by_school(growth: &Frame, window: &str, out: &mut ChartTarget) -> Result<()> {
+    let (t, min_n) = (out.t, out.min_n);
     let name = "growth_by_school";
-    let files = ChartFiles::new(dir, name);
+    let files = out.files(name);
     let header = [
         "school",
         "programme",
@@ -56,7 +49,7 @@ pub fn growth_by_school(
         let cells = vec![s.clone(), g.programme.to_string()];
         if small.too_small(n) {
             let group = format!("school {s}");
-            csv_rows.push(small.leave_out(summary, &group, cells, header.len()));
+            csv_rows.push(small.leave_out(out.summary, &group, cells, header.len()));
             continue;
         }
         let (m, sd) = mean_sd(&g.growth);
@@ -89,7 +82,7 @@ pub fn growth_by_school(
             None => Ok(()),
         }
     })?;
-    record(summary, t, &files, &svg)
+    out.record(&files, &svg)
 }
 
 /// The latest school year of `window` and its schools, with the pupils' annualised gains (the
@@ -193,6 +186,7 @@ mod tests {
     use leerwinst_core::pipeline::Language;
     use leerwinst_store::{bool_array, date_array, f64_array, i32_array, str_array};
 
+    use crate::ReportSummary;
     use crate::fonts::FONT_FAMILY;
 
     /// A growth table with `n` pupils in each (school, programme) given.
@@ -255,11 +249,13 @@ mod tests {
         };
         growth_by_school(
             &g,
-            dir.path(),
-            &Texts::new(Language::En),
-            10,
             "E-E",
-            &mut summary,
+            &mut ChartTarget {
+                dir: dir.path(),
+                t: &Texts::new(Language::En),
+                min_n: 10,
+                summary: &mut summary,
+            },
         )
         .unwrap();
         let svg = std::fs::read_to_string(dir.path().join("growth_by_school.svg")).unwrap();

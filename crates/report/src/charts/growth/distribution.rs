@@ -8,8 +8,7 @@ use leerwinst_core::Result;
 use plotters::prelude::*;
 
 use super::{Group, GrowthRows};
-use crate::ReportSummary;
-use crate::charts::files::{ChartFiles, chart_err, record, write_csv};
+use crate::charts::files::{ChartTarget, chart_err, write_csv};
 use crate::charts::frame::{
     self, Area, Axes, Axis, Mark, SmallGroups, arm_colour, arm_marks, foot_line, legend_strip,
 };
@@ -47,11 +46,9 @@ fn quantile(sorted: &[f64], p: f64) -> f64 {
 pub fn growth_distribution(
     rows: &GrowthRows,
     school: Option<&str>,
-    dir: &Path,
-    t: &Texts,
-    min_n: usize,
-    summary: &mut ReportSummary,
+    out: &mut ChartTarget,
 ) -> Result<usize> {
+    let (t, min_n) = (out.t, out.min_n);
     let name = "growth_distribution";
     let groups = groups(rows, school);
     let complement = complement(&groups, school, min_n);
@@ -76,10 +73,10 @@ pub fn growth_distribution(
                 "group {label} (hidden so that a group with n < {min_n} cannot be computed from the total)"
             );
             let mark = t.t("verborgen", "hidden").to_string();
-            csv_rows.push(small.hide(summary, why, cells, mark, header.len()));
+            csv_rows.push(small.hide(out.summary, why, cells, mark, header.len()));
         } else if small.too_small(group.pupils.len()) {
             let group = format!("group {label}");
-            csv_rows.push(small.leave_out(summary, &group, cells, header.len()));
+            csv_rows.push(small.leave_out(out.summary, &group, cells, header.len()));
         } else {
             let b = group_box(label, group);
             let mut row = cells;
@@ -92,7 +89,7 @@ pub fn growth_distribution(
     if school.is_some() && shown.is_empty() {
         return Ok(0);
     }
-    let files = ChartFiles::new(dir, name);
+    let files = out.files(name);
     write_csv(t, &files.csv, &header, &csv_rows)?;
     let height = 220 + 36 * shown.len().max(1) as u32;
     let svg = frame::svg(&files.svg, (frame::WIDTH, height), |root| {
@@ -108,7 +105,7 @@ pub fn growth_distribution(
         }
         foot_line(root, foot, 13, 22, &files.svg)
     })?;
-    record(summary, t, &files, &svg)?;
+    out.record(&files, &svg)?;
     Ok(shown.len())
 }
 

@@ -9,8 +9,7 @@ use leerwinst_stats::describe::median_sorted;
 use plotters::prelude::*;
 
 use super::{GrowthRows, Row};
-use crate::ReportSummary;
-use crate::charts::files::{ChartFiles, chart_err, record, write_csv};
+use crate::charts::files::{ChartTarget, chart_err, write_csv};
 use crate::charts::frame::{
     self, Area, Axes, Axis, SmallGroups, arm_colour, arm_label, foot_line, legend, reference_line,
 };
@@ -42,15 +41,10 @@ struct QuadPoint {
 /// Status vs growth (as NWEA and mapvizieR draw it): per school (large, labelled) and per class
 /// (small), the median baseline percentile against the median growth percentile, latest year.
 /// Lines at 50 split high/low achievement and high/low growth.
-pub fn status_growth(
-    rows: &GrowthRows,
-    dir: &Path,
-    t: &Texts,
-    min_n: usize,
-    summary: &mut ReportSummary,
-) -> Result<()> {
+pub fn status_growth(rows: &GrowthRows, out: &mut ChartTarget) -> Result<()> {
+    let (t, min_n) = (out.t, out.min_n);
     let name = "status_vs_growth";
-    let files = ChartFiles::new(dir, name);
+    let files = out.files(name);
     let median_growth = format!("median_{}", rows.measure.code());
     let header = [
         "level",
@@ -69,7 +63,7 @@ pub fn status_growth(
             let cells = vec![level.to_string(), label.clone(), g.programme.to_string()];
             if small.too_small(g.pupils.len()) {
                 let group = format!("{level} {label}");
-                csv_rows.push(small.leave_out(summary, &group, cells, header.len()));
+                csv_rows.push(small.leave_out(out.summary, &group, cells, header.len()));
                 continue;
             }
             let p = point(level, label, g);
@@ -97,7 +91,7 @@ pub fn status_growth(
         }
         foot_line(root, foot, 13, 24, &files.svg)
     })?;
-    record(summary, t, &files, &svg)
+    out.record(&files, &svg)
 }
 
 /// The schools and the classes of the latest year, with the pupils that have both a status and

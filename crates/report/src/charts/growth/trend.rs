@@ -9,8 +9,7 @@ use leerwinst_stats::describe::median_sorted;
 use plotters::prelude::*;
 
 use super::{Group, GrowthRows};
-use crate::ReportSummary;
-use crate::charts::files::{ChartFiles, chart_err, record, write_csv};
+use crate::charts::files::{ChartTarget, chart_err, write_csv};
 use crate::charts::frame::{
     self, Area, Axes, Axis, SmallGroups, arm_colour, foot_line, legend, reference_line,
 };
@@ -24,15 +23,10 @@ type Line = (bool, Vec<(f64, f64)>);
 /// the median over the pupils of each arm (thick). A school that ran the programme in any year
 /// shown is drawn as a programme school in all years, so its years before the start show. A
 /// school-year with fewer than `min_n` pupils leaves a gap.
-pub fn growth_trend(
-    rows: &GrowthRows,
-    dir: &Path,
-    t: &Texts,
-    min_n: usize,
-    summary: &mut ReportSummary,
-) -> Result<()> {
+pub fn growth_trend(rows: &GrowthRows, out: &mut ChartTarget) -> Result<()> {
+    let (t, min_n) = (out.t, out.min_n);
     let name = "growth_trend";
-    let files = ChartFiles::new(dir, name);
+    let files = out.files(name);
     let years: Vec<String> = rows
         .rows
         .iter()
@@ -62,7 +56,7 @@ pub fn growth_trend(
         if small.too_small(g.pupils.len()) {
             let group = format!("{level} {label} {year}");
             let cells = vec![level.into(), label, year, g.programme.to_string()];
-            csv_rows.push(small.leave_out(summary, &group, cells, header.len()));
+            csv_rows.push(small.leave_out(out.summary, &group, cells, header.len()));
             continue;
         }
         let mut growth = g.growth;
@@ -96,7 +90,7 @@ pub fn growth_trend(
         }
         foot_line(root, foot, 13, 24, &files.svg)
     })?;
-    record(summary, t, &files, &svg)
+    out.record(&files, &svg)
 }
 
 /// The groups per (school, year) and per (arm, year), the arm's key "~programme" or

@@ -10,8 +10,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{indicator_labels, latest_year, mean_z, scale};
-use crate::ReportSummary;
-use crate::charts::files::{ChartFiles, chart_err, record, write_csv};
+use crate::charts::files::{ChartTarget, chart_err, write_csv};
 use crate::charts::frame::{self, Area, SmallGroups, foot_line};
 use crate::charts::style::{font, two_lines, wrap_to};
 use crate::text::Texts;
@@ -51,15 +50,10 @@ struct HeatMap<'a> {
 /// Self-regulation profile per school: the mean z-score of each indicator (standardised over all
 /// pupils of the latest year) and of the index, as a heat map with the values written in. Schools
 /// with fewer than `min_n` pupils with an index are left out and counted.
-pub fn srl_by_school(
-    srl: &Frame,
-    dir: &Path,
-    t: &Texts,
-    min_n: usize,
-    summary: &mut ReportSummary,
-) -> Result<()> {
+pub fn srl_by_school(srl: &Frame, out: &mut ChartTarget) -> Result<()> {
+    let (t, min_n) = (out.t, out.min_n);
     let name = "srl_profile_by_school";
-    let files = ChartFiles::new(dir, name);
+    let files = out.files(name);
     let (school, index) = (srl.str("school_key"), srl.f64("srl_index"));
     let (latest, rows) = latest_year(srl);
     let indicators = profile_indicators(t);
@@ -108,7 +102,7 @@ pub fn srl_by_school(
     for s in &suppressed {
         let cells = vec![latest.clone(), s.to_string()];
         let group = format!("school {s}");
-        csv_rows.push(small.leave_out(summary, &group, cells, header.len()));
+        csv_rows.push(small.leave_out(out.summary, &group, cells, header.len()));
     }
     write_csv(t, &files.csv, &header, &csv_rows)?;
     let map = HeatMap {
@@ -119,7 +113,7 @@ pub fn srl_by_school(
         cell: &cell,
     };
     let svg = draw(&map, &small, t, &files.svg)?;
-    record(summary, t, &files, &svg)
+    out.record(&files, &svg)
 }
 
 /// Draws the heat map: title, the indicators' names over the columns, the schools' names beside

@@ -8,21 +8,15 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{indicator_labels, latest_year, mean_z, scale};
-use crate::ReportSummary;
-use crate::charts::files::{ChartFiles, chart_err, four_decimals, record, write_csv};
+use crate::charts::files::{ChartTarget, chart_err, four_decimals, write_csv};
 use crate::charts::frame::{self, Area, Axes, Axis, legend, range_with_margin};
 use crate::charts::style::{PALETTE, font, two_lines};
 use crate::text::Texts;
 
 /// Self-regulation profile: mean z-score of each indicator per SRL tercile (latest year).
-pub fn srl_profile(
-    srl: &Frame,
-    dir: &Path,
-    t: &Texts,
-    min_n: usize,
-    summary: &mut ReportSummary,
-) -> Result<()> {
-    let files = ChartFiles::new(dir, "srl_profile");
+pub fn srl_profile(srl: &Frame, out: &mut ChartTarget) -> Result<()> {
+    let (t, min_n) = (out.t, out.min_n);
+    let files = out.files("srl_profile");
     let indicators = indicator_labels(t);
     let (latest, rows) = latest_year(srl);
     let terc = srl.i32("srl_tercile");
@@ -89,7 +83,7 @@ pub fn srl_profile(
         };
         draw(root, &profile, t, &files.svg)
     })?;
-    record(summary, t, &files, &svg)
+    out.record(&files, &svg)
 }
 
 /// What the profile draws.

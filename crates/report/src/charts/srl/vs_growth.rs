@@ -9,8 +9,7 @@ use leerwinst_stats::describe::mean_sd;
 use leerwinst_store::{Frame, opt};
 use plotters::prelude::*;
 
-use crate::ReportSummary;
-use crate::charts::files::{ChartFiles, chart_err, record, write_csv};
+use crate::charts::files::{ChartTarget, chart_err, write_csv};
 use crate::charts::frame::{
     self, Area, Axes, Axis, SmallGroups, arm_colour, arm_label, foot_line, legend, reference_line,
 };
@@ -36,16 +35,10 @@ struct Drawn {
 /// Mean growth percentile (95% CI) per quintile of the SRL index of the same school year, for
 /// programme and comparison pupils side by side; latest year of the window. A quintile-arm cell
 /// with fewer than `min_n` pupils is not drawn.
-pub fn srl_vs_growth(
-    srl: &Frame,
-    rows: &GrowthRows,
-    dir: &Path,
-    t: &Texts,
-    min_n: usize,
-    summary: &mut ReportSummary,
-) -> Result<()> {
+pub fn srl_vs_growth(srl: &Frame, rows: &GrowthRows, out: &mut ChartTarget) -> Result<()> {
+    let (t, min_n) = (out.t, out.min_n);
     let name = "srl_vs_growth";
-    let files = ChartFiles::new(dir, name);
+    let files = out.files(name);
     let mean_growth = format!("mean_{}", rows.measure.code());
     let header = [
         "srl_quintile",
@@ -71,7 +64,7 @@ pub fn srl_vs_growth(
         ];
         if small.too_small(cell.pupils.len()) {
             let group = format!("srl quintile {q}, programme={prog}");
-            csv_rows.push(small.leave_out(summary, &group, row, header.len()));
+            csv_rows.push(small.leave_out(out.summary, &group, row, header.len()));
             continue;
         }
         let g = &cell.growth;
@@ -107,7 +100,7 @@ pub fn srl_vs_growth(
         }
         foot_line(root, foot, 13, 24, &files.svg)
     })?;
-    record(summary, t, &files, &svg)
+    out.record(&files, &svg)
 }
 
 /// (quintile, programme) -> its pupils' growth.
