@@ -24,8 +24,7 @@ use leerwinst_core::{Result, Table};
 use leerwinst_store::read_table;
 use serde::Serialize;
 
-use charts::Split;
-use charts::growth::{self as growth_charts, GrowthRows};
+use charts::growth::GrowthRows;
 
 pub use fonts::{FONT_FAMILY, register_font};
 pub use render::{parse_svg, svg_to_png, svgs_to_pdf};
@@ -77,10 +76,13 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
     // The charts show the pipeline's design; other designs' rows are sensitivity checks, shown
     // in the review's table.
     let design = p.compare.design.key();
-    charts::effect_forest(&effects, design, &dir, &t, min_n, &mut summary)?;
-    for split in [Split::SrlTercile, Split::BaselineQuintile] {
-        charts::effect_by_subgroup(&effects, design, split, &dir, &t, min_n, &mut summary)?;
-    }
+    let mut target = charts::ChartTarget {
+        dir: &dir,
+        t: &t,
+        min_n,
+        summary: &mut summary,
+    };
+    charts::effect_charts(&effects, design, &mut target)?;
     // Tables of one design, or that a run from before they existed does not have.
     let optional = |table: Table| -> Result<Option<leerwinst_store::Frame>> {
         let path = out.join(format!("{}/{}.parquet", table.folder(), table.name()));
@@ -95,28 +97,19 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
         _ => None,
     };
     if let Some(ev) = &events {
-        charts::staggered::event_study(ev, &dir, &t, min_n, &mut summary)?;
-        charts::staggered::cohort_effects(ev, &dir, &t, min_n, &mut summary)?;
+        charts::staggered_charts(ev, &mut target)?;
     }
     let moderation = optional(Table::Moderation)?;
     if let Some(m) = &moderation {
-        for moderator in ["srl_index", "baseline_z"] {
-            charts::moderation::moderation_curve(m, moderator, &dir, &t, &mut summary)?;
-        }
+        charts::moderation_charts(m, &mut target)?;
     }
     let sensitivity = optional(Table::Sensitivity)?;
     let growth = read_table(&out.join("indicators/growth.parquet"), Table::Growth)?;
     let window = p.compare.window.as_str();
-    charts::growth_by_school(&growth, &dir, &t, min_n, window, &mut summary)?;
     let rows = GrowthRows::of(&growth, window);
-    growth_charts::growth_distribution(&rows, None, &dir, &t, min_n, &mut summary)?;
-    growth_charts::status_growth(&rows, &dir, &t, min_n, &mut summary)?;
-    let trend = GrowthRows::of(&growth, &growth_charts::trend_window(&growth, window));
-    growth_charts::growth_trend(&trend, &dir, &t, min_n, &mut summary)?;
+    charts::growth_charts(&growth, &rows, window, &mut target)?;
     let srl = read_table(&out.join("indicators/srl.parquet"), Table::Srl)?;
-    charts::srl_profile(&srl, &dir, &t, min_n, &mut summary)?;
-    charts::srl::srl_by_school(&srl, &dir, &t, min_n, &mut summary)?;
-    charts::srl::srl_vs_growth(&srl, &rows, &dir, &t, min_n, &mut summary)?;
+    charts::srl_charts(&srl, &rows, &mut target)?;
 
     let groups = read_table(
         &out.join("indicators/group_growth.parquet"),
@@ -172,8 +165,13 @@ pub fn run(p: &Pipeline, out: &Path) -> Result<ReportSummary> {
     for key in document::schools_with_documents(&rows, min_n) {
         let sdir = dir.join("schools").join(&key);
         std::fs::create_dir_all(&sdir).map_err(|e| leerwinst_core::Error::io(&sdir, e))?;
-        let drawn =
-            growth_charts::growth_distribution(&rows, Some(&key), &sdir, &t, min_n, &mut summary)?;
+        let mut target = charts::ChartTarget {
+            dir: &sdir,
+            t: &t,
+            min_n,
+            summary: &mut summary,
+        };
+        let drawn = charts::school_charts(&rows, &key, &mut target)?;
         let class_chart = if drawn > 0 {
             std::fs::read_to_string(sdir.join("growth_distribution.svg")).ok()
         } else {

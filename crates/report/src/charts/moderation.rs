@@ -7,11 +7,10 @@ use std::path::Path;
 use leerwinst_store::{Frame, opt};
 use plotters::prelude::*;
 
-use super::{
-    GREY, LIGHT, PALETTE, chart_err, draw_foot, fmt, font, foot_height, range_with_margin, record,
-    subject_of, wrap_notes, write_csv,
-};
-use crate::ReportSummary;
+use super::effects::subject_of;
+use super::files::{ChartTarget, chart_err, four_decimals, write_csv};
+use super::frame::{self, Area, Axes, Axis, range_with_margin, reference_line};
+use super::style::PALETTE;
 use crate::text::Texts;
 
 /// One point of a curve.
@@ -133,32 +132,31 @@ fn names(t: &Texts, moderator: &str) -> (&'static str, &'static str) {
 pub fn moderation_curve(
     f: &Frame,
     moderator: &str,
-    dir: &Path,
-    t: &Texts,
-    summary: &mut ReportSummary,
+    out: &mut ChartTarget,
 ) -> leerwinst_core::Result<()> {
+    let t = out.t;
     let c = Curve::of(f, moderator);
     if c.points.is_empty() {
         return Ok(());
     }
     let (name, x_desc) = names(t, moderator);
-    let csv = dir.join(format!("{name}.csv"));
+    let files = out.files(name);
     let cells: Vec<Vec<String>> = c
         .points
         .iter()
         .map(|p| {
             vec![
-                fmt(p.value),
-                fmt(p.estimate),
-                p.ci.map(|c| fmt(c.0)).unwrap_or_default(),
-                p.ci.map(|c| fmt(c.1)).unwrap_or_default(),
+                four_decimals(p.value),
+                four_decimals(p.estimate),
+                p.ci.map(|c| four_decimals(c.0)).unwrap_or_default(),
+                p.ci.map(|c| four_decimals(c.1)).unwrap_or_default(),
                 p.excludes_zero().to_string(),
             ]
         })
         .collect();
     write_csv(
         t,
-        &csv,
+        &files.csv,
         &[
             moderator,
             "estimate",
@@ -168,12 +166,6 @@ pub fn moderation_curve(
         ],
         &cells,
     )?;
-    let (xmin, xmax) = (c.points[0].value, c.points[c.points.len() - 1].value);
-    let (lo, hi) = c.points.iter().fold((0.0f64, 0.0f64), |(a, b), p| {
-        let (l, h) = p.ci.unwrap_or((p.estimate, p.estimate));
-        (a.min(l), b.max(h))
-    });
-    let (ymin, ymax) = range_with_margin(lo, hi);
     let subject = subject_of(f).unwrap_or_default();
     let notes = vec![
         format!(
@@ -187,97 +179,92 @@ pub fn moderation_curve(
         )
         .to_string(),
     ];
-    let foot = wrap_notes(&notes, 110);
-    let path = dir.join(format!("{name}.svg"));
-    let mut svg = String::new();
-    {
-        let plot_height = 440;
-        let root = SVGBackend::with_string(&mut svg, (900, plot_height + foot_height(foot.len())))
-            .into_drawing_area();
-        root.fill(&WHITE).map_err(|e| chart_err(&path, e))?;
-        let (plot, foot_area) = root.split_vertically(plot_height);
-        let caption = match moderator {
-            "srl_index" => t.t(
-                "Effect naar zelfregulatie, als doorlopende lijn",
-                "Effect by self-regulation, as a continuous line",
-            ),
-            _ => t.t(
-                "Effect naar beginniveau, als doorlopende lijn",
-                "Effect by starting level, as a continuous line",
-            ),
-        };
-        let mut chart = ChartBuilder::on(&plot)
-            .caption(caption, font(22))
-            .margin(18)
-            .x_label_area_size(50)
-            .y_label_area_size(70)
-            .build_cartesian_2d(xmin..xmax, ymin..ymax)
-            .map_err(|e| chart_err(&path, e))?;
+    let foot = frame::foot_lines(&notes);
+    let caption = match moderator {
+        "srl_index" => t.t(
+            "Effect naar zelfregulatie, als doorlopende lijn",
+            "Effect by self-regulation, as a continuous line",
+        ),
+        _ => t.t(
+            "Effect naar beginniveau, als doorlopende lijn",
+            "Effect by starting level, as a continuous line",
+        ),
+    };
+    let svg = frame::svg_with_foot(&files.svg, 440, &foot, |plot| {
+        draw(plot, &c, caption, x_desc, t, &files.svg)
+    })?;
+    out.record(&files, &svg)
+}
+
+/// Draws the curve: the Johnson-Neyman regions, the interval as a band, the line of no effect,
+/// the boundaries dashed, and the effect as a line.
+fn draw(
+    plot: &Area<'_>,
+    c: &Curve,
+    caption: &str,
+    x_desc: &str,
+    t: &Texts,
+    path: &Path,
+) -> leerwinst_core::Result<()> {
+    let err = |e| chart_err(path, e);
+    let (xmin, xmax) = (c.points[0].value, c.points[c.points.len() - 1].value);
+    let (lo, hi) = c.points.iter().fold((0.0f64, 0.0f64), |(a, b), p| {
+        let (l, h) = p.ci.unwrap_or((p.estimate, p.estimate));
+        (a.min(l), b.max(h))
+    });
+    let (ymin, ymax) = range_with_margin(lo, hi);
+    let x = Axis::new(xmin..xmax, 50)
+        .tick_label(|v| t.tick_for_span(*v, xmax - xmin))
+        .title(x_desc);
+    let y = Axis::new(ymin..ymax, 70)
+        .tick_label(|v| t.tick_for_span(*v, ymax - ymin))
+        .title(t.t("Effect (SD)", "Effect (SD)"));
+    let mut chart = Axes::new(caption, x, y).draw(plot, path)?;
+    for (a, b, _) in c.regions() {
         chart
-            .configure_mesh()
-            .label_style(font(14))
-            .axis_desc_style(font(15))
-            .light_line_style(LIGHT)
-            .x_label_formatter(&|v| t.tick_for_span(*v, xmax - xmin))
-            .y_label_formatter(&|v| t.tick_for_span(*v, ymax - ymin))
-            .x_desc(x_desc)
-            .y_desc(t.t("Effect (SD)", "Effect (SD)"))
-            .draw()
-            .map_err(|e| chart_err(&path, e))?;
-        let err = |e| chart_err(&path, e);
-        for (a, b, _) in c.regions() {
-            chart
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(a, ymin), (b, ymax)],
-                    PALETTE[2].mix(0.12).filled(),
-                )))
-                .map_err(err)?;
-        }
-        let band: Vec<(f64, f64)> = c
-            .points
-            .iter()
-            .filter_map(|p| p.ci.map(|ci| (p.value, ci.1)))
-            .chain(
-                c.points
-                    .iter()
-                    .rev()
-                    .filter_map(|p| p.ci.map(|ci| (p.value, ci.0))),
-            )
-            .collect();
-        if !band.is_empty() {
-            chart
-                .draw_series(std::iter::once(Polygon::new(
-                    band,
-                    PALETTE[0].mix(0.2).filled(),
-                )))
-                .map_err(err)?;
-        }
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(xmin, 0.0), (xmax, 0.0)],
-                GREY.stroke_width(1),
+            .draw_series(std::iter::once(Rectangle::new(
+                [(a, ymin), (b, ymax)],
+                PALETTE[2].mix(0.12).filled(),
             )))
             .map_err(err)?;
-        for &b in &c.boundaries {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    vec![(b, ymin), (b, ymax)],
-                    6,
-                    4,
-                    PALETTE[2].stroke_width(2),
-                ))
-                .map_err(err)?;
-        }
+    }
+    let band: Vec<(f64, f64)> = c
+        .points
+        .iter()
+        .filter_map(|p| p.ci.map(|ci| (p.value, ci.1)))
+        .chain(
+            c.points
+                .iter()
+                .rev()
+                .filter_map(|p| p.ci.map(|ci| (p.value, ci.0))),
+        )
+        .collect();
+    if !band.is_empty() {
         chart
-            .draw_series(LineSeries::new(
-                c.points.iter().map(|p| (p.value, p.estimate)),
-                PALETTE[0].stroke_width(3),
+            .draw_series(std::iter::once(Polygon::new(
+                band,
+                PALETTE[0].mix(0.2).filled(),
+            )))
+            .map_err(err)?;
+    }
+    reference_line(&mut chart, (xmin, 0.0), (xmax, 0.0), path)?;
+    for &b in &c.boundaries {
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(b, ymin), (b, ymax)],
+                6,
+                4,
+                PALETTE[2].stroke_width(2),
             ))
             .map_err(err)?;
-        draw_foot(&foot_area, &foot, &path)?;
-        root.present().map_err(|e| chart_err(&path, e))?;
     }
-    record(summary, t, &path, &svg, &csv)
+    chart
+        .draw_series(LineSeries::new(
+            c.points.iter().map(|p| (p.value, p.estimate)),
+            PALETTE[0].stroke_width(3),
+        ))
+        .map_err(err)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,11 +7,10 @@ use std::path::Path;
 use leerwinst_store::{Frame, opt, opt_str};
 use plotters::prelude::*;
 
-use super::{
-    EffectGaps, EffectPoint, GREY, LIGHT, PALETTE, chart_err, draw_foot, fmt, font, foot_height,
-    range_with_margin, record, subject_of, wrap_notes, write_csv,
-};
-use crate::ReportSummary;
+use super::effects::{EffectGaps, EffectPoint, subject_of};
+use super::files::{ChartFiles, ChartTarget, chart_err, four_decimals, write_csv};
+use super::frame::{self, Area, Axes, Axis, range_with_margin, reference_line};
+use super::style::{GREY, PALETTE};
 use crate::text::Texts;
 
 /// One drawn row: position key, label, point, band.
@@ -23,6 +22,7 @@ struct Row {
     n: i64,
 }
 
+/// The rows of `aggregation` (`event_time` or `cohort`) of `subject`, by position key.
 fn rows_of(events: &Frame, aggregation: &str, subject: &str) -> Vec<Row> {
     let (ag, su, et, co) = (
         events.str("aggregation"),
@@ -78,8 +78,8 @@ fn write_rows(t: &Texts, path: &Path, first: &str, rows: &[Row]) -> leerwinst_co
                 est,
                 lo,
                 hi,
-                r.band.map(|b| fmt(b.0)).unwrap_or_default(),
-                r.band.map(|b| fmt(b.1)).unwrap_or_default(),
+                r.band.map(|b| four_decimals(b.0)).unwrap_or_default(),
+                r.band.map(|b| four_decimals(b.1)).unwrap_or_default(),
                 note,
             ]
         })
@@ -101,26 +101,24 @@ fn write_rows(t: &Texts, path: &Path, first: &str, rows: &[Row]) -> leerwinst_co
     )
 }
 
-/// The rows of one aggregation of the charted subject, their data file written: the rows, the
-/// gaps (rows not drawn, for the footnotes) and the data file's path; None when nothing is there.
+/// The rows of one aggregation of the charted subject, their data file (`files.csv`) written:
+/// the rows and the gaps (rows not drawn, for the footnotes); None when nothing is there.
 fn prepare(
     events: &Frame,
     aggregation: &str,
-    dir: &Path,
-    name: &str,
+    files: &ChartFiles,
     t: &Texts,
-) -> leerwinst_core::Result<Option<(Vec<Row>, EffectGaps, std::path::PathBuf)>> {
+) -> leerwinst_core::Result<Option<(Vec<Row>, EffectGaps)>> {
     let Some(subject) = subject_of(events) else {
         return Ok(None);
     };
     let rows = rows_of(events, aggregation, &subject);
-    let csv = dir.join(format!("{name}.csv"));
-    write_rows(t, &csv, aggregation, &rows)?;
+    write_rows(t, &files.csv, aggregation, &rows)?;
     let mut gaps = EffectGaps::new();
     for r in &rows {
         gaps.add(&r.point, || r.label.clone());
     }
-    Ok(Some((rows, gaps, csv)))
+    Ok(Some((rows, gaps)))
 }
 
 /// The y (or x) range the drawn rows need: estimate, interval and, where `band`, the band.
@@ -139,22 +137,11 @@ fn value_range(drawn: &[&Row], band: bool) -> (f64, f64) {
 }
 
 /// The event study: effect by school years since the start, pre-periods included.
-pub fn event_study(
-    events: &Frame,
-    dir: &Path,
-    t: &Texts,
-    min_n: usize,
-    summary: &mut ReportSummary,
-) -> leerwinst_core::Result<()> {
-    let name = "event_study";
-    let Some((rows, gaps, csv)) = prepare(events, "event_time", dir, name, t)? else {
+pub fn event_study(events: &Frame, out: &mut ChartTarget) -> leerwinst_core::Result<()> {
+    let (t, min_n) = (out.t, out.min_n);
+    let files = out.files("event_study");
+    let Some((rows, gaps)) = prepare(events, "event_time", &files, t)? else {
         return Ok(());
-    };
-    let drawn: Vec<&Row> = rows.iter().filter(|r| r.point.est.is_some()).collect();
-    let (ymin, ymax) = value_range(&drawn, true);
-    let (kmin, kmax) = match (rows.first(), rows.last()) {
-        (Some(a), Some(b)) => (a.key as f64 - 0.6, b.key as f64 + 0.6),
-        _ => (-1.6, 1.6),
     };
     let mut notes = vec![t
         .t(
@@ -163,187 +150,156 @@ pub fn event_study(
         )
         .to_string()];
     notes.extend(gaps.notes(t, min_n));
-    let foot = wrap_notes(&notes, 110);
-    let path = dir.join(format!("{name}.svg"));
-    let mut svg = String::new();
-    {
-        let plot_height = 460;
-        let root = SVGBackend::with_string(&mut svg, (900, plot_height + foot_height(foot.len())))
-            .into_drawing_area();
-        root.fill(&WHITE).map_err(|e| chart_err(&path, e))?;
-        let (plot, foot_area) = root.split_vertically(plot_height);
-        let mut chart = ChartBuilder::on(&plot)
-            .caption(
-                t.t(
-                    "Effect per schooljaar sinds de start",
-                    "Effect by school years since the start",
-                ),
-                font(22),
-            )
-            .margin(18)
-            .x_label_area_size(50)
-            .y_label_area_size(70)
-            .build_cartesian_2d(kmin..kmax, ymin..ymax)
-            .map_err(|e| chart_err(&path, e))?;
-        let n_ticks = rows.len().max(1);
-        chart
-            .configure_mesh()
-            .label_style(font(14))
-            .axis_desc_style(font(15))
-            .light_line_style(LIGHT)
-            .disable_x_mesh()
-            .x_labels(n_ticks + 2)
-            .x_label_formatter(&|v| {
-                let r = v.round();
-                if (v - r).abs() < 1e-9 {
-                    format!("{}", r as i32)
-                } else {
-                    String::new()
-                }
-            })
-            .y_label_formatter(&|v| t.tick_for_span(*v, ymax - ymin))
-            .x_desc(t.t(
-                "Schooljaren sinds de start (0 = eerste programmajaar)",
-                "School years since the start (0 = first programme year)",
-            ))
-            .y_desc(t.t("Effect op de groei (SD)", "Effect on growth (SD)"))
-            .draw()
-            .map_err(|e| chart_err(&path, e))?;
-        let err = |e| chart_err(&path, e);
-        for r in &drawn {
-            if let Some((l, h)) = r.band {
-                let x = r.key as f64;
-                chart
-                    .draw_series(std::iter::once(Rectangle::new(
-                        [(x - 0.3, l), (x + 0.3, h)],
-                        GREY.mix(0.18).filled(),
-                    )))
-                    .map_err(err)?;
-            }
-        }
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(kmin, 0.0), (kmax, 0.0)],
-                GREY.stroke_width(1),
-            )))
-            .map_err(err)?;
-        chart
-            .draw_series(DashedLineSeries::new(
-                vec![(-0.5, ymin), (-0.5, ymax)],
-                6,
-                4,
-                GREY.stroke_width(1),
-            ))
-            .map_err(err)?;
-        for r in &drawn {
-            let (x, e) = (r.key as f64, r.point.est.unwrap_or(0.0));
-            let color = if r.key < 0 { GREY } else { PALETTE[0] };
-            if let Some((l, h)) = r.point.ci {
-                chart
-                    .draw_series(std::iter::once(PathElement::new(
-                        vec![(x, l), (x, h)],
-                        color.stroke_width(2),
-                    )))
-                    .map_err(err)?;
-            }
-            let style = if r.point.ci.is_some() {
-                color.filled()
+    let foot = frame::foot_lines(&notes);
+    let svg = frame::svg_with_foot(&files.svg, 460, &foot, |plot| {
+        draw_event_study(plot, &rows, t, &files.svg)
+    })?;
+    out.record(&files, &svg)
+}
+
+/// Draws the event study: per year since the start, the band, then the estimate with its
+/// interval (the years before the start in grey), left of a dotted line at the start.
+fn draw_event_study(
+    plot: &Area<'_>,
+    rows: &[Row],
+    t: &Texts,
+    path: &Path,
+) -> leerwinst_core::Result<()> {
+    let err = |e| chart_err(path, e);
+    let drawn: Vec<&Row> = rows.iter().filter(|r| r.point.est.is_some()).collect();
+    let (ymin, ymax) = value_range(&drawn, true);
+    let (kmin, kmax) = match (rows.first(), rows.last()) {
+        (Some(a), Some(b)) => (a.key as f64 - 0.6, b.key as f64 + 0.6),
+        _ => (-1.6, 1.6),
+    };
+    let x = Axis::new(kmin..kmax, 50)
+        .no_grid()
+        .ticks(rows.len().max(1) + 2)
+        .tick_label(|v| {
+            let r = v.round();
+            if (v - r).abs() < 1e-9 {
+                format!("{}", r as i32)
             } else {
-                color.stroke_width(2)
-            };
+                String::new()
+            }
+        })
+        .title(t.t(
+            "Schooljaren sinds de start (0 = eerste programmajaar)",
+            "School years since the start (0 = first programme year)",
+        ));
+    let y = Axis::new(ymin..ymax, 70)
+        .tick_label(|v| t.tick_for_span(*v, ymax - ymin))
+        .title(t.t("Effect op de groei (SD)", "Effect on growth (SD)"));
+    let caption = t.t(
+        "Effect per schooljaar sinds de start",
+        "Effect by school years since the start",
+    );
+    let mut chart = Axes::new(caption, x, y).draw(plot, path)?;
+    for r in &drawn {
+        if let Some((l, h)) = r.band {
+            let x = r.key as f64;
             chart
-                .draw_series(std::iter::once(Circle::new((x, e), 6, style)))
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.3, l), (x + 0.3, h)],
+                    GREY.mix(0.18).filled(),
+                )))
                 .map_err(err)?;
         }
-        draw_foot(&foot_area, &foot, &path)?;
-        root.present().map_err(|e| chart_err(&path, e))?;
     }
-    record(summary, t, &path, &svg, &csv)
+    reference_line(&mut chart, (kmin, 0.0), (kmax, 0.0), path)?;
+    chart
+        .draw_series(DashedLineSeries::new(
+            vec![(-0.5, ymin), (-0.5, ymax)],
+            6,
+            4,
+            GREY.stroke_width(1),
+        ))
+        .map_err(err)?;
+    for r in &drawn {
+        let (x, e) = (r.key as f64, r.point.est.unwrap_or(0.0));
+        let color = if r.key < 0 { GREY } else { PALETTE[0] };
+        if let Some((l, h)) = r.point.ci {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x, l), (x, h)],
+                    color.stroke_width(2),
+                )))
+                .map_err(err)?;
+        }
+        let style = if r.point.ci.is_some() {
+            color.filled()
+        } else {
+            color.stroke_width(2)
+        };
+        chart
+            .draw_series(std::iter::once(Circle::new((x, e), 6, style)))
+            .map_err(err)?;
+    }
+    Ok(())
 }
 
 /// The effect per start cohort (mean over its programme years): are later starters catching up?
-pub fn cohort_effects(
-    events: &Frame,
-    dir: &Path,
-    t: &Texts,
-    min_n: usize,
-    summary: &mut ReportSummary,
-) -> leerwinst_core::Result<()> {
-    let name = "effect_by_cohort";
-    let Some((rows, gaps, csv)) = prepare(events, "cohort", dir, name, t)? else {
+pub fn cohort_effects(events: &Frame, out: &mut ChartTarget) -> leerwinst_core::Result<()> {
+    let (t, min_n) = (out.t, out.min_n);
+    let files = out.files("effect_by_cohort");
+    let Some((rows, gaps)) = prepare(events, "cohort", &files, t)? else {
         return Ok(());
     };
     let drawn: Vec<&Row> = rows.iter().filter(|r| r.point.est.is_some()).collect();
-    let (xmin, xmax) = value_range(&drawn, false);
-    let notes = gaps.notes(t, min_n);
-    let foot = wrap_notes(&notes, 110);
-    let path = dir.join(format!("{name}.svg"));
+    let foot = frame::foot_lines(&gaps.notes(t, min_n));
+    let plot_height = 150 + 40 * drawn.len().max(1) as u32;
+    let svg = frame::svg_with_foot(&files.svg, plot_height, &foot, |plot| {
+        draw_cohorts(plot, &drawn, t, &files.svg)
+    })?;
+    out.record(&files, &svg)
+}
+
+/// Draws a line per start cohort, the first at the top, around the line of no effect.
+fn draw_cohorts(
+    plot: &Area<'_>,
+    drawn: &[&Row],
+    t: &Texts,
+    path: &Path,
+) -> leerwinst_core::Result<()> {
+    let err = |e| chart_err(path, e);
+    let (xmin, xmax) = value_range(drawn, false);
     let n = drawn.len().max(1);
-    let mut svg = String::new();
-    {
-        let plot_height = 150 + 40 * n as u32;
-        let root = SVGBackend::with_string(&mut svg, (900, plot_height + foot_height(foot.len())))
-            .into_drawing_area();
-        root.fill(&WHITE).map_err(|e| chart_err(&path, e))?;
-        let (plot, foot_area) = root.split_vertically(plot_height);
-        let mut chart = ChartBuilder::on(&plot)
-            .caption(
-                t.t("Effect per startjaar", "Effect by start year"),
-                font(22),
-            )
-            .margin(18)
-            .x_label_area_size(50)
-            .y_label_area_size(190)
-            .build_cartesian_2d(xmin..xmax, -0.5f64..(n as f64 - 0.5))
-            .map_err(|e| chart_err(&path, e))?;
-        let labels: Vec<String> = drawn
-            .iter()
-            .rev()
-            .map(|r| format!("{} {}", t.t("start", "start"), r.label))
-            .collect();
-        chart
-            .configure_mesh()
-            .label_style(font(14))
-            .axis_desc_style(font(15))
-            .light_line_style(LIGHT)
-            .disable_y_mesh()
-            .y_labels(n)
-            .y_label_formatter(&|v| labels.get(v.round() as usize).cloned().unwrap_or_default())
-            .x_desc(t.t(
-                "Gemiddeld effect op de groei over de programmajaren (SD), 95%-BI",
-                "Mean effect on growth over the programme years (SD), 95% CI",
-            ))
-            .x_label_formatter(&|v| t.tick_for_span(*v, xmax - xmin))
-            .draw()
-            .map_err(|e| chart_err(&path, e))?;
-        let err = |e| chart_err(&path, e);
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
-                GREY.stroke_width(1),
-            )))
-            .map_err(err)?;
-        for (i, r) in drawn.iter().rev().enumerate() {
-            let (y, e) = (i as f64, r.point.est.unwrap_or(0.0));
-            if let Some((l, h)) = r.point.ci {
-                chart
-                    .draw_series(std::iter::once(PathElement::new(
-                        vec![(l, y), (h, y)],
-                        PALETTE[0].stroke_width(2),
-                    )))
-                    .map_err(err)?;
-            }
-            let style = if r.point.ci.is_some() {
-                PALETTE[0].filled()
-            } else {
-                PALETTE[0].stroke_width(2)
-            };
+    let labels: Vec<String> = drawn
+        .iter()
+        .rev()
+        .map(|r| format!("{} {}", t.t("start", "start"), r.label))
+        .collect();
+    let x = Axis::new(xmin..xmax, 50)
+        .title(t.t(
+            "Gemiddeld effect op de groei over de programmajaren (SD), 95%-BI",
+            "Mean effect on growth over the programme years (SD), 95% CI",
+        ))
+        .tick_label(|v| t.tick_for_span(*v, xmax - xmin));
+    let y = Axis::new(-0.5f64..(n as f64 - 0.5), 190)
+        .no_grid()
+        .ticks(n)
+        .tick_label(|v| labels.get(v.round() as usize).cloned().unwrap_or_default());
+    let caption = t.t("Effect per startjaar", "Effect by start year");
+    let mut chart = Axes::new(caption, x, y).draw(plot, path)?;
+    reference_line(&mut chart, (0.0, -0.5), (0.0, n as f64 - 0.5), path)?;
+    for (i, r) in drawn.iter().rev().enumerate() {
+        let (y, e) = (i as f64, r.point.est.unwrap_or(0.0));
+        if let Some((l, h)) = r.point.ci {
             chart
-                .draw_series(std::iter::once(Circle::new((e, y), 6, style)))
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(l, y), (h, y)],
+                    PALETTE[0].stroke_width(2),
+                )))
                 .map_err(err)?;
         }
-        draw_foot(&foot_area, &foot, &path)?;
-        root.present().map_err(|e| chart_err(&path, e))?;
+        let style = if r.point.ci.is_some() {
+            PALETTE[0].filled()
+        } else {
+            PALETTE[0].stroke_width(2)
+        };
+        chart
+            .draw_series(std::iter::once(Circle::new((e, y), 6, style)))
+            .map_err(err)?;
     }
-    record(summary, t, &path, &svg, &csv)
+    Ok(())
 }
