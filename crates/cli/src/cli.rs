@@ -281,6 +281,7 @@ fn message_language(c: &Command) -> leerwinst_core::pipeline::Language {
 
 /// The command reference of `docs/cli.md`: every command's help, generated from the argument
 /// definitions above (so the reference cannot drift from what the binary accepts).
+#[cfg(test)]
 fn reference_markdown() -> String {
     use clap::CommandFactory;
     let mut root = Cli::command();

@@ -181,7 +181,6 @@ fn clear_interval(r: &mut Effect) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::observation::PupilGrowth;
 
     fn row(n1: i64, n0: i64, cp: i64, cc: i64) -> Effect {
         Effect {
@@ -252,24 +251,13 @@ mod tests {
                 let treated = s < 3;
                 for k in 0..(40 + 10 * s) {
                     let bz = rng.normal();
-                    obs.push(Obs {
-                        growth: PupilGrowth {
-                            subject: "rekenen".into(),
-                            grade: 4 + k % 3,
-                            school: format!("s{s}"),
-                            treated,
-                            followup_z: 0.7 * bz
-                                + if treated { TRUTH } else { 0.0 }
-                                + school
-                                + 0.6 * rng.normal(),
-                            tercile: None,
-                            quintile: None,
-                        },
-                        class: None,
-                        baseline_z: bz,
-                        srl_index: None,
-                        extra: Vec::new(),
-                    });
+                    obs.push(Obs::generated(
+                        format!("s{s}"),
+                        4 + k % 3,
+                        treated,
+                        bz,
+                        0.7 * bz + if treated { TRUTH } else { 0.0 } + school + 0.6 * rng.normal(),
+                    ));
                 }
             }
             let refs: Vec<&Obs> = obs.iter().collect();

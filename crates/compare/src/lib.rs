@@ -58,6 +58,41 @@ pub struct Obs {
     pub extra: Vec<f64>,
 }
 
+#[cfg(test)]
+impl Obs {
+    /// A generated pupil for the designs' tests: subject `rekenen`, without class, tercile,
+    /// quintile, SRL index or further covariates.
+    pub(crate) fn generated(
+        school: String,
+        grade: i32,
+        treated: bool,
+        baseline_z: f64,
+        followup_z: f64,
+    ) -> Obs {
+        Obs {
+            growth: PupilGrowth {
+                subject: "rekenen".into(),
+                grade,
+                school,
+                treated,
+                followup_z,
+                tercile: None,
+                quintile: None,
+            },
+            class: None,
+            baseline_z,
+            srl_index: None,
+            extra: Vec::new(),
+        }
+    }
+
+    /// The same pupil in SRL tercile `tercile`.
+    pub(crate) fn with_tercile(mut self, tercile: i32) -> Obs {
+        self.growth.tercile = Some(tercile);
+        self
+    }
+}
+
 /// One effect row (columns as in `Table::Effects`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Effect {
@@ -1024,21 +1059,16 @@ mod tests {
                 let tercile = k % 3 + 1;
                 let bz = normal();
                 let effect = if treated && tercile == 3 { 0.4 } else { 0.0 };
-                obs.push(Obs {
-                    growth: PupilGrowth {
-                        subject: "rekenen".into(),
-                        grade: 4 + (k / 3) % 3,
-                        school: format!("s{s}"),
+                obs.push(
+                    Obs::generated(
+                        format!("s{s}"),
+                        4 + (k / 3) % 3,
                         treated,
-                        followup_z: 0.8 * bz + effect + school_shift + 0.5 * normal(),
-                        tercile: Some(tercile),
-                        quintile: None,
-                    },
-                    class: None,
-                    baseline_z: bz,
-                    srl_index: None,
-                    extra: Vec::new(),
-                });
+                        bz,
+                        0.8 * bz + effect + school_shift + 0.5 * normal(),
+                    )
+                    .with_tercile(tercile),
+                );
             }
         }
         let refs: Vec<&Obs> = obs.iter().collect();
@@ -1118,21 +1148,7 @@ mod tests {
                         + if treated { TRUTH } else { 0.0 }
                         + school_effect
                         + 0.6 * rng.normal();
-                    obs.push(Obs {
-                        growth: PupilGrowth {
-                            subject: "rekenen".into(),
-                            grade: 4 + k % 2,
-                            school: format!("s{s}"),
-                            treated,
-                            followup_z: y,
-                            tercile: None,
-                            quintile: None,
-                        },
-                        class: None,
-                        baseline_z: bz,
-                        srl_index: None,
-                        extra: Vec::new(),
-                    });
+                    obs.push(Obs::generated(format!("s{s}"), 4 + k % 2, treated, bz, y));
                 }
             }
             let refs: Vec<&Obs> = obs.iter().collect();

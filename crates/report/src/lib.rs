@@ -16,6 +16,7 @@ mod render;
 #[cfg(test)]
 mod testutil;
 pub mod text;
+mod textwidth;
 
 use std::path::Path;
 

@@ -58,7 +58,7 @@ pub(crate) fn label_area(labels: &[String], size: u32, min: u32) -> u32 {
     let px = font_px(size) as f32;
     let widest = labels
         .iter()
-        .map(|l| crate::document::textwidth::width(l, px, false))
+        .map(|l| crate::textwidth::width(l, px, false))
         .fold(0.0f32, f32::max);
     (widest.ceil() as u32 + 18).max(min)
 }
@@ -67,7 +67,7 @@ pub(crate) fn label_area(labels: &[String], size: u32, min: u32) -> u32 {
 /// measured as [`label_area`] does), broken between words; `None` when it does not fit that way
 /// (too many lines, or a word wider than `room`).
 pub(crate) fn wrap_to(text: &str, size: u32, room: u32, max_lines: usize) -> Option<Vec<String>> {
-    let lines = crate::document::textwidth::wrap(text, font_px(size) as f32, false, room as f32);
+    let lines = crate::textwidth::wrap(text, font_px(size) as f32, false, room as f32);
     // `wrap` cuts a word too wide for a line; a cut word shows as a space inside it.
     let whole_words = lines.join(" ") == text.split_whitespace().collect::<Vec<_>>().join(" ");
     (!text.trim().is_empty() && whole_words && lines.len() <= max_lines).then_some(lines)

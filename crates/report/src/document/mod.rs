@@ -15,7 +15,6 @@ mod html;
 mod moment_trend;
 mod pages;
 mod reference_levels;
-pub(crate) mod textwidth;
 
 pub use content::{Inputs, board, method_label, note_label, school, schools_with_documents};
 pub use html::to_html;

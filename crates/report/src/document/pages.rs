@@ -2,9 +2,9 @@
 
 use std::fmt::Write as _;
 
-use super::textwidth::{width, wrap};
 use super::{Block, Doc};
 use crate::fonts::FONT_FAMILY;
+use crate::textwidth::{width, wrap};
 
 /// A4 in points.
 const PAGE_W: f32 = 595.28;
