@@ -65,6 +65,27 @@ pub fn accepted_keys<T: DeserializeOwned>() -> Vec<String> {
         .collect()
 }
 
+/// The values serde accepts for the enum `T`, read from the message it gives for a value it
+/// does not know.
+pub fn accepted_values<T: DeserializeOwned>() -> Vec<String> {
+    #[derive(serde::Deserialize)]
+    struct Probe<T> {
+        #[allow(dead_code)]
+        value: T,
+    }
+    let message = match toml::from_str::<Probe<T>>("value = \"leerwinst-not-a-value\"") {
+        Ok(_) => return Vec::new(),
+        Err(e) => e.message().to_string(),
+    };
+    let expected = message.split("expected").nth(1).unwrap_or("");
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
 /// The defaults of `T` as a TOML table.
 pub fn defaults_of<T: Default + Serialize>() -> Option<toml::Table> {
     toml::Table::try_from(T::default()).ok()
@@ -167,7 +188,7 @@ pub const SECTIONS: &[Section] = &[
             Key {
                 name: "format",
                 shown: None,
-                kind: r#"`oneroster`, `lvs-csv`, `nwea-cdf`, `xapi`, `moodle-log`, `moodle-report`, `plans-csv`, `schools-csv`, `sgp-long`, `star-csv`, `mapped-assessments`, `mapped-events`, `mapped-roster`"#,
+                kind: r#"`oneroster`, `lvs-csv`, `nwea-cdf`, `xapi`, `moodle-log`, `moodle-report`, `plans-csv`, `schools-csv`, `sgp-long`, `star-csv`, `mapped-assessments`, `mapped-events`, `mapped-roster`, `mapped-plans`"#,
                 default: ShownDefault::Required,
                 meaning: r#"see [formats.md](formats.md)"#,
             },
@@ -243,7 +264,7 @@ pub const SECTIONS: &[Section] = &[
                 shown: Some(r#"`[source.mapping]`"#),
                 kind: r#"table"#,
                 default: ShownDefault::Said(r#"none"#),
-                meaning: r#"`mapped-assessments`, `mapped-events` and `mapped-roster` only: where each canonical field comes from (below)"#,
+                meaning: r#"the mapped formats (`mapped-assessments`, `mapped-events`, `mapped-roster`, `mapped-plans`) only: where each canonical field comes from (below)"#,
             },
         ],
     },
@@ -908,6 +929,50 @@ mod tests {
                         k.name
                     );
                 }
+            }
+        }
+    }
+
+    /// A key whose values are an enum's lists every value serde accepts, so a new format or
+    /// design cannot be left out of the documentation.
+    #[test]
+    fn enumerated_keys_list_every_value() {
+        let enums: [(&str, &str, Vec<String>); 8] = [
+            ("[[source]]", "format", accepted_values::<SourceFormat>()),
+            ("[compare]", "design", accepted_values::<Design>()),
+            ("[compare]", "inference", accepted_values::<Inference>()),
+            ("[growth.sgp]", "solver", accepted_values::<SolverChoice>()),
+            (
+                "[compare.staggered]",
+                "outcome",
+                accepted_values::<StaggeredOutcome>(),
+            ),
+            (
+                "[compare.staggered]",
+                "estimator",
+                accepted_values::<StaggeredEstimator>(),
+            ),
+            (
+                "[compare.staggered]",
+                "comparison",
+                accepted_values::<StaggeredComparison>(),
+            ),
+            (
+                "[compare.staggered]",
+                "base_period",
+                accepted_values::<StaggeredBase>(),
+            ),
+        ];
+        for (table, name, values) in enums {
+            assert!(!values.is_empty(), "{table} {name}: no values read");
+            let section = SECTIONS.iter().find(|s| s.table == table).unwrap();
+            let key = section.keys.iter().find(|k| k.name == name).unwrap();
+            for v in values {
+                assert!(
+                    key.kind.contains(&format!("`{v}`")),
+                    "{table} {name}: `{v}` is not listed in '{}'",
+                    key.kind
+                );
             }
         }
     }
