@@ -319,48 +319,7 @@ pub(super) fn sensitivity(inp: &Inputs, headline_subject: Option<&str>) -> Optio
             .filter(|e| e.subject == *s)
             .collect();
         here.sort_by_key(|e| design_order(&e.design));
-        for e in &here {
-            let mut name = capitalise(&design_key_name(t, &e.design));
-            if e.design == key {
-                name.push_str(t.t(" (hoofdontwerp)", " (main design)"));
-            }
-            let (est, ci) = match (e.est, e.ci) {
-                (Some(v), Some((lo, hi))) => (
-                    format!("{} {}", signed_two_decimals(t, v), unit(t, &e.outcome)),
-                    format!(
-                        "{} {} {}",
-                        signed_two_decimals(t, lo),
-                        t.t("tot", "to"),
-                        signed_two_decimals(t, hi)
-                    ),
-                ),
-                (Some(v), None) => (
-                    format!("{} {}", signed_two_decimals(t, v), unit(t, &e.outcome)),
-                    missing_reason(t, e, inp.min_n),
-                ),
-                (None, _) => (String::new(), missing_reason(t, e, inp.min_n)),
-            };
-            let ci = if e.ci.is_some() && e.weak() {
-                format!(
-                    "{ci} ({}: {})",
-                    t.t("zwak bewijs", "weak evidence"),
-                    schools_phrase(t, e.cp, true)
-                )
-            } else {
-                ci
-            };
-            rows.push(vec![
-                name,
-                t.subject(&e.subject).to_string(),
-                est,
-                ci,
-                if e.ci.is_some() {
-                    Method::parse(&e.method).short(t)
-                } else {
-                    String::new()
-                },
-            ]);
-        }
+        rows.extend(here.iter().map(|e| sensitivity_row(t, e, key, inp.min_n)));
         let Some(main) = here.iter().find(|e| e.design == key).copied() else {
             continue;
         };
@@ -371,21 +330,7 @@ pub(super) fn sensitivity(inp: &Inputs, headline_subject: Option<&str>) -> Optio
             match disagree(main, o) {
                 Some(true) => {
                     compared += 1;
-                    // Lower case first: the summary puts "Note:" before it.
-                    let sentence = match t.lang {
-                        leerwinst_core::pipeline::Language::Nl => format!(
-                            "{} en {} spreken elkaar tegen voor {}: elke schatting ligt buiten het 95%-interval van de andere. De uitkomst hangt dus af van de gekozen aanpak; trek geen conclusie uit één ontwerp.",
-                            design_estimate(t, main),
-                            design_estimate(t, o),
-                            t.subject(s)
-                        ),
-                        leerwinst_core::pipeline::Language::En => format!(
-                            "{} and {} disagree for {}: each estimate lies outside the other's 95% interval. The result depends on the approach chosen; draw no conclusion from one design.",
-                            design_estimate(t, main),
-                            design_estimate(t, o),
-                            t.subject(s)
-                        ),
-                    };
+                    let sentence = disagreement(t, main, o, s);
                     if Some(*s) == headline_subject {
                         headline_disagreements.push(sentence.clone());
                     }
@@ -408,15 +353,7 @@ pub(super) fn sensitivity(inp: &Inputs, headline_subject: Option<&str>) -> Optio
         }
     }
     if sentences.is_empty() && compared > 0 {
-        let main = design_short_name(t, key);
-        sentences.push(match t.lang {
-            leerwinst_core::pipeline::Language::Nl => format!(
-                "De ontwerpen spreken elkaar niet tegen: bij elk ander ontwerp ligt zijn schatting binnen het 95%-interval van het hoofdontwerp ({main}), of de schatting van het hoofdontwerp binnen het interval van dat ontwerp. Dat de uitkomst niet van de gekozen aanpak afhangt, maakt haar niet oorzakelijk: alle ontwerpen delen de beperking dat scholen zelf voor het programma kozen."
-            ),
-            leerwinst_core::pipeline::Language::En => format!(
-                "The designs do not contradict each other: for every other design, its estimate lies within the 95% interval of the main design ({main}), or the main design's estimate within that design's interval. That the result does not depend on the approach chosen does not make it causal: all designs share the limit that schools chose the programme themselves."
-            ),
-        });
+        sentences.push(agreement(t, key));
     }
     if compared > agreeing.len() && !agreeing.is_empty() {
         sentences.push(format!(
@@ -456,6 +393,83 @@ pub(super) fn sensitivity(inp: &Inputs, headline_subject: Option<&str>) -> Optio
         sentences,
         headline_disagreements,
     })
+}
+
+/// One row of the sensitivity table: the design (the pipeline's marked as the main design), the
+/// subject, the estimate, its interval (or why there is none) and the method.
+fn sensitivity_row(t: &Texts, e: &Effect, key: &str, min_n: usize) -> Vec<String> {
+    let mut name = capitalise(&design_key_name(t, &e.design));
+    if e.design == key {
+        name.push_str(t.t(" (hoofdontwerp)", " (main design)"));
+    }
+    let (est, ci) = match (e.est, e.ci) {
+        (Some(v), Some((lo, hi))) => (
+            format!("{} {}", signed_two_decimals(t, v), unit(t, &e.outcome)),
+            format!(
+                "{} {} {}",
+                signed_two_decimals(t, lo),
+                t.t("tot", "to"),
+                signed_two_decimals(t, hi)
+            ),
+        ),
+        (Some(v), None) => (
+            format!("{} {}", signed_two_decimals(t, v), unit(t, &e.outcome)),
+            missing_reason(t, e, min_n),
+        ),
+        (None, _) => (String::new(), missing_reason(t, e, min_n)),
+    };
+    let ci = if e.ci.is_some() && e.weak() {
+        format!(
+            "{ci} ({}: {})",
+            t.t("zwak bewijs", "weak evidence"),
+            schools_phrase(t, e.cp, true)
+        )
+    } else {
+        ci
+    };
+    vec![
+        name,
+        t.subject(&e.subject).to_string(),
+        est,
+        ci,
+        if e.ci.is_some() {
+            Method::parse(&e.method).short(t)
+        } else {
+            String::new()
+        },
+    ]
+}
+
+/// The main design and `other` disagree for subject `s`: each estimate outside the other's
+/// interval. Lower case first: the summary puts "Note:" before it.
+fn disagreement(t: &Texts, main: &Effect, other: &Effect, s: &str) -> String {
+    match t.lang {
+        leerwinst_core::pipeline::Language::Nl => format!(
+            "{} en {} spreken elkaar tegen voor {}: elke schatting ligt buiten het 95%-interval van de andere. De uitkomst hangt dus af van de gekozen aanpak; trek geen conclusie uit één ontwerp.",
+            design_estimate(t, main),
+            design_estimate(t, other),
+            t.subject(s)
+        ),
+        leerwinst_core::pipeline::Language::En => format!(
+            "{} and {} disagree for {}: each estimate lies outside the other's 95% interval. The result depends on the approach chosen; draw no conclusion from one design.",
+            design_estimate(t, main),
+            design_estimate(t, other),
+            t.subject(s)
+        ),
+    }
+}
+
+/// Every design compared agrees with the main design `key`; what that does and does not say.
+fn agreement(t: &Texts, key: &str) -> String {
+    let main = design_short_name(t, key);
+    match t.lang {
+        leerwinst_core::pipeline::Language::Nl => format!(
+            "De ontwerpen spreken elkaar niet tegen: bij elk ander ontwerp ligt zijn schatting binnen het 95%-interval van het hoofdontwerp ({main}), of de schatting van het hoofdontwerp binnen het interval van dat ontwerp. Dat de uitkomst niet van de gekozen aanpak afhangt, maakt haar niet oorzakelijk: alle ontwerpen delen de beperking dat scholen zelf voor het programma kozen."
+        ),
+        leerwinst_core::pipeline::Language::En => format!(
+            "The designs do not contradict each other: for every other design, its estimate lies within the 95% interval of the main design ({main}), or the main design's estimate within that design's interval. That the result does not depend on the approach chosen does not make it causal: all designs share the limit that schools chose the programme themselves."
+        ),
+    }
 }
 
 /// The matching design's balance: every covariate whose |SMD| got worse after matching, and
