@@ -81,17 +81,21 @@ fn figures(t: &Texts, p: &Pooled, min_n: usize) -> Vec<String> {
     ]
 }
 
-/// The section's blocks for the board (`school` None: every school) or one school; empty when
-/// no export carried reference levels.
-pub(super) fn section(
-    t: &Texts,
-    table: Option<&Frame>,
-    school: Option<&str>,
-    min_n: usize,
-) -> Vec<Block> {
-    let Some(f) = table.filter(|f| !f.is_empty()) else {
-        return vec![];
-    };
+/// The tests the section shows and their pooled figures.
+struct PooledTests<'a> {
+    /// The school years pooled, oldest first.
+    years: Vec<String>,
+    /// Per subject, the test shown: the highest grade, then its latest moment (grade, moment,
+    /// term as written).
+    test_of: BTreeMap<&'a str, (i32, Option<Moment>, &'a str)>,
+    /// (subject, school) -> the pooled figures of that test; the latest year's programme flag and
+    /// signalling values.
+    pooled: BTreeMap<(&'a str, &'a str), Pooled>,
+}
+
+/// Pools the table's rows of the latest school years (the inspectorate's three) per subject and
+/// school, for the board (`school` None) or one school.
+fn pool<'a>(f: &'a Frame, school: Option<&str>) -> PooledTests<'a> {
     let (year, sk, subj, grade, term, prog) = (
         f.str("school_year"),
         f.str("school_key"),
@@ -141,15 +145,31 @@ pub(super) fn section(
         p.signal_1f = signal_1f.value(i);
         p.signal_target = opt(signal_target, i);
     }
-    if pooled.is_empty() {
-        return vec![];
+    PooledTests {
+        years,
+        test_of,
+        pooled,
     }
-    let any_target_signal = pooled.values().any(|p| p.signal_target.is_some());
+}
+
+/// The table's rows and what the notes must say of them.
+struct TableRows {
+    /// Per subject its schools, then (on the board's document) the board as a whole.
+    rows: Vec<Vec<String>>,
+    /// The board's row is hidden: it would give away the schools too small to show.
+    board_hidden: bool,
+    /// Every school is too small to show alone.
+    all_small: bool,
+}
+
+/// The table's rows of the pooled tests.
+fn table_rows(t: &Texts, tests: &PooledTests<'_>, school: Option<&str>, min_n: usize) -> TableRows {
+    let (test_of, pooled) = (&tests.test_of, &tests.pooled);
     let small = |p: &Pooled| p.n < min_n as i64;
     let all_small = school.is_none() && pooled.values().all(small);
     let mut rows = Vec::new();
     let mut board_hidden = false;
-    for (subject, schools) in &group_by_subject(&pooled) {
+    for (subject, schools) in &group_by_subject(pooled) {
         let (g, _, tm) = test_of[subject];
         let label = |name: &str| {
             vec![
@@ -195,6 +215,87 @@ pub(super) fn section(
             rows.push(row);
         }
     }
+    TableRows {
+        rows,
+        board_hidden,
+        all_small,
+    }
+}
+
+/// The notes under the table: what LVS reference levels are, and why rows are missing or hidden.
+fn notes(
+    t: &Texts,
+    min_n: usize,
+    board_only: bool,
+    board_hidden: bool,
+    any_target_signal: bool,
+) -> String {
+    let mut notes = vec![t
+        .t(
+            "Referentieniveaus uit het leerlingvolgsysteem zijn een indicatie; de inspectie beoordeelt de uitslagen van de doorstroomtoets in groep 8.",
+            "Reference levels from the pupil monitoring system are an indication; the inspectorate judges the results of the final test in grade 8.",
+        )
+        .to_string()];
+    if board_only {
+        notes.push(format!(
+            "{} {min_n} {}",
+            t.t(
+                "Geen school heeft alleen ten minste",
+                "No school alone has at least",
+            ),
+            t.t(
+                "leerlingen met een referentieniveau op deze toets; daarom staat alleen het bestuur als geheel in de tabel.",
+                "pupils with a reference level on this test, so the table shows the board as a whole only.",
+            )
+        ));
+    }
+    if board_hidden {
+        notes.push(format!(
+            "{} {min_n} {}",
+            t.t(
+                "* Verborgen: anders is het aandeel van de scholen met minder dan",
+                "* Hidden: otherwise the share of the schools with fewer than",
+            ),
+            t.t(
+                "leerlingen terug te rekenen uit het totaal.",
+                "pupils could be computed from the total.",
+            )
+        ));
+    }
+    if !any_target_signal {
+        notes.push(
+            t.t(
+                "De signaleringswaarden voor 1S/2F staan niet in het pijplijnbestand ([reference_levels] signal_target, met de schoolweging in de scholenlijst); daarom is alleen 1F met de signaleringswaarde vergeleken.",
+                "The signalling values for 1S/2F are not in the pipeline ([reference_levels] signal_target, with the schoolweging in the school list), so only 1F is compared with its signalling value.",
+            )
+            .to_string(),
+        );
+    }
+    notes.join(" ")
+}
+
+/// The section's blocks for the board (`school` None: every school) or one school; empty when
+/// no export carried reference levels.
+pub(super) fn section(
+    t: &Texts,
+    table: Option<&Frame>,
+    school: Option<&str>,
+    min_n: usize,
+) -> Vec<Block> {
+    let Some(f) = table.filter(|f| !f.is_empty()) else {
+        return vec![];
+    };
+    let tests = pool(f, school);
+    if tests.pooled.is_empty() {
+        return vec![];
+    }
+    let any_target_signal = tests.pooled.values().any(|p| p.signal_target.is_some());
+    let TableRows {
+        rows,
+        board_hidden,
+        all_small,
+    } = table_rows(t, &tests, school, min_n);
+    let years = &tests.years;
     let header: Vec<String> = [
         t.t("School", "School"),
         t.t("Vak", "Subject"),
@@ -233,48 +334,13 @@ pub(super) fn section(
             vec![false, false, false, true, true, true, true, true, false],
         ),
     ];
-    let mut notes = vec![t
-        .t(
-            "Referentieniveaus uit het leerlingvolgsysteem zijn een indicatie; de inspectie beoordeelt de uitslagen van de doorstroomtoets in groep 8.",
-            "Reference levels from the pupil monitoring system are an indication; the inspectorate judges the results of the final test in grade 8.",
-        )
-        .to_string()];
-    if all_small && school.is_none() {
-        notes.push(format!(
-            "{} {min_n} {}",
-            t.t(
-                "Geen school heeft alleen ten minste",
-                "No school alone has at least",
-            ),
-            t.t(
-                "leerlingen met een referentieniveau op deze toets; daarom staat alleen het bestuur als geheel in de tabel.",
-                "pupils with a reference level on this test, so the table shows the board as a whole only.",
-            )
-        ));
-    }
-    if board_hidden {
-        notes.push(format!(
-            "{} {min_n} {}",
-            t.t(
-                "* Verborgen: anders is het aandeel van de scholen met minder dan",
-                "* Hidden: otherwise the share of the schools with fewer than",
-            ),
-            t.t(
-                "leerlingen terug te rekenen uit het totaal.",
-                "pupils could be computed from the total.",
-            )
-        ));
-    }
-    if !any_target_signal {
-        notes.push(
-            t.t(
-                "De signaleringswaarden voor 1S/2F staan niet in het pijplijnbestand ([reference_levels] signal_target, met de schoolweging in de scholenlijst); daarom is alleen 1F met de signaleringswaarde vergeleken.",
-                "The signalling values for 1S/2F are not in the pipeline ([reference_levels] signal_target, with the schoolweging in the school list), so only 1F is compared with its signalling value.",
-            )
-            .to_string(),
-        );
-    }
-    blocks.push(Block::Note(notes.join(" ")));
+    blocks.push(Block::Note(notes(
+        t,
+        min_n,
+        all_small && school.is_none(),
+        board_hidden,
+        any_target_signal,
+    )));
     blocks
 }
 
