@@ -17,6 +17,82 @@ use crate::text::Texts;
 /// How many school years the table shows at most (the latest).
 const YEARS_SHOWN: usize = 5;
 
+/// The run's own latest test moment (not an earlier run's): the latest school year, then its
+/// latest moment; `None` without rows of the run's own.
+fn latest_moment(f: &Frame) -> Option<(&str, &str)> {
+    let (term, year, earlier) = (f.str("term"), f.str("school_year"), f.str("earlier_run"));
+    let own: Vec<usize> = (0..f.len())
+        .filter(|&i| opt_str(earlier, i).is_none())
+        .collect();
+    let latest_year = own.iter().map(|&i| year.value(i)).max()?;
+    let moment = own
+        .iter()
+        .filter(|&&i| year.value(i) == latest_year)
+        .map(|&i| term.value(i))
+        .max_by_key(|m| (Moment::from_code(m), *m))?;
+    Some((latest_year, moment))
+}
+
+/// The school rows among `rows` hidden by complementary suppression over the schools of each
+/// test and year (the board's row is their total, so it must not give a small school away).
+fn hidden_by_complement(f: &Frame, rows: &[usize], min_n: usize) -> BTreeSet<usize> {
+    let (sk, subj, grade, year, n) = (
+        f.str("school_key"),
+        f.str("subject"),
+        f.i32("grade"),
+        f.str("school_year"),
+        f.i64("n"),
+    );
+    let sizes: Vec<usize> = rows.iter().map(|&i| n.value(i).max(0) as usize).collect();
+    leerwinst_core::disclosure::hidden_in_families(
+        &sizes,
+        |k| {
+            let i = rows[k];
+            opt_str(sk, i).map(|_| (subj.value(i), grade.value(i), year.value(i)))
+        },
+        min_n,
+    )
+    .into_iter()
+    .zip(rows)
+    .filter(|(h, _)| *h)
+    .map(|(_, &i)| i)
+    .collect()
+}
+
+/// The notes under the table: which years come from which earlier run, and why cells are
+/// hidden.
+fn notes(
+    t: &Texts,
+    earlier_years: BTreeMap<&str, BTreeSet<&str>>,
+    complement: bool,
+    min_n: usize,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (run, ys) in earlier_years {
+        let ys: Vec<&str> = ys.into_iter().collect();
+        notes.push(format!(
+            "{} {} {} '{run}'.",
+            ys.join(", "),
+            t.t("komt uit de eerdere run", "comes from the earlier run"),
+            t.t("in de map", "in the folder"),
+        ));
+    }
+    if complement {
+        notes.push(format!(
+            "{} {min_n} {}",
+            t.t(
+                "* Verborgen: anders is de score van een school met minder dan",
+                "* Hidden: otherwise the score of a school with fewer than",
+            ),
+            t.t(
+                "leerlingen terug te rekenen uit het totaal van het bestuur.",
+                "pupils could be computed from the board's total.",
+            )
+        ));
+    }
+    notes
+}
+
 /// The section for the board (`school` None) or one school; empty without scores.
 pub(super) fn section(
     t: &Texts,
@@ -37,19 +113,7 @@ pub(super) fn section(
         f.f64("mean_score"),
         f.str("earlier_run"),
     );
-    // The run's own latest test moment: the latest year, then its latest moment.
-    let own: Vec<usize> = (0..f.len())
-        .filter(|&i| opt_str(earlier, i).is_none())
-        .collect();
-    let Some(latest_year) = own.iter().map(|&i| year.value(i)).max() else {
-        return vec![];
-    };
-    let Some(moment) = own
-        .iter()
-        .filter(|&&i| year.value(i) == latest_year)
-        .map(|&i| term.value(i))
-        .max_by_key(|m| (Moment::from_code(m), *m))
-    else {
+    let Some((latest_year, moment)) = latest_moment(f) else {
         return vec![];
     };
     let at_moment: Vec<usize> = (0..f.len())
@@ -65,25 +129,7 @@ pub(super) fn section(
         .skip(all_years.len().saturating_sub(YEARS_SHOWN))
         .copied()
         .collect();
-    // Complementary suppression over the schools of each test and year (the board's row is
-    // their total).
-    let sizes: Vec<usize> = at_moment
-        .iter()
-        .map(|&i| n.value(i).max(0) as usize)
-        .collect();
-    let hidden: BTreeSet<usize> = leerwinst_core::disclosure::hidden_in_families(
-        &sizes,
-        |k| {
-            let i = at_moment[k];
-            opt_str(sk, i).map(|_| (subj.value(i), grade.value(i), year.value(i)))
-        },
-        min_n,
-    )
-    .into_iter()
-    .zip(&at_moment)
-    .filter(|(h, _)| *h)
-    .map(|(_, &i)| i)
-    .collect();
+    let hidden = hidden_by_complement(f, &at_moment, min_n);
     // (subject, grade) -> year -> cell text.
     let mut grid: BTreeMap<(&str, i32), BTreeMap<&str, String>> = BTreeMap::new();
     let mut complement = false;
@@ -164,29 +210,7 @@ pub(super) fn section(
             numeric,
         },
     ];
-    let mut notes = Vec::new();
-    for (run, ys) in earlier_years {
-        let ys: Vec<&str> = ys.into_iter().collect();
-        notes.push(format!(
-            "{} {} {} '{run}'.",
-            ys.join(", "),
-            t.t("komt uit de eerdere run", "comes from the earlier run"),
-            t.t("in de map", "in the folder"),
-        ));
-    }
-    if complement {
-        notes.push(format!(
-            "{} {min_n} {}",
-            t.t(
-                "* Verborgen: anders is de score van een school met minder dan",
-                "* Hidden: otherwise the score of a school with fewer than",
-            ),
-            t.t(
-                "leerlingen terug te rekenen uit het totaal van het bestuur.",
-                "pupils could be computed from the board's total.",
-            )
-        ));
-    }
+    let notes = notes(t, earlier_years, complement, min_n);
     if !notes.is_empty() {
         blocks.push(Block::Note(notes.join(" ")));
     }
