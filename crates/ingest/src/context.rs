@@ -107,7 +107,7 @@ impl IdResolver {
 }
 
 /// Whether `s` looks like an e-mail address (one `@` with text on both sides, no spaces).
-fn is_email(s: &str) -> bool {
+pub(crate) fn is_email(s: &str) -> bool {
     let mut parts = s.split('@');
     matches!(
         (parts.next(), parts.next(), parts.next()),

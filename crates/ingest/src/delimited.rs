@@ -3,13 +3,16 @@
 use csv::{ReaderBuilder, StringRecord};
 use leerwinst_core::{Error, Result};
 
+/// One record: (line it starts on, fields), or a malformed record as `Err((line, reason))`.
+pub type Record = std::result::Result<(u64, StringRecord), (u64, String)>;
+
 /// A parsed delimited file: header and records with the line each starts on.
 #[derive(Debug)]
 pub struct Delimited {
     /// Header names, trimmed.
     pub headers: Vec<String>,
-    /// Records (line, fields) in file order; malformed records are `Err((line, reason))`.
-    pub records: Vec<std::result::Result<(u64, StringRecord), (u64, String)>>,
+    /// Records in file order.
+    pub records: Vec<Record>,
     /// The delimiter found.
     pub delimiter: u8,
     /// The headers as [`Delimited::find`] compares them (see [`header_key`]).

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::context::ReadContext;
 use crate::delimited::Delimited;
+use crate::record_loop::well_formed;
 
 /// Rows of one lookup file: read = used + rejected.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -56,13 +57,9 @@ impl<'a> Lookup<'a> {
         let mut conflicts: BTreeMap<String, Vec<u64>> = BTreeMap::new();
         let mut rejected = 0;
         for rec in &d.records {
-            let (line, r) = match rec {
-                Ok((line, r)) => (*line, r),
-                Err((line, why)) => {
-                    ctx.reject(table, *line, "", "", why);
-                    rejected += 1;
-                    continue;
-                }
+            let Some((line, r)) = well_formed(ctx, table, rec) else {
+                rejected += 1;
+                continue;
             };
             let k = r[key].trim();
             if k.is_empty() {

@@ -284,6 +284,10 @@ const CATALOGUE: &[(&str, &str)] = &[
         "no user (system or guest event)",
         "geen gebruiker (activiteit van het systeem of een gast)",
     ),
+    (
+        "userid is not a Moodle user id (a whole number; the cell is not shown, it may name a person)",
+        "userid is geen Moodle-gebruikersnummer (een geheel getal; de cel wordt niet getoond, er kan een naam in staan)",
+    ),
     ("missing event name", "naam van de activiteit ontbreekt"),
     (
         "timecreated is not a Unix time between 2000 and 2100",
@@ -414,6 +418,14 @@ const CATALOGUE: &[(&str, &str)] = &[
     (
         "actor has no account name, mbox or mbox_sha1sum",
         "actor heeft geen `account.name`, `mbox` of `mbox_sha1sum`",
+    ),
+    (
+        "mbox is not a mailto: address (expected mailto:name@school.nl)",
+        "`mbox` is geen mailto:-adres (verwacht: mailto:naam@school.nl)",
+    ),
+    (
+        "mbox_sha1sum is not a SHA-1 hash (40 hexadecimal digits)",
+        "`mbox_sha1sum` is geen SHA-1-hash (40 hexadecimale tekens)",
     ),
     (
         "statement has no verb id",

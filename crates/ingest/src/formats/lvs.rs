@@ -132,38 +132,24 @@ pub fn read(
     let h = |i: usize| d.headers[i].clone();
 
     let mut seen: HashSet<(String, String, String, String)> = HashSet::new();
-    let (rows, read) = each_record(ctx, Table::Assessments, &d, |ctx, line, r| {
-        let pupil_key = ctx.pupil_key(Table::Assessments, line, &h(c_id), &r[c_id])?;
+    let (rows, read) = each_record(ctx, Table::Assessments, &d, |row, r| {
+        let pupil_key = row.pupil_key(&h(c_id), &r[c_id])?;
         let test = r[c_test].trim();
         if test.is_empty() {
-            ctx.reject(
-                Table::Assessments,
-                line,
-                &h(c_test),
-                "",
-                "missing test name",
-            );
-            return None;
+            return row.reject(&h(c_test), "", "missing test name");
         }
-        let Some(moment) = LvsMoment::parse(&r[c_moment]) else {
-            ctx.reject(
-                Table::Assessments,
-                line,
-                &h(c_moment),
-                &r[c_moment],
-                "not a test moment (expected e.g. M4 or E4)",
-            );
-            return None;
-        };
+        let moment = row.required(
+            &h(c_moment),
+            &r[c_moment],
+            LvsMoment::parse,
+            "not a test moment (expected e.g. M4 or E4)",
+        )?;
         let Some(date) = parse_date(&r[c_date]) else {
-            ctx.reject(
-                Table::Assessments,
-                line,
+            return row.reject(
                 &h(c_date),
                 &r[c_date],
                 &date_reason(&r[c_date], "not a date (expected dd-mm-yyyy)"),
             );
-            return None;
         };
         let raw_score = r[c_score].trim();
         let Some(score) = parse_number(raw_score) else {
@@ -172,13 +158,10 @@ pub fn read(
             } else {
                 number_reason(raw_score, "score is not a number (absent or not taken?)")
             };
-            ctx.reject(Table::Assessments, line, &h(c_score), raw_score, &why);
-            return None;
+            return row.reject(&h(c_score), raw_score, &why);
         };
         if score < range[0] || score > range[1] {
-            ctx.reject(
-                Table::Assessments,
-                line,
+            return row.reject(
                 &h(c_score),
                 raw_score,
                 &format!(
@@ -186,7 +169,6 @@ pub fn read(
                     range[0], range[1]
                 ),
             );
-            return None;
         }
         let sem = match c_sem.map(|i| r[i].trim()) {
             None | Some("") => None,
@@ -198,42 +180,21 @@ pub fn read(
                     } else {
                         "standard error is not a positive number"
                     };
-                    ctx.reject(
-                        Table::Assessments,
-                        line,
-                        &h(c_sem.unwrap_or_default()),
-                        v,
-                        reason,
-                    );
-                    return None;
+                    return row.reject(&h(c_sem.unwrap_or_default()), v, reason);
                 }
             },
         };
-        let year = match c_year.map(|i| r[i].trim()).filter(|s| !s.is_empty()) {
-            Some(v) => match SchoolYear::parse(v) {
-                Some(y) => y,
-                None => {
-                    ctx.reject(
-                        Table::Assessments,
-                        line,
-                        &h(c_year.unwrap_or_default()),
-                        v,
-                        "not a school year",
-                    );
-                    return None;
-                }
-            },
-            None => ctx.calendar.year_of(date),
+        let year = match c_year {
+            Some(i) => row.optional(&h(i), r[i].trim(), SchoolYear::parse, "not a school year")?,
+            None => None,
         };
-        if ctx.calendar.year_of(date) != year {
-            ctx.reject(
-                Table::Assessments,
-                line,
+        let year = year.unwrap_or_else(|| row.ctx.calendar.year_of(date));
+        if row.ctx.calendar.year_of(date) != year {
+            return row.reject(
                 &h(c_date),
                 &r[c_date],
                 &format!("date is not in school year {year}"),
             );
-            return None;
         }
         let subject = subject_of(test);
         let reference_level = match c_ref.map(|i| levels::reference_level(&r[i], &subject)) {
@@ -241,8 +202,7 @@ pub fn read(
             Some(Ok(level)) => level,
             Some(Err(why)) => {
                 let i = c_ref.unwrap_or_default();
-                ctx.reject(Table::Assessments, line, &h(i), &r[i], why);
-                return None;
+                return row.reject(&h(i), &r[i], why);
             }
         };
         let dle = match c_dle.map(|i| levels::dle(&r[i])) {
@@ -250,8 +210,7 @@ pub fn read(
             Some(Ok(v)) => v,
             Some(Err(why)) => {
                 let i = c_dle.unwrap_or_default();
-                ctx.reject(Table::Assessments, line, &h(i), &r[i], why);
-                return None;
+                return row.reject(&h(i), &r[i], why);
             }
         };
         // An unreadable percentile is a reject, never a silent empty cell.
@@ -260,14 +219,7 @@ pub fn read(
             Some((i, v)) => match parse_number(v) {
                 Some(x) if (0.0..=100.0).contains(&x) => Some(x),
                 _ => {
-                    ctx.reject(
-                        Table::Assessments,
-                        line,
-                        &h(i),
-                        v,
-                        "percentile is not a number from 0 to 100",
-                    );
-                    return None;
+                    return row.reject(&h(i), v, "percentile is not a number from 0 to 100");
                 }
             },
         };
@@ -278,14 +230,11 @@ pub fn read(
             year.to_string(),
             term.clone(),
         )) {
-            ctx.reject(
-                Table::Assessments,
-                line,
+            return row.reject(
                 &h(c_moment),
                 &r[c_moment],
                 "duplicate: this pupil already has this test moment for this subject and year",
             );
-            return None;
         }
         Some(AssessmentRow {
             pupil_key,

@@ -22,6 +22,7 @@ use crate::input::{
     plausible_year,
 };
 use crate::levels;
+use crate::record_loop::well_formed;
 use crate::rows::AssessmentRow;
 
 /// Where a field of a record came from: the header (for rejects) and the raw value.
@@ -267,13 +268,9 @@ pub fn read(
     let mut seen: HashSet<(String, String, String, String)> = HashSet::new();
     let mut read = 0;
     for rec in &d.records {
-        let (line, r) = match rec {
-            Ok(x) => (x.0, &x.1),
-            Err((line, why)) => {
-                read += 1;
-                ctx.reject(Table::Assessments, *line, "", "", why);
-                continue;
-            }
+        let Some((line, r)) = well_formed(ctx, Table::Assessments, rec) else {
+            read += 1;
+            continue;
         };
         let mut base = base_fields(&d, &cols, m, line, r);
         if let Err(c) = extract.apply(r, &mut base) {

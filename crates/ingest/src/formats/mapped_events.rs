@@ -23,7 +23,7 @@ use crate::formats::mapped::{
     Cell, EXTRACT_MISMATCH, Extractors, apply_value_maps, base_fields, resolve_columns,
 };
 use crate::input::{implausible_year_reason, parse_duration, parse_number, plausible_year};
-use crate::record_loop::each_record;
+use crate::record_loop::{Row, each_record};
 use crate::rows::{EventRow, event_school_year};
 
 /// Local (Dutch) date-time spellings tried when the mapping gives no `time_format`.
@@ -107,14 +107,13 @@ pub fn read(
         m,
         leerwinst_core::pipeline::MAPPED_EVENT_FIELDS,
     )?;
-    let (lines, read) = each_record(ctx, Table::Events, &d, |ctx, line, r| {
-        let mut f = base_fields(&d, &cols, m, line, r);
+    let (lines, read) = each_record(ctx, Table::Events, &d, |row, r| {
+        let mut f = base_fields(&d, &cols, m, row.line, r);
         if let Err(c) = extract.apply(r, &mut f) {
-            ctx.reject(Table::Events, line, &c.column, &c.value, EXTRACT_MISMATCH);
-            return None;
+            return row.reject(&c.column, &c.value, EXTRACT_MISMATCH);
         }
         apply_value_maps(m, &mut f);
-        event(ctx, m, verbs, line, &f)
+        event(row, m, verbs, &f)
     });
     // A line with a count stands for that many events.
     let accepted = lines.len();
@@ -128,13 +127,11 @@ pub fn read(
 /// Validates one line's fields into an event and the number of events it stands for, or
 /// rejects it.
 fn event(
-    ctx: &mut ReadContext<'_>,
+    row: &mut Row<'_, '_>,
     m: &Mapping,
     verbs: &BTreeMap<String, EventKind>,
-    line: u64,
     f: &BTreeMap<String, Cell>,
 ) -> Option<(EventRow, u32)> {
-    let t = Table::Events;
     let empty = Cell {
         column: String::new(),
         value: String::new(),
@@ -168,8 +165,7 @@ fn event(
     let time_text = match &from_day_zero {
         Some((zero, None)) => {
             let why = format!("not a whole number of days since day_zero {zero}");
-            ctx.reject(t, line, &time_cell.column, &time_cell.value, &why);
-            return None;
+            return row.reject(&time_cell.column, &time_cell.value, &why);
         }
         Some((_, Some(text))) => text.as_str(),
         None => time_cell.value.as_str(),
@@ -180,17 +176,14 @@ fn event(
             (Some(fmt), false) => format!("not a time in the format {fmt}"),
             (None, false) => "not a time (expected e.g. 2025-01-20T09:14:33+01:00, 20-01-2025 09:14 or Unix seconds; set mapping.time_format for others)".into(),
         };
-        ctx.reject(t, line, &time_cell.column, &time_cell.value, &why);
-        return None;
+        return row.reject(&time_cell.column, &time_cell.value, &why);
     };
     if !plausible_year(ts.year()) {
         let why = implausible_year_reason(ts.year());
-        ctx.reject(t, line, &time_cell.column, &time_cell.value, &why);
-        return None;
+        return row.reject(&time_cell.column, &time_cell.value, &why);
     }
     let Some(verb) = get("verb").map(|c| c.value.clone()) else {
-        ctx.reject(t, line, &cell("verb").column, "", "missing verb");
-        return None;
+        return row.reject(&cell("verb").column, "", "missing verb");
     };
     let kind = verbs
         .get(&verb)
@@ -202,14 +195,11 @@ fn event(
         Some(c) => match parse_success(&c.value) {
             Some(b) => Some(b),
             None => {
-                ctx.reject(
-                    t,
-                    line,
+                return row.reject(
                     &c.column,
                     &c.value,
                     "not a success flag (expected true/false, 1/0, ja/nee, goed/fout)",
                 );
-                return None;
             }
         },
     };
@@ -218,14 +208,11 @@ fn event(
         Some(c) => match parse_number(&c.value) {
             Some(x) if (-1.0..=1.0).contains(&x) => Some(x),
             _ => {
-                ctx.reject(
-                    t,
-                    line,
+                return row.reject(
                     &c.column,
                     &c.value,
                     "scaled score is not a number in [-1, 1]",
                 );
-                return None;
             }
         },
     };
@@ -237,14 +224,11 @@ fn event(
         {
             Some(x) => Some(x),
             None => {
-                ctx.reject(
-                    t,
-                    line,
+                return row.reject(
                     &c.column,
                     &c.value,
                     "not a duration (seconds, or ISO 8601 such as PT41S)",
                 );
-                return None;
             }
         },
     };
@@ -253,19 +237,16 @@ fn event(
         Some(c) => match c.value.trim().parse::<u32>() {
             Ok(n) if (1..=MAX_COUNT).contains(&n) => n,
             _ => {
-                ctx.reject(
-                    t,
-                    line,
+                return row.reject(
                     &c.column,
                     &c.value,
                     &format!("not a count of events (a whole number from 1 to {MAX_COUNT})"),
                 );
-                return None;
             }
         },
     };
     let id = cell("pupil_id").clone();
-    let pupil_key = ctx.pupil_key(t, line, &id.column, &id.value)?;
+    let pupil_key = row.pupil_key(&id.column, &id.value)?;
     let object_id = get("object_id").map(|c| c.value.clone());
     let task_id = get("task_id").map(|c| c.value.clone()).or_else(|| {
         matches!(kind, EventKind::Attempt | EventKind::Complete)
@@ -274,7 +255,7 @@ fn event(
     });
     let row = EventRow {
         pupil_key: pupil_key.into(),
-        school_year: event_school_year(ctx.calendar, clock::utc_to_amsterdam(ts).date()),
+        school_year: event_school_year(row.ctx.calendar, clock::utc_to_amsterdam(ts).date()),
         ts: ts.timestamp_micros(),
         kind: kind.as_str(),
         verb: verb.into(),

@@ -76,11 +76,10 @@ pub fn read(
     let pseudo = ctx.pseudo;
     // Born in 1900 or later, and not after this calendar year.
     let born = 1900..=crate::input::latest_year() - 1;
-    let (enrollments, read) = each_record(ctx, t, &d, |ctx, line, r| {
-        let mut f: BTreeMap<String, Cell> = base_fields(&d, &cols, m, line, r);
+    let (enrollments, read) = each_record(ctx, t, &d, |row, r| {
+        let mut f: BTreeMap<String, Cell> = base_fields(&d, &cols, m, row.line, r);
         if let Err(c) = extract.apply(r, &mut f) {
-            ctx.reject(t, line, &c.column, &c.value, EXTRACT_MISMATCH);
-            return None;
+            return row.reject(&c.column, &c.value, EXTRACT_MISMATCH);
         }
         apply_value_maps(m, &mut f);
         let empty = Cell {
@@ -89,7 +88,7 @@ pub fn read(
         };
         let get = |k: &str| f.get(k).filter(|c| !c.value.is_empty());
         let mut reject = |c: &Cell, value: &str, why: &str| {
-            ctx.reject(t, line, &c.column, value, why);
+            row.reject::<()>(&c.column, value, why);
         };
         let Some(id) = get("pupil_id") else {
             reject(f.get("pupil_id").unwrap_or(&empty), "", "missing pupil id");

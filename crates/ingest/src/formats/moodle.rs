@@ -5,8 +5,9 @@
 //!
 //! The raw verb is the event name (`\mod_quiz\event\attempt_submitted`), mapped to an event kind
 //! by the pipeline's verb map, whose defaults know Moodle's common learning events
-//! ([`default_moodle_verbs`]). The pupil is `userid`, resolved through the roster's ids like any
-//! other id. Anonymous events are rejected (they cannot be attributed). The activity is
+//! ([`default_moodle_verbs`]). The pupil is `userid` (Moodle's numeric user id: anything else
+//! there, such as a name, is rejected without being shown), resolved through the roster's ids
+//! like any other id. Anonymous events are rejected (they cannot be attributed). The activity is
 //! `component:objectid`; the task is the course module (`cm:<contextinstanceid>`) for module
 //! events. The log report that Moodle's web interface downloads is another format
 //! ([`crate::formats::moodle_report`]).
@@ -22,6 +23,10 @@ use crate::delimited;
 use crate::delimited::Column;
 use crate::record_loop::each_record;
 use crate::rows::{EventRow, event_school_year};
+
+/// The reason for a `userid` that is not a number (the cell is not shown).
+const NOT_A_USER_ID: &str =
+    "userid is not a Moodle user id (a whole number; the cell is not shown, it may name a person)";
 
 /// Moodle event names the verb map knows by default.
 pub fn default_moodle_verbs() -> BTreeMap<String, EventKind> {
@@ -74,7 +79,7 @@ pub fn default_moodle_verbs() -> BTreeMap<String, EventKind> {
 
 const ID: Column = Column::required("log id", &["id"]);
 const EVENT_NAME: Column = Column::required("event name", &["eventname"]);
-const USER_ID: Column = Column::required("user id", &["userid"]);
+const USER_ID: Column = Column::required("user id", &["userid"]).note("Moodle's numeric user id");
 const TIME_CREATED: Column = Column::required("time", &["timecreated"]).note("Unix seconds");
 const COMPONENT: Column = Column::optional("component", &["component"]);
 const OBJECT_ID: Column = Column::optional("object id", &["objectid"]);
@@ -131,36 +136,33 @@ pub fn read(
     let h = |i: usize| d.headers[i].clone();
     let t = Table::Events;
     let mut seen = std::collections::HashSet::new();
-    let (rows, read) = each_record(ctx, t, &d, |ctx, line, r| {
+    let (rows, read) = each_record(ctx, t, &d, |row, r| {
         let cell = |c: usize| r.get(c).unwrap_or("").trim();
         let opt_cell = |c: Option<usize>| {
             c.map(cell)
                 .filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("null") && *v != "\\N")
         };
         if !seen.insert(cell(c_id).to_string()) {
-            ctx.reject(t, line, &h(c_id), cell(c_id), "duplicate log id");
-            return None;
+            return row.reject(&h(c_id), cell(c_id), "duplicate log id");
         }
         if opt_cell(c_anon) == Some("1") {
-            ctx.reject(
-                t,
-                line,
+            return row.reject(
                 "anonymous",
                 "1",
                 "anonymous event: no pupil to attribute it to",
             );
-            return None;
         }
         let user = cell(c_user);
         if user.is_empty() || user == "0" {
-            ctx.reject(t, line, &h(c_user), user, "no user (system or guest event)");
-            return None;
+            return row.reject(&h(c_user), user, "no user (system or guest event)");
         }
-        let pupil_key = ctx.pupil_key(t, line, &h(c_user), user)?;
+        if !user.bytes().all(|b| b.is_ascii_digit()) {
+            return row.reject(&h(c_user), "", NOT_A_USER_ID);
+        }
+        let pupil_key = row.pupil_key(&h(c_user), user)?;
         let event = cell(c_event);
         if event.is_empty() {
-            ctx.reject(t, line, &h(c_event), "", "missing event name");
-            return None;
+            return row.reject(&h(c_event), "", "missing event name");
         }
         let Some(ts) = cell(c_time)
             .parse::<i64>()
@@ -168,14 +170,11 @@ pub fn read(
             .and_then(|s| DateTime::from_timestamp(s, 0))
             .filter(|ts| (2000..2100).contains(&chrono::Datelike::year(ts)))
         else {
-            ctx.reject(
-                t,
-                line,
+            return row.reject(
                 &h(c_time),
                 cell(c_time),
                 "timecreated is not a Unix time between 2000 and 2100",
             );
-            return None;
         };
         let kind = verbs.get(event).copied().unwrap_or(EventKind::Other);
         let object_id = match (opt_cell(c_component), opt_cell(c_object)) {
@@ -189,7 +188,7 @@ pub fn read(
         };
         Some(EventRow {
             pupil_key: pupil_key.into(),
-            school_year: event_school_year(ctx.calendar, clock::utc_to_amsterdam(ts).date()),
+            school_year: event_school_year(row.ctx.calendar, clock::utc_to_amsterdam(ts).date()),
             ts: ts.timestamp_micros(),
             kind: kind.as_str(),
             verb: event.into(),

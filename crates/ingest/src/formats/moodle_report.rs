@@ -265,68 +265,50 @@ pub fn read(
     let c_component = d.find(COMPONENT.names);
     let h = |i: usize| d.headers[i].clone();
     let t = Table::Events;
-    let (rows, read) = try_each_record(ctx, t, &d, |ctx, line, r| {
+    let (rows, read) = try_each_record(ctx, t, &d, |row, r| {
         let cell = |c: usize| r.get(c).unwrap_or("").trim();
         // The description is never copied into a reject: some name a username.
         let Some(user) = USER_ID.captures(cell(c_desc)).map(|m| m[1].to_string()) else {
-            ctx.reject(
-                t,
-                line,
-                &h(c_desc),
+            return Ok(row.reject(&h(c_desc),
                 "",
-                "no \"user with id '...'\" in the description: no pupil to attribute the event to (value not shown: descriptions may name users)",
-            );
-            return Ok(None);
+                "no \"user with id '...'\" in the description: no pupil to attribute the event to (value not shown: descriptions may name users)"));
         };
         if user.parse::<i64>().is_ok_and(|u| u <= 0) {
-            ctx.reject(
-                t,
-                line,
+            return Ok(row.reject(
                 &h(c_desc),
                 &format!("user id {user}"),
                 "no user (system or guest event)",
-            );
-            return Ok(None);
+            ));
         }
-        let Some(pupil_key) = ctx.pupil_key(t, line, &h(c_desc), &user) else {
+        let Some(pupil_key) = row.pupil_key(&h(c_desc), &user) else {
             return Ok(None);
         };
         let event = cell(c_event);
         if event.is_empty() {
-            ctx.reject(t, line, &h(c_event), "", "missing event name");
-            return Ok(None);
+            return Ok(row.reject(&h(c_event), "", "missing event name"));
         }
         let local = match parse_time(cell(c_time), settings) {
             Ok(n) => n,
             Err(TimeError::NoYear) => {
                 return Err(Error::input(
-                    &ctx.file,
+                    &row.ctx.file,
                     format!(
-                        "line {line}: the Time column has no year ('{}', as Moodle 3.x writes it); set school_year = \"YYYY-YYYY\" on the source",
+                        "line {}: the Time column has no year ('{}', as Moodle 3.x writes it); set school_year = \"YYYY-YYYY\" on the source",
+                        row.line,
                         cell(c_time)
                     ),
                 ));
             }
             Err(TimeError::Unreadable) => {
-                ctx.reject(
-                    t,
-                    line,
+                return Ok(row.reject(
                     &h(c_time),
                     cell(c_time),
                     "unreadable time (none of Moodle's spellings; set time_format on the source)",
-                );
-                return Ok(None);
+                ));
             }
         };
         if !(2000..2100).contains(&local.year()) {
-            ctx.reject(
-                t,
-                line,
-                &h(c_time),
-                cell(c_time),
-                "time outside the years 2000-2099",
-            );
-            return Ok(None);
+            return Ok(row.reject(&h(c_time), cell(c_time), "time outside the years 2000-2099"));
         }
         let component = c_component.map(cell).filter(|c| !c.is_empty());
         let verb = match component {
@@ -344,7 +326,7 @@ pub fn read(
         let ts = clock::amsterdam_to_utc(local);
         Ok(Some(EventRow {
             pupil_key: pupil_key.into(),
-            school_year: event_school_year(ctx.calendar, local.date()),
+            school_year: event_school_year(row.ctx.calendar, local.date()),
             ts: ts.timestamp_micros(),
             kind: kind.as_str(),
             verb: verb.into(),

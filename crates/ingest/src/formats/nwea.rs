@@ -30,7 +30,7 @@ use crate::delimited::Column;
 use crate::delimited::{self, Delimited};
 use crate::input::{FileInfo, number_reason, parse_number, read_text};
 use crate::pseudonym::Pseudonymiser;
-use crate::record_loop::each_record;
+use crate::record_loop::{Row, each_record};
 use crate::rejects::Rejects;
 use crate::rows::{AssessmentRow, EnrollmentRow, PupilRow, ReportedGrowthRow};
 
@@ -275,60 +275,43 @@ fn read_students(
     let c_gender = d.find(GENDER.names);
     let h = |i: usize| d.headers[i].clone();
     let mut terms_seen: HashSet<(String, String)> = HashSet::new();
-    let (accepted, read) = each_record(ctx, Table::Enrollments, d, |ctx, line, r| {
+    let (accepted, read) = each_record(ctx, Table::Enrollments, d, |row, r| {
         let id = r.get(c_id).unwrap_or("").trim().to_string();
         if id.is_empty() {
-            ctx.reject(Table::Enrollments, line, &h(c_id), "", "missing pupil id");
-            return None;
+            return row.reject(&h(c_id), "", "missing pupil id");
         }
         let term_raw = r.get(c_term).unwrap_or("").trim();
         let Some((_, year)) = parse_term(term_raw) else {
-            ctx.reject(
-                Table::Enrollments,
-                line,
+            return row.reject(
                 &h(c_term),
                 term_raw,
                 "not an NWEA term name (expected e.g. 'Fall 2013-2014')",
             );
-            return None;
         };
         let school = r.get(c_school).unwrap_or("").trim();
         if school.is_empty() {
-            ctx.reject(
-                Table::Enrollments,
-                line,
-                &h(c_school),
-                "",
-                "missing school name",
-            );
-            return None;
+            return row.reject(&h(c_school), "", "missing school name");
         }
         let grade = match c_grade.map(|c| r.get(c).unwrap_or("").trim()) {
             None | Some("") => None,
             Some(g) => match parse_grade(g) {
                 Some(g) => Some(g),
                 None => {
-                    ctx.reject(
-                        Table::Enrollments,
-                        line,
+                    return row.reject(
                         &h(c_grade.unwrap_or_default()),
                         g,
                         "not a grade (K or 0-13)",
                     );
-                    return None;
                 }
             },
         };
-        let key = ctx.pseudo.pupil(&id);
+        let key = row.ctx.pseudo.pupil(&id);
         if !terms_seen.insert((id.clone(), term_raw.to_string())) {
-            ctx.reject(
-                Table::Enrollments,
-                line,
+            return row.reject(
                 &h(c_id),
                 &crate::redact::pseudonym_value(&key),
                 "duplicate: this pupil is already listed for this term",
             );
-            return None;
         }
         ids.add(&id, &id);
         grades.insert((id.clone(), term_raw.to_string()), grade);
@@ -378,37 +361,6 @@ fn read_students(
     cdf.accepted += accepted.len();
     cdf.read += read;
     Ok(())
-}
-
-/// The number in column `c` (with its header) of record `r`: None when the column is absent or
-/// the cell empty; `Err` (after rejecting the row) when the cell is not a number.
-fn optional_number(
-    ctx: &mut ReadContext<'_>,
-    r: &csv::StringRecord,
-    line: u64,
-    c: Option<(usize, String)>,
-    what: &str,
-) -> std::result::Result<Option<f64>, ()> {
-    let Some((c, header)) = c else {
-        return Ok(None);
-    };
-    let v = r.get(c).unwrap_or("").trim();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    match parse_number(v) {
-        Some(x) => Ok(Some(x)),
-        None => {
-            ctx.reject(
-                Table::Assessments,
-                line,
-                &header,
-                v,
-                &format!("{what} is not a number"),
-            );
-            Err(())
-        }
-    }
 }
 
 struct ResultsState<'a> {
@@ -471,56 +423,36 @@ fn read_results(
         })
         .collect();
     let h = |i: usize| d.headers[i].clone();
-    let (accepted, read) = each_record(ctx, Table::Assessments, d, |ctx, line, r| {
+    let (accepted, read) = each_record(ctx, Table::Assessments, d, |row, r| {
         let cell = |c: usize| r.get(c).unwrap_or("").trim();
         let id = cell(c_id);
-        let pupil_key = ctx.pupil_key(Table::Assessments, line, &h(c_id), id)?;
+        let pupil_key = row.pupil_key(&h(c_id), id)?;
         let term_raw = cell(c_term);
         let Some((season, year)) = parse_term(term_raw) else {
-            ctx.reject(
-                Table::Assessments,
-                line,
+            return row.reject(
                 &h(c_term),
                 term_raw,
                 "not an NWEA term name (expected e.g. 'Fall 2013-2014')",
             );
-            return None;
         };
         if let Some(c) = c_growth {
             match parse_bool(cell(c)) {
                 Some(true) => {}
                 Some(false) => {
-                    ctx.reject(
-                        Table::Assessments,
-                        line,
+                    return row.reject(
                         &h(c),
                         cell(c),
                         "not the growth-measure test of the term (GrowthMeasureYN is false)",
                     );
-                    return None;
                 }
                 None => {
-                    ctx.reject(
-                        Table::Assessments,
-                        line,
-                        &h(c),
-                        cell(c),
-                        "GrowthMeasureYN is not True or False",
-                    );
-                    return None;
+                    return row.reject(&h(c), cell(c), "GrowthMeasureYN is not True or False");
                 }
             }
         }
         let subject = cell(c_scale).to_lowercase();
         if subject.is_empty() {
-            ctx.reject(
-                Table::Assessments,
-                line,
-                &h(c_scale),
-                "",
-                "missing measurement scale",
-            );
-            return None;
+            return row.reject(&h(c_scale), "", "missing measurement scale");
         }
         let rit_raw = cell(c_rit);
         let Some(score) = parse_number(rit_raw) else {
@@ -529,13 +461,10 @@ fn read_results(
             } else {
                 number_reason(rit_raw, "RIT score is not a number")
             };
-            ctx.reject(Table::Assessments, line, &h(c_rit), rit_raw, &why);
-            return None;
+            return row.reject(&h(c_rit), rit_raw, &why);
         };
         if score < st.range[0] || score > st.range[1] {
-            ctx.reject(
-                Table::Assessments,
-                line,
+            return row.reject(
                 &h(c_rit),
                 rit_raw,
                 &format!(
@@ -543,44 +472,39 @@ fn read_results(
                     st.range[0], st.range[1]
                 ),
             );
-            return None;
         }
         let date = match c_date.map(cell) {
             None | Some("") => None,
             Some(v) => match parse_us_date(v) {
-                Some(dt) if ctx.calendar.year_of(dt) == year => Some(dt),
+                Some(dt) if row.ctx.calendar.year_of(dt) == year => Some(dt),
                 Some(_) => {
-                    ctx.reject(
-                        Table::Assessments,
-                        line,
+                    return row.reject(
                         &h(c_date.unwrap_or_default()),
                         v,
                         &format!("test date is not in school year {year} of the term"),
                     );
-                    return None;
                 }
                 None => {
-                    ctx.reject(
-                        Table::Assessments,
-                        line,
+                    return row.reject(
                         &h(c_date.unwrap_or_default()),
                         v,
                         "not a date (expected m/d/yyyy)",
                     );
-                    return None;
                 }
             },
         };
         // Optional numbers: empty is null, anything else must parse (or the row is rejected).
-        let number = |ctx: &mut ReadContext<'_>, c: Option<usize>, what: &str| {
-            optional_number(ctx, r, line, c.map(|c| (c, h(c).as_str().to_owned())), what)
+        let number = |row: &mut Row<'_, '_>, c: Option<usize>, what: &str| match c {
+            None => Some(None),
+            Some(c) => row.optional(
+                &h(c),
+                cell(c),
+                parse_number,
+                &format!("{what} is not a number"),
+            ),
         };
-        let Ok(sem) = number(ctx, c_se, "standard error") else {
-            return None;
-        };
-        let Ok(percentile) = number(ctx, c_pct, "percentile") else {
-            return None;
-        };
+        let sem = number(row, c_se, "standard error")?;
+        let percentile = number(row, c_pct, "percentile")?;
         let mut growth = Vec::new();
         for b in blocks.iter().filter(|b| b.last == season) {
             let mut g = ReportedGrowthRow {
@@ -599,10 +523,7 @@ fn read_results(
                 (b.cgp, "ConditionalGrowthPercentile", &mut g.cgp),
             ];
             for (c, what, slot) in fields {
-                match number(ctx, c, what) {
-                    Ok(v) => *slot = v,
-                    Err(()) => return None,
-                }
+                *slot = number(row, c, what)?;
             }
             if let Some(c) = b.met {
                 let v = cell(c);
@@ -610,14 +531,7 @@ fn read_results(
                     match parse_bool(v) {
                         Some(x) => g.met_projected = Some(x),
                         None => {
-                            ctx.reject(
-                                Table::Assessments,
-                                line,
-                                &h(c),
-                                v,
-                                "MetProjectedGrowth is not Yes/No",
-                            );
-                            return None;
+                            return row.reject(&h(c), v, "MetProjectedGrowth is not Yes/No");
                         }
                     }
                 }
@@ -627,11 +541,8 @@ fn read_results(
             }
         }
         for &(c, first, window) in typical.iter().filter(|t| t.1 == season) {
-            let Ok(Some(v)) = number(ctx, Some(c), "typical growth") else {
-                if cell(c).is_empty() {
-                    continue;
-                }
-                return None;
+            let Some(v) = number(row, Some(c), "typical growth")? else {
+                continue;
             };
             let follow_up = match leerwinst_core::term::window_is_yearly(window) {
                 Some(true) => year.next(),
@@ -652,14 +563,9 @@ fn read_results(
             .seen
             .insert((pupil_key.clone(), subject.clone(), year.to_string(), season))
         {
-            ctx.reject(
-                Table::Assessments,
-                line,
-                &h(c_scale),
+            return row.reject(&h(c_scale),
                 cell(c_scale),
-                "duplicate: this pupil already has a growth-measure test of this scale in this term",
-            );
-            return None;
+                "duplicate: this pupil already has a growth-measure test of this scale in this term");
         }
         let grade = st
             .grades

@@ -16,6 +16,7 @@ use crate::input::{
     FileInfo, date_reason, parse_date, parse_date_any_year, parse_number, read_text,
 };
 use crate::lookup::{Lookup, LookupCount};
+use crate::record_loop::well_formed;
 use crate::rows::{AssessmentRow, EnrollmentRow, PupilRow};
 
 /// What a OneRoster bundle yields.
@@ -375,13 +376,9 @@ pub fn read(
     let u_status = find(&users, "status");
     ctx.file = uf.clone();
     for rec in &users.records {
-        let (line, r) = match rec {
-            Ok(x) => x,
-            Err((line, why)) => {
-                read += 1;
-                ctx.reject(Table::Pupils, *line, "", "", why);
-                continue;
-            }
+        let Some((line, r)) = well_formed(&mut ctx, Table::Pupils, rec) else {
+            read += 1;
+            continue;
         };
         let sid = r[u_id].trim();
         if !students.contains(sid) {
@@ -389,13 +386,13 @@ pub fn read(
         }
         read += 1;
         if sid.is_empty() {
-            ctx.reject(Table::Pupils, *line, "sourcedId", "", "missing sourcedId");
+            ctx.reject(Table::Pupils, line, "sourcedId", "", "missing sourcedId");
             continue;
         }
         if u_status.is_some_and(|i| r[i].trim() == "tobedeleted") {
             ctx.reject(
                 Table::Pupils,
-                *line,
+                line,
                 "status",
                 "tobedeleted",
                 "user withdrawn by the source system (status tobedeleted)",
@@ -413,7 +410,7 @@ pub fn read(
             );
             ctx.reject(
                 Table::Pupils,
-                *line,
+                line,
                 "identifier",
                 &crate::redact::pseudonym_value(&pseudo.pupil(&raw)),
                 &why,
@@ -423,7 +420,7 @@ pub fn read(
         if raw_of_user.contains_key(sid) {
             ctx.reject(
                 Table::Pupils,
-                *line,
+                line,
                 "sourcedId",
                 &crate::redact::pseudonym_value(&pseudo.pupil(&raw)),
                 "duplicate user sourcedId",
@@ -442,7 +439,7 @@ pub fn read(
         {
             ids.add(alias, &raw);
         }
-        line_of_raw.insert(raw.clone(), *line);
+        line_of_raw.insert(raw.clone(), line);
         raw_of_user.insert(sid.to_string(), raw.clone());
         let (birth_year, gender) = demo.get(sid).cloned().unwrap_or((None, None));
         pupils.push(PupilRow {
@@ -460,13 +457,9 @@ pub fn read(
     let e_end = find(&enrollments, "endDate");
     let mut seen: BTreeMap<(String, String), u64> = BTreeMap::new();
     for rec in &enrollments.records {
-        let (line, r) = match rec {
-            Ok(x) => x,
-            Err((line, why)) => {
-                read += 1;
-                ctx.reject(Table::Enrollments, *line, "", "", why);
-                continue;
-            }
+        let Some((line, r)) = well_formed(&mut ctx, Table::Enrollments, rec) else {
+            read += 1;
+            continue;
         };
         if r[e_role].trim() != "student" {
             continue;
@@ -475,7 +468,7 @@ pub fn read(
         let Some(raw) = raw_of_user.get(r[e_user].trim()) else {
             ctx.reject(
                 Table::Enrollments,
-                *line,
+                line,
                 "userSourcedId",
                 &crate::redact::pseudonym_value(&pseudo.pupil(r[e_user].trim())),
                 "enrollment of a user not in users.csv",
@@ -486,7 +479,7 @@ pub fn read(
             let why = class_l.missing_reason("classSourcedId", r[e_class].trim());
             ctx.reject(
                 Table::Enrollments,
-                *line,
+                line,
                 "classSourcedId",
                 r[e_class].trim(),
                 &why,
@@ -498,7 +491,7 @@ pub fn read(
         let Some(year) = year else {
             ctx.reject(
                 Table::Enrollments,
-                *line,
+                line,
                 "classSourcedId",
                 r[e_class].trim(),
                 "no school year: the class has no known term and the enrollment no beginDate",
@@ -507,12 +500,12 @@ pub fn read(
         };
         let key = pseudo.pupil(raw);
         if seen
-            .insert((key.clone(), r[e_class].trim().to_string()), *line)
+            .insert((key.clone(), r[e_class].trim().to_string()), line)
             .is_some()
         {
             ctx.reject(
                 Table::Enrollments,
-                *line,
+                line,
                 "classSourcedId",
                 r[e_class].trim(),
                 "duplicate enrollment of the pupil in this class",

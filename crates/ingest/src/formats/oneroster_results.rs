@@ -29,6 +29,7 @@ use crate::delimited::Delimited;
 use crate::formats::mapped::{Cell, record};
 use crate::input::parse_number;
 use crate::lookup::{Lookup, LookupCount};
+use crate::record_loop::well_formed;
 use crate::rows::AssessmentRow;
 
 /// Default plausible score range when neither the line item nor the source gives one.
@@ -229,13 +230,9 @@ pub(crate) fn read(
     let mut read = 0;
     let mut seen = HashSet::new();
     for rec in &res.records {
-        let (line, r) = match rec {
-            Ok((line, r)) => (*line, r),
-            Err((line, why)) => {
-                read += 1;
-                ctx.reject(t, *line, "", "", why);
-                continue;
-            }
+        let Some((line, r)) = well_formed(ctx, t, rec) else {
+            read += 1;
+            continue;
         };
         let item = r[r_item].trim();
         let Some(s) = selected.get(item) else {

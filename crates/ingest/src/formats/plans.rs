@@ -17,7 +17,7 @@ use crate::formats::mapped::{
     Cell, EXTRACT_MISMATCH, Extractors, apply_value_maps, base_fields, resolve_columns,
 };
 use crate::input::{date_reason, parse_date, parse_local_datetime};
-use crate::record_loop::each_record;
+use crate::record_loop::{Row, each_record};
 use crate::rows::{PlanRow, intern};
 
 fn monday_of(week: &str) -> Option<NaiveDate> {
@@ -62,7 +62,7 @@ pub fn read(ctx: &mut ReadContext<'_>, text: &str) -> Result<(Vec<PlanRow>, usiz
         ("due", d.find(DUE.names)),
         ("done_at", d.find(DONE_AT.names)),
     ];
-    let (rows, read) = each_record(ctx, Table::Plans, &d, |ctx, line, r| {
+    let (rows, read) = each_record(ctx, Table::Plans, &d, |row, r| {
         let f: BTreeMap<String, Cell> = columns
             .iter()
             .filter_map(|(field, c)| {
@@ -75,7 +75,7 @@ pub fn read(ctx: &mut ReadContext<'_>, text: &str) -> Result<(Vec<PlanRow>, usiz
                 })
             })
             .collect();
-        plan_row(ctx, line, &f, &Mapping::default())
+        plan_row(row, &f, &Mapping::default())
     });
     Ok((rows, read))
 }
@@ -92,68 +92,52 @@ pub fn read_mapped(
     let d = delimited::parse(text, &ctx.file)?;
     let cols = resolve_columns(ctx, &d, m)?;
     let extract = Extractors::new(&ctx.file, &d, m, MAPPED_PLAN_FIELDS)?;
-    let (rows, read) = each_record(ctx, Table::Plans, &d, |ctx, line, r| {
-        let mut f = base_fields(&d, &cols, m, line, r);
+    let (rows, read) = each_record(ctx, Table::Plans, &d, |row, r| {
+        let mut f = base_fields(&d, &cols, m, row.line, r);
         if let Err(c) = extract.apply(r, &mut f) {
-            ctx.reject(Table::Plans, line, &c.column, &c.value, EXTRACT_MISMATCH);
-            return None;
+            return row.reject(&c.column, &c.value, EXTRACT_MISMATCH);
         }
         apply_value_maps(m, &mut f);
-        plan_row(ctx, line, &f, m)
+        plan_row(row, &f, m)
     });
     Ok((rows, read))
 }
 
 /// One planned task from its fields (`pupil_id`, `week`, `task_id`, `planned_for`, `due`,
 /// `done_at`), or its reject. `m` gives the date and time formats (none: the defaults).
-fn plan_row(
-    ctx: &mut ReadContext<'_>,
-    line: u64,
-    f: &BTreeMap<String, Cell>,
-    m: &Mapping,
-) -> Option<PlanRow> {
-    let t = Table::Plans;
+fn plan_row(row: &mut Row<'_, '_>, f: &BTreeMap<String, Cell>, m: &Mapping) -> Option<PlanRow> {
     let empty = Cell {
         column: String::new(),
         value: String::new(),
     };
     let cell = |k: &str| f.get(k).unwrap_or(&empty);
     let id = cell("pupil_id");
-    let pupil_key = ctx.pupil_key(t, line, &id.column, &id.value)?;
+    let pupil_key = row.pupil_key(&id.column, &id.value)?;
     let task = cell("task_id");
     if task.value.is_empty() {
-        ctx.reject(t, line, &task.column, "", "missing task");
-        return None;
+        return row.reject(&task.column, "", "missing task");
     }
-    let mut date_of = |k: &str| -> std::result::Result<Option<NaiveDate>, ()> {
+    let date_of = |row: &mut Row<'_, '_>, k: &str| {
         let c = cell(k);
-        if c.value.is_empty() {
-            return Ok(None);
-        }
-        let parsed = match &m.date_format {
-            Some(fmt) => NaiveDate::parse_from_str(&c.value, fmt)
+        let expected = match &m.date_format {
+            Some(fmt) => format!("not a date in the format {fmt}"),
+            None => "not a date (expected dd-mm-yyyy)".to_string(),
+        };
+        let parse = |v: &str| match &m.date_format {
+            Some(fmt) => NaiveDate::parse_from_str(v, fmt)
                 .ok()
                 .filter(|d| crate::input::plausible_year(d.year())),
-            None => parse_date(&c.value),
+            None => parse_date(v),
         };
-        parsed.map(Some).ok_or_else(|| {
-            let expected = match &m.date_format {
-                Some(fmt) => format!("not a date in the format {fmt}"),
-                None => "not a date (expected dd-mm-yyyy)".to_string(),
-            };
-            ctx.reject(
-                t,
-                line,
-                &c.column,
-                &c.value,
-                &date_reason(&c.value, &expected),
-            );
-        })
+        row.optional(
+            &c.column,
+            &c.value,
+            parse,
+            &date_reason(&c.value, &expected),
+        )
     };
-    let Ok(planned_for) = date_of("planned_for") else {
-        return None;
-    };
-    let Ok(due) = date_of("due") else { return None };
+    let planned_for = date_of(row, "planned_for")?;
+    let due = date_of(row, "due")?;
     let done = cell("done_at");
     let done_at = if done.value.is_empty() {
         None
@@ -165,14 +149,11 @@ fn plan_row(
         match parsed {
             Some(t) => Some(t),
             None => {
-                ctx.reject(
-                    t,
-                    line,
+                return row.reject(
                     &done.column,
                     &done.value,
                     &date_reason(&done.value, "not a date-time (expected dd-mm-yyyy HH:MM)"),
                 );
-                return None;
             }
         }
     };
@@ -188,32 +169,22 @@ fn plan_row(
                 format!("{}-W{:02}", w.year(), w.week())
             }
             None => {
-                ctx.reject(
-                    t,
-                    line,
-                    "",
-                    "",
-                    "no week and no date to place the plan in a week",
-                );
-                return None;
+                return row.reject("", "", "no week and no date to place the plan in a week");
             }
         }
     } else {
         week_cell.value.clone()
     };
     let Some(monday) = monday_of(&week) else {
-        ctx.reject(
-            t,
-            line,
+        return row.reject(
             &week_cell.column,
             &week_cell.value,
             "not an ISO week (expected e.g. 2025-W03)",
         );
-        return None;
     };
     Some(PlanRow {
         pupil_key: intern(&pupil_key),
-        school_year: intern(&ctx.calendar.year_of(monday).to_string()),
+        school_year: intern(&row.ctx.calendar.year_of(monday).to_string()),
         week: intern(&week),
         task_id: intern(&task.value),
         planned_for: planned_for.map(date32),

@@ -45,51 +45,31 @@ pub fn read(ctx: &mut ReadContext<'_>, text: &str) -> Result<(Vec<SchoolRow>, us
     let from = d.find(PROGRAMME_FROM.names);
     let weight = d.find(SCHOOL_WEIGHT.names);
     let mut seen = std::collections::HashSet::new();
-    let (rows, read) = each_record(ctx, Table::Schools, &d, |ctx, line, r| {
+    let (rows, read) = each_record(ctx, Table::Schools, &d, |row, r| {
         let key = r[id].trim();
         if key.is_empty() {
-            ctx.reject(
-                Table::Schools,
-                line,
-                &d.headers[id],
-                "",
-                "missing school id",
-            );
-            return None;
+            return row.reject(&d.headers[id], "", "missing school id");
         }
         if !seen.insert(key.to_string()) {
-            ctx.reject(
-                Table::Schools,
-                line,
-                &d.headers[id],
-                key,
-                "duplicate school id",
-            );
-            return None;
+            return row.reject(&d.headers[id], key, "duplicate school id");
         }
         let programme_from = match from.map(|i| r[i].trim()) {
             None | Some("") => None,
             Some(v) => match SchoolYear::parse(v) {
                 Some(y) if crate::input::plausible_year(y.0) => Some(y.to_string()),
                 Some(y) => {
-                    ctx.reject(
-                        Table::Schools,
-                        line,
+                    return row.reject(
                         &d.headers[from.unwrap_or_default()],
                         v,
                         &crate::input::implausible_year_reason(y.0),
                     );
-                    return None;
                 }
                 None => {
-                    ctx.reject(
-                        Table::Schools,
-                        line,
+                    return row.reject(
                         &d.headers[from.unwrap_or_default()],
                         v,
                         "not a school year (expected e.g. 2024-2025)",
                     );
-                    return None;
                 }
             },
         };
@@ -98,14 +78,7 @@ pub fn read(ctx: &mut ReadContext<'_>, text: &str) -> Result<(Vec<SchoolRow>, us
             Some(v) => match parse_number(v) {
                 Some(x) => Some(x),
                 None => {
-                    ctx.reject(
-                        Table::Schools,
-                        line,
-                        &d.headers[weight.unwrap_or_default()],
-                        v,
-                        "not a number",
-                    );
-                    return None;
+                    return row.reject(&d.headers[weight.unwrap_or_default()], v, "not a number");
                 }
             },
         };

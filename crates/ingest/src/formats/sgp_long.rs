@@ -76,54 +76,35 @@ pub fn read(
     let mut seen: HashSet<(String, String, String)> = HashSet::new();
     let mut enrolled: HashSet<(String, String)> = HashSet::new();
     let mut enrollments = Vec::new();
-    let (assessments, read) = each_record(ctx, Table::Assessments, &d, |ctx, line, r| {
+    let (assessments, read) = each_record(ctx, Table::Assessments, &d, |row, r| {
         let field = |i: usize| r.get(i).unwrap_or("").trim();
         if field(c_valid) != "VALID_CASE" {
-            ctx.reject(
-                Table::Assessments,
-                line,
+            return row.reject(
                 &h(c_valid),
                 field(c_valid),
                 "not a valid case (VALID_CASE is not 'VALID_CASE')",
             );
-            return None;
         }
-        let pupil_key = ctx.pupil_key(Table::Assessments, line, &h(c_id), field(c_id))?;
+        let pupil_key = row.pupil_key(&h(c_id), field(c_id))?;
         let area = field(c_area);
         if area.is_empty() {
-            ctx.reject(
-                Table::Assessments,
-                line,
-                &h(c_area),
-                "",
-                "missing content area",
-            );
-            return None;
+            return row.reject(&h(c_area), "", "missing content area");
         }
         // A bare year ("2024") is ambiguous in SGP data (the package often names a school year
         // by its spring): only the two-year form is accepted.
         let raw_year = field(c_year);
-        let Some(year) = SchoolYear::parse(raw_year).filter(|_| raw_year.contains(['_', '-', '/']))
-        else {
-            ctx.reject(
-                Table::Assessments,
-                line,
-                &h(c_year),
-                raw_year,
-                "not a school year (expected e.g. 2023_2024; a bare year is ambiguous)",
-            );
-            return None;
-        };
-        let Ok(grade) = field(c_grade).parse::<i32>() else {
-            ctx.reject(
-                Table::Assessments,
-                line,
-                &h(c_grade),
-                field(c_grade),
-                "grade is not a whole number",
-            );
-            return None;
-        };
+        let year = row.required(
+            &h(c_year),
+            raw_year,
+            |y| SchoolYear::parse(y).filter(|_| y.contains(['_', '-', '/'])),
+            "not a school year (expected e.g. 2023_2024; a bare year is ambiguous)",
+        )?;
+        let grade = row.required(
+            &h(c_grade),
+            field(c_grade),
+            |g| g.parse::<i32>().ok(),
+            "grade is not a whole number",
+        )?;
         let raw = field(c_score);
         let Some(score) = parse_number(raw) else {
             let why = if raw.is_empty() || raw == "NA" {
@@ -131,31 +112,24 @@ pub fn read(
             } else {
                 number_reason(raw, "score is not a number")
             };
-            ctx.reject(Table::Assessments, line, &h(c_score), raw, &why);
-            return None;
+            return row.reject(&h(c_score), raw, &why);
         };
         if let Some([lo, hi]) = range
             && (score < lo || score > hi)
         {
-            ctx.reject(
-                Table::Assessments,
-                line,
+            return row.reject(
                 &h(c_score),
                 raw,
                 &format!("score outside the instrument's range [{lo}, {hi}]"),
             );
-            return None;
         }
         let subject = area.to_lowercase();
         if !seen.insert((pupil_key.clone(), subject.clone(), year.to_string())) {
-            ctx.reject(
-                Table::Assessments,
-                line,
+            return row.reject(
                 &h(c_year),
                 field(c_year),
                 "duplicate: this pupil already has a score for this content area and year",
             );
-            return None;
         }
         if let Some(school) = c_school.map(field).filter(|s| !s.is_empty() && *s != "NA")
             && enrolled.insert((pupil_key.clone(), year.to_string()))

@@ -75,21 +75,14 @@ pub fn read(ctx: &mut ReadContext<'_>, text: &str, instrument: &str) -> Result<S
     let c_teth = per_grade("tethnicity")?;
     let h = |i: usize| d.headers[i].clone();
     let mut out = Star::default();
-    let (pupils, read) = each_record(ctx, Table::Pupils, &d, |ctx, line, r| {
+    let (pupils, read) = each_record(ctx, Table::Pupils, &d, |row, r| {
         let cell = |c: usize| r.get(c).unwrap_or("").trim();
         let gender = match cell(c_gender) {
             "female" => Some("f"),
             "male" => Some("m"),
             "" => None,
             other => {
-                ctx.reject(
-                    Table::Pupils,
-                    line,
-                    &h(c_gender),
-                    other,
-                    "gender is not female/male",
-                );
-                return None;
+                return row.reject(&h(c_gender), other, "gender is not female/male");
             }
         };
         let eth = cell(c_eth);
@@ -98,20 +91,13 @@ pub fn read(ctx: &mut ReadContext<'_>, text: &str, instrument: &str) -> Result<S
             "" => None,
             "afam" | "hispanic" | "amindian" | "other" => Some(0.0),
             other => {
-                ctx.reject(
-                    Table::Pupils,
-                    line,
-                    &h(c_eth),
-                    other,
-                    "unknown ethnicity code",
-                );
-                return None;
+                return row.reject(&h(c_eth), other, "unknown ethnicity code");
             }
         };
         let birth_year = c_birth
             .and_then(|c| parse_number(cell(c)))
             .map(|b| b.floor() as i32);
-        let pupil_key = ctx.pseudo.pupil(&format!("star-{line}"));
+        let pupil_key = row.ctx.pseudo.pupil(&format!("star-{}", row.line));
         let mut enrollments = Vec::new();
         let mut assessments = Vec::new();
         let mut attributes = Vec::new();
@@ -121,25 +107,15 @@ pub fn read(ctx: &mut ReadContext<'_>, text: &str, instrument: &str) -> Result<S
                 continue;
             }
             if !CLASS_TYPES.contains(&class_type) {
-                ctx.reject(
-                    Table::Pupils,
-                    line,
+                return row.reject(
                     &h(c_star[gi]),
                     class_type,
                     "class type is not small, regular or regular+aide",
                 );
-                return None;
             }
             let school = cell(c_school[gi]);
             if school.is_empty() {
-                ctx.reject(
-                    Table::Pupils,
-                    line,
-                    &h(c_school[gi]),
-                    "",
-                    "in STAR that year but no school id",
-                );
-                return None;
+                return row.reject(&h(c_school[gi]), "", "in STAR that year but no school id");
             }
             let year = SchoolYear(FIRST_YEAR + grade).to_string();
             let (degree, ladder, exp, teth) = (
@@ -167,8 +143,7 @@ pub fn read(ctx: &mut ReadContext<'_>, text: &str, instrument: &str) -> Result<S
                 }
                 let Some(score) = parse_number(raw) else {
                     let why = number_reason(raw, "score is not a number");
-                    ctx.reject(Table::Pupils, line, &h(c), raw, &why);
-                    return None;
+                    return row.reject(&h(c), raw, &why);
                 };
                 assessments.push(AssessmentRow {
                     pupil_key: pupil_key.clone(),

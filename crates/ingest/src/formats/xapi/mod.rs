@@ -28,6 +28,7 @@
 mod ids;
 pub mod statement;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, Read};
 use std::sync::RwLock;
@@ -150,6 +151,22 @@ enum Line<'a> {
     Bytes(&'a [u8]),
 }
 
+/// The address of an xAPI `mbox` (`mailto:` and an e-mail address, the scheme in any case), or
+/// None when it is not one: a bare address or a name there would be matched against user names
+/// and ids, which an mbox never is.
+fn mailto_address(mbox: Cow<'_, str>) -> Option<Cow<'_, str>> {
+    let address = |s: &str| {
+        let (scheme, rest) = s.trim().split_once(':')?;
+        (scheme.eq_ignore_ascii_case("mailto") && crate::context::is_email(rest))
+            .then_some(rest.len())
+    };
+    let len = address(&mbox)?;
+    Some(match mbox {
+        Cow::Borrowed(b) => Cow::Borrowed(&b.trim()[b.trim().len() - len..]),
+        Cow::Owned(o) => Cow::Owned(o.trim()[o.trim().len() - len..].to_string()),
+    })
+}
+
 /// Parses one statement line. Pure but for the pseudonym cache, so lines are parsed in parallel.
 fn parse_line(
     line: Line<'_>,
@@ -174,16 +191,29 @@ fn parse_line(
     let Some(actor) = st.actor else {
         return reject("actor", "", "statement has no actor");
     };
-    let who = actor
-        .account
-        .and_then(|a| a.name)
-        .or_else(|| {
-            actor.mbox.map(|m| match m {
-                std::borrow::Cow::Borrowed(b) => b.trim_start_matches("mailto:").into(),
-                std::borrow::Cow::Owned(o) => o.trim_start_matches("mailto:").to_string().into(),
-            })
-        })
-        .or(actor.mbox_sha1sum);
+    let mbox = match actor.mbox.map(mailto_address) {
+        Some(None) => {
+            // The address is not shown: it names a person.
+            return reject(
+                "actor.mbox",
+                "",
+                "mbox is not a mailto: address (expected mailto:name@school.nl)",
+            );
+        }
+        Some(Some(address)) => Some(address),
+        None => None,
+    };
+    let sha1sum = actor.mbox_sha1sum;
+    if let Some(h) = &sha1sum
+        && !(h.len() == 40 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return reject(
+            "actor.mbox_sha1sum",
+            "",
+            "mbox_sha1sum is not a SHA-1 hash (40 hexadecimal digits)",
+        );
+    }
+    let who = actor.account.and_then(|a| a.name).or(mbox).or(sha1sum);
     let Some(who) = who else {
         return reject(
             "actor",
@@ -918,9 +948,10 @@ mod tests {
                 crate::context::mbox_sha1sum("emma@example.nl").to_uppercase()
             ),
         );
-        let stranger = hashed
-            .replace("\"a\"", "\"b\"")
-            .replace("mbox_sha1sum\":\"", "mbox_sha1sum\":\"0");
+        let stranger = hashed.replace("\"a\"", "\"b\"").replace(
+            &crate::context::mbox_sha1sum("emma@example.nl").to_uppercase(),
+            &crate::context::mbox_sha1sum("someone@example.nl"),
+        );
         let (mut ids, _, _) = ctx_parts();
         ids.add("emma@example.nl", "L1");
         let (rows, read, rejects) = read_text(&ids, &format!("{hashed}\n{stranger}\n"));
