@@ -15,6 +15,11 @@ without an actor, verb or valid timestamp are left out, not reported), no check 
 statement ids or scaled scores. It shows how fast the parse and the write alone can be.
 
     python3 bench/peers/xapi_ingest_duckdb.py STATEMENTS.ndjson OUT_DIR KEY
+    python3 bench/peers/xapi_ingest_duckdb.py STATEMENTS.ndjson OUT_DIR KEY --bare
+
+`--bare` does less again, the least a DuckDB user would do to get the statements into Parquet:
+`read_ndjson` with the same typed schema, the used fields taken out as they are (no verb map,
+durations, pseudonyms or school years), sorted by actor and time and written as one zstd file.
 """
 
 import hashlib
@@ -41,12 +46,30 @@ VERBS = {
 SUBJECT_KEY = "https://leerwinst.example/xapi/subject"
 DURATION = r"^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
 
+TYPES = {
+    "id": "VARCHAR",
+    "actor": "STRUCT(account STRUCT(name VARCHAR), mbox VARCHAR, mbox_sha1sum VARCHAR)",
+    "verb": "STRUCT(id VARCHAR)",
+    "object": "STRUCT(id VARCHAR)",
+    "result": "STRUCT(success BOOLEAN, score STRUCT(scaled DOUBLE), duration VARCHAR)",
+    "context": "STRUCT(contextActivities STRUCT(parent STRUCT(id VARCHAR)[], "
+    "grouping STRUCT(id VARCHAR)[]), "
+    f'extensions STRUCT("{SUBJECT_KEY}" VARCHAR))',
+    "timestamp": "VARCHAR",
+}
+# The typed schema of the fields used, as read_ndjson takes it.
+COLUMNS = ", ".join(f"'{name}': '{typ}'" for name, typ in TYPES.items())
 
-def main(path: str, out: str, key: str) -> None:
+
+def main(path: str, out: str, key: str, bare: bool = False) -> None:
     t0 = time.perf_counter()
     con = duckdb.connect()
     con.execute(f"SET threads = {os.cpu_count()}")
     con.execute("SET TimeZone = 'UTC'")
+    if bare:
+        bare_copy(con, path, out)
+        report(con, path, out, t0, "bare")
+        return
     k = key.encode()
     con.create_function(
         "pseudonym",
@@ -54,18 +77,7 @@ def main(path: str, out: str, key: str) -> None:
         ["VARCHAR"],
         "VARCHAR",
     )
-    columns = {
-        "id": "VARCHAR",
-        "actor": "STRUCT(account STRUCT(name VARCHAR), mbox VARCHAR, mbox_sha1sum VARCHAR)",
-        "verb": "STRUCT(id VARCHAR)",
-        "object": "STRUCT(id VARCHAR)",
-        "result": "STRUCT(success BOOLEAN, score STRUCT(scaled DOUBLE), duration VARCHAR)",
-        "context": "STRUCT(contextActivities STRUCT(parent STRUCT(id VARCHAR)[], "
-        "grouping STRUCT(id VARCHAR)[]), "
-        f'extensions STRUCT("{SUBJECT_KEY}" VARCHAR))',
-        "timestamp": "VARCHAR",
-    }
-    cols = ", ".join(f"'{name}': '{typ}'" for name, typ in columns.items())
+    cols = COLUMNS
     verbs = " ".join(f"WHEN '{ADL}{v}' THEN '{kind}'" for v, kind in VERBS.items())
     part = lambda f: f"coalesce(try_cast(nullif(d.{f}, '') AS DOUBLE), 0)"
     local = "timezone('Europe/Amsterdam', ts)"
@@ -121,14 +133,44 @@ def main(path: str, out: str, key: str) -> None:
             TO '{out}/events/school_year={year}/part-0.parquet' (FORMAT parquet, COMPRESSION zstd)
             """
         )
-    n = con.execute("SELECT count(*) FROM events").fetchone()[0]
+    report(con, path, out, t0, "same table")
+
+
+def bare_copy(con, path: str, out: str) -> None:
+    """The statements' used fields as they are, sorted by actor and time, in one zstd file."""
+    os.makedirs(out, exist_ok=True)
+    con.execute(
+        f"""
+        COPY (
+          SELECT id,
+                 coalesce(actor.account.name, actor.mbox, actor.mbox_sha1sum) AS who,
+                 verb.id AS verb, object.id AS object_id,
+                 try_cast("timestamp" AS TIMESTAMPTZ) AS ts,
+                 result.success AS success, result.score.scaled AS score_scaled,
+                 result.duration AS duration,
+                 coalesce(context.contextActivities.parent[1].id,
+                          context.contextActivities."grouping"[1].id) AS task,
+                 context.extensions."{SUBJECT_KEY}" AS subject
+          FROM read_ndjson('{path}', columns = {{{COLUMNS}}}, format = 'newline_delimited')
+          ORDER BY who, ts)
+        TO '{out}/statements.parquet' (FORMAT parquet, COMPRESSION zstd)
+        """
+    )
+
+
+def report(con, path: str, out: str, t0: float, what: str) -> None:
+    n = (
+        con.execute(f"SELECT count(*) FROM read_parquet('{out}/**/*.parquet')").fetchone()[0]
+        if what == "bare"
+        else con.execute("SELECT count(*) FROM events").fetchone()[0]
+    )
     seconds = time.perf_counter() - t0
     size = os.path.getsize(path)
     print(
-        f"duckdb {duckdb.__version__}: {n} statements accepted in {seconds:.2f} s"
+        f"duckdb {duckdb.__version__} ({what}): {n} statements written in {seconds:.2f} s"
         f" ({size / seconds / 1e6:.0f} MB/s)"
     )
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3])
+    main(sys.argv[1], sys.argv[2], sys.argv[3], bare="--bare" in sys.argv[4:])

@@ -543,7 +543,7 @@ pub fn implausible_year_reason(year: i32) -> String {
 
 /// Whether the year in a `d-m-yyyy`, `yyyy-mm-dd` or `d/m/yyyy` text (optionally followed by a
 /// time) is written with four digits: `16-01-24` is never the year 24 (or 16).
-fn four_digit_year(s: &str) -> bool {
+pub(crate) fn four_digit_year(s: &str) -> bool {
     let date = s.split([' ', 'T']).next().unwrap_or("");
     let parts: Vec<&str> = date.split(['-', '/']).collect();
     match parts.as_slice() {

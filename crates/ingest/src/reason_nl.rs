@@ -90,6 +90,10 @@ const CATALOGUE: &[(&str, &str)] = &[
         "jaartal in twee cijfers: schrijf het jaar voluit (dd-mm-jjjj)",
     ),
     (
+        "two-digit year: write the year in full (m/d/yyyy)",
+        "jaartal in twee cijfers: schrijf het jaar voluit (m/d/jjjj)",
+    ),
+    (
         "not a date (expected dd-mm-yyyy)",
         "geen datum (verwacht: dd-mm-jjjj)",
     ),
@@ -290,8 +294,8 @@ const CATALOGUE: &[(&str, &str)] = &[
     ),
     ("missing event name", "naam van de activiteit ontbreekt"),
     (
-        "timecreated is not a Unix time between 2000 and 2100",
-        "timecreated is geen Unix-tijd tussen 2000 en 2100",
+        "timecreated is not a Unix time (whole seconds since 1970)",
+        "timecreated is geen Unix-tijd (hele seconden sinds 1970)",
     ),
     // Moodle log report (moodle_report.rs).
     (
@@ -301,10 +305,6 @@ const CATALOGUE: &[(&str, &str)] = &[
     (
         "unreadable time (none of Moodle's spellings; set time_format on the source)",
         "onleesbaar tijdstip (geen van de notaties van Moodle; stel `time_format` in bij de bron)",
-    ),
-    (
-        "time outside the years 2000-2099",
-        "tijdstip buiten de jaren 2000-2099",
     ),
     // NWEA CDF (nwea.rs).
     (
@@ -715,7 +715,7 @@ mod tests {
         // Moodle's log store.
         let log = reasons_of(|ctx| {
             let text = "id,eventname,userid,timecreated\n1,x,0,1700000000\n1,x,7,1700000000\n\
-                        2,,7,1700000000\n3,x,7,never\n";
+                        2,,7,1700000000\n3,x,7,never\n4,x,Lucas,1700000000\n";
             crate::formats::moodle::read(ctx, text, &BTreeMap::new()).unwrap();
         });
         assert_eq!(
@@ -724,7 +724,8 @@ mod tests {
                 "geen gebruiker (activiteit van het systeem of een gast)",
                 "dubbele log-id",
                 "naam van de activiteit ontbreekt",
-                "timecreated is geen Unix-tijd tussen 2000 en 2100",
+                "timecreated is geen Unix-tijd (hele seconden sinds 1970)",
+                "userid is geen Moodle-gebruikersnummer (een geheel getal; de cel wordt niet getoond, er kan een naam in staan)",
             ]
         );
 

@@ -21,6 +21,7 @@ use leerwinst_core::{Error, Result, Table, clock};
 use crate::context::ReadContext;
 use crate::delimited;
 use crate::delimited::Column;
+use crate::input::{implausible_year_reason, plausible_year};
 use crate::record_loop::each_record;
 use crate::rows::{EventRow, event_school_year};
 
@@ -164,18 +165,20 @@ pub fn read(
         if event.is_empty() {
             return row.reject(&h(c_event), "", "missing event name");
         }
-        let Some(ts) = cell(c_time)
-            .parse::<i64>()
-            .ok()
-            .and_then(|s| DateTime::from_timestamp(s, 0))
-            .filter(|ts| (2000..2100).contains(&chrono::Datelike::year(ts)))
-        else {
-            return row.reject(
-                &h(c_time),
-                cell(c_time),
-                "timecreated is not a Unix time between 2000 and 2100",
-            );
-        };
+        let ts = row.required(
+            &h(c_time),
+            cell(c_time),
+            |t| {
+                t.parse::<i64>()
+                    .ok()
+                    .and_then(|s| DateTime::from_timestamp(s, 0))
+            },
+            "timecreated is not a Unix time (whole seconds since 1970)",
+        )?;
+        let year = chrono::Datelike::year(&clock::utc_to_amsterdam(ts));
+        if !plausible_year(year) {
+            return row.reject(&h(c_time), cell(c_time), &implausible_year_reason(year));
+        }
         let kind = verbs.get(event).copied().unwrap_or(EventKind::Other);
         let object_id = match (opt_cell(c_component), opt_cell(c_object)) {
             (Some(comp), Some(obj)) => Some(format!("{comp}:{obj}")),
@@ -245,7 +248,7 @@ mod tests {
             "6: anonymous event",
             "7: no user",
             "8: unknown pupil",
-            "9: timecreated is not a Unix time",
+            "9: year 1970 is outside",
             "10: duplicate log id",
         ] {
             assert!(

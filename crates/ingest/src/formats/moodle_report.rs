@@ -307,8 +307,9 @@ pub fn read(
                 ));
             }
         };
-        if !(2000..2100).contains(&local.year()) {
-            return Ok(row.reject(&h(c_time), cell(c_time), "time outside the years 2000-2099"));
+        if !crate::input::plausible_year(local.year()) {
+            let why = crate::input::implausible_year_reason(local.year());
+            return Ok(row.reject(&h(c_time), cell(c_time), &why));
         }
         let component = c_component.map(cell).filter(|c| !c.is_empty());
         let verb = match component {

@@ -81,9 +81,13 @@ pub fn parse_term(s: &str) -> Option<(&'static str, SchoolYear)> {
     Some((season, year))
 }
 
-/// Parses a US date `m/d/yyyy` (as in TestStartDate) or ISO `yyyy-mm-dd`.
+/// Parses a US date `m/d/yyyy` (as in TestStartDate) or ISO `yyyy-mm-dd`, the year written in
+/// full (`9/7/13` is no date: never the year 13).
 pub fn parse_us_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
+    if !crate::input::four_digit_year(s) {
+        return None;
+    }
     NaiveDate::parse_from_str(s, "%m/%d/%Y")
         .or_else(|_| NaiveDate::parse_from_str(s, "%Y-%m-%d"))
         .ok()
@@ -485,11 +489,12 @@ fn read_results(
                     );
                 }
                 None => {
-                    return row.reject(
-                        &h(c_date.unwrap_or_default()),
-                        v,
-                        "not a date (expected m/d/yyyy)",
-                    );
+                    let why = if v.split('/').count() == 3 && !crate::input::four_digit_year(v) {
+                        "two-digit year: write the year in full (m/d/yyyy)"
+                    } else {
+                        "not a date (expected m/d/yyyy)"
+                    };
+                    return row.reject(&h(c_date.unwrap_or_default()), v, why);
                 }
             },
         };
@@ -872,6 +877,8 @@ Spring 2013-2014,F08000002,Mt. Bachelor Middle School,Mathematics,Mathematics,TR
             NaiveDate::from_ymd_opt(2013, 9, 7)
         );
         assert_eq!(parse_us_date("31/12/2013"), None);
+        // A two-digit year is never the year 13.
+        assert_eq!(parse_us_date("9/7/13"), None);
         assert_eq!(parse_grade("K"), Some(0));
         assert_eq!(parse_grade("14"), None);
     }
