@@ -117,24 +117,26 @@ fn plan_row(row: &mut Row<'_, '_>, f: &BTreeMap<String, Cell>, m: &Mapping) -> O
     if task.value.is_empty() {
         return row.reject(&task.column, "", "missing task");
     }
-    let date_of = |row: &mut Row<'_, '_>, k: &str| {
+    // The reason is worked out only for a cell that does not parse (plan files are large).
+    let date_of = |row: &mut Row<'_, '_>, k: &str| -> Option<Option<NaiveDate>> {
         let c = cell(k);
+        if c.value.is_empty() {
+            return Some(None);
+        }
+        let parsed = match &m.date_format {
+            Some(fmt) => NaiveDate::parse_from_str(&c.value, fmt)
+                .ok()
+                .filter(|d| crate::input::plausible_year(d.year())),
+            None => parse_date(&c.value),
+        };
+        if parsed.is_some() {
+            return Some(parsed);
+        }
         let expected = match &m.date_format {
             Some(fmt) => format!("not a date in the format {fmt}"),
             None => "not a date (expected dd-mm-yyyy)".to_string(),
         };
-        let parse = |v: &str| match &m.date_format {
-            Some(fmt) => NaiveDate::parse_from_str(v, fmt)
-                .ok()
-                .filter(|d| crate::input::plausible_year(d.year())),
-            None => parse_date(v),
-        };
-        row.optional(
-            &c.column,
-            &c.value,
-            parse,
-            &date_reason(&c.value, &expected),
-        )
+        row.reject(&c.column, &c.value, &date_reason(&c.value, &expected))
     };
     let planned_for = date_of(row, "planned_for")?;
     let due = date_of(row, "due")?;
