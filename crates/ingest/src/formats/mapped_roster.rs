@@ -87,36 +87,30 @@ pub fn read(
             value: String::new(),
         };
         let get = |k: &str| f.get(k).filter(|c| !c.value.is_empty());
-        let mut reject = |c: &Cell, value: &str, why: &str| {
-            row.reject::<()>(&c.column, value, why);
-        };
+        let mut reject = |c: &Cell, value: &str, why: &str| row.reject(&c.column, value, why);
         let Some(id) = get("pupil_id") else {
-            reject(f.get("pupil_id").unwrap_or(&empty), "", "missing pupil id");
-            return None;
+            return reject(f.get("pupil_id").unwrap_or(&empty), "", "missing pupil id");
         };
         let raw = id.value.clone();
         let key = pseudo.pupil(&raw);
         let shown = crate::redact::pseudonym_value(&key);
         let Some(school) = get("school").map(|c| c.value.clone()) else {
-            reject(f.get("school").unwrap_or(&empty), "", "missing school");
-            return None;
+            return reject(f.get("school").unwrap_or(&empty), "", "missing school");
         };
         let year_cell = f.get("school_year").unwrap_or(&empty);
         let Some(year) = SchoolYear::parse(&year_cell.value) else {
-            reject(
+            return reject(
                 year_cell,
                 &year_cell.value,
                 "not a school year (expected e.g. 2024-2025)",
             );
-            return None;
         };
         let grade = match get("grade") {
             None => None,
             Some(c) => match parse_grade_value(&c.value) {
                 Some(g) => Some(g),
                 None => {
-                    reject(c, &c.value, NOT_A_GRADE);
-                    return None;
+                    return reject(c, &c.value, NOT_A_GRADE);
                 }
             },
         };
@@ -124,8 +118,7 @@ pub fn read(
             (Some(c), _) => match c.value.parse::<i32>() {
                 Ok(y) if born.contains(&y) => Some(y),
                 _ => {
-                    reject(c, &c.value, "not a year of birth (1900 to this year)");
-                    return None;
+                    return reject(c, &c.value, "not a year of birth (1900 to this year)");
                 }
             },
             (None, Some(c)) => {
@@ -133,12 +126,11 @@ pub fn read(
                     Some(d) => Some(d.year()),
                     None => {
                         // The value is a birth date: not shown.
-                        reject(
+                        return reject(
                             c,
                             "",
                             "not a date of birth (expected yyyy-mm-dd, dd-mm-yyyy or dd/mm/yyyy; set mapping.date_format for others; value not shown)",
                         );
-                        return None;
                     }
                 }
             }
@@ -149,12 +141,11 @@ pub fn read(
             Some(c) => match parse_sex(&c.value) {
                 Some(s) => Some(s.to_string()),
                 None => {
-                    reject(
+                    return reject(
                         c,
                         &c.value,
                         "not a sex (m/man/jongen, v/vrouw/meisje/f, x; or a value map)",
                     );
-                    return None;
                 }
             },
         };
@@ -163,18 +154,16 @@ pub fn read(
             Some(c) => match parse_number(&c.value) {
                 Some(w) if w.is_finite() && w >= 0.0 => Some(w),
                 _ => {
-                    reject(c, &c.value, "pupil weight is not a number of at least 0");
-                    return None;
+                    return reject(c, &c.value, "pupil weight is not a number of at least 0");
                 }
             },
         };
         if !seen.insert((key.clone(), year.to_string())) {
-            reject(
+            return reject(
                 id,
                 &shown,
                 "duplicate: this pupil is already listed for this school year",
             );
-            return None;
         }
         for alias in ["pupil_id", "username", "email"]
             .iter()

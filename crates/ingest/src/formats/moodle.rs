@@ -175,7 +175,8 @@ pub fn read(
             },
             "timecreated is not a Unix time (whole seconds since 1970)",
         )?;
-        let year = chrono::Datelike::year(&clock::utc_to_amsterdam(ts));
+        let local = clock::utc_to_amsterdam(ts);
+        let year = chrono::Datelike::year(&local);
         if !plausible_year(year) {
             return row.reject(&h(c_time), cell(c_time), &implausible_year_reason(year));
         }
@@ -191,7 +192,7 @@ pub fn read(
         };
         Some(EventRow {
             pupil_key: pupil_key.into(),
-            school_year: event_school_year(row.ctx.calendar, clock::utc_to_amsterdam(ts).date()),
+            school_year: event_school_year(row.ctx.calendar, local.date()),
             ts: ts.timestamp_micros(),
             kind: kind.as_str(),
             verb: event.into(),

@@ -39,6 +39,9 @@ use crate::delimited::Column;
 use crate::record_loop::try_each_record;
 use crate::rows::{EventRow, event_school_year};
 
+/// The reason for a description without a user id (the description is not shown).
+const NO_USER_ID: &str = "no \"user with id '...'\" in the description: no pupil to attribute the event to (value not shown: descriptions may name users)";
+
 /// Settings of a `moodle-report` source.
 #[derive(Debug, Clone, Default)]
 pub struct ReportSettings {
@@ -269,9 +272,7 @@ pub fn read(
         let cell = |c: usize| r.get(c).unwrap_or("").trim();
         // The description is never copied into a reject: some name a username.
         let Some(user) = USER_ID.captures(cell(c_desc)).map(|m| m[1].to_string()) else {
-            return Ok(row.reject(&h(c_desc),
-                "",
-                "no \"user with id '...'\" in the description: no pupil to attribute the event to (value not shown: descriptions may name users)"));
+            return Ok(row.reject(&h(c_desc), "", NO_USER_ID));
         };
         if user.parse::<i64>().is_ok_and(|u| u <= 0) {
             return Ok(row.reject(
