@@ -13,8 +13,10 @@ use std::path::Path;
 use arrow_array::cast::AsArray;
 use arrow_array::types::TimestampMicrosecondType;
 use arrow_array::{Array, RecordBatch};
+use leerwinst_core::clock::amsterdam_day_hour;
 use leerwinst_core::pipeline::EventKind;
 use leerwinst_core::{Error, Result};
+use rustc_hash::FxHashMap;
 
 /// Events per group handed to the caller.
 pub const GROUP_EVENTS: usize = 256 * 1024;
@@ -33,19 +35,50 @@ pub const COLUMNS: [&str; 7] = [
     "success",
 ];
 
-/// One event, as the indicators need it.
-#[derive(Debug, Clone)]
+/// One event, as the indicators need it: its Dutch local day and hour worked out once, and its
+/// task as a number that is equal exactly when the texts are (within one pupil-year,
+/// [`PupilEvents::view`]), so the indicators count distinct tasks without comparing text.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EventView<'a> {
     /// Microseconds UTC.
     pub ts: i64,
+    /// The Amsterdam local day, days since 1970-01-01.
+    pub day: i32,
+    /// The Amsterdam local hour, 0-23.
+    pub hour: u8,
+    /// Exactly local midnight (a source with dates only has every event there).
+    pub midnight: bool,
     /// Canonical kind.
-    pub kind: &'a str,
+    pub kind: EventKind,
     /// Activity.
     pub object: Option<&'a str>,
-    /// Task.
-    pub task: Option<&'a str>,
+    /// Task, by number.
+    pub task: Option<u32>,
     /// Success.
     pub success: Option<bool>,
+}
+
+impl<'a> EventView<'a> {
+    /// An event at `ts` (UTC microseconds), its local day and hour worked out here.
+    pub fn new(
+        ts: i64,
+        kind: EventKind,
+        object: Option<&'a str>,
+        task: Option<u32>,
+        success: Option<bool>,
+    ) -> Self {
+        let (day, hour, midnight) = amsterdam_day_hour(ts);
+        EventView {
+            ts,
+            day,
+            hour: hour as u8,
+            midnight,
+            kind,
+            object,
+            task,
+            success,
+        }
+    }
 }
 
 /// Where an event's activity or task sits in its pupil-year's [`PupilEvents::texts`].
@@ -62,7 +95,7 @@ pub struct PupilEvent {
     /// Microseconds UTC.
     pub ts: i64,
     /// Canonical kind.
-    pub kind: &'static str,
+    pub kind: EventKind,
     /// Activity.
     pub object: Option<TextRef>,
     /// Task.
@@ -90,7 +123,7 @@ impl PupilEvents {
     pub fn push(
         &mut self,
         ts: i64,
-        kind: &'static str,
+        kind: EventKind,
         object: Option<&str>,
         task: Option<&str>,
         success: Option<bool>,
@@ -124,17 +157,28 @@ impl PupilEvents {
         &self.texts[r.start as usize..(r.start + r.len) as usize]
     }
 
-    /// The events as the indicator functions take them, sorted by time (stable).
+    /// The events as the indicator functions take them, sorted by time (stable). Tasks are
+    /// numbered by their text; an event naming the previous event's task reuses its number
+    /// unhashed. (Activities stay text: nearly every event names another one, and they are
+    /// only compared within a session.)
     pub fn view(&self) -> Vec<EventView<'_>> {
+        let mut numbers: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut last: Option<(TextRef, u32)> = None;
         let mut v: Vec<EventView<'_>> = self
             .events
             .iter()
-            .map(|e| EventView {
-                ts: e.ts,
-                kind: e.kind,
-                object: e.object.map(|r| self.text(r)),
-                task: e.task.map(|r| self.text(r)),
-                success: e.success,
+            .map(|e| {
+                let task = e.task.map(|r| match last {
+                    Some((l, n)) if l == r => n,
+                    _ => {
+                        let next = numbers.len() as u32;
+                        let n = *numbers.entry(self.text(r)).or_insert(next);
+                        last = Some((r, n));
+                        n
+                    }
+                });
+                let object = e.object.map(|r| self.text(r));
+                EventView::new(e.ts, e.kind, object, task, e.success)
             })
             .collect();
         v.sort_by_key(|e| e.ts);
@@ -238,7 +282,7 @@ fn read_groups(
             }
             current.push(
                 ts.value(i),
-                EventKind::parse(kind.value(i)).map_or("other", EventKind::as_str),
+                EventKind::parse(kind.value(i)).unwrap_or(EventKind::Other),
                 object.is_valid(i).then(|| object.value(i)),
                 task.is_valid(i).then(|| task.value(i)),
                 success.is_valid(i).then(|| success.value(i)),
@@ -325,7 +369,8 @@ mod tests {
         let a = &groups[0][0];
         assert_eq!(a.view().iter().map(|e| e.ts).collect::<Vec<_>>(), [1, 2]);
         assert_eq!(
-            groups[1][0].events[0].kind, "other",
+            groups[1][0].events[0].kind,
+            EventKind::Other,
             "an unknown kind is other"
         );
     }

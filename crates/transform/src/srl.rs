@@ -36,7 +36,7 @@ use std::path::Path;
 use arrow_array::ArrayRef;
 use chrono::{DateTime, NaiveDate};
 use leerwinst_core::Result;
-use leerwinst_core::clock::{amsterdam_day_hour, amsterdam_to_utc, date_of_day, utc_to_amsterdam};
+use leerwinst_core::clock::{amsterdam_to_utc, date_of_day, utc_to_amsterdam};
 use leerwinst_core::term::{Calendar, SchoolYear, Terms, date32, from_date32};
 use leerwinst_store::{Frame, date_array, f64_array, i32_array, i64_array, opt, str_array};
 use rayon::prelude::*;
@@ -246,7 +246,7 @@ pub fn active_weeks(evs: &[EventView<'_>], year_start: NaiveDate) -> u64 {
     let first_monday = year_start.week(chrono::Weekday::Mon).first_day();
     let first_monday = (first_monday - date_of_day(0)).num_days();
     evs.iter().fold(0u64, |mask, e| {
-        let day = i64::from(amsterdam_day_hour(e.ts).0);
+        let day = i64::from(e.day);
         let k = ((day - first_monday).max(0) / 7).min(63);
         mask | 1 << k
     })
@@ -721,25 +721,35 @@ pub fn columns(rows: &[SrlRow], terms: bool) -> Vec<ArrayRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use leerwinst_core::pipeline::EventKind;
 
     const MIN: i64 = 60_000_000;
 
+    /// The number of task `s`, as [`PupilEvents::view`](crate::event_stream::PupilEvents::view)
+    /// numbers tasks: the same text, the same number.
+    fn number(s: &str) -> u32 {
+        thread_local! {
+            static NUMBERS: std::cell::RefCell<HashMap<String, u32>> =
+                std::cell::RefCell::new(HashMap::new());
+        }
+        NUMBERS.with_borrow_mut(|n| {
+            let next = n.len() as u32;
+            *n.entry(s.to_string()).or_insert(next)
+        })
+    }
+
     fn ev(
         min: i64,
-        kind: &'static str,
+        kind: &str,
         object: &'static str,
-        task: &'static str,
+        task: &str,
         success: Option<bool>,
     ) -> EventView<'static> {
         // 2025-01-20 (a Monday) 08:00 UTC = 09:00 Amsterdam.
         let base = 1_737_360_000_000_000i64;
-        EventView {
-            ts: base + min * MIN,
-            kind,
-            object: Some(object),
-            task: Some(task),
-            success,
-        }
+        let kind = EventKind::parse(kind).expect("a kind");
+        let (object, task) = (Some(object), Some(number(task)));
+        EventView::new(base + min * MIN, kind, object, task, success)
     }
 
     #[test]
@@ -1122,14 +1132,8 @@ mod tests {
         // Three days at Dutch midnight (23:00 UTC in winter).
         let day = 86_400_000_000i64;
         let base = 1_737_327_600_000_000i64; // 2025-01-19T23:00:00Z = 20 Jan 00:00 Amsterdam
-        let evs: Vec<EventView<'static>> = (0..3)
-            .map(|k| EventView {
-                ts: base + k * day,
-                kind: "other",
-                object: None,
-                task: None,
-                success: None,
-            })
+        let evs: Vec<EventView<'_>> = (0..3)
+            .map(|k| EventView::new(base + k * day, EventKind::Other, None, None, None))
             .collect();
         let m = event_measures(&evs, 15.0);
         assert!(m.dates_only);
@@ -1140,7 +1144,7 @@ mod tests {
         assert_eq!(m.active_days, 3);
         assert!(m.weekday_concentration.is_some());
         let mut timed = evs.clone();
-        timed[1].ts += 60_000_000;
+        timed[1] = EventView::new(timed[1].ts + 60_000_000, EventKind::Other, None, None, None);
         assert_eq!(event_measures(&timed, 15.0).sessions, Some(3));
     }
 
@@ -1148,13 +1152,7 @@ mod tests {
     fn active_weeks_from_the_school_years_first_week() {
         // 1 August 2024 is a Thursday: week 0 starts Monday 29 July.
         let ts = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().timestamp_micros();
-        let ev = |s: &str| EventView {
-            ts: ts(s),
-            kind: "other",
-            object: None,
-            task: None,
-            success: None,
-        };
+        let ev = |s: &str| EventView::new(ts(s), EventKind::Other, None, None, None);
         let start = NaiveDate::from_ymd_opt(2024, 8, 1).unwrap();
         let evs = [
             ev("2024-08-04T10:00:00+02:00"),

@@ -289,7 +289,7 @@ pub fn run(
                     current.seqs.push(seq);
                     current.events.push(
                         ts,
-                        EventKind::parse(kind).map_or("other", EventKind::as_str),
+                        EventKind::parse(kind).unwrap_or(EventKind::Other),
                         c.object.get(i),
                         c.task.get(i),
                         c.success.is_valid(i).then(|| c.success.value(i)),

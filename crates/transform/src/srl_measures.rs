@@ -5,9 +5,8 @@
 //! these same definitions to their periods; the definitions are argued in docs/indicators.md.
 
 use chrono::{DateTime, Datelike};
-use leerwinst_core::clock::{
-    amsterdam_day_hour, amsterdam_to_utc, date_of_day, utc_to_amsterdam, weekday_of_day,
-};
+use leerwinst_core::clock::{amsterdam_to_utc, date_of_day, utc_to_amsterdam, weekday_of_day};
+use leerwinst_core::pipeline::EventKind;
 use leerwinst_core::term::from_date32;
 use leerwinst_stats::describe::median_sorted;
 
@@ -94,7 +93,6 @@ pub fn event_measures(evs: &[EventView<'_>], gap_min: f64) -> EventMeasures {
         "events in time order"
     );
     let gap = (gap_min * 60e6) as i64;
-    let mut session = vec![0usize; evs.len()];
     let mut sessions = 1;
     let mut minutes = 0.0;
     let mut start = evs[0].ts;
@@ -104,7 +102,6 @@ pub fn event_measures(evs: &[EventView<'_>], gap_min: f64) -> EventMeasures {
             start = evs[i].ts;
             sessions += 1;
         }
-        session[i] = sessions - 1;
     }
     minutes += (evs[evs.len() - 1].ts - start) as f64 / 60e6;
 
@@ -116,15 +113,15 @@ pub fn event_measures(evs: &[EventView<'_>], gap_min: f64) -> EventMeasures {
     let mut per_hour = [0f64; 24];
     let mut sets: Vec<u8> = Vec::new();
     let mut last_day: Option<i32> = None;
-    let mut last_day_hour: Option<(i32, u32)> = None;
+    let mut last_day_hour: Option<(i32, u8)> = None;
     let mut last_week: Option<(i32, u32)> = None;
     let mut dates_only = true;
     for e in evs {
-        let (day, hour, midnight) = amsterdam_day_hour(e.ts);
-        dates_only &= midnight;
+        let (day, hour) = (e.day, e.hour);
+        dates_only &= e.midnight;
         if last_day_hour != Some((day, hour)) {
             last_day_hour = Some((day, hour));
-            per_hour[hour as usize] += 1.0;
+            per_hour[usize::from(hour)] += 1.0;
         }
         if last_day == Some(day) {
             continue;
@@ -160,26 +157,27 @@ pub fn event_measures(evs: &[EventView<'_>], gap_min: f64) -> EventMeasures {
 
     let (mut errors, mut helped, mut retried) = (0usize, 0usize, 0usize);
     for (i, e) in evs.iter().enumerate() {
-        if e.kind != "answer" || e.success != Some(false) {
+        if e.kind != EventKind::Answer || e.success != Some(false) {
             continue;
         }
         errors += 1;
         let mut got_help = false;
         let mut got_retry = false;
-        for f in evs[i + 1..]
-            .iter()
-            .zip(&session[i + 1..])
-            .take_while(|(_, s)| **s == session[i])
-            .map(|(f, _)| f)
-        {
-            if f.kind == "answer" && f.object.is_some() && f.object == e.object {
+        // The events after it in its session: up to the first gap longer than the session gap.
+        let mut previous = e.ts;
+        for f in evs[i + 1..].iter().take_while(|f| {
+            let same_session = f.ts - previous <= gap;
+            previous = f.ts;
+            same_session
+        }) {
+            if f.kind == EventKind::Answer && f.object.is_some() && f.object == e.object {
                 got_retry = true;
                 break;
             }
-            if f.task == e.task && matches!(f.kind, "help" | "instruction") && !got_help {
+            if f.task == e.task && f.kind.is_help() && !got_help {
                 got_help = true;
             }
-            if f.kind == "answer" && f.task == e.task {
+            if f.kind == EventKind::Answer && f.task == e.task {
                 break; // moved on to another item of the task
             }
         }
@@ -187,20 +185,23 @@ pub fn event_measures(evs: &[EventView<'_>], gap_min: f64) -> EventMeasures {
         retried += got_retry as usize;
     }
     let share = |k: usize| (errors > 0).then(|| k as f64 / errors as f64);
-    // Distinct tasks worked on, counted by sorting (no hashing per event).
-    let mut tasks: Vec<&str> = evs
+    // Distinct tasks worked on, counted by sorting their numbers.
+    let mut tasks: Vec<u32> = evs
         .iter()
-        .filter(|e| matches!(e.kind, "attempt" | "answer" | "complete"))
+        .filter(|e| e.kind.is_work())
         .filter_map(|e| e.task)
         .collect();
     tasks.sort_unstable();
     tasks.dedup();
-    let help_requests = evs
+    let help_requests = evs.iter().filter(|e| e.kind.is_help()).count();
+    let views = evs
         .iter()
-        .filter(|e| matches!(e.kind, "help" | "instruction"))
+        .filter(|e| e.kind == EventKind::ProgressView)
         .count();
-    let views = evs.iter().filter(|e| e.kind == "progress_view").count();
-    let reflections = evs.iter().filter(|e| e.kind == "reflection").count();
+    let reflections = evs
+        .iter()
+        .filter(|e| e.kind == EventKind::Reflection)
+        .count();
     EventMeasures {
         dates_only,
         sessions: (!dates_only).then_some(sessions as i64),

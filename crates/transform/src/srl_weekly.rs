@@ -11,7 +11,8 @@ use arrow_array::ArrayRef;
 use chrono::{Datelike, NaiveDate};
 use std::path::Path;
 
-use leerwinst_core::clock::{amsterdam_day_hour, date_of_day};
+use leerwinst_core::clock::date_of_day;
+use leerwinst_core::pipeline::EventKind;
 use leerwinst_core::{Result, Table};
 use leerwinst_store::{TableWriter, f64_array, i64_array, str_array};
 
@@ -110,7 +111,7 @@ pub fn pupil_weeks(
     let mut by_week: BTreeMap<String, &[EventView<'_>]> = BTreeMap::new();
     let (mut start, mut last_day, mut week) = (0, None, String::new());
     for (i, e) in evs.iter().enumerate() {
-        let day = amsterdam_day_hour(e.ts).0;
+        let day = e.day;
         if last_day == Some(day) {
             continue;
         }
@@ -149,14 +150,14 @@ pub fn pupil_weeks(
                 persistence_share: m.persistence,
                 plan_kept_share: pm.kept,
                 on_time_share: pm.on_time,
-                progress_views: count(e, "progress_view"),
-                reflections: count(e, "reflection"),
+                progress_views: count(e, EventKind::ProgressView),
+                reflections: count(e, EventKind::Reflection),
             }
         })
         .collect()
 }
 
-fn count(evs: &[EventView<'_>], kind: &str) -> i64 {
+fn count(evs: &[EventView<'_>], kind: EventKind) -> i64 {
     evs.iter().filter(|e| e.kind == kind).count() as i64
 }
 
@@ -205,16 +206,15 @@ mod tests {
             "2025-01-19T23:10:00Z",
             "2025-01-21T09:00:00Z",
         ];
-        let kinds = ["answer", "help", "answer", "answer"];
+        let kinds = [
+            EventKind::Answer,
+            EventKind::Help,
+            EventKind::Answer,
+            EventKind::Answer,
+        ];
         let success = [Some(false), None, Some(true), Some(true)];
         let evs: Vec<EventView<'_>> = (0..times.len())
-            .map(|i| EventView {
-                ts: ts(times[i]),
-                kind: kinds[i],
-                object: Some("item"),
-                task: Some("task"),
-                success: success[i],
-            })
+            .map(|i| EventView::new(ts(times[i]), kinds[i], Some("item"), Some(1), success[i]))
             .collect();
         // A planned task in week 6 gives that week a row without events.
         let weeks = BTreeMap::from([(

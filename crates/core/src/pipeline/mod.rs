@@ -453,6 +453,19 @@ impl EventKind {
         }
     }
 
+    /// Help or instruction: what the help-seeking indicators count.
+    pub fn is_help(self) -> bool {
+        matches!(self, EventKind::Help | EventKind::Instruction)
+    }
+
+    /// Work on a task (attempt, answer, complete): what makes a task one worked on.
+    pub fn is_work(self) -> bool {
+        matches!(
+            self,
+            EventKind::Attempt | EventKind::Answer | EventKind::Complete
+        )
+    }
+
     /// Parses a stored kind.
     pub fn parse(s: &str) -> Option<EventKind> {
         Some(match s {
