@@ -12,7 +12,8 @@
 //! `ja`/`nee` (Dutch) or `true`/`false`, nulls empty. [`csv_reader`] reads either.
 
 use std::fs::File;
-use std::path::Path;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Float64Type, Int32Type, Int64Type, TimestampMicrosecondType};
@@ -158,32 +159,80 @@ pub fn write_csv(path: &Path, batch: &RecordBatch, dialect: CsvDialect) -> Resul
 /// workbook), batch by batch, so memory holds one batch whatever the table's size; atomically
 /// (temporary name, rename).
 pub fn table_to_csv(parquet: &Path, table: Table, path: &Path, dialect: CsvDialect) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
-    let tmp = tmp_name(path);
-    let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    let written = dialect
-        .writer(std::io::BufWriter::new(file))
-        .map_err(|e| Error::io(path, e))
-        .and_then(|mut w| {
-            let names: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
-            csv_header(&mut w, &table.schema(), dialect, path)?;
-            let xlsx = xlsx_beside(path);
-            let mut book = StaffWorkbook::new(&table.schema(), dialect.language(), &xlsx)?;
-            scan_table(parquet, &names, 64 * 1024, |b| {
-                book.rows(b, &xlsx)?;
-                csv_rows(&mut w, b, dialect, path)
-            })?;
-            book.save(&xlsx)?;
-            w.flush().map_err(|e| Error::io(path, e))
-        });
-    match written {
-        Ok(()) => std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e)),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
+    let mut copies = StaffCopies::create(table, path, dialect)?;
+    let names: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
+    scan_table(parquet, &names, 64 * 1024, |b| copies.write(b))?;
+    copies.finish()
+}
+
+/// The staff copies of a table, written as its rows come: the CSV `path` in a dialect and the
+/// Excel workbook beside it ([`xlsx_beside`]), the same files as [`table_to_csv`] makes from
+/// the table's Parquet file, for a writer that has the rows in hand. The CSV gets its name when
+/// [`StaffCopies::finish`] succeeds; until then (and when dropped unfinished) it is a temporary
+/// file, removed on drop.
+pub struct StaffCopies {
+    path: PathBuf,
+    tmp: PathBuf,
+    xlsx: PathBuf,
+    csv: Option<csv::Writer<BufWriter<File>>>,
+    book: Option<StaffWorkbook>,
+    dialect: CsvDialect,
+}
+
+impl StaffCopies {
+    /// Starts the copies of `table` at `path` (CSV) and beside it (workbook).
+    pub fn create(table: Table, path: &Path, dialect: CsvDialect) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
+        let tmp = tmp_name(path);
+        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let mut copies = StaffCopies {
+            path: path.to_path_buf(),
+            xlsx: xlsx_beside(path),
+            csv: None,
+            book: None,
+            dialect,
+            tmp,
+        };
+        let mut csv = dialect
+            .writer(BufWriter::new(file))
+            .map_err(|e| Error::io(path, e))?;
+        csv_header(&mut csv, &table.schema(), dialect, path)?;
+        copies.csv = Some(csv);
+        copies.book = Some(StaffWorkbook::new(
+            &table.schema(),
+            dialect.language(),
+            &copies.xlsx,
+        )?);
+        Ok(copies)
+    }
+
+    /// Appends the rows of `batch` (the table's columns, in order) to both copies.
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        let (Some(csv), Some(book)) = (self.csv.as_mut(), self.book.as_mut()) else {
+            return Ok(());
+        };
+        book.rows(batch, &self.xlsx)?;
+        csv_rows(csv, batch, self.dialect, &self.path)
+    }
+
+    /// Saves the workbook and gives the CSV its name.
+    pub fn finish(mut self) -> Result<()> {
+        if let Some(book) = self.book.take() {
+            book.save(&self.xlsx)?;
+        }
+        if let Some(mut csv) = self.csv.take() {
+            csv.flush().map_err(|e| Error::io(&self.path, e))?;
+        }
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+impl Drop for StaffCopies {
+    fn drop(&mut self) {
+        // Finished: renamed, nothing left. Unfinished: the temporary CSV goes.
+        let _ = std::fs::remove_file(&self.tmp);
     }
 }
 

@@ -27,7 +27,7 @@ use rayon::prelude::*;
 
 mod csv_out;
 mod xlsx_out;
-pub use csv_out::{CsvDialect, csv_reader, table_to_csv, write_csv, xlsx_beside};
+pub use csv_out::{CsvDialect, StaffCopies, csv_reader, table_to_csv, write_csv, xlsx_beside};
 
 /// Rows per Parquet row group: large enough to scan fast, small enough to skip by statistics.
 pub const ROW_GROUP_ROWS: usize = 256 * 1024;

@@ -178,7 +178,8 @@ pub fn run(p: &Pipeline, out: &Path, srl_partials: Option<&Path>) -> Result<Tran
         min_events: p.indicators.min_events,
     };
     let weekly_path = ind.join("srl_weekly.parquet");
-    let mut weekly = srl_weekly::WeeklyWriter::create(&weekly_path, &meta)?;
+    let weekly_csv = ind.join("srl_weekly.csv");
+    let mut weekly = srl_weekly::WeeklyWriter::create(&weekly_path, &meta, &weekly_csv, dialect)?;
     let srl::SrlOutput {
         rows: srl_rows,
         terms: term_rows,
@@ -207,7 +208,6 @@ pub fn run(p: &Pipeline, out: &Path, srl_partials: Option<&Path>) -> Result<Tran
             )?
         }
     };
-    weekly.finish()?;
     for (table, rows, terms) in [
         (Table::Srl, &srl_rows, false),
         (Table::SrlTerm, &term_rows, true),
@@ -217,8 +217,10 @@ pub fn run(p: &Pipeline, out: &Path, srl_partials: Option<&Path>) -> Result<Tran
         outputs.push(path.display().to_string());
     }
     outputs.push(weekly_path.display().to_string());
-    // The three staff copies are written side by side (each is one thread's work).
-    let tables = [Table::Srl, Table::SrlTerm, Table::SrlWeekly];
+    // The yearly and term tables' staff copies are written side by side (each is one thread's
+    // work), while the weekly series' writer, which made its copies with its Parquet file, saves
+    // its workbook.
+    let tables = [Table::Srl, Table::SrlTerm];
     let written: Vec<Result<std::path::PathBuf>> = tables
         .par_iter()
         .map(|table| {
@@ -227,7 +229,8 @@ pub fn run(p: &Pipeline, out: &Path, srl_partials: Option<&Path>) -> Result<Tran
             table_to_csv(&parquet, *table, &csv, dialect).map(|()| csv)
         })
         .collect();
-    for csv in written {
+    weekly.finish()?;
+    for csv in written.into_iter().chain([Ok(weekly_csv)]) {
         let csv = csv?;
         outputs.push(csv.display().to_string());
         outputs.push(xlsx_beside(&csv).display().to_string());

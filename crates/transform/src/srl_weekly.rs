@@ -6,15 +6,17 @@
 //! over (no wrong answers, no planned tasks).
 
 use std::collections::BTreeMap;
-
-use arrow_array::ArrayRef;
-use chrono::{Datelike, NaiveDate};
 use std::path::Path;
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use arrow_array::{ArrayRef, RecordBatch};
+use chrono::{Datelike, NaiveDate};
 
 use leerwinst_core::clock::date_of_day;
 use leerwinst_core::pipeline::EventKind;
-use leerwinst_core::{Result, Table};
-use leerwinst_store::{TableWriter, f64_array, i64_array, str_array};
+use leerwinst_core::{Error, Result, Table};
+use leerwinst_store::{CsvDialect, StaffCopies, TableWriter, f64_array, i64_array, str_array};
 
 use crate::event_stream::EventView;
 use crate::srl_measures::{PlannedTask, event_measures, plan_measures};
@@ -50,44 +52,94 @@ pub struct WeeklyRow {
     pub reflections: i64,
 }
 
-/// Writes `srl_weekly` in chunks of [`WeeklyWriter::CHUNK`] rows whatever the sizes of the pieces
-/// handed to it, so that the file's bytes (Parquet's page boundaries follow the writes) do not
-/// depend on how the rows were produced: streamed pupil group by pupil group, or read back from
-/// Spark's partials.
+/// Writes `srl_weekly` and its staff copies (CSV and workbook, [`StaffCopies`]) on a thread of
+/// its own, so the rows are written while the next pupils are computed. The Parquet file is
+/// written in chunks of [`WeeklyWriter::CHUNK`] rows whatever the sizes of the pieces handed to
+/// it, so that its bytes (Parquet's page boundaries follow the writes) do not depend on how the
+/// rows were produced: streamed pupil group by pupil group, or read back from Spark's partials.
 pub struct WeeklyWriter {
-    writer: TableWriter,
     rows: Vec<WeeklyRow>,
+    chunks: Option<SyncSender<Vec<WeeklyRow>>>,
+    writer: Option<JoinHandle<Result<()>>>,
 }
 
 impl WeeklyWriter {
     /// Rows per write.
     pub const CHUNK: usize = 64 * 1024;
 
-    /// Starts the table at `path`.
-    pub fn create(path: &Path, meta: &[(String, String)]) -> Result<Self> {
+    /// Starts the table at `path` (Parquet, with `meta`) and its staff copies at `csv` (and the
+    /// workbook beside it) in `dialect`.
+    pub fn create(
+        path: &Path,
+        meta: &[(String, String)],
+        csv: &Path,
+        dialect: CsvDialect,
+    ) -> Result<Self> {
+        let (tx, rx) = sync_channel::<Vec<WeeklyRow>>(2);
+        let (path, meta, csv) = (path.to_path_buf(), meta.to_vec(), csv.to_path_buf());
+        let writer = std::thread::Builder::new()
+            .name("srl_weekly".into())
+            .spawn(move || -> Result<()> {
+                let mut parquet = TableWriter::create(&path, Table::SrlWeekly, &meta)?;
+                let mut staff = StaffCopies::create(Table::SrlWeekly, &csv, dialect)?;
+                for rows in rx {
+                    let cols = columns(&rows);
+                    let batch = RecordBatch::try_new(Table::SrlWeekly.schema_all_nullable(), cols)
+                        .map_err(|e| Error::Compute(format!("srl_weekly: {e}")))?;
+                    staff.write(&batch)?;
+                    parquet.write_columns(batch.columns().to_vec())?;
+                }
+                parquet.finish()?;
+                staff.finish()
+            })
+            .map_err(|e| Error::Compute(format!("srl_weekly: no thread for the writer: {e}")))?;
         Ok(WeeklyWriter {
-            writer: TableWriter::create(path, Table::SrlWeekly, meta)?,
             rows: Vec::new(),
+            chunks: Some(tx),
+            writer: Some(writer),
         })
     }
 
-    /// Appends rows (in table order); writes every full chunk.
+    /// Appends rows (in table order); hands every full chunk to the writer.
     pub fn push(&mut self, rows: Vec<WeeklyRow>) -> Result<()> {
         self.rows.extend(rows);
         while self.rows.len() >= Self::CHUNK {
             let rest = self.rows.split_off(Self::CHUNK);
-            self.writer.write_columns(columns(&self.rows))?;
-            self.rows = rest;
+            let chunk = std::mem::replace(&mut self.rows, rest);
+            self.send(chunk)?;
         }
         Ok(())
     }
 
-    /// Writes the last rows and closes the file.
+    /// Writes the last rows and closes the files.
     pub fn finish(mut self) -> Result<()> {
         if !self.rows.is_empty() {
-            self.writer.write_columns(columns(&self.rows))?;
+            let last = std::mem::take(&mut self.rows);
+            self.send(last)?;
         }
-        self.writer.finish()
+        self.chunks = None;
+        self.join()
+    }
+
+    fn send(&mut self, chunk: Vec<WeeklyRow>) -> Result<()> {
+        let sent = self.chunks.as_ref().map(|tx| tx.send(chunk));
+        match sent {
+            Some(Ok(())) => Ok(()),
+            // The writer stopped: its error is the one to report.
+            _ => {
+                self.chunks = None;
+                self.join()
+                    .and(Err(Error::Compute("srl_weekly: the writer stopped".into())))
+            }
+        }
+    }
+
+    fn join(&mut self) -> Result<()> {
+        match self.writer.take().map(JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(Error::Compute("srl_weekly: the writer failed".into())),
+            None => Err(Error::Compute("srl_weekly: the writer stopped".into())),
+        }
     }
 }
 
