@@ -260,14 +260,22 @@ fn read_groups(
         group.push(std::mem::take(current));
         Ok(())
     };
-    leerwinst_store::scan_table(dir, &COLUMNS, BATCH_ROWS, |b: &RecordBatch| {
+    leerwinst_store::scan_table_views(dir, &COLUMNS, BATCH_ROWS, |b: &RecordBatch| {
+        let text = |i: usize| {
+            b.column(i)
+                .as_string_view_opt()
+                .ok_or_else(|| Error::Storage {
+                    path: dir.to_path_buf(),
+                    message: format!("column '{}' is not text", COLUMNS[i]),
+                })
+        };
         let (pupil, year, ts, kind, object, task, success) = (
-            b.column(0).as_string::<i32>(),
-            b.column(1).as_string::<i32>(),
+            text(0)?,
+            text(1)?,
             b.column(2).as_primitive::<TimestampMicrosecondType>(),
-            b.column(3).as_string::<i32>(),
-            b.column(4).as_string::<i32>(),
-            b.column(5).as_string::<i32>(),
+            text(3)?,
+            text(4)?,
+            text(5)?,
             b.column(6).as_boolean(),
         );
         for i in 0..b.num_rows() {
