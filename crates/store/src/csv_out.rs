@@ -14,10 +14,13 @@
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Float64Type, Int32Type, Int64Type, TimestampMicrosecondType};
 use arrow_array::{Array, RecordBatch};
+use arrow_schema::SchemaRef;
 use leerwinst_core::pipeline::Language;
 use leerwinst_core::{Error, Result, Table};
 
@@ -167,16 +170,66 @@ pub fn table_to_csv(parquet: &Path, table: Table, path: &Path, dialect: CsvDiale
 
 /// The staff copies of a table, written as its rows come: the CSV `path` in a dialect and the
 /// Excel workbook beside it ([`xlsx_beside`]), the same files as [`table_to_csv`] makes from
-/// the table's Parquet file, for a writer that has the rows in hand. The CSV gets its name when
-/// [`StaffCopies::finish`] succeeds; until then (and when dropped unfinished) it is a temporary
-/// file, removed on drop.
+/// the table's Parquet file, for a writer that has the rows in hand. The workbook is made on a
+/// thread of its own (it costs about three times the CSV). The CSV gets its name and the workbook
+/// is saved when [`StaffCopies::finish`] succeeds; until then (and when dropped unfinished) the
+/// CSV is a temporary file, removed on drop, and no workbook is saved.
 pub struct StaffCopies {
     path: PathBuf,
     tmp: PathBuf,
-    xlsx: PathBuf,
-    csv: Option<csv::Writer<BufWriter<File>>>,
-    book: Option<StaffWorkbook>,
+    csv: csv::Writer<BufWriter<File>>,
+    book: Option<Workbook>,
     dialect: CsvDialect,
+}
+
+/// What the workbook's thread is told.
+enum ToBook {
+    Rows(RecordBatch),
+    Save,
+}
+
+/// The thread making a workbook, and how to reach it.
+struct Workbook {
+    tx: SyncSender<ToBook>,
+    thread: JoinHandle<Result<()>>,
+}
+
+impl Workbook {
+    fn start(schema: SchemaRef, language: Language, xlsx: PathBuf) -> Result<Self> {
+        let (tx, rx) = sync_channel::<ToBook>(2);
+        let thread = std::thread::Builder::new()
+            .name("staff-workbook".into())
+            .spawn(move || -> Result<()> {
+                let mut book = StaffWorkbook::new(&schema, language, &xlsx)?;
+                for message in rx {
+                    match message {
+                        ToBook::Rows(batch) => book.rows(&batch, &xlsx)?,
+                        ToBook::Save => return book.save(&xlsx),
+                    }
+                }
+                Ok(()) // dropped unfinished: nothing saved
+            })
+            .map_err(|e| Error::Compute(format!("no thread for the staff workbook: {e}")))?;
+        Ok(Workbook { tx, thread })
+    }
+
+    /// Hands `message` to the thread; when it has stopped, its error.
+    fn send(self, message: ToBook) -> std::result::Result<Self, Error> {
+        match self.tx.send(message) {
+            Ok(()) => Ok(self),
+            Err(_) => Err(self
+                .join()
+                .err()
+                .unwrap_or_else(|| Error::Compute("the staff workbook's writer stopped".into()))),
+        }
+    }
+
+    fn join(self) -> Result<()> {
+        drop(self.tx);
+        self.thread
+            .join()
+            .unwrap_or_else(|_| Err(Error::Compute("the staff workbook's writer failed".into())))
+    }
 }
 
 impl StaffCopies {
@@ -187,52 +240,43 @@ impl StaffCopies {
         }
         let tmp = tmp_name(path);
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let mut csv = match dialect.writer(BufWriter::new(file)) {
+            Ok(csv) => csv,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(Error::io(path, e));
+            }
+        };
+        let header = csv_header(&mut csv, &table.schema(), dialect, path);
+        // From here a failure drops the copies, which removes the temporary CSV.
         let mut copies = StaffCopies {
             path: path.to_path_buf(),
-            xlsx: xlsx_beside(path),
-            csv: None,
+            tmp,
+            csv,
             book: None,
             dialect,
-            tmp,
         };
-        let mut csv = dialect
-            .writer(BufWriter::new(file))
-            .map_err(|e| Error::io(path, e))?;
-        csv_header(&mut csv, &table.schema(), dialect, path)?;
-        copies.csv = Some(csv);
-        copies.book = Some(StaffWorkbook::new(
-            &table.schema(),
-            dialect.language(),
-            &copies.xlsx,
-        )?);
+        header?;
+        let xlsx = xlsx_beside(path);
+        copies.book = Some(Workbook::start(table.schema(), dialect.language(), xlsx)?);
         Ok(copies)
     }
 
     /// Appends the rows of `batch` (the table's columns, in order) to both copies.
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
-        let (Some(csv), Some(book)) = (self.csv.as_mut(), self.book.as_mut()) else {
-            return Ok(());
-        };
-        book.rows(batch, &self.xlsx)?;
-        csv_rows(csv, batch, self.dialect, &self.path)
+        if let Some(book) = self.book.take() {
+            self.book = Some(book.send(ToBook::Rows(batch.clone()))?);
+        }
+        csv_rows(&mut self.csv, batch, self.dialect, &self.path)
     }
 
     /// Saves the workbook and gives the CSV its name.
     pub fn finish(mut self) -> Result<()> {
+        self.csv.flush().map_err(|e| Error::io(&self.path, e))?;
         if let Some(book) = self.book.take() {
-            book.save(&self.xlsx)?;
-        }
-        if let Some(mut csv) = self.csv.take() {
-            csv.flush().map_err(|e| Error::io(&self.path, e))?;
+            book.send(ToBook::Save)?.join()?;
         }
         std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))
-    }
-}
-
-impl Drop for StaffCopies {
-    fn drop(&mut self) {
-        // Finished: renamed, nothing left. Unfinished: the temporary CSV goes.
-        let _ = std::fs::remove_file(&self.tmp);
     }
 }
 

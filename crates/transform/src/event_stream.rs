@@ -187,85 +187,112 @@ impl PupilEvents {
 }
 
 /// Streams the events table at `dir` (absent: no events) to `f`, pupil-year runs in groups of
-/// about `group_events` events; returns the number of events read. The files are read on a
-/// thread of their own, a group ahead, so that reading the next group overlaps `f`'s work on
-/// this one.
+/// about `group_events` events; returns the number of events read. Three stages run side by side,
+/// each on a thread of its own: decoding the files' batches, cutting them into pupil-year runs,
+/// and `f` (here) on the group before, so that neither reading step waits for the other or for
+/// `f`.
 pub fn for_each_pupil(
     dir: &Path,
     group_events: usize,
-    mut f: impl FnMut(Vec<PupilEvents>) -> Result<()>,
+    f: impl FnMut(Vec<PupilEvents>) -> Result<()>,
 ) -> Result<usize> {
     if !dir.exists() {
         return Ok(0);
     }
+    pipelined(
+        "events-runs",
+        1,
+        |groups| {
+            let mut runs = Runs::new(dir, group_events);
+            pipelined(
+                "events-decode",
+                2,
+                |batches| {
+                    leerwinst_store::scan_table_views(dir, &COLUMNS, BATCH_ROWS, |b| {
+                        batches(b.clone())
+                    })
+                },
+                |b| runs.add(&b, &mut *groups),
+            )?;
+            runs.finish(groups)
+        },
+        f,
+    )
+}
+
+/// Runs `produce` on a thread of its own (named `name`), handing each item it gives to `consume` on this thread,
+/// with at most `ahead` items waiting in between. The first error stops both: `consume`'s is
+/// returned before `produce`'s (which then only sees that nobody takes its items).
+fn pipelined<T: Send, R: Send>(
+    name: &str,
+    ahead: usize,
+    produce: impl FnOnce(&mut dyn FnMut(T) -> Result<()>) -> Result<R> + Send,
+    mut consume: impl FnMut(T) -> Result<()>,
+) -> Result<R> {
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<PupilEvents>>(1);
-        let reader = scope.spawn(move || {
-            read_groups(dir, group_events, |group| {
-                // A closed channel: `f` failed and its error is the one to report.
-                tx.send(group).map_err(|_| Error::Compute("stopped".into()))
+        let (tx, rx) = std::sync::mpsc::sync_channel::<T>(ahead);
+        let producer = std::thread::Builder::new()
+            .name(name.into())
+            .spawn_scoped(scope, move || {
+                produce(&mut |item| tx.send(item).map_err(|_| Error::Compute("stopped".into())))
             })
-        });
+            .map_err(|e| Error::Compute(format!("no thread for {name}: {e}")))?;
         let mut failed = None;
-        for group in rx.iter() {
-            if let Err(e) = f(group) {
+        for item in rx.iter() {
+            if let Err(e) = consume(item) {
                 failed = Some(e);
                 break;
             }
         }
         drop(rx);
-        let read = reader
+        let produced = producer
             .join()
             .map_err(|_| Error::Compute("the events reader stopped".into()))?;
         match failed {
             Some(e) => Err(e),
-            None => read,
+            None => produced,
         }
     })
 }
 
-/// Reads the events table at `dir` into pupil-year runs handed to `f` in groups of about
+/// Cuts the events table's batches into pupil-year runs, handed out in groups of about
 /// `group_events` events ([`for_each_pupil`]).
-fn read_groups(
-    dir: &Path,
+struct Runs<'a> {
+    dir: &'a Path,
     group_events: usize,
-    mut f: impl FnMut(Vec<PupilEvents>) -> Result<()>,
-) -> Result<usize> {
-    let mut read = 0;
-    let mut group: Vec<PupilEvents> = Vec::new();
-    let mut in_group = 0;
-    let mut current = PupilEvents::default();
-    // The last pupil-year closed: runs must come in increasing (school year, pupil) order.
-    let mut last: Option<(String, String)> = None;
-    let mut close = |current: &mut PupilEvents,
-                     group: &mut Vec<PupilEvents>,
-                     in_group: &mut usize|
-     -> Result<()> {
-        if current.events.is_empty() {
-            return Ok(());
+    read: usize,
+    group: Vec<PupilEvents>,
+    in_group: usize,
+    current: PupilEvents,
+    /// The last pupil-year closed: runs must come in increasing (school year, pupil) order.
+    last: Option<(String, String)>,
+}
+
+impl<'a> Runs<'a> {
+    fn new(dir: &'a Path, group_events: usize) -> Self {
+        Runs {
+            dir,
+            group_events,
+            read: 0,
+            group: Vec::new(),
+            in_group: 0,
+            current: PupilEvents::default(),
+            last: None,
         }
-        let key = (current.school_year.clone(), current.pupil_key.clone());
-        if last.as_ref().is_some_and(|l| *l >= key) {
-            return Err(Error::Storage {
-                path: dir.to_path_buf(),
-                message: format!(
-                    "events of pupil {} in {} are out of place: the table is not sorted by pupil \
-                     within its school year (write it with leerwinst ingest)",
-                    current.pupil_key, current.school_year
-                ),
-            });
-        }
-        last = Some(key);
-        *in_group += current.events.len();
-        group.push(std::mem::take(current));
-        Ok(())
-    };
-    leerwinst_store::scan_table_views(dir, &COLUMNS, BATCH_ROWS, |b: &RecordBatch| {
+    }
+
+    /// Adds the events of batch `b` (the [`COLUMNS`], texts as views); hands each full group to
+    /// `f`.
+    fn add(
+        &mut self,
+        b: &RecordBatch,
+        f: &mut dyn FnMut(Vec<PupilEvents>) -> Result<()>,
+    ) -> Result<()> {
         let text = |i: usize| {
             b.column(i)
                 .as_string_view_opt()
                 .ok_or_else(|| Error::Storage {
-                    path: dir.to_path_buf(),
+                    path: self.dir.to_path_buf(),
                     message: format!("column '{}' is not text", COLUMNS[i]),
                 })
         };
@@ -279,31 +306,61 @@ fn read_groups(
             b.column(6).as_boolean(),
         );
         for i in 0..b.num_rows() {
-            if pupil.value(i) != current.pupil_key || year.value(i) != current.school_year {
-                close(&mut current, &mut group, &mut in_group)?;
-                if in_group >= group_events {
-                    f(std::mem::take(&mut group))?;
-                    in_group = 0;
+            if pupil.value(i) != self.current.pupil_key || year.value(i) != self.current.school_year
+            {
+                self.close()?;
+                if self.in_group >= self.group_events {
+                    f(std::mem::take(&mut self.group))?;
+                    self.in_group = 0;
                 }
-                current.pupil_key = pupil.value(i).to_string();
-                current.school_year = year.value(i).to_string();
+                self.current.pupil_key = pupil.value(i).to_string();
+                self.current.school_year = year.value(i).to_string();
             }
-            current.push(
+            self.current.push(
                 ts.value(i),
                 EventKind::parse(kind.value(i)).unwrap_or(EventKind::Other),
                 object.is_valid(i).then(|| object.value(i)),
                 task.is_valid(i).then(|| task.value(i)),
                 success.is_valid(i).then(|| success.value(i)),
             );
-            read += 1;
+            self.read += 1;
         }
         Ok(())
-    })?;
-    close(&mut current, &mut group, &mut in_group)?;
-    if !group.is_empty() {
-        f(group)?;
     }
-    Ok(read)
+
+    /// Closes the current pupil-year's run into the group.
+    fn close(&mut self) -> Result<()> {
+        if self.current.events.is_empty() {
+            return Ok(());
+        }
+        let key = (
+            self.current.school_year.clone(),
+            self.current.pupil_key.clone(),
+        );
+        if self.last.as_ref().is_some_and(|l| *l >= key) {
+            return Err(Error::Storage {
+                path: self.dir.to_path_buf(),
+                message: format!(
+                    "events of pupil {} in {} are out of place: the table is not sorted by pupil \
+                     within its school year (write it with leerwinst ingest)",
+                    self.current.pupil_key, self.current.school_year
+                ),
+            });
+        }
+        self.last = Some(key);
+        self.in_group += self.current.events.len();
+        self.group.push(std::mem::take(&mut self.current));
+        Ok(())
+    }
+
+    /// Hands out the last run and group; the number of events read.
+    fn finish(mut self, f: &mut dyn FnMut(Vec<PupilEvents>) -> Result<()>) -> Result<usize> {
+        self.close()?;
+        if !self.group.is_empty() {
+            f(std::mem::take(&mut self.group))?;
+        }
+        Ok(self.read)
+    }
 }
 
 #[cfg(test)]

@@ -53,18 +53,18 @@ pub struct WeeklyRow {
 }
 
 /// Writes `srl_weekly` and its staff copies (CSV and workbook, [`StaffCopies`]) on a thread of
-/// its own, so the rows are written while the next pupils are computed. The Parquet file is
-/// written in chunks of [`WeeklyWriter::CHUNK`] rows whatever the sizes of the pieces handed to
-/// it, so that its bytes (Parquet's page boundaries follow the writes) do not depend on how the
-/// rows were produced: streamed pupil group by pupil group, or read back from Spark's partials.
+/// its own, so the rows are written while the next pupils are computed. The staff copies take
+/// each piece as it comes; the Parquet file is written in chunks of [`WeeklyWriter::CHUNK`] rows
+/// whatever the sizes of the pieces, so that its bytes (Parquet's page boundaries follow the
+/// writes) do not depend on how the rows were produced: streamed pupil group by pupil group, or
+/// read back from Spark's partials.
 pub struct WeeklyWriter {
-    rows: Vec<WeeklyRow>,
-    chunks: Option<SyncSender<Vec<WeeklyRow>>>,
+    pieces: Option<SyncSender<Vec<WeeklyRow>>>,
     writer: Option<JoinHandle<Result<()>>>,
 }
 
 impl WeeklyWriter {
-    /// Rows per write.
+    /// Rows per write of the Parquet file.
     pub const CHUNK: usize = 64 * 1024;
 
     /// Starts the table at `path` (Parquet, with `meta`) and its staff copies at `csv` (and the
@@ -75,59 +75,63 @@ impl WeeklyWriter {
         csv: &Path,
         dialect: CsvDialect,
     ) -> Result<Self> {
-        let (tx, rx) = sync_channel::<Vec<WeeklyRow>>(2);
+        let (tx, rx) = sync_channel::<Vec<WeeklyRow>>(4);
         let (path, meta, csv) = (path.to_path_buf(), meta.to_vec(), csv.to_path_buf());
         let writer = std::thread::Builder::new()
             .name("srl_weekly".into())
             .spawn(move || -> Result<()> {
                 let mut parquet = TableWriter::create(&path, Table::SrlWeekly, &meta)?;
                 let mut staff = StaffCopies::create(Table::SrlWeekly, &csv, dialect)?;
-                for rows in rx {
-                    let cols = columns(&rows);
-                    let batch = RecordBatch::try_new(Table::SrlWeekly.schema_all_nullable(), cols)
-                        .map_err(|e| Error::Compute(format!("srl_weekly: {e}")))?;
+                let mut chunk: Vec<WeeklyRow> = Vec::with_capacity(Self::CHUNK);
+                for piece in rx {
+                    let batch = RecordBatch::try_new(
+                        Table::SrlWeekly.schema_all_nullable(),
+                        columns(&piece),
+                    )
+                    .map_err(|e| Error::Compute(format!("srl_weekly: {e}")))?;
                     staff.write(&batch)?;
-                    parquet.write_columns(batch.columns().to_vec())?;
+                    for row in piece {
+                        chunk.push(row);
+                        if chunk.len() == Self::CHUNK {
+                            parquet.write_columns(columns(&chunk))?;
+                            chunk.clear();
+                        }
+                    }
+                }
+                if !chunk.is_empty() {
+                    parquet.write_columns(columns(&chunk))?;
                 }
                 parquet.finish()?;
                 staff.finish()
             })
             .map_err(|e| Error::Compute(format!("srl_weekly: no thread for the writer: {e}")))?;
         Ok(WeeklyWriter {
-            rows: Vec::new(),
-            chunks: Some(tx),
+            pieces: Some(tx),
             writer: Some(writer),
         })
     }
 
-    /// Appends rows (in table order); hands every full chunk to the writer.
+    /// Appends rows (in table order).
     pub fn push(&mut self, rows: Vec<WeeklyRow>) -> Result<()> {
-        self.rows.extend(rows);
-        while self.rows.len() >= Self::CHUNK {
-            let rest = self.rows.split_off(Self::CHUNK);
-            let chunk = std::mem::replace(&mut self.rows, rest);
-            self.send(chunk)?;
+        if rows.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        self.send(rows)
     }
 
     /// Writes the last rows and closes the files.
     pub fn finish(mut self) -> Result<()> {
-        if !self.rows.is_empty() {
-            let last = std::mem::take(&mut self.rows);
-            self.send(last)?;
-        }
-        self.chunks = None;
+        self.pieces = None;
         self.join()
     }
 
-    fn send(&mut self, chunk: Vec<WeeklyRow>) -> Result<()> {
-        let sent = self.chunks.as_ref().map(|tx| tx.send(chunk));
+    fn send(&mut self, piece: Vec<WeeklyRow>) -> Result<()> {
+        let sent = self.pieces.as_ref().map(|tx| tx.send(piece));
         match sent {
             Some(Ok(())) => Ok(()),
             // The writer stopped: its error is the one to report.
             _ => {
-                self.chunks = None;
+                self.pieces = None;
                 self.join()
                     .and(Err(Error::Compute("srl_weekly: the writer stopped".into())))
             }
