@@ -220,8 +220,8 @@ pub fn for_each_pupil(
     )
 }
 
-/// Runs `produce` on a thread of its own (named `name`), handing each item it gives to `consume` on this thread,
-/// with at most `ahead` items waiting in between. The first error stops both: `consume`'s is
+/// Runs `produce` on a thread of its own (named `name`), handing each item it gives to `consume`
+/// on this thread, with at most `ahead` items waiting in between. The first error stops both: `consume`'s is
 /// returned before `produce`'s (which then only sees that nobody takes its items).
 fn pipelined<T: Send, R: Send>(
     name: &str,
