@@ -84,6 +84,8 @@ pub(crate) struct StaffWorkbook {
     /// The data sheet being filled (index in the workbook) and its next row.
     sheet: usize,
     row: u32,
+    /// Data rows per sheet ([`ROWS_PER_SHEET`]; fewer in tests).
+    rows_per_sheet: u32,
     header: Format,
     date: Format,
     timestamp: Format,
@@ -109,6 +111,7 @@ impl StaffWorkbook {
             language,
             sheet: 0,
             row: 0,
+            rows_per_sheet: ROWS_PER_SHEET,
             header: Format::new()
                 .set_bold()
                 .set_border_bottom(FormatBorder::Thin),
@@ -158,7 +161,7 @@ impl StaffWorkbook {
         let dialect = crate::CsvDialect::of(self.language);
         let mut sheets = 1 + self.sheet;
         for i in 0..batch.num_rows() {
-            if self.row == ROWS_PER_SHEET {
+            if self.row == self.rows_per_sheet {
                 self.finish_sheet(path)?;
                 sheets += 1;
                 self.begin_sheet(sheets, path)?;
@@ -334,6 +337,180 @@ mod tests {
         w.rows(&b, &path).unwrap();
         w.save(&path).unwrap();
         std::fs::read(path).unwrap()
+    }
+
+
+    /// `rows` values from `v`, again from its start when it ends.
+    fn cycle<T: Copy>(rows: usize, v: Vec<T>) -> Vec<T> {
+        (0..rows).map(|i| v[i % v.len()]).collect()
+    }
+
+    /// A table of every cell type with the edge cases of a workbook: texts to escape (markup,
+    /// Excel's own `_xHHHH_` escapes, control characters, whitespace at an end), numbers at the
+    /// ends of their ranges, dates around Excel's false leap day of 1900, nulls and NaN, a row of
+    /// nulls only; `rows` of them (cycling).
+    fn mixed(rows: usize) -> RecordBatch {
+        use arrow_array::{Date32Array, Int32Array};
+        use arrow_schema::{Field, TimeUnit};
+        let meta = |nl: &str, en: &str, label: &str| {
+            std::collections::HashMap::from([
+                ("description".to_string(), en.to_string()),
+                ("description_nl".to_string(), nl.to_string()),
+                ("label_nl".to_string(), label.to_string()),
+            ])
+        };
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("pupil_key", DataType::Utf8, true)
+                .with_metadata(meta("Leerling", "Pupil", "leerling")),
+            Field::new("week", DataType::Date32, true)
+                .with_metadata(meta("Week & dag", "Week <start>", "week_van_het_jaar")),
+            Field::new("n", DataType::Int32, true),
+            Field::new("big", DataType::Int64, true),
+            Field::new("share", DataType::Float64, true)
+                .with_metadata(meta("Aandeel", "Share", "aandeel")),
+            Field::new("done", DataType::Boolean, true),
+            Field::new(
+                "at",
+                DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+                true,
+            ),
+            Field::new("note", DataType::Utf8, true),
+        ]));
+        let texts = cycle(rows, vec![
+            Some("L1"),
+            Some("a&b<c>d\"e'"),
+            None,
+            Some("_x0041_ x"),
+            Some("line\nbreak"),
+            Some("\u{20ac} \u{fc}n\u{ef}code"),
+            None,
+        ]);
+        let notes = cycle(rows, vec![
+            Some(" lead"),
+            Some("trail "),
+            None,
+            Some("ctl\u{1}x"),
+            Some("tab\tx"),
+            Some(""),
+            None,
+        ]);
+        let s = 1_000_000i64;
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from(texts)),
+            Arc::new(Date32Array::from(cycle(rows, vec![
+                Some(19_723),
+                Some(-25_567),
+                None,
+                Some(-25_508),
+                None,
+                Some(2_932_896),
+                None,
+            ]))),
+            Arc::new(Int32Array::from(cycle(rows, vec![
+                Some(3),
+                Some(-1),
+                None,
+                Some(0),
+                None,
+                Some(i32::MAX),
+                None,
+            ]))),
+            Arc::new(Int64Array::from(cycle(rows, vec![
+                Some(i64::MAX),
+                Some(-5),
+                None,
+                Some(0),
+                None,
+                Some(i64::MIN),
+                None,
+            ]))),
+            Arc::new(Float64Array::from(cycle(rows, vec![
+                Some(0.25),
+                Some(1e300),
+                None,
+                Some(1e-7),
+                Some(-0.0),
+                Some(0.1 + 0.2),
+                Some(f64::NAN),
+            ]))),
+            Arc::new(BooleanArray::from(cycle(rows, vec![
+                Some(true),
+                Some(false),
+                None,
+                None,
+                Some(true),
+                Some(false),
+                None,
+            ]))),
+            Arc::new(
+                TimestampMicrosecondArray::from(cycle(rows, vec![
+                    Some(1_728_049_507 * s + 123_456),
+                    Some(-2_209_075_200 * s),
+                    None,
+                    Some(631_152_000 * s),
+                    None,
+                    Some(253_402_300_799 * s),
+                    None,
+                ]))
+                .with_timezone("UTC"),
+            ),
+            Arc::new(StringArray::from(notes)),
+        ];
+        RecordBatch::try_new(schema, cols).unwrap()
+    }
+
+    /// A timestamp column before a date column that is null throughout: the date format is
+    /// never used.
+    fn timestamp_first() -> RecordBatch {
+        use arrow_array::Date32Array;
+        use arrow_schema::{Field, TimeUnit};
+        let schema = Arc::new(Schema::new(vec![
+            Field::new(
+                "at",
+                DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+                false,
+            ),
+            Field::new("week", DataType::Date32, true),
+            Field::new("x", DataType::Utf8, false),
+        ]));
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(
+                TimestampMicrosecondArray::from(vec![0, 86_399_999_999]).with_timezone("UTC"),
+            ),
+            Arc::new(Date32Array::from(vec![None, None])),
+            Arc::new(StringArray::from(vec!["x", "y"])),
+        ];
+        RecordBatch::try_new(schema, cols).unwrap()
+    }
+
+    /// The reference cases: file name, table, language, data rows per sheet.
+    fn reference_cases() -> Vec<(&'static str, RecordBatch, Language, u32)> {
+        vec![
+            ("mixed_nl.xlsx", mixed(7), Language::Nl, ROWS_PER_SHEET),
+            ("mixed_en.xlsx", mixed(7), Language::En, ROWS_PER_SHEET),
+            ("sheets_nl.xlsx", mixed(8), Language::Nl, 3),
+            ("full_sheet_en.xlsx", mixed(6), Language::En, 3),
+            ("empty_nl.xlsx", mixed(0), Language::Nl, ROWS_PER_SHEET),
+            ("events_en.xlsx", batch(), Language::En, ROWS_PER_SHEET),
+            ("timestamp_first_nl.xlsx", timestamp_first(), Language::Nl, ROWS_PER_SHEET),
+        ]
+    }
+
+    /// Writes the reference workbooks of `tests/xlsx_reference/` with rust_xlsxwriter:
+    /// `XLSX_REFERENCE_DIR=<dir> cargo test -p leerwinst-store write_reference_workbooks --
+    /// --ignored`.
+    #[test]
+    #[ignore]
+    fn write_reference_workbooks() {
+        let dir = std::path::PathBuf::from(std::env::var("XLSX_REFERENCE_DIR").unwrap());
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, batch, language, per_sheet) in reference_cases() {
+            let path = dir.join(name);
+            let mut w = StaffWorkbook::new(&batch.schema(), language, &path).unwrap();
+            w.rows_per_sheet = per_sheet;
+            w.rows(&batch, &path).unwrap();
+            w.save(&path).unwrap();
+        }
     }
 
     #[test]
