@@ -154,8 +154,8 @@ pub fn write_csv(path: &Path, batch: &RecordBatch, dialect: CsvDialect) -> Resul
     write_atomic(path, &bytes)?;
     let xlsx = xlsx_beside(path);
     let mut book = StaffWorkbook::new(batch.schema_ref(), dialect.language(), &xlsx)?;
-    book.rows(batch, &xlsx)?;
-    book.save(&xlsx)
+    book.rows(batch)?;
+    book.save()
 }
 
 /// Writes the Parquet table at `parquet` as the CSV `path` of [`write_csv`] (with its Excel
@@ -203,8 +203,8 @@ impl Workbook {
                 let mut book = StaffWorkbook::new(&schema, language, &xlsx)?;
                 for message in rx {
                     match message {
-                        ToBook::Rows(batch) => book.rows(&batch, &xlsx)?,
-                        ToBook::Save => return book.save(&xlsx),
+                        ToBook::Rows(batch) => book.rows(&batch)?,
+                        ToBook::Save => return book.save(),
                     }
                 }
                 Ok(()) // dropped unfinished: nothing saved
