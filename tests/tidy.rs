@@ -74,7 +74,8 @@ fn crates_depend_on_each_other_as_the_code_map_says() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
-/// "Only core defines schemas": no other crate builds an Arrow schema or field.
+/// "Only core defines schemas": no other crate builds an Arrow schema or field (its unit tests,
+/// the `#[cfg(test)]` module that ends a file, may build tables of their own to try a writer on).
 #[test]
 fn only_core_defines_arrow_schemas() {
     let mut found = Vec::new();
@@ -88,7 +89,12 @@ fn only_core_defines_arrow_schemas() {
                 continue;
             }
             let text = std::fs::read_to_string(&f).unwrap();
-            for (i, line) in text.lines().enumerate() {
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                let test_module = lines.get(i + 1).is_some_and(|l| l.starts_with("mod tests"));
+                if line.trim() == "#[cfg(test)]" && test_module {
+                    break;
+                }
                 if line.contains("Schema::new(") || line.contains("Field::new(") {
                     found.push(format!("{}:{}", f.display(), i + 1));
                 }

@@ -109,11 +109,19 @@ impl CsvDialect {
 
     /// A number as this dialect writes it (shortest round-trip form).
     pub fn number(self, v: f64) -> String {
-        let s = v.to_string();
-        if self.decimal_comma {
-            s.replace('.', ",")
-        } else {
-            s
+        let mut out = Vec::new();
+        self.push_number(&mut out, v);
+        String::from_utf8(out).expect("digits")
+    }
+
+    /// Appends [`CsvDialect::number`]'s text of `v` to `out`.
+    pub fn push_number(self, out: &mut Vec<u8>, v: f64) {
+        use std::io::Write as _;
+        let start = out.len();
+        write!(out, "{v}").expect("writing to memory");
+        let dot = out[start..].iter().position(|&b| b == b'.');
+        if let (true, Some(dot)) = (self.decimal_comma, dot) {
+            out[start + dot] = b',';
         }
     }
 
@@ -297,37 +305,59 @@ fn csv_rows<W: std::io::Write>(
     path: &Path,
 ) -> Result<()> {
     use arrow_schema::{DataType, TimeUnit};
+    use std::io::Write as _;
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-    let mut row: Vec<String> = Vec::with_capacity(batch.num_columns());
+    let fail = |e: csv::Error| storage(path, e);
+    // One cell's text, reused (no allocation per cell).
+    let mut cell: Vec<u8> = Vec::with_capacity(64);
+    let mut digits = itoa::Buffer::new();
     for i in 0..batch.num_rows() {
-        row.clear();
         for (c, field) in batch.columns().iter().zip(batch.schema_ref().fields()) {
-            if c.is_null(i) {
-                row.push(String::new());
-                continue;
-            }
-            row.push(match c.data_type() {
-                DataType::Utf8 => dialect
-                    .text(field.name(), c.as_string::<i32>().value(i))
-                    .into_owned(),
-                DataType::Float64 => dialect.number(c.as_primitive::<Float64Type>().value(i)),
-                DataType::Int32 => c.as_primitive::<Int32Type>().value(i).to_string(),
-                DataType::Int64 => c.as_primitive::<Int64Type>().value(i).to_string(),
-                DataType::Boolean => dialect.boolean(c.as_boolean().value(i)).to_string(),
-                DataType::Date32 => (epoch
-                    + chrono::Duration::days(c.as_primitive::<Date32Type>().value(i) as i64))
-                .to_string(),
-                DataType::Timestamp(TimeUnit::Microsecond, _) => {
-                    chrono::DateTime::from_timestamp_micros(
-                        c.as_primitive::<TimestampMicrosecondType>().value(i),
-                    )
-                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
-                    .unwrap_or_default()
+            cell.clear();
+            if c.is_valid(i) {
+                match c.data_type() {
+                    DataType::Utf8 => cell.extend_from_slice(
+                        dialect
+                            .text(field.name(), c.as_string::<i32>().value(i))
+                            .as_bytes(),
+                    ),
+                    DataType::Float64 => {
+                        dialect.push_number(&mut cell, c.as_primitive::<Float64Type>().value(i))
+                    }
+                    DataType::Int32 => cell.extend_from_slice(
+                        digits
+                            .format(c.as_primitive::<Int32Type>().value(i))
+                            .as_bytes(),
+                    ),
+                    DataType::Int64 => cell.extend_from_slice(
+                        digits
+                            .format(c.as_primitive::<Int64Type>().value(i))
+                            .as_bytes(),
+                    ),
+                    DataType::Boolean => {
+                        cell.extend_from_slice(dialect.boolean(c.as_boolean().value(i)).as_bytes())
+                    }
+                    DataType::Date32 => {
+                        let days = c.as_primitive::<Date32Type>().value(i);
+                        let date = epoch + chrono::Duration::days(i64::from(days));
+                        write!(cell, "{date}").expect("writing to memory");
+                    }
+                    DataType::Timestamp(TimeUnit::Microsecond, _) => {
+                        if let Some(t) = chrono::DateTime::from_timestamp_micros(
+                            c.as_primitive::<TimestampMicrosecondType>().value(i),
+                        ) {
+                            cell.extend_from_slice(
+                                t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+                                    .as_bytes(),
+                            );
+                        }
+                    }
+                    other => return Err(storage(path, format!("no CSV form for {other}"))),
                 }
-                other => return Err(storage(path, format!("no CSV form for {other}"))),
-            });
+            }
+            w.write_field(&cell).map_err(fail)?;
         }
-        w.write_record(&row).map_err(|e| storage(path, e))?;
+        w.write_record(None::<&[u8]>).map_err(fail)?;
     }
     Ok(())
 }
