@@ -208,6 +208,9 @@ pub fn run(p: &Pipeline, out: &Path, srl_partials: Option<&Path>) -> Result<Tran
             )?
         }
     };
+    // No weekly rows follow: the writer finishes its files while the yearly and term tables
+    // are written below.
+    weekly.close();
     for (table, rows, terms) in [
         (Table::Srl, &srl_rows, false),
         (Table::SrlTerm, &term_rows, true),

@@ -119,9 +119,15 @@ impl WeeklyWriter {
         self.send(rows)
     }
 
-    /// Writes the last rows and closes the files.
-    pub fn finish(mut self) -> Result<()> {
+    /// Tells the writer that no rows follow, so that it writes the last rows and closes its
+    /// files (saves the workbook) while the caller goes on; [`WeeklyWriter::finish`] waits for it.
+    pub fn close(&mut self) {
         self.pieces = None;
+    }
+
+    /// Writes the last rows, closes the files and waits until they are written.
+    pub fn finish(mut self) -> Result<()> {
+        self.close();
         self.join()
     }
 
