@@ -168,26 +168,26 @@ pub fn pupil_weeks(
     weeks: &BTreeMap<String, Vec<PlannedTask>>,
     session_gap_min: f64,
 ) -> Vec<WeeklyRow> {
-    // In time order the Dutch local week never goes back: each week's events are one run,
-    // found by naming the week only when the day changes.
+    // In time order the Dutch local week never goes back: each week's events are one run, found
+    // by the week's number (ISO weeks run Monday to Sunday; day 0, 1970-01-01, is a Thursday),
+    // and named once.
+    let monday_week = |day: i32| (day + 3).div_euclid(7);
+    let name_of = |week: i32| week_name(date_of_day(7 * week - 3));
     let mut by_week: BTreeMap<String, &[EventView<'_>]> = BTreeMap::new();
-    let (mut start, mut last_day, mut week) = (0, None, String::new());
+    let mut run: Option<(usize, i32)> = None;
     for (i, e) in evs.iter().enumerate() {
-        let day = e.day;
-        if last_day == Some(day) {
-            continue;
-        }
-        last_day = Some(day);
-        let name = week_name(date_of_day(day));
-        if name != week {
-            if i > start {
-                by_week.insert(std::mem::take(&mut week), &evs[start..i]);
+        let week = monday_week(e.day);
+        match run {
+            Some((_, w)) if w == week => {}
+            Some((start, w)) => {
+                by_week.insert(name_of(w), &evs[start..i]);
+                run = Some((i, week));
             }
-            (start, week) = (i, name);
+            None => run = Some((i, week)),
         }
     }
-    if evs.len() > start {
-        by_week.insert(week, &evs[start..]);
+    if let Some((start, w)) = run {
+        by_week.insert(name_of(w), &evs[start..]);
     }
     for w in weeks.keys() {
         by_week.entry(w.clone()).or_default();
