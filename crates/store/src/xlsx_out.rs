@@ -348,17 +348,32 @@ impl StaffWorkbook {
 
     /// Adds the sheet of column meanings and saves the workbook at the path it was made for,
     /// atomically.
-    pub(crate) fn save(mut self) -> Result<()> {
-        let path = self.path.clone();
+    pub(crate) fn save(self) -> Result<()> {
+        let words = Words::of(self.language);
         let (head, foot, filter) = self.sheet_text(&self.sheet);
-        let last = DataSheet::start(0, &self.dir, &path)?;
-        let last = std::mem::replace(&mut self.sheet, last);
-        let last_zip = last.pack(&head, &foot, &self.dir, &path);
+        let (columns_sheet, shared) = self.columns_sheet(&words);
+        let formats: Vec<&str> = self
+            .styles
+            .used
+            .iter()
+            .map(|f| match f {
+                NumberFormat::Date => words.date_format,
+                NumberFormat::Timestamp => words.timestamp_format,
+            })
+            .collect();
+        let StaffWorkbook {
+            path,
+            dir,
+            sheet,
+            packed,
+            ..
+        } = self;
+        let last_zip = sheet.pack(&head, &foot, &dir, &path);
         // Every thread joined before an error is returned.
         let mut sheets = Vec::new();
         let mut filters = Vec::new();
         let mut failure = None;
-        for (i, p) in std::mem::take(&mut self.packed).into_iter().enumerate() {
+        for (i, p) in packed.into_iter().enumerate() {
             filters.push((i, p.filter));
             match p.zip.join() {
                 Ok(Ok(f)) => sheets.push(f),
@@ -371,19 +386,8 @@ impl StaffWorkbook {
         }
         filters.push((sheets.len(), filter));
         sheets.push(last_zip?);
-        let words = Words::of(self.language);
         let mut names: Vec<String> = (1..=sheets.len()).map(|n| words.data_sheet(n)).collect();
         names.push(words.columns.to_string());
-        let formats: Vec<&str> = self
-            .styles
-            .used
-            .iter()
-            .map(|f| match f {
-                NumberFormat::Date => words.date_format,
-                NumberFormat::Timestamp => words.timestamp_format,
-            })
-            .collect();
-        let (columns_sheet, shared) = self.columns_sheet(&words);
 
         let tmp = crate::tmp_name(&path);
         let written = (|| -> std::result::Result<(), String> {
