@@ -242,8 +242,7 @@ impl StaffWorkbook {
 
     /// Appends the rows of `batch` (the schema's columns).
     pub(crate) fn rows(&mut self, batch: &RecordBatch) -> Result<()> {
-        let path = self.path.clone();
-        let columns = columns_of(batch, &path)?;
+        let columns = columns_of(batch, &self.path)?;
         let dialect = crate::CsvDialect::of(self.language);
         let mut number = itoa::Buffer::new();
         for i in 0..batch.num_rows() {
@@ -262,12 +261,9 @@ impl StaffWorkbook {
                 let col = &self.letters[c];
                 let out = &mut self.buf;
                 match *column {
-                    Cells::Text(a, name) => {
-                        if a.is_null(i) {
-                            continue;
-                        }
+                    Cells::Text(a, name) if a.is_valid(i) => {
                         let text = dialect.text(name, a.value(i));
-                        check_length(&text, &self.headers[c], &path)?;
+                        check_length(&text, &self.headers[c], &self.path)?;
                         push_text(out, col, row, &text, None);
                     }
                     Cells::Int32(a) if a.is_valid(i) => {
@@ -289,13 +285,13 @@ impl StaffWorkbook {
                     }
                     Cells::Date(a) if a.is_valid(i) => {
                         let serial = cells::serial_day(i64::from(a.value(i)) * 86_400)
-                            .ok_or_else(|| out_of_range(&self.headers[c], &path))?;
+                            .ok_or_else(|| out_of_range(&self.headers[c], &self.path))?;
                         let style = self.styles.of(NumberFormat::Date);
                         push_number(out, col, row, serial, Some(style));
                     }
                     Cells::Timestamp(a) if a.is_valid(i) => {
                         let serial = cells::serial_day(a.value(i).div_euclid(1_000_000))
-                            .ok_or_else(|| out_of_range(&self.headers[c], &path))?;
+                            .ok_or_else(|| out_of_range(&self.headers[c], &self.path))?;
                         let style = self.styles.of(NumberFormat::Timestamp);
                         push_number(out, col, row, serial, Some(style));
                     }
