@@ -112,6 +112,13 @@ pub fn weekday_of_day(day: i32) -> u32 {
     (day + 3).rem_euclid(7) as u32
 }
 
+/// The week, Monday to Sunday, of day `day` counted from 1970-01-01, as a number: two days have
+/// the same number exactly when they are in the same ISO week (week 0 began on Monday
+/// 1969-12-29). Its Monday is day `7 * week - 3`.
+pub fn week_of_day(day: i32) -> i32 {
+    (day + 3).div_euclid(7)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +159,24 @@ mod tests {
         assert_eq!(weekday_of_day(20177), 6);
         // 23:00 UTC in January is local midnight.
         assert!(amsterdam_day_hour(dt(2025, 1, 14, 23).and_utc().timestamp_micros()).2);
+    }
+
+    #[test]
+    fn days_share_a_week_number_exactly_when_they_share_an_iso_week() {
+        use chrono::Datelike;
+        for day in -800..800 {
+            for other in day - 8..day + 8 {
+                let iso = |d: i32| {
+                    let w = date_of_day(d).iso_week();
+                    (w.year(), w.week())
+                };
+                assert_eq!(
+                    week_of_day(day) == week_of_day(other),
+                    iso(day) == iso(other)
+                );
+            }
+            assert_eq!(weekday_of_day(7 * week_of_day(day) - 3), 0, "day {day}");
+        }
     }
 
     #[test]

@@ -116,9 +116,8 @@ impl CsvDialect {
 
     /// Appends [`CsvDialect::number`]'s text of `v` to `out`.
     pub fn push_number(self, out: &mut Vec<u8>, v: f64) {
-        use std::io::Write as _;
         let start = out.len();
-        write!(out, "{v}").expect("writing to memory");
+        crate::number_text::push_f64(out, v);
         let dot = out[start..].iter().position(|&b| b == b'.');
         if let (true, Some(dot)) = (self.decimal_comma, dot) {
             out[start + dot] = b',';

@@ -28,6 +28,7 @@ use parquet::file::writer::SerializedFileWriter;
 use rayon::prelude::*;
 
 mod csv_out;
+mod number_text;
 mod xlsx_out;
 pub use csv_out::{CsvDialect, StaffCopies, csv_reader, table_to_csv, write_csv, xlsx_beside};
 

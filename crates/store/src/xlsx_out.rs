@@ -619,7 +619,7 @@ fn push_text(out: &mut Vec<u8>, col: &str, row: &[u8], text: &str, style: Option
 fn push_number(out: &mut Vec<u8>, col: &str, row: &[u8], v: f64, style: Option<usize>) {
     push_cell_start(out, col, row, style);
     out.extend_from_slice(b"><v>");
-    cells::push_number(out, v);
+    crate::number_text::push_f64(out, v);
     out.extend_from_slice(b"</v></c>");
 }
 

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::TimestampMicrosecondType;
-use arrow_array::{Array, RecordBatch};
+use arrow_array::{Array, RecordBatch, StringViewArray};
 use leerwinst_core::clock::amsterdam_day_hour;
 use leerwinst_core::pipeline::EventKind;
 use leerwinst_core::{Error, Result};
@@ -128,9 +128,30 @@ impl PupilEvents {
         task: Option<&str>,
         success: Option<bool>,
     ) {
+        self.push_known(ts, kind, object, task, success, [false; 2]);
+    }
+
+    /// [`PupilEvents::push`], told by the caller which of the activity and the task are known
+    /// to be the previous event's (`same`), so that their texts are not compared.
+    fn push_known(
+        &mut self,
+        ts: i64,
+        kind: EventKind,
+        object: Option<&str>,
+        task: Option<&str>,
+        success: Option<bool>,
+        same: [bool; 2],
+    ) {
         let last = self.events.last().map(|e| (e.object, e.task));
-        let object = object.map(|o| self.text_ref(o, last.and_then(|l| l.0)));
-        let task = task.map(|t| self.text_ref(t, last.and_then(|l| l.1)));
+        let (last_object, last_task) = (last.and_then(|l| l.0), last.and_then(|l| l.1));
+        let object = object.map(|o| match last_object {
+            Some(p) if same[0] => p,
+            _ => self.text_ref(o, last_object),
+        });
+        let task = task.map(|t| match last_task {
+            Some(p) if same[1] => p,
+            _ => self.text_ref(t, last_task),
+        });
         self.events.push(PupilEvent {
             ts,
             kind,
@@ -305,8 +326,18 @@ impl<'a> Runs<'a> {
             text(5)?,
             b.column(6).as_boolean(),
         );
+        // Two rows of one batch with the same view hold the same text (the same inline bytes,
+        // or the same place in the same buffer; a dictionary-encoded column decodes so), so a
+        // text is compared only when its view changes.
+        let same_view = |a: &StringViewArray, i: usize| {
+            i > 0 && a.is_valid(i) && a.is_valid(i - 1) && a.views()[i] == a.views()[i - 1]
+        };
+        let mut kind_of_row = None;
         for i in 0..b.num_rows() {
-            if pupil.value(i) != self.current.pupil_key || year.value(i) != self.current.school_year
+            let same_run = same_view(pupil, i) && same_view(year, i);
+            if !same_run
+                && (pupil.value(i) != self.current.pupil_key
+                    || year.value(i) != self.current.school_year)
             {
                 self.close()?;
                 if self.in_group >= self.group_events {
@@ -316,12 +347,18 @@ impl<'a> Runs<'a> {
                 self.current.pupil_key = pupil.value(i).to_string();
                 self.current.school_year = year.value(i).to_string();
             }
-            self.current.push(
+            let event_kind = match kind_of_row {
+                Some(k) if same_view(kind, i) => k,
+                _ => EventKind::parse(kind.value(i)).unwrap_or(EventKind::Other),
+            };
+            kind_of_row = Some(event_kind);
+            self.current.push_known(
                 ts.value(i),
-                EventKind::parse(kind.value(i)).unwrap_or(EventKind::Other),
+                event_kind,
                 object.is_valid(i).then(|| object.value(i)),
                 task.is_valid(i).then(|| task.value(i)),
                 success.is_valid(i).then(|| success.value(i)),
+                [same_view(object, i), same_view(task, i)],
             );
             self.read += 1;
         }

@@ -1012,7 +1012,7 @@ mod tests {
         // The weekly series in (school year, pupil, week) order, b's week from its plan.
         let weeks: Vec<(&str, &str, i64)> = weekly
             .iter()
-            .map(|w| (w.pupil_key.as_str(), w.week.as_str(), w.reflections))
+            .map(|w| (&*w.pupil_key, w.week.as_str(), w.reflections))
             .collect();
         assert_eq!(
             weeks,

@@ -392,13 +392,13 @@ fn partial_batch(
             &srl,
             weeks,
             |r| Some(r.pupil_key.as_str()),
-            |w| Some(w.pupil_key.as_str()),
+            |w| Some(&*w.pupil_key),
         )),
         str_array(&both(
             &srl,
             weeks,
             |r| Some(r.school_year.as_str()),
-            |w| Some(w.school_year.as_str()),
+            |w| Some(&*w.school_year),
         )),
         i32_array(span(|t| t.term)),
         date_array(span(|t| t.start)),
@@ -527,8 +527,8 @@ pub fn combine(
         let key = (pupil.value(i).to_string(), year.value(i).to_string());
         if level.value(i) == "week" {
             weeks.push(WeeklyRow {
-                pupil_key: key.0,
-                school_year: key.1,
+                pupil_key: key.0.into(),
+                school_year: key.1.into(),
                 week: leerwinst_store::opt_str(week, i)
                     .ok_or_else(|| bad(i, "a week row without week"))?
                     .to_string(),

@@ -4,8 +4,8 @@
 //! yearly and term rows ([`crate::srl`]) and the weekly series ([`crate::srl_weekly`]) apply
 //! these same definitions to their periods; the definitions are argued in docs/indicators.md.
 
-use chrono::{DateTime, Datelike};
-use leerwinst_core::clock::{amsterdam_to_utc, date_of_day, utc_to_amsterdam, weekday_of_day};
+use chrono::DateTime;
+use leerwinst_core::clock::{amsterdam_to_utc, utc_to_amsterdam, week_of_day, weekday_of_day};
 use leerwinst_core::pipeline::EventKind;
 use leerwinst_core::term::from_date32;
 use leerwinst_stats::describe::median_sorted;
@@ -57,6 +57,10 @@ pub struct EventMeasures {
     pub persistence: Option<f64>,
     /// Help and instruction requests per task worked on (any tasks).
     pub help_per_task: Option<f64>,
+    /// Progress (dashboard) views.
+    pub progress_views: i64,
+    /// Reflection entries.
+    pub reflections: i64,
     /// Progress views per active week.
     pub progress_views_per_week: Option<f64>,
     /// Reflection entries per active week.
@@ -114,7 +118,7 @@ pub fn event_measures(evs: &[EventView<'_>], gap_min: f64) -> EventMeasures {
     let mut sets: Vec<u8> = Vec::new();
     let mut last_day: Option<i32> = None;
     let mut last_day_hour: Option<(i32, u8)> = None;
-    let mut last_week: Option<(i32, u32)> = None;
+    let mut last_week: Option<i32> = None;
     let mut dates_only = true;
     for e in evs {
         let (day, hour) = (e.day, e.hour);
@@ -130,9 +134,9 @@ pub fn event_measures(evs: &[EventView<'_>], gap_min: f64) -> EventMeasures {
         active_days += 1;
         let weekday = weekday_of_day(day);
         per_weekday[weekday as usize] += 1.0;
-        let w = date_of_day(day).iso_week();
-        if last_week != Some((w.year(), w.week())) {
-            last_week = Some((w.year(), w.week()));
+        let week = week_of_day(day);
+        if last_week != Some(week) {
+            last_week = Some(week);
             sets.push(0);
         }
         if let Some(set) = sets.last_mut() {
@@ -156,7 +160,11 @@ pub fn event_measures(evs: &[EventView<'_>], gap_min: f64) -> EventMeasures {
     });
 
     let (mut errors, mut helped, mut retried) = (0usize, 0usize, 0usize);
+    let (mut help_requests, mut views, mut reflections) = (0usize, 0usize, 0usize);
     for (i, e) in evs.iter().enumerate() {
+        help_requests += e.kind.is_help() as usize;
+        views += (e.kind == EventKind::ProgressView) as usize;
+        reflections += (e.kind == EventKind::Reflection) as usize;
         if e.kind != EventKind::Answer || e.success != Some(false) {
             continue;
         }
@@ -185,23 +193,13 @@ pub fn event_measures(evs: &[EventView<'_>], gap_min: f64) -> EventMeasures {
         retried += got_retry as usize;
     }
     let share = |k: usize| (errors > 0).then(|| k as f64 / errors as f64);
-    // Distinct tasks worked on, counted by sorting their numbers.
-    let mut tasks: Vec<u32> = evs
-        .iter()
-        .filter(|e| e.kind.is_work())
-        .filter_map(|e| e.task)
-        .collect();
-    tasks.sort_unstable();
-    tasks.dedup();
-    let help_requests = evs.iter().filter(|e| e.kind.is_help()).count();
-    let views = evs
-        .iter()
-        .filter(|e| e.kind == EventKind::ProgressView)
-        .count();
-    let reflections = evs
-        .iter()
-        .filter(|e| e.kind == EventKind::Reflection)
-        .count();
+    // Distinct tasks worked on. Tasks are numbered densely within a pupil-year
+    // ([`crate::event_stream::PupilEvents::view`]), so a bit per number counts them.
+    let tasks = distinct(
+        evs.iter()
+            .filter(|e| e.kind.is_work())
+            .filter_map(|e| e.task),
+    );
     EventMeasures {
         dates_only,
         sessions: (!dates_only).then_some(sessions as i64),
@@ -212,10 +210,34 @@ pub fn event_measures(evs: &[EventView<'_>], gap_min: f64) -> EventMeasures {
         weekly_similarity,
         help_after_error: share(helped),
         persistence: share(retried),
-        help_per_task: (!tasks.is_empty()).then(|| help_requests as f64 / tasks.len() as f64),
+        help_per_task: (tasks > 0).then(|| help_requests as f64 / tasks as f64),
+        progress_views: views as i64,
+        reflections: reflections as i64,
         progress_views_per_week: Some(views as f64 / sets.len() as f64),
         reflections_per_week: Some(reflections as f64 / sets.len() as f64),
     }
+}
+
+/// How many distinct numbers `numbers` holds: with a bit per number up to the largest when they
+/// are small (a pupil-year's tasks, numbered from 0), else by sorting them.
+fn distinct(numbers: impl Iterator<Item = u32> + Clone) -> usize {
+    let Some(max) = numbers.clone().max() else {
+        return 0;
+    };
+    if max >= 1 << 16 {
+        let mut v: Vec<u32> = numbers.collect();
+        v.sort_unstable();
+        v.dedup();
+        return v.len();
+    }
+    let mut seen = vec![0u64; max as usize / 64 + 1];
+    let mut n = 0;
+    for x in numbers {
+        let (word, bit) = (x as usize / 64, 1u64 << (x % 64));
+        n += (seen[word] & bit == 0) as usize;
+        seen[word] |= bit;
+    }
+    n
 }
 
 /// Plan measures of one pupil-period.
@@ -272,5 +294,17 @@ pub fn plan_measures(plans: &[PlannedTask]) -> PlanMeasures {
         on_time: (due_n > 0).then(|| on_time as f64 / due_n as f64),
         median_lateness_days: median(lateness),
         deadline_margin_h: median(margin),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distinct_numbers_are_counted_once() {
+        assert_eq!(distinct(std::iter::empty()), 0);
+        assert_eq!(distinct([3, 3, 0, 64, 63, 64, 200, 0].into_iter()), 5);
+        assert_eq!(distinct([u32::MAX, 7, u32::MAX].into_iter()), 2);
     }
 }

@@ -7,14 +7,14 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use arrow_array::{ArrayRef, RecordBatch};
 use chrono::{Datelike, NaiveDate};
 
-use leerwinst_core::clock::date_of_day;
-use leerwinst_core::pipeline::EventKind;
+use leerwinst_core::clock::{date_of_day, week_of_day};
 use leerwinst_core::{Error, Result, Table};
 use leerwinst_store::{CsvDialect, StaffCopies, TableWriter, f64_array, i64_array, str_array};
 
@@ -24,10 +24,10 @@ use crate::srl_measures::{PlannedTask, event_measures, plan_measures};
 /// One weekly row (columns as in `Table::SrlWeekly`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WeeklyRow {
-    /// Pupil.
-    pub pupil_key: String,
-    /// School year.
-    pub school_year: String,
+    /// Pupil (one text shared by the pupil-year's rows).
+    pub pupil_key: Arc<str>,
+    /// School year (shared likewise).
+    pub school_year: Arc<str>,
     /// ISO week `YYYY-Www`.
     pub week: String,
     /// Events.
@@ -169,14 +169,12 @@ pub fn pupil_weeks(
     session_gap_min: f64,
 ) -> Vec<WeeklyRow> {
     // In time order the Dutch local week never goes back: each week's events are one run, found
-    // by the week's number (ISO weeks run Monday to Sunday; day 0, 1970-01-01, is a Thursday),
-    // and named once.
-    let monday_week = |day: i32| (day + 3).div_euclid(7);
+    // by the week's number, and named once.
     let name_of = |week: i32| week_name(date_of_day(7 * week - 3));
     let mut by_week: BTreeMap<String, &[EventView<'_>]> = BTreeMap::new();
     let mut run: Option<(usize, i32)> = None;
     for (i, e) in evs.iter().enumerate() {
-        let week = monday_week(e.day);
+        let week = week_of_day(e.day);
         match run {
             Some((_, w)) if w == week => {}
             Some((start, w)) => {
@@ -192,6 +190,7 @@ pub fn pupil_weeks(
     for w in weeks.keys() {
         by_week.entry(w.clone()).or_default();
     }
+    let (pupil, year): (Arc<str>, Arc<str>) = (pupil.into(), year.into());
     by_week
         .into_iter()
         .map(|(week, e)| {
@@ -201,8 +200,8 @@ pub fn pupil_weeks(
                 .map(|p| plan_measures(p))
                 .unwrap_or_default();
             WeeklyRow {
-                pupil_key: pupil.to_string(),
-                school_year: year.to_string(),
+                pupil_key: Arc::clone(&pupil),
+                school_year: Arc::clone(&year),
                 week,
                 events: e.len() as i64,
                 sessions: m.sessions,
@@ -212,15 +211,11 @@ pub fn pupil_weeks(
                 persistence_share: m.persistence,
                 plan_kept_share: pm.kept,
                 on_time_share: pm.on_time,
-                progress_views: count(e, EventKind::ProgressView),
-                reflections: count(e, EventKind::Reflection),
+                progress_views: m.progress_views,
+                reflections: m.reflections,
             }
         })
         .collect()
-}
-
-fn count(evs: &[EventView<'_>], kind: EventKind) -> i64 {
-    evs.iter().filter(|e| e.kind == kind).count() as i64
 }
 
 /// Arrow columns of weekly rows, in `Table::SrlWeekly` order.
@@ -252,6 +247,7 @@ pub fn columns(rows: &[WeeklyRow]) -> Vec<ArrayRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use leerwinst_core::pipeline::EventKind;
 
     fn ts(s: &str) -> i64 {
         chrono::DateTime::parse_from_rfc3339(s)

@@ -142,12 +142,6 @@ pub(super) fn serial_day(seconds: i64) -> Option<f64> {
     Some(serial as f64 + time)
 }
 
-/// Appends a number as it is written in a cell (Rust's shortest round-trip form, no exponent).
-pub(super) fn push_number(out: &mut Vec<u8>, v: f64) {
-    use std::io::Write;
-    write!(out, "{v}").expect("writing to memory");
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,15 +184,5 @@ mod tests {
         assert_eq!(serial_day(-2_209_075_201), None);
         assert_eq!(serial_day(253_402_300_800), None); // 10000-01-01
         assert_eq!(serial_day(day / 2), Some(25_569.5));
-    }
-
-    #[test]
-    fn numbers_are_written_without_exponent() {
-        let mut out = Vec::new();
-        for v in [0.25, 1e-7, -0.0, 3.0, 0.1 + 0.2] {
-            push_number(&mut out, v);
-            out.push(b' ');
-        }
-        assert_eq!(out, b"0.25 0.0000001 -0 3 0.30000000000000004 ");
     }
 }
