@@ -14,16 +14,18 @@
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Date32Type, Float64Type, Int32Type, Int64Type, TimestampMicrosecondType};
+use arrow_array::types::{Date32Type, Int32Type, Int64Type, TimestampMicrosecondType};
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::SchemaRef;
 use leerwinst_core::pipeline::Language;
 use leerwinst_core::{Error, Result, Table};
 
+use crate::number_text::NumberTexts;
 use crate::xlsx_out::StaffWorkbook;
 use crate::{scan_table, storage, tmp_name, write_atomic};
 
@@ -118,6 +120,11 @@ impl CsvDialect {
     pub fn push_number(self, out: &mut Vec<u8>, v: f64) {
         let start = out.len();
         crate::number_text::push_f64(out, v);
+        self.localise_digits(out, start);
+    }
+
+    /// Puts the number written from `start` on in `out` (with a decimal point) into this dialect.
+    fn localise_digits(self, out: &mut [u8], start: usize) {
         let dot = out[start..].iter().position(|&b| b == b'.');
         if let (true, Some(dot)) = (self.decimal_comma, dot) {
             out[start + dot] = b',';
@@ -156,12 +163,13 @@ pub fn xlsx_beside(path: &Path) -> std::path::PathBuf {
 pub fn write_csv(path: &Path, batch: &RecordBatch, dialect: CsvDialect) -> Result<()> {
     let mut w = dialect.writer(Vec::new()).map_err(|e| storage(path, e))?;
     csv_header(&mut w, batch.schema_ref(), dialect, path)?;
-    csv_rows(&mut w, batch, dialect, path)?;
+    let numbers = NumberTexts::of(batch);
+    csv_rows(&mut w, batch, &numbers, dialect, path)?;
     let bytes = w.into_inner().map_err(|e| storage(path, e))?;
     write_atomic(path, &bytes)?;
     let xlsx = xlsx_beside(path);
     let mut book = StaffWorkbook::new(batch.schema_ref(), dialect.language(), &xlsx)?;
-    book.rows(batch)?;
+    book.rows_with(batch, &numbers)?;
     book.save()
 }
 
@@ -191,7 +199,8 @@ pub struct StaffCopies {
 
 /// What the workbook's thread is told.
 enum ToBook {
-    Rows(RecordBatch),
+    /// Rows, with the texts of their numbers.
+    Rows(RecordBatch, Arc<NumberTexts>),
     Save,
 }
 
@@ -210,7 +219,7 @@ impl Workbook {
                 let mut book = StaffWorkbook::new(&schema, language, &xlsx)?;
                 for message in rx {
                     match message {
-                        ToBook::Rows(batch) => book.rows(&batch)?,
+                        ToBook::Rows(batch, numbers) => book.rows_with(&batch, &numbers)?,
                         ToBook::Save => return book.save(),
                     }
                 }
@@ -271,10 +280,12 @@ impl StaffCopies {
 
     /// Appends the rows of `batch` (the table's columns, in order) to both copies.
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        // Each number is written once, for both copies.
+        let numbers = Arc::new(NumberTexts::of(batch));
         if let Some(book) = self.book.take() {
-            self.book = Some(book.send(ToBook::Rows(batch.clone()))?);
+            self.book = Some(book.send(ToBook::Rows(batch.clone(), Arc::clone(&numbers)))?);
         }
-        csv_rows(&mut self.csv, batch, self.dialect, &self.path)
+        csv_rows(&mut self.csv, batch, &numbers, self.dialect, &self.path)
     }
 
     /// Saves the workbook and gives the CSV its name.
@@ -300,6 +311,7 @@ fn csv_header<W: std::io::Write>(
 fn csv_rows<W: std::io::Write>(
     w: &mut csv::Writer<W>,
     batch: &RecordBatch,
+    numbers: &NumberTexts,
     dialect: CsvDialect,
     path: &Path,
 ) -> Result<()> {
@@ -311,7 +323,12 @@ fn csv_rows<W: std::io::Write>(
     let mut cell: Vec<u8> = Vec::with_capacity(64);
     let mut digits = itoa::Buffer::new();
     for i in 0..batch.num_rows() {
-        for (c, field) in batch.columns().iter().zip(batch.schema_ref().fields()) {
+        for (j, (c, field)) in batch
+            .columns()
+            .iter()
+            .zip(batch.schema_ref().fields())
+            .enumerate()
+        {
             cell.clear();
             if c.is_valid(i) {
                 match c.data_type() {
@@ -321,7 +338,8 @@ fn csv_rows<W: std::io::Write>(
                             .as_bytes(),
                     ),
                     DataType::Float64 => {
-                        dialect.push_number(&mut cell, c.as_primitive::<Float64Type>().value(i))
+                        cell.extend_from_slice(numbers.get(j, i));
+                        dialect.localise_digits(&mut cell, 0);
                     }
                     DataType::Int32 => cell.extend_from_slice(
                         digits

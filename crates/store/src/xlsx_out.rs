@@ -30,6 +30,8 @@ use arrow_schema::{DataType, Schema};
 use leerwinst_core::pipeline::Language;
 use leerwinst_core::{Error, Result};
 
+use crate::number_text::NumberTexts;
+
 /// Data rows per sheet: Excel's 1,048,576 rows less the header.
 const ROWS_PER_SHEET: u32 = 1_048_575;
 
@@ -241,7 +243,13 @@ impl StaffWorkbook {
     }
 
     /// Appends the rows of `batch` (the schema's columns).
+    #[cfg(test)]
     pub(crate) fn rows(&mut self, batch: &RecordBatch) -> Result<()> {
+        self.rows_with(batch, &NumberTexts::of(batch))
+    }
+
+    /// Appends the rows of `batch` (the schema's columns), its numbers' texts in `numbers`.
+    pub(crate) fn rows_with(&mut self, batch: &RecordBatch, numbers: &NumberTexts) -> Result<()> {
         let columns = columns_of(batch, &self.path)?;
         let dialect = crate::CsvDialect::of(self.language);
         let mut number = itoa::Buffer::new();
@@ -273,7 +281,7 @@ impl StaffWorkbook {
                         push_number(out, col, row, a.value(i) as f64, None)
                     }
                     Cells::Float64(a) if a.is_valid(i) && a.value(i).is_finite() => {
-                        push_number(out, col, row, a.value(i), None)
+                        push_number_text(out, col, row, numbers.get(c, i))
                     }
                     Cells::Boolean(a) if a.is_valid(i) => {
                         push_cell_start(out, col, row, None);
@@ -620,6 +628,14 @@ fn push_number(out: &mut Vec<u8>, col: &str, row: &[u8], v: f64, style: Option<u
     push_cell_start(out, col, row, style);
     out.extend_from_slice(b"><v>");
     crate::number_text::push_f64(out, v);
+    out.extend_from_slice(b"</v></c>");
+}
+
+/// [`push_number`] of a number already written ([`NumberTexts`]), without a style.
+fn push_number_text(out: &mut Vec<u8>, col: &str, row: &[u8], text: &[u8]) {
+    push_cell_start(out, col, row, None);
+    out.extend_from_slice(b"><v>");
+    out.extend_from_slice(text);
     out.extend_from_slice(b"</v></c>");
 }
 
