@@ -25,6 +25,7 @@
 //! few chunks; the statement ids for the checks over the file are held or spilled the same way
 //! (the `ids` module).
 
+pub(crate) mod fast;
 mod ids;
 pub mod statement;
 
@@ -175,7 +176,8 @@ fn parse_line(
     last: &mut LastActor,
 ) -> Parsed {
     let parsed = match line {
-        Line::Text(t) => serde_json::from_str(t),
+        // The common line by the scanner, any other by serde (whose errors are the reasons).
+        Line::Text(t) => fast::statement(t).map_or_else(|| serde_json::from_str(t), Ok),
         Line::Bytes(b) => serde_json::from_slice(b),
     };
     let st: Statement = match parsed {

@@ -11,7 +11,7 @@ use serde::de::value::MapAccessDeserializer;
 use serde::de::{Error as DeError, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// A statement.
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug, Default, PartialEq)]
 pub struct Statement<'a> {
     /// Statement id (a UUID by the spec).
     #[serde(borrow, default, deserialize_with = "opt_text")]
@@ -37,7 +37,7 @@ pub struct Statement<'a> {
 }
 
 /// The actor's inverse functional identifiers that ingest recognises.
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug, Default, PartialEq)]
 pub struct Actor<'a> {
     /// `account` (`name` is the LMS's pupil id).
     #[serde(borrow)]
@@ -51,7 +51,7 @@ pub struct Actor<'a> {
 }
 
 /// An actor's account.
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug, Default, PartialEq)]
 pub struct Account<'a> {
     /// Account name.
     #[serde(borrow, default, deserialize_with = "opt_text")]
@@ -59,7 +59,7 @@ pub struct Account<'a> {
 }
 
 /// A verb or activity: only its id is used.
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug, Default, PartialEq)]
 pub struct IdOnly<'a> {
     /// IRI.
     #[serde(borrow, default, deserialize_with = "opt_text")]
@@ -67,7 +67,7 @@ pub struct IdOnly<'a> {
 }
 
 /// A statement's result.
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug, Default, PartialEq)]
 pub struct XResult<'a> {
     /// Success.
     pub success: Option<bool>,
@@ -79,14 +79,14 @@ pub struct XResult<'a> {
 }
 
 /// A result's score.
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug, Default, PartialEq)]
 pub struct Score {
     /// Scaled score in [-1, 1].
     pub scaled: Option<f64>,
 }
 
 /// A statement's context.
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug, Default, PartialEq)]
 pub struct Context<'a> {
     /// Parent and grouping activities.
     #[serde(rename = "contextActivities")]
@@ -97,7 +97,7 @@ pub struct Context<'a> {
 }
 
 /// Context activities.
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug, Default, PartialEq)]
 pub struct ContextActivities<'a> {
     /// Parent activities (the task).
     #[serde(borrow)]
@@ -160,6 +160,7 @@ macro_rules! scalars_are_none {
 
 /// The id of the first activity of a context-activity list: an array (its first element), or a
 /// single object as the spec allows. Any other value counts as no id.
+#[derive(Debug, PartialEq)]
 pub struct FirstId<'a>(pub Option<Cow<'a, str>>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for FirstId<'a> {
@@ -190,6 +191,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for FirstId<'a> {
 
 /// The subject from a context's extensions: the value of the first key (in the statement's
 /// order) that ends in `subject`, any case, when it is a string. Other extensions are skipped.
+#[derive(Debug, PartialEq)]
 pub struct SubjectExtension(pub Option<String>);
 
 impl<'de> Deserialize<'de> for SubjectExtension {
@@ -253,7 +255,7 @@ impl<'de> Deserialize<'de> for MaybeStr {
 }
 
 /// `s` ends with the ASCII `suffix`, ignoring ASCII case.
-fn ends_with_ignore_case(s: &str, suffix: &str) -> bool {
+pub(super) fn ends_with_ignore_case(s: &str, suffix: &str) -> bool {
     s.len() >= suffix.len()
         && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
