@@ -21,7 +21,9 @@
 //! of whole lines; one worker per core takes the next chunk and parses it whole, borrowing from
 //! it, and gives its buffer back to the reader for reuse. The main thread puts the parsed chunks
 //! back in file order and hands their rows to the [`EventStore`] (which holds them in memory or
-//! spills them to sorted runs); no worker waits for another. Besides the store, memory holds a
+//! spills them to sorted runs); no worker waits for another. A line is read by a scanner for
+//! the common statement (the `fast` module) and, when that leaves it (an escape, an odd field),
+//! by serde, whose errors give the reject reasons. Besides the store, memory holds a
 //! few chunks; the statement ids for the checks over the file are held or spilled the same way
 //! (the `ids` module).
 
