@@ -119,21 +119,10 @@ pub struct PupilEvents {
 }
 
 impl PupilEvents {
-    /// Appends an event. An activity or task the same as the previous event's shares its text.
+    /// Appends an event. An activity or task the same as the previous event's shares its text;
+    /// `same` says which of the two the caller knows to be the previous event's (so that their
+    /// texts are not compared), `[false; 2]` when it does not know.
     pub fn push(
-        &mut self,
-        ts: i64,
-        kind: EventKind,
-        object: Option<&str>,
-        task: Option<&str>,
-        success: Option<bool>,
-    ) {
-        self.push_known(ts, kind, object, task, success, [false; 2]);
-    }
-
-    /// [`PupilEvents::push`], told by the caller which of the activity and the task are known
-    /// to be the previous event's (`same`), so that their texts are not compared.
-    fn push_known(
         &mut self,
         ts: i64,
         kind: EventKind,
@@ -352,7 +341,7 @@ impl<'a> Runs<'a> {
                 _ => EventKind::parse(kind.value(i)).unwrap_or(EventKind::Other),
             };
             kind_of_row = Some(event_kind);
-            self.current.push_known(
+            self.current.push(
                 ts.value(i),
                 event_kind,
                 object.is_valid(i).then(|| object.value(i)),

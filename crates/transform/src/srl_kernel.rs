@@ -293,6 +293,7 @@ pub fn run(
                         c.object.get(i),
                         c.task.get(i),
                         c.success.is_valid(i).then(|| c.success.value(i)),
+                        [false; 2],
                     );
                     summary.events += 1;
                 }

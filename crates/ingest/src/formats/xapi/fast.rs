@@ -143,42 +143,41 @@ impl<'a> Scanner<'a> {
 
     /// An object, each field's value handed to `field` with its key (`field` takes the value).
     fn object(&mut self, mut field: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
-        self.eat(b'{')?;
-        self.nest()?;
-        if self.peek()? == b'}' {
-            self.at += 1;
-        } else {
-            loop {
-                let key = self.string()?;
-                self.eat(b':')?;
-                field(self, key)?;
-                if self.peek()? == b',' {
-                    self.at += 1;
-                } else {
-                    self.eat(b'}')?;
-                    break;
-                }
-            }
-        }
-        self.depth -= 1;
-        Some(())
+        self.items(b'{', b'}', |p| {
+            let key = p.string()?;
+            p.eat(b':')?;
+            field(p, key)
+        })
     }
 
     /// An array, each element handed to `element` with its index (`element` takes it).
     fn array(&mut self, mut element: impl FnMut(&mut Self, usize) -> Option<()>) -> Option<()> {
-        self.eat(b'[')?;
+        let mut n = 0;
+        self.items(b'[', b']', |p| {
+            element(p, n)?;
+            n += 1;
+            Some(())
+        })
+    }
+
+    /// `open`, items separated by commas (each taken by `item`), `close`.
+    fn items(
+        &mut self,
+        open: u8,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Option<()>,
+    ) -> Option<()> {
+        self.eat(open)?;
         self.nest()?;
-        if self.peek()? == b']' {
+        if self.peek()? == close {
             self.at += 1;
         } else {
-            let mut n = 0;
             loop {
-                element(self, n)?;
-                n += 1;
+                item(self)?;
                 if self.peek()? == b',' {
                     self.at += 1;
                 } else {
-                    self.eat(b']')?;
+                    self.eat(close)?;
                     break;
                 }
             }
